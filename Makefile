@@ -1,0 +1,228 @@
+# libmcp — plain Makefile. `make` builds everything, `make test` runs every test.
+#
+# Variables a user may set: PREFIX DESTDIR LIBDIR INCLUDEDIR BINDIR MANDIR CC CFLAGS CPPFLAGS
+# LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), WERROR=0 (warnings not fatal),
+# V=1 (show full commands), NO_DEPS=1 (never run apt-get).
+#
+# Required flags live in MCP_* variables so `make CFLAGS=-O0` can never remove -std=c11.
+
+PREFIX      ?= /usr/local
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WERROR  ?= 1
+
+VERSION := $(shell sed -n 's/^\#define MCP_VERSION_STRING "\(.*\)"/\1/p' include/mcp.h)
+SOMAJOR := $(shell sed -n 's/^\#define MCP_VERSION_MAJOR *\([0-9]*\)/\1/p' include/mcp.h)
+
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+DEPS_PC := jansson libuv libmicrohttpd
+# Only run pkg-config once deps are present (the deps step installs them first).
+PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(DEPS_PC) 2>/dev/null)
+
+MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L
+MCP_CFLAGS   = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+               -Wpointer-arith -Wformat=2 -Wundef -Wno-format-nonliteral -fPIC -MMD -MP \
+               -fvisibility=hidden $(SANFLAGS)
+ifeq ($(WERROR),1)
+MCP_CFLAGS += -Werror
+endif
+ALL_CFLAGS  = $(MCP_CPPFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(MCP_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LIBS    = $(PKG_LIBS) -lpthread -ldl -lm
+
+LIB_SRCS := $(wildcard libmcp/*.c)
+LIB_OBJS := $(patsubst libmcp/%.c,$(BUILD)/obj/libmcp/%.o,$(LIB_SRCS))
+LIB_A    := $(BUILD)/lib/libmcp.a
+LIB_SO   := $(BUILD)/lib/libmcp.so
+LIB_SOV  := $(BUILD)/lib/libmcp.so.$(VERSION)
+LIB_PC   := $(BUILD)/libmcp.pc
+
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+
+FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
+FIXTURES     := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps lib examples fixtures test unit interop san bench install uninstall clean check-exports
+.DEFAULT_GOAL := all
+
+all: lib examples
+
+# ---- dependencies --------------------------------------------------------------------------
+# Installs the Debian packages libmcp builds against when pkg-config cannot find them.
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/deps.sh
+	$(Q)NO_DEPS=$(NO_DEPS) sh tools/deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+# ---- library -------------------------------------------------------------------------------
+lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+
+$(BUILD)/obj/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIB_SOV): $(LIB_OBJS) libmcp/libmcp.map
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libmcp.so.$(SOMAJOR) -Wl,--version-script=libmcp/libmcp.map \
+		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(ALL_LIBS)
+
+$(LIB_SO): $(LIB_SOV)
+	$(Q)ln -sf libmcp.so.$(VERSION) $(BUILD)/lib/libmcp.so.$(SOMAJOR)
+	$(Q)ln -sf libmcp.so.$(SOMAJOR) $@
+
+$(LIB_PC): libmcp/libmcp.pc.in include/mcp.h
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- examples and servers (linked statically against libmcp.a) ------------------------------
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
+# ---- servers and plugins: mcp-host, mcp-filesystem, build/plugins/*.so (issue #5) ----------
+# mcp-host and every plugin link the shared libmcp, so a host and its plugins share one copy.
+HOST_BIN     := $(BUILD)/bin/mcp-host
+FS_SRCS      := $(wildcard servers/filesystem/*.c)
+FS_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(FS_SRCS))
+FS_BIN       := $(BUILD)/bin/mcp-filesystem
+PLUGIN_SRCS  := $(wildcard examples/plugins/*.c)
+PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_SRCS))
+TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
+TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
+SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
+MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
+
+.PHONY: servers plugins test-servers test-install install-servers uninstall-servers
+all: servers
+servers: $(HOST_BIN) $(FS_BIN) plugins
+plugins: $(PLUGINS)
+
+$(HOST_BIN): $(BUILD)/obj/servers/host/main.o $(LIB_SO)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN/../lib' -o $@ $< $(SO_LINK) -ldl
+
+$(FS_BIN): $(FS_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(FS_OBJS) $(LIB_A) $(ALL_LIBS)
+
+$(BUILD)/plugins/%.so: $(BUILD)/obj/examples/plugins/%.o $(LIB_SO)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
+
+$(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
+
+test: test-servers test-install
+test-servers: servers $(TPLUGINS)
+	$(Q)BUILD=$(BUILD) sh tests/servers/run.sh
+
+test-install: lib servers
+	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) sh tests/install/run.sh
+
+install: install-servers
+install-servers: servers
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 644 include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+
+uninstall: uninstall-servers
+uninstall-servers:
+	rm -f $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
+	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
+
+# ---- tests ---------------------------------------------------------------------------------
+# `make test`: unit tests (cmocka), then interop tests with the official TypeScript SDK clients.
+test: all unit interop
+
+unit: $(UNIT_TESTS)
+	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
+
+$(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
+fixtures: $(FIXTURES)
+
+interop: all fixtures
+	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
+
+san:
+	$(Q)$(MAKE) SAN=1 test
+
+check-exports: $(LIB_SO)
+	$(Q)sh tests/check-exports.sh $(LIB_SOV)
+
+bench: all
+	$(Q)BUILD=$(BUILD) sh bench/run.sh
+
+# ---- install -------------------------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libmcp.a
+	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
+	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
+	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
+	install -m 644 include/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp.h
+	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

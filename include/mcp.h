@@ -1,0 +1,665 @@
+/*
+ * libmcp — a framework for writing Model Context Protocol (MCP) servers in C.
+ *
+ * This header is the whole public API. Read it top to bottom once: every function says who owns
+ * each json_t reference it takes or returns, using jansson's words:
+ *   - "new reference":      the caller owns it and must json_decref() it;
+ *   - "borrowed reference": valid for as long as stated; json_incref() it to keep it longer;
+ *   - "steals":             the function takes over the caller's reference, also when it fails.
+ * Strings passed in are copied unless a comment says otherwise.
+ *
+ * Threads. libmcp has no global state: any number of servers may live in one process, each used
+ * from one thread at a time (the thread running its loop). Every handler runs on that thread,
+ * except tools flagged MCP_TOOL_BLOCKING, which run on the libuv thread pool. The only functions
+ * safe to call from other threads are mcp_server_stop() and mcp_call_complete_threadsafe() (plus
+ * the mcp_call_* result builders on a call the calling thread owns, see "Calls"). libmcp never
+ * calls json_set_alloc_funcs(), json_object_seed() or uv_default_loop(), and never writes to
+ * stdout except as the STDIO transport.
+ *
+ * Errors. Functions that return int return MCP_OK (0) or a negative mcp_err value; the static text
+ * of a code is mcp_strerror(code). Registration functions also fill an optional mcp_error_t with a
+ * precise message.
+ */
+#ifndef MCP_H
+#define MCP_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <uv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MCP_API        __attribute__((visibility("default")))
+#define MCP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define MCP_NODISCARD  __attribute__((warn_unused_result))
+#else
+#define MCP_API
+#define MCP_PRINTF(f, a)
+#define MCP_NODISCARD
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Versions                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+#define MCP_VERSION_MAJOR  0
+#define MCP_VERSION_MINOR  1
+#define MCP_VERSION_PATCH  0
+#define MCP_VERSION_STRING "0.1.0"
+#define MCP_VERSION_HEX    ((MCP_VERSION_MAJOR << 16) | (MCP_VERSION_MINOR << 8) | MCP_VERSION_PATCH)
+
+/** The library version actually loaded (compare with MCP_VERSION_HEX). */
+MCP_API unsigned mcp_version(void);
+/** The library version as a static string, e.g. "0.1.0". */
+MCP_API const char *mcp_version_string(void);
+
+/* MCP protocol revisions this library speaks (never mixed with the library version). */
+#define MCP_PROTOCOL_2024_11_05 "2024-11-05"
+#define MCP_PROTOCOL_2025_03_26 "2025-03-26"
+#define MCP_PROTOCOL_2025_06_18 "2025-06-18"
+#define MCP_PROTOCOL_2025_11_25 "2025-11-25"
+#define MCP_PROTOCOL_2026_07_28 "2026-07-28"
+/** Latest revision negotiated through `initialize` (the 2025 era). */
+#define MCP_PROTOCOL_LATEST_SESSION MCP_PROTOCOL_2025_11_25
+/** Latest revision overall (the stateless 2026 era). */
+#define MCP_PROTOCOL_LATEST MCP_PROTOCOL_2026_07_28
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* One list feeds the enum, mcp_err_name() and mcp_strerror(). Values are negative; 0 is MCP_OK. */
+#define MCP_ERR_MAP(XX)                                                                         \
+    XX(NOMEM, -1, "out of memory")                                                              \
+    XX(INVAL, -2, "invalid argument")                                                           \
+    XX(EXIST, -3, "name already registered")                                                    \
+    XX(NOTFOUND, -4, "no such tool, resource or prompt")                                        \
+    XX(PARSE, -5, "malformed JSON")                                                             \
+    XX(SCHEMA, -6, "invalid schema, or a value does not match it")                             \
+    XX(STATE, -7, "call not allowed in the current state")                                      \
+    XX(IO, -8, "I/O error")                                                                     \
+    XX(LIMIT, -9, "configured limit exceeded")                                                  \
+    XX(CANCELLED, -10, "request cancelled by the client")                                       \
+    XX(TIMEDOUT, -11, "deadline exceeded")                                                      \
+    XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                                 \
+    XX(USAGE, -13, "bad command-line usage")                                                    \
+    XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)")     \
+    XX(CLIENT, -15, "the client answered with an error")
+
+typedef enum mcp_err {
+    MCP_OK = 0,
+#define MCP__XX(name, val, msg) MCP_E##name = (val),
+    MCP_ERR_MAP(MCP__XX)
+#undef MCP__XX
+} mcp_err;
+
+/** Returned by a handler that will finish its call later (see mcp_call_complete()). */
+#define MCP_PENDING 1
+
+/** Static description of an error code; never NULL. */
+MCP_API const char *mcp_strerror(int err);
+/** Static name of an error code, e.g. "MCP_ENOMEM"; never NULL. */
+MCP_API const char *mcp_err_name(int err);
+
+/** Detail for a failed registration; pass NULL where it is not wanted. */
+typedef struct mcp_error {
+    int code;       /* an mcp_err value */
+    char text[200]; /* human-readable, NUL-terminated */
+} mcp_error_t;
+
+/* JSON-RPC and MCP error codes that go on the wire. */
+#define MCP_JSONRPC_PARSE_ERROR      (-32700)
+#define MCP_JSONRPC_INVALID_REQUEST  (-32600)
+#define MCP_JSONRPC_METHOD_NOT_FOUND (-32601)
+#define MCP_JSONRPC_INVALID_PARAMS   (-32602)
+#define MCP_JSONRPC_INTERNAL_ERROR   (-32603)
+#define MCP_ERROR_RESOURCE_NOT_FOUND (-32002) /* 2025 era; 2026-07-28 uses -32602 */
+#define MCP_ERROR_HEADER_MISMATCH    (-32020) /* 2026-07-28 */
+#define MCP_ERROR_UNSUPPORTED_VERSION (-32022) /* 2026-07-28 */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Server                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct mcp_server mcp_server_t; /* opaque */
+typedef struct mcp_call mcp_call_t;     /* one in-flight request; opaque */
+
+/**
+ * Create a server named `name` (e.g. "weather") at `version` (e.g. "1.2.0"); both copied.
+ * Nothing is started and no I/O happens. Returns NULL when out of memory or an argument is NULL.
+ */
+MCP_API MCP_NODISCARD mcp_server_t *mcp_server_new(const char *name, const char *version);
+
+/** Stop every transport, call each registered free_userdata, release everything. NULL is a no-op. */
+MCP_API void mcp_server_free(mcp_server_t *srv);
+
+/* Optional identity shown to clients (serverInfo and the initialize result). Strings are copied;
+ * NULL clears. Each returns MCP_OK, MCP_EINVAL or MCP_ENOMEM. */
+MCP_API int mcp_server_set_title(mcp_server_t *srv, const char *title);
+MCP_API int mcp_server_set_description(mcp_server_t *srv, const char *description);
+MCP_API int mcp_server_set_website_url(mcp_server_t *srv, const char *url);
+MCP_API int mcp_server_set_instructions(mcp_server_t *srv, const char *instructions);
+/** `icons_json` is JSON text of an Icon array, e.g. `[{"src":"https://x/i.png"}]`; parsed here. */
+MCP_API int mcp_server_set_icons(mcp_server_t *srv, const char *icons_json);
+
+/** Limits and knobs, each per server, set before serving (see mcp_server_set_limit()). */
+typedef enum mcp_limit {
+    MCP_LIMIT_PAGE_SIZE,      /* items per list page (default 100) */
+    MCP_LIMIT_MESSAGE_BYTES,  /* longest STDIO line / message body (default 4 MiB) */
+    MCP_LIMIT_JSON_DEPTH,     /* deepest nesting accepted in a message (default 64) */
+    MCP_LIMIT_BATCH_ITEMS,    /* most messages in one 2025-03-26 batch (default 100) */
+    MCP_LIMIT_INFLIGHT,       /* most requests in flight per session (default 1024) */
+    MCP_LIMIT_REQUEST_TIMEOUT_MS, /* server->client request timeout (default 60000) */
+} mcp_limit;
+
+/** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
+MCP_API int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value);
+
+/** Log levels (RFC 5424 order, as MCP uses them). */
+typedef enum mcp_log_level {
+    MCP_LOG_DEBUG,
+    MCP_LOG_INFO,
+    MCP_LOG_NOTICE,
+    MCP_LOG_WARNING,
+    MCP_LOG_ERROR,
+    MCP_LOG_CRITICAL,
+    MCP_LOG_ALERT,
+    MCP_LOG_EMERGENCY,
+} mcp_log_level;
+
+/** The lowest level the server's own stderr logger prints (default MCP_LOG_WARNING). */
+MCP_API void mcp_server_set_log_level(mcp_server_t *srv, mcp_log_level level);
+/** Write a line to the server's stderr log if `level` passes the threshold. Never stdout. */
+MCP_API void mcp_server_log(mcp_server_t *srv, mcp_log_level level, const char *fmt, ...)
+    MCP_PRINTF(3, 4);
+/** "debug", "info", … for a level; NULL for an out-of-range value. */
+MCP_API const char *mcp_log_level_name(mcp_log_level level);
+/** Parse a level name; returns the level or -1. */
+MCP_API int mcp_log_level_parse(const char *name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Running                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * The one-call main: parse the standard flags, serve until the client goes away or a signal
+ * arrives, then free the server. Takes ownership of `srv` (freed before returning, also on error).
+ *
+ * Flags: --stdio (default), --log-level LEVEL, --version, --help. Unknown flags print usage to
+ * stderr. Returns a process exit status (0 success, 1 runtime error, 2 usage error).
+ */
+MCP_API int mcp_server_main(mcp_server_t *srv, int argc, char **argv);
+
+/** Serve over STDIO on a private loop until stdin reaches EOF or mcp_server_stop(). Blocking. */
+MCP_API int mcp_server_run_stdio(mcp_server_t *srv);
+
+/**
+ * Embed: attach the server to a loop the caller owns and runs. libmcp never calls uv_run() on
+ * it. Call once, before any mcp_server_listen_*(). The loop must outlive the server; after
+ * mcp_server_stop() (or mcp_server_close()) run the loop until it has no more work from libmcp.
+ */
+MCP_API int mcp_server_attach(mcp_server_t *srv, uv_loop_t *loop);
+
+/** The loop the server runs on (attached or private), or NULL before attach/run. */
+MCP_API uv_loop_t *mcp_server_loop(mcp_server_t *srv);
+
+/**
+ * Start serving STDIO on the attached loop. The real stdout descriptor is kept privately for
+ * protocol messages and descriptor 1 is pointed at stderr, so stray printf() output from tools
+ * or libraries can never corrupt the stream. SIGPIPE is set to be ignored (the only process-wide
+ * change libmcp makes, and only in STDIO mode).
+ */
+MCP_API int mcp_server_listen_stdio(mcp_server_t *srv);
+
+/**
+ * Ask the server to stop: transports close, calls in flight finish (their replies are flushed),
+ * then the private loop of mcp_server_run_stdio()/mcp_server_main() returns.
+ * Safe from any thread and from a signal handler.
+ */
+MCP_API void mcp_server_stop(mcp_server_t *srv);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Schemas                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Wherever a schema is taken as text (input_schema, output_schema), two forms are accepted:
+ *
+ * 1. JSON: text starting with '{' is parsed as a JSON Schema and served verbatim ($schema, $defs,
+ *    $ref and every other keyword are kept).
+ * 2. Compact: a comma-separated list of properties of an object, each
+ *        name[?][: type] [constraint ...] ['description']
+ *    `?` makes the property optional (otherwise it is required). Types: string (default),
+ *    number, integer, boolean, object, any, and `T[]` for an array of T. Constraints:
+ *        min=N max=N            numeric bounds (minimum/maximum)
+ *        minLength=N maxLength=N  string length;   minItems=N maxItems=N  array length
+ *        enum=a|b|c             allowed values (typed by the property's type)
+ *        pattern=/regex/        ECMA-style regex (POSIX ERE subset) the string must match
+ *        format=email           passed through
+ *        default=V              passed through
+ *    Example: "path: string 'File to read', head?: integer min=1 'First N lines only'"
+ *    gives {"type":"object","properties":{"path":{"type":"string","description":"File to read"},
+ *    "head":{"type":"integer","minimum":1,"description":"First N lines only"}},"required":["path"]}.
+ *    An empty string or NULL means "no arguments": {"type":"object","properties":{}}.
+ */
+
+/**
+ * Turn schema text (either form) into a JSON Schema object.
+ * Ownership: returns a new reference; NULL on error with `err` filled (MCP_ESCHEMA).
+ */
+MCP_API json_t *mcp_schema_from_text(const char *text, mcp_error_t *err);
+
+/**
+ * Validate `instance` against `schema` (the keywords listed in README "Argument validation").
+ * Both borrowed. Returns MCP_OK or MCP_ESCHEMA with a message naming the offending location,
+ * e.g. "arguments.b: expected number, got string", written to `msg` (may be NULL).
+ */
+MCP_API int mcp_schema_validate(const json_t *schema, const json_t *instance, char *msg,
+                                size_t msg_size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tools                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * A tool handler. Runs on the loop thread (on a pool thread with MCP_TOOL_BLOCKING).
+ *
+ * @param call  the request; build the result on it with mcp_call_text() & co.
+ * @param args  borrowed reference to the validated arguments object (never NULL; {} when the
+ *              client sent none), valid until the call is completed. Do not modify it.
+ * @param userdata the tool's userdata.
+ * @return MCP_OK to reply with what was built now; MCP_PENDING to reply later with
+ *         mcp_call_complete(); a negative mcp_err to answer with a JSON-RPC internal error.
+ *         To report a failure the model should see, use mcp_call_error() and return MCP_OK.
+ */
+typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata);
+
+/* Tool flags. The hint flags set the matching `annotations` field explicitly. */
+#define MCP_TOOL_BLOCKING        (1u << 0) /* run the handler on the libuv thread pool */
+#define MCP_TOOL_READ_ONLY       (1u << 1) /* readOnlyHint: true */
+#define MCP_TOOL_DESTRUCTIVE     (1u << 2) /* destructiveHint: true */
+#define MCP_TOOL_NOT_DESTRUCTIVE (1u << 3) /* destructiveHint: false */
+#define MCP_TOOL_IDEMPOTENT      (1u << 4) /* idempotentHint: true */
+#define MCP_TOOL_OPEN_WORLD      (1u << 5) /* openWorldHint: true */
+#define MCP_TOOL_CLOSED_WORLD    (1u << 6) /* openWorldHint: false */
+
+/** A tool definition; copied by mcp_server_add_tool(), so it may live on the stack. */
+typedef struct mcp_tool {
+    const char *name;          /* required; 1–128 of [A-Za-z0-9_.-] */
+    const char *title;         /* optional display name */
+    const char *description;   /* what the tool does, for the model */
+    const char *input_schema;  /* schema text (see "Schemas"); NULL = no arguments */
+    const char *output_schema; /* optional schema text for structuredContent */
+    mcp_tool_fn handler;       /* required */
+    void *userdata;            /* passed to handler */
+    void (*free_userdata)(void *userdata); /* called when the tool is removed or the server freed */
+    unsigned flags;            /* MCP_TOOL_* */
+    const char *annotations;   /* optional JSON object text, merged under the flags' hints */
+    const char *icons;         /* optional JSON array text of Icon objects */
+    const char *meta;          /* optional JSON object text for the tool's _meta */
+} mcp_tool_t;
+
+/**
+ * Register a tool. Returns MCP_OK, MCP_EINVAL (bad name, no handler, bad JSON text),
+ * MCP_ESCHEMA (bad schema), MCP_EEXIST (name taken) or MCP_ENOMEM; `err` (may be NULL) says why.
+ * If registration fails, free_userdata is not called. Announces tools/list_changed to clients.
+ */
+MCP_API int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *tool, mcp_error_t *err);
+
+/** Remove a tool by name (its free_userdata runs). MCP_OK or MCP_ENOTFOUND. */
+MCP_API int mcp_server_remove_tool(mcp_server_t *srv, const char *name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Completion (argument autocompletion for prompts and resource templates)                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Suggest values for `argument` (a prompt argument or a template variable) given what the user
+ * typed so far (`value`). Add suggestions with mcp_call_completion(); the server sends at most
+ * 100. `context` is a borrowed object of the other arguments already chosen (empty if none).
+ * Returns as a tool handler does (MCP_OK, MCP_PENDING, or an error).
+ */
+typedef int (*mcp_complete_fn)(mcp_call_t *call, const char *argument, const char *value,
+                               const json_t *context, void *userdata);
+
+/** Add one suggestion to a completion/complete result. */
+MCP_API int mcp_call_completion(mcp_call_t *call, const char *value);
+/** Say how many matches exist in all (`total`, -1 = unknown) and whether more exist than sent. */
+MCP_API int mcp_call_completion_total(mcp_call_t *call, long long total, int has_more);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Resources                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * A resource handler: add the contents of `uri` with mcp_call_resource_text()/_blob().
+ *
+ * @param vars for a template, borrowed object of the variables matched from the URI (string
+ *             values; arrays for exploded variables); for a static resource an empty object.
+ * @return as for mcp_tool_fn. Use mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, ...) when the
+ *         URI names nothing (the server maps the code to the client's revision).
+ */
+typedef int (*mcp_resource_fn)(mcp_call_t *call, const char *uri, const json_t *vars,
+                               void *userdata);
+
+/** A resource or resource template; copied by mcp_server_add_resource(). */
+typedef struct mcp_resource {
+    const char *uri;          /* a static resource's URI ... */
+    const char *uri_template; /* ... or an RFC 6570 template, e.g. "file:///logs/{date}" */
+    const char *name;         /* required */
+    const char *title;
+    const char *description;
+    const char *mime_type;
+    const char *text;         /* static text contents: served without a handler */
+    mcp_resource_fn handler;  /* required unless `text` is set */
+    void *userdata;
+    void (*free_userdata)(void *userdata);
+    const char *annotations;  /* optional JSON object text */
+    const char *icons;        /* optional JSON array text */
+    const char *meta;         /* optional JSON object text */
+    long long size;           /* size in bytes if known and > 0; 0 = not given */
+    mcp_complete_fn complete; /* templates: suggest values for variables (optional) */
+} mcp_resource_t;
+
+/** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
+MCP_API int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *res,
+                                    mcp_error_t *err);
+/** Remove by URI or template text. MCP_OK or MCP_ENOTFOUND. */
+MCP_API int mcp_server_remove_resource(mcp_server_t *srv, const char *uri_or_template);
+
+/**
+ * Tell subscribers that the resource at `uri` changed: `notifications/resources/updated` to each
+ * 2025-era session that called resources/subscribe for it, and to each 2026-07-28
+ * subscriptions/listen stream that listed it. Loop thread.
+ */
+MCP_API int mcp_server_resource_updated(mcp_server_t *srv, const char *uri);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Prompts                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * A prompt handler: add messages with mcp_call_prompt_text() & co.
+ * @param args borrowed object of string arguments; required ones are checked before the call.
+ */
+typedef int (*mcp_prompt_fn)(mcp_call_t *call, const json_t *args, void *userdata);
+
+/** A prompt; copied by mcp_server_add_prompt(). */
+typedef struct mcp_prompt {
+    const char *name;        /* required */
+    const char *title;
+    const char *description;
+    /* Arguments in the compact form: "code 'The code to review', language? 'Its language'"
+     * (`?` marks optional; types are ignored: prompt arguments are strings). */
+    const char *arguments;
+    mcp_prompt_fn handler;   /* required */
+    void *userdata;
+    void (*free_userdata)(void *userdata);
+    const char *icons;       /* optional JSON array text */
+    const char *meta;        /* optional JSON object text */
+    mcp_complete_fn complete; /* suggest argument values (optional) */
+} mcp_prompt_t;
+
+MCP_API int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *prompt, mcp_error_t *err);
+MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Calls: building results, replying later, the request context                              */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A call is one request being served. The handler owns it until it returns MCP_OK (the server
+ * replies at once) or, after returning MCP_PENDING, until it calls mcp_call_complete() (loop
+ * thread) or mcp_call_complete_threadsafe() (any thread). After completion the call is gone.
+ * A thread that owns a pending call may use the mcp_call_* builders on it; the loop does not
+ * touch the call's result until it is completed.
+ *
+ * Builders return MCP_OK, MCP_EINVAL or MCP_ENOMEM. Text is copied; `fmt` is printf-style.
+ */
+
+/* Content for tools/call (appended to `content` in order). */
+MCP_API int mcp_call_text(mcp_call_t *call, const char *fmt, ...) MCP_PRINTF(2, 3);
+MCP_API int mcp_call_textv(mcp_call_t *call, const char *fmt, va_list ap);
+/** Append text of exactly `len` bytes (no formatting; may contain '%'). */
+MCP_API int mcp_call_text_n(mcp_call_t *call, const char *text, size_t len);
+/** Image/audio: raw bytes, base64-encoded here. */
+MCP_API int mcp_call_image(mcp_call_t *call, const void *data, size_t len, const char *mime_type);
+MCP_API int mcp_call_audio(mcp_call_t *call, const void *data, size_t len, const char *mime_type);
+/** A resource_link content block (2025-06-18+); `mime_type` may be NULL. */
+MCP_API int mcp_call_resource_link(mcp_call_t *call, const char *uri, const char *name,
+                                   const char *mime_type);
+/** An embedded text resource content block. */
+MCP_API int mcp_call_embedded_text(mcp_call_t *call, const char *uri, const char *mime_type,
+                                   const char *text);
+/** An embedded binary resource content block (bytes base64-encoded here). */
+MCP_API int mcp_call_embedded_blob(mcp_call_t *call, const char *uri, const char *mime_type,
+                                   const void *data, size_t len);
+/**
+ * Append a content block built by the caller. Steals `block` (jansson's _new rule).
+ */
+MCP_API int mcp_call_content_new(mcp_call_t *call, json_t *block);
+/**
+ * Set `structuredContent`. Steals `value`, also on failure. When the tool has no text content
+ * when it completes, the serialized JSON is added as a text block too (for older clients).
+ */
+MCP_API int mcp_call_structured_new(mcp_call_t *call, json_t *value);
+/**
+ * A tool execution error the model can act on: sets `isError: true` and appends the message as
+ * text. Return MCP_OK afterwards.
+ */
+MCP_API int mcp_call_error(mcp_call_t *call, const char *fmt, ...) MCP_PRINTF(2, 3);
+
+/**
+ * Answer the request with a JSON-RPC error instead of a result (e.g. MCP_JSONRPC_INVALID_PARAMS).
+ * `data` may be NULL and is stolen. Replaces anything built so far. Return MCP_OK afterwards.
+ */
+MCP_API int mcp_call_fail(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+    MCP_PRINTF(4, 5);
+
+/* Contents for resources/read. */
+MCP_API int mcp_call_resource_text(mcp_call_t *call, const char *uri, const char *mime_type,
+                                   const char *text);
+MCP_API int mcp_call_resource_blob(mcp_call_t *call, const char *uri, const char *mime_type,
+                                   const void *data, size_t len);
+
+/* Messages for prompts/get. `role` is "user" or "assistant". */
+MCP_API int mcp_call_prompt_text(mcp_call_t *call, const char *role, const char *fmt, ...)
+    MCP_PRINTF(3, 4);
+/** A message with any content block (text, image, audio, resource, resource_link). Steals. */
+MCP_API int mcp_call_prompt_message_new(mcp_call_t *call, const char *role, json_t *content);
+/** Set the prompt result's `description`. */
+MCP_API int mcp_call_prompt_description(mcp_call_t *call, const char *description);
+
+/**
+ * The result object being built. Ownership: borrowed, valid until the call completes. Authors
+ * may add fields (e.g. `_meta`) with json_object_set_new().
+ */
+MCP_API json_t *mcp_call_result(mcp_call_t *call);
+
+/** Finish a pending call from the loop thread: the reply is sent and the call freed. */
+MCP_API void mcp_call_complete(mcp_call_t *call);
+/** Finish a pending call from any thread (marshalled to the loop; the call is freed there). */
+MCP_API void mcp_call_complete_threadsafe(mcp_call_t *call);
+
+/* The request context: the same for both protocol eras. */
+
+/** Negotiated or per-request protocol revision, e.g. "2025-11-25". Static string. */
+MCP_API const char *mcp_call_protocol_version(const mcp_call_t *call);
+/** The client's capabilities. Borrowed, valid until completion; never NULL ({} if none). */
+MCP_API const json_t *mcp_call_client_capabilities(const mcp_call_t *call);
+/** The client's Implementation object ({name, version, ...}). Borrowed; NULL if unknown. */
+MCP_API const json_t *mcp_call_client_info(const mcp_call_t *call);
+/** The request's `params._meta`. Borrowed; NULL if absent. */
+MCP_API const json_t *mcp_call_meta(const mcp_call_t *call);
+/** The JSON-RPC method being served, e.g. "tools/call". Static or call-owned string. */
+MCP_API const char *mcp_call_method(const mcp_call_t *call);
+/** The server serving this call. */
+MCP_API mcp_server_t *mcp_call_server(const mcp_call_t *call);
+
+/** Non-zero once the client cancelled the request. Safe from the thread that owns the call. */
+MCP_API int mcp_call_is_cancelled(const mcp_call_t *call);
+/**
+ * Run `cb(call, userdata)` on the loop thread when the client cancels this call. The handler must
+ * still complete the call (the reply is then dropped, as the protocol asks).
+ */
+MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, void *userdata),
+                                void *userdata);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Logging to the client and progress                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Send a `notifications/message` related to this call, if `level` passes the client's level
+ * (2025 era: logging/setLevel, default info; 2026-07-28: the request's _meta logLevel, and
+ * nothing at all when the request carries none). Returns MCP_OK also when filtered out.
+ * `logger` (may be NULL) names the source. Safe from the thread that owns the call.
+ */
+MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger,
+                         const char *fmt, ...) MCP_PRINTF(4, 5);
+/** As mcp_call_log() with any JSON value as `data`. Steals `data`. */
+MCP_API int mcp_call_log_json(mcp_call_t *call, mcp_log_level level, const char *logger,
+                              json_t *data);
+/** Send a log notification to every initialized 2025-era session whose level passes. */
+MCP_API int mcp_server_log_clients(mcp_server_t *srv, mcp_log_level level, const char *logger,
+                                   const char *fmt, ...) MCP_PRINTF(4, 5);
+
+/**
+ * Report progress on this call (`notifications/progress`), if the client sent a progressToken;
+ * otherwise nothing is sent and MCP_OK is returned. `progress` must not decrease from one call
+ * to the next (MCP_EINVAL). `total` <= 0 means unknown; `message` may be NULL. Over Streamable
+ * HTTP the notification travels on the request's own stream, before its reply. Safe from the
+ * thread that owns the call.
+ */
+MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total,
+                              const char *message);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Asking the client: sampling, elicitation, roots                                            */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * One API for both eras. A handler asks, returns MCP_PENDING, and finishes the call from the
+ * callback:
+ *   - 2025 era: the server sends `sampling/createMessage`, `elicitation/create` or `roots/list`
+ *     to the client (on the request's own stream over Streamable HTTP), routes the client's
+ *     answer to the callback, and gives up after MCP_LIMIT_REQUEST_TIMEOUT_MS (status
+ *     MCP_ETIMEDOUT; the client is sent notifications/cancelled).
+ *   - 2026-07-28: there are no server->client requests. The call ends with
+ *     `resultType: "input_required"`, the questions in `inputRequests` and an HMAC-signed
+ *     `requestState`; the client retries the request with `inputResponses`, and the handler runs
+ *     again from the start: this time each ask finds its answer and the callback runs at once,
+ *     inside the ask. Handlers must therefore ask the same questions in the same order for the
+ *     same arguments. Callbacks of questions still unanswered when the call ends this way get
+ *     status MCP_ERETRY: free their userdata and nothing else. A tampered, expired or replayed
+ *     requestState is refused with -32602.
+ *
+ * The callback runs on the loop thread. `result` is borrowed for the callback's duration: the
+ * client's result object (status MCP_OK), its error object (MCP_ECLIENT), or NULL (any other
+ * status: MCP_ETIMEDOUT, MCP_ECANCELLED when the call was cancelled or ended first, MCP_EIO when
+ * the connection went away, MCP_ERETRY). Each function returns MCP_OK (asked; the callback will
+ * run exactly once), MCP_ESTATE (the client did not declare the capability, or the transport
+ * cannot carry server->client requests, e.g. stateless HTTP; the callback never runs),
+ * MCP_EINVAL or MCP_ENOMEM. `params` is stolen, also on failure.
+ */
+typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *result,
+                                    void *userdata);
+
+/** `sampling/createMessage` with `params` ({messages, maxTokens, ...}). Needs the client's
+ * `sampling` capability (and `sampling.tools` when params has tools or toolChoice). */
+MCP_API int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
+                            void *userdata);
+/** `elicitation/create` with `params` ({message, requestedSchema} or {mode:"url", ...}).
+ * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). */
+MCP_API int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
+                            void *userdata);
+/** `roots/list`. Needs the client's `roots` capability. */
+MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
+
+/**
+ * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
+ * every replica behind a load balancer the same key. Copied; `len` >= 16.
+ */
+MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* HTTP: Streamable HTTP (2025-03-26 and later, both eras on one endpoint) and legacy HTTP+SSE  */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Both run on libmicrohttpd driven from the server's loop: no thread of their own, every handler
+ * still runs on the loop thread. Zero in any field of mcp_http_opts_t means its default, so
+ * `mcp_http_opts_t o = {0}; o.port = 8080;` is a complete configuration. Strings are copied by
+ * the listen functions; the struct may live on the stack. SIGPIPE is set to be ignored (the only
+ * process-wide change, as for STDIO).
+ *
+ * Safe defaults: bound to 127.0.0.1; a request whose Origin is present and not allowed gets 403
+ * (allowed: http(s)://localhost, 127.0.0.1 and [::1] with any port, plus `allowed_origins`);
+ * on a loopback bind a Host that is not loopback gets 403 (DNS rebinding); bodies over the limit
+ * get 413 (from Content-Length before reading, or while reading a chunked body); idle connections
+ * time out; connections per client address and in total are capped; SSE streams get a keep-alive
+ * comment at least every `keepalive_ms` so that dead ones are reaped.
+ */
+typedef struct mcp_http_opts {
+    const char *host;          /* bind address (numeric or name); NULL = "127.0.0.1" */
+    unsigned port;             /* TCP port; 0 = any free port (see mcp_server_http_port()) */
+    const char *path;          /* Streamable HTTP endpoint (default "/mcp"); legacy: the SSE
+                                  path (default "/sse") */
+    const char *message_path;  /* legacy only: the POST path (default "/message") */
+    int stateless;             /* no sessions for 2025-era clients either: every POST is served
+                                  on its own (MCP-Protocol-Version header, default 2025-03-26) */
+    int json_response;         /* always answer a POST with application/json, never SSE (messages
+                                  sent before the reply go to the GET stream or are dropped) */
+    int disable_get;           /* 405 for GET: no standalone SSE stream */
+    const char *const *allowed_origins; /* NULL-terminated extra Origin values ("*" = any) */
+    int cors;                  /* answer CORS preflights, expose Mcp-Session-Id (off by default) */
+    const char *tls_cert_file; /* PEM files: both set = HTTPS */
+    const char *tls_key_file;
+    size_t max_body_bytes;     /* default: the server's MCP_LIMIT_MESSAGE_BYTES (4 MiB) */
+    unsigned max_sessions;     /* default 10000; when full the oldest idle session is evicted */
+    unsigned session_timeout_ms;   /* idle sessions expire (default 30 min) */
+    unsigned max_connections;      /* default 10000 */
+    unsigned max_per_ip;           /* connections per client address (default 64) */
+    unsigned connection_timeout_s; /* an idle non-SSE connection closes (default 10 s) */
+    size_t connection_memory;      /* per-connection buffer for headers (default 32 KiB) */
+    unsigned max_streams_per_session; /* open SSE GET streams per session (default 4; 409) */
+    unsigned max_streams;          /* open SSE streams in total (default 20000; 503) */
+    unsigned keepalive_ms;         /* SSE keep-alive period (default 15000) */
+    unsigned retry_ms;             /* SSE `retry:` advice to clients (default 3000) */
+    size_t event_store_bytes;      /* resumability: events kept for Last-Event-ID (default 8 MiB) */
+    unsigned grace_ms;             /* on stop, in-flight requests get this long (default 5000) */
+} mcp_http_opts_t;
+
+/**
+ * Serve Streamable HTTP (POST/GET/DELETE on one endpoint) on the server's loop (a private one is
+ * created when none is attached). `opts` may be NULL (all defaults) and is copied. Call
+ * mcp_server_run() (or run the attached loop) to serve. Returns MCP_OK, MCP_EINVAL (bad option,
+ * unreadable TLS files, no TLS in libmicrohttpd), MCP_EIO (cannot bind; a line is logged) or
+ * MCP_ENOMEM.
+ */
+MCP_API int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts);
+
+/**
+ * Serve the legacy HTTP+SSE transport (protocol 2024-11-05 clients): GET `path` opens a stream
+ * whose first event names the POST URL; responses arrive on that stream. Same options and
+ * returns as mcp_server_listen_http(); may run beside it on another port.
+ */
+MCP_API int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts);
+
+/** The TCP port a started HTTP (legacy == 0) or HTTP+SSE (legacy != 0) transport listens on,
+ * or 0 when none is running. */
+MCP_API unsigned mcp_server_http_port(mcp_server_t *srv, int legacy);
+
+/**
+ * Run the server's private loop for every transport started with mcp_server_listen_*() until
+ * they all close (mcp_server_stop(), or STDIO's EOF). Blocking; loop thread = calling thread.
+ * Returns MCP_OK, or MCP_ESTATE when nothing was started or the loop is attached (the caller
+ * runs an attached loop itself).
+ */
+MCP_API int mcp_server_run(mcp_server_t *srv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MCP_H */

@@ -1,0 +1,320 @@
+/*
+ * Calls: one request being served, from dispatch to reply.
+ *
+ * A method handler (tools/call, resources/read, ...) runs with the call; the author's handler
+ * builds the result on it and returns MCP_OK (reply now), MCP_PENDING (reply later, from the
+ * loop with mcp_call_complete() or from any thread with mcp_call_complete_threadsafe()), or an
+ * error. Tools flagged MCP_TOOL_BLOCKING run on the libuv thread pool. Whatever the path, the
+ * reply is built and sent on the loop thread by mcp__call_finish(), exactly once; a cancelled
+ * call's reply is dropped, as the protocol asks.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+
+mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
+{
+    mcp_call_t *call = calloc(1, sizeof *call);
+    if (!call)
+        return NULL;
+    call->result = json_object();
+    call->params = m->params ? json_incref(m->params) : json_object();
+    if (!call->result || !call->params) {
+        json_decref(call->result);
+        json_decref(call->params);
+        free(call);
+        return NULL;
+    }
+    call->srv = s->srv;
+    call->sess = s;
+    mcp__session_ref(s);
+    call->id = json_incref(m->id);
+    call->method = m->method;
+    call->meta = json_object_get(call->params, "_meta");
+    call->builds = MCP__KINDS;
+    call->state = MCP__CALL_RUNNING;
+    call->tctx = s->rx;
+    call->next = s->calls;
+    if (s->calls)
+        s->calls->prev = call;
+    s->calls = call;
+    s->ncalls++;
+    if (s->ops && s->ops->call_begin)
+        s->ops->call_begin(s, call);
+    return call;
+}
+
+void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_decref(call->error);
+    call->error = json_pack("{s:i, s:s}", "code", code, "message", msg);
+    if (call->error && data)
+        json_object_set_new(call->error, "data", data);
+    else
+        json_decref(data);
+}
+
+int mcp_call_fail(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    if (!call || !fmt) {
+        json_decref(data);
+        return MCP_EINVAL;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mcp__call_set_error(call, code, data, "%s", msg);
+    return call->error ? MCP_OK : MCP_ENOMEM;
+}
+
+/* 2026-07-28 results say what kind of result they are and who served them. */
+static void decorate_stateless(mcp_call_t *call)
+{
+    json_t *meta;
+    if (!json_object_get(call->result, "resultType"))
+        json_object_set_new(call->result, "resultType", json_string("complete"));
+    meta = json_object_get(call->result, "_meta");
+    if (!json_is_object(meta)) {
+        meta = json_object();
+        json_object_set_new(call->result, "_meta", meta);
+    }
+    json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", mcp__server_info(call->srv));
+}
+
+static bool asking(const mcp_call_t *call)
+{
+    return call->input_requests && json_object_size(call->input_requests) > 0;
+}
+
+static json_t *build_reply(mcp_call_t *call)
+{
+    if (!call->error && asking(call))
+        mcp__mrtr_result(call); /* 2026: the questions go back as input_required */
+    else if (!call->error && call->finish)
+        call->finish(call);
+    if (call->error) {
+        json_t *code = json_object_get(call->error, "code");
+        json_t *msg = json_object_get(call->error, "message");
+        json_t *data = json_object_get(call->error, "data");
+        int c = (int)json_integer_value(code);
+        /* 2026-07-28 retired -32002: resource not found is invalid params there. */
+        if (c == MCP_ERROR_RESOURCE_NOT_FOUND && call->ctx.stateless)
+            c = MCP_JSONRPC_INVALID_PARAMS;
+        return mcp__jsonrpc_error(call->id, c, json_string_value(msg), json_incref(data));
+    }
+    if (call->ctx.stateless)
+        decorate_stateless(call);
+    return mcp__jsonrpc_result(call->id, json_incref(call->result));
+}
+
+void mcp__call_finish(mcp_call_t *call)
+{
+    mcp__session *s = call->sess;
+    json_t *reply = NULL;
+
+    if (call->state == MCP__CALL_DONE)
+        return;
+    call->state = MCP__CALL_DONE;
+    if (call->prev)
+        call->prev->next = call->next;
+    else if (s->calls == call)
+        s->calls = call->next;
+    if (call->next)
+        call->next->prev = call->prev;
+    s->ncalls--;
+
+    if (!__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
+        reply = build_reply(call);
+    if (call->batch)
+        mcp__batch_add(call->batch, reply, call); /* NULL (cancelled) just counts down */
+    else if (reply)
+        mcp__session_send(s, reply, call);
+    if (!s->closed && s->ops && s->ops->call_end)
+        s->ops->call_end(s, call, reply != NULL);
+    json_decref(reply);
+    mcp__call_drop_questions(call); /* 2025: questions still open are cancelled */
+    mcp__mrtr_end(call);            /* 2026: unanswered callbacks get MCP_ERETRY */
+
+    json_decref(call->id);
+    json_decref(call->params);
+    json_decref(call->result);
+    json_decref(call->error);
+    mcp__ctx_clear(&call->ctx);
+    mcp__item_unref(call->item);
+    free(call->uri);
+    json_decref(call->vars);
+    free(call);
+    if (s->ncalls == 0 && s->ops && s->ops->idle)
+        s->ops->idle(s);
+    mcp__session_unref(s);
+}
+
+void mcp__call_run(mcp_call_t *call, int (*fn)(mcp_call_t *))
+{
+    int st = fn(call);
+    if (st == MCP_PENDING) {
+        if (call->state == MCP__CALL_POOL)
+            return; /* the thread pool's after-work step takes over */
+        if (call->complete_requested || asking(call)) {
+            mcp__call_finish(call);
+            return;
+        }
+        call->state = MCP__CALL_PENDING;
+        return;
+    }
+    if (st < 0 && !call->error)
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: %s",
+                            mcp_strerror(st));
+    mcp__call_finish(call);
+}
+
+/* ---- blocking tools on the libuv thread pool ------------------------------------------- */
+
+static void pool_work(uv_work_t *w)
+{
+    mcp_call_t *call = w->data;
+    call->status = call->item->fn.tool(call, call->args, call->item->userdata);
+}
+
+static void pool_after(uv_work_t *w, int status)
+{
+    mcp_call_t *call = w->data;
+    (void)status; /* UV_ECANCELED cannot happen: libmcp never cancels queued work */
+    mcp__loop_drain(call->srv); /* what the handler sent goes out before its reply */
+    call->state = MCP__CALL_RUNNING;
+    if (call->status == MCP_PENDING) {
+        if (call->complete_requested || asking(call))
+            mcp__call_finish(call);
+        else
+            call->state = MCP__CALL_PENDING;
+        return;
+    }
+    if (call->status < 0 && !call->error)
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: %s",
+                            mcp_strerror(call->status));
+    mcp__call_finish(call);
+}
+
+int mcp__call_run_blocking(mcp_call_t *call)
+{
+    call->work.data = call;
+    call->state = MCP__CALL_POOL;
+    if (uv_queue_work(call->srv->loop, &call->work, pool_work, pool_after) != 0) {
+        call->state = MCP__CALL_RUNNING;
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                            "Internal error: could not queue blocking tool");
+        return MCP_EIO;
+    }
+    return MCP_PENDING;
+}
+
+/* ---- completion ------------------------------------------------------------------------- */
+
+void mcp_call_complete(mcp_call_t *call)
+{
+    if (!call)
+        return;
+    if (call->state == MCP__CALL_PENDING)
+        mcp__call_finish(call);
+    else if (call->state != MCP__CALL_DONE)
+        call->complete_requested = true; /* the handler has not returned yet */
+}
+
+void mcp_call_complete_threadsafe(mcp_call_t *call)
+{
+    if (!call)
+        return;
+    call->complete_post.call = call;
+    call->complete_post.msg = NULL;
+    if (mcp__loop_post(call->srv, &call->complete_post) != MCP_OK)
+        mcp_call_complete(call); /* no loop yet: the caller is the only thread */
+}
+
+int mcp__call_send(mcp_call_t *call, json_t *msg)
+{
+    mcp__post *p;
+    if (!msg)
+        return MCP_ENOMEM;
+    if (mcp__on_loop(call->srv) || !call->srv->ls) {
+        mcp__session_send(call->sess, msg, call);
+        json_decref(msg);
+        return MCP_OK;
+    }
+    p = calloc(1, sizeof *p);
+    if (!p) {
+        json_decref(msg);
+        return MCP_ENOMEM;
+    }
+    p->call = call;
+    p->msg = msg;
+    return mcp__loop_post(call->srv, p);
+}
+
+void mcp__call_cancel(mcp_call_t *call)
+{
+    __atomic_store_n(&call->cancelled, 1, __ATOMIC_RELEASE);
+    if (call->cancel_cb) {
+        void (*cb)(mcp_call_t *, void *) = call->cancel_cb;
+        call->cancel_cb = NULL;
+        cb(call, call->cancel_ud);
+    }
+}
+
+/* ---- the request context ---------------------------------------------------------------- */
+
+json_t *mcp_call_result(mcp_call_t *call)
+{
+    return call ? call->result : NULL;
+}
+
+const char *mcp_call_protocol_version(const mcp_call_t *call)
+{
+    return call ? call->ctx.version : NULL;
+}
+
+const json_t *mcp_call_client_capabilities(const mcp_call_t *call)
+{
+    return call ? call->ctx.client_caps : NULL;
+}
+
+const json_t *mcp_call_client_info(const mcp_call_t *call)
+{
+    return call ? call->ctx.client_info : NULL;
+}
+
+const json_t *mcp_call_meta(const mcp_call_t *call)
+{
+    return call ? call->meta : NULL;
+}
+
+const char *mcp_call_method(const mcp_call_t *call)
+{
+    return call ? call->method : NULL;
+}
+
+mcp_server_t *mcp_call_server(const mcp_call_t *call)
+{
+    return call ? call->srv : NULL;
+}
+
+int mcp_call_is_cancelled(const mcp_call_t *call)
+{
+    return call ? __atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE) : 0;
+}
+
+void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, void *userdata),
+                        void *userdata)
+{
+    if (!call)
+        return;
+    call->cancel_cb = cb;
+    call->cancel_ud = userdata;
+}

@@ -1,0 +1,98 @@
+/*
+ * mcp_server_main(): the standard command line every libmcp server gets.
+ *
+ *   --stdio              serve over stdin/stdout (the default)
+ *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
+ *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
+ *   -h, --help           print usage and exit
+ *
+ * SIGINT and SIGTERM stop the server gracefully (calls in flight finish, replies are flushed).
+ */
+#include "internal.h"
+
+static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
+{
+    fprintf(to,
+            "Usage: %s [--stdio] [--log-level LEVEL] [--version] [--help]\n"
+            "\n"
+            "%s %s: a Model Context Protocol server built with libmcp %s.\n"
+            "\n"
+            "  --stdio            serve MCP over stdin/stdout (default)\n"
+            "  --log-level LEVEL  stderr log threshold: debug, info, notice, warning (default),\n"
+            "                     error, critical, alert, emergency\n"
+            "  --version          print the version and exit\n"
+            "  -h, --help         print this help and exit\n",
+            argv0, srv->name, srv->version, MCP_VERSION_STRING);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    mcp_server_t *srv = sig->data;
+    (void)signum;
+    mcp_server_stop(srv);
+}
+
+int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] ? argv[0] : "mcp-server";
+    uv_signal_t sigint, sigterm;
+    int i, rc;
+
+    if (!srv)
+        return 1;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--stdio") == 0) {
+            continue;
+        } else if (strcmp(a, "--log-level") == 0 || strncmp(a, "--log-level=", 12) == 0) {
+            const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+            int level = mcp_log_level_parse(v);
+            if (level < 0) {
+                fprintf(stderr, "%s: --log-level needs one of debug, info, notice, warning, "
+                                "error, critical, alert, emergency\n", argv0);
+                mcp_server_free(srv);
+                return 2;
+            }
+            mcp_server_set_log_level(srv, (mcp_log_level)level);
+        } else if (strcmp(a, "--version") == 0) {
+            fprintf(stdout, "%s %s (libmcp %s)\n", srv->name, srv->version, MCP_VERSION_STRING);
+            mcp_server_free(srv);
+            return 0;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(srv, stdout, argv0);
+            mcp_server_free(srv);
+            return 0;
+        } else {
+            fprintf(stderr, "%s: unknown option '%s'\n\n", argv0, a);
+            usage(srv, stderr, argv0);
+            mcp_server_free(srv);
+            return 2;
+        }
+    }
+
+    if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK) {
+        fprintf(stderr, "%s: cannot start the event loop: %s\n", argv0, mcp_strerror(rc));
+        mcp_server_free(srv);
+        return 1;
+    }
+    uv_signal_init(srv->loop, &sigint);
+    uv_signal_init(srv->loop, &sigterm);
+    sigint.data = sigterm.data = srv;
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    /* Signals must not keep the loop alive once the transports are done. */
+    uv_unref((uv_handle_t *)&sigint);
+    uv_unref((uv_handle_t *)&sigterm);
+
+    rc = mcp_server_listen_stdio(srv);
+    if (rc != MCP_OK) {
+        fprintf(stderr, "%s: cannot serve stdio: %s\n", argv0, mcp_strerror(rc));
+    } else {
+        mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over stdio");
+        uv_run(srv->loop, UV_RUN_DEFAULT);
+    }
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_close((uv_handle_t *)&sigterm, NULL); /* mcp_server_free runs the loop to finish these */
+    mcp_server_free(srv);
+    return rc == MCP_OK ? 0 : 1;
+}

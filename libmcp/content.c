@@ -1,0 +1,308 @@
+/*
+ * Content: the blocks a tool result, a resource read or a prompt message is made of (text,
+ * image, audio, resource links, embedded resources, structured content), and the mcp_call_*
+ * builders that append them to the call's result.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *mcp__base64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t i, o = 0;
+    char *out;
+    if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
+        return NULL;
+    out = malloc((len + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    for (i = 0; i + 2 < len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        out[o++] = b64[v >> 18];
+        out[o++] = b64[(v >> 12) & 63];
+        out[o++] = b64[(v >> 6) & 63];
+        out[o++] = b64[v & 63];
+    }
+    if (i < len) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0);
+        out[o++] = b64[v >> 18];
+        out[o++] = b64[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+json_t *mcp__content_text(const char *text, size_t len)
+{
+    json_t *s = json_stringn(text, len);
+    if (!s)
+        return NULL; /* also for invalid UTF-8 */
+    return json_pack("{s:s, s:o}", "type", "text", "text", s);
+}
+
+json_t *mcp__content_binary(const char *type, const void *data, size_t len, const char *mime_type)
+{
+    char *enc = mcp__base64(data, len);
+    json_t *block;
+    if (!enc || !mime_type) {
+        free(enc);
+        return NULL;
+    }
+    block = json_pack("{s:s, s:s, s:s}", "type", type, "data", enc, "mimeType", mime_type);
+    free(enc);
+    return block;
+}
+
+json_t *mcp__json_text(const char *text, const char *what, int want_type, mcp_error_t *err,
+                       int *rc)
+{
+    json_error_t jerr;
+    json_t *v;
+    *rc = MCP_OK;
+    if (!text)
+        return NULL;
+    v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v) {
+        *rc = mcp__error_set(err, MCP_EINVAL, "%s: invalid JSON at line %d, column %d: %s", what,
+                             jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    if ((int)json_typeof(v) != want_type) {
+        json_decref(v);
+        *rc = mcp__error_set(err, MCP_EINVAL, "%s: must be a JSON %s", what,
+                             want_type == JSON_OBJECT ? "object" : "array");
+        return NULL;
+    }
+    return v;
+}
+
+/* ---- builders --------------------------------------------------------------------------- */
+
+/* Append a block to the call's content array, stealing it. `kind` says which result the builder
+ * is for (a tool's content, a resource's contents, a prompt's messages). */
+static int append(mcp_call_t *call, mcp__kind kind, json_t *block)
+{
+    if (!call || !call->content || call->builds != kind) {
+        json_decref(block);
+        return MCP_EINVAL;
+    }
+    if (!block)
+        return MCP_ENOMEM;
+    return json_array_append_new(call->content, block) == 0 ? MCP_OK : MCP_ENOMEM;
+}
+
+int mcp_call_textv(mcp_call_t *call, const char *fmt, va_list ap)
+{
+    char small[256], *buf = small;
+    va_list cp;
+    int n, rc;
+    if (!call || !fmt)
+        return MCP_EINVAL;
+    va_copy(cp, ap);
+    n = vsnprintf(small, sizeof small, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return MCP_EINVAL;
+    if ((size_t)n >= sizeof small) {
+        buf = malloc((size_t)n + 1);
+        if (!buf)
+            return MCP_ENOMEM;
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    }
+    rc = mcp_call_text_n(call, buf, (size_t)n);
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
+int mcp_call_text(mcp_call_t *call, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = mcp_call_textv(call, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int mcp_call_text_n(mcp_call_t *call, const char *text, size_t len)
+{
+    json_t *block;
+    if (!call || !text)
+        return MCP_EINVAL;
+    block = mcp__content_text(text, len);
+    if (!block)
+        return json_stringn(text, len) ? MCP_ENOMEM : MCP_EINVAL; /* invalid UTF-8 */
+    return append(call, MCP__TOOL, block);
+}
+
+int mcp_call_image(mcp_call_t *call, const void *data, size_t len, const char *mime_type)
+{
+    if (!data && len)
+        return MCP_EINVAL;
+    return append(call, MCP__TOOL, mcp__content_binary("image", data, len, mime_type));
+}
+
+int mcp_call_audio(mcp_call_t *call, const void *data, size_t len, const char *mime_type)
+{
+    if (!data && len)
+        return MCP_EINVAL;
+    return append(call, MCP__TOOL, mcp__content_binary("audio", data, len, mime_type));
+}
+
+int mcp_call_resource_link(mcp_call_t *call, const char *uri, const char *name,
+                           const char *mime_type)
+{
+    json_t *b;
+    if (!uri || !name)
+        return MCP_EINVAL;
+    b = json_pack("{s:s, s:s, s:s}", "type", "resource_link", "uri", uri, "name", name);
+    if (b && mime_type)
+        json_object_set_new(b, "mimeType", json_string(mime_type));
+    return append(call, MCP__TOOL, b);
+}
+
+static json_t *resource_contents(const char *uri, const char *mime_type, const char *text,
+                                 const void *data, size_t len)
+{
+    json_t *r = json_pack("{s:s}", "uri", uri);
+    if (!r)
+        return NULL;
+    if (mime_type)
+        json_object_set_new(r, "mimeType", json_string(mime_type));
+    if (text) {
+        json_t *t = json_string(text);
+        if (!t) {
+            json_decref(r);
+            return NULL;
+        }
+        json_object_set_new(r, "text", t);
+    } else {
+        char *enc = mcp__base64(data, len);
+        if (!enc) {
+            json_decref(r);
+            return NULL;
+        }
+        json_object_set_new(r, "blob", json_string(enc));
+        free(enc);
+    }
+    return r;
+}
+
+int mcp_call_embedded_text(mcp_call_t *call, const char *uri, const char *mime_type,
+                           const char *text)
+{
+    json_t *r;
+    if (!uri || !text)
+        return MCP_EINVAL;
+    r = resource_contents(uri, mime_type, text, NULL, 0);
+    return append(call, MCP__TOOL, r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
+}
+
+int mcp_call_embedded_blob(mcp_call_t *call, const char *uri, const char *mime_type,
+                           const void *data, size_t len)
+{
+    json_t *r;
+    if (!uri || (!data && len))
+        return MCP_EINVAL;
+    r = resource_contents(uri, mime_type, NULL, data ? data : "", len);
+    return append(call, MCP__TOOL, r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
+}
+
+int mcp_call_content_new(mcp_call_t *call, json_t *block)
+{
+    if (!json_is_object(block)) {
+        json_decref(block);
+        return MCP_EINVAL;
+    }
+    return append(call, MCP__TOOL, block);
+}
+
+int mcp_call_structured_new(mcp_call_t *call, json_t *value)
+{
+    if (!call || !value || call->builds != MCP__TOOL) {
+        json_decref(value);
+        return MCP_EINVAL;
+    }
+    return json_object_set_new(call->result, "structuredContent", value) == 0 ? MCP_OK
+                                                                               : MCP_ENOMEM;
+}
+
+int mcp_call_error(mcp_call_t *call, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    if (!call || call->builds != MCP__TOOL)
+        return MCP_EINVAL;
+    json_object_set_new(call->result, "isError", json_true());
+    va_start(ap, fmt);
+    rc = mcp_call_textv(call, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int mcp_call_resource_text(mcp_call_t *call, const char *uri, const char *mime_type,
+                           const char *text)
+{
+    if (!call || !uri || !text || !call->content)
+        return MCP_EINVAL;
+    return append(call, MCP__RESOURCE, resource_contents(uri, mime_type, text, NULL, 0));
+}
+
+int mcp_call_resource_blob(mcp_call_t *call, const char *uri, const char *mime_type,
+                           const void *data, size_t len)
+{
+    if (!call || !uri || (!data && len) || !call->content)
+        return MCP_EINVAL;
+    return append(call, MCP__RESOURCE, resource_contents(uri, mime_type, NULL, data ? data : "", len));
+}
+
+int mcp_call_prompt_message_new(mcp_call_t *call, const char *role, json_t *content)
+{
+    if (!role || (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0) ||
+        !json_is_object(content)) {
+        json_decref(content);
+        return MCP_EINVAL;
+    }
+    return append(call, MCP__PROMPT, json_pack("{s:s, s:o}", "role", role, "content", content));
+}
+
+int mcp_call_prompt_text(mcp_call_t *call, const char *role, const char *fmt, ...)
+{
+    char small[256], *buf = small;
+    va_list ap;
+    int n, rc;
+    if (!call || !fmt)
+        return MCP_EINVAL;
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return MCP_EINVAL;
+    if ((size_t)n >= sizeof small) {
+        buf = malloc((size_t)n + 1);
+        if (!buf)
+            return MCP_ENOMEM;
+        va_start(ap, fmt);
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    rc = mcp_call_prompt_message_new(call, role, mcp__content_text(buf, (size_t)n));
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
+int mcp_call_prompt_description(mcp_call_t *call, const char *description)
+{
+    if (!call || !description || call->builds != MCP__PROMPT)
+        return MCP_EINVAL;
+    return json_object_set_new(call->result, "description", json_string(description)) == 0
+               ? MCP_OK
+               : MCP_EINVAL;
+}

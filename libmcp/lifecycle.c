@@ -1,0 +1,110 @@
+/*
+ * Lifecycle: `initialize` / `notifications/initialized` (2025 era), `ping`, and `server/discover`
+ * (2026-07-28, answered in either era, before anything else).
+ *
+ * Version negotiation (2025 era): a client asking for a revision we speak gets it echoed; any
+ * other request gets our latest session revision, and the client decides whether to go on.
+ */
+#include "internal.h"
+
+int mcp__initialize(mcp_call_t *call)
+{
+    mcp__session *s = call->sess;
+    mcp_server_t *srv = call->srv;
+    const json_t *p = call->params;
+    const json_t *ver = json_object_get(p, "protocolVersion");
+    const json_t *caps = json_object_get(p, "capabilities");
+    const json_t *info = json_object_get(p, "clientInfo");
+    const char *negotiated;
+
+    if (s->state != MCP__SESS_NEW) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_REQUEST, NULL,
+                            "Invalid Request: the session is already initialized");
+        return MCP_OK;
+    }
+    if (!json_is_string(ver)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"protocolVersion\" must be a string");
+        return MCP_OK;
+    }
+    if (caps && !json_is_object(caps)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"capabilities\" must be an object");
+        return MCP_OK;
+    }
+    if (info && !json_is_object(info)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"clientInfo\" must be an object");
+        return MCP_OK;
+    }
+    negotiated = mcp__version_find(json_string_value(ver));
+    if (!negotiated || mcp__version_stateless(negotiated))
+        negotiated = MCP_PROTOCOL_LATEST_SESSION;
+
+    mcp__ctx_clear(&s->ctx);
+    s->ctx.version = negotiated;
+    s->ctx.client_caps = caps ? json_incref((json_t *)caps) : json_object();
+    s->ctx.client_info = json_incref((json_t *)info);
+    s->ctx.log_level = MCP_LOG_INFO;
+    s->ctx.stateless = false;
+    s->state = MCP__SESS_INITIALIZING;
+
+    json_object_set_new(call->result, "protocolVersion", json_string(negotiated));
+    json_object_set_new(call->result, "capabilities", mcp__server_capabilities(srv, &s->ctx));
+    json_object_set_new(call->result, "serverInfo", mcp__server_info(srv));
+    if (srv->instructions)
+        json_object_set_new(call->result, "instructions", json_string(srv->instructions));
+    return MCP_OK;
+}
+
+void mcp__initialized(mcp__session *s, const mcp__msg *m)
+{
+    (void)m;
+    if (s->state == MCP__SESS_INITIALIZING)
+        s->state = MCP__SESS_READY;
+}
+
+int mcp__ping(mcp_call_t *call)
+{
+    (void)call; /* the result is {} */
+    return MCP_OK;
+}
+
+void mcp__cacheable(mcp_call_t *call, const char *scope)
+{
+    if (!call->ctx.stateless)
+        return;
+    json_object_set_new(call->result, "ttlMs", json_integer(0));
+    json_object_set_new(call->result, "cacheScope", json_string(scope));
+}
+
+int mcp__discover(mcp_call_t *call)
+{
+    mcp_server_t *srv = call->srv;
+    json_t *meta;
+    json_object_set_new(call->result, "resultType", json_string("complete"));
+    json_object_set_new(call->result, "supportedVersions", mcp__version_list());
+    json_object_set_new(call->result, "capabilities", mcp__server_capabilities(srv, &call->ctx));
+    if (srv->instructions)
+        json_object_set_new(call->result, "instructions", json_string(srv->instructions));
+    json_object_set_new(call->result, "ttlMs", json_integer(0));
+    json_object_set_new(call->result, "cacheScope", json_string("public"));
+    meta = json_object();
+    json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", mcp__server_info(srv));
+    json_object_set_new(call->result, "_meta", meta);
+    return MCP_OK;
+}
+
+int mcp__logging_set_level(mcp_call_t *call)
+{
+    const json_t *level = json_object_get(call->params, "level");
+    int l = json_is_string(level) ? mcp_log_level_parse(json_string_value(level)) : -1;
+    if (l < 0) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"level\" must be one of debug, info, notice, "
+                            "warning, error, critical, alert, emergency");
+        return MCP_OK;
+    }
+    call->sess->ctx.log_level = l;
+    return MCP_OK;
+}

@@ -1,0 +1,323 @@
+/*
+ * 2026-07-28 multi round-trip requests (MRTR): how a stateless server asks the client.
+ *
+ * A handler that asks (mcp_call_elicit & co.) on a 2026 request gets its question recorded under
+ * a key ("q0", "q1", ... in asking order); the call then ends with
+ *     {"resultType":"input_required","inputRequests":{"q0":{"method":..,"params":..}},
+ *      "requestState":"<payload>.<mac>"}
+ * The client answers by retrying the same request with `inputResponses` (same keys) and the
+ * requestState echoed. The server keeps nothing in between: requestState carries the answers
+ * gathered so far, the method, a digest of the request's params, an expiry and a nonce, all
+ * HMAC-SHA256-signed with the server's key. On the retry the handler runs again from the start;
+ * each ask now finds its answer and runs the callback at once. A state whose MAC, digest or
+ * expiry does not check out, or whose nonce was already used, is refused with -32602.
+ */
+#include "internal.h"
+
+#include <time.h>
+
+#define STATE_TTL_S  600
+#define NONCE_SLOTS  4096
+
+/* ---- nonces already used --------------------------------------------------------------- */
+
+struct mcp__nonces {
+    char nonce[NONCE_SLOTS][33];
+    time_t expires[NONCE_SLOTS];
+    size_t next;
+};
+
+/* True (and remembered) if `nonce` was not used before. */
+static bool nonce_fresh(mcp_server_t *srv, const char *nonce, time_t expires)
+{
+    struct mcp__nonces *n = srv->nonces;
+    time_t now = time(NULL);
+    size_t i;
+    if (!n && !(n = srv->nonces = calloc(1, sizeof *n)))
+        return false;
+    for (i = 0; i < NONCE_SLOTS; i++)
+        if (n->expires[i] > now && strcmp(n->nonce[i], nonce) == 0)
+            return false;
+    /* the oldest slot goes; states expire long before 4096 newer ones push them out in
+     * practice, and an expired state is refused anyway */
+    snprintf(n->nonce[n->next], sizeof n->nonce[0], "%s", nonce);
+    n->expires[n->next] = expires;
+    n->next = (n->next + 1) % NONCE_SLOTS;
+    return true;
+}
+
+void mcp__nonces_free(mcp_server_t *srv)
+{
+    free(srv->nonces);
+    srv->nonces = NULL;
+}
+
+int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len)
+{
+    if (!srv || !key || len < 16)
+        return MCP_EINVAL;
+    mcp__hmac_sha256(key, len, "libmcp requestState", 19, srv->state_key); /* normalise */
+    srv->state_key_len = sizeof srv->state_key;
+    return MCP_OK;
+}
+
+/* ---- encoding -------------------------------------------------------------------------- */
+
+static void hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char d[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = d[in[i] >> 4];
+        out[2 * i + 1] = d[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* base64url without padding of `len` bytes; malloc'd. */
+static char *b64url(const void *data, size_t len)
+{
+    char *s = mcp__base64(data, len), *p;
+    if (!s)
+        return NULL;
+    for (p = s; *p; p++) {
+        if (*p == '+')
+            *p = '-';
+        else if (*p == '/')
+            *p = '_';
+        else if (*p == '=') {
+            *p = '\0';
+            break;
+        }
+    }
+    return s;
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
+    return -1;
+}
+
+/* Decode base64url (no padding) of `n` chars; malloc'd, *len set. NULL if malformed. */
+static unsigned char *unb64url(const char *s, size_t n, size_t *len)
+{
+    unsigned char *out = malloc(n / 4 * 3 + 3);
+    size_t i, o = 0;
+    unsigned v = 0;
+    int bits = 0;
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        int c = b64val((unsigned char)s[i]);
+        if (c < 0) {
+            free(out);
+            return NULL;
+        }
+        v = v << 6 | (unsigned)c;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(v >> bits);
+        }
+    }
+    *len = o;
+    return out;
+}
+
+static void ensure_key(mcp_server_t *srv)
+{
+    if (srv->state_key_len == 0) {
+        mcp__random_bytes(srv->state_key, sizeof srv->state_key);
+        srv->state_key_len = sizeof srv->state_key;
+    }
+}
+
+/* What the state is bound to: the method and the params other than the MRTR fields. */
+static void digest(const mcp_call_t *call, char out[65])
+{
+    json_t *p = json_deep_copy(call->params);
+    unsigned char h[32];
+    mcp__sha256 s;
+    char *text;
+    json_object_del(p, "_meta");
+    json_object_del(p, "inputResponses");
+    json_object_del(p, "requestState");
+    text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    mcp__sha256_init(&s);
+    mcp__sha256_update(&s, call->method, strlen(call->method));
+    mcp__sha256_update(&s, "\n", 1);
+    if (text)
+        mcp__sha256_update(&s, text, strlen(text));
+    mcp__sha256_final(&s, h);
+    hex(h, 32, out);
+    free(text);
+    json_decref(p);
+}
+
+/* ---- the retry ------------------------------------------------------------------------- */
+
+static int refuse(mcp_call_t *call, const char *why)
+{
+    mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Invalid params: %s", why);
+    return MCP_JSONRPC_INVALID_PARAMS;
+}
+
+int mcp__mrtr_begin(mcp_call_t *call)
+{
+    const json_t *state = json_object_get(call->params, "requestState");
+    const json_t *answers = json_object_get(call->params, "inputResponses");
+    mcp_server_t *srv = call->srv;
+    const char *text, *dot;
+    unsigned char mac[32], *payload, *given;
+    size_t plen, glen;
+    json_t *st;
+    char d[65];
+    const char *key;
+    json_t *v;
+
+    if (!state && !answers)
+        return 0;
+    if (!json_is_string(state))
+        return refuse(call, "\"inputResponses\" needs the \"requestState\" this server sent");
+    if (answers && !json_is_object(answers))
+        return refuse(call, "\"inputResponses\" must be an object");
+    text = json_string_value(state);
+    dot = strchr(text, '.');
+    if (!dot)
+        return refuse(call, "malformed requestState");
+    ensure_key(srv);
+    mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac);
+    given = unb64url(dot + 1, strlen(dot + 1), &glen);
+    if (!given || glen != 32 || !mcp__hmac_equal(mac, given, 32)) {
+        free(given);
+        return refuse(call, "requestState was not issued by this server or was altered");
+    }
+    free(given);
+    payload = unb64url(text, (size_t)(dot - text), &plen);
+    st = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(payload);
+    digest(call, d);
+    if (!json_is_object(st) || !json_is_string(json_object_get(st, "d")) ||
+        strcmp(json_string_value(json_object_get(st, "d")), d) != 0) {
+        json_decref(st);
+        return refuse(call, "requestState belongs to a different request");
+    }
+    if (json_integer_value(json_object_get(st, "x")) < (json_int_t)time(NULL)) {
+        json_decref(st);
+        return refuse(call, "requestState has expired");
+    }
+    if (!json_is_string(json_object_get(st, "n")) ||
+        !nonce_fresh(srv, json_string_value(json_object_get(st, "n")),
+                     (time_t)json_integer_value(json_object_get(st, "x")))) {
+        json_decref(st);
+        return refuse(call, "requestState was already used");
+    }
+    call->input_responses = json_incref(json_object_get(st, "r"));
+    if (!json_is_object(call->input_responses)) {
+        json_decref(call->input_responses);
+        call->input_responses = json_object();
+    }
+    json_object_foreach((json_t *)answers, key, v)
+        json_object_set(call->input_responses, key, v);
+    json_decref(st);
+    return 0;
+}
+
+/* ---- asking ---------------------------------------------------------------------------- */
+
+int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params, mcp_client_reply_fn cb,
+                  void *ud)
+{
+    char key[24];
+    const json_t *answer;
+    mcp__waiter *w;
+
+    if (strcmp(call->method, "tools/call") != 0 && strcmp(call->method, "prompts/get") != 0 &&
+        strcmp(call->method, "resources/read") != 0) {
+        json_decref(params);
+        return MCP_ESTATE; /* input_required is only allowed on these three */
+    }
+    snprintf(key, sizeof key, "q%u", call->mrtr_seq++);
+    answer = json_object_get(call->input_responses, key);
+    if (answer) {
+        json_decref(params);
+        cb(call, MCP_OK, answer, ud);
+        return MCP_OK;
+    }
+    if (!call->input_requests && !(call->input_requests = json_object())) {
+        json_decref(params);
+        return MCP_ENOMEM;
+    }
+    w = malloc(sizeof *w);
+    if (!w || json_object_set_new(call->input_requests, key,
+                                  json_pack("{s:s, s:o}", "method", method, "params", params))) {
+        free(w);
+        return MCP_ENOMEM;
+    }
+    w->cb = cb;
+    w->ud = ud;
+    w->next = call->waiters;
+    call->waiters = w;
+    return MCP_OK;
+}
+
+void mcp__mrtr_result(mcp_call_t *call)
+{
+    mcp_server_t *srv = call->srv;
+    unsigned char nonce[16], mac[32];
+    char n[33], d[65], *payload_text, *p64, *m64, *state;
+    json_t *payload;
+    size_t len;
+
+    ensure_key(srv);
+    mcp__random_bytes(nonce, sizeof nonce);
+    hex(nonce, sizeof nonce, n);
+    digest(call, d);
+    payload = json_pack("{s:i, s:s, s:s, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d, "r",
+                        call->input_responses ? json_incref(call->input_responses) : json_object(),
+                        "x", (json_int_t)time(NULL) + STATE_TTL_S, "n", n);
+    payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    json_decref(payload);
+    p64 = payload_text ? b64url(payload_text, strlen(payload_text)) : NULL;
+    free(payload_text);
+    if (!p64) {
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
+        return;
+    }
+    mcp__hmac_sha256(srv->state_key, srv->state_key_len, p64, strlen(p64), mac);
+    m64 = b64url(mac, sizeof mac);
+    len = strlen(p64) + 1 + (m64 ? strlen(m64) : 0) + 1;
+    state = malloc(len);
+    if (state && m64)
+        snprintf(state, len, "%s.%s", p64, m64);
+    json_decref(call->result);
+    call->result = json_pack("{s:s, s:O, s:s}", "resultType", "input_required", "inputRequests",
+                             call->input_requests, "requestState", state ? state : "");
+    call->content = NULL;
+    free(state);
+    free(p64);
+    free(m64);
+}
+
+void mcp__mrtr_end(mcp_call_t *call)
+{
+    while (call->waiters) {
+        mcp__waiter *w = call->waiters;
+        call->waiters = w->next;
+        w->cb(call, MCP_ERETRY, NULL, w->ud);
+        free(w);
+    }
+    json_decref(call->input_requests);
+    json_decref(call->input_responses);
+    call->input_requests = call->input_responses = NULL;
+}

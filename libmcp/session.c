@@ -1,0 +1,84 @@
+/*
+ * Sessions: one client connection's state. For a 2025-era client it holds what `initialize`
+ * negotiated (revision, client capabilities and info, log level); for every client it holds the
+ * requests in flight (for cancellation and duplicate-id checks) and the transport to send through.
+ * A 2026-07-28 request uses the session only as a return path: its context comes from _meta.
+ */
+#include "internal.h"
+
+mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops, void *transport)
+{
+    mcp__session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->srv = srv;
+    s->refs = 1;
+    s->ops = ops;
+    s->transport = transport;
+    s->state = MCP__SESS_NEW;
+    s->ctx.log_level = MCP_LOG_INFO;
+    s->next = srv->sessions;
+    if (srv->sessions)
+        srv->sessions->prev = s;
+    srv->sessions = s;
+    return s;
+}
+
+void mcp__session_ref(mcp__session *s)
+{
+    s->refs++;
+}
+
+static void unlink_session(mcp__session *s)
+{
+    mcp_server_t *srv = s->srv;
+    if (!srv)
+        return;
+    if (s->prev)
+        s->prev->next = s->next;
+    else if (srv->sessions == s)
+        srv->sessions = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    s->srv = NULL;
+}
+
+void mcp__session_unref(mcp__session *s)
+{
+    if (!s || --s->refs > 0)
+        return;
+    unlink_session(s);
+    mcp__ctx_clear(&s->ctx);
+    json_decref(s->subscriptions);
+    free(s);
+}
+
+void mcp__session_close(mcp__session *s)
+{
+    s->closed = true;
+    mcp__session_drop_questions(s);
+    s->ops = NULL;
+    s->transport = NULL;
+}
+
+void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related)
+{
+    if (!s->closed && s->ops && s->ops->send)
+        s->ops->send(s, msg, related);
+}
+
+void mcp__server_broadcast(mcp_server_t *srv, const char *method, json_t *params)
+{
+    mcp__session *s;
+    mcp__listeners_notify(srv, method, params);
+    for (s = srv->sessions; s; s = s->next) {
+        json_t *msg;
+        if (s->closed || s->state != MCP__SESS_READY)
+            continue;
+        msg = mcp__jsonrpc_notification(method, params ? json_deep_copy(params) : NULL);
+        if (msg)
+            mcp__session_send(s, msg, NULL);
+        json_decref(msg);
+    }
+}

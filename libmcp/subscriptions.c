@@ -1,0 +1,230 @@
+/*
+ * Subscriptions, both eras.
+ *
+ * 2025 era: `resources/subscribe` / `resources/unsubscribe` keep a per-session set of URIs;
+ * mcp_server_resource_updated() sends `notifications/resources/updated` to each subscriber, and
+ * list changes go to every initialized session (session.c, mcp__server_broadcast).
+ *
+ * 2026-07-28: `subscriptions/listen` is one long-lived request. The server first sends
+ * `notifications/subscriptions/acknowledged` with the subset of the filter it honours, then every
+ * matching notification, each carrying `_meta["io.modelcontextprotocol/subscriptionId"]` = the
+ * listen request's id, related to that request (so Streamable HTTP puts it on its stream). The
+ * request never answers until the client cancels it (no reply then) or the server stops (a
+ * `complete` result ends the stream gracefully).
+ */
+#include "internal.h"
+
+#define SUB_ID "io.modelcontextprotocol/subscriptionId"
+
+typedef struct mcp__listener {
+    mcp_call_t *call;
+    json_t *filter;                 /* the honoured filter (owned) */
+    struct mcp__listener *next;
+} mcp__listener;
+
+/* ---- 2025 era: resources/subscribe ------------------------------------------------------- */
+
+static int set_subscription(mcp_call_t *call, bool on)
+{
+    const json_t *uri = json_object_get(call->params, "uri");
+    mcp__session *s = call->sess;
+    if (!json_is_string(uri)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"uri\" must be a string");
+        return MCP_OK;
+    }
+    if (on) {
+        if (!s->subscriptions && !(s->subscriptions = json_object()))
+            return MCP_ENOMEM;
+        json_object_set_new(s->subscriptions, json_string_value(uri), json_true());
+    } else {
+        json_object_del(s->subscriptions, json_string_value(uri));
+    }
+    return MCP_OK;
+}
+
+int mcp__resources_subscribe(mcp_call_t *call)
+{
+    return set_subscription(call, true);
+}
+
+int mcp__resources_unsubscribe(mcp_call_t *call)
+{
+    return set_subscription(call, false);
+}
+
+/* ---- 2026: subscriptions/listen ------------------------------------------------------------ */
+
+static json_t *tagged(const char *method, const json_t *params, const json_t *sub_id)
+{
+    json_t *p = params ? json_deep_copy(params) : json_object();
+    json_t *meta;
+    if (!p)
+        return NULL;
+    meta = json_object_get(p, "_meta");
+    if (!json_is_object(meta)) {
+        meta = json_object();
+        json_object_set_new(p, "_meta", meta);
+    }
+    json_object_set(meta, SUB_ID, (json_t *)sub_id);
+    return mcp__jsonrpc_notification(method, p);
+}
+
+static void unlink_listener(mcp_call_t *call)
+{
+    mcp__listener **pp;
+    for (pp = &call->srv->listeners; *pp; pp = &(*pp)->next) {
+        if ((*pp)->call == call) {
+            mcp__listener *l = *pp;
+            *pp = l->next;
+            json_decref(l->filter);
+            free(l);
+            return;
+        }
+    }
+}
+
+static void on_listen_cancelled(mcp_call_t *call, void *ud)
+{
+    (void)ud;
+    unlink_listener(call);
+    mcp_call_complete(call); /* cancelled: no reply goes out */
+}
+
+int mcp__subscriptions_listen(mcp_call_t *call)
+{
+    mcp_server_t *srv = call->srv;
+    const json_t *want = json_object_get(call->params, "notifications");
+    const json_t *uris;
+    json_t *honoured, *ack, *msg;
+    mcp__listener *l;
+
+    if (!json_is_object(want)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: 'notifications' is required and must be an object");
+        return MCP_OK;
+    }
+    honoured = json_object();
+    if (json_is_true(json_object_get(want, "toolsListChanged")) && srv->offers[MCP__TOOL])
+        json_object_set_new(honoured, "toolsListChanged", json_true());
+    if (json_is_true(json_object_get(want, "promptsListChanged")) && srv->offers[MCP__PROMPT])
+        json_object_set_new(honoured, "promptsListChanged", json_true());
+    if (srv->offers[MCP__RESOURCE] || srv->offers[MCP__TEMPLATE]) {
+        if (json_is_true(json_object_get(want, "resourcesListChanged")))
+            json_object_set_new(honoured, "resourcesListChanged", json_true());
+        uris = json_object_get(want, "resourceSubscriptions");
+        if (json_is_array(uris)) {
+            json_t *keep = json_array(), *u;
+            size_t i;
+            json_array_foreach(uris, i, u)
+                if (json_is_string(u))
+                    json_array_append(keep, u);
+            json_object_set_new(honoured, "resourceSubscriptions", keep);
+        }
+    }
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        json_decref(honoured);
+        return MCP_ENOMEM;
+    }
+    l->call = call;
+    l->filter = honoured;
+    l->next = srv->listeners;
+    srv->listeners = l;
+    mcp_call_on_cancel(call, on_listen_cancelled, NULL);
+
+    ack = json_pack("{s:O}", "notifications", honoured);
+    msg = tagged("notifications/subscriptions/acknowledged", ack, call->id);
+    if (msg)
+        mcp__session_send(call->sess, msg, call);
+    json_decref(msg);
+    json_decref(ack);
+    return MCP_PENDING;
+}
+
+/* The filter key a broadcast method needs, or NULL. */
+static const char *filter_key(const char *method)
+{
+    if (strcmp(method, "notifications/tools/list_changed") == 0)
+        return "toolsListChanged";
+    if (strcmp(method, "notifications/prompts/list_changed") == 0)
+        return "promptsListChanged";
+    if (strcmp(method, "notifications/resources/list_changed") == 0)
+        return "resourcesListChanged";
+    return NULL;
+}
+
+static void send_to_listener(mcp__listener *l, const char *method, const json_t *params)
+{
+    json_t *n = tagged(method, params, l->call->id);
+    if (n)
+        mcp__session_send(l->call->sess, n, l->call);
+    json_decref(n);
+}
+
+void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params)
+{
+    const char *key = filter_key(method);
+    mcp__listener *l;
+    if (!key)
+        return;
+    for (l = srv->listeners; l; l = l->next)
+        if (json_is_true(json_object_get(l->filter, key)))
+            send_to_listener(l, method, params);
+}
+
+int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
+{
+    mcp__session *s;
+    mcp__listener *l;
+    json_t *params;
+    if (!srv || !uri)
+        return MCP_EINVAL;
+    params = json_pack("{s:s}", "uri", uri);
+    if (!params)
+        return MCP_ENOMEM;
+    for (s = srv->sessions; s; s = s->next) {
+        json_t *n;
+        if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri))
+            continue;
+        n = mcp__jsonrpc_notification("notifications/resources/updated", json_incref(params));
+        if (n)
+            mcp__session_send(s, n, NULL);
+        json_decref(n);
+    }
+    for (l = srv->listeners; l; l = l->next) {
+        const json_t *uris = json_object_get(l->filter, "resourceSubscriptions"), *u;
+        size_t i;
+        json_array_foreach(uris, i, u) {
+            if (strcmp(json_string_value(u), uri) == 0) {
+                send_to_listener(l, "notifications/resources/updated", params);
+                break;
+            }
+        }
+    }
+    json_decref(params);
+    return MCP_OK;
+}
+
+void mcp__listeners_end(mcp_server_t *srv, mcp__session *only)
+{
+    mcp__listener **pp = &srv->listeners;
+    while (*pp) {
+        mcp__listener *l = *pp;
+        mcp_call_t *call = l->call;
+        json_t *meta;
+        if (only && call->sess != only) {
+            pp = &l->next;
+            continue;
+        }
+        *pp = l->next;
+        json_decref(l->filter);
+        free(l);
+        /* a graceful end: a complete result carrying the subscription id */
+        meta = json_object();
+        json_object_set(meta, SUB_ID, call->id);
+        json_object_set_new(call->result, "_meta", meta);
+        mcp_call_on_cancel(call, NULL, NULL);
+        mcp_call_complete(call);
+    }
+}

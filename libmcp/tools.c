@@ -1,0 +1,241 @@
+/*
+ * Tools: registration, `tools/list` and `tools/call`.
+ *
+ * A tool's definition (the object tools/list serves) is built once at registration. Its input
+ * schema is compiled from JSON or the compact form and checked; every call's arguments are
+ * validated against it before the handler runs, and a violation reaches the model as a tool
+ * execution error (isError: true) naming the argument, as 2025-11-25 asks.
+ */
+#include "internal.h"
+
+static bool valid_tool_name(const char *name)
+{
+    size_t n = 0;
+    const char *p;
+    if (!name)
+        return false;
+    for (p = name; *p; p++, n++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return false;
+    }
+    return n >= 1 && n <= 128;
+}
+
+/* annotations = the JSON text, then each hint flag on top. */
+static json_t *build_annotations(const mcp_tool_t *t, mcp_error_t *err, int *rc)
+{
+    json_t *a = mcp__json_text(t->annotations, "annotations", JSON_OBJECT, err, rc);
+    unsigned f = t->flags;
+    if (*rc != MCP_OK)
+        return NULL;
+    if (!(f & (MCP_TOOL_READ_ONLY | MCP_TOOL_DESTRUCTIVE | MCP_TOOL_NOT_DESTRUCTIVE |
+               MCP_TOOL_IDEMPOTENT | MCP_TOOL_OPEN_WORLD | MCP_TOOL_CLOSED_WORLD)))
+        return a;
+    if (!a && !(a = json_object())) {
+        *rc = MCP_ENOMEM;
+        return NULL;
+    }
+    if (f & MCP_TOOL_READ_ONLY)
+        json_object_set_new(a, "readOnlyHint", json_true());
+    if (f & MCP_TOOL_DESTRUCTIVE)
+        json_object_set_new(a, "destructiveHint", json_true());
+    if (f & MCP_TOOL_NOT_DESTRUCTIVE)
+        json_object_set_new(a, "destructiveHint", json_false());
+    if (f & MCP_TOOL_IDEMPOTENT)
+        json_object_set_new(a, "idempotentHint", json_true());
+    if (f & MCP_TOOL_OPEN_WORLD)
+        json_object_set_new(a, "openWorldHint", json_true());
+    if (f & MCP_TOOL_CLOSED_WORLD)
+        json_object_set_new(a, "openWorldHint", json_false());
+    return a;
+}
+
+static int root_is_object(const json_t *schema)
+{
+    const json_t *type = json_object_get(schema, "type");
+    return json_is_string(type) && strcmp(json_string_value(type), "object") == 0;
+}
+
+int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err)
+{
+    mcp__item *it;
+    json_t *in = NULL, *out = NULL, *ann = NULL, *icons = NULL, *meta = NULL;
+    int rc;
+
+    if (!srv || !t)
+        return mcp__error_set(err, MCP_EINVAL, "tool: NULL argument");
+    if (!valid_tool_name(t->name))
+        return mcp__error_set(err, MCP_EINVAL,
+                              "tool '%s': names are 1-128 characters of A-Z a-z 0-9 _ - .",
+                              t->name ? t->name : "(null)");
+    if (!t->handler)
+        return mcp__error_set(err, MCP_EINVAL, "tool '%s': no handler", t->name);
+    if (mcp__registry_get(&srv->reg, MCP__TOOL, t->name))
+        return mcp__error_set(err, MCP_EEXIST, "tool '%s' is already registered", t->name);
+
+    in = mcp_schema_from_text(t->input_schema ? t->input_schema : "", err);
+    if (!in)
+        return MCP_ESCHEMA;
+    if (!root_is_object(in)) {
+        json_decref(in);
+        return mcp__error_set(err, MCP_ESCHEMA, "tool '%s': inputSchema must have \"type\": "
+                              "\"object\" at its root", t->name);
+    }
+    if (t->output_schema && !(out = mcp_schema_from_text(t->output_schema, err))) {
+        json_decref(in);
+        return MCP_ESCHEMA;
+    }
+    ann = build_annotations(t, err, &rc);
+    if (rc == MCP_OK)
+        icons = mcp__json_text(t->icons, "icons", JSON_ARRAY, err, &rc);
+    if (rc == MCP_OK)
+        meta = mcp__json_text(t->meta, "meta", JSON_OBJECT, err, &rc);
+    if (rc != MCP_OK || !(it = mcp__item_new(MCP__TOOL, t->name))) {
+        json_decref(in);
+        json_decref(out);
+        json_decref(ann);
+        json_decref(icons);
+        json_decref(meta);
+        return rc != MCP_OK ? rc : mcp__error_set(err, MCP_ENOMEM, "out of memory");
+    }
+    json_object_set_new(it->def, "name", json_string(t->name));
+    if (t->title)
+        json_object_set_new(it->def, "title", json_string(t->title));
+    if (t->description)
+        json_object_set_new(it->def, "description", json_string(t->description));
+    json_object_set_new(it->def, "inputSchema", in);
+    if (out)
+        json_object_set_new(it->def, "outputSchema", out);
+    if (ann)
+        json_object_set_new(it->def, "annotations", ann);
+    if (icons)
+        json_object_set_new(it->def, "icons", icons);
+    if (meta)
+        json_object_set_new(it->def, "_meta", meta);
+    it->input_schema = in;
+    it->output_schema = out;
+    it->fn.tool = t->handler;
+    it->flags = t->flags;
+    if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
+        mcp__item_unref(it); /* free_userdata is not set yet: not called */
+        return mcp__error_set(err, MCP_ENOMEM, "out of memory");
+    }
+    it->userdata = t->userdata;
+    it->free_userdata = t->free_userdata;
+    srv->offers[MCP__TOOL] = true;
+    mcp__server_broadcast(srv, "notifications/tools/list_changed", NULL);
+    return MCP_OK;
+}
+
+int mcp_server_remove_tool(mcp_server_t *srv, const char *name)
+{
+    int rc;
+    if (!srv || !name)
+        return MCP_EINVAL;
+    rc = mcp__registry_remove(&srv->reg, MCP__TOOL, name);
+    if (rc == MCP_OK)
+        mcp__server_broadcast(srv, "notifications/tools/list_changed", NULL);
+    return rc;
+}
+
+int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
+{
+    const json_t *cursor = json_object_get(call->params, "cursor");
+    if (cursor && !json_is_string(cursor)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"cursor\" must be a string");
+        return MCP_OK;
+    }
+    if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
+                           call->result, field) != 0) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Invalid params: invalid cursor");
+        return MCP_OK;
+    }
+    mcp__cacheable(call, "public");
+    return MCP_OK;
+}
+
+int mcp__tools_list(mcp_call_t *call)
+{
+    return mcp__list_page(call, MCP__TOOL, "tools");
+}
+
+/* After the handler: give older clients a text form of structured content, and in debug builds
+ * check structured content against the tool's output schema. */
+static int tool_finish(mcp_call_t *call)
+{
+    json_t *sc = json_object_get(call->result, "structuredContent");
+    size_t i;
+    json_t *block;
+    bool has_text = false;
+
+    if (!sc)
+        return MCP_OK;
+    json_array_foreach(call->content, i, block) {
+        const json_t *type = json_object_get(block, "type");
+        if (json_is_string(type) && strcmp(json_string_value(type), "text") == 0)
+            has_text = true;
+    }
+    if (!has_text) {
+        char *text = json_dumps(sc, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (text) {
+            json_array_append_new(call->content, mcp__content_text(text, strlen(text)));
+            free(text);
+        }
+    }
+#ifndef NDEBUG
+    if (call->item->output_schema) {
+        char why[256];
+        if (mcp_schema_validate(call->item->output_schema, sc, why, sizeof why) != MCP_OK)
+            mcp_server_log(call->srv, MCP_LOG_WARNING,
+                           "tool '%s': structuredContent does not match its outputSchema: %s",
+                           call->item->key, why);
+    }
+#endif
+    return MCP_OK;
+}
+
+int mcp__tools_call(mcp_call_t *call)
+{
+    const json_t *name = json_object_get(call->params, "name");
+    json_t *args = json_object_get(call->params, "arguments");
+    mcp__item *tool;
+    char why[512];
+
+    if (!json_is_string(name)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"name\" must be a string");
+        return MCP_OK;
+    }
+    tool = mcp__registry_get(&call->srv->reg, MCP__TOOL, json_string_value(name));
+    if (!tool) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Unknown tool: %s",
+                            json_string_value(name));
+        return MCP_OK;
+    }
+    if (args && !json_is_object(args)) {
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: \"arguments\" must be an object");
+        return MCP_OK;
+    }
+    if (!args) {
+        args = json_object();
+        json_object_set_new(call->params, "arguments", args);
+    }
+    call->item = mcp__item_ref(tool);
+    call->args = args;
+    call->builds = MCP__TOOL;
+    call->content = json_array();
+    json_object_set_new(call->result, "content", call->content);
+    call->finish = tool_finish;
+
+    if (mcp_schema_validate(tool->input_schema, args, why, sizeof why) != MCP_OK) {
+        mcp_call_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
+        return MCP_OK;
+    }
+    if (tool->flags & MCP_TOOL_BLOCKING)
+        return mcp__call_run_blocking(call);
+    return tool->fn.tool(call, args, tool->userdata);
+}

@@ -1,0 +1,614 @@
+/*
+ * Dispatch, lifecycle and the features of issue #2 through the protocol core, with an in-memory
+ * transport that records what the server sends (libmcp/server.c, lifecycle.c, tools.c, ...).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+/* ---- an in-memory transport ---------------------------------------------------------- */
+
+typedef struct capture {
+    json_t *sent; /* array of every message sent */
+} capture;
+
+static void cap_send(mcp__session *s, json_t *msg, mcp_call_t *related)
+{
+    capture *c = s->transport;
+    (void)related;
+    json_array_append(c->sent, msg);
+}
+
+static const mcp__transport_ops cap_ops = {cap_send, NULL, NULL, NULL};
+
+typedef struct fixture {
+    mcp_server_t *srv;
+    mcp__session *sess;
+    capture cap;
+} fixture;
+
+static int calls_seen;
+static mcp_call_t *parked;
+
+static int tool_add(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)ud;
+    calls_seen++;
+    return mcp_call_text(call, "%g",
+                         json_number_value(json_object_get(args, "a")) +
+                             json_number_value(json_object_get(args, "b")));
+}
+
+static int tool_park(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    parked = call;
+    return MCP_PENDING;
+}
+
+static int tool_structured(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)ud;
+    return mcp_call_structured_new(call, json_pack("{s:f}", "double",
+                                                   2 * json_number_value(
+                                                           json_object_get(args, "x"))));
+}
+
+static int tool_internal(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)call;
+    (void)args;
+    (void)ud;
+    return MCP_EIO;
+}
+
+static int res_item(mcp_call_t *call, const char *uri, const json_t *vars, void *ud)
+{
+    const char *id = json_string_value(json_object_get(vars, "id"));
+    (void)ud;
+    if (strcmp(id, "missing") == 0)
+        return mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
+                             uri);
+    return mcp_call_resource_text(call, uri, "application/json", "{}");
+}
+
+static int prompt_greet(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)ud;
+    return mcp_call_prompt_text(call, "user", "Hello %s",
+                                json_string_value(json_object_get(args, "name")));
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    mcp_error_t err;
+    f->srv = mcp_server_new("t", "1.0");
+    f->cap.sent = json_array();
+    f->sess = mcp__session_new(f->srv, &cap_ops, &f->cap);
+    calls_seen = 0;
+    parked = NULL;
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "add",
+                                                                .description = "Add",
+                                                                .input_schema = "a: number, b: number",
+                                                                .handler = tool_add},
+                                         &err),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "park", .handler = tool_park},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "structured",
+                                                       .input_schema = "x: number",
+                                                       .output_schema = "double: number",
+                                                       .handler = tool_structured},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "internal", .handler = tool_internal},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_resource(f->srv,
+                                             &(mcp_resource_t){.uri = "test://static",
+                                                               .name = "static",
+                                                               .mime_type = "text/plain",
+                                                               .text = "hello"},
+                                             NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_resource(f->srv,
+                                             &(mcp_resource_t){.uri_template = "test://items/{id}",
+                                                               .name = "item",
+                                                               .handler = res_item},
+                                             NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_prompt(f->srv,
+                                           &(mcp_prompt_t){.name = "greet",
+                                                           .arguments = "name 'Who'",
+                                                           .handler = prompt_greet},
+                                           NULL),
+                     MCP_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    mcp__session_close(f->sess);
+    mcp__session_unref(f->sess);
+    mcp_server_free(f->srv);
+    json_decref(f->cap.sent);
+    free(f);
+    return 0;
+}
+
+/* Send one line; return the single message it produced (new reference) or NULL for none. */
+static json_t *roundtrip(fixture *f, const char *text)
+{
+    size_t before = json_array_size(f->cap.sent);
+    mcp__server_receive(f->sess, text, strlen(text));
+    if (json_array_size(f->cap.sent) == before)
+        return NULL;
+    assert_int_equal(json_array_size(f->cap.sent), before + 1);
+    return json_incref(json_array_get(f->cap.sent, before));
+}
+
+static int error_code(const json_t *reply)
+{
+    return (int)json_integer_value(json_object_get(json_object_get(reply, "error"), "code"));
+}
+
+static void init(fixture *f, const char *version)
+{
+    char text[256];
+    json_t *r;
+    snprintf(text, sizeof text,
+             "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+             "\"protocolVersion\":\"%s\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\","
+             "\"version\":\"1\"}}}",
+             version);
+    r = roundtrip(f, text);
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+}
+
+#define META26 "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"," \
+               "\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+/* ---- tests --------------------------------------------------------------------------- */
+
+static void test_before_initialize(void **state)
+{
+    fixture *f = *state;
+    json_t *r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+    assert_true(json_equal(json_object_get(r, "result"), json_object()) ||
+                json_object_size(json_object_get(r, "result")) == 0);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+    assert_int_equal(error_code(r), -32600);
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), 5);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"nope\"}");
+    assert_int_equal(error_code(r), -32601);
+    json_decref(r);
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/whatever\"}"));
+}
+
+static void test_initialize(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                     "\"protocolVersion\":\"1999-01-01\",\"capabilities\":{}}}");
+    res = json_object_get(r, "result");
+    assert_string_equal(json_string_value(json_object_get(res, "protocolVersion")), "2025-11-25");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(res, "serverInfo"),
+                                                          "name")),
+                        "t");
+    assert_non_null(json_object_get(json_object_get(res, "capabilities"), "tools"));
+    assert_non_null(json_object_get(json_object_get(res, "capabilities"), "resources"));
+    assert_non_null(json_object_get(json_object_get(res, "capabilities"), "prompts"));
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"initialize\",\"params\":{"
+                     "\"protocolVersion\":\"2025-03-26\",\"capabilities\":{}}}");
+    assert_int_equal(error_code(r), -32600);
+    json_decref(r);
+}
+
+static void test_version_echo(void **state)
+{
+    fixture *f = *state;
+    const char *v[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
+    size_t i;
+    (void)f;
+    for (i = 0; i < 4; i++) {
+        fixture *g;
+        char text[256];
+        json_t *r;
+        setup((void **)&g);
+        snprintf(text, sizeof text,
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                 "\"protocolVersion\":\"%s\",\"capabilities\":{}}}",
+                 v[i]);
+        r = roundtrip(g, text);
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(r, "result"), "protocolVersion")),
+            v[i]);
+        json_decref(r);
+        teardown((void **)&g);
+    }
+}
+
+static void test_tools_call(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+    init(f, "2025-11-25");
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"add\",\"arguments\":{\"a\":2,\"b\":3.5}}}");
+    res = json_object_get(r, "result");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "content"), 0), "text")),
+                        "5.5");
+    assert_null(json_object_get(res, "resultType")); /* 2025 era: no 2026 fields */
+    json_decref(r);
+    /* invalid arguments: a tool execution error, the handler never runs */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"add\",\"arguments\":{\"a\":\"x\",\"b\":1}}}");
+    res = json_object_get(r, "result");
+    assert_true(json_is_true(json_object_get(res, "isError")));
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_array_get(json_object_get(res, "content"), 0), "text")),
+                           "a"));
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"add\",\"arguments\":{\"a\":1}}}");
+    assert_true(json_is_true(json_object_get(json_object_get(r, "result"), "isError")));
+    json_decref(r);
+    assert_int_equal(calls_seen, 1);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"nope\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"add\",\"arguments\":[1,2]}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"internal\"}}");
+    assert_int_equal(error_code(r), -32603);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"structured\",\"arguments\":{\"x\":3}}}");
+    res = json_object_get(r, "result");
+    assert_true(json_real_value(json_object_get(json_object_get(res, "structuredContent"),
+                                                "double")) == 6.0);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "content"), 0), "text")),
+                        "{\"double\":6.0}");
+    json_decref(r);
+}
+
+static void test_pending_cancel_duplicate(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    init(f, "2025-11-25");
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{"
+                             "\"name\":\"park\"}}"));
+    assert_non_null(parked);
+    /* the same id while the first is in flight */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}");
+    assert_int_equal(error_code(r), -32600);
+    json_decref(r);
+    /* "9" is a different id from 9 */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":\"9\",\"method\":\"ping\"}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    mcp_call_text(parked, "late");
+    r = json_incref(json_array_get(f->cap.sent, json_array_size(f->cap.sent) - 1));
+    mcp_call_complete(parked);
+    json_decref(r);
+    r = json_array_get(f->cap.sent, json_array_size(f->cap.sent) - 1);
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), 9);
+    /* cancelled: no reply at all */
+    parked = NULL;
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\","
+                             "\"params\":{\"name\":\"park\"}}"));
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                             "\"params\":{\"requestId\":10}}"));
+    assert_true(mcp_call_is_cancelled(parked));
+    {
+        size_t before = json_array_size(f->cap.sent);
+        mcp_call_complete(parked);
+        assert_int_equal(json_array_size(f->cap.sent), before);
+    }
+    /* the id is free again */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\"}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+}
+
+static void test_pagination(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+    const char *cursor;
+    char text[256];
+    mcp_server_set_limit(f->srv, MCP_LIMIT_PAGE_SIZE, 3);
+    init(f, "2025-11-25");
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 3);
+    cursor = json_string_value(json_object_get(res, "nextCursor"));
+    assert_non_null(cursor);
+    snprintf(text, sizeof text,
+             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{\"cursor\":\"%s\"}}",
+             cursor);
+    json_decref(r);
+    r = roundtrip(f, text);
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "tools"), 0), "name")),
+                        "internal");
+    assert_null(json_object_get(res, "nextCursor"));
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":\"garbage\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":5}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+}
+
+static void test_resources_prompts(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+    init(f, "2025-06-18");
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"test://static\"}}");
+    res = json_array_get(json_object_get(json_object_get(r, "result"), "contents"), 0);
+    assert_string_equal(json_string_value(json_object_get(res, "text")), "hello");
+    assert_string_equal(json_string_value(json_object_get(res, "mimeType")), "text/plain");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"test://items/7\"}}");
+    res = json_array_get(json_object_get(json_object_get(r, "result"), "contents"), 0);
+    assert_string_equal(json_string_value(json_object_get(res, "uri")), "test://items/7");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"test://items/missing\"}}");
+    assert_int_equal(error_code(r), -32002);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"other://x\"}}");
+    assert_int_equal(error_code(r), -32002);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(r, "error"), "data"), "uri")),
+                        "other://x");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"prompts/get\",\"params\":{"
+                     "\"name\":\"greet\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"prompts/get\",\"params\":{"
+                     "\"name\":\"greet\",\"arguments\":{\"name\":\"Ada\"}}}");
+    res = json_array_get(json_object_get(json_object_get(r, "result"), "messages"), 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(res, "content"), "text")),
+                        "Hello Ada");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"prompts/list\"}");
+    res = json_array_get(json_object_get(json_object_get(r, "result"), "prompts"), 0);
+    assert_true(json_is_true(json_object_get(
+        json_array_get(json_object_get(res, "arguments"), 0), "required")));
+    json_decref(r);
+}
+
+static void test_stateless(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" META26
+                     "}}");
+    res = json_object_get(r, "result");
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
+    assert_int_equal(json_integer_value(json_object_get(res, "ttlMs")), 0);
+    assert_string_equal(json_string_value(json_object_get(res, "cacheScope")), "public");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(res, "_meta"), "io.modelcontextprotocol/serverInfo"),
+            "name")),
+        "t");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{"
+                     "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\","
+                     "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+    assert_int_equal(error_code(r), -32022);
+    res = json_object_get(json_object_get(r, "error"), "data");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(res, "supported"), 0)),
+                        "2026-07-28");
+    assert_string_equal(json_string_value(json_object_get(res, "requested")), "2099-01-01");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\",\"params\":{"
+                     "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\",\"params\":{" META26 "}}");
+    assert_int_equal(error_code(r), -32601);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"nope://x\"," META26 "}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"server/discover\",\"params\":{" META26
+                     "}}");
+    res = json_object_get(r, "result");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(res, "supportedVersions"),
+                                                         0)),
+                        "2026-07-28");
+    assert_non_null(json_object_get(res, "capabilities"));
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
+    json_decref(r);
+    /* the session itself stays uninitialized */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}");
+    assert_int_equal(error_code(r), -32600);
+    json_decref(r);
+}
+
+static void test_batches(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    r = roundtrip(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+    assert_int_equal(error_code(r), -32600); /* not initialized: no batches */
+    json_decref(r);
+    init(f, "2025-03-26");
+    r = roundtrip(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+                     "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"},"
+                     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
+    assert_true(json_is_array(r));
+    assert_int_equal(json_array_size(r), 2);
+    json_decref(r);
+    r = roundtrip(f, "[]");
+    assert_int_equal(error_code(r), -32600);
+    json_decref(r);
+    assert_null(roundtrip(f, "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}]"));
+    r = roundtrip(f, "[{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{}}]");
+    assert_int_equal(json_array_size(r), 1);
+    assert_int_equal(error_code(json_array_get(r, 0)), -32600);
+    json_decref(r);
+}
+
+static void test_batch_refused_after_2025_06_18(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    init(f, "2025-06-18");
+    r = roundtrip(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+    assert_int_equal(error_code(r), -32600);
+    assert_true(json_is_null(json_object_get(r, "id")));
+    json_decref(r);
+}
+
+static void test_list_changed(void **state)
+{
+    fixture *f = *state;
+    size_t before;
+    json_t *last;
+    init(f, "2025-11-25");
+    before = json_array_size(f->cap.sent);
+    assert_int_equal(mcp_server_remove_tool(f->srv, "internal"), MCP_OK);
+    assert_int_equal(json_array_size(f->cap.sent), before + 1);
+    last = json_array_get(f->cap.sent, before);
+    assert_string_equal(json_string_value(json_object_get(last, "method")),
+                        "notifications/tools/list_changed");
+    assert_int_equal(mcp_server_remove_tool(f->srv, "internal"), MCP_ENOTFOUND);
+}
+
+static void test_registration_errors(void **state)
+{
+    fixture *f = *state;
+    mcp_error_t err;
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "add", .handler = tool_add},
+                                         &err),
+                     MCP_EEXIST);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "bad name",
+                                                                .handler = tool_add},
+                                         &err),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "nohandler"}, &err),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "badschema",
+                                                       .input_schema = "{\"type\":\"array\"}",
+                                                       .handler = tool_add},
+                                         &err),
+                     MCP_ESCHEMA);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "badjson", .input_schema = "{x",
+                                                       .handler = tool_add},
+                                         &err),
+                     MCP_ESCHEMA);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "badann", .annotations = "[1]",
+                                                       .handler = tool_add},
+                                         &err),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_resource(f->srv,
+                                             &(mcp_resource_t){.uri = "no scheme", .name = "x",
+                                                               .text = "t"},
+                                             &err),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_resource(f->srv,
+                                             &(mcp_resource_t){.uri_template = "x://{a", .name = "x",
+                                                               .handler = res_item},
+                                             &err),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_prompt(f->srv, &(mcp_prompt_t){.name = "greet",
+                                                                   .handler = prompt_greet},
+                                           &err),
+                     MCP_EEXIST);
+}
+
+static void test_params_checks(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    char deep[512];
+    int i, n = 0;
+    init(f, "2025-11-25");
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":[1]}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    n += snprintf(deep + n, sizeof deep - (size_t)n,
+                  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                  "\"add\",\"arguments\":{\"a\":");
+    for (i = 0; i < 80; i++)
+        deep[n++] = '[';
+    for (i = 0; i < 80; i++)
+        deep[n++] = ']';
+    n += snprintf(deep + n, sizeof deep - (size_t)n, "}}}");
+    r = roundtrip(f, deep);
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"logging/setLevel\",\"params\":{"
+                     "\"level\":\"loud\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"logging/setLevel\",\"params\":{"
+                     "\"level\":\"error\"}}");
+    assert_int_equal(json_object_size(json_object_get(r, "result")), 0);
+    json_decref(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_before_initialize, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_initialize, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_echo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tools_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_cancel_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resources_prompts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stateless, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_refused_after_2025_06_18, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_params_checks, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("dispatch", tests, NULL, NULL);
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Make sure the Debian packages libmcp builds against are present. Run by `make` (the deps step).
+# When pkg-config cannot find a library, install its -dev package with apt-get (as root, or
+# through sudo), saying so. NO_DEPS=1 only reports what is missing.
+set -e
+need=""
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v cc >/dev/null 2>&1 || need="$need gcc"
+for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev; do
+    pc=${pair%%:*}; pkg=${pair#*:}
+    if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
+        need="$need $pkg"
+    fi
+done
+[ -z "$need" ] && exit 0
+echo "deps: missing build dependencies:$need" >&2
+if [ "${NO_DEPS:-}" = 1 ]; then
+    echo "deps: NO_DEPS=1 set; install them with: apt-get install$need" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: no apt-get on this machine; install the packages above by hand" >&2
+    exit 1
+fi
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+echo "deps: running: $SUDO apt-get update && $SUDO apt-get install -y$need" >&2
+$SUDO apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >&2
+echo "deps: installed$need" >&2
