@@ -68,8 +68,9 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples fixtures test unit interop san bench install uninstall clean check-exports
+.PHONY: all deps lib examples fixtures test unit interop san valgrind bench install uninstall clean check-exports
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: lib examples
 
@@ -153,12 +154,18 @@ $(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
 
+FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
+$(BUILD)/tests/unit_fs: $(BUILD)/obj/tests/servers/unit_fs.o $(FS_UNIT_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS) -lcmocka
+
 test: test-servers test-install
-test-servers: servers $(TPLUGINS)
+test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 	$(Q)BUILD=$(BUILD) sh tests/servers/run.sh
 
 test-install: lib servers
-	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) sh tests/install/run.sh
+	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
 
 install: install-servers
 install-servers: servers
@@ -176,9 +183,29 @@ uninstall-servers:
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
 
+# ---- mcp-everything: every feature, and the conformance suites' fixture (issue #4) ---------
+EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
+EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
+EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
+
+.PHONY: everything conformance
+all: everything
+everything: $(EVERYTHING_BIN)
+
+$(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(EVERYTHING_OBJS) $(LIB_A) $(ALL_LIBS)
+
+# The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
+# over Streamable HTTP on 127.0.0.1.
+test: conformance
+conformance: $(EVERYTHING_BIN)
+	$(Q)BUILD=$(BUILD) sh tests/conformance/run.sh
+
 # ---- tests ---------------------------------------------------------------------------------
 # `make test`: unit tests (cmocka), then interop tests with the official TypeScript SDK clients.
-test: all unit interop
+test: all unit check-exports interop
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -198,14 +225,27 @@ fixtures: $(FIXTURES)
 interop: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
 
+# Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
+.PHONY: http-test bench-http
+test: http-test
+http-test: all
+	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
+
 san:
 	$(Q)$(MAKE) SAN=1 test
+
+valgrind: $(UNIT_TESTS) examples
+	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 check-exports: $(LIB_SO)
 	$(Q)sh tests/check-exports.sh $(LIB_SOV)
 
 bench: all
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
+
+# HTTP benchmark (issue #3): wrk against libmcp, the TypeScript SDK servers and bare MHD.
+bench-http: all
+	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
 # ---- install -------------------------------------------------------------------------------
 install: lib
