@@ -361,7 +361,8 @@ typedef struct mcp_resource {
     const char *annotations;  /* optional JSON object text */
     const char *icons;        /* optional JSON array text */
     const char *meta;         /* optional JSON object text */
-    long long size;           /* size in bytes if known and > 0; 0 = not given */
+    long long size;           /* size in bytes if known and > 0; 0 = not given (a static
+                                 `text` resource lists its length) */
     mcp_complete_fn complete; /* templates: suggest values for variables (optional) */
 } mcp_resource_t;
 

@@ -105,6 +105,10 @@ static json_t *build_reply(mcp_call_t *call)
         json_t *msg = json_object_get(call->error, "message");
         json_t *data = json_object_get(call->error, "data");
         int c = (int)json_integer_value(code);
+        if (c == MCP_ERROR_RESOURCE_NOT_FOUND && !data && call->uri) {
+            data = json_pack("{s:s}", "uri", call->uri); /* say which URI, always */
+            json_object_set_new(call->error, "data", data);
+        }
         /* 2026-07-28 retired -32002: resource not found is invalid params there. */
         if (c == MCP_ERROR_RESOURCE_NOT_FOUND && call->ctx.stateless)
             c = MCP_JSONRPC_INVALID_PARAMS;

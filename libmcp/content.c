@@ -39,10 +39,18 @@ char *mcp__base64(const void *data, size_t len)
 
 json_t *mcp__content_text(const char *text, size_t len)
 {
-    json_t *s = json_stringn(text, len);
+    json_t *s = json_stringn(text, len), *block;
     if (!s)
         return NULL; /* also for invalid UTF-8 */
-    return json_pack("{s:s, s:o}", "type", "text", "text", s);
+    block = json_object();
+    if (!block) {
+        json_decref(s);
+        return NULL;
+    }
+    /* the hot path of every text reply: no format string to interpret */
+    json_object_set_new_nocheck(block, "type", json_string_nocheck("text"));
+    json_object_set_new_nocheck(block, "text", s);
+    return block;
 }
 
 json_t *mcp__content_binary(const char *type, const void *data, size_t len, const char *mime_type)

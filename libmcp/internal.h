@@ -79,6 +79,20 @@ MCP_HIDDEN json_t *mcp__uritemplate_match(const char *tmpl, const char *uri);
  */
 MCP_HIDDEN char *mcp__uritemplate_expand(const char *tmpl, const json_t *vars);
 
+/* ---- json_write.c: a growable buffer and the compact JSON writer ---------------------------- */
+
+typedef struct mcp__buf {
+    char *data;
+    size_t len, cap;
+} mcp__buf;
+
+MCP_HIDDEN int mcp__buf_reserve(mcp__buf *b, size_t more);
+MCP_HIDDEN int mcp__buf_add(mcp__buf *b, const void *p, size_t n);
+MCP_HIDDEN void mcp__buf_free(mcp__buf *b);
+/** Append `v` as compact JSON (what json_dumps(JSON_COMPACT) writes). On failure nothing is
+ * appended. */
+MCP_HIDDEN int mcp__json_write(mcp__buf *b, const json_t *v);
+
 /* ---- jsonrpc.c ---------------------------------------------------------------------------- */
 
 typedef enum mcp__msg_kind {
@@ -467,5 +481,21 @@ MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *fiel
 
 /* ---- logging.c ---------------------------------------------------------------------------------- */
 MCP_HIDDEN void mcp__logv(mcp_server_t *srv, mcp_log_level level, const char *fmt, va_list ap);
+
+/* ---- HTTP (http_cli.c; the transports' own declarations are in http_daemon.h) ---------------- */
+
+/** mcp_server_main()'s HTTP flags (--http, --sse, ...), parsed into an opaque struct. */
+struct mcp__http_cli;
+/** Usage lines for the HTTP flags. */
+MCP_HIDDEN extern const char *const mcp__http_cli_usage;
+/** argv[*i] is an HTTP flag: 1 (consumed, *i advanced past its value), 0 (not one), -1 (bad; a
+ * line was printed). *c is allocated on the first flag. */
+MCP_HIDDEN int mcp__http_cli_flag(struct mcp__http_cli **c, int argc, char **argv, int *i,
+                                  const char *argv0);
+/** True when --http or --sse was given. */
+MCP_HIDDEN bool mcp__http_cli_wanted(const struct mcp__http_cli *c);
+/** Start the transports asked for (prints their URLs to stderr). MCP_OK or an error (printed). */
+MCP_HIDDEN int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *argv0);
+MCP_HIDDEN void mcp__http_cli_free(struct mcp__http_cli *c);
 
 #endif /* MCP_INTERNAL_H */

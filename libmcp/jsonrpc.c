@@ -140,9 +140,9 @@ json_t *mcp__jsonrpc_result(const json_t *id, json_t *result)
         json_decref(result);
         return NULL;
     }
-    json_object_set_new(msg, "jsonrpc", json_string("2.0"));
-    json_object_set(msg, "id", (json_t *)id);
-    json_object_set_new(msg, "result", result ? result : json_object());
+    json_object_set_new_nocheck(msg, "jsonrpc", json_string_nocheck("2.0"));
+    json_object_set_nocheck(msg, "id", (json_t *)id);
+    json_object_set_new_nocheck(msg, "result", result ? result : json_object());
     return msg;
 }
 
@@ -190,8 +190,12 @@ json_t *mcp__jsonrpc_request(const json_t *id, const char *method, json_t *param
 char *mcp__jsonrpc_dump(const json_t *msg, size_t *len)
 {
     /* Compact, no embedded newlines (STDIO framing), keys in insertion order. */
-    char *s = json_dumps(msg, JSON_COMPACT);
-    if (s && len)
-        *len = strlen(s);
-    return s;
+    mcp__buf b = {0};
+    if (mcp__json_write(&b, msg) != MCP_OK || mcp__buf_add(&b, "", 1) != MCP_OK) {
+        mcp__buf_free(&b);
+        return NULL;
+    }
+    if (len)
+        *len = b.len - 1;
+    return b.data;
 }

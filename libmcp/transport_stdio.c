@@ -142,31 +142,19 @@ static void flush_output(mcp__stdio *st)
 static void stdio_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
     mcp__stdio *st = s->transport;
-    size_t n;
-    char *text;
+    mcp__buf b;
     (void)related;
     if (!st || st->write_failed)
         return;
-    text = mcp__jsonrpc_dump(msg, &n);
-    if (!text)
-        return;
-    if (st->olen + n + 1 > st->ocap) {
-        size_t cap = st->ocap ? st->ocap : 4096;
-        char *nb;
-        while (cap < st->olen + n + 1)
-            cap *= 2;
-        nb = realloc(st->obuf, cap);
-        if (!nb) {
-            free(text);
-            return;
-        }
-        st->obuf = nb;
-        st->ocap = cap;
-    }
-    memcpy(st->obuf + st->olen, text, n);
-    st->obuf[st->olen + n] = '\n';
-    st->olen += n + 1;
-    free(text);
+    /* serialize straight into the output buffer */
+    b.data = st->obuf;
+    b.len = st->olen;
+    b.cap = st->ocap;
+    if (mcp__json_write(&b, msg) == MCP_OK)
+        mcp__buf_add(&b, "\n", 1);
+    st->obuf = b.data;
+    st->olen = b.len;
+    st->ocap = b.cap;
     if (!st->in_read)
         flush_output(st);
 }

@@ -209,15 +209,29 @@ export function negotiatedVersion(conn) {
 
 /** Await `promise`, which must reject with a JSON-RPC error of `code`; returns the error. */
 export async function expectRpcError(promise, code, conn, what = '') {
+    const mark = conn ? conn.log.length : 0; // the reply can only arrive after this point
     let result;
     try {
         result = await promise;
     } catch (e) {
+        // Judge the code the server put on the wire: clients may rewrite it (the v2 client turns
+        // -32002 with data.uri into a ResourceNotFoundError, code -32602).
+        let wire;
+        if (conn) {
+            for (let i = conn.log.length - 1; i >= mark; i--) {
+                const { dir, msg } = conn.log[i];
+                if (dir === 'server>' && msg && typeof msg === 'object' && 'error' in msg) {
+                    wire = msg;
+                    break;
+                }
+            }
+        }
+        const got = wire ? wire.error?.code : e?.code;
         assert.equal(
-            e?.code,
+            got,
             code,
-            `${what}: expected JSON-RPC error ${code}, got ${e?.name} code=${show(e?.code)} ` +
-                `message=${show(e?.message)}` +
+            `${what}: expected JSON-RPC error ${code}, got ` +
+                (wire ? `on the wire ${show(wire)}` : `(client-side, nothing on the wire) ${e?.name} code=${show(e?.code)} message=${show(e?.message)}`) +
                 (conn ? `\n--- transcript ---\n${conn.transcript()}` : ''),
         );
         return e;

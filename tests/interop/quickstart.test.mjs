@@ -89,7 +89,7 @@ for (const flavor of CLIENTS) {
 
         test('resources/list and resources/read', async () => {
             const { resources } = await conn.client.listResources();
-            assert.deepEqual(resources, [{ uri: ABOUT_URI, name: 'about', mimeType: 'text/plain' }]);
+            assert.deepEqual(resources, [{ uri: ABOUT_URI, name: 'about', mimeType: 'text/plain', size: ABOUT_TEXT.length }]);
             const res = await conn.client.readResource({ uri: ABOUT_URI });
             assert.deepEqual(res.contents, [{ uri: ABOUT_URI, mimeType: 'text/plain', text: ABOUT_TEXT }]);
         });

@@ -41,7 +41,7 @@ const VALIDATE_SCHEMA = {
     additionalProperties: false,
 };
 const RESOURCES = [
-    { uri: 'test://static/text', name: 'static-text', description: 'A static text resource', mimeType: 'text/plain' },
+    { uri: 'test://static/text', name: 'static-text', description: 'A static text resource', mimeType: 'text/plain', size: 14 },
     {
         uri: 'test://static/blob',
         name: 'static-blob',
