@@ -21,6 +21,7 @@ export const BIN = {
     quickstart: path.join(BUILD, 'examples', 'quickstart'),
     async: path.join(BUILD, 'examples', 'async'),
     testserver: path.join(BUILD, 'fixtures', 'testserver'),
+    embed: path.join(BUILD, 'examples', 'embed'),
 };
 
 /** Per-test time limit. (Not --test-timeout: on Node 20 that also caps each whole file.) */
