@@ -593,6 +593,39 @@ static void test_params_checks(void **state)
     json_decref(r);
 }
 
+/* No global state: two servers in one process, same tool names, different answers. */
+static int tool_name_a(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    return mcp_call_text(call, "%s", (const char *)ud);
+}
+
+static void test_two_servers(void **state)
+{
+    fixture *f = *state, *g;
+    json_t *r1, *r2;
+    const char *call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                       "\"name\":\"who\"," META26 "}}";
+    setup((void **)&g);
+    mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "who", .handler = tool_name_a,
+                                              .userdata = "first"},
+                        NULL);
+    mcp_server_add_tool(g->srv, &(mcp_tool_t){.name = "who", .handler = tool_name_a,
+                                              .userdata = "second"},
+                        NULL);
+    r1 = roundtrip(f, call);
+    r2 = roundtrip(g, call);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+                            json_object_get(r1, "result"), "content"), 0), "text")),
+                        "first");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+                            json_object_get(r2, "result"), "content"), 0), "text")),
+                        "second");
+    json_decref(r1);
+    json_decref(r2);
+    teardown((void **)&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +642,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_servers, setup, teardown),
     };
     return cmocka_run_group_tests_name("dispatch", tests, NULL, NULL);
 }
