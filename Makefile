@@ -68,7 +68,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples fixtures test unit interop san valgrind bench install uninstall clean check-exports
+.PHONY: all deps lib examples fixtures test unit interop san valgrind bench run install uninstall clean check-exports
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -106,7 +106,8 @@ $(LIB_SO): $(LIB_SOV)
 
 $(LIB_PC): libmcp/libmcp.pc.in include/mcp.h
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- examples and servers (linked statically against libmcp.a) ------------------------------
@@ -173,6 +174,8 @@ install-servers: servers
 		$(DESTDIR)$(MANDIR)/man3
 	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 644 include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h
+	install -d $(DESTDIR)$(LIBDIR)/mcp
+	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
@@ -180,6 +183,7 @@ uninstall: uninstall-servers
 uninstall-servers:
 	rm -f $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
 
@@ -242,6 +246,12 @@ check-exports: $(LIB_SO)
 
 bench: all
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
+
+# `make run`: the quickstart server on STDIO (ARGS="--http 127.0.0.1:8080" to host it instead).
+run: all
+	@echo "quickstart: serving MCP on stdin/stdout; Ctrl-C stops it. Try typing:" >&2
+	@echo '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' >&2
+	$(Q)$(BUILD)/examples/quickstart $(ARGS)
 
 # HTTP benchmark (issue #3): wrk against libmcp, the TypeScript SDK servers and bare MHD.
 bench-http: all

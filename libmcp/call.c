@@ -194,6 +194,15 @@ static void pool_after(uv_work_t *w, int status)
     (void)status; /* UV_ECANCELED cannot happen: libmcp never cancels queued work */
     mcp__loop_drain(call->srv); /* what the handler sent goes out before its reply */
     call->state = MCP__CALL_RUNNING;
+    while (call->deferred) { /* questions it asked, in order */
+        mcp__post *p = call->deferred, **pp = &call->deferred;
+        while (p->next) {
+            pp = &p->next;
+            p = p->next;
+        }
+        *pp = NULL;
+        p->run(p);
+    }
     if (call->status == MCP_PENDING) {
         if (call->complete_requested || asking(call))
             mcp__call_finish(call);

@@ -141,6 +141,13 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
     __atomic_add_fetch(&call->outreqs, 1, __ATOMIC_RELAXED);
     o->post.run = outreq_start;
     o->post.call = call;
+    if (call->state == MCP__CALL_POOL) {
+        /* asked by a blocking handler: sent once it returns, so that the answer can never race
+         * with the handler still running on its pool thread */
+        o->post.next = call->deferred;
+        call->deferred = &o->post;
+        return MCP_OK;
+    }
     if (mcp__on_loop(call->srv)) {
         outreq_start(&o->post);
         return MCP_OK;

@@ -344,6 +344,8 @@ struct mcp_call {
     void *cancel_ud;
     mcp__batch *batch;
     mcp__post complete_post;      /* its entry in the cross-thread queue when completed */
+    mcp__post *deferred;          /* started when a blocking handler returns (questions asked
+                                     on the pool thread) */
     uv_work_t work;               /* MCP_TOOL_BLOCKING */
     int status;                   /* handler's return value */
     void *tctx;                   /* transport's per-call data */

@@ -478,7 +478,9 @@ void mcp__loop_drain(mcp_server_t *srv)
         mcp_call_t *call = p->call;
         next = p->next;
         p->next = NULL;
-        if (p->msg) {
+        if (p->run) {
+            p->run(p); /* e.g. a question to the client asked from the thread pool */
+        } else if (p->msg) {
             if (call->state != MCP__CALL_DONE)
                 mcp__session_send(call->sess, p->msg, call);
             json_decref(p->msg);

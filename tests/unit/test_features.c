@@ -83,6 +83,12 @@ static int tool_ask(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
+/* A blocking tool (thread pool) that asks the client: the question goes out via the loop. */
+static int tool_ask_blocking(mcp_call_t *call, const json_t *args, void *ud)
+{
+    return tool_ask(call, args, ud);
+}
+
 static int complete_lang(mcp_call_t *call, const char *arg, const char *value,
                          const json_t *context, void *ud)
 {
@@ -118,6 +124,12 @@ static int setup(void **state)
                                          NULL),
                      MCP_OK);
     assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "ask", .handler = tool_ask},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "ask_blocking",
+                                                       .handler = tool_ask_blocking,
+                                                       .flags = MCP_TOOL_BLOCKING},
                                          NULL),
                      MCP_OK);
     assert_int_equal(mcp_server_add_prompt(f->srv,
@@ -244,6 +256,33 @@ static void test_elicit_2025(void **state)
                         "answer: Ada");
     /* a late duplicate answer is ignored */
     send_text(f, text);
+}
+
+static void test_elicit_2025_from_pool(void **state)
+{
+    fixture *f = *state;
+    json_t *req;
+    char text[256];
+    size_t before;
+    init(f, "{\"elicitation\":{}}");
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"ask_blocking\"}}");
+    while (json_array_size(f->cap.sent) == before)
+        uv_run(&f->loop, UV_RUN_ONCE); /* the pool runs the handler; the loop sends the question */
+    req = last_sent(f);
+    assert_string_equal(json_string_value(json_object_get(req, "method")), "elicitation/create");
+    snprintf(text, sizeof text,
+             "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"action\":\"accept\",\"content\":{"
+             "\"name\":\"Pool\"}}}",
+             (long long)json_integer_value(json_object_get(req, "id")));
+    send_text(f, text);
+    assert_int_equal(last_status, MCP_OK);
+    while (!json_object_get(last_sent(f), "result"))
+        uv_run(&f->loop, UV_RUN_ONCE);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+                            json_object_get(last_sent(f), "result"), "content"), 0), "text")),
+                        "answer: Pool");
 }
 
 static void test_elicit_2025_no_capability(void **state)
@@ -425,6 +464,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_logging_and_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2025_from_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_no_capability, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_timeout_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_round_trip, setup, teardown),
