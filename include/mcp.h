@@ -286,6 +286,8 @@ typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata)
 #define MCP_TOOL_IDEMPOTENT      (1u << 4) /* idempotentHint: true */
 #define MCP_TOOL_OPEN_WORLD      (1u << 5) /* openWorldHint: true */
 #define MCP_TOOL_CLOSED_WORLD    (1u << 6) /* openWorldHint: false */
+#define MCP_TOOL_TASK_OPTIONAL   (1u << 7) /* may run as a task (see "Tasks") */
+#define MCP_TOOL_TASK_REQUIRED   (1u << 8) /* runs only as a task (see "Tasks") */
 
 /** A tool definition; copied by mcp_server_add_tool(), so it may live on the stack. */
 typedef struct mcp_tool {
@@ -586,6 +588,73 @@ MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Tasks: long-running tool calls the client polls                                            */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A tool flagged MCP_TOOL_TASK_OPTIONAL or MCP_TOOL_TASK_REQUIRED (its definition then says
+ * `execution.taskSupport`) may run as a task: the tools/call request is answered at once with a
+ * task handle, the handler carries on detached from the request, and the client polls for the
+ * outcome. The handler is an ordinary tool handler — MCP_PENDING, MCP_TOOL_BLOCKING, progress
+ * (the request's progressToken stays valid), logging and asking the client all work — and what
+ * it completes the call with becomes the task's result.
+ *
+ * 2025-11-25 sessions (capability `tasks` with list, cancel and requests.tools.call): the client
+ * decides, with `params.task` ({ttl}). A REQUIRED tool called without it, or an unflagged tool
+ * called with it, gets -32601; older session revisions ignore `task`. Methods: tasks/get,
+ * tasks/result (waits for the end, then answers exactly what tools/call would have, with
+ * _meta["io.modelcontextprotocol/related-task"]), tasks/list (the session's own tasks),
+ * tasks/cancel (-32602 on a finished task). The handler's questions (mcp_call_elicit & co.) go
+ * to the client with the same _meta, on the stream of a waiting tasks/result (queued until one
+ * arrives), and the task is `input_required` until they are answered; progress and log
+ * notifications carry the _meta too; notifications/tasks/status reports every change. Tasks are
+ * visible to the session that created them only (with --stateless HTTP, to whoever holds the
+ * id: 128 random bits; tasks/list then lists nothing).
+ *
+ * 2026-07-28 requests declaring the extension "io.modelcontextprotocol/tasks" in their client
+ * capabilities (the server lists it under capabilities.extensions): the server decides. The
+ * call becomes a task when its handler returns MCP_PENDING without having asked anything, or
+ * when the handler calls mcp_call_task_start(); a handler that answers at once answers the
+ * request itself, and questions asked before the call is a task go back as input_required
+ * (MRTR), so a tool can gather input first and then go asynchronous. Blocking tools become
+ * tasks before they run. The client polls tasks/get (the result or error inlined at the end,
+ * `inputRequests` while `input_required`), answers with tasks/update and cancels with
+ * tasks/cancel (an ack, also on a finished task). A REQUIRED tool called without the extension
+ * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result.
+ *
+ * Status: working, input_required while questions are open, then completed, failed or
+ * cancelled for good. A JSON-RPC error (mcp_call_fail(), a negative return) fails the task; a
+ * tool error (mcp_call_error()) fails it in 2025-11-25 and completes it (isError) in 2026-07-28,
+ * as each revision says. Cancelling a task cancels its call (mcp_call_is_cancelled(), the
+ * on-cancel callback); the handler must still complete it and what it built is dropped.
+ * Questions keep MCP_LIMIT_REQUEST_TIMEOUT_MS. A task lives for its TTL from creation (the
+ * client's ttl within [1 s, max], else the default), then is deleted, a running one cancelled
+ * first; the tasks of a 2025 session that ended are cancelled and deleted; mcp_server_stop()
+ * cancels every running task. Everything here is for the loop thread.
+ */
+
+/**
+ * 2026-07-28: make this tools/call a task now (answering the request with the task handle), e.g.
+ * before asking so that the question is answered through tasks/update. Returns MCP_OK (it is a
+ * task now, or already was), MCP_ESTATE (cannot: not a flagged tool, the request did not
+ * declare the extension, a 2025 client did not ask for a task, questions are pending as
+ * input_required, not on the loop thread), MCP_ELIMIT (too many tasks) or MCP_ENOMEM.
+ */
+MCP_API int mcp_call_task_start(mcp_call_t *call);
+/** The id of the task the call runs as, or NULL. Valid while the call is. */
+MCP_API const char *mcp_call_task_id(const mcp_call_t *call);
+/** Set the task's `statusMessage` (NULL clears it); 2025 clients get a status notification.
+ * MCP_OK, MCP_ESTATE (the call is not a task) or MCP_ENOMEM. */
+MCP_API int mcp_call_task_message(mcp_call_t *call, const char *message);
+/**
+ * Task limits; 0 keeps a value. Defaults: ttl 1 hour when the client names none, at most 24 hours
+ * (at least 1 s), pollInterval 1000 ms, 1000 tasks kept at once (a 2025 task beyond that is
+ * refused with -32000; a 2026 call then stays an ordinary request). MCP_OK, MCP_EINVAL, MCP_ENOMEM.
+ */
+MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long default_ttl_ms,
+                                       unsigned long long max_ttl_ms, unsigned poll_interval_ms,
+                                       size_t max_tasks);
+
+/* ------------------------------------------------------------------------------------------ */
 /* HTTP: Streamable HTTP (2025-03-26 and later, both eras on one endpoint) and legacy HTTP+SSE  */
 /* ------------------------------------------------------------------------------------------ */
 /*
@@ -623,7 +692,8 @@ typedef struct mcp_http_opts {
     unsigned max_connections;      /* default 10000 */
     unsigned max_per_ip;           /* connections per client address (default 64) */
     unsigned connection_timeout_s; /* an idle non-SSE connection closes (default 10 s) */
-    size_t connection_memory;      /* per-connection buffer for headers (default 32 KiB) */
+    size_t connection_memory;      /* per-connection buffer: bounds request headers (431 past
+                                      it) and each idle SSE stream's cost (default 16 KiB) */
     unsigned max_streams_per_session; /* open SSE GET streams per session (default 4; 409) */
     unsigned max_streams;          /* open SSE streams in total (default 20000; 503) */
     unsigned keepalive_ms;         /* SSE keep-alive period (default 15000) */

@@ -2,6 +2,8 @@
  * mcp_server_main(): the standard command line every libmcp server gets.
  *
  *   --stdio              serve over stdin/stdout (the default)
+ *   --http [HOST:]PORT   serve Streamable HTTP; --sse [HOST:]PORT the legacy HTTP+SSE transport
+ *                        (both may run at once; their options are in http_cli.c)
  *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
@@ -13,7 +15,8 @@
 static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {
     fprintf(to,
-            "Usage: %s [--stdio] [--log-level LEVEL] [--version] [--help]\n"
+            "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
+            "          [--log-level LEVEL] [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
             "\n"
@@ -21,8 +24,11 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "  --log-level LEVEL  stderr log threshold: debug, info, notice, warning (default),\n"
             "                     error, critical, alert, emergency\n"
             "  --version          print the version and exit\n"
-            "  -h, --help         print this help and exit\n",
-            argv0, srv->name, srv->version, MCP_VERSION_STRING);
+            "  -h, --help         print this help and exit\n"
+            "\n"
+            "HTTP (stdio stays the default when neither --http nor --sse is given):\n"
+            "%s",
+            argv0, srv->name, srv->version, MCP_VERSION_STRING, mcp__http_cli_usage);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -36,7 +42,8 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
 {
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : "mcp-server";
     uv_signal_t sigint, sigterm;
-    int i, rc;
+    int i, rc, hr;
+    struct mcp__http_cli *hcli = NULL;
 
     if (!srv)
         return 1;
@@ -44,27 +51,37 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--stdio") == 0) {
             continue;
+        } else if ((hr = mcp__http_cli_flag(&hcli, argc, argv, &i, argv0)) != 0) {
+            if (hr < 0) {
+                mcp__http_cli_free(hcli);
+                mcp_server_free(srv);
+                return 2;
+            }
         } else if (strcmp(a, "--log-level") == 0 || strncmp(a, "--log-level=", 12) == 0) {
             const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
             int level = mcp_log_level_parse(v);
             if (level < 0) {
                 fprintf(stderr, "%s: --log-level needs one of debug, info, notice, warning, "
                                 "error, critical, alert, emergency\n", argv0);
+                mcp__http_cli_free(hcli);
                 mcp_server_free(srv);
                 return 2;
             }
             mcp_server_set_log_level(srv, (mcp_log_level)level);
         } else if (strcmp(a, "--version") == 0) {
             fprintf(stdout, "%s %s (libmcp %s)\n", srv->name, srv->version, MCP_VERSION_STRING);
+            mcp__http_cli_free(hcli);
             mcp_server_free(srv);
             return 0;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(srv, stdout, argv0);
+            mcp__http_cli_free(hcli);
             mcp_server_free(srv);
             return 0;
         } else {
             fprintf(stderr, "%s: unknown option '%s'\n\n", argv0, a);
             usage(srv, stderr, argv0);
+            mcp__http_cli_free(hcli);
             mcp_server_free(srv);
             return 2;
         }
@@ -72,6 +89,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
 
     if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK) {
         fprintf(stderr, "%s: cannot start the event loop: %s\n", argv0, mcp_strerror(rc));
+        mcp__http_cli_free(hcli);
         mcp_server_free(srv);
         return 1;
     }
@@ -84,8 +102,11 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
     uv_unref((uv_handle_t *)&sigint);
     uv_unref((uv_handle_t *)&sigterm);
 
-    rc = mcp_server_listen_stdio(srv);
-    if (rc != MCP_OK) {
+    if (mcp__http_cli_wanted(hcli)) {
+        rc = mcp__http_cli_start(srv, hcli, argv0);
+        if (rc == MCP_OK)
+            uv_run(srv->loop, UV_RUN_DEFAULT);
+    } else if ((rc = mcp_server_listen_stdio(srv)) != MCP_OK) {
         fprintf(stderr, "%s: cannot serve stdio: %s\n", argv0, mcp_strerror(rc));
     } else {
         mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over stdio");
@@ -93,6 +114,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
     }
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL); /* mcp_server_free runs the loop to finish these */
+    mcp__http_cli_free(hcli);
     mcp_server_free(srv);
     return rc == MCP_OK ? 0 : 1;
 }

@@ -93,6 +93,13 @@ MCP_HIDDEN void mcp__buf_free(mcp__buf *b);
  * appended. */
 MCP_HIDDEN int mcp__json_write(mcp__buf *b, const json_t *v);
 
+/* ---- json_read.c: the JSON reader for inbound messages --------------------------------------- */
+
+/** Parse `buf` exactly as json_loadb(buf, len, JSON_REJECT_DUPLICATES, err) does: the same inputs
+ * accepted, with equal trees (same integer/real types, keys in input order), and the same ones
+ * refused: NULL, with `err` (may be NULL) filled in its own words. Returns a new reference. */
+MCP_HIDDEN json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err);
+
 /* ---- jsonrpc.c ---------------------------------------------------------------------------- */
 
 typedef enum mcp__msg_kind {
@@ -442,6 +449,7 @@ struct mcp_server {
     size_t state_key_len;
     struct mcp__nonces *nonces;  /* requestStates already used (replay protection) */
     struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
+    struct mcp__tasks *tasks;    /* tasks.c: the task store, or NULL */
     bool stdio_started;
     int stopping;
 };
@@ -480,6 +488,34 @@ MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
 MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, const char *scope);
 /** For list methods: the cursor param, validated (-32602 set on the call when not a string). */
 MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field);
+
+/* ---- tasks.c: tasks, both eras (2025-11-25 `task` param; 2026-07-28 extension) ------------------ */
+
+typedef struct mcp__task mcp__task;
+typedef struct mcp__tasks mcp__tasks;
+
+/** Registration: set def.execution.taskSupport from MCP_TOOL_TASK_* (the server offers tasks). */
+MCP_HIDDEN void mcp__tasks_tool_def(mcp_server_t *srv, json_t *def, unsigned flags);
+/** tools/call, once the tool is known (call->item): refuse (-32601 / -32021 / -32602 set on the
+ * call; returns -1) or, for a 2025-11-25 task-augmented call, answer CreateTaskResult and move
+ * the call into a new task (returns 0; the handler then runs as usual). */
+MCP_HIDDEN int mcp__task_begin(mcp_call_t *call);
+/** tools/call, after the handler returned `status`: a 2026 call going asynchronous becomes a
+ * task (when the request declared the extension). Returns `status`. */
+MCP_HIDDEN int mcp__task_pending(mcp_call_t *call, int status);
+/** Capabilities: `tasks` (2025-11-25 sessions) or extensions["io.modelcontextprotocol/tasks"]. */
+MCP_HIDDEN void mcp__tasks_capabilities(mcp_server_t *srv, const mcp__ctx *ctx, json_t *caps);
+/** A client response on `s` answering a question of one of its tasks: routed, returns true. */
+MCP_HIDDEN bool mcp__tasks_response(mcp__session *s, const mcp__msg *m);
+/** mcp_server_stop(): running tasks are cancelled. */
+MCP_HIDDEN void mcp__tasks_stop(mcp_server_t *srv);
+/** mcp_server_free(): every task goes (running calls are cancelled and cut off). */
+MCP_HIDDEN void mcp__tasks_free(mcp_server_t *srv);
+MCP_HIDDEN int mcp__tasks_get(mcp_call_t *call);
+MCP_HIDDEN int mcp__tasks_result(mcp_call_t *call);
+MCP_HIDDEN int mcp__tasks_list(mcp_call_t *call);
+MCP_HIDDEN int mcp__tasks_cancel(mcp_call_t *call);
+MCP_HIDDEN int mcp__tasks_update(mcp_call_t *call);
 
 /* ---- logging.c ---------------------------------------------------------------------------------- */
 MCP_HIDDEN void mcp__logv(mcp_server_t *srv, mcp_log_level level, const char *fmt, va_list ap);

@@ -1,0 +1,284 @@
+/*
+ * The HTTP part of mcp_server_main()'s command line (cli.c calls in here): --http, --sse and
+ * their options. Kept apart so the STDIO-only command line stays small.
+ */
+#include "http_daemon.h"
+
+#include <errno.h>
+
+#define MAX_ORIGINS 32
+
+struct mcp__http_cli {
+    bool http, sse;
+    char http_host[256], sse_host[256];
+    unsigned http_port, sse_port;
+    mcp_http_opts_t o;
+    const char *origins[MAX_ORIGINS + 1];
+    size_t norigins;
+};
+
+const char *const mcp__http_cli_usage =
+    "  --http [HOST:]PORT serve Streamable HTTP (default host 127.0.0.1; PORT 0 = any free)\n"
+    "  --sse [HOST:]PORT  serve the legacy HTTP+SSE transport (GET /sse, POST /message)\n"
+    "  --path PATH        Streamable HTTP endpoint path (default /mcp)\n"
+    "  --stateless        no sessions: every POST is served on its own\n"
+    "  --json-response    answer POSTs with JSON only, never an SSE stream\n"
+    "  --no-get           no standalone GET stream (405)\n"
+    "  --allow-origin O   also allow this Origin (repeatable; '*' = any); loopback origins\n"
+    "                     are always allowed, others get 403\n"
+    "  --cors             answer CORS preflights and expose Mcp-Session-Id to browsers\n"
+    "  --tls-cert FILE    serve HTTPS with this PEM certificate (needs --tls-key)\n"
+    "  --tls-key FILE     the certificate's PEM private key\n"
+    "  --max-sessions N   sessions kept at once (default 10000; oldest idle evicted)\n"
+    "  --session-timeout T  an idle session expires after T (default 30m; e.g. 90, 2s, 500ms)\n"
+    "  --max-body BYTES   request body limit (default 4 MiB)\n"
+    "  --max-connections N  open connections in total (default 10000)\n"
+    "  --max-per-ip N     open connections per client address (default 64)\n"
+    "  --connection-timeout T  idle non-streaming connections close after T (default 10s)\n"
+    "  --connection-memory BYTES  per-connection buffer, bounds header size (default 16k)\n"
+    "  --max-streams N    SSE GET streams per session (default 4)\n"
+    "  --keepalive T      SSE keep-alive comment period (default 15s)\n"
+    "  --event-store BYTES  events kept for Last-Event-ID resumption (default 8 MiB)\n"
+    "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n";
+
+/* "90", "2s", "500ms", "30m", "1.5" -> milliseconds; 0 on error. */
+static unsigned long duration_ms(const char *v)
+{
+    char *end;
+    double x;
+    if (!v)
+        return 0;
+    errno = 0;
+    x = strtod(v, &end);
+    if (errno || end == v || x <= 0)
+        return 0;
+    if (strcmp(end, "ms") == 0)
+        ;
+    else if (*end == '\0' || strcmp(end, "s") == 0)
+        x *= 1000;
+    else if (strcmp(end, "m") == 0)
+        x *= 60000;
+    else if (strcmp(end, "h") == 0)
+        x *= 3600000;
+    else
+        return 0;
+    if (x < 1 || x > 4e9)
+        return 0;
+    return (unsigned long)x;
+}
+
+static unsigned long long number(const char *v)
+{
+    char *end;
+    unsigned long long n;
+    if (!v || *v == '-')
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (errno || end == v)
+        return 0;
+    if (*end == 'k' || *end == 'K')
+        n <<= 10, end++;
+    else if (*end == 'M')
+        n <<= 20, end++;
+    return *end ? 0 : n;
+}
+
+/* [HOST:]PORT, HOST may be [v6]. */
+static int hostport(const char *v, char *host, size_t hsize, unsigned *port)
+{
+    const char *colon;
+    char *end;
+    unsigned long p;
+    if (!v || !*v)
+        return -1;
+    colon = strrchr(v, ':');
+    if (v[0] == '[') {
+        const char *close = strchr(v, ']');
+        if (!close || close[1] != ':' || (size_t)(close - v - 1) >= hsize)
+            return -1;
+        memcpy(host, v + 1, (size_t)(close - v - 1));
+        host[close - v - 1] = '\0';
+        colon = close + 1;
+    } else if (colon) {
+        if ((size_t)(colon - v) >= hsize || colon == v)
+            return -1;
+        memcpy(host, v, (size_t)(colon - v));
+        host[colon - v] = '\0';
+    } else {
+        snprintf(host, hsize, "127.0.0.1");
+    }
+    v = colon ? colon + 1 : v;
+    errno = 0;
+    p = strtoul(v, &end, 10);
+    if (errno || end == v || *end || p > 65535)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+static bool flag(const char *a, const char *name, const char **inline_value)
+{
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return false;
+    if (a[n] == '\0') {
+        *inline_value = NULL;
+        return true;
+    }
+    if (a[n] == '=') {
+        *inline_value = a + n + 1;
+        return true;
+    }
+    return false;
+}
+
+int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
+                       const char *argv0)
+{
+    static const char *const with_value[] = {
+        "--http", "--sse", "--path", "--allow-origin", "--tls-cert", "--tls-key",
+        "--max-sessions", "--session-timeout", "--max-body", "--max-connections", "--max-per-ip",
+        "--connection-timeout", "--max-streams", "--keepalive", "--event-store", "--grace",
+        "--connection-memory"};
+    static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
+    const char *a = argv[*i], *v = NULL, *name = NULL;
+    struct mcp__http_cli *c = *pc;
+    size_t k;
+    bool has_value = false;
+    unsigned long long n = 0;
+
+    for (k = 0; k < sizeof with_value / sizeof *with_value && !name; k++)
+        if (flag(a, with_value[k], &v)) {
+            name = with_value[k];
+            has_value = true;
+        }
+    for (k = 0; k < sizeof bare / sizeof *bare && !name; k++)
+        if (strcmp(a, bare[k]) == 0)
+            name = bare[k];
+    if (!name)
+        return 0;
+    if (has_value && !v) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "%s: %s needs a value\n", argv0, name);
+            return -1;
+        }
+        v = argv[++*i];
+    }
+    if (!c && !(c = *pc = calloc(1, sizeof *c)))
+        return -1;
+
+#define BAD()                                                                      \
+    do {                                                                           \
+        fprintf(stderr, "%s: bad value for %s: '%s'\n", argv0, name, v ? v : ""); \
+        return -1;                                                                 \
+    } while (0)
+    if (strcmp(name, "--http") == 0) {
+        if (hostport(v, c->http_host, sizeof c->http_host, &c->http_port) != 0)
+            BAD();
+        c->http = true;
+    } else if (strcmp(name, "--sse") == 0) {
+        if (hostport(v, c->sse_host, sizeof c->sse_host, &c->sse_port) != 0)
+            BAD();
+        c->sse = true;
+    } else if (strcmp(name, "--path") == 0) {
+        if (v[0] != '/')
+            BAD();
+        c->o.path = v;
+    } else if (strcmp(name, "--allow-origin") == 0) {
+        if (c->norigins >= MAX_ORIGINS)
+            BAD();
+        c->origins[c->norigins++] = v;
+    } else if (strcmp(name, "--tls-cert") == 0) {
+        c->o.tls_cert_file = v;
+    } else if (strcmp(name, "--tls-key") == 0) {
+        c->o.tls_key_file = v;
+    } else if (strcmp(name, "--stateless") == 0) {
+        c->o.stateless = 1;
+    } else if (strcmp(name, "--json-response") == 0) {
+        c->o.json_response = 1;
+    } else if (strcmp(name, "--cors") == 0) {
+        c->o.cors = 1;
+    } else if (strcmp(name, "--no-get") == 0) {
+        c->o.disable_get = 1;
+    } else if (strcmp(name, "--session-timeout") == 0) {
+        if (!(c->o.session_timeout_ms = (unsigned)duration_ms(v)))
+            BAD();
+    } else if (strcmp(name, "--keepalive") == 0) {
+        if (!(c->o.keepalive_ms = (unsigned)duration_ms(v)))
+            BAD();
+    } else if (strcmp(name, "--grace") == 0) {
+        if (!(c->o.grace_ms = (unsigned)duration_ms(v)))
+            BAD();
+    } else if (strcmp(name, "--connection-timeout") == 0) {
+        unsigned long ms = duration_ms(v);
+        if (!ms)
+            BAD();
+        c->o.connection_timeout_s = (unsigned)((ms + 999) / 1000);
+    } else {
+        if (!(n = number(v)) || n > 0xffffffffull)
+            BAD();
+        if (strcmp(name, "--max-sessions") == 0)
+            c->o.max_sessions = (unsigned)n;
+        else if (strcmp(name, "--max-body") == 0)
+            c->o.max_body_bytes = (size_t)n;
+        else if (strcmp(name, "--max-connections") == 0)
+            c->o.max_connections = (unsigned)n;
+        else if (strcmp(name, "--max-per-ip") == 0)
+            c->o.max_per_ip = (unsigned)n;
+        else if (strcmp(name, "--max-streams") == 0)
+            c->o.max_streams_per_session = (unsigned)n;
+        else if (strcmp(name, "--event-store") == 0)
+            c->o.event_store_bytes = (size_t)n;
+        else if (strcmp(name, "--connection-memory") == 0)
+            c->o.connection_memory = (size_t)n;
+    }
+#undef BAD
+    return 1;
+}
+
+bool mcp__http_cli_wanted(const struct mcp__http_cli *c)
+{
+    return c && (c->http || c->sse);
+}
+
+int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *argv0)
+{
+    int rc;
+    c->origins[c->norigins] = NULL;
+    c->o.allowed_origins = c->norigins ? c->origins : NULL;
+    if (c->http) {
+        mcp_http_opts_t o = c->o;
+        o.host = c->http_host;
+        o.port = c->http_port;
+        if ((rc = mcp_server_listen_http(srv, &o)) != MCP_OK) {
+            fprintf(stderr, "%s: cannot serve HTTP on %s:%u: %s\n", argv0, c->http_host,
+                    c->http_port, mcp_strerror(rc));
+            return rc;
+        }
+        fprintf(stderr, "%s: Streamable HTTP on %s://%s%s%s:%u%s\n", argv0,
+                o.tls_cert_file ? "https" : "http", strchr(o.host, ':') ? "[" : "", o.host,
+                strchr(o.host, ':') ? "]" : "", mcp_server_http_port(srv, 0),
+                o.path ? o.path : "/mcp");
+    }
+    if (c->sse) {
+        mcp_http_opts_t o = c->o;
+        o.host = c->sse_host;
+        o.port = c->sse_port;
+        o.path = NULL;
+        if ((rc = mcp_server_listen_sse(srv, &o)) != MCP_OK) {
+            fprintf(stderr, "%s: cannot serve HTTP+SSE on %s:%u: %s\n", argv0, c->sse_host,
+                    c->sse_port, mcp_strerror(rc));
+            return rc;
+        }
+        fprintf(stderr, "%s: HTTP+SSE on %s://%s%s%s:%u/sse\n", argv0,
+                o.tls_cert_file ? "https" : "http", strchr(o.host, ':') ? "[" : "", o.host,
+                strchr(o.host, ':') ? "]" : "", mcp_server_http_port(srv, 1));
+    }
+    return MCP_OK;
+}
+
+void mcp__http_cli_free(struct mcp__http_cli *c)
+{
+    free(c);
+}

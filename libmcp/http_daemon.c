@@ -1,0 +1,863 @@
+/*
+ * A libmicrohttpd daemon on the server's libuv loop, shared by both HTTP transports.
+ *
+ * - MHD runs with no threads of its own (MHD_USE_EPOLL, external polling): its epoll descriptor
+ *   is watched by a uv_poll_t and MHD_get_timeout() drives a uv_timer_t, so every MHD callback,
+ *   and so all protocol state, stays on the loop thread.
+ * - A request waiting for its reply, or an SSE stream with nothing to send, is suspended
+ *   (MHD_suspend_connection) and resumed from the loop when there is something to send.
+ * - Safe defaults (shared/RELIABILITY.md M4–M7): a connection timeout (MHD's default is none),
+ *   total and per-address connection limits, Origin checked on every request (403), Host checked
+ *   when bound to loopback (DNS rebinding, 403), the body limit enforced from Content-Length
+ *   before reading and on a running count while reading (413), SIGPIPE ignored.
+ * - Suspended SSE streams are never timed out by MHD and a vanished client is not noticed (M7):
+ *   one keep-alive timer writes `: ping` to idle streams and checks each suspended stream's socket
+ *   for a peer that closed, so dead streams are reaped within one keep-alive period.
+ */
+#include "http_daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <strings.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+enum { HC_READING, HC_HANDLING, HC_RESPONDED };
+
+#define SSE_BLOCK 4096
+#define DISCARD_MAX (16u << 20) /* body bytes read past the limit before closing instead */
+
+/* ---- random ids -------------------------------------------------------------------------- */
+
+int mcp__random_id(char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    size_t i;
+    if (mcp__random_bytes(b, sizeof b) != MCP_OK)
+        return -1;
+    for (i = 0; i < sizeof b; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[32] = '\0';
+    return 0;
+}
+
+/* ---- driving MHD from the loop ------------------------------------------------------------ */
+
+uint64_t mcp__httpd_now(mcp__httpd *d)
+{
+    return uv_now(d->loop);
+}
+
+static void on_timer(uv_timer_t *t);
+
+static void run(mcp__httpd *d)
+{
+    MHD_UNSIGNED_LONG_LONG to;
+    if (!d->mhd)
+        return;
+    d->in_run = true;
+    d->kick_pending = false;
+    MHD_run(d->mhd);
+    d->in_run = false;
+    if (!d->mhd)
+        return;
+    if (d->kick_pending)
+        uv_timer_start(&d->timer, on_timer, 0, 0);
+    else if (MHD_get_timeout(d->mhd, &to) == MHD_YES)
+        uv_timer_start(&d->timer, on_timer, to, 0);
+    else
+        uv_timer_stop(&d->timer);
+}
+
+static void kick(mcp__httpd *d)
+{
+    if (d->in_run)
+        d->kick_pending = true;
+    else if (d->mhd)
+        uv_timer_start(&d->timer, on_timer, 0, 0);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    run(t->data);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+    (void)status;
+    (void)events;
+    run(p->data);
+}
+
+/* ---- connections ------------------------------------------------------------------------- */
+
+static void suspend(mcp__hconn *c)
+{
+    if (!c->suspended && c->mc) {
+        MHD_suspend_connection(c->mc);
+        c->suspended = true;
+    }
+}
+
+static void resume(mcp__hconn *c)
+{
+    if (c->suspended && c->mc) {
+        c->suspended = false;
+        MHD_resume_connection(c->mc);
+        kick(c->d);
+    }
+}
+
+static void link_conn(mcp__httpd *d, mcp__hconn *c)
+{
+    c->snext = d->sse;
+    if (d->sse)
+        d->sse->sprev = c;
+    d->sse = c;
+    d->nconns++;
+}
+
+static void unlink_conn(mcp__httpd *d, mcp__hconn *c)
+{
+    if (c->sprev)
+        c->sprev->snext = c->snext;
+    else if (d->sse == c)
+        d->sse = c->snext;
+    if (c->snext)
+        c->snext->sprev = c->sprev;
+    c->sprev = c->snext = NULL;
+    d->nconns--;
+    if (c->sse)
+        d->nsse--;
+}
+
+const char *mcp__hconn_header(mcp__hconn *c, const char *name)
+{
+    return c->mc ? MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *mcp__hconn_arg(mcp__hconn *c, const char *name)
+{
+    return c->mc ? MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, name) : NULL;
+}
+
+/* Does a comma-separated media-type list allow `type`? */
+bool mcp__hconn_accepts(mcp__hconn *c, const char *type)
+{
+    const char *a = mcp__hconn_header(c, MHD_HTTP_HEADER_ACCEPT);
+    const char *slash = strchr(type, '/');
+    size_t major = (size_t)(slash - type);
+    while (a && *a) {
+        const char *end = strchr(a, ','), *semi;
+        size_t n;
+        while (*a == ' ' || *a == '\t')
+            a++;
+        n = end ? (size_t)(end - a) : strlen(a);
+        semi = memchr(a, ';', n);
+        if (semi)
+            n = (size_t)(semi - a);
+        while (n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t'))
+            n--;
+        if ((n == strlen(type) && strncasecmp(a, type, n) == 0) || (n == 3 && !strncmp(a, "*/*", 3)) ||
+            (n == major + 2 && strncasecmp(a, type, major + 1) == 0 && a[major + 1] == '*'))
+            return true;
+        a = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+bool mcp__hconn_json_body(mcp__hconn *c)
+{
+    const char *t = mcp__hconn_header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen("application/json");
+    if (!t)
+        return false;
+    while (*t == ' ')
+        t++;
+    return strncasecmp(t, "application/json", n) == 0 &&
+           (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+/* ---- Origin and Host ------------------------------------------------------------------------ */
+
+/* host[:port] where host is a loopback name; `n` bytes. */
+static bool loopback_hostport(const char *h, size_t n)
+{
+    static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
+    size_t i, k;
+    for (i = 0; i < 3; i++) {
+        size_t l = strlen(names[i]);
+        if (n < l || strncasecmp(h, names[i], l) != 0)
+            continue;
+        if (n == l)
+            return true;
+        if (h[l] != ':' || n == l + 1 || n - l - 1 > 5)
+            continue;
+        for (k = l + 1; k < n; k++)
+            if (h[k] < '0' || h[k] > '9')
+                break;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+static bool origin_allowed(mcp__httpd *d, const char *o)
+{
+    size_t i;
+    for (i = 0; d->origins && d->origins[i]; i++)
+        if (strcmp(d->origins[i], "*") == 0 || strcasecmp(d->origins[i], o) == 0)
+            return true;
+    if (strncasecmp(o, "http://", 7) == 0)
+        return loopback_hostport(o + 7, strlen(o + 7));
+    if (strncasecmp(o, "https://", 8) == 0)
+        return loopback_hostport(o + 8, strlen(o + 8));
+    return false;
+}
+
+static bool host_allowed(mcp__httpd *d, const char *h)
+{
+    if (!d->loopback)
+        return true;
+    if (!h)
+        return true; /* HTTP/1.0 */
+    return loopback_hostport(h, strlen(h));
+}
+
+/* ---- responses --------------------------------------------------------------------------- */
+
+static void add_cors(mcp__hconn *c, struct MHD_Response *r)
+{
+    const char *o;
+    if (!c->d->cfg.cors || !(o = mcp__hconn_header(c, "Origin")))
+        return;
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", o);
+    MHD_add_response_header(r, "Vary", "Origin");
+    MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                            "Mcp-Session-Id, MCP-Protocol-Version");
+}
+
+struct MHD_Response *mcp__hconn_response(mcp__hconn *c, const char *ctype, const char *body,
+                                         size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return NULL;
+    if (ctype)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    add_cors(c, r);
+    return r;
+}
+
+void mcp__hconn_respond(mcp__hconn *c, unsigned status, struct MHD_Response *r)
+{
+    if (!r)
+        return;
+    if (!c->mc || c->state == HC_RESPONDED || c->ready) {
+        MHD_destroy_response(r);
+        return;
+    }
+    if (c->in_handler) {
+        MHD_queue_response(c->mc, status, r);
+        MHD_destroy_response(r);
+        c->state = HC_RESPONDED;
+        return;
+    }
+    c->ready = r;
+    c->ready_status = status;
+    resume(c);
+}
+
+void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body, const char *h1,
+                     const char *v1)
+{
+    size_t n = 0;
+    char *text = body ? mcp__jsonrpc_dump(body, &n) : NULL;
+    struct MHD_Response *r = mcp__hconn_response(c, body ? "application/json" : NULL, text, n);
+    free(text);
+    if (r && h1 && v1)
+        MHD_add_response_header(r, h1, v1);
+    mcp__hconn_respond(c, status, r);
+}
+
+void mcp__hconn_error(mcp__hconn *c, unsigned status, int code, const char *fmt, ...)
+{
+    char text[400];
+    va_list ap;
+    json_t *msg = NULL;
+    struct MHD_Response *r;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (code)
+        msg = mcp__jsonrpc_error(NULL, code, text, NULL);
+    if (msg) {
+        mcp__hconn_json(c, status, msg, NULL, NULL);
+        json_decref(msg);
+        return;
+    }
+    r = mcp__hconn_response(c, "text/plain", text, strlen(text));
+    if (r && status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, DELETE");
+    mcp__hconn_respond(c, status, r);
+}
+
+/* ---- SSE ----------------------------------------------------------------------------------- */
+
+static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    mcp__hconn *c = cls;
+    (void)pos;
+    if (c->out_error) {
+        /* MHD 0.9.75 in epoll mode only revisits a closed connection that has its own timeout
+         * (or is the oldest): give it one, so the socket is closed on the next run instead of
+         * lingering until the default timeout. */
+        MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (c->ooff < c->olen) {
+        size_t n = c->olen - c->ooff;
+        if (n > max)
+            n = max;
+        memcpy(buf, c->out + c->ooff, n);
+        c->ooff += n;
+        if (c->ooff == c->olen)
+            c->ooff = c->olen = 0;
+        if (c->ocap > 65536 && c->olen == 0) { /* give back a burst's buffer */
+            free(c->out);
+            c->out = NULL;
+            c->ocap = 0;
+        }
+        return (ssize_t)n;
+    }
+    if (c->out_end)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    suspend(c);
+    return 0;
+}
+
+int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1)
+{
+    struct MHD_Response *r;
+    if (!c->mc || c->sse)
+        return -1;
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, sse_reader, c, NULL);
+    if (!r)
+        return -1;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    if (h1 && v1)
+        MHD_add_response_header(r, h1, v1);
+    add_cors(c, r);
+    c->sse = true;
+    c->d->nsse++;
+    c->last_write = mcp__httpd_now(c->d);
+    mcp__hconn_respond(c, MHD_HTTP_OK, r);
+    return 0;
+}
+
+void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
+{
+    if (!c->mc || c->out_end)
+        return;
+    if (c->olen + len > c->ocap) {
+        size_t cap = c->ocap ? c->ocap : 1024;
+        char *nb;
+        while (cap < c->olen + len)
+            cap *= 2;
+        nb = realloc(c->out, cap);
+        if (!nb) {
+            c->out_error = true; /* cannot buffer: drop the stream rather than lose events */
+            resume(c);
+            return;
+        }
+        c->out = nb;
+        c->ocap = cap;
+    }
+    memcpy(c->out + c->olen, data, len);
+    c->olen += len;
+    c->last_write = mcp__httpd_now(c->d);
+    resume(c);
+}
+
+void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const char *data,
+                      size_t len)
+{
+    char head[128];
+    int n = 0;
+    if (id)
+        n += snprintf(head + n, sizeof head - (size_t)n, "id: %s\n", id);
+    if (event)
+        n += snprintf(head + n, sizeof head - (size_t)n, "event: %s\n", event);
+    n += snprintf(head + n, sizeof head - (size_t)n, "data: ");
+    mcp__hconn_write(c, head, (size_t)n);
+    mcp__hconn_write(c, data, len);
+    mcp__hconn_write(c, "\n\n", 2);
+}
+
+void mcp__hconn_end(mcp__hconn *c, bool error)
+{
+    if (error)
+        c->out_error = true;
+    c->out_end = true;
+    resume(c);
+}
+
+/* ---- MHD callbacks --------------------------------------------------------------------------- */
+
+static void preflight(mcp__hconn *c)
+{
+    struct MHD_Response *r = mcp__hconn_response(c, NULL, NULL, 0);
+    if (!r)
+        return;
+    MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers",
+                            "Content-Type, Accept, Authorization, Mcp-Session-Id, "
+                            "MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name");
+    MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+    mcp__hconn_respond(c, MHD_HTTP_NO_CONTENT, r);
+}
+
+static enum MHD_Result count_origin(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, "Origin") == 0)
+        ++*(int *)cls;
+    return MHD_YES;
+}
+
+static void first_call(mcp__httpd *d, mcp__hconn *c)
+{
+    const char *origin = mcp__hconn_header(c, "Origin");
+    const char *cl = mcp__hconn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int origins = 0;
+
+    if (origin)
+        MHD_get_connection_values(c->mc, MHD_HEADER_KIND, count_origin, &origins);
+    if (origin && (origins > 1 || !origin_allowed(d, origin))) {
+        mcp__hconn_error(c, MHD_HTTP_FORBIDDEN, MCP_JSONRPC_INVALID_REQUEST,
+                         "Forbidden: Origin '%.100s' is not allowed", origin);
+        return;
+    }
+    if (!host_allowed(d, mcp__hconn_header(c, MHD_HTTP_HEADER_HOST))) {
+        mcp__hconn_error(c, MHD_HTTP_FORBIDDEN, MCP_JSONRPC_INVALID_REQUEST,
+                         "Forbidden: Host '%.100s' is not allowed on a loopback server",
+                         mcp__hconn_header(c, MHD_HTTP_HEADER_HOST));
+        return;
+    }
+    if (strcmp(c->method, "OPTIONS") == 0 && d->cfg.cors) {
+        preflight(c);
+        return;
+    }
+    if (cl) {
+        char *end;
+        unsigned long long n;
+        errno = 0;
+        n = strtoull(cl, &end, 10);
+        if (errno || end == cl || n > d->cfg.max_body) {
+            mcp__hconn_error(c, MHD_HTTP_CONTENT_TOO_LARGE, MCP_JSONRPC_INVALID_REQUEST,
+                             "Payload Too Large: the body limit is %zu bytes", d->cfg.max_body);
+            return;
+        }
+    }
+    if (d->h->headers && d->h->headers(c) != 0 && c->state != HC_RESPONDED)
+        mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, 0, "Bad Request");
+}
+
+static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url,
+                           const char *method, const char *version, const char *upload,
+                           size_t *upload_size, void **con_cls)
+{
+    mcp__httpd *d = cls;
+    mcp__hconn *c = *con_cls;
+    (void)version;
+
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c)
+            return MHD_NO;
+        c->d = d;
+        c->mc = mc;
+        c->url = url;
+        c->method = method;
+        *con_cls = c;
+        link_conn(d, c);
+        c->in_handler = true;
+        first_call(d, c);
+        c->in_handler = false;
+        return MHD_YES;
+    }
+    c->in_handler = true;
+    if (*upload_size > 0) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (c->too_big) {
+            /* MHD cannot answer mid-upload: discard the rest (bounded), then answer 413. */
+            c->len += n;
+            c->in_handler = false;
+            return c->len > d->cfg.max_body + DISCARD_MAX ? MHD_NO : MHD_YES;
+        }
+        if (c->state == HC_READING) {
+            if (c->len + n > d->cfg.max_body) {
+                c->too_big = true;
+                free(c->body);
+                c->body = NULL;
+                c->len += n;
+                c->cap = 0;
+                c->in_handler = false;
+                return MHD_YES;
+            }
+            if (c->len + n + 1 > c->cap) {
+                size_t cap = c->cap ? c->cap : 4096;
+                char *nb;
+                while (cap < c->len + n + 1)
+                    cap *= 2;
+                nb = realloc(c->body, cap);
+                if (!nb) {
+                    c->in_handler = false;
+                    return MHD_NO;
+                }
+                c->body = nb;
+                c->cap = cap;
+            }
+            memcpy(c->body + c->len, upload, n);
+            c->len += n;
+            c->body[c->len] = '\0';
+        }
+        c->in_handler = false;
+        return MHD_YES;
+    }
+    if (c->state == HC_READING) {
+        c->state = HC_HANDLING;
+        if (c->too_big)
+            mcp__hconn_error(c, MHD_HTTP_CONTENT_TOO_LARGE, MCP_JSONRPC_INVALID_REQUEST,
+                             "Payload Too Large: the body limit is %zu bytes", d->cfg.max_body);
+        else
+            d->h->request(c);
+    } else if (c->state == HC_HANDLING && c->ready) {
+        struct MHD_Response *r = c->ready;
+        c->ready = NULL;
+        MHD_queue_response(mc, c->ready_status, r);
+        MHD_destroy_response(r);
+        c->state = HC_RESPONDED;
+    }
+    if (c->state != HC_RESPONDED)
+        suspend(c); /* the reply comes later */
+    c->in_handler = false;
+    return MHD_YES;
+}
+
+static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    mcp__httpd *d = cls;
+    mcp__hconn *c = con_cls ? *con_cls : NULL;
+    (void)mc;
+    (void)toe;
+    /* MHD closes the socket itself on its next run: make sure there is one soon. */
+    d->kick_pending = true;
+    if (!c)
+        return;
+    *con_cls = NULL;
+    c->mc = NULL;
+    c->suspended = false;
+    unlink_conn(d, c);
+    if (d->h->closed)
+        d->h->closed(c);
+    if (c->ready)
+        MHD_destroy_response(c->ready);
+    free(c->body);
+    free(c->out);
+    free(c);
+}
+
+static void mhd_log(void *cls, const char *fm, va_list ap)
+{
+    mcp__httpd *d = cls;
+    char line[512];
+    size_t n;
+    vsnprintf(line, sizeof line, fm, ap);
+    n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    mcp_server_log(d->srv, MCP_LOG_INFO, "%s: libmicrohttpd: %s", d->cfg.name, line);
+}
+
+/* ---- keep-alive ------------------------------------------------------------------------------ */
+
+/* A suspended connection's peer closed its end (or reset)? MHD cannot see it (M7). */
+static bool peer_gone(mcp__hconn *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char b;
+    ssize_t n;
+    if (!ci)
+        return false;
+    n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static void on_keepalive(uv_timer_t *t)
+{
+    mcp__httpd *d = t->data;
+    uint64_t now = mcp__httpd_now(d);
+    mcp__hconn *c, *next;
+    for (c = d->sse; c; c = next) {
+        next = c->snext;
+        if (!c->sse || !c->mc || c->out_end)
+            continue;
+        if (c->suspended && peer_gone(c)) {
+            mcp__hconn_end(c, true);
+            continue;
+        }
+        if (now - c->last_write + 5 >= d->cfg.keepalive_ms / 2 && c->olen == 0)
+            mcp__hconn_write(c, ": ping\n\n", 8);
+    }
+}
+
+/* ---- start / stop ---------------------------------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (16 << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+static int open_listener(mcp__httpd *d)
+{
+    struct addrinfo hints, *ai = NULL;
+    char port[16];
+    int fd, one = 1, rc;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    const char *host = d->cfg.host ? d->cfg.host : "127.0.0.1";
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(port, sizeof port, "%u", d->cfg.port);
+    rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc != 0 || !ai) {
+        mcp_server_log(d->srv, MCP_LOG_ERROR, "%s: cannot resolve '%s': %s", d->cfg.name, host,
+                       gai_strerror(rc));
+        return -1;
+    }
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        freeaddrinfo(ai);
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ai->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        mcp_server_log(d->srv, MCP_LOG_ERROR, "%s: cannot listen on %s port %u: %s",
+                       d->cfg.name, host, d->cfg.port, strerror(errno));
+        close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+            d->port = ntohs(s4->sin_port);
+            d->loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+            d->port = ntohs(s6->sin6_port);
+            d->loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+        }
+    }
+    return fd;
+}
+
+int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *cfg,
+                     const mcp__httpd_handler *h, void *owner)
+{
+    struct MHD_OptionItem opts[16];
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    const union MHD_DaemonInfo *info;
+    size_t n = 0, i, norig = 0;
+
+    d->srv = srv;
+    d->loop = srv->loop;
+    d->h = h;
+    d->owner = owner;
+    d->cfg = *cfg;
+    d->cfg.allowed_origins = NULL;
+    d->listen_fd = -1;
+    if (!d->cfg.keepalive_ms)
+        d->cfg.keepalive_ms = 15000;
+    while (cfg->allowed_origins && cfg->allowed_origins[norig])
+        norig++;
+    if (norig) {
+        d->origins = calloc(norig + 1, sizeof *d->origins);
+        if (!d->origins)
+            return MCP_ENOMEM;
+        for (i = 0; i < norig; i++)
+            if (!(d->origins[i] = strdup(cfg->allowed_origins[i])))
+                return MCP_ENOMEM;
+    }
+    if (cfg->tls_cert_file || cfg->tls_key_file) {
+        if (!cfg->tls_cert_file || !cfg->tls_key_file) {
+            mcp_server_log(srv, MCP_LOG_ERROR, "%s: TLS needs both a certificate and a key",
+                           cfg->name);
+            return MCP_EINVAL;
+        }
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            mcp_server_log(srv, MCP_LOG_ERROR, "%s: this libmicrohttpd has no TLS support",
+                           cfg->name);
+            return MCP_EINVAL;
+        }
+        d->tls_cert = read_file(cfg->tls_cert_file);
+        d->tls_key = read_file(cfg->tls_key_file);
+        if (!d->tls_cert || !d->tls_key) {
+            mcp_server_log(srv, MCP_LOG_ERROR, "%s: cannot read %s", cfg->name,
+                           d->tls_cert ? cfg->tls_key_file : cfg->tls_cert_file);
+            return MCP_EINVAL;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    /* A vanished client must surface as EPIPE, never kill the process. */
+    signal(SIGPIPE, SIG_IGN);
+
+    d->listen_fd = open_listener(d);
+    if (d->listen_fd < 0)
+        return MCP_EIO;
+
+#define OPT(o, v, p) (opts[n].option = (o), opts[n].value = (intptr_t)(v), opts[n].ptr_value = (p), n++)
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, d); /* first, or MHD warns */
+    OPT(MHD_OPTION_LISTEN_SOCKET, d->listen_fd, NULL);
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 10,
+        NULL);
+    OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 10000, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip ? cfg->max_per_ip : 64, NULL);
+    /* 16 KiB (MHD's default is 32): headers up to ~8 KiB (nginx's default), and half the
+     * memory per idle SSE stream, which is what 10,000 streams in 256 MiB needs. */
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        cfg->connection_memory ? cfg->connection_memory : (size_t)16384, NULL);
+    OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, d);
+    OPT(MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, NULL);
+    OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
+    if (d->tls_cert) {
+        OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, d->tls_key);
+        OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, d->tls_cert);
+    }
+    OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+
+    d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, ahc, d, MHD_OPTION_ARRAY, opts,
+                              MHD_OPTION_END);
+    if (!d->mhd) {
+        mcp_server_log(srv, MCP_LOG_ERROR, "%s: libmicrohttpd failed to start", cfg->name);
+        close(d->listen_fd);
+        d->listen_fd = -1;
+        return MCP_EIO;
+    }
+    info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    if (!info || uv_poll_init(d->loop, &d->poll, info->epoll_fd) != 0) {
+        MHD_stop_daemon(d->mhd);
+        d->mhd = NULL;
+        return MCP_EIO;
+    }
+    d->poll.data = d;
+    uv_poll_start(&d->poll, UV_READABLE, on_poll);
+    uv_timer_init(d->loop, &d->timer);
+    d->timer.data = d;
+    uv_timer_init(d->loop, &d->keepalive);
+    d->keepalive.data = d;
+    uv_timer_start(&d->keepalive, on_keepalive, d->cfg.keepalive_ms / 2,
+                   d->cfg.keepalive_ms / 2 ? d->cfg.keepalive_ms / 2 : 1);
+    uv_unref((uv_handle_t *)&d->keepalive);
+    uv_unref((uv_handle_t *)&d->timer);
+    d->open_handles = 3;
+    run(d);
+    return MCP_OK;
+}
+
+void mcp__httpd_quiesce(mcp__httpd *d)
+{
+    if (d->mhd && d->listen_fd >= 0) {
+        MHD_socket fd = MHD_quiesce_daemon(d->mhd);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+        d->listen_fd = -1;
+    }
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+    mcp__httpd *d = h->data;
+    if (--d->open_handles == 0 && d->on_closed)
+        d->on_closed(d);
+}
+
+void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
+{
+    mcp__hconn *c;
+    size_t i;
+    if (d->stopped)
+        return;
+    d->stopped = true;
+    d->on_closed = on_closed;
+    if (d->mhd) {
+        for (c = d->sse; c; c = c->snext) {
+            c->out_end = c->out_error = true;
+            if (c->suspended) {
+                c->suspended = false;
+                MHD_resume_connection(c->mc);
+            }
+        }
+        MHD_run(d->mhd); /* let resumed connections be taken back before stopping */
+        MHD_stop_daemon(d->mhd); /* closes the rest; `completed` runs for each */
+        d->mhd = NULL;
+        d->listen_fd = -1;
+    } else if (d->listen_fd >= 0) {
+        close(d->listen_fd);
+        d->listen_fd = -1;
+    }
+    for (i = 0; d->origins && d->origins[i]; i++)
+        free(d->origins[i]);
+    free(d->origins);
+    d->origins = NULL;
+    free(d->tls_cert);
+    free(d->tls_key);
+    d->tls_cert = d->tls_key = NULL;
+    if (d->open_handles == 0) {
+        if (on_closed)
+            on_closed(d);
+        return;
+    }
+    uv_close((uv_handle_t *)&d->poll, handle_closed);
+    uv_close((uv_handle_t *)&d->timer, handle_closed);
+    uv_close((uv_handle_t *)&d->keepalive, handle_closed);
+}

@@ -1,0 +1,168 @@
+/*
+ * Private to the HTTP transports (transport_http.c, transport_sse.c, eventstore.c): a
+ * libmicrohttpd daemon driven from the server's libuv loop, with the checks and plumbing both
+ * HTTP transports share. Never installed; nothing outside the HTTP files includes it.
+ *
+ * Threads: none of MHD's own. MHD runs in external-epoll mode: its epoll descriptor is watched by
+ * a uv_poll_t, MHD_get_timeout() drives a uv_timer_t, and every callback below runs on the loop
+ * thread inside MHD_run(). Connections waiting for a reply or for SSE data are suspended
+ * (MHD_suspend_connection) and resumed from the loop when there is something to send.
+ */
+#ifndef MCP_HTTP_DAEMON_H
+#define MCP_HTTP_DAEMON_H
+
+#include "internal.h"
+
+#include <stdint.h>
+#include <microhttpd.h>
+
+typedef struct mcp__httpd mcp__httpd;
+typedef struct mcp__hconn mcp__hconn;
+
+/** What a transport plugs into the daemon. */
+typedef struct mcp__httpd_handler {
+    /* Headers have arrived and passed the common checks (Origin, Host, CORS preflight). Return 0
+     * to go on (the body is then read), or queue an error with mcp__hconn_error() and return -1. */
+    int (*headers)(mcp__hconn *c);
+    /* The whole request (headers and body) is here. Queue a response now with
+     * mcp__hconn_respond()/mcp__hconn_sse(), or later (the connection waits, suspended). */
+    void (*request)(mcp__hconn *c);
+    /* The connection ended (response sent, client gone, or daemon stopping). `c->owner` is the
+     * transport's; clear every pointer to `c` here: it is freed right after. */
+    void (*closed)(mcp__hconn *c);
+} mcp__httpd_handler;
+
+/** One HTTP request (MHD's per-request context). */
+struct mcp__hconn {
+    mcp__httpd *d;
+    struct MHD_Connection *mc;
+    const char *method;         /* MHD-owned, valid until `closed` */
+    const char *url;            /* MHD-owned path (query string removed) */
+    char *body;                 /* request body (NUL-terminated), owned */
+    size_t len, cap;
+    void *owner;                /* the transport's object for this request */
+    unsigned char state;        /* internal */
+    bool suspended, in_handler, too_big;
+    struct MHD_Response *ready; /* a response to queue once resumed */
+    unsigned ready_status;
+    /* SSE output */
+    bool sse, out_end, out_error;
+    char *out;
+    size_t olen, ooff, ocap;
+    uint64_t last_write;        /* loop time (ms) of the last SSE write */
+    mcp__hconn *sprev, *snext;  /* the daemon's SSE list (keep-alive) */
+};
+
+typedef struct mcp__httpd_config {
+    const char *host;           /* numeric or name; NULL = 127.0.0.1 */
+    unsigned port;              /* 0 = any free port */
+    const char *tls_cert_file, *tls_key_file;
+    const char *const *allowed_origins; /* extra allowed Origin values (NULL-terminated) */
+    bool cors;
+    size_t max_body;
+    unsigned max_connections, max_per_ip, connection_timeout_s;
+    size_t connection_memory;
+    unsigned keepalive_ms;
+    const char *name;           /* for log lines: "http" or "sse" */
+} mcp__httpd_config;
+
+struct mcp__httpd {
+    mcp_server_t *srv;
+    uv_loop_t *loop;
+    struct MHD_Daemon *mhd;
+    const mcp__httpd_handler *h;
+    void *owner;                /* the transport */
+    mcp__httpd_config cfg;
+    char **origins;             /* copied allowlist */
+    bool loopback;              /* bound to a loopback address: check Host */
+    unsigned port;              /* the port actually bound */
+    char *tls_cert, *tls_key;   /* PEM contents */
+    int listen_fd;
+    uv_poll_t poll;
+    uv_timer_t timer;           /* MHD_get_timeout() */
+    uv_timer_t keepalive;
+    bool in_run, kick_pending, stopped;
+    int open_handles;
+    void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
+    mcp__hconn *sse;            /* SSE connections */
+    size_t nsse;
+    size_t nconns;              /* live hconns */
+};
+
+/** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
+ * MCP_EINVAL (bad host / TLS files) or MCP_ENOMEM. `d` is the caller's zeroed storage. */
+MCP_HIDDEN int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *cfg,
+                                const mcp__httpd_handler *h, void *owner);
+/** Stop listening (new connections are refused); existing ones go on. */
+MCP_HIDDEN void mcp__httpd_quiesce(mcp__httpd *d);
+/** Close every connection and the daemon now; `on_closed` runs once the uv handles are closed
+ * (or at once when `sync` — mcp_server_free, where the loop may not run again). */
+MCP_HIDDEN void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d));
+/** Milliseconds of loop time now. */
+MCP_HIDDEN uint64_t mcp__httpd_now(mcp__httpd *d);
+
+/** A request header (case-insensitive name) or NULL. */
+MCP_HIDDEN const char *mcp__hconn_header(mcp__hconn *c, const char *name);
+/** A query argument or NULL. */
+MCP_HIDDEN const char *mcp__hconn_arg(mcp__hconn *c, const char *name);
+/** True when the Accept header allows `type` ("application/json" or "text/event-stream");
+ * `*` wildcards count. A missing header allows nothing. */
+MCP_HIDDEN bool mcp__hconn_accepts(mcp__hconn *c, const char *type);
+/** True when Content-Type is application/json (parameters allowed). */
+MCP_HIDDEN bool mcp__hconn_json_body(mcp__hconn *c);
+
+/** A response with a copy of `body` (may be NULL/0); common headers (CORS) added. */
+MCP_HIDDEN struct MHD_Response *mcp__hconn_response(mcp__hconn *c, const char *ctype,
+                                                    const char *body, size_t len);
+/** Queue `r` with `status` (takes the reference), now or once the connection is resumed. */
+MCP_HIDDEN void mcp__hconn_respond(mcp__hconn *c, unsigned status, struct MHD_Response *r);
+/** Respond with a JSON-RPC error body (id null) — or no body when code is 0. */
+MCP_HIDDEN void mcp__hconn_error(mcp__hconn *c, unsigned status, int code, const char *fmt, ...)
+    MCP_PRINTF(4, 5);
+/** Respond with a JSON value (borrowed) as the body. */
+MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body,
+                                const char *h1, const char *v1);
+/** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none). */
+MCP_HIDDEN int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1);
+/** Append raw SSE text; resumes the connection. */
+MCP_HIDDEN void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len);
+/** Append one SSE event: optional id and event name, `data` on one line. */
+MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event,
+                                 const char *data, size_t len);
+/** End the SSE stream once its data is flushed (error: abort the connection instead). */
+MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
+
+/** A fresh session id: 32 lowercase hex characters (128 bits) + NUL. */
+MCP_HIDDEN int mcp__random_id(char out[33]);
+
+/** The port of a started Streamable HTTP / legacy transport, or 0 if `t` is not one. */
+MCP_HIDDEN unsigned mcp__http_port(mcp__transport *t);
+MCP_HIDDEN unsigned mcp__sse_port(mcp__transport *t);
+
+/* ---- event store (eventstore.c): resumability of SSE streams ------------------------------ */
+
+/** One stored event handed back by replay (data borrowed for the callback's duration). */
+typedef void (*mcp__es_replay_fn)(void *ud, uint64_t seq, const char *data, size_t len);
+
+/**
+ * Where SSE events wait for a client that reconnects with Last-Event-ID. An interface, so a
+ * store shared between replicas can replace the in-memory one. Keys are (session id, stream
+ * number); sequence numbers grow by one per event within a stream.
+ */
+typedef struct mcp__eventstore {
+    /* Keep a copy of one event. 0, or -1 when it cannot be kept (replay then ends short). */
+    int (*append)(struct mcp__eventstore *es, const char *session, unsigned stream,
+                  uint64_t seq, const char *data, size_t len);
+    /* Call `fn` for each event of the stream with seq > after, in order. Returns the number
+     * replayed, or -1 when events after `after` were lost (evicted). */
+    long (*replay)(struct mcp__eventstore *es, const char *session, unsigned stream,
+                   uint64_t after, mcp__es_replay_fn fn, void *ud);
+    /* Forget one stream (stream != 0) or every stream of a session (stream == 0). */
+    void (*forget)(struct mcp__eventstore *es, const char *session, unsigned stream);
+    void (*destroy)(struct mcp__eventstore *es);
+} mcp__eventstore;
+
+/** The in-memory store: keeps at most `max_bytes` of event data, evicting oldest first. */
+MCP_HIDDEN mcp__eventstore *mcp__eventstore_memory(size_t max_bytes);
+
+#endif /* MCP_HTTP_DAEMON_H */

@@ -1,0 +1,1372 @@
+/*
+ * Streamable HTTP (protocol 2025-03-26 and later; both eras on one endpoint).
+ *
+ * One endpoint (default /mcp) takes POST (one JSON-RPC message, or a batch where 2025-03-26
+ * allows it), GET (the standalone SSE stream, or a resumed one with Last-Event-ID) and DELETE
+ * (end a session). Each POST is an "exchange": the context (call->tctx, s->rx) through which
+ * its calls' messages come back. A POST is answered with application/json when nothing is sent
+ * for it before its reply, and becomes a text/event-stream as soon as something is (progress,
+ * log, server->client request), carrying those messages and then the reply.
+ *
+ * - 2025-era clients get a session at `initialize` (Mcp-Session-Id, 128 random bits, hex), idle
+ *   timeout, a cap with the oldest idle session evicted first, DELETE, a standalone GET stream.
+ * - A 2026-07-28 request (protocol version in params._meta) is served on a temporary session for
+ *   that POST alone, after the Mcp-Method / Mcp-Name / MCP-Protocol-Version headers are checked
+ *   against the body (-32020); it never gets a session id. --stateless does the same for
+ *   2025-era clients (version from the MCP-Protocol-Version header).
+ * - Resumability: every event of a session's SSE stream has the id "<stream>-<seq>"; events are
+ *   kept in a bounded event store (http_daemon.h) and replayed after Last-Event-ID on a GET.
+ *   A POST stream whose connection dropped goes on: its later events (the reply included) wait
+ *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
+ */
+#include "http_daemon.h"
+
+#include <strings.h>
+
+enum { TAG_EXCH = 1, TAG_STREAM = 2 };
+
+typedef struct http_tr http_tr;
+typedef struct hsess hsess;
+typedef struct stream stream;
+typedef struct exch exch;
+
+#define MAX_FINISHED_STREAMS 16 /* per session, kept for resumption */
+#define NBUCKETS 8192
+
+struct stream {
+    int tag;
+    hsess *hs;            /* NULL: a stateless stream (no ids, no store) */
+    unsigned no;
+    uint64_t seq;         /* last event number */
+    bool standalone, finished;
+    mcp__hconn *conn;     /* attached connection, or NULL */
+    exch *ex;             /* the POST still producing events, or NULL */
+    stream *next;         /* the session's streams */
+};
+
+struct hsess {
+    char id[33];
+    http_tr *t;
+    mcp__session *core;
+    uint64_t last_active;
+    hsess *hnext;
+    hsess *lprev, *lnext; /* LRU: head = least recently active */
+    hsess *aprev, *anext; /* every session of the transport */
+    stream *streams;
+    unsigned nstreams, next_no, attached, busy;
+    stream *standalone;
+    bool registered, deleted;
+};
+
+struct exch {
+    int tag;
+    http_tr *t;
+    mcp__hconn *conn;     /* until the reply is sent, or the POST becomes a stream */
+    hsess *hs;            /* the stateful session, or NULL */
+    mcp__session *core;
+    bool temp;            /* core is this POST's own temporary session */
+    bool receiving, finished, era2026, is_init;
+    unsigned outstanding;
+    json_t *reply;
+    stream *st;
+    exch *prev, *next;
+};
+
+struct http_tr {
+    mcp__transport base;
+    mcp__httpd d;
+    mcp_server_t *srv;
+    char *path;
+    bool stateless, json_only, no_get;
+    unsigned max_sessions, session_timeout_ms, max_streams_session, max_streams, retry_ms,
+        grace_ms;
+    mcp__eventstore *es;
+    hsess *buckets[NBUCKETS];
+    size_t nsess;
+    hsess *lru_head, *lru_tail;
+    hsess *all;
+    exch *exchanges;
+    uv_timer_t sweep, grace;
+    int handles;
+    bool stopping, closing, drained;
+};
+
+static const mcp__transport_ops http_ops;
+static void check_stopped(http_tr *t);
+
+/* ---- sessions --------------------------------------------------------------------------------- */
+
+static unsigned bucket_of(const char *id)
+{
+    unsigned h = 2166136261u;
+    while (*id)
+        h = (h ^ (unsigned char)*id++) * 16777619u;
+    return h % NBUCKETS;
+}
+
+static hsess *sess_find(http_tr *t, const char *id)
+{
+    hsess *hs;
+    if (strlen(id) != 32)
+        return NULL;
+    for (hs = t->buckets[bucket_of(id)]; hs; hs = hs->hnext)
+        if (memcmp(hs->id, id, 32) == 0)
+            return hs;
+    return NULL;
+}
+
+static void lru_unlink(http_tr *t, hsess *hs)
+{
+    if (hs->lprev)
+        hs->lprev->lnext = hs->lnext;
+    else if (t->lru_head == hs)
+        t->lru_head = hs->lnext;
+    if (hs->lnext)
+        hs->lnext->lprev = hs->lprev;
+    else if (t->lru_tail == hs)
+        t->lru_tail = hs->lprev;
+    hs->lprev = hs->lnext = NULL;
+}
+
+static void touch(hsess *hs)
+{
+    http_tr *t = hs->t;
+    hs->last_active = mcp__httpd_now(&t->d);
+    if (!hs->registered || t->lru_tail == hs)
+        return;
+    lru_unlink(t, hs);
+    hs->lprev = t->lru_tail;
+    if (t->lru_tail)
+        t->lru_tail->lnext = hs;
+    else
+        t->lru_head = hs;
+    t->lru_tail = hs;
+}
+
+static void sess_register(hsess *hs)
+{
+    http_tr *t = hs->t;
+    unsigned b = bucket_of(hs->id);
+    hs->hnext = t->buckets[b];
+    t->buckets[b] = hs;
+    hs->registered = true;
+    t->nsess++;
+    touch(hs);
+}
+
+static void sess_unregister(hsess *hs)
+{
+    http_tr *t = hs->t;
+    hsess **pp;
+    if (!hs->registered)
+        return;
+    for (pp = &t->buckets[bucket_of(hs->id)]; *pp; pp = &(*pp)->hnext)
+        if (*pp == hs) {
+            *pp = hs->hnext;
+            break;
+        }
+    lru_unlink(t, hs);
+    hs->registered = false;
+    t->nsess--;
+}
+
+static void stream_free(stream *st)
+{
+    if (st->conn) {
+        st->conn->owner = NULL;
+        mcp__hconn_end(st->conn, false);
+        if (st->hs && st->conn->method[0] == 'G')
+            st->hs->attached--;
+    }
+    if (st->ex)
+        st->ex->st = NULL;
+    free(st);
+}
+
+static hsess *sess_new(http_tr *t)
+{
+    hsess *hs = calloc(1, sizeof *hs);
+    if (!hs)
+        return NULL;
+    if (mcp__random_id(hs->id) != 0 || !(hs->core = mcp__session_new(t->srv, &http_ops, hs))) {
+        free(hs);
+        return NULL;
+    }
+    hs->t = t;
+    hs->anext = t->all;
+    if (t->all)
+        t->all->aprev = hs;
+    t->all = hs;
+    return hs;
+}
+
+/* Free a session now (nothing may use it any more). */
+static void sess_destroy(hsess *hs)
+{
+    http_tr *t = hs->t;
+    stream *st, *next;
+    sess_unregister(hs);
+    if (hs->aprev)
+        hs->aprev->anext = hs->anext;
+    else if (t->all == hs)
+        t->all = hs->anext;
+    if (hs->anext)
+        hs->anext->aprev = hs->aprev;
+    for (st = hs->streams; st; st = next) {
+        next = st->next;
+        stream_free(st);
+    }
+    if (t->es)
+        t->es->forget(t->es, hs->id, 0);
+    mcp__session_close(hs->core);
+    mcp__session_unref(hs->core);
+    free(hs);
+}
+
+static bool sess_idle(hsess *hs)
+{
+    return hs->busy == 0 && hs->attached == 0 && hs->core->ncalls == 0;
+}
+
+/* End a session (DELETE, expiry, eviction): unknown from now on, freed once nothing uses it. */
+static void sess_end(hsess *hs)
+{
+    stream *st;
+    sess_unregister(hs);
+    hs->deleted = true;
+    for (st = hs->streams; st; st = st->next)
+        if (st->conn && st->standalone)
+            mcp__hconn_end(st->conn, false);
+    if (hs->busy == 0 && hs->core->ncalls == 0)
+        sess_destroy(hs);
+}
+
+static void on_sweep(uv_timer_t *timer)
+{
+    http_tr *t = timer->data;
+    uint64_t now = mcp__httpd_now(&t->d);
+    hsess *hs = t->lru_head;
+    size_t guard = t->nsess;
+    while (hs && guard-- > 0 && now - hs->last_active >= t->session_timeout_ms) {
+        hsess *next = hs->lnext;
+        if (sess_idle(hs))
+            sess_end(hs);
+        else
+            touch(hs); /* busy or streaming: not idle */
+        hs = next;
+    }
+}
+
+/* Make room for one more session: evict the least recently active idle one. */
+static bool sess_make_room(http_tr *t)
+{
+    hsess *hs;
+    if (t->nsess < t->max_sessions)
+        return true;
+    for (hs = t->lru_head; hs; hs = hs->lnext)
+        if (sess_idle(hs)) {
+            sess_end(hs);
+            return true;
+        }
+    return false;
+}
+
+/* ---- streams and events ----------------------------------------------------------------------- */
+
+static void stream_link(hsess *hs, stream *st)
+{
+    stream **pp, *old = NULL;
+    unsigned finished = 0;
+    st->hs = hs;
+    st->no = ++hs->next_no;
+    st->next = hs->streams;
+    hs->streams = st;
+    hs->nstreams++;
+    /* Keep a bounded number of finished, detached streams for resumption. */
+    for (pp = &hs->streams; *pp; pp = &(*pp)->next)
+        if ((*pp)->finished && !(*pp)->conn && !(*pp)->ex)
+            finished++;
+    if (finished <= MAX_FINISHED_STREAMS)
+        return;
+    for (pp = &hs->streams; *pp; pp = &(*pp)->next)
+        if ((*pp)->finished && !(*pp)->conn && !(*pp)->ex)
+            old = *pp; /* the oldest is last */
+    for (pp = &hs->streams; *pp; pp = &(*pp)->next)
+        if (*pp == old) {
+            *pp = old->next;
+            hs->nstreams--;
+            if (hs->t->es)
+                hs->t->es->forget(hs->t->es, hs->id, old->no);
+            free(old);
+            return;
+        }
+}
+
+static void stream_unlink(stream *st)
+{
+    hsess *hs = st->hs;
+    stream **pp;
+    if (!hs)
+        return;
+    for (pp = &hs->streams; *pp; pp = &(*pp)->next)
+        if (*pp == st) {
+            *pp = st->next;
+            hs->nstreams--;
+            break;
+        }
+    if (hs->standalone == st)
+        hs->standalone = NULL;
+    if (hs->t->es)
+        hs->t->es->forget(hs->t->es, hs->id, st->no);
+}
+
+static void stream_write_event(stream *st, uint64_t seq, const char *data, size_t len)
+{
+    char id[48];
+    if (!st->conn)
+        return;
+    if (st->hs) {
+        snprintf(id, sizeof id, "%u-%llu", st->no, (unsigned long long)seq);
+        mcp__hconn_event(st->conn, id, NULL, data, len);
+    } else {
+        mcp__hconn_event(st->conn, NULL, NULL, data, len);
+    }
+}
+
+static void stream_emit(stream *st, const json_t *msg)
+{
+    size_t n;
+    char *text = mcp__jsonrpc_dump(msg, &n);
+    if (!text)
+        return;
+    st->seq++;
+    if (st->hs && st->hs->t->es)
+        st->hs->t->es->append(st->hs->t->es, st->hs->id, st->no, st->seq, text, n);
+    stream_write_event(st, st->seq, text, n);
+    free(text);
+}
+
+/* The priming event (2025-11-25): an id and empty data, so the client can resume from here,
+ * and the reconnection delay. Older revisions' clients get none. */
+static void stream_prime(stream *st)
+{
+    char buf[96];
+    int n;
+    if (!st->hs || !st->conn || !st->hs->core->ctx.version ||
+        !mcp__version_ge(st->hs->core->ctx.version, MCP_PROTOCOL_2025_11_25))
+        return;
+    n = snprintf(buf, sizeof buf, "id: %u-%llu\nretry: %u\ndata: \n\n", st->no,
+                 (unsigned long long)st->seq, st->hs->t->retry_ms);
+    mcp__hconn_write(st->conn, buf, (size_t)n);
+}
+
+static void standalone_message(hsess *hs, const json_t *msg)
+{
+    if (hs->standalone)
+        stream_emit(hs->standalone, msg);
+    /* no standalone stream: the message is not delivered (the spec's "MAY") */
+}
+
+/* ---- exchanges (one POST each) ---------------------------------------------------------------- */
+
+static exch *exch_new(http_tr *t, mcp__hconn *c)
+{
+    exch *ex = calloc(1, sizeof *ex);
+    if (!ex)
+        return NULL;
+    ex->tag = TAG_EXCH;
+    ex->t = t;
+    ex->conn = c;
+    c->owner = ex;
+    ex->next = t->exchanges;
+    if (t->exchanges)
+        t->exchanges->prev = ex;
+    t->exchanges = ex;
+    return ex;
+}
+
+static void exch_free(exch *ex)
+{
+    http_tr *t = ex->t;
+    if (ex->prev)
+        ex->prev->next = ex->next;
+    else if (t->exchanges == ex)
+        t->exchanges = ex->next;
+    if (ex->next)
+        ex->next->prev = ex->prev;
+    if (ex->conn)
+        ex->conn->owner = NULL;
+    if (ex->st) {
+        ex->st->ex = NULL;
+        if (!ex->st->hs && !ex->st->conn)
+            free(ex->st);
+    }
+    if (ex->temp && ex->core) {
+        mcp__session_close(ex->core);
+        mcp__session_unref(ex->core);
+    }
+    json_decref(ex->reply);
+    free(ex);
+    check_stopped(t);
+}
+
+static bool is_reply(const json_t *msg)
+{
+    return json_is_array(msg) || (json_object_get(msg, "id") && !json_object_get(msg, "method"));
+}
+
+/* Turn the POST into an SSE stream. */
+static int exch_stream(exch *ex)
+{
+    http_tr *t = ex->t;
+    stream *st;
+    mcp__hconn *c = ex->conn;
+    if (!c || t->json_only || t->d.nsse >= t->max_streams)
+        return -1;
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return -1;
+    st->tag = TAG_STREAM;
+    if (mcp__hconn_sse(c, NULL, NULL) != 0) {
+        free(st);
+        return -1;
+    }
+    if (ex->hs)
+        stream_link(ex->hs, st);
+    st->ex = ex;
+    st->conn = c;
+    c->owner = st;
+    ex->conn = NULL;
+    ex->st = st;
+    stream_prime(st);
+    return 0;
+}
+
+static void exch_message(exch *ex, json_t *msg)
+{
+    if (ex->st) {
+        stream_emit(ex->st, msg);
+        return;
+    }
+    if (is_reply(msg)) {
+        if (!ex->reply) {
+            ex->reply = json_incref(msg);
+        } else {
+            if (!json_is_array(ex->reply)) {
+                json_t *a = json_array();
+                json_array_append_new(a, ex->reply);
+                ex->reply = a;
+            }
+            if (json_is_array(msg))
+                json_array_extend(ex->reply, msg);
+            else
+                json_array_append(ex->reply, msg);
+        }
+        return;
+    }
+    if (!ex->finished && exch_stream(ex) == 0) {
+        stream_emit(ex->st, msg);
+        return;
+    }
+    /* JSON-only: a server->client request may still reach the client on its GET stream. */
+    if (ex->hs && json_object_get(msg, "id"))
+        standalone_message(ex->hs, msg);
+}
+
+static unsigned reply_status(exch *ex, const json_t *reply)
+{
+    const json_t *err = json_object_get(reply, "error");
+    const char *text;
+    if (!json_is_object(err))
+        return MHD_HTTP_OK;
+    text = json_string_value(json_object_get(err, "message"));
+    switch (json_integer_value(json_object_get(err, "code"))) {
+    case MCP_JSONRPC_PARSE_ERROR:
+    case MCP_JSONRPC_INVALID_REQUEST:
+    case MCP_ERROR_HEADER_MISMATCH:
+    case -32021:
+    case MCP_ERROR_UNSUPPORTED_VERSION:
+        return MHD_HTTP_BAD_REQUEST;
+    case MCP_JSONRPC_METHOD_NOT_FOUND:
+        return ex->era2026 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK;
+    case MCP_JSONRPC_INVALID_PARAMS:
+        return ex->era2026 && text && strncmp(text, "Invalid _meta", 13) == 0
+                   ? MHD_HTTP_BAD_REQUEST
+                   : MHD_HTTP_OK;
+    default:
+        return MHD_HTTP_OK;
+    }
+}
+
+static void exch_finish(exch *ex)
+{
+    http_tr *t = ex->t;
+    hsess *hs = ex->hs;
+    if (ex->receiving || ex->outstanding > 0 || ex->finished)
+        return;
+    ex->finished = true;
+    if (ex->is_init && hs && !hs->registered && !hs->deleted &&
+        json_is_object(json_object_get(ex->reply, "result"))) {
+        if (t->stopping || !sess_make_room(t)) {
+            json_t *busy = mcp__jsonrpc_error(json_object_get(ex->reply, "id"), -32000,
+                                              "Server busy: too many sessions", NULL);
+            json_decref(ex->reply);
+            ex->reply = busy;
+        } else {
+            sess_register(hs);
+        }
+    }
+    if (ex->st) {
+        stream *st = ex->st;
+        st->finished = true;
+        st->ex = NULL;
+        ex->st = NULL;
+        if (st->conn)
+            mcp__hconn_end(st->conn, false);
+        else if (!st->hs)
+            free(st);
+    } else if (ex->conn) {
+        if (!ex->reply)
+            mcp__hconn_respond(ex->conn, MHD_HTTP_ACCEPTED,
+                               mcp__hconn_response(ex->conn, NULL, NULL, 0));
+        else
+            mcp__hconn_json(ex->conn, reply_status(ex, ex->reply), ex->reply,
+                            hs && hs->registered && ex->is_init ? "Mcp-Session-Id" : NULL,
+                            hs ? hs->id : NULL);
+    }
+    if (hs) {
+        hs->busy--;
+        if (!hs->registered && !hs->deleted) /* a failed initialize */
+            hs->deleted = true;
+        if (hs->deleted) {
+            if (hs->busy == 0 && hs->core->ncalls == 0)
+                sess_destroy(hs);
+        } else {
+            touch(hs);
+        }
+        ex->hs = NULL;
+    }
+    if (!ex->conn)
+        exch_free(ex);
+}
+
+/* ---- the core's callbacks ---------------------------------------------------------------------- */
+
+static void h_send(mcp__session *s, json_t *msg, mcp_call_t *related)
+{
+    exch *ex = related ? related->tctx : s->rx;
+    if (ex) {
+        exch_message(ex, msg);
+        return;
+    }
+    if (s->transport) /* a stateful session: unrelated messages go to the GET stream */
+        standalone_message(s->transport, msg);
+}
+
+static void h_idle(mcp__session *s)
+{
+    hsess *hs = s->transport;
+    if (hs && hs->deleted && hs->busy == 0)
+        sess_destroy(hs);
+}
+
+static void h_call_begin(mcp__session *s, mcp_call_t *call)
+{
+    exch *ex = call->tctx;
+    (void)s;
+    if (ex)
+        ex->outstanding++;
+}
+
+static void h_call_end(mcp__session *s, mcp_call_t *call, bool replied)
+{
+    exch *ex = call->tctx;
+    (void)s;
+    (void)replied;
+    if (!ex)
+        return;
+    call->tctx = NULL;
+    ex->outstanding--;
+    exch_finish(ex);
+}
+
+static const mcp__transport_ops http_ops = {h_send, h_idle, h_call_begin, h_call_end};
+
+/* ---- 2026-07-28 header checks ------------------------------------------------------------------ */
+
+/* An error response carrying the request's id (NULL: unreadable), as 2026-07-28 asks. */
+static void reply_error(mcp__hconn *c, unsigned status, const json_t *id, int code, json_t *data,
+                        const char *fmt, ...) MCP_PRINTF(6, 7);
+
+static void reply_error(mcp__hconn *c, unsigned status, const json_t *id, int code, json_t *data,
+                        const char *fmt, ...)
+{
+    char text[400];
+    va_list ap;
+    json_t *msg;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    msg = mcp__jsonrpc_error(mcp__jsonrpc_valid_id(id) ? id : NULL, code, text, data);
+    mcp__hconn_json(c, status, msg, NULL, NULL);
+    json_decref(msg);
+}
+
+static int b64val(int ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    if (ch == '+')
+        return 62;
+    if (ch == '/')
+        return 63;
+    return -1;
+}
+
+/*
+ * A header value as the body should read it: optional whitespace around it removed (RFC 9110
+ * §5.5), and the `=?base64?...?=` form decoded (strict: padded, standard alphabet, no NUL).
+ * Returns a malloc'd string, or NULL when the encoded form is malformed.
+ */
+static char *header_value(const char *v)
+{
+    size_t n, i, o = 0, pad = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    char *out;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n < 11 || strncasecmp(v, "=?base64?", 9) != 0 || v[n - 2] != '?' || v[n - 1] != '=') {
+        out = malloc(n + 1);
+        if (out) {
+            memcpy(out, v, n);
+            out[n] = '\0';
+        }
+        return out;
+    }
+    v += 9;
+    n -= 11;
+    if (n % 4 != 0 || !(out = malloc(n + 1)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        int x;
+        if (v[i] == '=') {
+            if (i < n - 2 || (i == n - 2 && v[n - 1] != '='))
+                break;
+            pad++;
+            continue;
+        }
+        if (pad || (x = b64val((unsigned char)v[i])) < 0)
+            break;
+        acc = (acc << 6) | (unsigned)x;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    if (i < n || memchr(out, '\0', o)) {
+        free(out);
+        return NULL;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Does header value `h` (may be NULL) state exactly `want`? */
+static bool header_is(const char *h, const char *want)
+{
+    char *v = h ? header_value(h) : NULL;
+    bool ok = v && strcmp(v, want) == 0;
+    free(v);
+    return ok;
+}
+
+/* Mcp-Param-{X} headers mirror the tool arguments whose schema says "x-mcp-header": "X". */
+static int check_param_headers(mcp__hconn *c, const json_t *id, const json_t *params)
+{
+    http_tr *t = c->d->owner;
+    const char *name = json_string_value(json_object_get(params, "name"));
+    const json_t *args = json_object_get(params, "arguments");
+    mcp__item *tool = name ? mcp__registry_get(&t->srv->reg, MCP__TOOL, name) : NULL;
+    const json_t *props = tool ? json_object_get(tool->input_schema, "properties") : NULL;
+    const char *key;
+    json_t *prop;
+
+    json_object_foreach((json_t *)props, key, prop) {
+        const char *x = json_string_value(json_object_get(prop, "x-mcp-header"));
+        const json_t *v = json_object_get(args, key);
+        char hname[160], num[64], *got;
+        const char *raw;
+        bool ok;
+        if (!x || !v || json_is_null(v) || strlen(x) > 100)
+            continue;
+        snprintf(hname, sizeof hname, "Mcp-Param-%s", x);
+        raw = mcp__hconn_header(c, hname);
+        if (!raw) {
+            reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                        "Header mismatch: %s header is required when arguments.%.60s is present",
+                        hname, key);
+            return -1;
+        }
+        if (!(got = header_value(raw))) {
+            reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                        "Header mismatch: %s header is not valid (bad Base64 encoding)", hname);
+            return -1;
+        }
+        if (json_is_string(v)) {
+            ok = strcmp(got, json_string_value(v)) == 0;
+        } else if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            ok = strcmp(got, num) == 0;
+        } else if (json_is_real(v)) {
+            char *end;
+            double d = strtod(got, &end);
+            ok = *got && !*end && d == json_real_value(v);
+        } else if (json_is_boolean(v)) {
+            ok = strcmp(got, json_is_true(v) ? "true" : "false") == 0;
+        } else {
+            ok = true; /* objects and arrays are not mirrored */
+        }
+        free(got);
+        if (!ok) {
+            reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                        "Header mismatch: %s header does not match arguments.%.60s", hname, key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 0, or an error response queued (400 + -32020, with the request's id). */
+static int check_2026_headers(mcp__hconn *c, const json_t *msg)
+{
+    const json_t *params = json_object_get(msg, "params");
+    const json_t *id = json_object_get(msg, "id");
+    const json_t *mv = json_object_get(json_object_get(params, "_meta"),
+                                       "io.modelcontextprotocol/protocolVersion");
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    const char *hv = mcp__hconn_header(c, "MCP-Protocol-Version");
+    const char *hm = mcp__hconn_header(c, "Mcp-Method");
+    const char *hn = mcp__hconn_header(c, "Mcp-Name");
+    const char *want = NULL, *field = NULL;
+    bool request = id != NULL;
+
+    if (!json_is_string(mv) || !header_is(hv, json_string_value(mv))) {
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                    "Header mismatch: MCP-Protocol-Version header '%.40s' does not match the "
+                    "body's protocol version",
+                    hv ? hv : "(missing)");
+        return -1;
+    }
+    if (!method)
+        return 0; /* a response or an invalid message: the core answers */
+    if ((request || hm) && !header_is(hm, method)) {
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                    "Header mismatch: Mcp-Method header value '%.60s' does not match body value "
+                    "'%.60s'",
+                    hm ? hm : "(missing)", method);
+        return -1;
+    }
+    if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)
+        field = "name";
+    else if (strcmp(method, "resources/read") == 0)
+        field = "uri";
+    if (field && (want = json_string_value(json_object_get(params, field))) != NULL &&
+        !header_is(hn, want)) {
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
+                    "Header mismatch: Mcp-Name header value '%.60s' does not match body value "
+                    "'%.60s'",
+                    hn ? hn : "(missing)", want);
+        return -1;
+    }
+    if (strcmp(method, "tools/call") == 0)
+        return check_param_headers(c, id, params);
+    return 0;
+}
+
+/* ---- requests ---------------------------------------------------------------------------------- */
+
+static int on_headers(mcp__hconn *c)
+{
+    http_tr *t = c->d->owner;
+    const char *m = c->method;
+    const char *pv = mcp__hconn_header(c, "MCP-Protocol-Version");
+
+    if (strcmp(c->url, t->path) != 0) {
+        mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Not Found");
+        return -1;
+    }
+    if (strcmp(m, "POST") != 0 && strcmp(m, "GET") != 0 && strcmp(m, "DELETE") != 0) {
+        mcp__hconn_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, 0, "Method Not Allowed");
+        return -1;
+    }
+    if (pv && !mcp__version_find(pv) && m[0] != 'P') { /* POST: checked with the body's id */
+        reply_error(c, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERROR_UNSUPPORTED_VERSION,
+                    json_pack("{s:o, s:s}", "supported", mcp__version_list(), "requested", pv),
+                    "Bad Request: unsupported MCP-Protocol-Version");
+        return -1;
+    }
+    if (m[0] == 'P') {
+        if (!mcp__hconn_accepts(c, "application/json") ||
+            !mcp__hconn_accepts(c, "text/event-stream")) {
+            mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, -32000,
+                             "Not Acceptable: Accept must allow both application/json and "
+                             "text/event-stream");
+            return -1;
+        }
+        if (!mcp__hconn_json_body(c)) {
+            mcp__hconn_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, -32000,
+                             "Unsupported Media Type: Content-Type must be application/json");
+            return -1;
+        }
+        return 0;
+    }
+    if (t->stateless || (pv && mcp__version_stateless(pv)) || (m[0] == 'G' && t->no_get)) {
+        mcp__hconn_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, 0, "Method Not Allowed");
+        return -1;
+    }
+    if (m[0] == 'G' && !mcp__hconn_accepts(c, "text/event-stream")) {
+        mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, -32000,
+                         "Not Acceptable: Accept must allow text/event-stream");
+        return -1;
+    }
+    return 0;
+}
+
+/* The session named by Mcp-Session-Id; NULL with an error queued. */
+static hsess *session_of(mcp__hconn *c, const json_t *id)
+{
+    http_tr *t = c->d->owner;
+    const char *sid = mcp__hconn_header(c, "Mcp-Session-Id");
+    hsess *hs;
+    if (!sid) {
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, -32000,
+                    NULL, "Bad Request: Mcp-Session-Id header is required");
+        return NULL;
+    }
+    if (!(hs = sess_find(t, sid))) {
+        reply_error(c, MHD_HTTP_NOT_FOUND, id, -32001, NULL, "Session not found");
+        return NULL;
+    }
+    return hs;
+}
+
+static bool is_2026(const json_t *msg)
+{
+    const json_t *meta = json_object_get(json_object_get(msg, "params"), "_meta");
+    return json_is_object(meta) && json_object_get(meta, "io.modelcontextprotocol/protocolVersion");
+}
+
+static bool is_initialize(const json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "method"));
+    return m && strcmp(m, "initialize") == 0 && json_object_get(msg, "id");
+}
+
+static void do_post(mcp__hconn *c)
+{
+    http_tr *t = c->d->owner;
+    json_error_t jerr;
+    json_t *msg;
+    exch *ex;
+    hsess *hs = NULL;
+    mcp__session *core;
+    void *prev_rx;
+    const json_t *rid;
+    const char *pv;
+    bool temp = false, era2026 = false, init = false;
+
+    if (t->stopping) {
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000, "Server shutting down");
+        return;
+    }
+    msg = json_loadb(c->body ? c->body : "", c->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!msg) {
+        mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, MCP_JSONRPC_PARSE_ERROR,
+                         "Parse error: %s (at byte %d)", jerr.text, jerr.position);
+        return;
+    }
+    rid = json_is_object(msg) ? json_object_get(msg, "id") : NULL;
+    pv = mcp__hconn_header(c, "MCP-Protocol-Version");
+    if (pv) {
+        char *v = header_value(pv);
+        const char *known = v ? mcp__version_find(v) : NULL;
+        free(v);
+        if (!known) {
+            reply_error(c, MHD_HTTP_BAD_REQUEST, rid, MCP_ERROR_UNSUPPORTED_VERSION,
+                        json_pack("{s:o, s:s}", "supported", mcp__version_list(), "requested", pv),
+                        "Bad Request: unsupported MCP-Protocol-Version");
+            json_decref(msg);
+            return;
+        }
+        pv = known;
+    }
+    if (json_is_object(msg) && (is_2026(msg) || (pv && mcp__version_stateless(pv)))) {
+        if (!is_2026(msg) && json_object_get(msg, "method")) {
+            reply_error(c, MHD_HTTP_BAD_REQUEST, rid, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                        "Invalid params: the request is missing the required _meta envelope "
+                        "(io.modelcontextprotocol/protocolVersion) for protocol revision %s", pv);
+            json_decref(msg);
+            return;
+        }
+        if (check_2026_headers(c, msg) != 0) {
+            json_decref(msg);
+            return;
+        }
+        era2026 = temp = true;
+    } else if (t->stateless) {
+        temp = true;
+        init = is_initialize(msg);
+    } else if (mcp__hconn_header(c, "Mcp-Session-Id")) {
+        if (!(hs = session_of(c, rid))) {
+            json_decref(msg);
+            return;
+        }
+    } else if (is_initialize(msg)) {
+        if (t->nsess >= t->max_sessions && !sess_make_room(t)) {
+            reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, -32000, NULL,
+                        "Service Unavailable: too many sessions");
+            json_decref(msg);
+            return;
+        }
+        if (!(hs = sess_new(t))) {
+            json_decref(msg);
+            mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, MCP_JSONRPC_INTERNAL_ERROR,
+                             "Internal error: out of memory");
+            return;
+        }
+        init = true;
+    } else {
+        reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, -32000, NULL,
+                    "Bad Request: Mcp-Session-Id header is required");
+        json_decref(msg);
+        return;
+    }
+    json_decref(msg);
+
+    if (temp) {
+        core = mcp__session_new(t->srv, &http_ops, NULL);
+        if (core)
+            core->ephemeral = true;
+        if (core && !era2026 && !init) {
+            core->state = MCP__SESS_READY;
+            core->ctx.version = pv ? pv : MCP_PROTOCOL_2025_03_26;
+            core->ctx.client_caps = json_object();
+        }
+    } else {
+        core = hs->core;
+    }
+    ex = core ? exch_new(t, c) : NULL;
+    if (!ex) {
+        if (temp && core) {
+            mcp__session_close(core);
+            mcp__session_unref(core);
+        }
+        if (hs && !hs->registered)
+            sess_destroy(hs);
+        mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, MCP_JSONRPC_INTERNAL_ERROR,
+                         "Internal error: out of memory");
+        return;
+    }
+    ex->core = core;
+    ex->temp = temp;
+    ex->era2026 = era2026;
+    ex->is_init = init;
+    if (hs) {
+        ex->hs = hs;
+        hs->busy++;
+        touch(hs);
+    }
+    ex->receiving = true;
+    prev_rx = core->rx;
+    core->rx = ex;
+    mcp__server_receive(core, c->body ? c->body : "", c->len);
+    core->rx = prev_rx;
+    ex->receiving = false;
+    exch_finish(ex); /* or later, when the last call ends */
+}
+
+struct replay_ctx {
+    stream *st;
+};
+
+static void replay_one(void *ud, uint64_t seq, const char *data, size_t len)
+{
+    struct replay_ctx *r = ud;
+    stream_write_event(r->st, seq, data, len);
+}
+
+static void do_get(mcp__hconn *c)
+{
+    http_tr *t = c->d->owner;
+    hsess *hs = session_of(c, NULL);
+    const char *last = mcp__hconn_header(c, MHD_HTTP_HEADER_LAST_EVENT_ID);
+    stream *st = NULL;
+    unsigned no = 0;
+    unsigned long long seq = 0;
+
+    if (!hs)
+        return;
+    if (t->stopping) {
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000, "Server shutting down");
+        return;
+    }
+    touch(hs);
+    if (last && sscanf(last, "%u-%llu", &no, &seq) == 2)
+        for (st = hs->streams; st && st->no != no; st = st->next)
+            ;
+    if (!st && hs->standalone && hs->standalone->conn) {
+        mcp__hconn_error(c, MHD_HTTP_CONFLICT, -32000,
+                         "Conflict: only one standalone SSE stream is allowed per session");
+        return;
+    }
+    if (hs->attached >= t->max_streams_session) {
+        mcp__hconn_error(c, MHD_HTTP_CONFLICT, -32000,
+                         "Conflict: too many SSE streams open on this session");
+        return;
+    }
+    if (t->d.nsse >= t->max_streams) {
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000,
+                         "Service Unavailable: too many SSE streams");
+        return;
+    }
+    if (mcp__hconn_sse(c, NULL, NULL) != 0) {
+        mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, "Internal Server Error");
+        return;
+    }
+    if (st) { /* resume: replay what that stream missed, then go on live */
+        struct replay_ctx r;
+        if (st->conn) {
+            mcp__hconn *old = st->conn;
+            old->owner = NULL;
+            if (old->method[0] == 'G')
+                hs->attached--;
+            mcp__hconn_end(old, false);
+        }
+        st->conn = c;
+        c->owner = st;
+        hs->attached++;
+        r.st = st;
+        if (t->es)
+            t->es->replay(t->es, hs->id, st->no, seq, replay_one, &r);
+        if (st->finished && !st->ex)
+            mcp__hconn_end(c, false);
+        return;
+    }
+    if (hs->standalone) {
+        stream *old = hs->standalone;
+        stream_unlink(old);
+        stream_free(old);
+    }
+    st = calloc(1, sizeof *st);
+    if (!st) {
+        mcp__hconn_end(c, true);
+        return;
+    }
+    st->tag = TAG_STREAM;
+    st->standalone = true;
+    stream_link(hs, st);
+    hs->standalone = st;
+    st->conn = c;
+    c->owner = st;
+    hs->attached++;
+    stream_prime(st);
+}
+
+static void do_delete(mcp__hconn *c)
+{
+    hsess *hs = session_of(c, NULL);
+    if (!hs)
+        return;
+    sess_end(hs);
+    mcp__hconn_respond(c, MHD_HTTP_OK, mcp__hconn_response(c, NULL, NULL, 0));
+}
+
+static void on_request(mcp__hconn *c)
+{
+    switch (c->method[0]) {
+    case 'P':
+        do_post(c);
+        break;
+    case 'G':
+        do_get(c);
+        break;
+    default:
+        do_delete(c);
+        break;
+    }
+}
+
+static void on_closed(mcp__hconn *c)
+{
+    int *tag = c->owner;
+    if (!tag)
+        return;
+    c->owner = NULL;
+    if (*tag == TAG_EXCH) {
+        exch *ex = (exch *)tag;
+        ex->conn = NULL;
+        if (ex->finished)
+            exch_free(ex);
+        else if (ex->era2026 && ex->core) {
+            /* 2026-07-28: closing the response stream cancels the request */
+            mcp_call_t *call;
+            for (call = ex->core->calls; call; call = call->next)
+                if (call->tctx == ex)
+                    mcp__call_cancel(call);
+        }
+    } else {
+        stream *st = (stream *)tag;
+        if (st->conn != c)
+            return;
+        st->conn = NULL;
+        if (st->hs && c->method[0] == 'G')
+            st->hs->attached--;
+        if (st->ex && st->ex->era2026 && st->ex->core) {
+            mcp_call_t *call;
+            for (call = st->ex->core->calls; call; call = call->next)
+                if (call->tctx == st->ex)
+                    mcp__call_cancel(call);
+        }
+        if (!st->hs && st->finished && !st->ex)
+            free(st);
+        else if (st->hs)
+            touch(st->hs);
+    }
+    check_stopped(c->d->owner);
+}
+
+static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
+
+/* ---- start / stop ------------------------------------------------------------------------------- */
+
+static void tr_destroy(http_tr *t)
+{
+    size_t i;
+    while (t->exchanges) {
+        exch *ex = t->exchanges;
+        ex->finished = true;
+        if (ex->hs)
+            ex->hs->busy--;
+        ex->hs = NULL;
+        t->exchanges = ex->next;
+        if (ex->st) {
+            ex->st->ex = NULL;
+            if (!ex->st->hs)
+                free(ex->st);
+            ex->st = NULL;
+        }
+        if (ex->temp && ex->core) {
+            mcp__session_close(ex->core);
+            mcp__session_unref(ex->core);
+        }
+        json_decref(ex->reply);
+        free(ex);
+    }
+    while (t->all)
+        sess_destroy(t->all);
+    (void)i;
+    if (t->es)
+        t->es->destroy(t->es);
+    free(t->path);
+    free(t);
+}
+
+static void tr_handle_closed(uv_handle_t *h)
+{
+    http_tr *t = h->data;
+    if (--t->handles == 0)
+        tr_destroy(t);
+}
+
+static void daemon_closed(mcp__httpd *d)
+{
+    http_tr *t = d->owner;
+    if (--t->handles == 0)
+        tr_destroy(t);
+}
+
+static void tr_close(http_tr *t)
+{
+    if (t->closing)
+        return;
+    t->closing = true;
+    t->stopping = true;
+    if (t->srv)
+        mcp__server_remove_transport(t->srv, &t->base);
+    t->handles = 3;
+    uv_close((uv_handle_t *)&t->sweep, tr_handle_closed);
+    uv_close((uv_handle_t *)&t->grace, tr_handle_closed);
+    mcp__httpd_close(&t->d, daemon_closed);
+}
+
+static void on_grace(uv_timer_t *timer);
+
+static void check_stopped(http_tr *t)
+{
+    exch *ex;
+    if (!t->stopping || t->closing)
+        return;
+    for (ex = t->exchanges; ex; ex = ex->next)
+        if (!ex->finished)
+            return;
+    if (t->d.nsse > 0 || t->exchanges)
+        return;
+    /* Not from inside an MHD callback: close on the next loop turn. */
+    t->drained = true;
+    uv_timer_start(&t->grace, on_grace, 0, 0);
+}
+
+static void on_grace(uv_timer_t *timer)
+{
+    http_tr *t = timer->data;
+    if (!t->drained)
+        mcp_server_log(t->srv, MCP_LOG_WARNING, "http: grace period over; closing connections");
+    tr_close(t);
+}
+
+static void tr_stop(mcp__transport *base)
+{
+    http_tr *t = (http_tr *)base;
+    size_t i;
+    if (t->stopping)
+        return;
+    t->stopping = true;
+    mcp__httpd_quiesce(&t->d);
+    /* Standalone streams carry nothing more; POST streams end with their replies. */
+    for (i = 0; i < NBUCKETS; i++) {
+        hsess *hs;
+        for (hs = t->buckets[i]; hs; hs = hs->hnext) {
+            stream *st;
+            for (st = hs->streams; st; st = st->next)
+                if (st->conn && !st->ex)
+                    mcp__hconn_end(st->conn, false);
+        }
+    }
+    uv_timer_start(&t->grace, on_grace, t->grace_ms, 0);
+    check_stopped(t);
+}
+
+static void tr_free(mcp__transport *base)
+{
+    http_tr *t = (http_tr *)base;
+    t->srv = NULL; /* already unlinked by mcp_server_free */
+    tr_close(t);
+}
+
+int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
+{
+    static const mcp_http_opts_t defaults;
+    mcp__httpd_config cfg;
+    http_tr *t;
+    int rc;
+
+    if (!srv)
+        return MCP_EINVAL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->path && opts->path[0] != '/')
+        return MCP_EINVAL;
+    if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK)
+        return rc;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return MCP_ENOMEM;
+    t->srv = srv;
+    t->base.stop = tr_stop;
+    t->base.free = tr_free;
+    t->path = strdup(opts->path ? opts->path : "/mcp");
+    t->stateless = opts->stateless != 0;
+    t->json_only = opts->json_response != 0;
+    t->no_get = opts->disable_get != 0;
+    t->max_sessions = opts->max_sessions ? opts->max_sessions : 10000;
+    t->session_timeout_ms = opts->session_timeout_ms ? opts->session_timeout_ms : 30 * 60 * 1000;
+    t->max_streams_session = opts->max_streams_per_session ? opts->max_streams_per_session : 4;
+    t->max_streams = opts->max_streams ? opts->max_streams : 20000;
+    t->retry_ms = opts->retry_ms ? opts->retry_ms : 3000;
+    t->grace_ms = opts->grace_ms ? opts->grace_ms : 5000;
+    t->es = mcp__eventstore_memory(opts->event_store_bytes ? opts->event_store_bytes : 8u << 20);
+    if (!t->path || !t->es) {
+        if (t->es)
+            t->es->destroy(t->es);
+        free(t->path);
+        free(t);
+        return MCP_ENOMEM;
+    }
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.host = opts->host;
+    cfg.port = opts->port;
+    cfg.tls_cert_file = opts->tls_cert_file;
+    cfg.tls_key_file = opts->tls_key_file;
+    cfg.allowed_origins = opts->allowed_origins;
+    cfg.cors = opts->cors != 0;
+    cfg.max_body = opts->max_body_bytes ? opts->max_body_bytes : srv->max_message;
+    cfg.max_connections = opts->max_connections;
+    cfg.max_per_ip = opts->max_per_ip;
+    cfg.connection_timeout_s = opts->connection_timeout_s;
+    cfg.connection_memory = opts->connection_memory;
+    cfg.keepalive_ms = opts->keepalive_ms;
+    cfg.name = "http";
+    rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
+    if (rc != MCP_OK) {
+        t->d.on_closed = NULL;
+        mcp__httpd_close(&t->d, NULL);
+        t->es->destroy(t->es);
+        free(t->path);
+        free(t);
+        return rc;
+    }
+    uv_timer_init(srv->loop, &t->sweep);
+    t->sweep.data = t;
+    {
+        unsigned every = t->session_timeout_ms / 4;
+        if (every < 50)
+            every = 50;
+        if (every > 10000)
+            every = 10000;
+        uv_timer_start(&t->sweep, on_sweep, every, every);
+    }
+    uv_unref((uv_handle_t *)&t->sweep);
+    uv_timer_init(srv->loop, &t->grace);
+    t->grace.data = t;
+    mcp__server_add_transport(srv, &t->base);
+    mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over Streamable HTTP at %s://%s%s%s:%u%s",
+                   opts->tls_cert_file ? "https" : "http",
+                   opts->host && strchr(opts->host, ':') ? "[" : "",
+                   opts->host ? opts->host : "127.0.0.1",
+                   opts->host && strchr(opts->host, ':') ? "]" : "", t->d.port, t->path);
+    return MCP_OK;
+}
+
+unsigned mcp__http_port(mcp__transport *base)
+{
+    return base->stop == tr_stop ? ((http_tr *)base)->d.port : 0;
+}
+
+unsigned mcp_server_http_port(mcp_server_t *srv, int legacy)
+{
+    mcp__transport *t;
+    for (t = srv ? srv->transports : NULL; t; t = t->next) {
+        unsigned port = legacy ? mcp__sse_port(t) : mcp__http_port(t);
+        if (port)
+            return port;
+    }
+    return 0;
+}
+
+int mcp_server_run(mcp_server_t *srv)
+{
+    if (!srv || !srv->own_loop || !srv->transports)
+        return srv ? MCP_ESTATE : MCP_EINVAL;
+    uv_run(srv->loop, UV_RUN_DEFAULT);
+    return MCP_OK;
+}

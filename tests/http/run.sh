@@ -1,0 +1,59 @@
+#!/bin/sh
+# HTTP transport tests: raw HTTP status/security/session tests and the official TypeScript SDK
+# clients (v1 @modelcontextprotocol/sdk, v2 @modelcontextprotocol/client) over Streamable HTTP
+# and legacy HTTP+SSE, against examples/quickstart and examples/http_server on 127.0.0.1.
+#
+# Usage (from the repo root, as `make http-test` does):  sh tests/http/run.sh [test files...]
+#   BUILD=dir   where the binaries are (default: build); relative to the repo root.
+# The SDK packages are tests/interop's (its package-lock.json); installed here with `npm ci`
+# when tests/interop/node_modules is missing or stale (same stamp as tests/interop/run.sh).
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+INTEROP=$ROOT/tests/interop
+cd "$ROOT"
+
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) MCP_BUILD=$BUILD ;;
+*) MCP_BUILD=$ROOT/$BUILD ;;
+esac
+export MCP_BUILD
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "http-test: node and npm are required (Node >= 20)" >&2
+    exit 1
+fi
+NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$NODE_MAJOR" -lt 20 ]; then
+    echo "http-test: Node >= 20 required, found $(node --version)" >&2
+    exit 1
+fi
+
+STAMP=$INTEROP/node_modules/.libmcp-lock-stamp
+WANT="$(cksum <"$INTEROP/package-lock.json") node-$NODE_MAJOR"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    echo "http-test: installing test clients (npm ci in tests/interop)" >&2
+    (cd "$INTEROP" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    printf '%s\n' "$WANT" >"$STAMP"
+fi
+
+for bin in examples/quickstart examples/http_server; do
+    if [ ! -x "$MCP_BUILD/$bin" ]; then
+        echo "http-test: $MCP_BUILD/$bin is missing; run 'make all' first" >&2
+        exit 1
+    fi
+done
+
+if [ $# -eq 0 ]; then
+    set -- "$HERE"/*.test.mjs
+fi
+echo "http-test: node $(node --version), binaries in $MCP_BUILD" >&2
+# Leak reports and UBSan errors make a sanitized server exit non-zero, which the tests assert on.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+if command -v timeout >/dev/null 2>&1; then
+    exec timeout -k 10 600 node --test --test-reporter=tap "$@"
+fi
+exec node --test --test-reporter=tap "$@"
