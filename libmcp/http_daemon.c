@@ -707,7 +707,12 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     const union MHD_DaemonInfo *info;
     size_t n = 0, i, norig = 0;
+    char why[300];
 
+    if (mcp__mhd_load(why, sizeof why) != MCP_OK) {
+        mcp_server_log(srv, MCP_LOG_ERROR, "%s: %s", cfg->name, why);
+        return MCP_EIO;
+    }
     d->srv = srv;
     d->loop = srv->loop;
     d->h = h;
