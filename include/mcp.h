@@ -670,7 +670,36 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * get 413 (from Content-Length before reading, or while reading a chunked body); idle connections
  * time out; connections per client address and in total are capped; SSE streams get a keep-alive
  * comment at least every `keepalive_ms` so that dead ones are reaped.
+ *
+ * Authorization (MCP 2025-06-18+: the server is an OAuth 2.1 resource server). Off unless
+ * `bearer_token` or `authorize` is set; then every request (POST, GET, DELETE, both transports)
+ * needs `Authorization: Bearer <token>`, checked after Origin/Host and before any session lookup
+ * or body: none (or another scheme) -> 401 `WWW-Authenticate: Bearer resource_metadata="...",
+ * scope="..."`; a token that does not validate -> 401 with error="invalid_token"; the validator
+ * wants more scope -> 403 error="insufficient_scope"; a malformed header, several Authorization
+ * headers or an `access_token` in the query string -> 400. With `authorization_servers` set, the
+ * RFC 9728 Protected Resource Metadata is served (no token needed) at
+ * /.well-known/oauth-protected-resource and /.well-known/oauth-protected-resource<path>.
+ * A session is bound to the principal that created it: another principal's request naming it
+ * gets 404, as for an unknown session. Tokens are never logged nor echoed in error bodies.
+ * Setting authorization_servers, resource_metadata_url or scopes without a validator is refused
+ * (MCP_EINVAL): advertising OAuth while letting everyone in helps no one.
+ *
+ * `authorize(token, method_path, &principal, userdata)` runs on the loop thread for each request,
+ * before the body is read (keep it quick: cache introspection results). `token` is valid for the
+ * call only; `method_path` is e.g. "POST /mcp". It MUST check that the token was issued for this
+ * server (audience / RFC 8707 resource), is not expired and is already valid (nbf). Return 0 to
+ * accept, with *principal set to a new reference naming the caller (e.g. {"sub":"alice",...}) or
+ * left NULL; MCP_AUTH_INVALID_TOKEN for 401; MCP_AUTH_INSUFFICIENT_SCOPE for 403, where
+ * *principal may be set to a JSON string of the scopes the request needs (for the challenge;
+ * otherwise `scopes` is named). Sessions compare principals by "sub" (and "iss") when both have
+ * a string "sub", else as whole JSON values.
  */
+
+/* What an `authorize` callback returns besides 0 (any other value also counts as 401). */
+#define MCP_AUTH_INVALID_TOKEN      401 /* missing, malformed, expired, wrong audience: 401 */
+#define MCP_AUTH_INSUFFICIENT_SCOPE 403 /* valid, but without the scope the request needs: 403 */
+
 typedef struct mcp_http_opts {
     const char *host;          /* bind address (numeric or name); NULL = "127.0.0.1" */
     unsigned port;             /* TCP port; 0 = any free port (see mcp_server_http_port()) */
@@ -700,7 +729,34 @@ typedef struct mcp_http_opts {
     unsigned retry_ms;             /* SSE `retry:` advice to clients (default 3000) */
     size_t event_store_bytes;      /* resumability: events kept for Last-Event-ID (default 8 MiB) */
     unsigned grace_ms;             /* on stop, in-flight requests get this long (default 5000) */
+    /* Authorization (see above); all NULL = none. */
+    const char *bearer_token;      /* a static shared secret (RFC 6750 token characters),
+                                      compared in constant time; read it from the environment
+                                      or a file, never from the command line */
+    int (*authorize)(const char *token, const char *method_path, json_t **principal,
+                     void *userdata); /* a custom validator (see above), tried when
+                                      bearer_token is unset or does not match */
+    void *authorize_userdata;      /* its last argument */
+    const char *resource_metadata_url; /* absolute URL of the Protected Resource Metadata as
+                                      clients reach it (behind a proxy, the public one), e.g.
+                                      https://mcp.example.com/.well-known/oauth-protected-resource
+                                      /mcp; the resource URI is that URL without the well-known
+                                      part (RFC 9728 §3.1). NULL: built from Host and `path` */
+    const char *authorization_servers; /* comma-separated issuer URLs: serve the metadata
+                                      (NULL: none served, 401s name no resource_metadata) */
+    const char *scopes;            /* space-separated: scopes_supported, and the `scope` of
+                                      challenges */
 } mcp_http_opts_t;
+
+/**
+ * Who the bearer token of the request that created the call's session names: the principal an
+ * `authorize` callback returned (for a 2025-era session, the one that created the session; a
+ * session is only served to that principal). NULL without authorization, with a static
+ * bearer_token, or when the callback named no one.
+ *
+ * Ownership: borrowed reference, valid as long as the call. Thread: any (it never changes).
+ */
+MCP_API const json_t *mcp_call_principal(const mcp_call_t *call);
 
 /**
  * Serve Streamable HTTP (POST/GET/DELETE on one endpoint) on the server's loop (a private one is

@@ -19,6 +19,7 @@
 #define M_PROMPTS (1u << 4) /* needs the prompts capability */
 #define M_COMPLETE (1u << 5) /* needs the completions capability */
 #define M_STATELESS (1u << 6) /* 2026-07-28 only */
+#define M_MRTR (1u << 7)   /* may answer input_required and be retried with inputResponses */
 
 typedef struct method {
     const char *name;
@@ -27,12 +28,12 @@ typedef struct method {
 } method;
 
 static const method methods[] = {
-    {"tools/call", mcp__tools_call, M_TOOLS},
+    {"tools/call", mcp__tools_call, M_TOOLS | M_MRTR},
     {"tools/list", mcp__tools_list, M_TOOLS},
-    {"resources/read", mcp__resources_read, M_RES},
+    {"resources/read", mcp__resources_read, M_RES | M_MRTR},
     {"resources/list", mcp__resources_list, M_RES},
     {"resources/templates/list", mcp__resources_templates_list, M_RES},
-    {"prompts/get", mcp__prompts_get, M_PROMPTS},
+    {"prompts/get", mcp__prompts_get, M_PROMPTS | M_MRTR},
     {"prompts/list", mcp__prompts_list, M_PROMPTS},
     {"initialize", mcp__initialize, M_ANYTIME | M_SESSION},
     {"ping", mcp__ping, M_ANYTIME | M_SESSION},
@@ -42,6 +43,12 @@ static const method methods[] = {
     {"resources/subscribe", mcp__resources_subscribe, M_RES | M_SESSION},
     {"resources/unsubscribe", mcp__resources_unsubscribe, M_RES | M_SESSION},
     {"subscriptions/listen", mcp__subscriptions_listen, M_STATELESS},
+    /* tasks.c: each checks the era, the extension and whether tasks are offered */
+    {"tasks/get", mcp__tasks_get, 0},
+    {"tasks/result", mcp__tasks_result, 0},
+    {"tasks/list", mcp__tasks_list, 0},
+    {"tasks/cancel", mcp__tasks_cancel, 0},
+    {"tasks/update", mcp__tasks_update, 0},
 };
 
 static const method *find_method(const char *name)
@@ -202,6 +209,7 @@ json_t *mcp__server_capabilities(mcp_server_t *srv, const mcp__ctx *ctx)
     json_object_set_new(caps, "logging", json_object());
     if (srv->offers[MCP__PROMPT] || srv->offers[MCP__TEMPLATE])
         json_object_set_new(caps, "completions", json_object());
+    mcp__tasks_capabilities(srv, ctx, caps); /* tasks.c */
     return caps;
 }
 
@@ -350,7 +358,7 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
         call->batch = b;
         b->outstanding++;
     }
-    if (call->ctx.stateless && mcp__mrtr_begin(call) != 0) {
+    if (call->ctx.stateless && (me->flags & M_MRTR) && mcp__mrtr_begin(call) != 0) {
         mcp__call_finish(call); /* a bad requestState: the error is set */
         return;
     }
@@ -383,7 +391,8 @@ static void handle_message(mcp__session *s, const json_t *msg, mcp__batch *b)
         handle_notification(s, &m);
         break;
     case MCP__MSG_RESPONSE:
-        mcp__client_response(s, &m); /* an answer to one of our questions */
+        if (!mcp__tasks_response(s, &m)) /* tasks.c: a question of one of its tasks */
+            mcp__client_response(s, &m); /* an answer to one of our questions */
         break;
     case MCP__MSG_INVALID:
         reply_error(s, b, m.id, m.error_code, NULL, "%s", m.error_text);
@@ -502,6 +511,7 @@ static void loopside_wake(uv_async_t *a)
         mcp__transport *t, *next_t;
         srv->stopping = 1;
         mcp__listeners_end(srv, NULL); /* long-lived listen requests end gracefully */
+        mcp__tasks_stop(srv);          /* tasks.c: running tasks are cancelled */
         for (t = srv->transports; t; t = next_t) {
             next_t = t->next;
             t->stop(t);
@@ -639,6 +649,7 @@ void mcp_server_free(mcp_server_t *srv)
         t->next = NULL;
         t->free(t);
     }
+    mcp__tasks_free(srv); /* tasks.c */
     if (srv->ls) {
         srv->ls->srv = NULL;
         uv_close((uv_handle_t *)&srv->ls->async, loopside_closed);

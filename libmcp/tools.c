@@ -114,6 +114,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
         json_object_set_new(it->def, "icons", icons);
     if (meta)
         json_object_set_new(it->def, "_meta", meta);
+    mcp__tasks_tool_def(srv, it->def, t->flags); /* tasks.c: execution.taskSupport */
     it->input_schema = in;
     it->output_schema = out;
     it->fn.tool = t->handler;
@@ -230,6 +231,8 @@ int mcp__tools_call(mcp_call_t *call)
     call->content = json_array();
     json_object_set_new(call->result, "content", call->content);
     call->finish = tool_finish;
+    if (mcp__task_begin(call) != 0)
+        return MCP_OK; /* tasks.c refused the call: the error is set */
 
     if (mcp_schema_validate(tool->input_schema, args, why, sizeof why) != MCP_OK) {
         mcp_call_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
@@ -237,5 +240,5 @@ int mcp__tools_call(mcp_call_t *call)
     }
     if (tool->flags & MCP_TOOL_BLOCKING)
         return mcp__call_run_blocking(call);
-    return tool->fn.tool(call, args, tool->userdata);
+    return mcp__task_pending(call, tool->fn.tool(call, args, tool->userdata)); /* tasks.c */
 }
