@@ -582,6 +582,13 @@ MCP_API int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_f
 MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
 
 /**
+ * Name the next question's key in a 2026-07-28 `inputRequests` map (default "q0", "q1", ... in
+ * asking order), e.g. "user_name" when a client or a test expects a particular key. Copied; at
+ * most 63 characters. No effect on 2025-era sessions. MCP_OK or MCP_EINVAL.
+ */
+MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
+
+/**
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
  * every replica behind a load balancer the same key. Copied; `len` >= 16.
  */

@@ -275,6 +275,8 @@ struct mcp__session {
     bool ephemeral;                /* lives for one HTTP request: cannot carry server->client
                                       requests (stateless HTTP) */
     json_t *subscriptions;         /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_t *principal;             /* HTTP authorization: who created the session (owned, may be
+                                      NULL); see mcp_call_principal() */
     size_t ncalls;
     bool closed;                   /* the transport is gone: sends are dropped */
     void *rx;                      /* the transport's context for the message being received:
@@ -342,7 +344,8 @@ struct mcp_call {
     const json_t *args;           /* borrowed: what the handler validates/reads */
     char *uri;                    /* resources/read: the URI read (owned) */
     json_t *vars;                 /* resources/read: matched template variables; completion:
-                                     an empty context (owned) */
+                                     an empty context; tools/prompts: empty arguments when the
+                                     client sent none (owned) */
     int (*finish)(mcp_call_t *call); /* method-specific work before the reply */
     mcp__call_state state;
     bool complete_requested;      /* completed while the handler was still running */
@@ -362,6 +365,7 @@ struct mcp_call {
     json_t *input_requests;       /* 2026: questions for an input_required result (owned) */
     json_t *input_responses;      /* 2026: answers from requestState + inputResponses (owned) */
     unsigned mrtr_seq;            /* 2026: questions asked so far in this run */
+    char next_key[64];            /* 2026: the key for the next question ("" = "q<seq>") */
     mcp__waiter *waiters;         /* 2026: callbacks of unanswered questions */
 };
 

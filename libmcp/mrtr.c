@@ -52,6 +52,14 @@ void mcp__nonces_free(mcp_server_t *srv)
     srv->nonces = NULL;
 }
 
+int mcp_call_set_input_key(mcp_call_t *call, const char *key)
+{
+    if (!call || !key || !*key || strlen(key) >= sizeof call->next_key)
+        return MCP_EINVAL;
+    memcpy(call->next_key, key, strlen(key) + 1);
+    return MCP_OK;
+}
+
 int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len)
 {
     if (!srv || !key || len < 16)
@@ -187,10 +195,19 @@ int mcp__mrtr_begin(mcp_call_t *call)
 
     if (!state && !answers)
         return 0;
-    if (!json_is_string(state))
-        return refuse(call, "\"inputResponses\" needs the \"requestState\" this server sent");
     if (answers && !json_is_object(answers))
         return refuse(call, "\"inputResponses\" must be an object");
+    if (!state) {
+        /* Answers without a state: nothing of ours to verify (the answers are the client's
+         * word either way); the handler finds them by key. */
+        call->input_responses = json_object();
+        json_object_foreach((json_t *)answers, key, v)
+            if (json_is_object(v))
+                json_object_set(call->input_responses, key, v);
+        return 0;
+    }
+    if (!json_is_string(state))
+        return refuse(call, "\"requestState\" must be the string this server sent");
     text = json_string_value(state);
     dot = strchr(text, '.');
     if (!dot)
@@ -228,7 +245,8 @@ int mcp__mrtr_begin(mcp_call_t *call)
         call->input_responses = json_object();
     }
     json_object_foreach((json_t *)answers, key, v)
-        json_object_set(call->input_responses, key, v);
+        if (json_is_object(v)) /* a malformed answer counts as none: the question is asked again */
+            json_object_set(call->input_responses, key, v);
     json_decref(st);
     return 0;
 }
@@ -238,7 +256,7 @@ int mcp__mrtr_begin(mcp_call_t *call)
 int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params, mcp_client_reply_fn cb,
                   void *ud)
 {
-    char key[24];
+    char key[64];
     const json_t *answer;
     mcp__waiter *w;
 
@@ -247,7 +265,12 @@ int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params, mcp_clie
         json_decref(params);
         return MCP_ESTATE; /* input_required is only allowed on these three */
     }
-    snprintf(key, sizeof key, "q%u", call->mrtr_seq++);
+    if (call->next_key[0])
+        snprintf(key, sizeof key, "%s", call->next_key);
+    else
+        snprintf(key, sizeof key, "q%u", call->mrtr_seq);
+    call->mrtr_seq++;
+    call->next_key[0] = '\0';
     answer = json_object_get(call->input_responses, key);
     if (answer) {
         json_decref(params);

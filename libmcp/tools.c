@@ -221,10 +221,8 @@ int mcp__tools_call(mcp_call_t *call)
                             "Invalid params: \"arguments\" must be an object");
         return MCP_OK;
     }
-    if (!args) {
-        args = json_object();
-        json_object_set_new(call->params, "arguments", args);
-    }
+    if (!args) /* never added to params: a 2026 requestState is bound to them as sent */
+        args = call->vars = json_object();
     call->item = mcp__item_ref(tool);
     call->args = args;
     call->builds = MCP__TOOL;

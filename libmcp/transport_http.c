@@ -465,6 +465,11 @@ static void exch_message(exch *ex, json_t *msg)
         return;
     }
     if (!ex->finished && exch_stream(ex) == 0) {
+        if (ex->reply) { /* replies buffered for a JSON answer go out first, in order */
+            stream_emit(ex->st, ex->reply);
+            json_decref(ex->reply);
+            ex->reply = NULL;
+        }
         stream_emit(ex->st, msg);
         return;
     }
@@ -779,6 +784,9 @@ static int check_2026_headers(mcp__hconn *c, const json_t *msg)
         field = "name";
     else if (strcmp(method, "resources/read") == 0)
         field = "uri";
+    else if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/update") == 0 ||
+             strcmp(method, "tasks/cancel") == 0)
+        field = "taskId"; /* the tasks extension names the task in Mcp-Name */
     if (field && (want = json_string_value(json_object_get(params, field))) != NULL &&
         !header_is(hn, want)) {
         reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP_ERROR_HEADER_MISMATCH, NULL,
@@ -852,7 +860,8 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
                     NULL, "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
-    if (!(hs = sess_find(t, sid))) {
+    /* Another principal's session is as unknown as a missing one (nothing leaks). */
+    if (!(hs = sess_find(t, sid)) || !mcp__auth_same(hs->core->principal, c->principal)) {
         reply_error(c, MHD_HTTP_NOT_FOUND, id, -32001, NULL, "Session not found");
         return NULL;
     }
@@ -943,6 +952,7 @@ static void do_post(mcp__hconn *c)
                              "Internal error: out of memory");
             return;
         }
+        hs->core->principal = json_incref(c->principal); /* the session is bound to it */
         init = true;
     } else {
         reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, -32000, NULL,
@@ -954,8 +964,10 @@ static void do_post(mcp__hconn *c)
 
     if (temp) {
         core = mcp__session_new(t->srv, &http_ops, NULL);
-        if (core)
+        if (core) {
             core->ephemeral = true;
+            core->principal = json_incref(c->principal);
+        }
         if (core && !era2026 && !init) {
             core->state = MCP__SESS_READY;
             core->ctx.version = pv ? pv : MCP_PROTOCOL_2025_03_26;
@@ -1316,6 +1328,8 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.name = "http";
+    cfg.auth_opts = opts;
+    cfg.endpoints[0] = t->path;
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         t->d.on_closed = NULL;
