@@ -15,6 +15,9 @@ struct mcp__http_cli {
     mcp_http_opts_t o;
     const char *origins[MAX_ORIGINS + 1];
     size_t norigins;
+    char *token;        /* --bearer-token-env's value (copied, wiped on free) */
+    char *servers;      /* --auth-server values, comma-separated */
+    char *metadata_url; /* from --resource-url */
 };
 
 const char *const mcp__http_cli_usage =
@@ -39,7 +42,16 @@ const char *const mcp__http_cli_usage =
     "  --max-streams N    SSE GET streams per session (default 4)\n"
     "  --keepalive T      SSE keep-alive comment period (default 15s)\n"
     "  --event-store BYTES  events kept for Last-Event-ID resumption (default 8 MiB)\n"
-    "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n";
+    "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n"
+    "Authorization (OAuth 2.1 resource server; both transports; the secret never goes on the\n"
+    "command line). A non-loopback bind without it is allowed (e.g. behind an authenticating\n"
+    "proxy) but prints a warning:\n"
+    "  --bearer-token-env VAR  require 'Authorization: Bearer <token>' equal to $VAR\n"
+    "  --auth-server URL  an OAuth authorization server for the RFC 9728 metadata served at\n"
+    "                     /.well-known/oauth-protected-resource (repeatable)\n"
+    "  --scopes \"A B\"     scopes: scopes_supported and the scope of 401/403 challenges\n"
+    "  --resource-url URL the canonical URI of the --http endpoint as clients reach it\n"
+    "                     (default: from the Host header), e.g. https://mcp.example.com/mcp\n";
 
 /* "90", "2s", "500ms", "30m", "1.5" -> milliseconds; 0 on error. */
 static unsigned long duration_ms(const char *v)
@@ -140,7 +152,8 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
         "--http", "--sse", "--path", "--allow-origin", "--tls-cert", "--tls-key",
         "--max-sessions", "--session-timeout", "--max-body", "--max-connections", "--max-per-ip",
         "--connection-timeout", "--max-streams", "--keepalive", "--event-store", "--grace",
-        "--connection-memory"};
+        "--connection-memory", "--bearer-token-env", "--auth-server", "--scopes",
+        "--resource-url"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -189,6 +202,48 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
         if (c->norigins >= MAX_ORIGINS)
             BAD();
         c->origins[c->norigins++] = v;
+    } else if (strcmp(name, "--bearer-token-env") == 0) {
+        const char *secret = getenv(v);
+        if (!secret || !*secret) {
+            fprintf(stderr, "%s: %s: environment variable '%s' is not set or empty\n", argv0,
+                    name, v);
+            return -1;
+        }
+        free(c->token);
+        if (!(c->token = strdup(secret)))
+            return -1;
+    } else if (strcmp(name, "--auth-server") == 0) {
+        size_t have = c->servers ? strlen(c->servers) : 0, vlen = strlen(v);
+        char *nb;
+        if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+            BAD();
+        if (!(nb = realloc(c->servers, have + vlen + 2)))
+            return -1;
+        c->servers = nb;
+        if (have)
+            nb[have++] = ',';
+        memcpy(nb + have, v, vlen + 1);
+        c->o.authorization_servers = c->servers;
+    } else if (strcmp(name, "--scopes") == 0) {
+        c->o.scopes = v;
+    } else if (strcmp(name, "--resource-url") == 0) {
+        /* scheme://authority/path -> scheme://authority/.well-known/oauth-protected-resource/path */
+        const char *auth = strstr(v, "://"), *path;
+        size_t ulen;
+        if (!auth || strpbrk(v, "?#") ||
+            (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0))
+            BAD();
+        path = strchr(auth + 3, '/');
+        if (!path)
+            path = v + strlen(v);
+        if (path == auth + 3)
+            BAD();
+        ulen = strlen(v) + sizeof "/.well-known/oauth-protected-resource";
+        free(c->metadata_url);
+        if (!(c->metadata_url = malloc(ulen)))
+            return -1;
+        snprintf(c->metadata_url, ulen, "%.*s/.well-known/oauth-protected-resource%s",
+                 (int)(path - v), v, strcmp(path, "/") == 0 ? "" : path);
     } else if (strcmp(name, "--tls-cert") == 0) {
         c->o.tls_cert_file = v;
     } else if (strcmp(name, "--tls-key") == 0) {
@@ -242,15 +297,40 @@ bool mcp__http_cli_wanted(const struct mcp__http_cli *c)
     return c && (c->http || c->sse);
 }
 
+/* A numeric or named loopback address? ("localhost", 127.0.0.0/8, ::1) */
+static bool loopback_name(const char *h)
+{
+    return strcmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0;
+}
+
+/* Serving beyond this machine with no authorization is allowed (a reverse proxy may do it),
+ * but never silently. */
+static void warn_open(const char *argv0, const char *flag, const char *host, bool auth)
+{
+    if (auth || loopback_name(host))
+        return;
+    fprintf(stderr,
+            "%s: WARNING: %s binds %s, reachable from other machines, with NO AUTHORIZATION:\n"
+            "%s: WARNING: anyone who can connect can call every tool. Use --bearer-token-env\n"
+            "%s: WARNING: (or an authorize callback), bind 127.0.0.1, or put an authenticating\n"
+            "%s: WARNING: proxy in front.\n",
+            argv0, flag, host, argv0, argv0, argv0);
+}
+
 int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *argv0)
 {
     int rc;
+    bool auth;
     c->origins[c->norigins] = NULL;
     c->o.allowed_origins = c->norigins ? c->origins : NULL;
+    c->o.bearer_token = c->token;
+    auth = c->o.bearer_token || c->o.authorize;
     if (c->http) {
         mcp_http_opts_t o = c->o;
         o.host = c->http_host;
         o.port = c->http_port;
+        o.resource_metadata_url = c->metadata_url;
+        warn_open(argv0, "--http", o.host, auth);
         if ((rc = mcp_server_listen_http(srv, &o)) != MCP_OK) {
             fprintf(stderr, "%s: cannot serve HTTP on %s:%u: %s\n", argv0, c->http_host,
                     c->http_port, mcp_strerror(rc));
@@ -266,6 +346,7 @@ int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *
         o.host = c->sse_host;
         o.port = c->sse_port;
         o.path = NULL;
+        warn_open(argv0, "--sse", o.host, auth);
         if ((rc = mcp_server_listen_sse(srv, &o)) != MCP_OK) {
             fprintf(stderr, "%s: cannot serve HTTP+SSE on %s:%u: %s\n", argv0, c->sse_host,
                     c->sse_port, mcp_strerror(rc));
@@ -280,5 +361,15 @@ int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *
 
 void mcp__http_cli_free(struct mcp__http_cli *c)
 {
+    if (!c)
+        return;
+    if (c->token) {
+        volatile char *p = c->token;
+        while (*p)
+            *p++ = 0;
+        free(c->token);
+    }
+    free(c->servers);
+    free(c->metadata_url);
     free(c);
 }

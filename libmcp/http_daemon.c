@@ -242,7 +242,7 @@ static void add_cors(mcp__hconn *c, struct MHD_Response *r)
     MHD_add_response_header(r, "Access-Control-Allow-Origin", o);
     MHD_add_response_header(r, "Vary", "Origin");
     MHD_add_response_header(r, "Access-Control-Expose-Headers",
-                            "Mcp-Session-Id, MCP-Protocol-Version");
+                            "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate");
 }
 
 struct MHD_Response *mcp__hconn_response(mcp__hconn *c, const char *ctype, const char *body,
@@ -461,6 +461,9 @@ static void first_call(mcp__httpd *d, mcp__hconn *c)
         preflight(c);
         return;
     }
+    /* Before any session lookup or body: bearer token, or the metadata document (auth.c). */
+    if (mcp__auth_request(d, c) != 0)
+        return;
     if (cl) {
         char *end;
         unsigned long long n;
@@ -578,6 +581,7 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
         d->h->closed(c);
     if (c->ready)
         MHD_destroy_response(c->ready);
+    json_decref(c->principal);
     free(c->body);
     free(c->out);
     free(c);
@@ -719,6 +723,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     d->owner = owner;
     d->cfg = *cfg;
     d->cfg.allowed_origins = NULL;
+    d->cfg.auth_opts = NULL;
     d->listen_fd = -1;
     if (!d->cfg.keepalive_ms)
         d->cfg.keepalive_ms = 15000;
@@ -731,6 +736,11 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
         for (i = 0; i < norig; i++)
             if (!(d->origins[i] = strdup(cfg->allowed_origins[i])))
                 return MCP_ENOMEM;
+    }
+    {
+        int rc = mcp__auth_new(srv, cfg->name, cfg->auth_opts, cfg->endpoints, &d->auth);
+        if (rc != MCP_OK)
+            return rc;
     }
     if (cfg->tls_cert_file || cfg->tls_key_file) {
         if (!cfg->tls_cert_file || !cfg->tls_key_file) {
@@ -857,6 +867,8 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
     free(d->tls_cert);
     free(d->tls_key);
     d->tls_cert = d->tls_key = NULL;
+    mcp__auth_free(d->auth);
+    d->auth = NULL;
     if (d->open_handles == 0) {
         if (on_closed)
             on_closed(d);

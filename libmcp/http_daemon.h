@@ -53,6 +53,8 @@ struct mcp__hconn {
     size_t olen, ooff, ocap;
     uint64_t last_write;        /* loop time (ms) of the last SSE write */
     mcp__hconn *sprev, *snext;  /* the daemon's SSE list (keep-alive) */
+    json_t *principal;          /* who the bearer token names (auth.c), owned; NULL: no auth,
+                                   a static token, or a validator that names no one */
 };
 
 typedef struct mcp__httpd_config {
@@ -66,6 +68,9 @@ typedef struct mcp__httpd_config {
     size_t connection_memory;
     unsigned keepalive_ms;
     const char *name;           /* for log lines: "http" or "sse" */
+    const mcp_http_opts_t *auth_opts; /* authorization fields (read by start only; may be NULL) */
+    const char *endpoints[3];   /* the transport's paths, NULL-terminated: metadata URLs and the
+                                   resource URI are built from endpoints[0] */
 } mcp__httpd_config;
 
 struct mcp__httpd {
@@ -89,6 +94,7 @@ struct mcp__httpd {
     mcp__hconn *sse;            /* SSE connections */
     size_t nsse;
     size_t nconns;              /* live hconns */
+    struct mcp__auth *auth;     /* bearer-token checks, or NULL: none configured */
 };
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
@@ -133,6 +139,24 @@ MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *even
                                  const char *data, size_t len);
 /** End the SSE stream once its data is flushed (error: abort the connection instead). */
 MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
+
+/* ---- authorization (auth.c) ---------------------------------------------------------------- */
+
+typedef struct mcp__auth mcp__auth;
+
+/** Build the checks from the authorization fields of `o` (may be NULL). *out stays NULL when
+ * none are set. MCP_OK, MCP_EINVAL (a line logged, e.g. metadata without a validator) or
+ * MCP_ENOMEM. `endpoints` is NULL-terminated, as in mcp__httpd_config. */
+MCP_HIDDEN int mcp__auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
+                             const char *const *endpoints, mcp__auth **out);
+MCP_HIDDEN void mcp__auth_free(mcp__auth *a);
+/** After the Origin/Host checks, before the transport sees the request: serve the Protected
+ * Resource Metadata, or check the bearer token. 0: go on (c->principal set); -1: a response
+ * (200 metadata, 400, 401, 403) was queued. */
+MCP_HIDDEN int mcp__auth_request(mcp__httpd *d, mcp__hconn *c);
+/** May a request of principal `request` use a session created by `session`? (Both borrowed,
+ * either may be NULL.) Same "sub" (and "iss") when both carry a string "sub", else equal JSON. */
+MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 
 /** A fresh session id: 32 lowercase hex characters (128 bits) + NUL. */
 MCP_HIDDEN int mcp__random_id(char out[33]);

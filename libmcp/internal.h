@@ -460,6 +460,8 @@ struct mcp_server {
 
 /** Handle one inbound message buffer (one STDIO line / one HTTP body) for session `s`. */
 MCP_HIDDEN void mcp__server_receive(mcp__session *s, const char *buf, size_t len);
+/** The same for a message the transport already parsed (borrowed; may be modified). */
+MCP_HIDDEN void mcp__server_receive_msg(mcp__session *s, json_t *msg);
 /** Server capabilities for a context (new reference). */
 MCP_HIDDEN json_t *mcp__server_capabilities(mcp_server_t *srv, const mcp__ctx *ctx);
 /** serverInfo object (new reference). */

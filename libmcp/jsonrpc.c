@@ -13,7 +13,7 @@
 json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
 {
     json_error_t jerr;
-    json_t *msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *msg = mcp__json_parse(buf, len, &jerr);
     if (msg)
         return msg;
     if (error_out) {

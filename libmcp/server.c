@@ -447,6 +447,16 @@ static void handle_batch(mcp__session *s, json_t *arr)
     mcp__batch_add(b, NULL, NULL);
 }
 
+void mcp__server_receive_msg(mcp__session *s, json_t *msg)
+{
+    mcp__session_ref(s); /* a handler may close the transport while we run */
+    if (json_is_array(msg))
+        handle_batch(s, msg);
+    else
+        handle_message(s, msg, NULL);
+    mcp__session_unref(s);
+}
+
 void mcp__server_receive(mcp__session *s, const char *buf, size_t len)
 {
     json_t *err = NULL;
@@ -455,13 +465,8 @@ void mcp__server_receive(mcp__session *s, const char *buf, size_t len)
         reply(s, NULL, err);
         return;
     }
-    mcp__session_ref(s); /* a handler may close the transport while we run */
-    if (json_is_array(msg))
-        handle_batch(s, msg);
-    else
-        handle_message(s, msg, NULL);
+    mcp__server_receive_msg(s, msg);
     json_decref(msg);
-    mcp__session_unref(s);
 }
 
 /* ---- the loop side ---------------------------------------------------------------------- */

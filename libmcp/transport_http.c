@@ -897,7 +897,7 @@ static void do_post(mcp__hconn *c)
         mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000, "Server shutting down");
         return;
     }
-    msg = json_loadb(c->body ? c->body : "", c->len, JSON_REJECT_DUPLICATES, &jerr);
+    msg = mcp__json_parse(c->body ? c->body : "", c->len, &jerr);
     if (!msg) {
         mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, MCP_JSONRPC_PARSE_ERROR,
                          "Parse error: %s (at byte %d)", jerr.text, jerr.position);
@@ -960,7 +960,6 @@ static void do_post(mcp__hconn *c)
         json_decref(msg);
         return;
     }
-    json_decref(msg);
 
     if (temp) {
         core = mcp__session_new(t->srv, &http_ops, NULL);
@@ -1000,7 +999,8 @@ static void do_post(mcp__hconn *c)
     ex->receiving = true;
     prev_rx = core->rx;
     core->rx = ex;
-    mcp__server_receive(core, c->body ? c->body : "", c->len);
+    mcp__server_receive_msg(core, msg); /* parsed once, above */
+    json_decref(msg);
     core->rx = prev_rx;
     ex->receiving = false;
     exch_finish(ex); /* or later, when the last call ends */

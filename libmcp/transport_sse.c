@@ -57,6 +57,14 @@ static lsess *find(sse_tr *t, const char *id)
     return NULL;
 }
 
+/* The session the POST names, if the request's principal is the one that opened it (another
+ * principal's session is as unknown as a missing one). */
+static lsess *find_for(sse_tr *t, mcp__hconn *c)
+{
+    lsess *ls = find(t, mcp__hconn_arg(c, "sessionId"));
+    return ls && mcp__auth_same(ls->core->principal, c->principal) ? ls : NULL;
+}
+
 static void unregister(lsess *ls)
 {
     lsess **pp;
@@ -148,7 +156,7 @@ static int on_headers(mcp__hconn *c)
             mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, 0, "Bad Request: sessionId is required");
             return -1;
         }
-        if (!find(t, mcp__hconn_arg(c, "sessionId"))) {
+        if (!find_for(t, c)) {
             mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Session not found");
             return -1;
         }
@@ -178,6 +186,7 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
         return;
     }
     ls->t = t;
+    ls->core->principal = json_incref(c->principal); /* the session is bound to it */
     ls->anext = t->all;
     if (t->all)
         t->all->aprev = ls;
@@ -199,21 +208,21 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
 
 static void post_message(sse_tr *t, mcp__hconn *c)
 {
-    lsess *ls = find(t, mcp__hconn_arg(c, "sessionId"));
+    lsess *ls = find_for(t, c);
     json_error_t jerr;
     json_t *msg;
     if (!ls) { /* it ended while the body was read */
         mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Session not found");
         return;
     }
-    msg = json_loadb(c->body ? c->body : "", c->len, JSON_REJECT_DUPLICATES, &jerr);
+    msg = mcp__json_parse(c->body ? c->body : "", c->len, &jerr);
     if (!msg) {
         mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, MCP_JSONRPC_PARSE_ERROR,
                          "Parse error: %s (at byte %d)", jerr.text, jerr.position);
         return;
     }
+    mcp__server_receive_msg(ls->core, msg);
     json_decref(msg);
-    mcp__server_receive(ls->core, c->body, c->len);
     mcp__hconn_respond(c, MHD_HTTP_ACCEPTED, mcp__hconn_response(c, "text/plain", "Accepted", 8));
 }
 
@@ -373,6 +382,9 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.name = "sse";
+    cfg.auth_opts = opts;
+    cfg.endpoints[0] = t->path;
+    cfg.endpoints[1] = t->mpath;
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         mcp__httpd_close(&t->d, NULL);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # HTTP transport tests: raw HTTP status/security/session tests and the official TypeScript SDK
 # clients (v1 @modelcontextprotocol/sdk, v2 @modelcontextprotocol/client) over Streamable HTTP
-# and legacy HTTP+SSE, against examples/quickstart and examples/http_server on 127.0.0.1.
+# and legacy HTTP+SSE, against examples/quickstart and examples/http_server on 127.0.0.1, and
+# bearer-token authorization (auth.test.mjs, also against examples/auth_server).
 #
 # Usage (from the repo root, as `make http-test` does):  sh tests/http/run.sh [test files...]
 #   BUILD=dir   where the binaries are (default: build); relative to the repo root.
@@ -39,7 +40,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     printf '%s\n' "$WANT" >"$STAMP"
 fi
 
-for bin in examples/quickstart examples/http_server; do
+for bin in examples/quickstart examples/http_server examples/auth_server; do
     if [ ! -x "$MCP_BUILD/$bin" ]; then
         echo "http-test: $MCP_BUILD/$bin is missing; run 'make all' first" >&2
         exit 1

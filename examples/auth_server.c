@@ -1,0 +1,203 @@
+/*
+ * auth_server: bearer tokens checked by an `authorize` callback, each naming a principal that
+ * handlers read with mcp_call_principal() (and the fixture of tests/http/auth.test.mjs).
+ *
+ *   build/examples/auth_server --http 127.0.0.1:8080             Streamable HTTP at /mcp
+ *   build/examples/auth_server --http 8080 --sse 8081            plus legacy HTTP+SSE at :8081/sse
+ *   curl -H 'Authorization: Bearer alice-7f3c9a1e' ...           (see the table below)
+ *
+ * The table stands in for a real validator: a JWT library checking the signature, issuer,
+ * audience (this server's resource URI), expiry and not-before; or token introspection (RFC 7662)
+ * with a cache. Fixed tokens are for this demo only. Tool: whoami (the caller's "sub").
+ * Protected Resource Metadata: GET /.well-known/oauth-protected-resource/mcp.
+ */
+#include <mcp.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ISSUER   "https://auth.example.com"
+#define AUDIENCE "urn:libmcp:auth-example"
+#define SCOPE    "mcp:tools"
+
+static const struct demo_token {
+    const char *token, *sub, *aud, *scope;
+    long exp_in, nbf_in; /* seconds from now */
+} tokens[] = {
+    {"alice-7f3c9a1e", "alice", AUDIENCE, SCOPE, 3600, 0},
+    {"bob-52d0e8b4", "bob", AUDIENCE, SCOPE, 3600, 0},
+    {"carol-noscope-1", "carol", AUDIENCE, "profile", 3600, 0},    /* 403: lacks mcp:tools */
+    {"dave-otheraud-1", "dave", "https://other.example", SCOPE, 3600, 0}, /* 401: audience */
+    {"erin-expired-1", "erin", AUDIENCE, SCOPE, -60, 0},            /* 401: expired */
+    {"frank-notyet-1", "frank", AUDIENCE, SCOPE, 3600, 600},        /* 401: not valid yet */
+};
+
+/* Equal strings, in time that does not depend on where they differ. */
+static int same_secret(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), i;
+    unsigned char diff = (unsigned char)(na != nb);
+    for (i = 0; i < na; i++)
+        diff |= (unsigned char)(a[i] ^ b[i % (nb ? nb : 1)]);
+    return diff == 0;
+}
+
+/* Does the space-separated list `have` contain `want`? */
+static int has_scope(const char *have, const char *want)
+{
+    size_t n = strlen(want);
+    const char *p = have;
+    while ((p = strstr(p, want)) != NULL) {
+        if ((p == have || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static int authorize(const char *token, const char *method_path, json_t **principal, void *ud)
+{
+    time_t now = time(NULL);
+    const struct demo_token *t = NULL;
+    size_t i;
+    (void)method_path;
+    (void)ud;
+    for (i = 0; i < sizeof tokens / sizeof *tokens; i++)
+        if (same_secret(token, tokens[i].token))
+            t = &tokens[i];
+    if (!t)
+        return MCP_AUTH_INVALID_TOKEN;                 /* unknown (or bad signature) */
+    if (strcmp(t->aud, AUDIENCE) != 0)                 /* issued for another resource */
+        return MCP_AUTH_INVALID_TOKEN;
+    if (t->exp_in <= 0 || t->nbf_in > 0)               /* expired, or not valid yet */
+        return MCP_AUTH_INVALID_TOKEN;
+    if (!has_scope(t->scope, SCOPE)) {
+        *principal = json_string(SCOPE);               /* the scope the request needs */
+        return MCP_AUTH_INSUFFICIENT_SCOPE;
+    }
+    *principal = json_pack("{s:s, s:s, s:s, s:I}", "sub", t->sub, "iss", ISSUER, "scope",
+                           t->scope, "exp", (json_int_t)(now + t->exp_in));
+    return *principal ? 0 : MCP_AUTH_INVALID_TOKEN;
+}
+
+static int whoami(mcp_call_t *call, const json_t *args, void *ud)
+{
+    const json_t *who = mcp_call_principal(call);
+    const char *sub = json_string_value(json_object_get(who, "sub"));
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "%s", sub ? sub : "anonymous");
+}
+
+/* [HOST:]PORT; HOST defaults to 127.0.0.1. */
+static int hostport(const char *v, char *host, size_t size, unsigned *port)
+{
+    const char *colon = v ? strrchr(v, ':') : NULL;
+    char *end;
+    unsigned long p;
+    if (!v)
+        return -1;
+    if (colon && (size_t)(colon - v) < size) {
+        memcpy(host, v, (size_t)(colon - v));
+        host[colon - v] = '\0';
+        v = colon + 1;
+    } else {
+        snprintf(host, size, "127.0.0.1");
+    }
+    p = strtoul(v, &end, 10);
+    if (end == v || *end || p > 65535)
+        return -1;
+    *port = (unsigned)p;
+    return 0;
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    mcp_server_stop(sig->data);
+}
+
+int main(int argc, char **argv)
+{
+    char http_host[256] = "", sse_host[256] = "";
+    unsigned http_port = 0, sse_port = 0;
+    int i, rc = 0;
+    mcp_http_opts_t o;
+    uv_signal_t sigint, sigterm;
+    mcp_server_t *srv = mcp_server_new("auth-example", "1.0.0");
+    if (!srv)
+        return 1;
+
+    for (i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--http") == 0 && hostport(v, http_host, sizeof http_host,
+                                                         &http_port) == 0) {
+            i++;
+        } else if (strcmp(argv[i], "--sse") == 0 && hostport(v, sse_host, sizeof sse_host,
+                                                               &sse_port) == 0) {
+            i++;
+        } else if (strcmp(argv[i], "--log-level") == 0 && v && mcp_log_level_parse(v) >= 0) {
+            mcp_server_set_log_level(srv, (mcp_log_level)mcp_log_level_parse(v));
+            i++;
+        } else {
+            fprintf(stderr, "usage: %s --http [HOST:]PORT [--sse [HOST:]PORT] [--log-level L]\n",
+                    argv[0]);
+            mcp_server_free(srv);
+            return 2;
+        }
+    }
+    if (!http_host[0]) {
+        fprintf(stderr, "%s: --http is required\n", argv[0]);
+        mcp_server_free(srv);
+        return 2;
+    }
+
+    if (mcp_server_add_tool(srv, &(mcp_tool_t){.name = "whoami",
+                                               .description = "Who the bearer token names",
+                                               .handler = whoami},
+                            NULL) != MCP_OK) {
+        mcp_server_free(srv);
+        return 1;
+    }
+
+    memset(&o, 0, sizeof o);
+    o.authorize = authorize;
+    o.authorization_servers = ISSUER;
+    o.scopes = SCOPE;
+    o.host = http_host;
+    o.port = http_port;
+    if ((rc = mcp_server_listen_http(srv, &o)) != MCP_OK) {
+        fprintf(stderr, "%s: cannot serve HTTP: %s\n", argv[0], mcp_strerror(rc));
+        mcp_server_free(srv);
+        return 1;
+    }
+    fprintf(stderr, "%s: Streamable HTTP on http://%s:%u/mcp\n", argv[0], http_host,
+            mcp_server_http_port(srv, 0));
+    if (sse_host[0]) {
+        o.host = sse_host;
+        o.port = sse_port;
+        if ((rc = mcp_server_listen_sse(srv, &o)) != MCP_OK) {
+            fprintf(stderr, "%s: cannot serve HTTP+SSE: %s\n", argv[0], mcp_strerror(rc));
+            mcp_server_free(srv);
+            return 1;
+        }
+        fprintf(stderr, "%s: HTTP+SSE on http://%s:%u/sse\n", argv[0], sse_host,
+                mcp_server_http_port(srv, 1));
+    }
+
+    uv_signal_init(mcp_server_loop(srv), &sigint);
+    uv_signal_init(mcp_server_loop(srv), &sigterm);
+    sigint.data = sigterm.data = srv;
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_unref((uv_handle_t *)&sigint);
+    uv_unref((uv_handle_t *)&sigterm);
+    rc = mcp_server_run(srv);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    mcp_server_free(srv);
+    return rc == MCP_OK ? 0 : 1;
+}
