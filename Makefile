@@ -163,7 +163,6 @@ $(BUILD)/tests/unit_fs: $(BUILD)/obj/tests/servers/unit_fs.o $(FS_UNIT_OBJS)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS) -lcmocka
 
-test: test-servers test-install
 test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 	$(Q)BUILD=$(BUILD) sh tests/servers/run.sh
 
@@ -205,13 +204,14 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 
 # The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
 # over Streamable HTTP on 127.0.0.1.
-test: conformance
 conformance: $(EVERYTHING_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/run.sh
 
 # ---- tests ---------------------------------------------------------------------------------
 # `make test`: unit tests (cmocka), then interop tests with the official TypeScript SDK clients.
-test: all unit check-exports interop
+# Fast to slow: unit tests, exported symbols, then real clients over STDIO and HTTP, the ready-made
+# servers, installation, and the official conformance suites.
+test: all unit check-exports interop http-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -233,7 +233,6 @@ interop: all fixtures
 
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 .PHONY: http-test bench-http
-test: http-test
 http-test: all
 	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
 
