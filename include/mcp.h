@@ -120,6 +120,7 @@ typedef struct mcp_error {
 #define MCP_JSONRPC_INTERNAL_ERROR   (-32603)
 #define MCP_ERROR_RESOURCE_NOT_FOUND (-32002) /* 2025 era; 2026-07-28 uses -32602 */
 #define MCP_ERROR_HEADER_MISMATCH    (-32020) /* 2026-07-28 */
+#define MCP_ERROR_MISSING_CAPABILITY (-32021) /* 2026-07-28: data.requiredCapabilities */
 #define MCP_ERROR_UNSUPPORTED_VERSION (-32022) /* 2026-07-28 */
 
 /* ------------------------------------------------------------------------------------------ */
@@ -502,6 +503,16 @@ MCP_API const char *mcp_call_method(const mcp_call_t *call);
 /** The server serving this call. */
 MCP_API mcp_server_t *mcp_call_server(const mcp_call_t *call);
 
+/**
+ * SSE polling (Streamable HTTP, 2025-11-25 sessions): close the HTTP connection carrying this
+ * call's stream now, after its priming event. The call goes on; what it sends meanwhile, its
+ * reply included, is kept in the event store, and the client collects it by reconnecting with
+ * GET and Last-Event-ID (after the stream's `retry` delay). Useful for long calls behind proxies
+ * that cut idle connections. Loop thread. MCP_OK, or MCP_ESTATE where there is no resumable
+ * stream (STDIO, stateless HTTP, 2026-07-28 requests).
+ */
+MCP_API int mcp_call_close_stream(mcp_call_t *call);
+
 /** Non-zero once the client cancelled the request. Safe from the thread that owns the call. */
 MCP_API int mcp_call_is_cancelled(const mcp_call_t *call);
 /**
@@ -584,7 +595,8 @@ MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *
 /**
  * Name the next question's key in a 2026-07-28 `inputRequests` map (default "q0", "q1", ... in
  * asking order), e.g. "user_name" when a client or a test expects a particular key. Copied; at
- * most 63 characters. No effect on 2025-era sessions. MCP_OK or MCP_EINVAL.
+ * most 63 characters; "" clears it. It applies to the next ask only, and is dropped if that ask
+ * fails. No effect on 2025-era sessions. MCP_OK or MCP_EINVAL.
  */
 MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
 

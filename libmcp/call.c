@@ -271,6 +271,32 @@ int mcp__call_send(mcp_call_t *call, json_t *msg)
     return mcp__loop_post(call->srv, p);
 }
 
+void mcp__calls_cancel_for(mcp__session *s, void *tctx)
+{
+    mcp_call_t *c, **found = NULL;
+    size_t n = 0, i;
+    for (c = s->calls; c; c = c->next)
+        if (c->tctx == tctx)
+            n++;
+    if (n == 0 || !(found = malloc(n * sizeof *found)))
+        return;
+    n = 0;
+    for (c = s->calls; c; c = c->next)
+        if (c->tctx == tctx)
+            found[n++] = c;
+    mcp__session_ref(s); /* a cancel callback may end the last call and the transport's data */
+    for (i = 0; i < n; i++) {
+        /* an earlier callback may have completed (freed) this call: cancel it only if it is
+         * still in flight */
+        for (c = s->calls; c && c != found[i]; c = c->next)
+            ;
+        if (c && !mcp_call_is_cancelled(c))
+            mcp__call_cancel(c);
+    }
+    mcp__session_unref(s);
+    free(found);
+}
+
 void mcp__call_cancel(mcp_call_t *call)
 {
     __atomic_store_n(&call->cancelled, 1, __ATOMIC_RELEASE);
@@ -321,6 +347,17 @@ mcp_server_t *mcp_call_server(const mcp_call_t *call)
 int mcp_call_is_cancelled(const mcp_call_t *call)
 {
     return call ? __atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE) : 0;
+}
+
+int mcp_call_close_stream(mcp_call_t *call)
+{
+    mcp__session *s;
+    if (!call)
+        return MCP_EINVAL;
+    s = call->sess;
+    if (s->closed || !s->ops || !s->ops->close_stream || call->state == MCP__CALL_DONE)
+        return MCP_ESTATE;
+    return s->ops->close_stream(s, call);
 }
 
 void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, void *userdata),

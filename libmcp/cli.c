@@ -38,10 +38,17 @@ static void on_signal(uv_signal_t *sig, int signum)
     mcp_server_stop(srv);
 }
 
+/* The signal handles live on the heap: on an attached loop their close callbacks run whenever
+ * the caller next runs it, long after this function returned. */
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
 int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
 {
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : "mcp-server";
-    uv_signal_t sigint, sigterm;
+    uv_signal_t *sigint, *sigterm;
     int i, rc, hr;
     struct mcp__http_cli *hcli = NULL;
 
@@ -93,14 +100,23 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         mcp_server_free(srv);
         return 1;
     }
-    uv_signal_init(srv->loop, &sigint);
-    uv_signal_init(srv->loop, &sigterm);
-    sigint.data = sigterm.data = srv;
-    uv_signal_start(&sigint, on_signal, SIGINT);
-    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    sigint = malloc(sizeof *sigint);
+    sigterm = malloc(sizeof *sigterm);
+    if (!sigint || !sigterm) {
+        free(sigint);
+        free(sigterm);
+        mcp__http_cli_free(hcli);
+        mcp_server_free(srv);
+        return 1;
+    }
+    uv_signal_init(srv->loop, sigint);
+    uv_signal_init(srv->loop, sigterm);
+    sigint->data = sigterm->data = srv;
+    uv_signal_start(sigint, on_signal, SIGINT);
+    uv_signal_start(sigterm, on_signal, SIGTERM);
     /* Signals must not keep the loop alive once the transports are done. */
-    uv_unref((uv_handle_t *)&sigint);
-    uv_unref((uv_handle_t *)&sigterm);
+    uv_unref((uv_handle_t *)sigint);
+    uv_unref((uv_handle_t *)sigterm);
 
     if (mcp__http_cli_wanted(hcli)) {
         rc = mcp__http_cli_start(srv, hcli, argv0);
@@ -112,8 +128,8 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over stdio");
         uv_run(srv->loop, UV_RUN_DEFAULT);
     }
-    uv_close((uv_handle_t *)&sigint, NULL);
-    uv_close((uv_handle_t *)&sigterm, NULL); /* mcp_server_free runs the loop to finish these */
+    uv_close((uv_handle_t *)sigint, free_handle); /* finished by mcp_server_free (own loop) */
+    uv_close((uv_handle_t *)sigterm, free_handle); /* or by the caller's next uv_run */
     mcp__http_cli_free(hcli);
     mcp_server_free(srv);
     return rc == MCP_OK ? 0 : 1;

@@ -123,6 +123,7 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
     }
     if (call->ctx.stateless)
         return mcp__mrtr_ask(call, method, params, cb, ud);
+    call->next_key[0] = '\0'; /* keys name 2026 input requests only */
     if (call->sess->ephemeral || call->sess->closed || !call->srv->loop) {
         json_decref(params);
         return MCP_ESTATE; /* nowhere to send it, or no way for the answer to come back */
@@ -209,6 +210,7 @@ int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, vo
     if (!sampling || ((json_object_get(params, "tools") || json_object_get(params, "toolChoice")) &&
                       !json_is_object(json_object_get(sampling, "tools")))) {
         json_decref(params);
+        call->next_key[0] = '\0'; /* a key named for this question does not carry over */
         return MCP_ESTATE;
     }
     return mcp__ask_client(call, "sampling/createMessage", params, cb, userdata);
@@ -230,6 +232,7 @@ int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, vo
         (!url && json_object_size(elicitation) > 0 &&
          !json_is_object(json_object_get(elicitation, "form")))) {
         json_decref(params);
+        call->next_key[0] = '\0';
         return MCP_ESTATE;
     }
     return mcp__ask_client(call, "elicitation/create", params, cb, userdata);
@@ -239,7 +242,9 @@ int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata
 {
     if (!call)
         return MCP_EINVAL;
-    if (!cap(call, "roots"))
+    if (!cap(call, "roots")) {
+        call->next_key[0] = '\0';
         return MCP_ESTATE;
+    }
     return mcp__ask_client(call, "roots/list", json_object(), cb, userdata);
 }

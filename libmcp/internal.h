@@ -255,6 +255,9 @@ typedef struct mcp__transport_ops {
     /* A call ended: its reply (if any, `replied`) was sent just before. Called before it is
      * freed; a transport counting a POST's outstanding requests finishes the POST here. */
     void (*call_end)(mcp__session *s, mcp_call_t *call, bool replied);
+    /* Close the connection carrying `call`'s messages now; they go on being kept for the
+     * client's resumption (Streamable HTTP SSE polling). MCP_OK or MCP_ESTATE. May be NULL. */
+    int (*close_stream)(mcp__session *s, mcp_call_t *call);
 } mcp__transport_ops;
 
 typedef enum mcp__sess_state {
@@ -392,6 +395,9 @@ MCP_HIDDEN int mcp__call_send(mcp_call_t *call, json_t *msg);
 /** A batch of 2025-03-26 messages whose replies go out together. */
 MCP_HIDDEN void mcp__batch_add(mcp__batch *b, json_t *reply, mcp_call_t *call);
 MCP_HIDDEN void mcp__call_cancel(mcp_call_t *call);
+/** Cancel every call in flight on `s` whose tctx is `tctx` (its stream went away, 2026-07-28).
+ * Safe against cancel callbacks that complete calls on the spot. */
+MCP_HIDDEN void mcp__calls_cancel_for(mcp__session *s, void *tctx);
 /** Set a JSON-RPC error on the call (data stolen). */
 MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt,
                                     ...) MCP_PRINTF(4, 5);

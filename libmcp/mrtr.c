@@ -54,8 +54,8 @@ void mcp__nonces_free(mcp_server_t *srv)
 
 int mcp_call_set_input_key(mcp_call_t *call, const char *key)
 {
-    if (!call || !key || !*key || strlen(key) >= sizeof call->next_key)
-        return MCP_EINVAL;
+    if (!call || !key || strlen(key) >= sizeof call->next_key)
+        return MCP_EINVAL; /* "" clears a key set before */
     memcpy(call->next_key, key, strlen(key) + 1);
     return MCP_OK;
 }

@@ -96,7 +96,7 @@ static bool offered(const mcp_server_t *srv)
 
 static void psess_send(mcp__session *s, json_t *msg, mcp_call_t *related);
 static void psess_call_end(mcp__session *s, mcp_call_t *call, bool replied);
-static const mcp__transport_ops task_ops = {psess_send, NULL, NULL, psess_call_end};
+static const mcp__transport_ops task_ops = {psess_send, NULL, NULL, psess_call_end, NULL};
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 

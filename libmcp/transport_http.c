@@ -39,6 +39,7 @@ struct stream {
     unsigned no;
     uint64_t seq;         /* last event number */
     bool standalone, finished;
+    bool closing;         /* on_closed is cancelling its calls: it frees the stream itself */
     mcp__hconn *conn;     /* attached connection, or NULL */
     exch *ex;             /* the POST still producing events, or NULL */
     stream *next;         /* the session's streams */
@@ -528,7 +529,7 @@ static void exch_finish(exch *ex)
         ex->st = NULL;
         if (st->conn)
             mcp__hconn_end(st->conn, false);
-        else if (!st->hs)
+        else if (!st->hs && !st->closing)
             free(st);
     } else if (ex->conn) {
         if (!ex->reply)
@@ -595,7 +596,29 @@ static void h_call_end(mcp__session *s, mcp_call_t *call, bool replied)
     exch_finish(ex);
 }
 
-static const mcp__transport_ops http_ops = {h_send, h_idle, h_call_begin, h_call_end};
+/* SSE polling (2025-11-25): the server closes the POST's stream after its priming event; the
+ * client comes back with GET + Last-Event-ID and gets what was stored meanwhile, the reply too. */
+static int h_close_stream(mcp__session *s, mcp_call_t *call)
+{
+    exch *ex = call->tctx;
+    stream *st;
+    mcp__hconn *c;
+    (void)s;
+    if (!ex || ex->era2026 || !ex->hs || ex->finished)
+        return MCP_ESTATE; /* only a session's streams can be resumed */
+    if (!ex->st && exch_stream(ex) != 0)
+        return MCP_ESTATE;
+    st = ex->st;
+    c = st->conn;
+    if (c) {
+        st->conn = NULL; /* on_closed then leaves the stream alone */
+        mcp__hconn_end(c, false);
+    }
+    return MCP_OK;
+}
+
+static const mcp__transport_ops http_ops = {h_send, h_idle, h_call_begin, h_call_end,
+                                            h_close_stream};
 
 /* ---- 2026-07-28 header checks ------------------------------------------------------------------ */
 
@@ -1130,10 +1153,7 @@ static void on_closed(mcp__hconn *c)
             exch_free(ex);
         else if (ex->era2026 && ex->core) {
             /* 2026-07-28: closing the response stream cancels the request */
-            mcp_call_t *call;
-            for (call = ex->core->calls; call; call = call->next)
-                if (call->tctx == ex)
-                    mcp__call_cancel(call);
+            mcp__calls_cancel_for(ex->core, ex);
         }
     } else {
         stream *st = (stream *)tag;
@@ -1143,10 +1163,9 @@ static void on_closed(mcp__hconn *c)
         if (st->hs && c->method[0] == 'G')
             st->hs->attached--;
         if (st->ex && st->ex->era2026 && st->ex->core) {
-            mcp_call_t *call;
-            for (call = st->ex->core->calls; call; call = call->next)
-                if (call->tctx == st->ex)
-                    mcp__call_cancel(call);
+            st->closing = true; /* ending its calls may finish the exchange */
+            mcp__calls_cancel_for(st->ex->core, st->ex);
+            st->closing = false;
         }
         if (!st->hs && st->finished && !st->ex)
             free(st);

@@ -119,7 +119,7 @@ static void l_idle(mcp__session *s)
         destroy(ls);
 }
 
-static const mcp__transport_ops sse_ops = {l_send, l_idle, NULL, NULL};
+static const mcp__transport_ops sse_ops = {l_send, l_idle, NULL, NULL, NULL};
 
 /* ---- requests -------------------------------------------------------------------------------- */
 

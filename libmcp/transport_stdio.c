@@ -166,7 +166,7 @@ static void stdio_idle(mcp__session *s)
         maybe_close(st);
 }
 
-static const mcp__transport_ops stdio_ops = {stdio_send, stdio_idle, NULL, NULL};
+static const mcp__transport_ops stdio_ops = {stdio_send, stdio_idle, NULL, NULL, NULL};
 
 /* ---- input ------------------------------------------------------------------------------ */
 

@@ -21,7 +21,7 @@ static void cap_send(mcp__session *s, json_t *msg, mcp_call_t *related)
     json_array_append(c->sent, msg);
 }
 
-static const mcp__transport_ops cap_ops = {cap_send, NULL, NULL, NULL};
+static const mcp__transport_ops cap_ops = {cap_send, NULL, NULL, NULL, NULL};
 
 typedef struct fixture {
     uv_loop_t loop;

@@ -44,7 +44,7 @@ static void cap_end(mcp__session *s, mcp_call_t *call, bool replied)
     c->ended++;
 }
 
-static const mcp__transport_ops cap_ops = {cap_send, NULL, cap_begin, cap_end};
+static const mcp__transport_ops cap_ops = {cap_send, NULL, cap_begin, cap_end, NULL};
 
 typedef struct fixture {
     uv_loop_t loop;

