@@ -89,6 +89,25 @@ json_t *mcp__json_text(const char *text, const char *what, int want_type, mcp_er
     return v;
 }
 
+char *mcp__vformat(char *small, size_t size, size_t *len, const char *fmt, va_list ap)
+{
+    va_list cp;
+    char *buf;
+    int n;
+    va_copy(cp, ap);
+    n = vsnprintf(small, size, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return NULL;
+    *len = (size_t)n;
+    if ((size_t)n < size)
+        return small;
+    buf = malloc((size_t)n + 1);
+    if (buf)
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    return buf;
+}
+
 /* ---- builders --------------------------------------------------------------------------- */
 
 /* Append a block to the call's content array, stealing it. `kind` says which result the builder
@@ -106,23 +125,14 @@ static int append(mcp_call_t *call, mcp__kind kind, json_t *block)
 
 int mcp_call_textv(mcp_call_t *call, const char *fmt, va_list ap)
 {
-    char small[256], *buf = small;
-    va_list cp;
-    int n, rc;
+    char small[256], *buf;
+    size_t n;
+    int rc;
     if (!call || !fmt)
         return MCP_EINVAL;
-    va_copy(cp, ap);
-    n = vsnprintf(small, sizeof small, fmt, cp);
-    va_end(cp);
-    if (n < 0)
-        return MCP_EINVAL;
-    if ((size_t)n >= sizeof small) {
-        buf = malloc((size_t)n + 1);
-        if (!buf)
-            return MCP_ENOMEM;
-        vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    }
-    rc = mcp_call_text_n(call, buf, (size_t)n);
+    if (!(buf = mcp__vformat(small, sizeof small, &n, fmt, ap)))
+        return MCP_ENOMEM;
+    rc = mcp_call_text_n(call, buf, n);
     if (buf != small)
         free(buf);
     return rc;
@@ -282,25 +292,18 @@ int mcp_call_prompt_message_new(mcp_call_t *call, const char *role, json_t *cont
 
 int mcp_call_prompt_text(mcp_call_t *call, const char *role, const char *fmt, ...)
 {
-    char small[256], *buf = small;
+    char small[256], *buf;
+    size_t n;
     va_list ap;
-    int n, rc;
+    int rc;
     if (!call || !fmt)
         return MCP_EINVAL;
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof small, fmt, ap);
+    buf = mcp__vformat(small, sizeof small, &n, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return MCP_EINVAL;
-    if ((size_t)n >= sizeof small) {
-        buf = malloc((size_t)n + 1);
-        if (!buf)
-            return MCP_ENOMEM;
-        va_start(ap, fmt);
-        vsnprintf(buf, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    rc = mcp_call_prompt_message_new(call, role, mcp__content_text(buf, (size_t)n));
+    if (!buf)
+        return MCP_ENOMEM;
+    rc = mcp_call_prompt_message_new(call, role, mcp__content_text(buf, n));
     if (buf != small)
         free(buf);
     return rc;

@@ -231,6 +231,9 @@ MCP_HIDDEN int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, cons
 /** Base64 (standard alphabet, padded). Returns malloc'd NUL-terminated text. */
 MCP_HIDDEN char *mcp__base64(const void *data, size_t len);
 MCP_HIDDEN json_t *mcp__content_text(const char *text, size_t len);
+/** printf into `small` (size bytes) when it fits, else into a malloc'd buffer; returns the text
+ * (== small, or to be freed) with *len set, or NULL (bad format or out of memory). */
+MCP_HIDDEN char *mcp__vformat(char *small, size_t size, size_t *len, const char *fmt, va_list ap);
 MCP_HIDDEN json_t *mcp__content_binary(const char *type, const void *data, size_t len,
                                        const char *mime_type);
 /** Parse optional JSON text of a given type ("object"/"array") for definitions. NULL text -> NULL

@@ -103,27 +103,20 @@ int mcp_call_log_json(mcp_call_t *call, mcp_log_level level, const char *logger,
 
 int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger, const char *fmt, ...)
 {
-    char small[512], *buf = small;
+    char small[512], *buf;
+    size_t n;
     va_list ap;
-    int n, rc;
+    int rc;
     if (!call || !fmt)
         return MCP_EINVAL;
     if (threshold(call) < 0 || (int)level < threshold(call))
         return MCP_OK; /* skip the formatting too */
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof small, fmt, ap);
+    buf = mcp__vformat(small, sizeof small, &n, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return MCP_EINVAL;
-    if ((size_t)n >= sizeof small) {
-        buf = malloc((size_t)n + 1);
-        if (!buf)
-            return MCP_ENOMEM;
-        va_start(ap, fmt);
-        vsnprintf(buf, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    rc = mcp_call_log_json(call, level, logger, json_stringn(buf, (size_t)n));
+    if (!buf)
+        return MCP_ENOMEM;
+    rc = mcp_call_log_json(call, level, logger, json_stringn(buf, n));
     if (buf != small)
         free(buf);
     return rc;
