@@ -12,6 +12,8 @@ for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-
         need="$need $pkg"
     fi
 done
+# The unit tests build a decimal-comma locale with localedef from Debian's locale sources.
+[ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
 [ -z "$need" ] && exit 0
 echo "deps: missing build dependencies:$need" >&2
 if [ "${NO_DEPS:-}" = 1 ]; then
