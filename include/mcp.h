@@ -687,7 +687,8 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * (allowed: http(s)://localhost, 127.0.0.1 and [::1] with any port, plus `allowed_origins`);
  * on a loopback bind a Host that is not loopback gets 403 (DNS rebinding); bodies over the limit
  * get 413 (from Content-Length before reading, or while reading a chunked body); idle connections
- * time out; connections per client address and in total are capped; SSE streams get a keep-alive
+ * time out; a request trickled in too slowly is cut at `request_deadline_ms` (slowloris);
+ * connections per client address and in total are capped; SSE streams get a keep-alive
  * comment at least every `keepalive_ms` so that dead ones are reaped.
  *
  * Authorization (MCP 2025-06-18+: the server is an OAuth 2.1 resource server). Off unless
@@ -765,6 +766,12 @@ typedef struct mcp_http_opts {
                                       (NULL: none served, 401s name no resource_metadata) */
     const char *scopes;            /* space-separated: scopes_supported, and the `scope` of
                                       challenges */
+    unsigned request_deadline_ms;  /* a request's headers and body must all arrive within this
+                                      (default 30000), counted from the connection's accept, or
+                                      on a kept-alive connection from the previous response's
+                                      end; past it: in the headers the connection is closed, in
+                                      the body 408 + JSON-RPC error (plain HTTP; TLS: closed).
+                                      Handling the request and SSE streams are not limited */
 } mcp_http_opts_t;
 
 /**

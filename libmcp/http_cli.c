@@ -38,6 +38,8 @@ const char *const mcp__http_cli_usage =
     "  --max-connections N  open connections in total (default 10000)\n"
     "  --max-per-ip N     open connections per client address (default 64)\n"
     "  --connection-timeout T  idle non-streaming connections close after T (default 10s)\n"
+    "  --request-deadline T  a request's headers and body must arrive within T (default 30s;\n"
+    "                     past it: closed in the headers, 408 in the body)\n"
     "  --connection-memory BYTES  per-connection buffer, bounds header size (default 16k)\n"
     "  --max-streams N    SSE GET streams per session (default 4)\n"
     "  --keepalive T      SSE keep-alive comment period (default 15s)\n"
@@ -153,7 +155,7 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
         "--max-sessions", "--session-timeout", "--max-body", "--max-connections", "--max-per-ip",
         "--connection-timeout", "--max-streams", "--keepalive", "--event-store", "--grace",
         "--connection-memory", "--bearer-token-env", "--auth-server", "--scopes",
-        "--resource-url"};
+        "--resource-url", "--request-deadline"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -261,6 +263,9 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
             BAD();
     } else if (strcmp(name, "--keepalive") == 0) {
         if (!(c->o.keepalive_ms = (unsigned)duration_ms(v)))
+            BAD();
+    } else if (strcmp(name, "--request-deadline") == 0) {
+        if (!(c->o.request_deadline_ms = (unsigned)duration_ms(v)))
             BAD();
     } else if (strcmp(name, "--grace") == 0) {
         if (!(c->o.grace_ms = (unsigned)duration_ms(v)))

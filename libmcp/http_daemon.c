@@ -10,6 +10,8 @@
  *   total and per-address connection limits, Origin checked on every request (403), Host checked
  *   when bound to loopback (DNS rebinding, 403), the body limit enforced from Content-Length
  *   before reading and on a running count while reading (413), SIGPIPE ignored.
+ * - A request must arrive whole (headers and body) within a wall-clock deadline, which MHD's
+ *   inactivity timeout cannot give (M5: slowloris); see "request deadline" below.
  * - Suspended SSE streams are never timed out by MHD and a vanished client is not noticed (M7):
  *   one keep-alive timer writes `: ping` to idle streams and checks each suspended stream's socket
  *   for a peer that closed, so dead streams are reaped within one keep-alive period.
@@ -26,10 +28,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 enum { HC_READING, HC_HANDLING, HC_RESPONDED };
 
 #define SSE_BLOCK 4096
+#define KEEPALIVE_TICK(d)                                                                       \
+    ((d)->cfg.keepalive_ms / 2 == 0 ? 1 : (d)->cfg.keepalive_ms / 2 < 1000 ? (d)->cfg.keepalive_ms / 2 : 1000)
 #define DISCARD_MAX (16u << 20) /* body bytes read past the limit before closing instead */
 
 /* ---- random ids -------------------------------------------------------------------------- */
@@ -413,6 +418,186 @@ void mcp__hconn_end(mcp__hconn *c, bool error)
     resume(c);
 }
 
+/* ---- request deadline ------------------------------------------------------------------------ */
+
+/*
+ * MHD's connection timeout restarts on every read, so a client trickling one header line or one
+ * body byte at a time would hold its connection (and its memory) forever (M5). Each request must
+ * therefore arrive whole, headers and body, within cfg.request_deadline_ms of the earliest point
+ * MHD 0.9.75 lets us see: the accept for a connection's first request (MHD_OPTION_NOTIFY_CONNECTION),
+ * the end of the previous response for the next ones on a kept-alive connection (the idle gap is
+ * counted; MHD's own timeout bounds it anyway). Once the body is complete the connection leaves
+ * the queue: handling a request, and SSE streams, have no deadline.
+ *
+ * Deadlines all have the same length and start at loop time "now", so appending keeps the queue
+ * sorted; one timer is armed for its head. When a deadline passes the socket is shut down (MHD
+ * reads EOF and closes the connection through its usual path). Still in the headers, that is all
+ * HTTP allows; in the body, a 408 with a JSON-RPC error is written first. MHD 0.9.75 cannot queue
+ * a response mid-upload, so the 408 goes straight to the socket — on plain HTTP only: under TLS
+ * the connection is just closed.
+ */
+struct mcp__hsock {
+    struct MHD_Connection *mc;
+    mcp__hconn *req;            /* the current request once its headers are in, else NULL */
+    uint64_t t0;                /* loop time its deadline counts from */
+    mcp__hsock *prev, *next;    /* the daemon's deadline queue */
+    bool queued, expired;
+};
+
+static void on_deadline(uv_timer_t *t);
+
+static void dl_unlink(mcp__httpd *d, mcp__hsock *s)
+{
+    if (!s->queued)
+        return;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        d->dl_head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    else
+        d->dl_tail = s->prev;
+    s->prev = s->next = NULL;
+    s->queued = false;
+}
+
+/* (Re)start the deadline of `s` now; it goes to the tail. */
+static void dl_push(mcp__httpd *d, mcp__hsock *s)
+{
+    dl_unlink(d, s);
+    if (s->expired || d->stopped)
+        return;
+    s->t0 = mcp__httpd_now(d);
+    s->prev = d->dl_tail;
+    if (d->dl_tail)
+        d->dl_tail->next = s;
+    else
+        d->dl_head = s;
+    d->dl_tail = s;
+    s->queued = true;
+    if (d->dl_head == s) /* the queue was empty: nothing is armed */
+        uv_timer_start(&d->deadline, on_deadline, d->cfg.request_deadline_ms, 0);
+}
+
+static mcp__hsock *sock_of(struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static int sock_fd(struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
+/* Write a 408 with a JSON-RPC error (id null) to a plain-HTTP socket, best effort: the send
+ * buffer of a connection still uploading is empty, and the close follows anyway. */
+static void send_408(mcp__httpd *d, mcp__hconn *c, int fd)
+{
+    char text[160], head[768];
+    const char *o = d->cfg.cors ? mcp__hconn_header(c, "Origin") : NULL;
+    json_t *msg;
+    char *body = NULL;
+    size_t blen = 0;
+    int n;
+    struct iovec iov[2];
+    struct msghdr mh;
+
+    snprintf(text, sizeof text, "Request Timeout: the request did not arrive within %u ms",
+             d->cfg.request_deadline_ms);
+    msg = mcp__jsonrpc_error(NULL, MCP_JSONRPC_INVALID_REQUEST, text, NULL);
+    if (msg) {
+        body = mcp__jsonrpc_dump(msg, &blen);
+        json_decref(msg);
+    }
+    if (o && (strlen(o) > 256 || strpbrk(o, "\r\n")))
+        o = NULL;
+    n = snprintf(head, sizeof head,
+                 "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                 "%s%s%s\r\n",
+                 body ? blen : 0, o ? "Access-Control-Allow-Origin: " : "", o ? o : "",
+                 o ? "\r\nVary: Origin\r\n" : "");
+    if (n > 0 && (size_t)n < sizeof head) {
+        iov[0].iov_base = head;
+        iov[0].iov_len = (size_t)n;
+        iov[1].iov_base = body;
+        iov[1].iov_len = body ? blen : 0;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_iov = iov;
+        mh.msg_iovlen = 2;
+        (void)!sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    free(body);
+}
+
+static void expire(mcp__httpd *d, mcp__hsock *s)
+{
+    mcp__hconn *c = s->req;
+    int fd = sock_fd(s->mc);
+    s->expired = true;
+    if (c && c->sse)
+        return; /* cannot happen (streams start after the body); never cut one */
+    if (c)
+        c->expired = true; /* from now on the access handler refuses (MHD closes) */
+    mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: request deadline (%u ms) passed %s; closing",
+                   d->cfg.name, d->cfg.request_deadline_ms,
+                   !c ? "in the headers" : c->state == HC_READING ? "in the body (408)"
+                                                                  : "before the body was read");
+    if (fd < 0)
+        return;
+    if (c && c->state == HC_READING && !d->tls)
+        send_408(d, c, fd);
+    shutdown(fd, SHUT_RDWR); /* MHD sees EOF/HUP and closes the connection on its next run */
+    kick(d);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    mcp__httpd *d = t->data;
+    uint64_t now = mcp__httpd_now(d);
+    mcp__hsock *s;
+    while ((s = d->dl_head) != NULL && now - s->t0 >= d->cfg.request_deadline_ms) {
+        dl_unlink(d, s);
+        expire(d, s);
+    }
+    if (s)
+        uv_timer_start(&d->deadline, on_deadline, s->t0 + d->cfg.request_deadline_ms - now, 0);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a TCP connection starts (its first deadline too) or ends. */
+static void notify_conn(void *cls, struct MHD_Connection *mc, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code)
+{
+    mcp__httpd *d = cls;
+    mcp__hsock *s = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        s = calloc(1, sizeof *s);
+        if (!s) { /* no deadline could be kept: refuse the connection */
+            int fd = sock_fd(mc);
+            if (fd >= 0)
+                shutdown(fd, SHUT_RDWR);
+            kick(d);
+            return;
+        }
+        s->mc = mc;
+        *socket_context = s;
+        dl_push(d, s);
+        return;
+    }
+    if (!s)
+        return;
+    dl_unlink(d, s);
+    if (s->req)
+        s->req->sock = NULL;
+    *socket_context = NULL;
+    free(s);
+}
+
 /* ---- MHD callbacks --------------------------------------------------------------------------- */
 
 static void preflight(mcp__hconn *c)
@@ -497,11 +682,15 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url
         c->method = method;
         *con_cls = c;
         link_conn(d, c);
+        if ((c->sock = sock_of(mc)) != NULL)
+            c->sock->req = c; /* out of the headers: the body's deadline is the same one */
         c->in_handler = true;
         first_call(d, c);
         c->in_handler = false;
         return MHD_YES;
     }
+    if (c->expired)
+        return MHD_NO; /* the deadline passed (a 408 may be out already): close */
     c->in_handler = true;
     if (*upload_size > 0) {
         size_t n = *upload_size;
@@ -544,11 +733,16 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url
     }
     if (c->state == HC_READING) {
         c->state = HC_HANDLING;
+        if (c->sock)
+            dl_unlink(d, c->sock); /* the request is whole: no deadline while it is handled */
         if (c->too_big)
             mcp__hconn_error(c, MHD_HTTP_CONTENT_TOO_LARGE, MCP_JSONRPC_INVALID_REQUEST,
                              "Payload Too Large: the body limit is %zu bytes", d->cfg.max_body);
         else
             d->h->request(c);
+    } else if (c->state == HC_HANDLING && !c->ready && c->out_end && !c->sse) {
+        c->in_handler = false;
+        return MHD_NO; /* the client went away while its reply was pending: close */
     } else if (c->state == HC_HANDLING && c->ready) {
         struct MHD_Response *r = c->ready;
         c->ready = NULL;
@@ -567,10 +761,14 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 {
     mcp__httpd *d = cls;
     mcp__hconn *c = con_cls ? *con_cls : NULL;
-    (void)mc;
+    mcp__hsock *s = c ? c->sock : sock_of(mc);
     (void)toe;
     /* MHD closes the socket itself on its next run: make sure there is one soon. */
     d->kick_pending = true;
+    if (s) { /* a kept-alive connection's next request: its deadline starts now */
+        s->req = NULL;
+        dl_push(d, s);
+    }
     if (!c)
         return;
     *con_cls = NULL;
@@ -621,6 +819,12 @@ static void on_keepalive(uv_timer_t *t)
     mcp__hconn *c, *next;
     for (c = d->sse; c; c = next) {
         next = c->snext;
+        if (!c->sse && c->mc && c->suspended && !c->out_end && peer_gone(c)) {
+            /* a POST parked for its JSON reply whose client went away: closing it is what lets
+             * a 2026-07-28 request be cancelled (and frees the connection either way) */
+            mcp__hconn_end(c, true);
+            continue;
+        }
         if (!c->sse || !c->mc || c->out_end)
             continue;
         if (c->suspended && peer_gone(c)) {
@@ -727,6 +931,8 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     d->listen_fd = -1;
     if (!d->cfg.keepalive_ms)
         d->cfg.keepalive_ms = 15000;
+    if (!d->cfg.request_deadline_ms)
+        d->cfg.request_deadline_ms = 30000;
     while (cfg->allowed_origins && cfg->allowed_origins[norig])
         norig++;
     if (norig) {
@@ -761,6 +967,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
             return MCP_EINVAL;
         }
         flags |= MHD_USE_TLS;
+        d->tls = true;
     }
     /* A vanished client must surface as EPIPE, never kill the process. */
     signal(SIGPIPE, SIG_IGN);
@@ -781,6 +988,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         cfg->connection_memory ? cfg->connection_memory : (size_t)16384, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, d);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, d); /* request deadlines */
     OPT(MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, NULL);
     OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
     if (d->tls_cert) {
@@ -810,11 +1018,14 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     d->timer.data = d;
     uv_timer_init(d->loop, &d->keepalive);
     d->keepalive.data = d;
-    uv_timer_start(&d->keepalive, on_keepalive, d->cfg.keepalive_ms / 2,
-                   d->cfg.keepalive_ms / 2 ? d->cfg.keepalive_ms / 2 : 1);
+    /* at least every second: that is also how soon a vanished client is noticed */
+    uv_timer_start(&d->keepalive, on_keepalive, KEEPALIVE_TICK(d), KEEPALIVE_TICK(d));
+    uv_timer_init(d->loop, &d->deadline);
+    d->deadline.data = d;
     uv_unref((uv_handle_t *)&d->keepalive);
     uv_unref((uv_handle_t *)&d->timer);
-    d->open_handles = 3;
+    uv_unref((uv_handle_t *)&d->deadline);
+    d->open_handles = 4;
     run(d);
     return MCP_OK;
 }
@@ -877,4 +1088,5 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
     uv_close((uv_handle_t *)&d->poll, handle_closed);
     uv_close((uv_handle_t *)&d->timer, handle_closed);
     uv_close((uv_handle_t *)&d->keepalive, handle_closed);
+    uv_close((uv_handle_t *)&d->deadline, handle_closed);
 }

@@ -20,6 +20,7 @@
 
 typedef struct mcp__httpd mcp__httpd;
 typedef struct mcp__hconn mcp__hconn;
+typedef struct mcp__hsock mcp__hsock; /* one TCP connection (http_daemon.c) */
 
 /** What a transport plugs into the daemon. */
 typedef struct mcp__httpd_handler {
@@ -45,6 +46,8 @@ struct mcp__hconn {
     void *owner;                /* the transport's object for this request */
     unsigned char state;        /* internal */
     bool suspended, in_handler, too_big;
+    bool expired;               /* the request deadline passed: the connection is closing */
+    mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
     struct MHD_Response *ready; /* a response to queue once resumed */
     unsigned ready_status;
     /* SSE output */
@@ -67,6 +70,7 @@ typedef struct mcp__httpd_config {
     unsigned max_connections, max_per_ip, connection_timeout_s;
     size_t connection_memory;
     unsigned keepalive_ms;
+    unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
     const char *name;           /* for log lines: "http" or "sse" */
     const mcp_http_opts_t *auth_opts; /* authorization fields (read by start only; may be NULL) */
     const char *endpoints[3];   /* the transport's paths, NULL-terminated: metadata URLs and the
@@ -88,7 +92,10 @@ struct mcp__httpd {
     uv_poll_t poll;
     uv_timer_t timer;           /* MHD_get_timeout() */
     uv_timer_t keepalive;
-    bool in_run, kick_pending, stopped;
+    uv_timer_t deadline;        /* the request deadline of the queue's head */
+    mcp__hsock *dl_head, *dl_tail; /* connections whose request is still arriving, oldest
+                                   deadline first */
+    bool in_run, kick_pending, stopped, tls;
     int open_handles;
     void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
     mcp__hconn *sse;            /* SSE connections */

@@ -67,6 +67,7 @@ struct exch {
     mcp__session *core;
     bool temp;            /* core is this POST's own temporary session */
     bool receiving, finished, era2026, is_init;
+    bool had_call;        /* the POST carried a request (not only notifications/responses) */
     unsigned outstanding;
     json_t *reply;
     stream *st;
@@ -532,7 +533,15 @@ static void exch_finish(exch *ex)
         else if (!st->hs && !st->closing)
             free(st);
     } else if (ex->conn) {
-        if (!ex->reply)
+        if (!ex->reply && ex->had_call && exch_stream(ex) == 0) {
+            /* a request whose reply was dropped (it was cancelled): a request gets JSON or an
+             * event stream, never 202, so it gets an empty stream that ends at once */
+            stream *st = ex->st;
+            st->finished = true;
+            st->ex = NULL;
+            ex->st = NULL;
+            mcp__hconn_end(st->conn, false);
+        } else if (!ex->reply)
             mcp__hconn_respond(ex->conn, MHD_HTTP_ACCEPTED,
                                mcp__hconn_response(ex->conn, NULL, NULL, 0));
         else
@@ -580,8 +589,10 @@ static void h_call_begin(mcp__session *s, mcp_call_t *call)
 {
     exch *ex = call->tctx;
     (void)s;
-    if (ex)
+    if (ex) {
         ex->outstanding++;
+        ex->had_call = true;
+    }
 }
 
 static void h_call_end(mcp__session *s, mcp_call_t *call, bool replied)
@@ -1346,6 +1357,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_timeout_s = opts->connection_timeout_s;
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
+    cfg.request_deadline_ms = opts->request_deadline_ms;
     cfg.name = "http";
     cfg.auth_opts = opts;
     cfg.endpoints[0] = t->path;

@@ -381,6 +381,7 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_timeout_s = opts->connection_timeout_s;
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
+    cfg.request_deadline_ms = opts->request_deadline_ms;
     cfg.name = "sse";
     cfg.auth_opts = opts;
     cfg.endpoints[0] = t->path;

@@ -37,6 +37,12 @@ static const char *const value_opts[] = {"--log-level",
                                          "--keepalive",
                                          "--event-store",
                                          "--grace",
+                                         "--connection-memory",
+                                         "--request-deadline",
+                                         "--bearer-token-env",
+                                         "--auth-server",
+                                         "--scopes",
+                                         "--resource-url",
                                          NULL};
 
 static int takes_value(const char *a)
