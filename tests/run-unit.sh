@@ -7,6 +7,8 @@ if [ ! -d "$loc/de_DE.UTF-8" ] && command -v localedef >/dev/null 2>&1; then
     mkdir -p "$loc" && localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 2>&1 || true
 fi
 [ -d "$loc/de_DE.UTF-8" ] && export LOCPATH="$loc"
+# Under ASan: glibc's own allocation for LOCPATH is not ours to free.
+export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 for t in "$@"; do
     if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t" >&2; fi
