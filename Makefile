@@ -258,6 +258,15 @@ run: all
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
+# ---- fuzzing (not part of `make test`: it needs clang's libFuzzer runtime and takes minutes) ---
+# libmcp and the harnesses in tests/fuzz/ built with clang -fsanitize=fuzzer,address,undefined
+# into build-fuzz/, then each target (FUZZ_TARGETS="fuzz_schema ..." for some) fuzzed for
+# FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the seeds.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: $(DEPS_STAMP)
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
 # ---- install -------------------------------------------------------------------------------
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
