@@ -52,7 +52,7 @@ ALL_CFLAGS  = $(MCP_CPPFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(MCP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LIBS    = $(PKG_LIBS) -lpthread -ldl -lm
 
-LIB_SRCS := $(wildcard libmcp/*.c)
+LIB_SRCS := $(sort $(wildcard libmcp/*/*.c libmcp/*/*/*.c))
 LIB_OBJS := $(patsubst libmcp/%.c,$(BUILD)/obj/libmcp/%.o,$(LIB_SRCS))
 LIB_A    := $(BUILD)/lib/libmcp.a
 LIB_SO   := $(BUILD)/lib/libmcp.so

@@ -70,9 +70,9 @@ BIN_SAN="-fsanitize=fuzzer,address,undefined"
 mkdir -p "$B/obj" "$B/lib" "$B/bin"
 
 # Recompile a source when it or any header is newer than its object (headers are few).
-newest_hdr=$(ls -t include/*.h libmcp/*.h | head -n 1)
+newest_hdr=$(ls -t include/*.h $(find libmcp -name "*.h") | head -n 1)
 stale=""
-for src in libmcp/*.c; do
+for src in $(find libmcp -name "*.c" | sort); do
     obj="$B/obj/$(basename "$src" .c).o"
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_hdr" -nt "$obj" ]; then
         stale="$stale $src"

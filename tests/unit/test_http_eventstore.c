@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #include <unistd.h>
 #include <arpa/inet.h>

@@ -7,7 +7,7 @@
  * It implements the mcp__eventstore interface (http_daemon.h), so a store shared between
  * replicas can replace it without touching the transport.
  */
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #define NBUCKETS 4096
 

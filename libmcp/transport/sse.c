@@ -8,7 +8,7 @@
  * out on the stream as `event: message`. The session ends when its stream closes. Origin/Host
  * checks, body limits and keep-alive are the daemon's (http_daemon.c), as for Streamable HTTP.
  */
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #define NBUCKETS 1024
 

@@ -6,7 +6,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
-#include "http_mhd.h"
+#include "transport/mhd.h"
 
 struct mcp__mhd_api mcp__mhd;
 

@@ -17,7 +17,7 @@
  * - The principal a validator returns is kept on the request (mcp__hconn) and bound to the
  *   sessions it creates; a session presented with another principal is treated as unknown.
  */
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #include <strings.h>
 

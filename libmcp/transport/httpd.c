@@ -16,7 +16,7 @@
  *   one keep-alive timer writes `: ping` to idle streams and checks each suspended stream's socket
  *   for a peer that closed, so dead streams are reaped within one keep-alive period.
  */
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <microhttpd.h>
 
-#include "http_mhd.h" /* every MHD_* call goes through the table loaded on first use */
+#include "transport/mhd.h" /* every MHD_* call goes through the table loaded on first use */
 
 typedef struct mcp__httpd mcp__httpd;
 typedef struct mcp__hconn mcp__hconn;

@@ -19,7 +19,7 @@
  *   A POST stream whose connection dropped goes on: its later events (the reply included) wait
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
  */
-#include "http_daemon.h"
+#include "transport/httpd.h"
 
 #include <strings.h>
 
