@@ -10,7 +10,7 @@
  *
  * SIGINT and SIGTERM stop the server gracefully (calls in flight finish, replies are flushed).
  */
-#include "internal.h"
+#include "app/app.h"
 
 static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {

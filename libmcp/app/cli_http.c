@@ -2,7 +2,7 @@
  * The HTTP part of mcp_server_main()'s command line (cli.c calls in here): --http, --sse and
  * their options. Kept apart so the STDIO-only command line stays small.
  */
-#include "transport/httpd.h"
+#include "app/app.h"
 
 #include <errno.h>
 

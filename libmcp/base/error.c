@@ -2,7 +2,7 @@
  * Error codes: one X-macro list in include/mcp.h feeds the enum, the names and the messages.
  * Also the library's runtime version.
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <stdarg.h>
 

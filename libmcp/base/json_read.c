@@ -33,7 +33,7 @@
  * column counting characters; json_error_code() is set (when an input has two errors close together,
  * it may name a different one first than jansson does; accept/reject is always the same).
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <float.h>

@@ -6,7 +6,7 @@
  * appends straight into the transport's buffer with no allocation per message and a fast path for
  * plain strings and integers; serializing replies was a quarter of the time per message.
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <math.h>
 

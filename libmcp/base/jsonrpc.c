@@ -8,7 +8,7 @@
  * can never mean two things ({"a":1,"a":2} is a parse error), and jansson itself refuses invalid
  * UTF-8, NUL in keys, integers beyond 64 bits and nesting beyond 2048 levels.
  */
-#include "internal.h"
+#include "base/base.h"
 
 json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
 {

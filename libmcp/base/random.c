@@ -2,7 +2,7 @@
  * Random bytes from the operating system (getrandom(2), falling back to /dev/urandom): session
  * ids, requestState nonces and signing keys. Never a userspace PRNG.
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -33,7 +33,7 @@
  * There is no global state. The validator allocates nothing on its common path; compiled
  * patterns live in a small per-call cache and are freed before it returns.
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <float.h>

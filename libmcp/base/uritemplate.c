@@ -19,7 +19,7 @@
  * nothing else does), and the values are then read out of that span. Time is
  * O(strlen(uri) * template length), memory one bit per (part, offset) pair.
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <limits.h>
 #include <locale.h>

@@ -8,10 +8,45 @@
  * reply is built and sent on the loop thread by mcp__call_finish(), exactly once; a cancelled
  * call's reply is dropped, as the protocol asks.
  */
-#include "internal.h"
+#include "core/core.h"
 
 #include <pthread.h>
 #include <stdarg.h>
+
+/* Take the call off its session's in-flight list. */
+static void unlink_call(mcp_call_t *call)
+{
+    mcp__session *s = call->sess;
+    if (call->prev)
+        call->prev->next = call->next;
+    else if (s->calls == call)
+        s->calls = call->next;
+    if (call->next)
+        call->next->prev = call->prev;
+    call->prev = call->next = NULL;
+    s->ncalls--;
+}
+
+static void link_call(mcp_call_t *call, mcp__session *s)
+{
+    call->sess = s;
+    call->next = s->calls;
+    if (s->calls)
+        s->calls->prev = call;
+    s->calls = call;
+    s->ncalls++;
+}
+
+void mcp__call_move(mcp_call_t *call, mcp__session *to)
+{
+    mcp__session *from = call->sess;
+    unlink_call(call);
+    mcp__session_ref(to);
+    link_call(call, to);
+    if (from->ncalls == 0 && from->ops && from->ops->idle)
+        from->ops->idle(from);
+    mcp__session_unref(from);
+}
 
 mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
 {
@@ -27,7 +62,6 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
         return NULL;
     }
     call->srv = s->srv;
-    call->sess = s;
     mcp__session_ref(s);
     call->id = json_incref(m->id);
     call->method = m->method;
@@ -35,11 +69,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     call->builds = MCP__KINDS;
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
-    call->next = s->calls;
-    if (s->calls)
-        s->calls->prev = call;
-    s->calls = call;
-    s->ncalls++;
+    link_call(call, s);
     if (s->ops && s->ops->call_begin)
         s->ops->call_begin(s, call);
     return call;
@@ -89,15 +119,15 @@ static void decorate_stateless(mcp_call_t *call)
     json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", mcp__server_info(call->srv));
 }
 
-static bool asking(const mcp_call_t *call)
+bool mcp__call_asking(const mcp_call_t *call)
 {
-    return call->input_requests && json_object_size(call->input_requests) > 0;
+    return call->questions && call->questions->asking && call->questions->asking(call);
 }
 
 static json_t *build_reply(mcp_call_t *call)
 {
-    if (!call->error && asking(call))
-        mcp__mrtr_result(call); /* 2026: the questions go back as input_required */
+    if (!call->error && mcp__call_asking(call))
+        call->questions->reply(call); /* 2026: the questions go back as input_required */
     else if (!call->error && call->finish)
         call->finish(call);
     if (call->error) {
@@ -127,13 +157,7 @@ void mcp__call_finish(mcp_call_t *call)
     if (call->state == MCP__CALL_DONE)
         return;
     call->state = MCP__CALL_DONE;
-    if (call->prev)
-        call->prev->next = call->next;
-    else if (s->calls == call)
-        s->calls = call->next;
-    if (call->next)
-        call->next->prev = call->prev;
-    s->ncalls--;
+    unlink_call(call);
 
     if (!__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
         reply = build_reply(call);
@@ -144,8 +168,8 @@ void mcp__call_finish(mcp_call_t *call)
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, reply != NULL);
     json_decref(reply);
-    mcp__call_drop_questions(call); /* 2025: questions still open are cancelled */
-    mcp__mrtr_end(call);            /* 2026: unanswered callbacks get MCP_ERETRY */
+    if (call->questions) /* 2025: open questions are cancelled; 2026: callbacks get MCP_ERETRY */
+        call->questions->end(call);
 
     json_decref(call->id);
     json_decref(call->params);
@@ -167,7 +191,7 @@ void mcp__call_run(mcp_call_t *call, int (*fn)(mcp_call_t *))
     if (st == MCP_PENDING) {
         if (call->state == MCP__CALL_POOL)
             return; /* the thread pool's after-work step takes over */
-        if (call->complete_requested || asking(call)) {
+        if (call->complete_requested || mcp__call_asking(call)) {
             mcp__call_finish(call);
             return;
         }
@@ -178,6 +202,58 @@ void mcp__call_run(mcp_call_t *call, int (*fn)(mcp_call_t *))
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: %s",
                             mcp_strerror(st));
     mcp__call_finish(call);
+}
+
+/* ---- 2025-03-26 batches: replies go out together ------------------------------------- */
+
+struct mcp__batch {
+    mcp__session *sess;
+    json_t *replies;
+    size_t outstanding; /* calls still running, plus one while the batch is being dispatched */
+};
+
+/* The replies go out together, related to the call that completed the batch (NULL while the
+ * batch is still being received). */
+static void batch_flush(mcp__batch *b, mcp_call_t *last)
+{
+    if (json_array_size(b->replies) > 0)
+        mcp__session_send(b->sess, b->replies, last);
+    json_decref(b->replies);
+    mcp__session_unref(b->sess);
+    free(b);
+}
+
+void mcp__batch_add(mcp__batch *b, json_t *reply, mcp_call_t *call)
+{
+    if (reply)
+        json_array_append(b->replies, reply);
+    if (--b->outstanding == 0)
+        batch_flush(b, call);
+}
+
+
+mcp__batch *mcp__batch_new(mcp__session *s)
+{
+    mcp__batch *b = calloc(1, sizeof *b);
+    if (!b || !(b->replies = json_array())) {
+        free(b);
+        return NULL;
+    }
+    b->sess = s;
+    mcp__session_ref(s);
+    b->outstanding = 1; /* the dispatch of the batch itself: mcp__batch_add(b, NULL, NULL) ends it */
+    return b;
+}
+
+void mcp__batch_reply(mcp__batch *b, json_t *reply)
+{
+    json_array_append(b->replies, reply);
+}
+
+void mcp__call_join_batch(mcp_call_t *call, mcp__batch *b)
+{
+    call->batch = b;
+    b->outstanding++;
 }
 
 /* ---- blocking tools on the libuv thread pool ------------------------------------------- */
@@ -204,7 +280,7 @@ static void pool_after(uv_work_t *w, int status)
         p->run(p);
     }
     if (call->status == MCP_PENDING) {
-        if (call->complete_requested || asking(call))
+        if (call->complete_requested || mcp__call_asking(call))
             mcp__call_finish(call);
         else
             call->state = MCP__CALL_PENDING;
@@ -241,14 +317,29 @@ void mcp_call_complete(mcp_call_t *call)
         call->complete_requested = true; /* the handler has not returned yet */
 }
 
+static void complete_run(mcp__post *p)
+{
+    mcp_call_complete(p->call);
+}
+
 void mcp_call_complete_threadsafe(mcp_call_t *call)
 {
     if (!call)
         return;
     call->complete_post.call = call;
     call->complete_post.msg = NULL;
+    call->complete_post.run = complete_run;
     if (mcp__loop_post(call->srv, &call->complete_post) != MCP_OK)
         mcp_call_complete(call); /* no loop yet: the caller is the only thread */
+}
+
+/* A message a call sent from another thread, on the loop now (unless the call ended first). */
+static void send_run(mcp__post *p)
+{
+    if (p->call->state != MCP__CALL_DONE)
+        mcp__session_send(p->call->sess, p->msg, p->call);
+    json_decref(p->msg);
+    free(p);
 }
 
 int mcp__call_send(mcp_call_t *call, json_t *msg)
@@ -268,6 +359,7 @@ int mcp__call_send(mcp_call_t *call, json_t *msg)
     }
     p->call = call;
     p->msg = msg;
+    p->run = send_run;
     return mcp__loop_post(call->srv, p);
 }
 

@@ -5,7 +5,7 @@
  * log level. A 2025-era session fills it once at `initialize`; a 2026-07-28 request carries it in
  * its own params._meta. Handlers see only the context, never the era.
  */
-#include "internal.h"
+#include "core/core.h"
 
 /* Newest first. The first stateless revision starts the 2026 era. */
 static const char *const versions[] = {

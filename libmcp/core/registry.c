@@ -8,7 +8,7 @@
  * Cursors are opaque to clients but stable: a cursor names the registration sequence number of
  * the last item sent, so adding or removing items between pages never repeats or skips the rest.
  */
-#include "internal.h"
+#include "core/core.h"
 
 #include <inttypes.h>
 

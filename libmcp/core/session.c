@@ -4,7 +4,7 @@
  * requests in flight (for cancellation and duplicate-id checks) and the transport to send through.
  * A 2026-07-28 request uses the session only as a return path: its context comes from _meta.
  */
-#include "internal.h"
+#include "core/core.h"
 
 mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops, void *transport)
 {
@@ -58,7 +58,6 @@ void mcp__session_unref(mcp__session *s)
 void mcp__session_close(mcp__session *s)
 {
     s->closed = true;
-    mcp__session_drop_questions(s);
     s->ops = NULL;
     s->transport = NULL;
 }
@@ -67,19 +66,4 @@ void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
     if (!s->closed && s->ops && s->ops->send)
         s->ops->send(s, msg, related);
-}
-
-void mcp__server_broadcast(mcp_server_t *srv, const char *method, json_t *params)
-{
-    mcp__session *s;
-    mcp__listeners_notify(srv, method, params);
-    for (s = srv->sessions; s; s = s->next) {
-        json_t *msg;
-        if (s->closed || s->state != MCP__SESS_READY)
-            continue;
-        msg = mcp__jsonrpc_notification(method, params ? json_deep_copy(params) : NULL);
-        if (msg)
-            mcp__session_send(s, msg, NULL);
-        json_decref(msg);
-    }
 }

@@ -12,7 +12,7 @@
  * Everything here runs on the loop thread; a blocking tool asking from the thread pool is
  * marshalled to the loop through the server's queue.
  */
-#include "internal.h"
+#include "features/features.h"
 
 struct mcp__outreq {
     mcp__post post;          /* first: queued from another thread */
@@ -113,6 +113,10 @@ static void outreq_start(mcp__post *p)
     json_decref(msg);
 }
 
+static void drop_call_questions(mcp_call_t *call);
+
+static const mcp__call_questions ask_hooks = {NULL, NULL, drop_call_questions};
+
 int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_client_reply_fn cb,
                     void *ud)
 {
@@ -123,7 +127,6 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
     }
     if (call->ctx.stateless)
         return mcp__mrtr_ask(call, method, params, cb, ud);
-    call->next_key[0] = '\0'; /* keys name 2026 input requests only */
     if (call->sess->ephemeral || call->sess->closed || !call->srv->loop) {
         json_decref(params);
         return MCP_ESTATE; /* nowhere to send it, or no way for the answer to come back */
@@ -138,7 +141,10 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
     o->call = call;
     o->cb = cb;
     o->ud = ud;
+    if (call->questions && call->questions != &ask_hooks)
+        call->questions->end(call); /* a 2026 call turned task: its MRTR answers are spent */
     /* counted now (maybe on a pool thread): the call cannot finish before it is registered */
+    __atomic_store_n(&call->questions, &ask_hooks, __ATOMIC_RELEASE);
     __atomic_add_fetch(&call->outreqs, 1, __ATOMIC_RELAXED);
     o->post.run = outreq_start;
     o->post.call = call;
@@ -172,7 +178,8 @@ void mcp__client_response(mcp__session *s, const mcp__msg *m)
         outreq_finish(o, MCP_OK, m->result, false);
 }
 
-void mcp__call_drop_questions(mcp_call_t *call)
+/* The call ends (its hook, installed by the first question): open questions are cancelled. */
+static void drop_call_questions(mcp_call_t *call)
 {
     mcp__session *s = call->sess;
     mcp__outreq *o, *next;
@@ -210,7 +217,7 @@ int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, vo
     if (!sampling || ((json_object_get(params, "tools") || json_object_get(params, "toolChoice")) &&
                       !json_is_object(json_object_get(sampling, "tools")))) {
         json_decref(params);
-        call->next_key[0] = '\0'; /* a key named for this question does not carry over */
+        mcp__mrtr_forget_key(call); /* a key named for this question does not carry over */
         return MCP_ESTATE;
     }
     return mcp__ask_client(call, "sampling/createMessage", params, cb, userdata);
@@ -232,7 +239,7 @@ int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, vo
         (!url && json_object_size(elicitation) > 0 &&
          !json_is_object(json_object_get(elicitation, "form")))) {
         json_decref(params);
-        call->next_key[0] = '\0';
+        mcp__mrtr_forget_key(call);
         return MCP_ESTATE;
     }
     return mcp__ask_client(call, "elicitation/create", params, cb, userdata);
@@ -243,7 +250,7 @@ int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata
     if (!call)
         return MCP_EINVAL;
     if (!cap(call, "roots")) {
-        call->next_key[0] = '\0';
+        mcp__mrtr_forget_key(call);
         return MCP_ESTATE;
     }
     return mcp__ask_client(call, "roots/list", json_object(), cb, userdata);

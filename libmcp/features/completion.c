@@ -4,7 +4,7 @@
  * `context.arguments` (2025-06-18+). The capability `completions` is declared whenever the
  * server has a prompt or a template; one without a completion function answers with no values.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #define MAX_VALUES 100
 

@@ -3,39 +3,9 @@
  * image, audio, resource links, embedded resources, structured content), and the mcp_call_*
  * builders that append them to the call's result.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #include <stdarg.h>
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *mcp__base64(const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    size_t i, o = 0;
-    char *out;
-    if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
-        return NULL;
-    out = malloc((len + 2) / 3 * 4 + 1);
-    if (!out)
-        return NULL;
-    for (i = 0; i + 2 < len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        out[o++] = b64[v >> 18];
-        out[o++] = b64[(v >> 12) & 63];
-        out[o++] = b64[(v >> 6) & 63];
-        out[o++] = b64[v & 63];
-    }
-    if (i < len) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0);
-        out[o++] = b64[v >> 18];
-        out[o++] = b64[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    return out;
-}
 
 json_t *mcp__content_text(const char *text, size_t len)
 {
@@ -55,7 +25,7 @@ json_t *mcp__content_text(const char *text, size_t len)
 
 json_t *mcp__content_binary(const char *type, const void *data, size_t len, const char *mime_type)
 {
-    char *enc = mcp__base64(data, len);
+    char *enc = mcp__base64_encode(data, len, false);
     json_t *block;
     if (!enc || !mime_type) {
         free(enc);
@@ -64,48 +34,6 @@ json_t *mcp__content_binary(const char *type, const void *data, size_t len, cons
     block = json_pack("{s:s, s:s, s:s}", "type", type, "data", enc, "mimeType", mime_type);
     free(enc);
     return block;
-}
-
-json_t *mcp__json_text(const char *text, const char *what, int want_type, mcp_error_t *err,
-                       int *rc)
-{
-    json_error_t jerr;
-    json_t *v;
-    *rc = MCP_OK;
-    if (!text)
-        return NULL;
-    v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    if (!v) {
-        *rc = mcp__error_set(err, MCP_EINVAL, "%s: invalid JSON at line %d, column %d: %s", what,
-                             jerr.line, jerr.column, jerr.text);
-        return NULL;
-    }
-    if ((int)json_typeof(v) != want_type) {
-        json_decref(v);
-        *rc = mcp__error_set(err, MCP_EINVAL, "%s: must be a JSON %s", what,
-                             want_type == JSON_OBJECT ? "object" : "array");
-        return NULL;
-    }
-    return v;
-}
-
-char *mcp__vformat(char *small, size_t size, size_t *len, const char *fmt, va_list ap)
-{
-    va_list cp;
-    char *buf;
-    int n;
-    va_copy(cp, ap);
-    n = vsnprintf(small, size, fmt, cp);
-    va_end(cp);
-    if (n < 0)
-        return NULL;
-    *len = (size_t)n;
-    if ((size_t)n < size)
-        return small;
-    buf = malloc((size_t)n + 1);
-    if (buf)
-        vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    return buf;
 }
 
 /* ---- builders --------------------------------------------------------------------------- */
@@ -201,7 +129,7 @@ static json_t *resource_contents(const char *uri, const char *mime_type, const c
         }
         json_object_set_new(r, "text", t);
     } else {
-        char *enc = mcp__base64(data, len);
+        char *enc = mcp__base64_encode(data, len, false);
         if (!enc) {
             json_decref(r);
             return NULL;

@@ -5,7 +5,28 @@
  * Version negotiation (2025 era): a client asking for a revision we speak gets it echoed; any
  * other request gets our latest session revision, and the client decides whether to go on.
  */
-#include "internal.h"
+#include "features/features.h"
+
+/* The server capabilities for a client context (new reference). */
+static json_t *capabilities(mcp_server_t *srv, const mcp__ctx *ctx)
+{
+    json_t *caps = json_object();
+    (void)ctx;
+    if (!caps)
+        return NULL;
+    if (srv->offers[MCP__TOOL])
+        json_object_set_new(caps, "tools", json_pack("{s:b}", "listChanged", 1));
+    if (srv->offers[MCP__RESOURCE] || srv->offers[MCP__TEMPLATE])
+        json_object_set_new(caps, "resources",
+                            json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", 1));
+    if (srv->offers[MCP__PROMPT])
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 1));
+    json_object_set_new(caps, "logging", json_object());
+    if (srv->offers[MCP__PROMPT] || srv->offers[MCP__TEMPLATE])
+        json_object_set_new(caps, "completions", json_object());
+    mcp__tasks_capabilities(srv, ctx, caps); /* tasks.c */
+    return caps;
+}
 
 int mcp__initialize(mcp_call_t *call)
 {
@@ -50,7 +71,7 @@ int mcp__initialize(mcp_call_t *call)
     s->state = MCP__SESS_INITIALIZING;
 
     json_object_set_new(call->result, "protocolVersion", json_string(negotiated));
-    json_object_set_new(call->result, "capabilities", mcp__server_capabilities(srv, &s->ctx));
+    json_object_set_new(call->result, "capabilities", capabilities(srv, &s->ctx));
     json_object_set_new(call->result, "serverInfo", mcp__server_info(srv));
     if (srv->instructions)
         json_object_set_new(call->result, "instructions", json_string(srv->instructions));
@@ -84,7 +105,7 @@ int mcp__discover(mcp_call_t *call)
     json_t *meta;
     json_object_set_new(call->result, "resultType", json_string("complete"));
     json_object_set_new(call->result, "supportedVersions", mcp__version_list());
-    json_object_set_new(call->result, "capabilities", mcp__server_capabilities(srv, &call->ctx));
+    json_object_set_new(call->result, "capabilities", capabilities(srv, &call->ctx));
     if (srv->instructions)
         json_object_set_new(call->result, "instructions", json_string(srv->instructions));
     json_object_set_new(call->result, "ttlMs", json_integer(0));

@@ -8,61 +8,9 @@
  * until then); a 2026-07-28 request carries its level in _meta and gets no log notifications
  * when it carries none. `logging/setLevel` itself lives in lifecycle.c.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #include <stdarg.h>
-
-/* ---- level names and the stderr log ----------------------------------------------------- */
-
-static const char *const level_names[] = {
-    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
-};
-
-const char *mcp_log_level_name(mcp_log_level level)
-{
-    if ((int)level < 0 || (size_t)level >= sizeof level_names / sizeof level_names[0])
-        return NULL;
-    return level_names[level];
-}
-
-int mcp_log_level_parse(const char *name)
-{
-    size_t i;
-    if (!name)
-        return -1;
-    for (i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
-        if (strcmp(name, level_names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-void mcp_server_set_log_level(mcp_server_t *srv, mcp_log_level level)
-{
-    if (srv && mcp_log_level_name(level))
-        srv->log_level = level;
-}
-
-void mcp__logv(mcp_server_t *srv, mcp_log_level level, const char *fmt, va_list ap)
-{
-    char line[1024];
-    int n;
-    if (!srv || level < srv->log_level)
-        return;
-    n = snprintf(line, sizeof line, "%s: %s: ", srv->name, mcp_log_level_name(level));
-    if (n < 0 || (size_t)n >= sizeof line)
-        return;
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-    /* One fprintf per line keeps lines whole when several threads log. */
-    fprintf(stderr, "%s\n", line);
-}
-
-void mcp_server_log(mcp_server_t *srv, mcp_log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mcp__logv(srv, level, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- notifications/message ------------------------------------------------------------- */
 

@@ -12,12 +12,51 @@
  * each ask now finds its answer and runs the callback at once. A state whose MAC, digest or
  * expiry does not check out, or whose nonce was already used, is refused with -32602.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #include <time.h>
 
 #define STATE_TTL_S  600
 #define NONCE_SLOTS  4096
+
+/* A 2026 call's questions and answers: hung on the call (call->qstate) by the first use. */
+struct mcp__mrtr {
+    json_t *requests;         /* questions for an input_required result (owned) */
+    json_t *responses;        /* answers from requestState + inputResponses (owned) */
+    unsigned seq;             /* questions asked so far in this run */
+    char next_key[64];        /* the key for the next question ("" = "q<seq>") */
+    mcp__waiter *waiters;     /* callbacks of unanswered questions */
+};
+
+static bool mrtr_asking(const mcp_call_t *call);
+static void mrtr_result(mcp_call_t *call);
+static void mrtr_end(mcp_call_t *call);
+
+static const mcp__call_questions mrtr_hooks = {mrtr_asking, mrtr_result, mrtr_end};
+
+/* The call's MRTR state, created on first use (NULL: out of memory). */
+static struct mcp__mrtr *state_of(mcp_call_t *call)
+{
+    if (!call->qstate) {
+        if (!(call->qstate = calloc(1, sizeof(struct mcp__mrtr))))
+            return NULL;
+        call->questions = &mrtr_hooks;
+    }
+    return call->qstate;
+}
+
+static bool mrtr_asking(const mcp_call_t *call)
+{
+    const struct mcp__mrtr *q = call->qstate;
+    return q && q->requests && json_object_size(q->requests) > 0;
+}
+
+void mcp__mrtr_forget_key(mcp_call_t *call)
+{
+    struct mcp__mrtr *q = call->questions == &mrtr_hooks ? call->qstate : NULL;
+    if (q)
+        q->next_key[0] = '\0';
+}
 
 /* ---- nonces already used --------------------------------------------------------------- */
 
@@ -54,9 +93,14 @@ void mcp__nonces_free(mcp_server_t *srv)
 
 int mcp_call_set_input_key(mcp_call_t *call, const char *key)
 {
-    if (!call || !key || strlen(key) >= sizeof call->next_key)
+    struct mcp__mrtr *q;
+    if (!call || !key || strlen(key) >= sizeof q->next_key)
         return MCP_EINVAL; /* "" clears a key set before */
-    memcpy(call->next_key, key, strlen(key) + 1);
+    if (!call->ctx.stateless)
+        return MCP_OK; /* keys name 2026 input requests only */
+    if (!(q = state_of(call)))
+        return MCP_ENOMEM;
+    memcpy(q->next_key, key, strlen(key) + 1);
     return MCP_OK;
 }
 
@@ -80,66 +124,6 @@ static void hex(const unsigned char *in, size_t n, char *out)
         out[2 * i + 1] = d[in[i] & 15];
     }
     out[2 * n] = '\0';
-}
-
-/* base64url without padding of `len` bytes; malloc'd. */
-static char *b64url(const void *data, size_t len)
-{
-    char *s = mcp__base64(data, len), *p;
-    if (!s)
-        return NULL;
-    for (p = s; *p; p++) {
-        if (*p == '+')
-            *p = '-';
-        else if (*p == '/')
-            *p = '_';
-        else if (*p == '=') {
-            *p = '\0';
-            break;
-        }
-    }
-    return s;
-}
-
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
-/* Decode base64url (no padding) of `n` chars; malloc'd, *len set. NULL if malformed. */
-static unsigned char *unb64url(const char *s, size_t n, size_t *len)
-{
-    unsigned char *out = malloc(n / 4 * 3 + 3);
-    size_t i, o = 0;
-    unsigned v = 0;
-    int bits = 0;
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        int c = b64val((unsigned char)s[i]);
-        if (c < 0) {
-            free(out);
-            return NULL;
-        }
-        v = v << 6 | (unsigned)c;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(v >> bits);
-        }
-    }
-    *len = o;
-    return out;
 }
 
 static void ensure_key(mcp_server_t *srv)
@@ -192,6 +176,7 @@ int mcp__mrtr_begin(mcp_call_t *call)
     char d[65];
     const char *key;
     json_t *v;
+    struct mcp__mrtr *q;
 
     if (!state && !answers)
         return 0;
@@ -200,10 +185,11 @@ int mcp__mrtr_begin(mcp_call_t *call)
     if (!state) {
         /* Answers without a state: nothing of ours to verify (the answers are the client's
          * word either way); the handler finds them by key. */
-        call->input_responses = json_object();
+        if (!(q = state_of(call)) || !(q->responses = json_object()))
+            return refuse(call, "out of memory");
         json_object_foreach((json_t *)answers, key, v)
             if (json_is_object(v))
-                json_object_set(call->input_responses, key, v);
+                json_object_set(q->responses, key, v);
         return 0;
     }
     if (!json_is_string(state))
@@ -214,13 +200,13 @@ int mcp__mrtr_begin(mcp_call_t *call)
         return refuse(call, "malformed requestState");
     ensure_key(srv);
     mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac);
-    given = unb64url(dot + 1, strlen(dot + 1), &glen);
+    given = mcp__base64_decode(dot + 1, strlen(dot + 1), true, &glen);
     if (!given || glen != 32 || !mcp__hmac_equal(mac, given, 32)) {
         free(given);
         return refuse(call, "requestState was not issued by this server or was altered");
     }
     free(given);
-    payload = unb64url(text, (size_t)(dot - text), &plen);
+    payload = mcp__base64_decode(text, (size_t)(dot - text), true, &plen);
     st = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
     free(payload);
     digest(call, d);
@@ -239,14 +225,18 @@ int mcp__mrtr_begin(mcp_call_t *call)
         json_decref(st);
         return refuse(call, "requestState was already used");
     }
-    call->input_responses = json_incref(json_object_get(st, "r"));
-    if (!json_is_object(call->input_responses)) {
-        json_decref(call->input_responses);
-        call->input_responses = json_object();
+    if (!(q = state_of(call))) {
+        json_decref(st);
+        return refuse(call, "out of memory");
+    }
+    q->responses = json_incref(json_object_get(st, "r"));
+    if (!json_is_object(q->responses)) {
+        json_decref(q->responses);
+        q->responses = json_object();
     }
     json_object_foreach((json_t *)answers, key, v)
         if (json_is_object(v)) /* a malformed answer counts as none: the question is asked again */
-            json_object_set(call->input_responses, key, v);
+            json_object_set(q->responses, key, v);
     json_decref(st);
     return 0;
 }
@@ -259,43 +249,49 @@ int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params, mcp_clie
     char key[64];
     const json_t *answer;
     mcp__waiter *w;
+    struct mcp__mrtr *q;
 
     if (strcmp(call->method, "tools/call") != 0 && strcmp(call->method, "prompts/get") != 0 &&
         strcmp(call->method, "resources/read") != 0) {
         json_decref(params);
         return MCP_ESTATE; /* input_required is only allowed on these three */
     }
-    if (call->next_key[0])
-        snprintf(key, sizeof key, "%s", call->next_key);
+    if (!(q = state_of(call))) {
+        json_decref(params);
+        return MCP_ENOMEM;
+    }
+    if (q->next_key[0])
+        snprintf(key, sizeof key, "%s", q->next_key);
     else
-        snprintf(key, sizeof key, "q%u", call->mrtr_seq);
-    call->mrtr_seq++;
-    call->next_key[0] = '\0';
-    answer = json_object_get(call->input_responses, key);
+        snprintf(key, sizeof key, "q%u", q->seq);
+    q->seq++;
+    q->next_key[0] = '\0';
+    answer = json_object_get(q->responses, key);
     if (answer) {
         json_decref(params);
         cb(call, MCP_OK, answer, ud);
         return MCP_OK;
     }
-    if (!call->input_requests && !(call->input_requests = json_object())) {
+    if (!q->requests && !(q->requests = json_object())) {
         json_decref(params);
         return MCP_ENOMEM;
     }
     w = malloc(sizeof *w);
-    if (!w || json_object_set_new(call->input_requests, key,
+    if (!w || json_object_set_new(q->requests, key,
                                   json_pack("{s:s, s:o}", "method", method, "params", params))) {
         free(w);
         return MCP_ENOMEM;
     }
     w->cb = cb;
     w->ud = ud;
-    w->next = call->waiters;
-    call->waiters = w;
+    w->next = q->waiters;
+    q->waiters = w;
     return MCP_OK;
 }
 
-void mcp__mrtr_result(mcp_call_t *call)
+static void mrtr_result(mcp_call_t *call)
 {
+    struct mcp__mrtr *q = call->qstate;
     mcp_server_t *srv = call->srv;
     unsigned char nonce[16], mac[32];
     char n[33], d[65], *payload_text, *p64, *m64, *state;
@@ -307,40 +303,43 @@ void mcp__mrtr_result(mcp_call_t *call)
     hex(nonce, sizeof nonce, n);
     digest(call, d);
     payload = json_pack("{s:i, s:s, s:s, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d, "r",
-                        call->input_responses ? json_incref(call->input_responses) : json_object(),
+                        q->responses ? json_incref(q->responses) : json_object(),
                         "x", (json_int_t)time(NULL) + STATE_TTL_S, "n", n);
     payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
-    p64 = payload_text ? b64url(payload_text, strlen(payload_text)) : NULL;
+    p64 = payload_text ? mcp__base64_encode(payload_text, strlen(payload_text), true) : NULL;
     free(payload_text);
     if (!p64) {
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
         return;
     }
     mcp__hmac_sha256(srv->state_key, srv->state_key_len, p64, strlen(p64), mac);
-    m64 = b64url(mac, sizeof mac);
+    m64 = mcp__base64_encode(mac, sizeof mac, true);
     len = strlen(p64) + 1 + (m64 ? strlen(m64) : 0) + 1;
     state = malloc(len);
     if (state && m64)
         snprintf(state, len, "%s.%s", p64, m64);
     json_decref(call->result);
     call->result = json_pack("{s:s, s:O, s:s}", "resultType", "input_required", "inputRequests",
-                             call->input_requests, "requestState", state ? state : "");
+                             q->requests, "requestState", state ? state : "");
     call->content = NULL;
     free(state);
     free(p64);
     free(m64);
 }
 
-void mcp__mrtr_end(mcp_call_t *call)
+static void mrtr_end(mcp_call_t *call)
 {
-    while (call->waiters) {
-        mcp__waiter *w = call->waiters;
-        call->waiters = w->next;
+    struct mcp__mrtr *q = call->qstate;
+    while (q->waiters) {
+        mcp__waiter *w = q->waiters;
+        q->waiters = w->next;
         w->cb(call, MCP_ERETRY, NULL, w->ud);
         free(w);
     }
-    json_decref(call->input_requests);
-    json_decref(call->input_responses);
-    call->input_requests = call->input_responses = NULL;
+    json_decref(q->requests);
+    json_decref(q->responses);
+    free(q);
+    call->qstate = NULL;
+    call->questions = NULL;
 }

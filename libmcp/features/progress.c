@@ -5,7 +5,7 @@
  * tool's pool thread included): messages from other threads are queued to the loop and always
  * go out before the call's reply.
  */
-#include "internal.h"
+#include "features/features.h"
 
 int mcp_call_progress(mcp_call_t *call, double progress, double total, const char *message)
 {

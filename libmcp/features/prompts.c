@@ -5,7 +5,7 @@
  * language'"); prompts/list serves them as [{name, description, required}], and prompts/get
  * refuses a call that lacks a required argument (-32602) before the handler runs.
  */
-#include "internal.h"
+#include "features/features.h"
 
 int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t *err)
 {
@@ -75,7 +75,7 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
     it->userdata = p->userdata;
     it->free_userdata = p->free_userdata;
     srv->offers[MCP__PROMPT] = true;
-    mcp__server_broadcast(srv, "notifications/prompts/list_changed", NULL);
+    mcp__broadcast(srv, "notifications/prompts/list_changed", NULL);
     return MCP_OK;
 }
 
@@ -86,7 +86,7 @@ int mcp_server_remove_prompt(mcp_server_t *srv, const char *name)
         return MCP_EINVAL;
     rc = mcp__registry_remove(&srv->reg, MCP__PROMPT, name);
     if (rc == MCP_OK)
-        mcp__server_broadcast(srv, "notifications/prompts/list_changed", NULL);
+        mcp__broadcast(srv, "notifications/prompts/list_changed", NULL);
     return rc;
 }
 

@@ -6,7 +6,7 @@
  * registration order; the first match wins and its variables reach the handler. A URI that names
  * nothing is -32002 "Resource not found" in the 2025 era and -32602 in 2026-07-28.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #include <ctype.h>
 
@@ -87,7 +87,7 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
     it->userdata = r->userdata;
     it->free_userdata = r->free_userdata;
     srv->offers[kind] = true;
-    mcp__server_broadcast(srv, "notifications/resources/list_changed", NULL);
+    mcp__broadcast(srv, "notifications/resources/list_changed", NULL);
     return MCP_OK;
 }
 
@@ -100,7 +100,7 @@ int mcp_server_remove_resource(mcp_server_t *srv, const char *uri_or_template)
     if (rc == MCP_ENOTFOUND)
         rc = mcp__registry_remove(&srv->reg, MCP__TEMPLATE, uri_or_template);
     if (rc == MCP_OK)
-        mcp__server_broadcast(srv, "notifications/resources/list_changed", NULL);
+        mcp__broadcast(srv, "notifications/resources/list_changed", NULL);
     return rc;
 }
 

@@ -3,7 +3,7 @@
  *
  * 2025 era: `resources/subscribe` / `resources/unsubscribe` keep a per-session set of URIs;
  * mcp_server_resource_updated() sends `notifications/resources/updated` to each subscriber, and
- * list changes go to every initialized session (session.c, mcp__server_broadcast).
+ * list changes go to every initialized session (mcp__broadcast, below).
  *
  * 2026-07-28: `subscriptions/listen` is one long-lived request. The server first sends
  * `notifications/subscriptions/acknowledged` with the subset of the filter it honours, then every
@@ -12,7 +12,7 @@
  * request never answers until the client cancels it (no reply then) or the server stops (a
  * `complete` result ends the stream gracefully).
  */
-#include "internal.h"
+#include "features/features.h"
 
 #define SUB_ID "io.modelcontextprotocol/subscriptionId"
 
@@ -171,6 +171,23 @@ void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *
     for (l = srv->listeners; l; l = l->next)
         if (json_is_true(json_object_get(l->filter, key)))
             send_to_listener(l, method, params);
+}
+
+/* A list change (or any server-wide notification): every ready 2025-era session, and the 2026
+ * listeners that asked for it. */
+void mcp__broadcast(mcp_server_t *srv, const char *method, json_t *params)
+{
+    mcp__session *s;
+    mcp__listeners_notify(srv, method, params);
+    for (s = srv->sessions; s; s = s->next) {
+        json_t *msg;
+        if (s->closed || s->state != MCP__SESS_READY)
+            continue;
+        msg = mcp__jsonrpc_notification(method, params ? json_deep_copy(params) : NULL);
+        if (msg)
+            mcp__session_send(s, msg, NULL);
+        json_decref(msg);
+    }
 }
 
 int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)

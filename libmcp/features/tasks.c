@@ -27,7 +27,7 @@
  * first); so are the tasks of a session that closed. A removed task whose call still runs is
  * freed when the call ends. Everything here runs on the loop thread.
  */
-#include "internal.h"
+#include "features/features.h"
 
 #include <time.h>
 
@@ -313,6 +313,7 @@ static void task_destroy(mcp__task *t)
 {
     if (t->psess) {
         t->psess->transport = NULL;
+        mcp__session_drop_questions(t->psess);
         mcp__session_close(t->psess);
         mcp__session_unref(t->psess);
     }
@@ -423,26 +424,9 @@ static void adopt(mcp__task *t, mcp_call_t *call)
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, replied);
     call->tctx = NULL;
-    if (call->prev)
-        call->prev->next = call->next;
-    else if (s->calls == call)
-        s->calls = call->next;
-    if (call->next)
-        call->next->prev = call->prev;
-    s->ncalls--;
-    call->prev = NULL;
-    call->next = ps->calls;
-    if (ps->calls)
-        ps->calls->prev = call;
-    ps->calls = call;
-    ps->ncalls++;
-    mcp__session_ref(ps);
-    call->sess = ps;
+    mcp__call_move(call, ps);
     call->ctx.stateless = false; /* questions now go to the task, never to input_required */
     t->call = call;
-    if (s->ncalls == 0 && s->ops && s->ops->idle)
-        s->ops->idle(s);
-    mcp__session_unref(s);
 }
 
 /* Create a task for `call` and move the call into it. MCP_OK, MCP_ELIMIT or MCP_ENOMEM. */
@@ -721,17 +705,12 @@ int mcp__task_begin(mcp_call_t *call)
     }
 }
 
-static bool asking_mrtr(const mcp_call_t *call)
-{
-    return call->input_requests && json_object_size(call->input_requests) > 0;
-}
-
 /* 2026: may this call become a task now? */
 static bool may_escalate(const mcp_call_t *call)
 {
     return call->ctx.stateless && (tool_flags(call) & TASK_FLAGS) && ext_declared(&call->ctx) &&
            !task_of(call) && !call->batch && call->state != MCP__CALL_DONE &&
-           call->state != MCP__CALL_POOL && !call->complete_requested && !asking_mrtr(call) &&
+           call->state != MCP__CALL_POOL && !call->complete_requested && !mcp__call_asking(call) &&
            !mcp_call_is_cancelled(call);
 }
 

@@ -6,7 +6,7 @@
  * validated against it before the handler runs, and a violation reaches the model as a tool
  * execution error (isError: true) naming the argument, as 2025-11-25 asks.
  */
-#include "internal.h"
+#include "features/features.h"
 
 static bool valid_tool_name(const char *name)
 {
@@ -126,7 +126,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->userdata = t->userdata;
     it->free_userdata = t->free_userdata;
     srv->offers[MCP__TOOL] = true;
-    mcp__server_broadcast(srv, "notifications/tools/list_changed", NULL);
+    mcp__broadcast(srv, "notifications/tools/list_changed", NULL);
     return MCP_OK;
 }
 
@@ -137,7 +137,7 @@ int mcp_server_remove_tool(mcp_server_t *srv, const char *name)
         return MCP_EINVAL;
     rc = mcp__registry_remove(&srv->reg, MCP__TOOL, name);
     if (rc == MCP_OK)
-        mcp__server_broadcast(srv, "notifications/tools/list_changed", NULL);
+        mcp__broadcast(srv, "notifications/tools/list_changed", NULL);
     return rc;
 }
 

@@ -3,7 +3,8 @@
  * 2025-06-18 and later), and RFC 9728 Protected Resource Metadata.
  *
  * Order on every request (http_daemon.c, first_call): Origin and Host checks, CORS preflight,
- * then mcp__auth_request() here, then the transport (path, session lookup, body). So an
+ * then mcp__auth_request() here (the stage the transports install with mcp__auth_install()),
+ * then the transport (path, session lookup, body). So an
  * unauthenticated request never reaches a session or has its body read.
  *
  * - The token comes from `Authorization: Bearer <token>` only (RFC 6750 §2.1). A token in the
@@ -96,8 +97,9 @@ static int bad(mcp_server_t *srv, const char *name, const char *why)
     return MCP_EINVAL;
 }
 
-void mcp__auth_free(mcp__auth *a)
+static void auth_free(void *state)
 {
+    mcp__auth *a = state;
     size_t i;
     if (!a)
         return;
@@ -197,8 +199,8 @@ static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name,
     return MCP_OK;
 }
 
-int mcp__auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
-                  const char *const *endpoints, mcp__auth **out)
+static int auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
+                    const char *const *endpoints, mcp__auth **out)
 {
     mcp__auth *a;
     size_t i;
@@ -218,11 +220,11 @@ int mcp__auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
         return MCP_ENOMEM;
     for (i = 0; endpoints && endpoints[i] && i < MAX_ENDPOINTS; i++)
         if (!(a->endpoints[i] = strdup(endpoints[i]))) {
-            mcp__auth_free(a);
+            auth_free(a);
             return MCP_ENOMEM;
         }
     if ((rc = parse_opts(a, srv, name, o)) != MCP_OK) {
-        mcp__auth_free(a);
+        auth_free(a);
         return rc;
     }
     *out = a;
@@ -253,7 +255,7 @@ static void origin_of(mcp__httpd *d, mcp__hconn *c, char *out, size_t size)
 /* The metadata URL for challenges (malloc'd), or NULL when none is known. */
 static char *metadata_url(mcp__httpd *d, mcp__hconn *c)
 {
-    mcp__auth *a = d->auth;
+    mcp__auth *a = d->cfg.stage_state;
     char origin[320], *u;
     size_t n;
     if (a->metadata_url)
@@ -283,7 +285,7 @@ static bool is_metadata_path(mcp__auth *a, const char *url)
 
 static void serve_metadata(mcp__httpd *d, mcp__hconn *c)
 {
-    mcp__auth *a = d->auth;
+    mcp__auth *a = d->cfg.stage_state;
     char origin[320];
     json_t *doc;
     origin_of(d, c, origin, sizeof origin);
@@ -369,7 +371,7 @@ static enum MHD_Result count_authorization(void *cls, enum MHD_ValueKind kind, c
 static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n,
                     json_t **principal)
 {
-    mcp__auth *a = d->auth;
+    mcp__auth *a = d->cfg.stage_state;
     unsigned char got[32];
     char *copy, *mp;
     size_t mlen;
@@ -410,9 +412,22 @@ static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n,
     return rc == MCP_AUTH_INSUFFICIENT_SCOPE ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED;
 }
 
-int mcp__auth_request(mcp__httpd *d, mcp__hconn *c)
+int mcp__auth_install(mcp__httpd_config *cfg, mcp_server_t *srv, const mcp_http_opts_t *o)
 {
-    mcp__auth *a = d->auth;
+    mcp__auth *a = NULL;
+    int rc = auth_new(srv, cfg->name, o, cfg->endpoints, &a);
+    if (rc != MCP_OK || !a)
+        return rc;
+    cfg->stage = mcp__auth_request;
+    cfg->stage_state = a;
+    cfg->stage_free = auth_free;
+    return MCP_OK;
+}
+
+int mcp__auth_request(mcp__hconn *c, void *state)
+{
+    mcp__httpd *d = c->d;
+    mcp__auth *a = state;
     const char *h, *tok, *scope = NULL;
     json_t *principal = NULL;
     int count = 0, rc;

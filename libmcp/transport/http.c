@@ -220,7 +220,7 @@ static void sess_destroy(hsess *hs)
     }
     if (t->es)
         t->es->forget(t->es, hs->id, 0);
-    mcp__session_close(hs->core);
+    mcp__server_session_end(hs->core);
     mcp__session_unref(hs->core);
     free(hs);
 }
@@ -404,7 +404,7 @@ static void exch_free(exch *ex)
             free(ex->st);
     }
     if (ex->temp && ex->core) {
-        mcp__session_close(ex->core);
+        mcp__server_session_end(ex->core);
         mcp__session_unref(ex->core);
     }
     json_decref(ex->reply);
@@ -651,21 +651,6 @@ static void reply_error(mcp__hconn *c, unsigned status, const json_t *id, int co
     json_decref(msg);
 }
 
-static int b64val(int ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
 /*
  * A header value as the body should read it: optional whitespace around it removed (RFC 9110
  * §5.5), and the `=?base64?...?=` form decoded (strict: padded, standard alphabet, no NUL).
@@ -673,9 +658,7 @@ static int b64val(int ch)
  */
 static char *header_value(const char *v)
 {
-    size_t n, i, o = 0, pad = 0;
-    unsigned acc = 0;
-    int bits = 0;
+    size_t n, o = 0;
     char *out;
     while (*v == ' ' || *v == '\t')
         v++;
@@ -690,32 +673,11 @@ static char *header_value(const char *v)
         }
         return out;
     }
-    v += 9;
-    n -= 11;
-    if (n % 4 != 0 || !(out = malloc(n + 1)))
-        return NULL;
-    for (i = 0; i < n; i++) {
-        int x;
-        if (v[i] == '=') {
-            if (i < n - 2 || (i == n - 2 && v[n - 1] != '='))
-                break;
-            pad++;
-            continue;
-        }
-        if (pad || (x = b64val((unsigned char)v[i])) < 0)
-            break;
-        acc = (acc << 6) | (unsigned)x;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    if (i < n || memchr(out, '\0', o)) {
+    out = (char *)mcp__base64_decode(v + 9, n - 11, false, &o);
+    if (out && memchr(out, '\0', o)) { /* a header value is text: no NUL inside */
         free(out);
         return NULL;
     }
-    out[o] = '\0';
     return out;
 }
 
@@ -1012,7 +974,7 @@ static void do_post(mcp__hconn *c)
     ex = core ? exch_new(t, c) : NULL;
     if (!ex) {
         if (temp && core) {
-            mcp__session_close(core);
+            mcp__server_session_end(core);
             mcp__session_unref(core);
         }
         if (hs && !hs->registered)
@@ -1207,7 +1169,7 @@ static void tr_destroy(http_tr *t)
             ex->st = NULL;
         }
         if (ex->temp && ex->core) {
-            mcp__session_close(ex->core);
+            mcp__server_session_end(ex->core);
             mcp__session_unref(ex->core);
         }
         json_decref(ex->reply);
@@ -1323,6 +1285,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     if (!t)
         return MCP_ENOMEM;
     t->srv = srv;
+    t->base.kind = MCP__TRANSPORT_HTTP;
     t->base.stop = tr_stop;
     t->base.free = tr_free;
     t->path = strdup(opts->path ? opts->path : "/mcp");
@@ -1359,8 +1322,13 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.request_deadline_ms = opts->request_deadline_ms;
     cfg.name = "http";
-    cfg.auth_opts = opts;
     cfg.endpoints[0] = t->path;
+    if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {
+        t->es->destroy(t->es);
+        free(t->path);
+        free(t);
+        return rc;
+    }
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         t->d.on_closed = NULL;
@@ -1383,35 +1351,12 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     uv_unref((uv_handle_t *)&t->sweep);
     uv_timer_init(srv->loop, &t->grace);
     t->grace.data = t;
+    t->base.port = t->d.port;
     mcp__server_add_transport(srv, &t->base);
     mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over Streamable HTTP at %s://%s%s%s:%u%s",
                    opts->tls_cert_file ? "https" : "http",
                    opts->host && strchr(opts->host, ':') ? "[" : "",
                    opts->host ? opts->host : "127.0.0.1",
                    opts->host && strchr(opts->host, ':') ? "]" : "", t->d.port, t->path);
-    return MCP_OK;
-}
-
-unsigned mcp__http_port(mcp__transport *base)
-{
-    return base->stop == tr_stop ? ((http_tr *)base)->d.port : 0;
-}
-
-unsigned mcp_server_http_port(mcp_server_t *srv, int legacy)
-{
-    mcp__transport *t;
-    for (t = srv ? srv->transports : NULL; t; t = t->next) {
-        unsigned port = legacy ? mcp__sse_port(t) : mcp__http_port(t);
-        if (port)
-            return port;
-    }
-    return 0;
-}
-
-int mcp_server_run(mcp_server_t *srv)
-{
-    if (!srv || !srv->own_loop || !srv->transports)
-        return srv ? MCP_ESTATE : MCP_EINVAL;
-    uv_run(srv->loop, UV_RUN_DEFAULT);
     return MCP_OK;
 }

@@ -646,8 +646,8 @@ static void first_call(mcp__httpd *d, mcp__hconn *c)
         preflight(c);
         return;
     }
-    /* Before any session lookup or body: bearer token, or the metadata document (auth.c). */
-    if (mcp__auth_request(d, c) != 0)
+    /* Before any session lookup or body: the transport's stage (authorization: auth.c). */
+    if (d->cfg.stage && d->cfg.stage(c, d->cfg.stage_state) != 0)
         return;
     if (cl) {
         char *end;
@@ -917,6 +917,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     size_t n = 0, i, norig = 0;
     char why[300];
 
+    d->cfg = *cfg; /* from here on the daemon owns the stage's state (freed by close) */
     if (mcp__mhd_load(why, sizeof why) != MCP_OK) {
         mcp_server_log(srv, MCP_LOG_ERROR, "%s: %s", cfg->name, why);
         return MCP_EIO;
@@ -925,9 +926,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     d->loop = srv->loop;
     d->h = h;
     d->owner = owner;
-    d->cfg = *cfg;
     d->cfg.allowed_origins = NULL;
-    d->cfg.auth_opts = NULL;
     d->listen_fd = -1;
     if (!d->cfg.keepalive_ms)
         d->cfg.keepalive_ms = 15000;
@@ -942,11 +941,6 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
         for (i = 0; i < norig; i++)
             if (!(d->origins[i] = strdup(cfg->allowed_origins[i])))
                 return MCP_ENOMEM;
-    }
-    {
-        int rc = mcp__auth_new(srv, cfg->name, cfg->auth_opts, cfg->endpoints, &d->auth);
-        if (rc != MCP_OK)
-            return rc;
     }
     if (cfg->tls_cert_file || cfg->tls_key_file) {
         if (!cfg->tls_cert_file || !cfg->tls_key_file) {
@@ -1078,8 +1072,11 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
     free(d->tls_cert);
     free(d->tls_key);
     d->tls_cert = d->tls_key = NULL;
-    mcp__auth_free(d->auth);
-    d->auth = NULL;
+    if (d->cfg.stage_free)
+        d->cfg.stage_free(d->cfg.stage_state);
+    d->cfg.stage = NULL;
+    d->cfg.stage_state = NULL;
+    d->cfg.stage_free = NULL;
     if (d->open_handles == 0) {
         if (on_closed)
             on_closed(d);

@@ -11,7 +11,7 @@
 #ifndef MCP_HTTP_DAEMON_H
 #define MCP_HTTP_DAEMON_H
 
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 #include <microhttpd.h>
@@ -20,7 +20,7 @@
 
 typedef struct mcp__httpd mcp__httpd;
 typedef struct mcp__hconn mcp__hconn;
-typedef struct mcp__hsock mcp__hsock; /* one TCP connection (http_daemon.c) */
+typedef struct mcp__hsock mcp__hsock; /* one TCP connection (httpd.c) */
 
 /** What a transport plugs into the daemon. */
 typedef struct mcp__httpd_handler {
@@ -72,7 +72,13 @@ typedef struct mcp__httpd_config {
     unsigned keepalive_ms;
     unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
     const char *name;           /* for log lines: "http" or "sse" */
-    const mcp_http_opts_t *auth_opts; /* authorization fields (read by start only; may be NULL) */
+    /* A stage every request passes after the Origin/Host checks and before its body is read or
+     * the transport sees it (the transports install authorization here: mcp__auth_install).
+     * Returns 0 to go on, or -1 once it has queued the answer. NULL: none. The daemon owns
+     * `stage_state` from mcp__httpd_start() on and frees it with stage_free when it closes. */
+    int (*stage)(mcp__hconn *c, void *stage_state);
+    void *stage_state;
+    void (*stage_free)(void *stage_state);
     const char *endpoints[3];   /* the transport's paths, NULL-terminated: metadata URLs and the
                                    resource URI are built from endpoints[0] */
 } mcp__httpd_config;
@@ -101,7 +107,6 @@ struct mcp__httpd {
     mcp__hconn *sse;            /* SSE connections */
     size_t nsse;
     size_t nconns;              /* live hconns */
-    struct mcp__auth *auth;     /* bearer-token checks, or NULL: none configured */
 };
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
@@ -151,26 +156,20 @@ MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
 
 typedef struct mcp__auth mcp__auth;
 
-/** Build the checks from the authorization fields of `o` (may be NULL). *out stays NULL when
- * none are set. MCP_OK, MCP_EINVAL (a line logged, e.g. metadata without a validator) or
- * MCP_ENOMEM. `endpoints` is NULL-terminated, as in mcp__httpd_config. */
-MCP_HIDDEN int mcp__auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
-                             const char *const *endpoints, mcp__auth **out);
-MCP_HIDDEN void mcp__auth_free(mcp__auth *a);
-/** After the Origin/Host checks, before the transport sees the request: serve the Protected
- * Resource Metadata, or check the bearer token. 0: go on (c->principal set); -1: a response
- * (200 metadata, 400, 401, 403) was queued. */
-MCP_HIDDEN int mcp__auth_request(mcp__httpd *d, mcp__hconn *c);
-/** May a request of principal `request` use a session created by `session`? (Both borrowed,
- * either may be NULL.) Same "sub" (and "iss") when both carry a string "sub", else equal JSON. */
+/** Install the authorization fields of `o` (may be NULL) as `cfg`'s stage: bearer tokens and the
+ * RFC 9728 metadata document for cfg->endpoints. Nothing is installed when `o` asks for none.
+ * MCP_OK, or MCP_EINVAL (bad configuration, logged) / MCP_ENOMEM. */
+MCP_HIDDEN int mcp__auth_install(mcp__httpd_config *cfg, mcp_server_t *srv,
+                                 const mcp_http_opts_t *o);
+/** The stage itself (state: the mcp__auth): 0 to go on, -1 when it answered (401/403/400, the
+ * metadata document). Sets c->principal on success. */
+MCP_HIDDEN int mcp__auth_request(mcp__hconn *c, void *state);
+/** True when a request presented by `request` may use a session created by `session`. */
 MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 
 /** A fresh session id: 32 lowercase hex characters (128 bits) + NUL. */
 MCP_HIDDEN int mcp__random_id(char out[33]);
 
-/** The port of a started Streamable HTTP / legacy transport, or 0 if `t` is not one. */
-MCP_HIDDEN unsigned mcp__http_port(mcp__transport *t);
-MCP_HIDDEN unsigned mcp__sse_port(mcp__transport *t);
 
 /* ---- event store (eventstore.c): resumability of SSE streams ------------------------------ */
 

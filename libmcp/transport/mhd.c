@@ -1,7 +1,7 @@
 /*
  * Loading libmicrohttpd on first use (see http_mhd.h for why).
  */
-#include "internal.h"
+#include "base/base.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

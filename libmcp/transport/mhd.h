@@ -1,5 +1,5 @@
 /*
- * libmicrohttpd, loaded on first use. Private to the HTTP files (included by http_daemon.h).
+ * libmicrohttpd, loaded on first use. Private to the HTTP files (included by transport/httpd.h).
  *
  * libmcp does not link libmicrohttpd: a server that only ever speaks STDIO never loads it, nor
  * the TLS stack it pulls in (gnutls and eight more libraries: about 2.5 MiB of resident memory

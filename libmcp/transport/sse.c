@@ -93,7 +93,7 @@ static void destroy(lsess *ls)
         ls->conn->owner = NULL;
         mcp__hconn_end(ls->conn, false);
     }
-    mcp__session_close(ls->core);
+    mcp__server_session_end(ls->core);
     mcp__session_unref(ls->core);
     free(ls);
 }
@@ -332,11 +332,6 @@ static void tr_free(mcp__transport *base)
     tr_close(t);
 }
 
-unsigned mcp__sse_port(mcp__transport *base)
-{
-    return base->stop == tr_stop ? ((sse_tr *)base)->d.port : 0;
-}
-
 int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
 {
     static const mcp_http_opts_t defaults;
@@ -356,6 +351,7 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     if (!t)
         return MCP_ENOMEM;
     t->srv = srv;
+    t->base.kind = MCP__TRANSPORT_SSE;
     t->base.stop = tr_stop;
     t->base.free = tr_free;
     t->path = strdup(opts->path ? opts->path : "/sse");
@@ -383,9 +379,14 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.request_deadline_ms = opts->request_deadline_ms;
     cfg.name = "sse";
-    cfg.auth_opts = opts;
     cfg.endpoints[0] = t->path;
     cfg.endpoints[1] = t->mpath;
+    if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {
+        free(t->path);
+        free(t->mpath);
+        free(t);
+        return rc;
+    }
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         mcp__httpd_close(&t->d, NULL);
@@ -396,6 +397,7 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     }
     uv_timer_init(srv->loop, &t->grace);
     t->grace.data = t;
+    t->base.port = t->d.port;
     mcp__server_add_transport(srv, &t->base);
     mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over HTTP+SSE (legacy) at http://%s:%u%s",
                    opts->host ? opts->host : "127.0.0.1", t->d.port, t->path);

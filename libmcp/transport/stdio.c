@@ -16,7 +16,7 @@
  * - stdin may be a pipe, a socket, a terminal or a regular file (libuv needs a different handle
  *   for each; files are read with uv_fs_read).
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -269,7 +269,7 @@ static void on_input_end(mcp__stdio *st)
         flush_output(st);
     }
     st->len = 0;
-    mcp__listeners_end(st->srv, st->sess); /* nobody is listening any more */
+    mcp__server_session_draining(st->sess); /* nobody is listening any more */
     maybe_close(st);
 }
 
@@ -348,7 +348,7 @@ static void close_all(mcp__stdio *st)
     if (st->closing)
         return;
     st->closing = true;
-    mcp__session_close(st->sess);
+    mcp__server_session_end(st->sess);
     mcp__session_unref(st->sess);
     st->sess = NULL;
     st->open_handles++; /* hold until every close is requested */
@@ -455,6 +455,7 @@ int mcp_server_listen_stdio(mcp_server_t *srv)
     st = calloc(1, sizeof *st);
     if (!st)
         return MCP_ENOMEM;
+    st->base.kind = MCP__TRANSPORT_STDIO;
     st->base.stop = stdio_stop;
     st->base.free = stdio_free;
     st->srv = srv;
@@ -520,4 +521,17 @@ int mcp_server_listen_stdio(mcp_server_t *srv)
 fail:
     stdio_free(&st->base);
     return rc;
+}
+
+int mcp_server_run_stdio(mcp_server_t *srv)
+{
+    int rc;
+    if (!srv)
+        return MCP_EINVAL;
+    if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK)
+        return rc;
+    if ((rc = mcp_server_listen_stdio(srv)) != MCP_OK)
+        return rc;
+    uv_run(srv->loop, UV_RUN_DEFAULT);
+    return MCP_OK;
 }

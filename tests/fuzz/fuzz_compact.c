@@ -12,7 +12,7 @@
  *   - validating {} and an object of one string per declared property against it terminates.
  * The text is the input up to its first NUL byte, in a buffer of exactly that size.
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 

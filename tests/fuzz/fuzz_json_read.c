@@ -13,7 +13,7 @@
  *     "json_error_code() works as with jansson"; J-1..J-4 below are where it does not).
  * The input is copied into a buffer of exactly `len` bytes so ASan sees any read past the end.
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 

@@ -37,7 +37,7 @@
  *      removes the closed session's tasks): the server is then freed, which must end everything
  *      (LeakSanitizer checks).
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 

@@ -13,7 +13,7 @@
  * with a 1-byte one, writes a NUL-terminated message within the buffer, and an error message is
  * non-empty. The check is deterministic.
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 

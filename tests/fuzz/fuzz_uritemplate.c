@@ -17,7 +17,7 @@
  *      scan()), match(t, u) == vars exactly, with a prefix ({x:3}) truncating the value and an
  *      explode ({x*}) giving a one-string list.
  */
-#include "internal.h"
+#include "server/server.h"
 
 #include <stdint.h>
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 /* ---- an in-memory transport ---------------------------------------------------------- */
 

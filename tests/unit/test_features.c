@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 typedef struct capture {
     json_t *sent;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 #include <locale.h>
 #include <math.h>

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 static json_t *load(const char *text)
 {

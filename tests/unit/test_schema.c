@@ -14,7 +14,7 @@
 
 #include <locale.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 #define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 static void hex(const unsigned char *in, size_t n, char *out)
 {

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 #define EXT     "io.modelcontextprotocol/tasks"
 #define RELATED "io.modelcontextprotocol/related-task"

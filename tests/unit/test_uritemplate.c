@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 struct case_ {
     const char *tmpl;

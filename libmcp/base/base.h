@@ -1,0 +1,168 @@
+/*
+ * The base layer (libmcp/base/): primitives that know nothing of servers, sessions or calls —
+ * errors, randomness, SHA-256, base64, text helpers, the JSON reader and writer, JSON-RPC
+ * envelopes, JSON Schema and URI templates. Files here include only this header (and mcp.h
+ * through it). Never installed.
+ *
+ * Naming: public symbols are mcp_*, cross-file internals are mcp__* (hidden by
+ * -fvisibility=hidden, so they never reach libmcp.so's dynamic symbol table), file-local helpers
+ * are static. Unit tests link build/lib/libmcp.a and may call mcp__* directly.
+ * Layers, lowest first: base < core < features < server < transport < app; a file may call only
+ * its own layer and the ones below (tests/check-layers.sh checks it on every `make test`).
+ */
+#ifndef MCP_BASE_H
+#define MCP_BASE_H
+
+#include "mcp.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MCP_HIDDEN __attribute__((visibility("hidden")))
+
+/* Error codes of the wire that mcp.h does not name: the JSON-RPC "server error" range. */
+#define MCP__ERROR_SERVER_BUSY (-32000)   /* a limit of the server was reached: retry later */
+#define MCP__ERROR_UNAUTHORIZED (-32001)  /* the request lacks the authorization it needs */
+
+/* ---- error.c, log.c ---------------------------------------------------------------------------- */
+
+/** Fill `err` (may be NULL) with `code` and a formatted message; returns `code`. */
+MCP_HIDDEN int mcp__error_set(mcp_error_t *err, int code, const char *fmt, ...) MCP_PRINTF(3, 4);
+
+/* ---- random.c ------------------------------------------------------------------------------- */
+
+/** Fill `buf` with `len` bytes from the OS's random source. MCP_OK or MCP_EIO. */
+MCP_HIDDEN int mcp__random_bytes(void *buf, size_t len);
+
+/* ---- sha256.c ------------------------------------------------------------------------------- */
+
+typedef struct mcp__sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t n;
+} mcp__sha256;
+
+MCP_HIDDEN void mcp__sha256_init(mcp__sha256 *s);
+MCP_HIDDEN void mcp__sha256_update(mcp__sha256 *s, const void *data, size_t len);
+MCP_HIDDEN void mcp__sha256_final(mcp__sha256 *s, unsigned char out[32]);
+MCP_HIDDEN void mcp__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                                 unsigned char out[32]);
+/** Constant-time comparison of two MACs. */
+MCP_HIDDEN bool mcp__hmac_equal(const unsigned char *a, const unsigned char *b, size_t n);
+
+/* ---- schema --------------------------------------------------------------------------- */
+
+/**
+ * Parse the compact schema form (see include/mcp.h, "Schemas") into a JSON Schema object.
+ * Returns a new reference, or NULL with `err` filled (MCP_ESCHEMA). NULL/"" gives
+ * {"type":"object","properties":{}}.
+ */
+MCP_HIDDEN json_t *mcp__schema_compact(const char *text, mcp_error_t *err);
+
+/**
+ * Check that `schema` (borrowed) is usable as a tool input/output schema: a JSON object whose
+ * keywords this validator understands have well-formed values (e.g. "required" is an array of
+ * strings, "pattern" compiles, "$ref" targets exist). Unknown keywords are allowed (and kept).
+ * Returns MCP_OK or MCP_ESCHEMA with `err` filled.
+ */
+MCP_HIDDEN int mcp__schema_check(const json_t *schema, mcp_error_t *err);
+
+/* ---- uritemplate.c ---------------------------------------------------------------------- */
+
+/** Check RFC 6570 template syntax (levels 1–4). MCP_OK or MCP_EINVAL with `err` filled. */
+MCP_HIDDEN int mcp__uritemplate_check(const char *tmpl, mcp_error_t *err);
+
+/**
+ * Match `uri` against `tmpl`. Returns a new reference to an object of the variables (strings,
+ * percent-decoded; arrays of strings for exploded list variables) or NULL when it does not match.
+ * Time is linear in strlen(uri) * number of expressions (no backtracking blow-up).
+ */
+MCP_HIDDEN json_t *mcp__uritemplate_match(const char *tmpl, const char *uri);
+
+/**
+ * Expand `tmpl` with `vars` (borrowed object: string/number values, arrays, or objects).
+ * Returns a malloc'd string the caller frees, or NULL on a bad template / out of memory.
+ */
+MCP_HIDDEN char *mcp__uritemplate_expand(const char *tmpl, const json_t *vars);
+
+/* ---- json_write.c: a growable buffer and the compact JSON writer ---------------------------- */
+
+typedef struct mcp__buf {
+    char *data;
+    size_t len, cap;
+} mcp__buf;
+
+MCP_HIDDEN int mcp__buf_reserve(mcp__buf *b, size_t more);
+MCP_HIDDEN int mcp__buf_add(mcp__buf *b, const void *p, size_t n);
+MCP_HIDDEN void mcp__buf_free(mcp__buf *b);
+/** Append `v` as compact JSON (what json_dumps(JSON_COMPACT) writes). On failure nothing is
+ * appended. */
+MCP_HIDDEN int mcp__json_write(mcp__buf *b, const json_t *v);
+
+/* ---- json_read.c: the JSON reader for inbound messages --------------------------------------- */
+
+/** Parse `buf` exactly as json_loadb(buf, len, JSON_REJECT_DUPLICATES, err) does: the same inputs
+ * accepted, with equal trees (same integer/real types, keys in input order), and the same ones
+ * refused: NULL, with `err` (may be NULL) filled in its own words. Returns a new reference. */
+MCP_HIDDEN json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err);
+
+/* ---- jsonrpc.c ---------------------------------------------------------------------------- */
+
+typedef enum mcp__msg_kind {
+    MCP__MSG_INVALID,
+    MCP__MSG_REQUEST,
+    MCP__MSG_NOTIFICATION,
+    MCP__MSG_RESPONSE,
+} mcp__msg_kind;
+
+/** A classified message; every json_t here is borrowed from `msg`. */
+typedef struct mcp__msg {
+    mcp__msg_kind kind;
+    json_t *msg;
+    json_t *id;           /* valid id, or NULL (notification, or unreadable id) */
+    const char *method;   /* requests and notifications */
+    json_t *params;       /* may be NULL */
+    json_t *result;       /* responses */
+    json_t *error;        /* error responses */
+    int error_code;       /* MCP__MSG_INVALID: the JSON-RPC code to answer with */
+    const char *error_text;
+} mcp__msg;
+
+/** Parse one message. Returns a new reference, or NULL with *error_out a new -32700 response. */
+MCP_HIDDEN json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out);
+MCP_HIDDEN void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out);
+MCP_HIDDEN bool mcp__jsonrpc_valid_id(const json_t *id);
+/** True when `v` nests containers deeper than `limit` levels. Recursion bounded by limit. */
+MCP_HIDDEN bool mcp__jsonrpc_too_deep(const json_t *v, size_t limit);
+/* Builders: `id` borrowed (NULL gives "id": null); `result`, `data`, `params` stolen. */
+MCP_HIDDEN json_t *mcp__jsonrpc_result(const json_t *id, json_t *result);
+MCP_HIDDEN json_t *mcp__jsonrpc_error(const json_t *id, int code, const char *message, json_t *data);
+MCP_HIDDEN json_t *mcp__jsonrpc_notification(const char *method, json_t *params);
+MCP_HIDDEN json_t *mcp__jsonrpc_request(const json_t *id, const char *method, json_t *params);
+/** Serialize compactly (one line). Returns malloc'd text; *len set. */
+MCP_HIDDEN char *mcp__jsonrpc_dump(const json_t *msg, size_t *len);
+
+/* ---- base64.c ----------------------------------------------------------------------------- */
+
+/** Encode `len` bytes: standard alphabet with padding, or (url) the URL alphabet without padding.
+ * Returns malloc'd NUL-terminated text, or NULL (out of memory). */
+MCP_HIDDEN char *mcp__base64_encode(const void *data, size_t len, bool url);
+/** Decode `n` characters of the same form, strictly (NULL when malformed or out of memory).
+ * Returns malloc'd bytes followed by a NUL not counted in *len. */
+MCP_HIDDEN unsigned char *mcp__base64_decode(const char *s, size_t n, bool url, size_t *len);
+
+/* ---- text.c --------------------------------------------------------------------------------- */
+
+/** printf into `small` (size bytes) when it fits, else into a malloc'd buffer; returns the text
+ * (== small, or to be freed) with *len set, or NULL (bad format or out of memory). */
+MCP_HIDDEN char *mcp__vformat(char *small, size_t size, size_t *len, const char *fmt, va_list ap);
+/** Parse optional JSON text of a given type ("object"/"array") for definitions. NULL text -> NULL
+ * with MCP_OK in *rc. */
+MCP_HIDDEN json_t *mcp__json_text(const char *text, const char *what, int want_type,
+                                  mcp_error_t *err, int *rc);
+
+#endif /* MCP_BASE_H */

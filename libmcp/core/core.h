@@ -1,0 +1,336 @@
+/*
+ * The core layer (libmcp/core/): the objects a request lives in — the server's state and loop
+ * side, the request context, sessions, the registry of what the server offers, and calls. It
+ * uses only the base layer. Features hang their own state on these objects behind pointers to
+ * types they define (tasks, nonces, listeners on the server; questions on a call), and learn
+ * of a call's end through the hooks they install (mcp__call_questions, call->finish), so core
+ * never calls up. Never installed.
+ */
+#ifndef MCP_CORE_H
+#define MCP_CORE_H
+
+#include "base/base.h"
+
+/* ---- context.c: protocol revisions and the per-request context ------------------------------ */
+
+/** The supported revision equal to `v` (a static string), or NULL. */
+MCP_HIDDEN const char *mcp__version_find(const char *v);
+/** True for revisions of the stateless era (2026-07-28 and later). */
+MCP_HIDDEN bool mcp__version_stateless(const char *v);
+/** New reference: array of every supported revision, newest first. */
+MCP_HIDDEN json_t *mcp__version_list(void);
+/** `a` >= `b` (revision strings compare as dates). */
+MCP_HIDDEN bool mcp__version_ge(const char *a, const char *b);
+
+/** What a handler may know about the client: the same shape for both eras. */
+typedef struct mcp__ctx {
+    const char *version;  /* static string */
+    json_t *client_caps;  /* owned reference; never NULL once set */
+    json_t *client_info;  /* owned reference or NULL */
+    int log_level;        /* mcp_log_level, or -1: send no log notifications */
+    bool stateless;       /* served from the request's _meta (2026 era) */
+} mcp__ctx;
+
+MCP_HIDDEN void mcp__ctx_copy(mcp__ctx *dst, const mcp__ctx *src);
+MCP_HIDDEN void mcp__ctx_clear(mcp__ctx *ctx);
+/**
+ * Fill `ctx` from a 2026-era request's params._meta. Returns 0, or a JSON-RPC error code with
+ * *error_data (new reference or NULL) and *message set: -32602 for a malformed envelope, -32022
+ * for an unsupported revision.
+ */
+MCP_HIDDEN int mcp__ctx_from_meta(mcp__ctx *ctx, const json_t *meta, const char **message,
+                                  json_t **error_data);
+
+/* ---- registry.c: what the server offers ---------------------------------------------------- */
+
+typedef enum mcp__kind { MCP__TOOL, MCP__RESOURCE, MCP__TEMPLATE, MCP__PROMPT, MCP__KINDS } mcp__kind;
+/* call->builds for completion/complete results (not a registry kind) */
+#define MCP__BUILDS_COMPLETION ((mcp__kind)(MCP__KINDS + 1))
+
+/** One registered tool, resource, template or prompt. Reference-counted so that removing it while
+ * a call uses it is safe. */
+typedef struct mcp__item {
+    int refs;
+    mcp__kind kind;
+    unsigned long long seq;   /* registration order; cursors are built from it */
+    char *key;                /* tool/prompt name, resource URI or template text */
+    json_t *def;              /* the object the list methods serve (owned) */
+    union {
+        mcp_tool_fn tool;
+        mcp_resource_fn resource;
+        mcp_prompt_fn prompt;
+    } fn;                     /* the author's handler (NULL for static resources) */
+    mcp_complete_fn complete; /* prompts and templates: completion (optional) */
+    void *userdata;
+    void (*free_userdata)(void *);
+    unsigned flags;
+    json_t *input_schema;     /* tools: borrowed from def; prompts: argument schema (owned) */
+    json_t *output_schema;    /* tools: borrowed from def or NULL */
+    char *text;               /* static resources: contents */
+    char *mime_type;
+    struct mcp__item *hnext;  /* hash chain */
+} mcp__item;
+
+typedef struct mcp__table {
+    mcp__item **items;        /* in registration order */
+    size_t count, cap;
+    mcp__item **buckets;      /* hash by key */
+    size_t nbuckets;
+} mcp__table;
+
+typedef struct mcp__registry {
+    mcp__table t[MCP__KINDS];
+    unsigned long long next_seq;
+} mcp__registry;
+
+MCP_HIDDEN void mcp__registry_init(mcp__registry *reg);
+MCP_HIDDEN void mcp__registry_free(mcp__registry *reg);
+/** Add `item` (takes the caller's reference). MCP_EEXIST if the key is taken. */
+MCP_HIDDEN int mcp__registry_add(mcp__registry *reg, mcp__item *item);
+/** Find by key; borrowed (incref with mcp__item_ref to keep). */
+MCP_HIDDEN mcp__item *mcp__registry_get(const mcp__registry *reg, mcp__kind kind, const char *key);
+/** Remove by key and drop the registry's reference. MCP_OK or MCP_ENOTFOUND. */
+MCP_HIDDEN int mcp__registry_remove(mcp__registry *reg, mcp__kind kind, const char *key);
+MCP_HIDDEN mcp__item *mcp__item_new(mcp__kind kind, const char *key);
+MCP_HIDDEN mcp__item *mcp__item_ref(mcp__item *item);
+MCP_HIDDEN void mcp__item_unref(mcp__item *item);
+/**
+ * One page of a list: sets result[field] to an array of the items' defs after `cursor` (NULL =
+ * from the start) and nextCursor when more remain. Returns 0 or -32602 for an invalid cursor.
+ */
+MCP_HIDDEN int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
+                                  size_t page_size, json_t *result, const char *field);
+
+/* ---- session.c ------------------------------------------------------------------------------ */
+
+typedef struct mcp__session mcp__session;
+
+/** How a transport receives what the core sends. Every member may be NULL except send. */
+typedef struct mcp__transport_ops {
+    /* Deliver one outgoing message (borrowed). `related` is the call it belongs to; NULL means
+     * "no call": during mcp__server_receive() that is the message being received (s->rx),
+     * otherwise a message unrelated to any request (e.g. list_changed). */
+    void (*send)(mcp__session *s, json_t *msg, mcp_call_t *related);
+    /* The session's last call finished (a transport waiting to close may do so now). */
+    void (*idle)(mcp__session *s);
+    /* A call was created for a request of the message being received (call->tctx = s->rx). */
+    void (*call_begin)(mcp__session *s, mcp_call_t *call);
+    /* A call ended: its reply (if any, `replied`) was sent just before. Called before it is
+     * freed; a transport counting a POST's outstanding requests finishes the POST here. */
+    void (*call_end)(mcp__session *s, mcp_call_t *call, bool replied);
+    /* Close the connection carrying `call`'s messages now; they go on being kept for the
+     * client's resumption (Streamable HTTP SSE polling). MCP_OK or MCP_ESTATE. May be NULL. */
+    int (*close_stream)(mcp__session *s, mcp_call_t *call);
+} mcp__transport_ops;
+
+typedef enum mcp__sess_state {
+    MCP__SESS_NEW,          /* no initialize yet */
+    MCP__SESS_INITIALIZING, /* initialize answered, notifications/initialized not yet seen */
+    MCP__SESS_READY,
+} mcp__sess_state;
+
+struct mcp__session {
+    mcp_server_t *srv;
+    int refs;
+    mcp__sess_state state;
+    mcp__ctx ctx;                  /* 2025 era: negotiated at initialize */
+    const mcp__transport_ops *ops;
+    void *transport;               /* the transport's own data */
+    mcp_call_t *calls;             /* in flight, doubly linked */
+    struct mcp__outreq *outreqs;   /* server->client requests awaiting answers */
+    bool ephemeral;                /* lives for one HTTP request: cannot carry server->client
+                                      requests (stateless HTTP) */
+    json_t *subscriptions;         /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_t *principal;             /* HTTP authorization: who created the session (owned, may be
+                                      NULL); see mcp_call_principal() */
+    size_t ncalls;
+    bool closed;                   /* the transport is gone: sends are dropped */
+    void *rx;                      /* the transport's context for the message being received:
+                                      calls created meanwhile copy it into call->tctx, and
+                                      replies sent with related == NULL during
+                                      mcp__server_receive() belong to it */
+    mcp__session *prev, *next;     /* the server's session list */
+};
+
+MCP_HIDDEN mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops,
+                                          void *transport);
+MCP_HIDDEN void mcp__session_ref(mcp__session *s);
+MCP_HIDDEN void mcp__session_unref(mcp__session *s);
+/** The transport is going away: mark closed, cancel nothing (calls still complete, replies drop). */
+MCP_HIDDEN void mcp__session_close(mcp__session *s);
+/** Send a message (borrowed) to the session's client. */
+MCP_HIDDEN void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related);
+
+/* ---- call.c --------------------------------------------------------------------------------- */
+
+typedef struct mcp__batch mcp__batch;
+typedef struct mcp__post mcp__post;
+
+/** An entry of the server's cross-thread queue (loop.c): `run` is called on the loop thread, in
+ * queue order, and owns the entry from then on. `call` and `msg` are for its use. */
+struct mcp__post {
+    void (*run)(struct mcp__post *p);
+    mcp_call_t *call;
+    json_t *msg;
+    struct mcp__post *next;
+};
+
+/** What a feature that asks the client hangs on a call (ask.c for the 2025 era, mrtr.c for
+ * 2026-07-28), so that the call's end reaches it without call.c naming it. */
+typedef struct mcp__call_questions {
+    /* 2026: questions are waiting for answers: the reply must carry them (may be NULL) */
+    bool (*asking)(const mcp_call_t *call);
+    /* build that reply (input_required) in place of the result */
+    void (*reply)(mcp_call_t *call);
+    /* the call ends: release the questions (their callbacks learn how they ended) */
+    void (*end)(mcp_call_t *call);
+} mcp__call_questions;
+
+/** A server->client request of the 2025 era awaiting the client's answer (features/ask.c). */
+typedef struct mcp__outreq mcp__outreq;
+
+typedef enum mcp__call_state {
+    MCP__CALL_RUNNING,   /* the handler is running on the loop thread */
+    MCP__CALL_POOL,      /* a blocking tool's handler is running on the thread pool */
+    MCP__CALL_PENDING,   /* the handler returned MCP_PENDING */
+    MCP__CALL_DONE,
+} mcp__call_state;
+
+struct mcp_call {
+    mcp_server_t *srv;
+    mcp__session *sess;           /* referenced */
+    mcp_call_t *prev, *next;      /* the session's in-flight list */
+    json_t *id;                   /* owned */
+    json_t *params;               /* owned; an object (maybe empty) */
+    const json_t *meta;           /* borrowed from params */
+    const char *method;
+    mcp__ctx ctx;
+    json_t *result;               /* owned; the result being built */
+    json_t *error;                /* owned; {code,message,data?} replaces the result */
+    json_t *content;              /* borrowed: result's array that builders append to */
+    mcp__kind builds;             /* which builders apply (MCP__KINDS: none) */
+    mcp__item *item;              /* the tool/resource/prompt served (referenced) or NULL */
+    const json_t *args;           /* borrowed: what the handler validates/reads */
+    char *uri;                    /* resources/read: the URI read (owned) */
+    json_t *vars;                 /* resources/read: matched template variables; completion:
+                                     an empty context; tools/prompts: empty arguments when the
+                                     client sent none (owned) */
+    int (*finish)(mcp_call_t *call); /* method-specific work before the reply */
+    mcp__call_state state;
+    bool complete_requested;      /* completed while the handler was still running */
+    int cancelled;                /* set on the loop thread, read anywhere (atomic access) */
+    void (*cancel_cb)(mcp_call_t *, void *);
+    void *cancel_ud;
+    mcp__batch *batch;
+    mcp__post complete_post;      /* its entry in the cross-thread queue when completed */
+    mcp__post *deferred;          /* started when a blocking handler returns (questions asked
+                                     on the pool thread) */
+    uv_work_t work;               /* MCP_TOOL_BLOCKING */
+    int status;                   /* handler's return value */
+    void *tctx;                   /* transport's per-call data */
+    bool progress_sent;           /* progress.c: monotonic check */
+    double last_progress;
+    unsigned outreqs;             /* 2025-era questions to the client still open (atomic) */
+    const mcp__call_questions *questions; /* set by the first question asked, or NULL */
+    void *qstate;                 /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+};
+
+/** Create a call for request `m` on session `s` (params copied by reference). */
+MCP_HIDDEN mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m);
+/** Run `fn(call)` as the handler step and act on its status (reply now, wait, or error). */
+MCP_HIDDEN void mcp__call_run(mcp_call_t *call, int (*fn)(mcp_call_t *));
+/** Queue a tool handler on the thread pool; returns MCP_PENDING (or an error, call->error set). */
+MCP_HIDDEN int mcp__call_run_blocking(mcp_call_t *call);
+/** Send the reply (or drop it if cancelled) and free the call. Loop thread. */
+MCP_HIDDEN void mcp__call_finish(mcp_call_t *call);
+/** Move a call (in flight) to another session: tasks.c adopts a call this way. */
+MCP_HIDDEN void mcp__call_move(mcp_call_t *call, mcp__session *to);
+/** True when the call's questions must go back to the client in its reply (2026). */
+MCP_HIDDEN bool mcp__call_asking(const mcp_call_t *call);
+/**
+ * Send a message related to `call` from any thread: directly on the loop thread, through the
+ * queue otherwise (ordered before the call's completion). Steals `msg`.
+ */
+MCP_HIDDEN int mcp__call_send(mcp_call_t *call, json_t *msg);
+/** A batch of 2025-03-26 messages whose replies go out together: created while one is
+ * dispatched (counting one for the dispatch itself), joined by each call of it, and counted down
+ * by mcp__batch_add() (reply borrowed, may be NULL) until the last one sends every reply. */
+MCP_HIDDEN mcp__batch *mcp__batch_new(mcp__session *s);
+MCP_HIDDEN void mcp__batch_add(mcp__batch *b, json_t *reply, mcp_call_t *call);
+/** A reply dispatch itself built for one element (borrowed). */
+MCP_HIDDEN void mcp__batch_reply(mcp__batch *b, json_t *reply);
+MCP_HIDDEN void mcp__call_join_batch(mcp_call_t *call, mcp__batch *b);
+MCP_HIDDEN void mcp__call_cancel(mcp_call_t *call);
+/** Cancel every call in flight on `s` whose tctx is `tctx` (its stream went away, 2026-07-28).
+ * Safe against cancel callbacks that complete calls on the spot. */
+MCP_HIDDEN void mcp__calls_cancel_for(mcp__session *s, void *tctx);
+/** Set a JSON-RPC error on the call (data stolen). */
+MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt,
+                                    ...) MCP_PRINTF(4, 5);
+
+/* ---- the server object's state (created and freed by server/server.c) -------------------- */
+
+/** What kind of transport a started one is (mcp_server_http_port() looks for one). */
+typedef enum mcp__transport_kind {
+    MCP__TRANSPORT_STDIO,
+    MCP__TRANSPORT_HTTP, /* Streamable HTTP */
+    MCP__TRANSPORT_SSE,  /* legacy HTTP+SSE */
+} mcp__transport_kind;
+
+/** A started transport, as the server sees it: hooks to stop it gracefully and to free it. */
+typedef struct mcp__transport {
+    mcp__transport_kind kind;
+    unsigned port;                          /* HTTP transports: the bound TCP port */
+    void (*stop)(struct mcp__transport *t); /* stop accepting; close once calls end (loop) */
+    void (*free)(struct mcp__transport *t); /* close everything now (mcp_server_free) */
+    struct mcp__transport *next;
+} mcp__transport;
+
+struct mcp_server {
+    char *name, *version, *title, *description, *website_url, *instructions;
+    json_t *icons;
+    json_t *info;                 /* cached serverInfo */
+    bool offers[MCP__KINDS];      /* something of this kind was ever registered */
+    size_t page_size, max_message, max_depth, max_batch, max_inflight;
+    mcp_log_level log_level;
+    mcp__registry reg;
+    uv_loop_t *loop;
+    uv_loop_t *own_loop;          /* allocated by run_*(); NULL when attached */
+    struct mcp__loopside *ls;     /* handles on the loop (own allocation, freed on close) */
+    void (*on_stop)(mcp_server_t *srv); /* installed by server.c: what mcp_server_stop() does */
+    mcp__session *sessions;
+    mcp__transport *transports;  /* started transports, for stop and free */
+    uv_thread_t loop_thread;     /* the thread that runs the loop */
+    size_t request_timeout_ms;   /* server->client requests */
+    json_int_t next_out_id;      /* ids of server->client requests */
+    unsigned char state_key[32]; /* signs 2026 requestState */
+    size_t state_key_len;
+    struct mcp__nonces *nonces;  /* requestStates already used (replay protection; mrtr.c) */
+    struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
+    struct mcp__tasks *tasks;    /* tasks.c: the task store, or NULL */
+    bool stdio_started;
+    int stopping;
+};
+
+/* ---- loop.c: the loop side ------------------------------------------------------------------ */
+
+/** The server's loop: the caller's (mcp_server_attach) or its own, made on first need. */
+MCP_HIDDEN int mcp__server_ensure_loop(mcp_server_t *srv);
+/** Hand work from another thread to the loop: `p` is queued and p->run(p) runs there. Returns
+ * MCP_OK or MCP_ESTATE when the server has no loop. */
+MCP_HIDDEN int mcp__loop_post(mcp_server_t *srv, mcp__post *p);
+/** Run everything queued by other threads now (loop thread). */
+MCP_HIDDEN void mcp__loop_drain(mcp_server_t *srv);
+/** True when the caller is on the server's loop thread. */
+MCP_HIDDEN bool mcp__on_loop(const mcp_server_t *srv);
+/** mcp_server_free(): close the loop side (and run and close the server's own loop). */
+MCP_HIDDEN void mcp__loop_close(mcp_server_t *srv);
+
+/* ---- settings.c: identity, limits, the server's own log --------------------------------------- */
+
+/** serverInfo object (new reference). */
+MCP_HIDDEN json_t *mcp__server_info(mcp_server_t *srv);
+/** A line on stderr when `level` reaches the server's log level. */
+MCP_HIDDEN void mcp__logv(mcp_server_t *srv, mcp_log_level level, const char *fmt, va_list ap);
+
+#endif /* MCP_CORE_H */
