@@ -23,9 +23,10 @@
 
 #define MCP_HIDDEN __attribute__((visibility("hidden")))
 
-/* Error codes of the wire that mcp.h does not name: the JSON-RPC "server error" range. */
-#define MCP__ERROR_SERVER_BUSY (-32000)   /* a limit of the server was reached: retry later */
-#define MCP__ERROR_UNAUTHORIZED (-32001)  /* the request lacks the authorization it needs */
+/* Wire error codes of the JSON-RPC "server error" range that mcp.h does not name. */
+#define MCP__ERROR_SERVER            (-32000) /* refused by the server: busy, a limit reached,
+                                                 shutting down, or a transport-level refusal */
+#define MCP__ERROR_SESSION_NOT_FOUND (-32001) /* Streamable HTTP: unknown Mcp-Session-Id */
 
 /* ---- error.c, log.c ---------------------------------------------------------------------------- */
 
@@ -132,6 +133,20 @@ typedef struct mcp__msg {
     const char *error_text;
 } mcp__msg;
 
+/** How a reply answers its request, for transports with a status of their own (HTTP maps it to
+ * a status code). Set by the core on every reply it sends (mcp__session_reply); never derived
+ * from the reply's text. */
+typedef enum mcp__reply_class {
+    MCP__REPLY_NONE,      /* not a reply: a notification, or a request to the client */
+    MCP__REPLY_OK,        /* a result, or an error about what the request asked for */
+    MCP__REPLY_MALFORMED, /* the message cannot be served as sent: parse error, invalid request,
+                             header mismatch, missing client capability, unsupported revision */
+    MCP__REPLY_BAD_META,  /* 2026-07-28: the request's _meta envelope is malformed (-32602) */
+    MCP__REPLY_NO_METHOD, /* no such method (here, or in this era) */
+} mcp__reply_class;
+
+/** The class of a reply carrying JSON-RPC error `code` (0: a result). */
+MCP_HIDDEN mcp__reply_class mcp__reply_class_of(int code);
 /** Parse one message. Returns a new reference, or NULL with *error_out a new -32700 response. */
 MCP_HIDDEN json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out);
 MCP_HIDDEN void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out);

@@ -199,3 +199,19 @@ char *mcp__jsonrpc_dump(const json_t *msg, size_t *len)
         *len = b.len - 1;
     return b.data;
 }
+
+mcp__reply_class mcp__reply_class_of(int code)
+{
+    switch (code) {
+    case MCP_JSONRPC_PARSE_ERROR:
+    case MCP_JSONRPC_INVALID_REQUEST:
+    case MCP_ERROR_HEADER_MISMATCH:
+    case MCP_ERROR_MISSING_CAPABILITY:
+    case MCP_ERROR_UNSUPPORTED_VERSION:
+        return MCP__REPLY_MALFORMED;
+    case MCP_JSONRPC_METHOD_NOT_FOUND:
+        return MCP__REPLY_NO_METHOD;
+    default:
+        return MCP__REPLY_OK;
+    }
+}

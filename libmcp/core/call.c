@@ -124,7 +124,7 @@ bool mcp__call_asking(const mcp_call_t *call)
     return call->questions && call->questions->asking && call->questions->asking(call);
 }
 
-static json_t *build_reply(mcp_call_t *call)
+static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
 {
     if (!call->error && mcp__call_asking(call))
         call->questions->reply(call); /* 2026: the questions go back as input_required */
@@ -142,10 +142,12 @@ static json_t *build_reply(mcp_call_t *call)
         /* 2026-07-28 retired -32002: resource not found is invalid params there. */
         if (c == MCP_ERROR_RESOURCE_NOT_FOUND && call->ctx.stateless)
             c = MCP_JSONRPC_INVALID_PARAMS;
+        *cls = mcp__reply_class_of(c);
         return mcp__jsonrpc_error(call->id, c, json_string_value(msg), json_incref(data));
     }
     if (call->ctx.stateless)
         decorate_stateless(call);
+    *cls = MCP__REPLY_OK;
     return mcp__jsonrpc_result(call->id, json_incref(call->result));
 }
 
@@ -153,6 +155,7 @@ void mcp__call_finish(mcp_call_t *call)
 {
     mcp__session *s = call->sess;
     json_t *reply = NULL;
+    mcp__reply_class cls = MCP__REPLY_OK;
 
     if (call->state == MCP__CALL_DONE)
         return;
@@ -160,11 +163,11 @@ void mcp__call_finish(mcp_call_t *call)
     unlink_call(call);
 
     if (!__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
-        reply = build_reply(call);
+        reply = build_reply(call, &cls);
     if (call->batch)
         mcp__batch_add(call->batch, reply, call); /* NULL (cancelled) just counts down */
     else if (reply)
-        mcp__session_send(s, reply, call);
+        mcp__session_reply(s, reply, call, cls);
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, reply != NULL);
     json_decref(reply);
@@ -217,7 +220,7 @@ struct mcp__batch {
 static void batch_flush(mcp__batch *b, mcp_call_t *last)
 {
     if (json_array_size(b->replies) > 0)
-        mcp__session_send(b->sess, b->replies, last);
+        mcp__session_reply(b->sess, b->replies, last, MCP__REPLY_OK);
     json_decref(b->replies);
     mcp__session_unref(b->sess);
     free(b);

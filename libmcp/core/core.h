@@ -144,6 +144,8 @@ struct mcp__session {
     json_t *principal;             /* HTTP authorization: who created the session (owned, may be
                                       NULL); see mcp_call_principal() */
     size_t ncalls;
+    mcp__reply_class reply_class;  /* while a reply is being sent (mcp__session_reply): its
+                                      class; MCP__REPLY_NONE otherwise */
     bool closed;                   /* the transport is gone: sends are dropped */
     void *rx;                      /* the transport's context for the message being received:
                                       calls created meanwhile copy it into call->tctx, and
@@ -160,6 +162,10 @@ MCP_HIDDEN void mcp__session_unref(mcp__session *s);
 MCP_HIDDEN void mcp__session_close(mcp__session *s);
 /** Send a message (borrowed) to the session's client. */
 MCP_HIDDEN void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related);
+/** Send a reply (borrowed): the same, with s->reply_class set to `cls` while the transport
+ * takes it. */
+MCP_HIDDEN void mcp__session_reply(mcp__session *s, json_t *msg, mcp_call_t *related,
+                                   mcp__reply_class cls);
 
 /* ---- call.c --------------------------------------------------------------------------------- */
 

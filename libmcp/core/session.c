@@ -67,3 +67,10 @@ void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related)
     if (!s->closed && s->ops && s->ops->send)
         s->ops->send(s, msg, related);
 }
+
+void mcp__session_reply(mcp__session *s, json_t *msg, mcp_call_t *related, mcp__reply_class cls)
+{
+    s->reply_class = cls;
+    mcp__session_send(s, msg, related);
+    s->reply_class = MCP__REPLY_NONE;
+}

@@ -34,8 +34,7 @@
 #define EXT_TASKS          "io.modelcontextprotocol/tasks"
 #define META_RELATED       "io.modelcontextprotocol/related-task"
 #define META_SERVER        "io.modelcontextprotocol/serverInfo"
-#define MISSING_CAPABILITY (-32021) /* 2026-07-28 MissingRequiredClientCapability */
-#define TASK_CANCELLED     (-32000) /* v1 tasks/result of a cancelled task */
+#define TASK_CANCELLED     MCP__ERROR_SERVER /* v1 tasks/result of a cancelled task */
 #define CURSOR_PREFIX      "task:"
 
 #define DEFAULT_TTL_MS 3600000ULL  /* 1 hour */
@@ -163,7 +162,7 @@ static void set_meta_related(json_t *obj, const char *id)
 static void missing_extension(mcp_call_t *call, const char *why)
 {
     mcp__call_set_error(
-        call, MISSING_CAPABILITY,
+        call, MCP_ERROR_MISSING_CAPABILITY,
         json_pack("{s:{s:{s:{}}}}", "requiredCapabilities", "extensions", EXT_TASKS),
         "Missing required client capability: %s (%s)", EXT_TASKS, why);
 }
@@ -419,7 +418,7 @@ static void adopt(mcp__task *t, mcp_call_t *call)
     json_t *reply = mcp__jsonrpc_result(call->id, create_result(t));
     bool replied = reply != NULL;
     if (reply)
-        mcp__session_send(s, reply, call); /* on the request's own stream */
+        mcp__session_reply(s, reply, call, MCP__REPLY_OK); /* on the request's own stream */
     json_decref(reply);
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, replied);
@@ -696,7 +695,7 @@ int mcp__task_begin(mcp_call_t *call)
     case MCP_OK:
         return 0;
     case MCP_ELIMIT:
-        mcp__call_set_error(call, -32000, NULL, "Server busy: too many tasks");
+        mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Server busy: too many tasks");
         return -1;
     default:
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,

@@ -60,15 +60,15 @@ static const method *find_method(const char *name)
 
 /* ---- replies outside of calls (dispatch errors) ------------------------------------------ */
 
-/* Send a reply built by dispatch itself (steals `reply`). */
-static void reply(mcp__session *s, mcp__batch *b, json_t *msg)
+/* Send a reply built by dispatch itself (steals `msg`). */
+static void reply(mcp__session *s, mcp__batch *b, json_t *msg, mcp__reply_class cls)
 {
     if (!msg)
         return;
     if (b)
         mcp__batch_reply(b, msg);
     else
-        mcp__session_send(s, msg, NULL);
+        mcp__session_reply(s, msg, NULL, cls);
     json_decref(msg);
 }
 
@@ -83,7 +83,7 @@ static void reply_error(mcp__session *s, mcp__batch *b, const json_t *id, int co
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    reply(s, b, mcp__jsonrpc_error(id, code, text, data));
+    reply(s, b, mcp__jsonrpc_error(id, code, text, data), mcp__reply_class_of(code));
 }
 
 /* ---- dispatch --------------------------------------------------------------------------- */
@@ -128,7 +128,11 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
         json_t *data = NULL;
         int code = mcp__ctx_from_meta(&ctx, meta, &why, &data);
         if (code) {
-            reply_error(s, b, m->id, code, data, "%s", why);
+            char text[512];
+            snprintf(text, sizeof text, "%s", why);
+            reply(s, b, mcp__jsonrpc_error(m->id, code, text, data),
+                  code == MCP_JSONRPC_INVALID_PARAMS ? MCP__REPLY_BAD_META
+                                                     : mcp__reply_class_of(code));
             return;
         }
     }
@@ -153,7 +157,7 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
     }
     if (s->ncalls >= srv->max_inflight) {
         mcp__ctx_clear(&ctx);
-        reply_error(s, b, m->id, -32000, NULL, "Server busy: %zu requests already in flight",
+        reply_error(s, b, m->id, MCP__ERROR_SERVER, NULL, "Server busy: %zu requests already in flight",
                     s->ncalls);
         return;
     }
@@ -275,7 +279,7 @@ void mcp__server_receive(mcp__session *s, const char *buf, size_t len)
     json_t *err = NULL;
     json_t *msg = mcp__jsonrpc_parse(buf, len, &err);
     if (!msg) {
-        reply(s, NULL, err);
+        reply(s, NULL, err, MCP__REPLY_MALFORMED);
         return;
     }
     mcp__server_receive_msg(s, msg);

@@ -343,7 +343,7 @@ static void challenge(mcp__httpd *d, mcp__hconn *c, unsigned status, const char 
 #undef PARAM
     mcp__buf_add(&h, "", 1);
     free(rm);
-    body = mcp__jsonrpc_error(NULL, -32000, message, NULL);
+    body = mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER, message, NULL);
     if (h.data && h.data[h.len - 1] == '\0')
         mcp__hconn_json(c, status, body, MHD_HTTP_HEADER_WWW_AUTHENTICATE, h.data);
     else

@@ -67,6 +67,7 @@ struct exch {
     mcp__session *core;
     bool temp;            /* core is this POST's own temporary session */
     bool receiving, finished, era2026, is_init;
+    mcp__reply_class reply_class; /* of `reply`, as the core classed it */
     bool had_call;        /* the POST carried a request (not only notifications/responses) */
     unsigned outstanding;
     json_t *reply;
@@ -444,7 +445,7 @@ static int exch_stream(exch *ex)
     return 0;
 }
 
-static void exch_message(exch *ex, json_t *msg)
+static void exch_message(exch *ex, json_t *msg, mcp__reply_class cls)
 {
     if (ex->st) {
         stream_emit(ex->st, msg);
@@ -453,7 +454,9 @@ static void exch_message(exch *ex, json_t *msg)
     if (is_reply(msg)) {
         if (!ex->reply) {
             ex->reply = json_incref(msg);
+            ex->reply_class = cls;
         } else {
+            ex->reply_class = MCP__REPLY_OK; /* several replies: an array, 200 */
             if (!json_is_array(ex->reply)) {
                 json_t *a = json_array();
                 json_array_append_new(a, ex->reply);
@@ -480,26 +483,16 @@ static void exch_message(exch *ex, json_t *msg)
         standalone_message(ex->hs, msg);
 }
 
-static unsigned reply_status(exch *ex, const json_t *reply)
+/* The status of a JSON answer, from the class the core gave its reply. */
+static unsigned reply_status(const exch *ex)
 {
-    const json_t *err = json_object_get(reply, "error");
-    const char *text;
-    if (!json_is_object(err))
-        return MHD_HTTP_OK;
-    text = json_string_value(json_object_get(err, "message"));
-    switch (json_integer_value(json_object_get(err, "code"))) {
-    case MCP_JSONRPC_PARSE_ERROR:
-    case MCP_JSONRPC_INVALID_REQUEST:
-    case MCP_ERROR_HEADER_MISMATCH:
-    case -32021:
-    case MCP_ERROR_UNSUPPORTED_VERSION:
+    switch (ex->reply_class) {
+    case MCP__REPLY_MALFORMED:
         return MHD_HTTP_BAD_REQUEST;
-    case MCP_JSONRPC_METHOD_NOT_FOUND:
+    case MCP__REPLY_NO_METHOD:
         return ex->era2026 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK;
-    case MCP_JSONRPC_INVALID_PARAMS:
-        return ex->era2026 && text && strncmp(text, "Invalid _meta", 13) == 0
-                   ? MHD_HTTP_BAD_REQUEST
-                   : MHD_HTTP_OK;
+    case MCP__REPLY_BAD_META:
+        return ex->era2026 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
     default:
         return MHD_HTTP_OK;
     }
@@ -515,10 +508,11 @@ static void exch_finish(exch *ex)
     if (ex->is_init && hs && !hs->registered && !hs->deleted &&
         json_is_object(json_object_get(ex->reply, "result"))) {
         if (t->stopping || !sess_make_room(t)) {
-            json_t *busy = mcp__jsonrpc_error(json_object_get(ex->reply, "id"), -32000,
+            json_t *busy = mcp__jsonrpc_error(json_object_get(ex->reply, "id"), MCP__ERROR_SERVER,
                                               "Server busy: too many sessions", NULL);
             json_decref(ex->reply);
             ex->reply = busy;
+            ex->reply_class = MCP__REPLY_OK;
         } else {
             sess_register(hs);
         }
@@ -545,7 +539,7 @@ static void exch_finish(exch *ex)
             mcp__hconn_respond(ex->conn, MHD_HTTP_ACCEPTED,
                                mcp__hconn_response(ex->conn, NULL, NULL, 0));
         else
-            mcp__hconn_json(ex->conn, reply_status(ex, ex->reply), ex->reply,
+            mcp__hconn_json(ex->conn, reply_status(ex), ex->reply,
                             hs && hs->registered && ex->is_init ? "Mcp-Session-Id" : NULL,
                             hs ? hs->id : NULL);
     }
@@ -571,7 +565,7 @@ static void h_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
     exch *ex = related ? related->tctx : s->rx;
     if (ex) {
-        exch_message(ex, msg);
+        exch_message(ex, msg, s->reply_class);
         return;
     }
     if (s->transport) /* a stateful session: unrelated messages go to the GET stream */
@@ -821,13 +815,13 @@ static int on_headers(mcp__hconn *c)
     if (m[0] == 'P') {
         if (!mcp__hconn_accepts(c, "application/json") ||
             !mcp__hconn_accepts(c, "text/event-stream")) {
-            mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, -32000,
+            mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, MCP__ERROR_SERVER,
                              "Not Acceptable: Accept must allow both application/json and "
                              "text/event-stream");
             return -1;
         }
         if (!mcp__hconn_json_body(c)) {
-            mcp__hconn_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, -32000,
+            mcp__hconn_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, MCP__ERROR_SERVER,
                              "Unsupported Media Type: Content-Type must be application/json");
             return -1;
         }
@@ -838,7 +832,7 @@ static int on_headers(mcp__hconn *c)
         return -1;
     }
     if (m[0] == 'G' && !mcp__hconn_accepts(c, "text/event-stream")) {
-        mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, -32000,
+        mcp__hconn_error(c, MHD_HTTP_NOT_ACCEPTABLE, MCP__ERROR_SERVER,
                          "Not Acceptable: Accept must allow text/event-stream");
         return -1;
     }
@@ -852,13 +846,13 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
     const char *sid = mcp__hconn_header(c, "Mcp-Session-Id");
     hsess *hs;
     if (!sid) {
-        reply_error(c, MHD_HTTP_BAD_REQUEST, id, -32000,
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP__ERROR_SERVER,
                     NULL, "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
     /* Another principal's session is as unknown as a missing one (nothing leaks). */
     if (!(hs = sess_find(t, sid)) || !mcp__auth_same(hs->core->principal, c->principal)) {
-        reply_error(c, MHD_HTTP_NOT_FOUND, id, -32001, NULL, "Session not found");
+        reply_error(c, MHD_HTTP_NOT_FOUND, id, MCP__ERROR_SESSION_NOT_FOUND, NULL, "Session not found");
         return NULL;
     }
     return hs;
@@ -890,7 +884,7 @@ static void do_post(mcp__hconn *c)
     bool temp = false, era2026 = false, init = false;
 
     if (t->stopping) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000, "Server shutting down");
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER, "Server shutting down");
         return;
     }
     msg = mcp__json_parse(c->body ? c->body : "", c->len, &jerr);
@@ -937,7 +931,7 @@ static void do_post(mcp__hconn *c)
         }
     } else if (is_initialize(msg)) {
         if (t->nsess >= t->max_sessions && !sess_make_room(t)) {
-            reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, -32000, NULL,
+            reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, MCP__ERROR_SERVER, NULL,
                         "Service Unavailable: too many sessions");
             json_decref(msg);
             return;
@@ -951,7 +945,7 @@ static void do_post(mcp__hconn *c)
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
         init = true;
     } else {
-        reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, -32000, NULL,
+        reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER, NULL,
                     "Bad Request: Mcp-Session-Id header is required");
         json_decref(msg);
         return;
@@ -1024,7 +1018,7 @@ static void do_get(mcp__hconn *c)
     if (!hs)
         return;
     if (t->stopping) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000, "Server shutting down");
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER, "Server shutting down");
         return;
     }
     touch(hs);
@@ -1032,17 +1026,17 @@ static void do_get(mcp__hconn *c)
         for (st = hs->streams; st && st->no != no; st = st->next)
             ;
     if (!st && hs->standalone && hs->standalone->conn) {
-        mcp__hconn_error(c, MHD_HTTP_CONFLICT, -32000,
+        mcp__hconn_error(c, MHD_HTTP_CONFLICT, MCP__ERROR_SERVER,
                          "Conflict: only one standalone SSE stream is allowed per session");
         return;
     }
     if (hs->attached >= t->max_streams_session) {
-        mcp__hconn_error(c, MHD_HTTP_CONFLICT, -32000,
+        mcp__hconn_error(c, MHD_HTTP_CONFLICT, MCP__ERROR_SERVER,
                          "Conflict: too many SSE streams open on this session");
         return;
     }
     if (t->d.nsse >= t->max_streams) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, -32000,
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER,
                          "Service Unavailable: too many SSE streams");
         return;
     }
