@@ -149,6 +149,25 @@ typedef enum mcp__reply_class {
 MCP_HIDDEN mcp__reply_class mcp__reply_class_of(int code);
 /** Parse one message. Returns a new reference, or NULL with *error_out a new -32700 response. */
 MCP_HIDDEN json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out);
+
+/**
+ * One inbound buffer (a STDIO line, an HTTP body), read once for every transport: parsed,
+ * classified, and what a transport must know before dispatch (the era, initialize) worked out.
+ * The core dispatches it as it is (mcp__server_receive_inbound); nothing is parsed twice.
+ */
+typedef struct mcp__inbound {
+    json_t *json;        /* owned: the message or batch; NULL when the bytes are not JSON */
+    json_t *error;       /* owned: then, the -32700 reply to send */
+    bool batch;          /* a JSON array (2025-03-26 batch) */
+    mcp__msg msg;        /* not a batch: the message, classified (borrows from json) */
+    bool era2026;        /* its params._meta names a protocol revision (the stateless era) */
+    bool initialize;     /* an initialize request */
+} mcp__inbound;
+
+/** Read `len` bytes. MCP_OK, or MCP_EINVAL (not JSON: in->error set). Clear with
+ * mcp__inbound_clear() either way. */
+MCP_HIDDEN int mcp__inbound_read(mcp__inbound *in, const char *buf, size_t len);
+MCP_HIDDEN void mcp__inbound_clear(mcp__inbound *in);
 MCP_HIDDEN void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out);
 MCP_HIDDEN bool mcp__jsonrpc_valid_id(const json_t *id);
 /** True when `v` nests containers deeper than `limit` levels. Recursion bounded by limit. */

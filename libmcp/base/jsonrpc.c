@@ -24,6 +24,35 @@ json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
     return NULL;
 }
 
+int mcp__inbound_read(mcp__inbound *in, const char *buf, size_t len)
+{
+    const json_t *meta;
+    const char *method;
+    memset(in, 0, sizeof *in);
+    if (!(in->json = mcp__jsonrpc_parse(buf, len, &in->error)))
+        return MCP_EINVAL;
+    if (json_is_array(in->json)) {
+        in->batch = true;
+        return MCP_OK;
+    }
+    mcp__jsonrpc_classify(in->json, &in->msg);
+    /* read from the message as sent, valid or not: the transport decides before the core
+     * answers an invalid one */
+    meta = json_object_get(json_object_get(in->json, "params"), "_meta");
+    in->era2026 = json_is_object(meta) &&
+                  json_object_get(meta, "io.modelcontextprotocol/protocolVersion") != NULL;
+    method = json_string_value(json_object_get(in->json, "method"));
+    in->initialize = method && strcmp(method, "initialize") == 0 && json_object_get(in->json, "id");
+    return MCP_OK;
+}
+
+void mcp__inbound_clear(mcp__inbound *in)
+{
+    json_decref(in->json);
+    json_decref(in->error);
+    in->json = in->error = NULL;
+}
+
 /* Depth of a JSON value, counting containers; stops counting past `limit`. */
 static size_t depth_of(const json_t *v, size_t limit)
 {

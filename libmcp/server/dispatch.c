@@ -201,23 +201,21 @@ static void handle_notification(mcp__session *s, const mcp__msg *m)
     /* Every other notification is accepted and ignored; notifications are never answered. */
 }
 
-static void handle_message(mcp__session *s, const json_t *msg, mcp__batch *b)
+static void handle_message(mcp__session *s, const mcp__msg *m, mcp__batch *b)
 {
-    mcp__msg m;
-    mcp__jsonrpc_classify(msg, &m);
-    switch (m.kind) {
+    switch (m->kind) {
     case MCP__MSG_REQUEST:
-        handle_request(s, &m, b);
+        handle_request(s, m, b);
         break;
     case MCP__MSG_NOTIFICATION:
-        handle_notification(s, &m);
+        handle_notification(s, m);
         break;
     case MCP__MSG_RESPONSE:
-        if (!mcp__tasks_response(s, &m)) /* tasks.c: a question of one of its tasks */
-            mcp__client_response(s, &m); /* an answer to one of our questions */
+        if (!mcp__tasks_response(s, m)) /* tasks.c: a question of one of its tasks */
+            mcp__client_response(s, m); /* an answer to one of our questions */
         break;
     case MCP__MSG_INVALID:
-        reply_error(s, b, m.id, m.error_code, NULL, "%s", m.error_text);
+        reply_error(s, b, m->id, m->error_code, NULL, "%s", m->error_text);
         break;
     }
 }
@@ -253,35 +251,35 @@ static void handle_batch(mcp__session *s, json_t *arr)
     }
     json_array_foreach(arr, i, elem) {
         const json_t *name = json_object_get(elem, "method");
+        mcp__msg m;
         if (json_is_string(name) && strcmp(json_string_value(name), "initialize") == 0) {
             json_t *id = json_object_get(elem, "id");
             reply_error(s, b, mcp__jsonrpc_valid_id(id) ? id : NULL, MCP_JSONRPC_INVALID_REQUEST,
                         NULL, "Invalid Request: initialize must not be part of a batch");
             continue;
         }
-        handle_message(s, elem, b);
+        mcp__jsonrpc_classify(elem, &m);
+        handle_message(s, &m, b);
     }
     mcp__batch_add(b, NULL, NULL);
 }
 
-void mcp__server_receive_msg(mcp__session *s, json_t *msg)
+void mcp__server_receive_inbound(mcp__session *s, const mcp__inbound *in)
 {
     mcp__session_ref(s); /* a handler may close the transport while we run */
-    if (json_is_array(msg))
-        handle_batch(s, msg);
+    if (!in->json)
+        reply(s, NULL, json_incref(in->error), MCP__REPLY_MALFORMED);
+    else if (in->batch)
+        handle_batch(s, in->json);
     else
-        handle_message(s, msg, NULL);
+        handle_message(s, &in->msg, NULL);
     mcp__session_unref(s);
 }
 
 void mcp__server_receive(mcp__session *s, const char *buf, size_t len)
 {
-    json_t *err = NULL;
-    json_t *msg = mcp__jsonrpc_parse(buf, len, &err);
-    if (!msg) {
-        reply(s, NULL, err, MCP__REPLY_MALFORMED);
-        return;
-    }
-    mcp__server_receive_msg(s, msg);
-    json_decref(msg);
+    mcp__inbound in;
+    mcp__inbound_read(&in, buf, len);
+    mcp__server_receive_inbound(s, &in);
+    mcp__inbound_clear(&in);
 }

@@ -10,10 +10,11 @@
 
 /* ---- dispatch.c ----------------------------------------------------------------------------- */
 
-/** Handle one inbound message buffer (one STDIO line / one HTTP body) for session `s`. */
+/** Dispatch one inbound buffer that mcp__inbound_read() read (borrowed): its -32700 reply when
+ * it is not JSON, a batch element by element, or the one message. Replies go to `s`. */
+MCP_HIDDEN void mcp__server_receive_inbound(mcp__session *s, const mcp__inbound *in);
+/** Read and dispatch one buffer (one STDIO line): mcp__inbound_read + the above. */
 MCP_HIDDEN void mcp__server_receive(mcp__session *s, const char *buf, size_t len);
-/** The same for a message the transport already parsed (borrowed; may be modified). */
-MCP_HIDDEN void mcp__server_receive_msg(mcp__session *s, json_t *msg);
 
 /* ---- server.c ------------------------------------------------------------------------------- */
 

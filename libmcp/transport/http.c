@@ -858,22 +858,10 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
     return hs;
 }
 
-static bool is_2026(const json_t *msg)
-{
-    const json_t *meta = json_object_get(json_object_get(msg, "params"), "_meta");
-    return json_is_object(meta) && json_object_get(meta, "io.modelcontextprotocol/protocolVersion");
-}
-
-static bool is_initialize(const json_t *msg)
-{
-    const char *m = json_string_value(json_object_get(msg, "method"));
-    return m && strcmp(m, "initialize") == 0 && json_object_get(msg, "id");
-}
-
 static void do_post(mcp__hconn *c)
 {
     http_tr *t = c->d->owner;
-    json_error_t jerr;
+    mcp__inbound in;
     json_t *msg;
     exch *ex;
     hsess *hs = NULL;
@@ -887,12 +875,12 @@ static void do_post(mcp__hconn *c)
         mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER, "Server shutting down");
         return;
     }
-    msg = mcp__json_parse(c->body ? c->body : "", c->len, &jerr);
-    if (!msg) {
-        mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, MCP_JSONRPC_PARSE_ERROR,
-                         "Parse error: %s (at byte %d)", jerr.text, jerr.position);
+    if (mcp__inbound_read(&in, c->body ? c->body : "", c->len) != MCP_OK) {
+        mcp__hconn_json(c, MHD_HTTP_BAD_REQUEST, in.error, NULL, NULL);
+        mcp__inbound_clear(&in);
         return;
     }
+    msg = in.json; /* owned by `in` */
     rid = json_is_object(msg) ? json_object_get(msg, "id") : NULL;
     pv = mcp__hconn_header(c, "MCP-Protocol-Version");
     if (pv) {
@@ -903,41 +891,41 @@ static void do_post(mcp__hconn *c)
             reply_error(c, MHD_HTTP_BAD_REQUEST, rid, MCP_ERROR_UNSUPPORTED_VERSION,
                         json_pack("{s:o, s:s}", "supported", mcp__version_list(), "requested", pv),
                         "Bad Request: unsupported MCP-Protocol-Version");
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             return;
         }
         pv = known;
     }
-    if (json_is_object(msg) && (is_2026(msg) || (pv && mcp__version_stateless(pv)))) {
-        if (!is_2026(msg) && json_object_get(msg, "method")) {
+    if (json_is_object(msg) && (in.era2026 || (pv && mcp__version_stateless(pv)))) {
+        if (!in.era2026 && json_object_get(msg, "method")) {
             reply_error(c, MHD_HTTP_BAD_REQUEST, rid, MCP_JSONRPC_INVALID_PARAMS, NULL,
                         "Invalid params: the request is missing the required _meta envelope "
                         "(io.modelcontextprotocol/protocolVersion) for protocol revision %s", pv);
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             return;
         }
         if (check_2026_headers(c, msg) != 0) {
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             return;
         }
         era2026 = temp = true;
     } else if (t->stateless) {
         temp = true;
-        init = is_initialize(msg);
+        init = in.initialize;
     } else if (mcp__hconn_header(c, "Mcp-Session-Id")) {
         if (!(hs = session_of(c, rid))) {
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             return;
         }
-    } else if (is_initialize(msg)) {
+    } else if (in.initialize) {
         if (t->nsess >= t->max_sessions && !sess_make_room(t)) {
             reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, MCP__ERROR_SERVER, NULL,
                         "Service Unavailable: too many sessions");
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             return;
         }
         if (!(hs = sess_new(t))) {
-            json_decref(msg);
+            mcp__inbound_clear(&in);
             mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, MCP_JSONRPC_INTERNAL_ERROR,
                              "Internal error: out of memory");
             return;
@@ -947,7 +935,7 @@ static void do_post(mcp__hconn *c)
     } else {
         reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER, NULL,
                     "Bad Request: Mcp-Session-Id header is required");
-        json_decref(msg);
+        mcp__inbound_clear(&in);
         return;
     }
 
@@ -989,8 +977,8 @@ static void do_post(mcp__hconn *c)
     ex->receiving = true;
     prev_rx = core->rx;
     core->rx = ex;
-    mcp__server_receive_msg(core, msg); /* parsed once, above */
-    json_decref(msg);
+    mcp__server_receive_inbound(core, &in); /* read once, above */
+    mcp__inbound_clear(&in);
     core->rx = prev_rx;
     ex->receiving = false;
     exch_finish(ex); /* or later, when the last call ends */

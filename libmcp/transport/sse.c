@@ -209,20 +209,18 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
 static void post_message(sse_tr *t, mcp__hconn *c)
 {
     lsess *ls = find_for(t, c);
-    json_error_t jerr;
-    json_t *msg;
+    mcp__inbound in;
     if (!ls) { /* it ended while the body was read */
         mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Session not found");
         return;
     }
-    msg = mcp__json_parse(c->body ? c->body : "", c->len, &jerr);
-    if (!msg) {
-        mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, MCP_JSONRPC_PARSE_ERROR,
-                         "Parse error: %s (at byte %d)", jerr.text, jerr.position);
+    if (mcp__inbound_read(&in, c->body ? c->body : "", c->len) != MCP_OK) {
+        mcp__hconn_json(c, MHD_HTTP_BAD_REQUEST, in.error, NULL, NULL);
+        mcp__inbound_clear(&in);
         return;
     }
-    mcp__server_receive_msg(ls->core, msg);
-    json_decref(msg);
+    mcp__server_receive_inbound(ls->core, &in);
+    mcp__inbound_clear(&in);
     mcp__hconn_respond(c, MHD_HTTP_ACCEPTED, mcp__hconn_response(c, "text/plain", "Accepted", 8));
 }
 
