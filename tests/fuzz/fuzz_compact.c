@@ -1,5 +1,6 @@
 /*
- * fuzz_compact: the compact schema form (libmcp/schema.c, mcp__schema_compact) on arbitrary text,
+ * fuzz_compact: the compact schema form (mcp__schema_compact, libmcp/base/schema/compact.c) on
+ * arbitrary text,
  *     name[?][: type] [constraint ...] ['description'], ...
  *
  * Oracle beyond "no crash, no leak, no UB":
