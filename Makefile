@@ -248,6 +248,16 @@ check-exports: $(LIB_SO)
 bench: all
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
 
+# JSON reader and writer against jansson's json_loadb / json_dumps (bench/README.md).
+.PHONY: bench-json
+bench-json: $(BUILD)/bench/json_bench
+	$(Q)$(BUILD)/bench/json_bench
+
+$(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 # `make run`: the quickstart server on STDIO (ARGS="--http 127.0.0.1:8080" to host it instead).
 run: all
 	@echo "quickstart: serving MCP on stdin/stdout; Ctrl-C stops it. Try typing:" >&2

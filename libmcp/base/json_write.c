@@ -2,7 +2,9 @@
  * A compact JSON writer into a growable buffer: what every outgoing message goes through.
  *
  * It produces exactly what jansson's json_dumps(JSON_COMPACT) does (keys in insertion order, the
- * same string escapes, reals as "%.17g" with ".0" added when needed and the exponent trimmed), but
+ * same string escapes, reals as "%.17g" with ".0" added when needed and the exponent trimmed;
+ * tests/unit/test_json_write.c compares them) for trees at most 2049 levels deep whose strings
+ * are valid UTF-8 (deeper ones are refused; unchecked bytes are copied as they are), but
  * appends straight into the transport's buffer with no allocation per message and a fast path for
  * plain strings and integers; serializing replies was a quarter of the time per message.
  */
@@ -45,7 +47,7 @@ void mcp__buf_free(mcp__buf *b)
 
 static int write_string(mcp__buf *b, const char *s, size_t n)
 {
-    static const char hexd[] = "0123456789abcdef";
+    static const char hexd[] = "0123456789ABCDEF"; /* jansson writes \u001F */
     size_t i, run = 0;
     /* worst case every byte becomes \u00XX */
     if (mcp__buf_reserve(b, n * 6 + 2) != MCP_OK)
@@ -144,15 +146,16 @@ static int write_value(mcp__buf *b, const json_t *v, int depth)
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *key;
+        size_t klen;
         json_t *child;
         bool first = true;
         if (mcp__buf_add(b, "{", 1))
             return MCP_ENOMEM;
-        json_object_foreach((json_t *)v, key, child) {
+        json_object_keylen_foreach((json_t *)v, key, klen, child) {
             if (!first && mcp__buf_add(b, ",", 1))
                 return MCP_ENOMEM;
             first = false;
-            if (write_string(b, key, strlen(key)) || mcp__buf_add(b, ":", 1) ||
+            if (write_string(b, key, klen) || mcp__buf_add(b, ":", 1) ||
                 write_value(b, child, depth + 1))
                 return MCP_ENOMEM;
         }

@@ -7,28 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "server/server.h"
-
-/* ---- an in-memory transport ---------------------------------------------------------- */
-
-typedef struct capture {
-    json_t *sent; /* array of every message sent */
-} capture;
-
-static void cap_send(mcp__session *s, json_t *msg, mcp_call_t *related)
-{
-    capture *c = s->transport;
-    (void)related;
-    json_array_append(c->sent, msg);
-}
-
-static const mcp__transport_ops cap_ops = {cap_send, NULL, NULL, NULL, NULL};
-
-typedef struct fixture {
-    mcp_server_t *srv;
-    mcp__session *sess;
-    capture cap;
-} fixture;
+#include "harness.h" /* the in-memory transport */
 
 static int calls_seen;
 static mcp_call_t *parked;
@@ -85,11 +64,8 @@ static int prompt_greet(mcp_call_t *call, const json_t *args, void *ud)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f = harness_new(false);
     mcp_error_t err;
-    f->srv = mcp_server_new("t", "1.0");
-    f->cap.sent = json_array();
-    f->sess = mcp__session_new(f->srv, &cap_ops, &f->cap);
     calls_seen = 0;
     parked = NULL;
     assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "add",
@@ -137,12 +113,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    mcp__session_close(f->sess);
-    mcp__session_unref(f->sess);
-    mcp_server_free(f->srv);
-    json_decref(f->cap.sent);
-    free(f);
+    harness_free(*state);
     return 0;
 }
 

@@ -8,27 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "server/server.h"
-
-typedef struct capture {
-    json_t *sent;
-} capture;
-
-static void cap_send(mcp__session *s, json_t *msg, mcp_call_t *related)
-{
-    capture *c = s->transport;
-    (void)related;
-    json_array_append(c->sent, msg);
-}
-
-static const mcp__transport_ops cap_ops = {cap_send, NULL, NULL, NULL, NULL};
-
-typedef struct fixture {
-    uv_loop_t loop;
-    mcp_server_t *srv;
-    mcp__session *sess;
-    capture cap;
-} fixture;
+#include "harness.h" /* the in-memory transport */
 
 static int last_status;
 static json_t *last_result;
@@ -112,12 +92,7 @@ static int prompt_review(mcp_call_t *call, const json_t *args, void *ud)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    uv_loop_init(&f->loop);
-    f->srv = mcp_server_new("t", "1.0");
-    mcp_server_attach(f->srv, &f->loop);
-    f->cap.sent = json_array();
-    f->sess = mcp__session_new(f->srv, &cap_ops, &f->cap);
+    fixture *f = harness_new(true);
     last_status = 1;
     assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "chatty",
                                                                 .handler = tool_chatty},
@@ -150,16 +125,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    mcp__session_close(f->sess);
-    mcp__session_unref(f->sess);
-    mcp_server_free(f->srv);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    json_decref(f->cap.sent);
+    harness_free(*state);
     json_decref(last_result);
     last_result = NULL;
-    free(f);
     return 0;
 }
 
@@ -171,18 +139,6 @@ static void send_text(fixture *f, const char *text)
 static json_t *last_sent(fixture *f)
 {
     return json_array_get(f->cap.sent, json_array_size(f->cap.sent) - 1);
-}
-
-static size_t count_method(fixture *f, size_t from, const char *method)
-{
-    size_t i, n = 0;
-    for (i = from; i < json_array_size(f->cap.sent); i++) {
-        const char *m = json_string_value(json_object_get(json_array_get(f->cap.sent, i),
-                                                          "method"));
-        if (m && strcmp(m, method) == 0)
-            n++;
-    }
-    return n;
 }
 
 static void init(fixture *f, const char *caps)

@@ -12,46 +12,10 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "server/server.h"
+#include "harness.h" /* the in-memory transport */
 
 #define EXT     "io.modelcontextprotocol/tasks"
 #define RELATED "io.modelcontextprotocol/related-task"
-
-typedef struct capture {
-    json_t *sent;
-    int begun, ended; /* call_begin / call_end, to check that adopting a call ends it here */
-} capture;
-
-static void cap_send(mcp__session *s, json_t *msg, mcp_call_t *related)
-{
-    capture *c = s->transport;
-    (void)related;
-    json_array_append(c->sent, msg);
-}
-
-static void cap_begin(mcp__session *s, mcp_call_t *call)
-{
-    capture *c = s->transport;
-    (void)call;
-    c->begun++;
-}
-
-static void cap_end(mcp__session *s, mcp_call_t *call, bool replied)
-{
-    capture *c = s->transport;
-    (void)call;
-    (void)replied;
-    c->ended++;
-}
-
-static const mcp__transport_ops cap_ops = {cap_send, NULL, cap_begin, cap_end, NULL};
-
-typedef struct fixture {
-    uv_loop_t loop;
-    mcp_server_t *srv;
-    mcp__session *sess;
-    capture cap;
-} fixture;
 
 /* ---- tools ----------------------------------------------------------------------------------- */
 
@@ -183,13 +147,8 @@ static void add(fixture *f, const char *name, mcp_tool_fn fn, unsigned flags, vo
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f = harness_new(true);
     static int two = 2;
-    uv_loop_init(&f->loop);
-    f->srv = mcp_server_new("t", "1.0");
-    mcp_server_attach(f->srv, &f->loop);
-    f->cap.sent = json_array();
-    f->sess = mcp__session_new(f->srv, &cap_ops, &f->cap);
     pending = NULL;
     cancels = 0;
     names[0] = '\0';
@@ -207,14 +166,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    mcp__session_close(f->sess);
-    mcp__session_unref(f->sess);
-    mcp_server_free(f->srv);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
-    json_decref(f->cap.sent);
-    free(f);
+    harness_free(*state);
     return 0;
 }
 
@@ -281,16 +233,6 @@ static json_t *last_method(fixture *f, size_t from, const char *method)
             return m;
     }
     return NULL;
-}
-
-static size_t count_method(fixture *f, size_t from, const char *method)
-{
-    size_t i, n = 0;
-    for (i = from; i < json_array_size(f->cap.sent); i++)
-        if (str(json_array_get(f->cap.sent, i), "method") &&
-            strcmp(str(json_array_get(f->cap.sent, i), "method"), method) == 0)
-            n++;
-    return n;
 }
 
 static void init(fixture *f, mcp__session *s, const char *version, const char *caps)

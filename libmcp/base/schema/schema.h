@@ -17,7 +17,7 @@
 #ifndef MCP_SCHEMA_H
 #define MCP_SCHEMA_H
 
-#include "internal.h"
+#include "base/base.h"
 
 #include <stdint.h>
 
