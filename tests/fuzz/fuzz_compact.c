@@ -1,5 +1,6 @@
 /*
- * fuzz_compact: the compact schema form (libmcp/schema.c, mcp__schema_compact) on arbitrary text,
+ * fuzz_compact: the compact schema form (libmcp/base/schema.c, mcp__schema_compact) on
+ * arbitrary text,
  *     name[?][: type] [constraint ...] ['description'], ...
  *
  * Oracle beyond "no crash, no leak, no UB":

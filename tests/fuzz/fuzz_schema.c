@@ -1,5 +1,5 @@
 /*
- * F-6 fuzz_schema: a (schema, instance) pair for the JSON Schema subset (libmcp/schema.c).
+ * F-6 fuzz_schema: a (schema, instance) pair for the JSON Schema subset (libmcp/base/schema.c).
  *
  * Input: "<schema>\n<instance>" (split at the first newline; no newline: the whole input is the
  * schema and the instance is {}). The schema is JSON (any value) or, when it does not parse as

@@ -1,5 +1,5 @@
 /*
- * Unit tests for libmcp/schema.c: the compact schema form and its errors, JSON schema text,
+ * Unit tests for libmcp/base/schema.c: the compact schema form and its errors, JSON schema text,
  * registration checks, and the validator (every keyword passing and failing, the exact messages
  * a model sees, patterns, $ref, recursion bounds and hostile schemas).
  *
