@@ -37,8 +37,8 @@ endif
 DEPS_PC := jansson libuv libmicrohttpd
 # Only run pkg-config once deps are present (the deps step installs them first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
-# libmicrohttpd is not linked: the HTTP transports dlopen() it on first use (libmcp/http_mhd.c),
-# so STDIO-only servers never load it or its TLS stack.
+# libmicrohttpd is not linked: the HTTP transports dlopen() it on first use
+# (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack.
 PKG_LIBS   = $(shell pkg-config --libs jansson libuv 2>/dev/null)
 
 MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L

@@ -3,7 +3,7 @@
  *
  *   --stdio              serve over stdin/stdout (the default)
  *   --http [HOST:]PORT   serve Streamable HTTP; --sse [HOST:]PORT the legacy HTTP+SSE transport
- *                        (both may run at once; their options are in http_cli.c)
+ *                        (both may run at once; their options are in cli_http.c)
  *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit

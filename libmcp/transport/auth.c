@@ -2,7 +2,7 @@
  * Authorization for the HTTP transports: the server as an OAuth 2.1 resource server (MCP
  * 2025-06-18 and later), and RFC 9728 Protected Resource Metadata.
  *
- * Order on every request (http_daemon.c, first_call): Origin and Host checks, CORS preflight,
+ * Order on every request (httpd.c, first_call): Origin and Host checks, CORS preflight,
  * then mcp__auth_request() here (the stage the transports install with mcp__auth_install()),
  * then the transport (path, session lookup, body). So an
  * unauthenticated request never reaches a session or has its body read.

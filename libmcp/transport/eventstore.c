@@ -4,7 +4,7 @@
  * Events are kept per (session id, stream number) in arrival order and, across all streams, in
  * one FIFO: when the bytes held exceed the bound the oldest events go first, and their stream
  * remembers the highest sequence number it lost so a replay can tell a gap from "nothing new".
- * It implements the mcp__eventstore interface (http_daemon.h), so a store shared between
+ * It implements the mcp__eventstore interface (httpd.h), so a store shared between
  * replicas can replace it without touching the transport.
  */
 #include "transport/httpd.h"

@@ -15,7 +15,7 @@
  *   against the body (-32020); it never gets a session id. --stateless does the same for
  *   2025-era clients (version from the MCP-Protocol-Version header).
  * - Resumability: every event of a session's SSE stream has the id "<stream>-<seq>"; events are
- *   kept in a bounded event store (http_daemon.h) and replayed after Last-Event-ID on a GET.
+ *   kept in a bounded event store (httpd.h) and replayed after Last-Event-ID on a GET.
  *   A POST stream whose connection dropped goes on: its later events (the reply included) wait
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
  */

@@ -1,7 +1,7 @@
 /*
- * Private to the HTTP transports (transport_http.c, transport_sse.c, eventstore.c): a
- * libmicrohttpd daemon driven from the server's libuv loop, with the checks and plumbing both
- * HTTP transports share. Never installed; nothing outside the HTTP files includes it.
+ * Private to the HTTP files (httpd.c, http.c, sse.c, auth.c, eventstore.c) and app/app.h above
+ * them: a libmicrohttpd daemon driven from the server's libuv loop, with the checks and plumbing
+ * both HTTP transports share. Never installed.
  *
  * Threads: none of MHD's own. MHD runs in external-epoll mode: its epoll descriptor is watched by
  * a uv_poll_t, MHD_get_timeout() drives a uv_timer_t, and every callback below runs on the loop

@@ -1,5 +1,5 @@
 /*
- * Loading libmicrohttpd on first use (see http_mhd.h for why).
+ * Loading libmicrohttpd on first use (see mhd.h for why).
  */
 #include "base/base.h"
 

@@ -6,7 +6,7 @@
  * whose data is the POST URL (`<message_path>?sessionId=<id>`). Each POST there carries one
  * message and is answered 202 "Accepted" at once; every server message (replies included) goes
  * out on the stream as `event: message`. The session ends when its stream closes. Origin/Host
- * checks, body limits and keep-alive are the daemon's (http_daemon.c), as for Streamable HTTP.
+ * checks, body limits and keep-alive are the daemon's (httpd.c), as for Streamable HTTP.
  */
 #include "transport/httpd.h"
 

@@ -1,6 +1,6 @@
 /*
- * F-7 fuzz_json_read: differential fuzzing of libmcp's JSON reader (libmcp/json_read.c) against
- * jansson. mcp__json_parse(buf, len) promises to accept and refuse exactly what
+ * F-7 fuzz_json_read: differential fuzzing of libmcp's JSON reader (libmcp/base/json_read.c)
+ * against jansson. mcp__json_parse(buf, len) promises to accept and refuse exactly what
  * json_loadb(buf, len, JSON_REJECT_DUPLICATES) does, with equal trees: the same integer/real
  * types and the keys in input order.
  *

@@ -1,5 +1,5 @@
 /*
- * F-3 fuzz_uritemplate: RFC 6570 templates (libmcp/uritemplate.c): check, expand and match.
+ * F-3 fuzz_uritemplate: RFC 6570 templates (libmcp/base/uritemplate.c): check, expand and match.
  *
  * Input: "<template>\n<uri>" (split at the first newline; no newline: the URI is empty). Both
  * are NUL-terminated copies of exactly their own size (so ASan sees reads past the end); a NUL

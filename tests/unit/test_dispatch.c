@@ -1,6 +1,7 @@
 /*
  * Dispatch, lifecycle and the features of issue #2 through the protocol core, with an in-memory
- * transport that records what the server sends (libmcp/server.c, lifecycle.c, tools.c, ...).
+ * transport that records what the server sends (libmcp/server/dispatch.c, features/lifecycle.c,
+ * features/tools.c, ...).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /*
- * The JSON reader (libmcp/json_read.c) against jansson's json_loadb(JSON_REJECT_DUPLICATES), the
- * reference it must match: the same accept/reject decision on every input and, when accepted,
+ * The JSON reader (libmcp/base/json_read.c) against jansson's json_loadb(JSON_REJECT_DUPLICATES),
+ * the reference it must match: the same accept/reject decision on every input and, when accepted,
  * the same tree (same types, integer values, real bits, string bytes and key order).
  *
  * A hand-written table covers each class of input (JSONTestSuite-style y_/n_/i_ cases, written

@@ -1,4 +1,4 @@
-/* JSON-RPC envelopes: parsing, classification and builders (libmcp/jsonrpc.c). */
+/* JSON-RPC envelopes: parsing, classification and builders (libmcp/base/jsonrpc.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* SHA-256 (FIPS 180-4 examples) and HMAC-SHA256 (RFC 4231 test cases) — libmcp/sha256.c. */
+/* SHA-256 (FIPS 180-4 examples) and HMAC-SHA256 (RFC 4231 test cases) — libmcp/base/sha256.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

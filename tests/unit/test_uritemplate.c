@@ -1,5 +1,5 @@
 /*
- * Unit tests for libmcp/uritemplate.c: RFC 6570 syntax checks, expansion (every example of
+ * Unit tests for libmcp/base/uritemplate.c: RFC 6570 syntax checks, expansion (every example of
  * RFC 6570 sections 1.2 and 3.2), matching, round trips and matching time on hostile input.
  */
 #include <setjmp.h>
