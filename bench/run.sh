@@ -4,9 +4,12 @@
 #
 # Run by `make bench` (after `make all`) as: BUILD=build sh bench/run.sh
 # Knobs (environment): BENCH_SERVERS (default "libmcp ts-v1 ts-v2 floor"), BENCH_COLD_RUNS (20),
-# BENCH_RUNS (5), BENCH_MESSAGES (100000), BENCH_LATENCY_CALLS (10000), BENCH_WARMUP (1000).
+# BENCH_RUNS (5), BENCH_MESSAGES (100000), BENCH_BARE_MESSAGES (10 x BENCH_MESSAGES),
+# BENCH_LATENCY_CALLS (10000), BENCH_WARMUP (1000).
 # "floor" is the driver's own null responder (stdio_bench -E: string matching, no JSON parsing):
 # what this harness measures with no real server behind the pipes.
+# The libmcp pipelined runs alternate with runs of bench/bare_echo (a plain C program answering
+# one fixed line per line read; stdio_bench -b), and the table gives libmcp as a % of it.
 # Raw driver output and the table go to bench/results/<timestamp>/ (git-ignored).
 set -eu
 
@@ -16,6 +19,7 @@ SERVERS=${BENCH_SERVERS:-libmcp ts-v1 ts-v2 floor}
 COLD_RUNS=${BENCH_COLD_RUNS:-20}
 RUNS=${BENCH_RUNS:-5}
 MESSAGES=${BENCH_MESSAGES:-100000}
+BARE_MESSAGES=${BENCH_BARE_MESSAGES:-$((MESSAGES * 10))}
 CALLS=${BENCH_LATENCY_CALLS:-10000}
 WARMUP=${BENCH_WARMUP:-1000}
 PER_SERVER_LIMIT=240 # seconds; the driver bounds every phase itself, this is a backstop
@@ -23,8 +27,9 @@ PER_SERVER_LIMIT=240 # seconds; the driver bounds every phase itself, this is a 
 say() { printf '%s\n' "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# ---- the driver ---------------------------------------------------------------------------
+# ---- the driver and the bare C ceiling ------------------------------------------------------
 DRIVER=$BUILD/bench/stdio_bench
+BARE=$BUILD/bench/bare_echo
 mkdir -p "$BUILD/bench"
 JANSSON_CFLAGS=$(pkg-config --cflags jansson 2>/dev/null || true)
 JANSSON_LIBS=$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
@@ -33,6 +38,10 @@ if [ ! -x "$DRIVER" ] || [ bench/stdio_bench.c -nt "$DRIVER" ] || [ bench/run.sh
     # shellcheck disable=SC2086
     ${CC:-cc} -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra $JANSSON_CFLAGS \
         bench/stdio_bench.c -o "$DRIVER" $JANSSON_LIBS -lpthread
+fi
+if [ ! -x "$BARE" ] || [ bench/bare_echo.c -nt "$BARE" ] || [ bench/run.sh -nt "$BARE" ]; then
+    say "building $BARE"
+    ${CC:-cc} -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra bench/bare_echo.c -o "$BARE"
 fi
 
 # ---- the TypeScript servers: node >= 20 and the pinned packages ------------------------------
@@ -74,14 +83,16 @@ mkdir -p "$OUT"
     echo "node: $("$NODE" --version 2>/dev/null || echo none)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "pinning: $PINNING"
-    echo "runs: cold=$COLD_RUNS runs=$RUNS messages=$MESSAGES latency_calls=$CALLS warmup=$WARMUP"
+    echo "runs: cold=$COLD_RUNS runs=$RUNS messages=$MESSAGES bare_messages=$BARE_MESSAGES latency_calls=$CALLS warmup=$WARMUP"
 } > "$OUT/env.txt"
 cat "$OUT/env.txt" >&2
 
 failed=
 for s in $SERVERS; do
+    BARE_ARGS=
     case $s in
     libmcp)
+        BARE_ARGS="-b $BARE -M $BARE_MESSAGES" # pipelined runs alternate with the bare C ceiling
         [ -x "$BUILD/examples/quickstart" ] || {
             say "libmcp: $BUILD/examples/quickstart is not built (run make first)"
             failed="$failed $s"
@@ -95,7 +106,7 @@ for s in $SERVERS; do
     esac
     say "running $s: $*"
     # shellcheck disable=SC2086
-    if ! $BACKSTOP $DRIVER_PREFIX "$DRIVER" -n "$s" $PIN_ARGS -c "$COLD_RUNS" -r "$RUNS" \
+    if ! $BACKSTOP $DRIVER_PREFIX "$DRIVER" -n "$s" $PIN_ARGS $BARE_ARGS -c "$COLD_RUNS" -r "$RUNS" \
         -m "$MESSAGES" -l "$CALLS" -w "$WARMUP" -- "$@" > "$OUT/$s.txt"; then
         say "$s: the driver failed (see above and $OUT/$s.txt)"
         failed="$failed $s"
@@ -149,6 +160,10 @@ END {
             cell("floor", "cold_start_ms", "%.2f"), cell("floor", "idle_rss_kib", "%.0f"),
             cell("floor", "pipelined_msgs_per_s", "%.0f"), cell("floor", "latency_p50_us", "%.1f"),
             cell("floor", "latency_p99_us", "%.1f")
+    if (have["libmcp", "pct_of_bare"])
+        printf "pipelined echo vs bare C (bench/bare_echo.c, runs alternated): libmcp %s msgs/s, bare %s msgs/s = %s %% (median of per-run ratios %s %%)\n",
+            cell("libmcp", "pipelined_msgs_per_s", "%.0f"), cell("libmcp", "bare_pipelined_msgs_per_s", "%.0f"),
+            cell("libmcp", "pct_of_bare", "%.1f"), cell("libmcp", "pct_of_bare_paired", "%.1f")
     print ""
     print "Issue #2 targets:"
     cs = v["libmcp", "cold_start_ms"]
@@ -163,6 +178,8 @@ END {
     r1 = times("pipelined_msgs_per_s", "ts-v1", 0); r2 = times("pipelined_msgs_per_s", "ts-v2", 0)
     target(sprintf("pipelined throughput >= 10x TS v1 (%.1fx)", r1), r1 >= 10, r1 >= 0)
     target(sprintf("pipelined throughput >= 10x TS v2 (%.1fx)", r2), r2 >= 10, r2 >= 0)
+    p = v["libmcp", "pct_of_bare"]
+    target(sprintf("pipelined echo >= 20%% of bare C (%.1f%%)", p), p >= 20, have["libmcp", "pct_of_bare"])
 }' | tee "$OUT/table.txt"
 say "raw results in $OUT/"
 

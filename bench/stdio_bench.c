@@ -10,6 +10,13 @@
  *                        clock has stopped)                                    (median of -r runs)
  *   latency_p50_us       -l sequential echo calls, send -> response line        (median of -r runs)
  *   latency_p99_us       (same calls)
+ * With -b BARE, every pipelined run of the server is followed by one of the program BARE in raw
+ * mode (no MCP handshake: one line in, one line out, lines only counted; bench/bare_echo.c) with
+ * -M messages (default 10 x -m, so that both runs last a comparable time), and
+ *   bare_pipelined_msgs_per_s  BARE's figure                                   (median of -r runs)
+ *   pct_of_bare          100 * server median / BARE median
+ *   pct_of_bare_paired   median over runs of 100 * server / BARE of the same run
+ * -R runs COMMAND itself in raw mode (phase p only), e.g. to see the ceiling alone.
  * Output: one `result server=NAME metric=M value=V` line per metric on stdout, plus `sample`
  * lines for every run. Exit status 0 only if every exchange was well-formed and on time.
  *
@@ -39,6 +46,7 @@
 #define INIT_TIMEOUT_S 30.0          /* spawn -> initialize response, per run */
 #define EXIT_GRACE_S 3.0             /* stdin closed -> the server must have exited */
 #define SETTLE_NS 200000000L         /* 200 ms between initialized and reading VmRSS */
+#define RAW_BLOCK 4096L              /* raw mode: requests built once and written repeatedly */
 
 static const char *g_name = "server";
 static volatile sig_atomic_t g_child = 0; /* the one live child, for the signal/exit cleanup */
@@ -453,7 +461,9 @@ static void smoke_add(server_t *s, linereader_t *lr)
 typedef struct writer {
     int fd;
     const char *data;
-    size_t len;
+    size_t len;     /* data is written `repeat` times, then its first `tail` bytes */
+    long repeat;
+    size_t tail;
     double t_first; /* set before the first write */
     int err;        /* errno of a failed write, 0 if all was written */
 } writer_t;
@@ -463,8 +473,16 @@ static void *writer_main(void *arg)
     writer_t *w = arg;
     const char *p = w->data;
     size_t left = w->len;
+    long round = 1;
     w->t_first = now_s();
-    while (left > 0) {
+    for (;;) {
+        if (left == 0) {
+            if (round > w->repeat)
+                break;
+            left = round++ < w->repeat ? w->len : w->tail;
+            p = w->data;
+            continue;
+        }
         size_t chunk = left < 65536 ? left : 65536;
         ssize_t n = write(w->fd, p, chunk);
         if (n < 0) {
@@ -479,32 +497,60 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static double run_pipelined(char **argv, int cpu, long count, double timeout)
+/* Raw mode (-b): spawn a program that answers every line with one line, with no handshake;
+ * one request is answered before the clock starts, so the exec is not timed. */
+static void start_raw(server_t *s, linereader_t *lr, char **argv, int cpu)
 {
-    /* all requests are built before the clock starts */
-    size_t cap = (size_t)count * 128 + 1, len = 0;
+    server_spawn(s, argv, cpu);
+    char req[256];
+    int n = snprintf(req, sizeof req, ECHO_FMT, 0L);
+    write_all(s->in, req, (size_t)n);
+    lr_init(lr, s->out);
+    char *line;
+    size_t len;
+    lr_next(lr, now_s() + INIT_TIMEOUT_S, "raw start", &line, &len);
+}
+
+/* Messages per second for `count` pipelined echo calls. raw: argv is a bare line answerer
+ * (start_raw); its lines are only counted, not parsed. */
+static double run_pipelined(char **argv, int cpu, long count, double timeout, int raw)
+{
+    /* all requests are built before the clock starts; in raw mode, where only lines are
+     * counted, a block of RAW_BLOCK requests is written over and over, and output not kept */
+    long block = raw && count > RAW_BLOCK ? RAW_BLOCK : count;
+    size_t cap = (size_t)block * 128 + 1, len = 0, tail = 0;
     char *data = xmalloc(cap);
-    for (long id = 1; id <= count; id++)
+    for (long id = 1; id <= block; id++) {
+        if (id - 1 == count % block)
+            tail = len;
         len += (size_t)snprintf(data + len, cap - len, ECHO_FMT, id);
-    unsigned char *seen = calloc((size_t)count + 1, 1);
+    }
+    unsigned char *seen = calloc(raw ? 1 : (size_t)count + 1, 1);
     if (!seen)
         fail("out of memory");
 
     server_t s;
     linereader_t lr;
-    start_session(&s, &lr, argv, cpu, 0);
-    smoke_add(&s, &lr);
+    if (raw)
+        start_raw(&s, &lr, argv, cpu);
+    else {
+        start_session(&s, &lr, argv, cpu, 0);
+        smoke_add(&s, &lr);
+    }
 
-    /* The timed loop only frames lines and counts responses (a line without "method"); all
-     * output is kept and every response is checked once the clock has stopped, so the driver's
-     * JSON parsing does not cap what a fast server can show. */
-    size_t rcap = (size_t)count * 160 + 65536, rlen = lr.end - lr.start, line0 = 0;
+    /* The timed loop only frames lines and counts responses (a line without "method"; raw: every
+     * line); all output is kept and every response is checked once the clock has stopped, so the
+     * driver's JSON parsing does not cap what a fast server can show. */
+    size_t rcap = (size_t)block * 160 + 65536, rlen = lr.end - lr.start, line0 = 0;
+    if (rcap < rlen)
+        rcap = rlen + 65536;
     char *rbuf = xmalloc(rcap);
+    memset(rbuf, 0, rcap); /* fault its pages in now, not while the clock runs */
     memcpy(rbuf, lr.buf + lr.start, rlen); /* anything already read past the add response */
     size_t scan = 0;
     long responses = 0;
 
-    writer_t w = {s.in, data, len, 0.0, 0};
+    writer_t w = {s.in, data, len, count / block, tail, 0.0, 0};
     pthread_t th;
     if (pthread_create(&th, NULL, writer_main, &w) != 0)
         fail("pthread_create failed");
@@ -513,12 +559,17 @@ static double run_pipelined(char **argv, int cpu, long count, double timeout)
         char *nl;
         while (responses < count && (nl = memchr(rbuf + scan, '\n', rlen - scan)) != NULL) {
             size_t n = (size_t)(nl - (rbuf + line0));
-            if (n > 0 && !memmem(rbuf + line0, n, "\"method\"", 8))
+            if (n > 0 && (raw || !memmem(rbuf + line0, n, "\"method\"", 8)))
                 responses++;
             line0 = scan = (size_t)(nl - rbuf) + 1;
         }
         if (responses >= count)
             break;
+        if (raw) { /* counted lines are not kept */
+            rlen -= line0;
+            memmove(rbuf, rbuf + line0, rlen);
+            line0 = 0;
+        }
         scan = rlen;
         if (rcap - rlen < 65536) {
             if (rcap > (size_t)count * 4096 + MAX_LINE)
@@ -537,9 +588,10 @@ static double run_pipelined(char **argv, int cpu, long count, double timeout)
         fail("pipelined: writer: %s", strerror(w.err));
     end_session(&s, &lr);
 
-    /* now check every line: each id 1..count exactly once, each result the text "hello" */
-    long got = 0;
-    for (size_t at = 0; at < line0;) {
+    /* now check every line: each id 1..count exactly once, each result the text "hello" (raw:
+     * only the count, which the timed loop has reached) */
+    long got = raw ? count : 0;
+    for (size_t at = 0; !raw && at < line0;) {
         char *line = rbuf + at, *nl = memchr(line, '\n', line0 - at);
         size_t n = (size_t)(nl - line);
         at += n + 1;
@@ -674,10 +726,14 @@ static void usage(const char *argv0)
     fprintf(stderr,
             "usage: %s [-n NAME] [-c COLD_RUNS] [-r RUNS] [-m MESSAGES] [-l LATENCY_CALLS]\n"
             "          [-w WARMUP_CALLS] [-t TIMEOUT_S] [-s SERVER_CPU] [-d DRIVER_CPU]\n"
-            "          [-x PHASES] -- COMMAND [ARG...]\n"
+            "          [-x PHASES] [-b BARE] [-M BARE_MESSAGES] [-R] -- COMMAND [ARG...]\n"
             "       %s -E   (be a null responder on stdin/stdout: the harness floor)\n"
             "defaults: -c 20 -r 5 -m 100000 -l 10000 -w 1000 -t 120 -x csl\n"
-            "phases: c = cold start + idle RSS, p = pipelined throughput, l = latency\n",
+            "phases: c = cold start + idle RSS, p = pipelined throughput, l = latency\n"
+            "-b BARE: after each pipelined run, one of the program BARE in raw mode (no handshake,\n"
+            "         one line out per line in, counted only: bench/bare_echo.c) with -M messages\n"
+            "         (default 10 x -m), and the ratio\n"
+            "-R: COMMAND itself is such a raw program (only phase p)\n",
             argv0, argv0);
     exit(2);
 }
@@ -700,12 +756,14 @@ static void emit(const char *metric, double value, int decimals)
 
 int main(int argc, char **argv)
 {
-    long cold_runs = 20, runs = 5, messages = 100000, calls = 10000, warmup = 1000;
+    long cold_runs = 20, runs = 5, messages = 100000, calls = 10000, warmup = 1000, bare_messages = 0;
     double timeout = 120.0;
     int server_cpu = -1, driver_cpu = -1;
     const char *phases = "cpl";
+    char *bare = NULL;
+    int raw = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "n:c:r:m:l:w:t:s:d:x:Eh")) != -1) {
+    while ((opt = getopt(argc, argv, "n:c:r:m:l:w:t:s:d:x:b:M:REh")) != -1) {
         switch (opt) {
         case 'n': g_name = optarg; break;
         case 'c': cold_runs = num_arg(optarg, argv[0], 1); break;
@@ -717,6 +775,9 @@ int main(int argc, char **argv)
         case 's': server_cpu = (int)num_arg(optarg, argv[0], 0); break;
         case 'd': driver_cpu = (int)num_arg(optarg, argv[0], 0); break;
         case 'x': phases = optarg; break;
+        case 'b': bare = optarg; break;
+        case 'R': raw = 1; break;
+        case 'M': bare_messages = num_arg(optarg, argv[0], 1); break;
         case 'E': return null_responder();
         default: usage(argv[0]);
         }
@@ -724,6 +785,12 @@ int main(int argc, char **argv)
     if (optind >= argc)
         usage(argv[0]);
     char **cmd = argv + optind;
+    if (bare_messages == 0)
+        bare_messages = messages > LONG_MAX / 10 ? LONG_MAX : messages * 10;
+    if (raw && (bare || strcmp(phases, "p") != 0)) {
+        fprintf(stderr, "stdio_bench: -R needs -x p and no -b\n");
+        return 2;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -737,8 +804,9 @@ int main(int argc, char **argv)
         pin_to_cpu(0, driver_cpu);
 
     printf("config server=%s cold_runs=%ld runs=%ld messages=%ld latency_calls=%ld warmup=%ld "
-           "timeout_s=%.0f server_cpu=%d driver_cpu=%d\n",
-           g_name, cold_runs, runs, messages, calls, warmup, timeout, server_cpu, driver_cpu);
+           "timeout_s=%.0f server_cpu=%d driver_cpu=%d bare=%s bare_messages=%ld\n",
+           g_name, cold_runs, runs, messages, calls, warmup, timeout, server_cpu, driver_cpu,
+           bare ? bare : "none", bare_messages);
 
     if (strchr(phases, 'c')) {
         double *cold = xmalloc((size_t)cold_runs * sizeof *cold);
@@ -769,13 +837,33 @@ int main(int argc, char **argv)
 
     if (strchr(phases, 'p')) {
         double *tp = xmalloc((size_t)runs * sizeof *tp);
+        double *btp = xmalloc((size_t)runs * sizeof *btp);
+        double *pct = xmalloc((size_t)runs * sizeof *pct);
+        char *bare_argv[] = {bare, NULL};
         for (long i = 0; i < runs; i++) {
-            tp[i] = run_pipelined(cmd, server_cpu, messages, timeout);
+            tp[i] = run_pipelined(cmd, server_cpu, messages, timeout, raw);
             printf("sample server=%s metric=pipelined_msgs_per_s run=%ld value=%.0f\n", g_name, i + 1,
                    tp[i]);
+            if (bare) {
+                btp[i] = run_pipelined(bare_argv, server_cpu, bare_messages, timeout, 1);
+                pct[i] = 100.0 * tp[i] / btp[i];
+                printf("sample server=%s metric=bare_pipelined_msgs_per_s run=%ld value=%.0f\n",
+                       g_name, i + 1, btp[i]);
+                printf("sample server=%s metric=pct_of_bare_paired run=%ld value=%.2f\n", g_name,
+                       i + 1, pct[i]);
+            }
             fflush(stdout);
         }
-        emit("pipelined_msgs_per_s", median(tp, (size_t)runs), 0);
+        double m = median(tp, (size_t)runs);
+        emit("pipelined_msgs_per_s", m, 0);
+        if (bare) {
+            double bm = median(btp, (size_t)runs);
+            emit("bare_pipelined_msgs_per_s", bm, 0);
+            emit("pct_of_bare", 100.0 * m / bm, 2);
+            emit("pct_of_bare_paired", median(pct, (size_t)runs), 2);
+        }
+        free(pct);
+        free(btp);
         free(tp);
     }
 

@@ -45,6 +45,15 @@ void mcp__buf_free(mcp__buf *b)
     b->len = b->cap = 0;
 }
 
+/* One byte: the brackets, commas and colons between values. */
+static int put_byte(mcp__buf *b, char c)
+{
+    if (b->len == b->cap && mcp__buf_reserve(b, 1) != MCP_OK)
+        return MCP_ENOMEM;
+    b->data[b->len++] = c;
+    return MCP_OK;
+}
+
 static int write_string(mcp__buf *b, const char *s, size_t n)
 {
     static const char hexd[] = "0123456789ABCDEF"; /* jansson writes \u001F */
@@ -145,31 +154,30 @@ static int write_value(mcp__buf *b, const json_t *v, int depth)
         return MCP_EINVAL;
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
-        const char *key;
-        size_t klen;
-        json_t *child;
+        void *it;
         bool first = true;
-        if (mcp__buf_add(b, "{", 1))
+        if (put_byte(b, '{'))
             return MCP_ENOMEM;
-        json_object_keylen_foreach((json_t *)v, key, klen, child) {
-            if (!first && mcp__buf_add(b, ",", 1))
+        /* the iterator itself, not json_object_foreach (which goes key -> iterator thrice);
+         * keys by length: a key may hold a NUL (json_object_setn) */
+        for (it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
+            if ((!first && put_byte(b, ',')) ||
+                write_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) ||
+                put_byte(b, ':') || write_value(b, json_object_iter_value(it), depth + 1))
                 return MCP_ENOMEM;
             first = false;
-            if (write_string(b, key, klen) || mcp__buf_add(b, ":", 1) ||
-                write_value(b, child, depth + 1))
-                return MCP_ENOMEM;
         }
-        return mcp__buf_add(b, "}", 1);
+        return put_byte(b, '}');
     }
     case JSON_ARRAY: {
         size_t i, n = json_array_size(v);
-        if (mcp__buf_add(b, "[", 1))
+        if (put_byte(b, '['))
             return MCP_ENOMEM;
         for (i = 0; i < n; i++) {
-            if ((i && mcp__buf_add(b, ",", 1)) || write_value(b, json_array_get(v, i), depth + 1))
+            if ((i && put_byte(b, ',')) || write_value(b, json_array_get(v, i), depth + 1))
                 return MCP_ENOMEM;
         }
-        return mcp__buf_add(b, "]", 1);
+        return put_byte(b, ']');
     }
     case JSON_STRING:
         return write_string(b, json_string_value(v), json_string_length(v));

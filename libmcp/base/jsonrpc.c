@@ -106,7 +106,9 @@ static void invalid(mcp__msg *out, const json_t *id, const char *why)
 
 void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out)
 {
-    json_t *version, *id, *method, *params, *result, *error;
+    json_t *version = NULL, *id = NULL, *method = NULL, *params = NULL, *result = NULL,
+           *error = NULL;
+    void *it;
 
     memset(out, 0, sizeof *out);
     out->msg = (json_t *)msg;
@@ -114,12 +116,36 @@ void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out)
         invalid(out, NULL, "Invalid Request: a message must be a JSON object");
         return;
     }
-    version = json_object_get(msg, "jsonrpc");
-    id = json_object_get(msg, "id");
-    method = json_object_get(msg, "method");
-    params = json_object_get(msg, "params");
-    result = json_object_get(msg, "result");
-    error = json_object_get(msg, "error");
+    /* One walk over the members instead of six hash lookups (keys are unique, and compared
+     * with their lengths as json_object_get() does). */
+    for (it = json_object_iter((json_t *)msg); it; it = json_object_iter_next((json_t *)msg, it)) {
+        const char *k = json_object_iter_key(it);
+        json_t *v = json_object_iter_value(it);
+        switch (json_object_iter_key_len(it)) {
+        case 2:
+            if (memcmp(k, "id", 2) == 0)
+                id = v;
+            break;
+        case 5:
+            if (memcmp(k, "error", 5) == 0)
+                error = v;
+            break;
+        case 6:
+            if (memcmp(k, "method", 6) == 0)
+                method = v;
+            else if (memcmp(k, "params", 6) == 0)
+                params = v;
+            else if (memcmp(k, "result", 6) == 0)
+                result = v;
+            break;
+        case 7:
+            if (memcmp(k, "jsonrpc", 7) == 0)
+                version = v;
+            break;
+        default:
+            break;
+        }
+    }
 
     if (!json_is_string(version) || strcmp(json_string_value(version), "2.0") != 0) {
         invalid(out, id, "Invalid Request: \"jsonrpc\" must be \"2.0\"");

@@ -80,7 +80,11 @@ int mcp__schema_kw_lookup(const char *name)
     int lo = 0, hi = KW_COUNT - 1;
 
     while (lo <= hi) {
-        int mid = (lo + hi) / 2, c = strcmp(name, keywords[mid].name);
+        int mid = (lo + hi) / 2;
+        /* the first bytes decide most steps without a call (strcmp orders as unsigned char) */
+        int c = (unsigned char)name[0] - (unsigned char)keywords[mid].name[0];
+        if (c == 0)
+            c = strcmp(name, keywords[mid].name);
         if (c == 0)
             return mid;
         if (c < 0)
@@ -99,7 +103,7 @@ unsigned mcp__schema_type_bit(const char *name)
                                         "object", "array", "null"};
     unsigned i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
+        if (name[0] == names[i][0] && strcmp(name, names[i]) == 0) /* first bytes all differ */
             return 1u << i;
     return 0;
 }
