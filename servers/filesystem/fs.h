@@ -98,7 +98,8 @@ int fspath_open(const fspath_t *p, int flags, mode_t mode);
 /** Describe a failure of the two calls above as the tools report it. */
 void fspath_open_error(const fspath_t *p, int err, const char *syscall, char *out, size_t size);
 
-/** Testing aid: pause this many milliseconds between checking a path and using it. */
+/** Testing aid: pause this many milliseconds between checking a path and using it (also before
+ * a walking tool opens each subdirectory it found). */
 extern unsigned sandbox_test_delay_ms;
 void sandbox_test_pause(void);
 

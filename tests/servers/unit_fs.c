@@ -46,6 +46,32 @@ static void test_glob_cases(void **state)
     json_decref(cases);
 }
 
+/* Globstars are matched in O(pattern x path): the case that made the old split-point search
+ * take C(40, 12) steps answers at once (SIGALRM ends the test if it does not). */
+static void test_glob_linear(void **state)
+{
+    char pat[256] = "", path[256] = "";
+    int i;
+    (void)state;
+    for (i = 0; i < 12; i++)
+        strcat(pat, "**/a/");
+    strcat(pat, "b");
+    for (i = 0; i < 40; i++)
+        strcat(path, "a/");
+    alarm(10);
+    path[strlen(path) - 1] = '\0'; /* a/a/.../a: no match, every split fails */
+    assert_false(glob_match(pat, path));
+    strcat(path, "/b");
+    assert_true(glob_match(pat, path));
+    strcat(pat, "/**");
+    assert_false(glob_match(pat, path)); /* a trailing globstar needs a segment */
+    strcat(path, "/c/d");
+    assert_true(glob_match(pat, path));
+    assert_true(glob_match("**/**/**/a/**/**/b/**/**", path));
+    assert_false(glob_match("**/a/**/a/**/a/**/c", path)); /* "c" is not last */
+    alarm(0);
+}
+
 static void test_diff_cases(void **state)
 {
     json_t *cases = load("tests/servers/data/diff_cases.json"), *c;
@@ -294,10 +320,10 @@ static void test_roots(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_cases),    cmocka_unit_test(test_diff_cases),
-        cmocka_unit_test(test_diff_large),    cmocka_unit_test(test_format),
-        cmocka_unit_test(test_sandbox_paths), cmocka_unit_test(test_sandbox_swap),
-        cmocka_unit_test(test_roots),
+        cmocka_unit_test(test_glob_cases),   cmocka_unit_test(test_glob_linear),
+        cmocka_unit_test(test_diff_cases),   cmocka_unit_test(test_diff_large),
+        cmocka_unit_test(test_format),       cmocka_unit_test(test_sandbox_paths),
+        cmocka_unit_test(test_sandbox_swap), cmocka_unit_test(test_roots),
     };
     return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }
