@@ -1385,10 +1385,11 @@ static int t_list_allowed_directories(mcp_call_t *call, const json_t *args, root
 
 /*
  * Every tool is registered with dispatch() as its handler. When the client offers roots, the
- * reference server replaces its allowed directories with them; here that is done per call, so
- * the set is always current (no need to watch notifications/roots/list_changed) and one
- * client's roots never apply to another client's calls (several clients may share a server over
- * HTTP):
+ * reference server replaces its allowed directories with them; here they narrow the
+ * command-line directories (replace them only with --allow-client-roots or when there are none,
+ * see fs_client_roots()), and that is done per call, so the set is always current (no need to
+ * watch notifications/roots/list_changed) and one client's roots never apply to another client's
+ * calls (several clients may share a server over HTTP):
  *
  *   - dispatch() asks the client for roots/list. When the client has no roots capability (or
  *     the transport cannot carry the request) the tool runs with the directories from the
@@ -1396,7 +1397,8 @@ static int t_list_allowed_directories(mcp_call_t *call, const json_t *args, root
  *   - The answer may arrive during the ask (2026-07-28: the client retried the call with the
  *     answer) or later, on the loop thread (2025 era); then on_roots() starts the tool.
  *   - Roots that name no usable local directory leave the command-line directories in force,
- *     as in the reference server.
+ *     as in the reference server; roots none of which lies inside them leave nothing (the call
+ *     is refused, see run_with()).
  *
  * The tools do blocking file I/O, so they run on the libuv thread pool. With FS_TOOL_BLOCKING
  * they are MCP_TOOL_BLOCKING tools and dispatch() itself runs on the pool; without it (the
@@ -1445,6 +1447,9 @@ static int run_with(mcp_call_t *call, const json_t *args, const impl_t *impl, ro
 {
     roots_t *roots = client ? client : sandbox_acquire();
     int rc;
+    if (client && roots_count(client) == 0) /* see fs_client_roots() */
+        return fail(call, "Access denied - none of the client's roots lies inside the server's "
+                          "allowed directories (client roots can only narrow them)");
     if (!roots) /* never configured: an empty set */
         roots = roots_new(NULL, 0, NULL, 0);
     rc = impl->fn(call, args, roots);
@@ -1507,7 +1512,7 @@ static void on_roots(mcp_call_t *call, int status, const json_t *result, void *u
     bool inside;
 
     if (status == MCP_OK)
-        job->roots = fs_roots_from_list(json_object_get(result, "roots"), err, sizeof err);
+        job->roots = fs_client_roots(json_object_get(result, "roots"), err, sizeof err);
     pthread_mutex_lock(&job->lock);
     job->status = status;
     inside = job->in_handler;

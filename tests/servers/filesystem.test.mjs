@@ -474,7 +474,7 @@ describe('mcp-filesystem: globs are linear, walks stop when cancelled', () => {
     }
 });
 
-describe('mcp-filesystem: client roots replace the allowed directories', () => {
+describe('mcp-filesystem: client roots narrow the allowed directories', () => {
     let B;
     before(() => {
         makeTree();
@@ -488,9 +488,39 @@ describe('mcp-filesystem: client roots replace the allowed directories', () => {
     });
 
     for (const kind of ['v1', 'v2']) {
-        test(`${kind} client: the roots it offers are the allowed directories, at each call`, async () => {
-            const roots = { list: [{ uri: `file://${B}`, name: 'rooted' }] };
+        test(`${kind} client: its roots only narrow the command-line directories, at each call`, async () => {
+            const roots = { list: [{ uri: `file://${B}`, name: 'outside the command line' }] };
             const c = await connectWithRoots(kind, BIN.fs, [A], () => roots.list);
+            try {
+                const call = (name, args) => c.client.callTool({ name, arguments: args });
+                // A root outside the command-line directories grants nothing.
+                assert.match(toolError(await call('read_text_file', { path: path.join(B, 'r.txt') })),
+                    /^Access denied - none of the client's roots lies inside the server's allowed directories/);
+                assert.match(toolError(await call('list_allowed_directories', {})), /^Access denied - none of the client's roots/);
+                // A root inside them is the sandbox: the rest of A is out of reach.
+                roots.list = [{ uri: `file://${p('sub')}` }, { uri: `file://${B}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${p('sub')}`);
+                assert.equal(text(await call('read_text_file', { path: 'b.md' })), '# B\n');
+                assert.match(toolError(await call('read_text_file', { path: p('a.txt') })), /^Access denied - path outside allowed directories/);
+                // A root above them: the intersection is the command-line directory.
+                roots.list = [{ uri: `file://${tmp.dir}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${A}`);
+                assert.match(toolError(await call('read_text_file', { path: o('secret.txt') })), /^Access denied - path outside allowed directories/);
+                assert.match(toolError(await call('read_text_file', { path: path.join(B, 'r.txt') })), /^Access denied - path outside allowed directories/);
+                // A symlink inside A that leads outside does not count as inside.
+                roots.list = [{ uri: `file://${p('out-link')}` }];
+                assert.match(toolError(await call('read_text_file', { path: o('secret.txt') })), /^Access denied - none of the client's roots/);
+                // No usable directory among them: the command line's directories stay.
+                roots.list = [{ uri: `file://${path.join(tmp.dir, 'missing')}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${A}`);
+            } finally {
+                await c.close();
+            }
+        });
+
+        test(`${kind} client with --allow-client-roots: the roots it offers replace the directories`, async () => {
+            const roots = { list: [{ uri: `file://${B}`, name: 'rooted' }] };
+            const c = await connectWithRoots(kind, BIN.fs, ['--allow-client-roots', A], () => roots.list);
             try {
                 const call = (name, args) => c.client.callTool({ name, arguments: args });
                 assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${B}`);

@@ -1,7 +1,8 @@
 /*
  * Unit tests of mcp-filesystem's internals (cmocka): globs and unified diffs against cases
  * produced by minimatch and jsdiff (JSON files in tests/servers/data, as the reference server uses
- * those libraries), size/UTF-8 formatting, the sandbox's path checks, and client roots.
+ * those libraries), size/UTF-8 formatting, the sandbox's path checks, and client roots (which
+ * only narrow the command-line directories).
  *
  * Run from the repository root (make test-servers does): reads tests/servers/data/.
  */
@@ -317,6 +318,57 @@ static void test_roots(void **state)
     sandbox_replace(NULL);
 }
 
+/* Client roots only narrow the command-line directories (their intersection). */
+static void test_roots_within(void **state)
+{
+    roots_t *cmdline = make_roots(), *got;
+    char err[512], sub[320], sibling[320];
+    const char *dirs[3];
+    json_t *list;
+    (void)state;
+
+    snprintf(sub, sizeof sub, "%s/sub", allowed);
+    snprintf(sibling, sizeof sibling, "%sX", allowed); /* shares the prefix, is not inside */
+    sh("mkdir -p %s", sibling);
+
+    dirs[0] = outside, dirs[1] = sub, dirs[2] = sibling;
+    got = fs_roots_within(roots_new(dirs, 3, err, sizeof err), cmdline, err, sizeof err);
+    assert_non_null(got);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), sub);
+    roots_unref(got);
+
+    dirs[0] = base; /* above: the command-line directory itself */
+    got = fs_roots_within(roots_new(dirs, 1, err, sizeof err), cmdline, err, sizeof err);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), allowed);
+    roots_unref(got);
+
+    dirs[0] = outside, dirs[1] = sibling;
+    got = fs_roots_within(roots_new(dirs, 2, err, sizeof err), cmdline, err, sizeof err);
+    assert_non_null(got);
+    assert_int_equal(roots_count(got), 0);
+    roots_unref(got);
+
+    /* fs_client_roots(): narrowed against the current set, unless allowed to replace it. */
+    sandbox_replace(cmdline);
+    list = json_pack("[{s:s+}]", "uri", "file://", outside);
+    got = fs_client_roots(list, err, sizeof err);
+    assert_int_equal(roots_count(got), 0);
+    roots_unref(got);
+    fs_allow_client_roots = true;
+    got = fs_client_roots(list, err, sizeof err);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), outside);
+    roots_unref(got);
+    fs_allow_client_roots = false;
+    sandbox_replace(NULL);
+    got = fs_client_roots(list, err, sizeof err); /* no command-line directories */
+    assert_int_equal(roots_count(got), 1);
+    roots_unref(got);
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_diff_cases),   cmocka_unit_test(test_diff_large),
         cmocka_unit_test(test_format),       cmocka_unit_test(test_sandbox_paths),
         cmocka_unit_test(test_sandbox_swap), cmocka_unit_test(test_roots),
+        cmocka_unit_test(test_roots_within),
     };
     return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }
