@@ -40,7 +40,8 @@
  * for MCP_TOOL_BLOCKING tools).
  *
  * ABI. A plugin exports exactly one symbol, MCP_PLUGIN_SYMBOL, a const mcp_plugin_desc_t. The
- * loader refuses a plugin whose `abi` differs from MCP_PLUGIN_ABI_VERSION or that was built
+ * loader refuses a plugin whose symbol is not a data object of at least that size (checked
+ * before it is read), whose `abi` differs from MCP_PLUGIN_ABI_VERSION or that was built
  * against a libmcp with another major version (during 0.x: another minor version). Plugins link
  * against the shared libmcp the host uses (libmcp.so), so both share one copy of the library.
  */

@@ -13,9 +13,15 @@
  * so the plugin host may outlive the server. A library is closed only when none of its
  * registrations is alive any more (an item kept alive by a call in flight keeps its code loaded).
  */
+/* dladdr1() and RTLD_DL_SYMENT, used to check the descriptor symbol's ELF type and size before
+ * reading it, are GNU extensions: <dlfcn.h> declares them only with _GNU_SOURCE, which must be
+ * defined before the first system header is included (this file only; the rest of libmcp stays
+ * strict POSIX). */
+#define _GNU_SOURCE
 #include "mcp_plugin.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -114,6 +120,46 @@ static bool valid_plugin_name(const char *s)
 
 /* ---- opening ------------------------------------------------------------------------------ */
 
+/* Is the symbol dlsym() found at `d` a data object at least as large as a descriptor? Anything
+ * else (a function, a too-small object) must not be read as one. */
+static bool descriptor_symbol_ok(const void *d, const char *path, mcp_error_t *err)
+{
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    unsigned type;
+
+    if (!dladdr1(d, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || info.dli_saddr != d) {
+        seterr(err, MCP_EPLUGIN,
+               "plugin %s: '%s' is not a plugin descriptor (its type and size cannot be "
+               "checked); declare the plugin with MCP_PLUGIN()",
+               path, MCP_PLUGIN_SYMBOL);
+        return false;
+    }
+    type = ELF64_ST_TYPE(sym->st_info); /* the same low 4 bits in ELF32 */
+    if (type == STT_FUNC || type == STT_GNU_IFUNC) {
+        seterr(err, MCP_EPLUGIN,
+               "plugin %s: '%s' is not a plugin descriptor (a function, not a data object); "
+               "declare the plugin with MCP_PLUGIN()",
+               path, MCP_PLUGIN_SYMBOL);
+        return false;
+    }
+    if (type != STT_OBJECT) {
+        seterr(err, MCP_EPLUGIN,
+               "plugin %s: '%s' is not a plugin descriptor (ELF symbol type %u, not a data "
+               "object); declare the plugin with MCP_PLUGIN()",
+               path, MCP_PLUGIN_SYMBOL, type);
+        return false;
+    }
+    if (sym->st_size < sizeof(mcp_plugin_desc_t)) {
+        seterr(err, MCP_EPLUGIN,
+               "plugin %s: '%s' is not a plugin descriptor (an object of %zu bytes, a "
+               "descriptor has %zu); declare the plugin with MCP_PLUGIN()",
+               path, MCP_PLUGIN_SYMBOL, (size_t)sym->st_size, sizeof(mcp_plugin_desc_t));
+        return false;
+    }
+    return true;
+}
+
 mcp_plugin_t *mcp_plugin_open(const char *path, mcp_error_t *err)
 {
     mcp_plugin_t *p;
@@ -165,6 +211,8 @@ mcp_plugin_t *mcp_plugin_open(const char *path, mcp_error_t *err)
                path, MCP_PLUGIN_SYMBOL);
         goto fail;
     }
+    if (!descriptor_symbol_ok(d, path, err))
+        goto fail;
     if (d->abi != MCP_PLUGIN_ABI_VERSION) {
         seterr(err, MCP_EPLUGIN,
                "plugin %s: built for plugin ABI version %d, this host speaks version %d; rebuild "

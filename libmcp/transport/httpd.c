@@ -154,29 +154,99 @@ const char *mcp__hconn_arg(mcp__hconn *c, const char *name)
     return c->mc ? MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, name) : NULL;
 }
 
-/* Does a comma-separated media-type list allow `type`? */
+/* Is the qvalue [v, v + n) zero ("0", "0.", "0.0" ... "0.000")? */
+static bool qvalue_zero(const char *v, size_t n)
+{
+    size_t i;
+    if (n == 0 || v[0] != '0')
+        return false;
+    for (i = 1; i < n; i++)
+        if (v[i] != (i == 1 ? '.' : '0'))
+            return false;
+    return true;
+}
+
+static bool is_ows(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/*
+ * Does the Accept header allow `type` (RFC 9110 section 12.5.1)? The most specific media range
+ * that matches it decides (the exact type, then its major type's wildcard, then the full
+ * wildcard); a range with q=0 means "not acceptable". Parameters may come in any order around
+ * q, with whitespace around ';' and '=', and quoted values may hold ',' and ';'.
+ */
 bool mcp__hconn_accepts(mcp__hconn *c, const char *type)
 {
     const char *a = mcp__hconn_header(c, MHD_HTTP_HEADER_ACCEPT);
-    const char *slash = strchr(type, '/');
-    size_t major = (size_t)(slash - type);
-    while (a && *a) {
-        const char *end = strchr(a, ','), *semi;
+    size_t tlen = strlen(type), major = (size_t)(strchr(type, '/') - type);
+    int best = 0;    /* specificity of the most specific range matching `type` so far */
+    bool ok = false; /* a range of that specificity has q > 0 */
+
+    if (!a)
+        return false;
+    while (*a) {
+        const char *r;
         size_t n;
-        while (*a == ' ' || *a == '\t')
+        int spec = 0;
+        bool zero = false;
+        while (is_ows(*a) || *a == ',')
             a++;
-        n = end ? (size_t)(end - a) : strlen(a);
-        semi = memchr(a, ';', n);
-        if (semi)
-            n = (size_t)(semi - a);
-        while (n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t'))
-            n--;
-        if ((n == strlen(type) && strncasecmp(a, type, n) == 0) || (n == 3 && !strncmp(a, "*/*", 3)) ||
-            (n == major + 2 && strncasecmp(a, type, major + 1) == 0 && a[major + 1] == '*'))
-            return true;
-        a = end ? end + 1 : NULL;
+        if (!*a)
+            break;
+        for (r = a; *a && *a != ',' && *a != ';'; a++)
+            ;
+        for (n = (size_t)(a - r); n > 0 && is_ows(r[n - 1]); n--)
+            ;
+        if (n == tlen && strncasecmp(r, type, n) == 0)
+            spec = 3;
+        else if (n == major + 2 && strncasecmp(r, type, major + 1) == 0 && r[major + 1] == '*')
+            spec = 2;
+        else if (n == 3 && strncmp(r, "*/*", 3) == 0)
+            spec = 1;
+        while (*a == ';') { /* a parameter: name [= token | quoted-string] */
+            const char *name, *val;
+            size_t nn, vn = 0;
+            for (a++; is_ows(*a); a++)
+                ;
+            for (name = a; *a && *a != '=' && *a != ';' && *a != ',' && !is_ows(*a); a++)
+                ;
+            nn = (size_t)(a - name);
+            while (is_ows(*a))
+                a++;
+            val = a;
+            if (*a == '=') {
+                for (a++; is_ows(*a); a++)
+                    ;
+                if (*a == '"') {
+                    for (val = ++a; *a && *a != '"'; a++)
+                        if (*a == '\\' && a[1])
+                            a++;
+                    vn = (size_t)(a - val);
+                    if (*a == '"')
+                        a++;
+                } else {
+                    for (val = a; *a && *a != ';' && *a != ',' && !is_ows(*a); a++)
+                        ;
+                    vn = (size_t)(a - val);
+                }
+                while (is_ows(*a))
+                    a++;
+            }
+            if (nn == 1 && (*name == 'q' || *name == 'Q'))
+                zero = qvalue_zero(val, vn);
+        }
+        while (*a && *a != ',') /* anything malformed up to the next range */
+            a++;
+        if (spec > best) {
+            best = spec;
+            ok = !zero;
+        } else if (spec > 0 && spec == best && !zero) {
+            ok = true;
+        }
     }
-    return false;
+    return best > 0 && ok;
 }
 
 bool mcp__hconn_json_body(mcp__hconn *c)

@@ -98,7 +98,8 @@ int fspath_open(const fspath_t *p, int flags, mode_t mode);
 /** Describe a failure of the two calls above as the tools report it. */
 void fspath_open_error(const fspath_t *p, int err, const char *syscall, char *out, size_t size);
 
-/** Testing aid: pause this many milliseconds between checking a path and using it. */
+/** Testing aid: pause this many milliseconds between checking a path and using it (also before
+ * a walking tool opens each subdirectory it found). */
 extern unsigned sandbox_test_delay_ms;
 void sandbox_test_pause(void);
 
@@ -112,6 +113,22 @@ char *fs_path_from_file_uri(const char *uri);
  * is left.
  */
 roots_t *fs_roots_from_list(const json_t *roots, char *err, size_t err_size);
+/**
+ * The intersection of `client` (stolen) and `allowed`: each client root that lies inside an
+ * allowed directory, and each allowed directory that lies inside a client root. May be empty;
+ * NULL (with `err`) only on failure.
+ */
+roots_t *fs_roots_within(roots_t *client, const roots_t *allowed, char *err, size_t err_size);
+/** --allow-client-roots: client roots replace the command-line directories instead of
+ * narrowing them. Set once, before serving. */
+extern bool fs_allow_client_roots;
+/**
+ * The allowed directories for a call of a client whose roots/list answered `roots`: its usable
+ * directories narrowed to the current (command-line) set, or as they are with
+ * fs_allow_client_roots or when that set is empty. NULL when it offers no usable directory (the
+ * command-line set applies); an empty set when none lies inside the command-line directories.
+ */
+roots_t *fs_client_roots(const json_t *roots, char *err, size_t err_size);
 /**
  * Replace the allowed directories with the directories among `roots` (borrowed: the `roots`
  * array of a roots/list result). Entries that are not usable local directories are skipped;

@@ -13,6 +13,8 @@
  *   !pat     (leading) matches what pat does not
  *
  * Matching is case-sensitive. Extended globs such as +(a|b) are not supported (taken literally).
+ * A match costs O(pattern length x path length) per brace expansion (at most MAX_EXPANSIONS), so
+ * no pattern can make a search stall.
  */
 #include "fs.h"
 
@@ -20,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EXPANSIONS 256
+#define MAX_EXPANSIONS   256
+#define MAX_PATTERN_SEGS 128 /* segments looked at; the rest are ignored */
+#define MAX_PATH_SEGS    256
 
 /* ---- one segment -------------------------------------------------------------------------- */
 
@@ -162,33 +166,61 @@ static bool is_globstar(seg_t g)
     return g.e - g.s == 2 && g.s[0] == '*' && g.s[1] == '*';
 }
 
+/* Follow the globstars in `on`: a "**" that is not the pattern's last segment may match no
+ * segment, so where it is reached the segment after it is reached too. */
+static void globstar_closure(const seg_t *pat, size_t np, bool *on)
+{
+    size_t i;
+    for (i = 0; i + 1 < np; i++)
+        if (on[i] && is_globstar(pat[i]))
+            on[i + 1] = true;
+}
+
+/*
+ * Match path segments against pattern segments in O(np x ns) segment matches: the set of pattern
+ * positions the path prefix can have reached is carried along the path (an NFA run over the
+ * pattern), instead of trying every way to split the path among the globstars. Position np means
+ * the whole pattern matched. A "**" takes any segment and stays; a trailing "**" (after
+ * collapsing "**" / "**") must take at least one segment, so taking one also reaches the end.
+ */
 static bool match_segs(const seg_t *pat, size_t np, const seg_t *path, size_t ns)
 {
-    if (np == 0)
-        return ns == 0;
-    if (is_globstar(pat[0])) {
-        size_t k;
-        while (np > 1 && is_globstar(pat[1])) { /* "**" "**" is one "**" */
-            pat++;
-            np--;
+    bool a[MAX_PATTERN_SEGS + 1], b[MAX_PATTERN_SEGS + 1], *cur = a, *next = b, *t;
+    size_t i, k;
+
+    memset(a, 0, sizeof a);
+    cur[0] = true;
+    globstar_closure(pat, np, cur);
+    for (k = 0; k < ns; k++) {
+        bool any = false;
+        memset(next, 0, (np + 1) * sizeof *next);
+        for (i = 0; i < np; i++) {
+            if (!cur[i])
+                continue;
+            if (is_globstar(pat[i])) {
+                next[i] = true;
+                if (i + 1 == np)
+                    next[np] = true;
+            } else if (match_segment(pat[i].s, pat[i].e, path[k].s, path[k].e)) {
+                next[i + 1] = true;
+            }
         }
-        if (np == 1) /* a trailing "**" takes what is left, but at least one segment */
-            return ns >= 1;
-        for (k = 0; k <= ns; k++)
-            if (match_segs(pat + 1, np - 1, path + k, ns - k))
-                return true;
-        return false;
+        globstar_closure(pat, np, next);
+        for (i = 0; i <= np && !any; i++)
+            any = next[i];
+        if (!any)
+            return false;
+        t = cur;
+        cur = next;
+        next = t;
     }
-    if (ns == 0)
-        return false;
-    return match_segment(pat[0].s, pat[0].e, path[0].s, path[0].e) &&
-           match_segs(pat + 1, np - 1, path + 1, ns - 1);
+    return cur[np];
 }
 
 static bool match_one(const char *pattern, const char *path)
 {
-    seg_t pat[128], segs[256];
-    size_t np = split(pattern, pat, 128), ns = split(path, segs, 256);
+    seg_t pat[MAX_PATTERN_SEGS], segs[MAX_PATH_SEGS];
+    size_t np = split(pattern, pat, MAX_PATTERN_SEGS), ns = split(path, segs, MAX_PATH_SEGS);
     return match_segs(pat, np, segs, ns);
 }
 

@@ -1,15 +1,16 @@
 /*
  * mcp-filesystem: a sandboxed filesystem MCP server.
  *
- *   mcp-filesystem [transport and common options] DIR [DIR ...]
+ *   mcp-filesystem [--allow-client-roots] [transport and common options] DIR [DIR ...]
  *
  * Serves only the given directories (and everything below them). Options are those of every
- * libmcp server (mcp_server_main(): --stdio, --log-level, the HTTP transports' flags ...);
- * every other argument is an allowed directory. "--" ends the options.
+ * libmcp server (mcp_server_main(): --stdio, --log-level, the HTTP transports' flags ...) and
+ * --allow-client-roots; every other argument is an allowed directory. "--" ends the options.
  *
- * Client roots: when the client offers roots, they replace these directories for its calls, as
- * in the reference server (see dispatch() in tools.c). Without directories on the command line
- * the server serves only clients that offer roots.
+ * Client roots: when the client offers roots, they narrow these directories for its calls (see
+ * fs_client_roots() in roots.c); with --allow-client-roots they replace them, as in the
+ * reference server. Without directories on the command line the server serves only clients
+ * that offer roots, and their roots are the sandbox.
  */
 #include "fs.h"
 
@@ -62,7 +63,12 @@ static void usage(FILE *to)
                 "\n"
                 "A Model Context Protocol server that reads, writes and searches files below the\n"
                 "given directories, and nowhere else (symlinks, '..' and absolute paths that lead\n"
-                "outside are refused). Options are the standard libmcp server options:\n"
+                "outside are refused).\n"
+                "\n"
+                "  --allow-client-roots  let a client's roots replace the directories given here\n"
+                "                        (by default they can only narrow them)\n"
+                "\n"
+                "The other options are the standard libmcp server options:\n"
                 "\n");
 }
 
@@ -89,6 +95,10 @@ int main(int argc, char **argv)
             while (++i < argc)
                 dirs[ndirs++] = argv[i];
             break;
+        }
+        if (strcmp(a, "--allow-client-roots") == 0) {
+            fs_allow_client_roots = true;
+            continue;
         }
         if (a[0] == '-' && a[1] != '\0') {
             if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--version") == 0)

@@ -5,7 +5,9 @@
  * server, so prompts and clients written for it work unchanged. Every tool runs on the libuv
  * thread pool (see dispatch() below, which also applies the client's roots) and touches the disk
  * only through the sandbox (fspath_resolve, then descriptors opened from the allowed directory
- * with O_NOFOLLOW).
+ * with O_NOFOLLOW). The walks (search_files, directory_tree, every directory read) and
+ * read_multiple_files stop once the client cancels the call, so a cancelled call gives its pool
+ * thread back at once.
  *
  * Where this server differs from the reference, on purpose:
  *   - read_media_file returns files that are neither images nor audio as an embedded resource
@@ -359,6 +361,10 @@ static int t_read_multiple_files(mcp_call_t *call, const json_t *args, roots_t *
         const char *path = json_string_value(v);
         char err[ERRLEN], *data;
         size_t len;
+        if (mcp_call_is_cancelled(call)) { /* nobody waits for the rest */
+            buf_free(&b);
+            return fail(call, "cancelled");
+        }
         if (i)
             buf_adds(&b, "\n---\n");
         if (read_path(roots, path, &data, &len, err, NULL) == 0) {
@@ -823,14 +829,22 @@ typedef struct entry {
     long long size;
 } entry_t;
 
+static void free_entries(entry_t *v, size_t n)
+{
+    while (n)
+        free(v[--n].name);
+    free(v);
+}
+
 static int cmp_strcmp(const void *a, const void *b)
 {
     return strcmp(((const entry_t *)a)->name, ((const entry_t *)b)->name);
 }
 
 /* Read a directory from an open descriptor (consumed): entries sorted by name (strcmp, the
- * order Node's readdir returns on POSIX). `sizes` fills sizes (lstat). */
-static entry_t *read_dir(int fd, size_t *count, bool sizes)
+ * order Node's readdir returns on POSIX). `sizes` fills sizes (lstat). Stops with ECANCELED
+ * once the client cancelled `call`. */
+static entry_t *read_dir(const mcp_call_t *call, int fd, size_t *count, bool sizes)
 {
     DIR *d = fdopendir(fd);
     struct dirent *de;
@@ -845,6 +859,8 @@ static entry_t *read_dir(int fd, size_t *count, bool sizes)
         struct stat st;
         entry_t e = {0};
         bool need_stat;
+        if (mcp_call_is_cancelled(call))
+            goto cancelled;
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         need_stat = sizes || de->d_type == DT_UNKNOWN;
@@ -871,25 +887,21 @@ static entry_t *read_dir(int fd, size_t *count, bool sizes)
         qsort(v, n, sizeof *v, cmp_strcmp);
     *count = n;
     return v ? v : calloc(1, sizeof *v);
+cancelled:
+    closedir(d);
+    free_entries(v, n);
+    errno = ECANCELED;
+    return NULL;
 oom:
     closedir(d);
-    while (n)
-        free(v[--n].name);
-    free(v);
+    free_entries(v, n);
     errno = ENOMEM;
     return NULL;
 }
 
-static void free_entries(entry_t *v, size_t n)
-{
-    while (n)
-        free(v[--n].name);
-    free(v);
-}
-
 /* Open the checked path as a directory and read it. */
-static entry_t *list_path(roots_t *roots, const char *requested, size_t *n, bool sizes, char *err,
-                          char **real)
+static entry_t *list_path(const mcp_call_t *call, roots_t *roots, const char *requested, size_t *n,
+                          bool sizes, char *err, char **real)
 {
     fspath_t p;
     entry_t *v;
@@ -901,7 +913,7 @@ static entry_t *list_path(roots_t *roots, const char *requested, size_t *n, bool
         fspath_free(&p);
         return NULL;
     }
-    if (!(v = read_dir(fd, n, sizes)))
+    if (!(v = read_dir(call, fd, n, sizes)))
         errno_text(err, ERRLEN, errno, "scandir", p.real);
     if (real) {
         *real = p.real;
@@ -915,7 +927,7 @@ static int t_list_directory(mcp_call_t *call, const json_t *args, roots_t *roots
 {
     char err[ERRLEN];
     size_t n, i;
-    entry_t *v = list_path(roots, arg_str(args, "path"), &n, false, err, NULL);
+    entry_t *v = list_path(call, roots, arg_str(args, "path"), &n, false, err, NULL);
     buf_t b = {0};
     if (!v)
         return fail(call, err);
@@ -958,7 +970,7 @@ static int t_list_directory_with_sizes(mcp_call_t *call, const json_t *args, roo
     char err[ERRLEN], size[32];
     size_t n, i, files = 0, dirs = 0;
     long long total = 0;
-    entry_t *v = list_path(roots, arg_str(args, "path"), &n, true, err, NULL);
+    entry_t *v = list_path(call, roots, arg_str(args, "path"), &n, true, err, NULL);
     buf_t b = {0};
     if (!v)
         return fail(call, err);
@@ -1017,13 +1029,13 @@ static bool tree_excluded(const json_t *patterns, const char *rel)
 }
 
 /* Build the tree below the directory open at `fd` (consumed). `rel` is the path of that
- * directory relative to the tree's root ("" for the root). */
-static json_t *tree(int fd, const char *rel, const json_t *excludes, int depth, char *err,
-                    const char *real)
+ * directory relative to the tree's root ("" for the root). Stops once `call` is cancelled. */
+static json_t *tree(const mcp_call_t *call, int fd, const char *rel, const json_t *excludes,
+                    int depth, char *err, const char *real)
 {
     size_t n = 0, i;
     int keep = dup(fd); /* read_dir consumes fd; subdirectories open relative to `keep` */
-    entry_t *v = keep >= 0 ? read_dir(fd, &n, false) : NULL;
+    entry_t *v = keep >= 0 ? read_dir(call, fd, &n, false) : NULL;
     json_t *arr = NULL;
 
     if (keep < 0)
@@ -1042,6 +1054,10 @@ static json_t *tree(int fd, const char *rel, const json_t *excludes, int depth, 
         size_t nl;
         char *name;
 
+        if (mcp_call_is_cancelled(call)) {
+            snprintf(err, ERRLEN, "cancelled");
+            goto fail;
+        }
         if (*rel)
             buf_addf(&path, "%s/%s", rel, v[i].name);
         else
@@ -1060,10 +1076,12 @@ static json_t *tree(int fd, const char *rel, const json_t *excludes, int depth, 
         if (node && v[i].dir) {
             /* Symlinks are never descended (they are listed as files). O_NOFOLLOW: a directory
              * swapped for a link meanwhile is refused. */
-            int sub = depth < 512
-                          ? openat(keep, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                          : -1;
+            int sub;
             json_t *kids;
+            sandbox_test_pause();
+            sub = depth < 512
+                      ? openat(keep, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                      : -1;
             if (sub < 0) {
                 buf_t where = {0};
                 int e = depth < 512 ? errno : ELOOP;
@@ -1080,7 +1098,7 @@ static json_t *tree(int fd, const char *rel, const json_t *excludes, int depth, 
                 json_decref(node);
                 goto fail;
             }
-            kids = tree(sub, path.data, excludes, depth + 1, err, real);
+            kids = tree(call, sub, path.data, excludes, depth + 1, err, real);
             if (!kids) {
                 buf_free(&path);
                 json_decref(node);
@@ -1118,7 +1136,7 @@ static int t_directory_tree(mcp_call_t *call, const json_t *args, roots_t *roots
     if ((fd = fspath_open(&p, O_RDONLY | O_DIRECTORY, 0)) < 0)
         fspath_open_error(&p, errno, "scandir", err, sizeof err);
     else
-        t = tree(fd, "", excludes, 0, err, p.real);
+        t = tree(call, fd, "", excludes, 0, err, p.real);
     fspath_free(&p);
     if (!t)
         return fail(call, err);
@@ -1135,6 +1153,7 @@ static int t_directory_tree(mcp_call_t *call, const json_t *args, roots_t *roots
 /* ---- search_files ------------------------------------------------------------------------- */
 
 typedef struct search {
+    const mcp_call_t *call; /* the walk stops once it is cancelled */
     roots_t *roots;
     const char *pattern;
     const json_t *excludes;
@@ -1153,12 +1172,13 @@ static bool search_excluded(const search_t *s, const char *rel)
     return false;
 }
 
-/* Walk the directory open at `fd` (consumed); `rel` as in tree(). */
+/* Walk the directory open at `fd` (consumed); `rel` as in tree(). 0, or -1 when out of memory or
+ * cancelled. */
 static int search_dir(search_t *s, int fd, const char *rel, int depth)
 {
     size_t n = 0, i;
     int keep = dup(fd), rc = 0;
-    entry_t *v = keep >= 0 ? read_dir(fd, &n, false) : NULL;
+    entry_t *v = keep >= 0 ? read_dir(s->call, fd, &n, false) : NULL;
 
     if (keep < 0)
         close(fd);
@@ -1169,6 +1189,10 @@ static int search_dir(search_t *s, int fd, const char *rel, int depth)
     }
     for (i = 0; i < n && rc == 0; i++) {
         buf_t path = {0}, full = {0};
+        if (mcp_call_is_cancelled(s->call)) {
+            rc = -1;
+            break;
+        }
         if (*rel)
             buf_addf(&path, "%s/%s", rel, v[i].name);
         else
@@ -1191,7 +1215,9 @@ static int search_dir(search_t *s, int fd, const char *rel, int depth)
             if (glob_match(s->pattern, path.data))
                 buf_addf(&s->out, "%s%s", s->found++ ? "\n" : "", full.data);
             if (v[i].dir && depth < 512) {
-                int sub = openat(keep, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int sub;
+                sandbox_test_pause();
+                sub = openat(keep, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub >= 0)
                     rc = search_dir(s, sub, path.data, depth + 1);
             }
@@ -1213,6 +1239,7 @@ static int t_search_files(mcp_call_t *call, const json_t *args, roots_t *roots)
     fspath_t p;
     int fd, rc = -1;
 
+    s.call = call;
     s.roots = roots;
     s.pattern = arg_str(args, "pattern");
     s.excludes = json_object_get(args, "excludePatterns");
@@ -1226,7 +1253,8 @@ static int t_search_files(mcp_call_t *call, const json_t *args, roots_t *roots)
         s.base = p.real;
         rc = search_dir(&s, fd, "", 0);
         if (rc != 0)
-            snprintf(err, sizeof err, "out of memory");
+            snprintf(err, sizeof err, "%s",
+                     mcp_call_is_cancelled(call) ? "cancelled" : "out of memory");
     }
     fspath_free(&p);
     if (rc != 0) {
@@ -1357,10 +1385,11 @@ static int t_list_allowed_directories(mcp_call_t *call, const json_t *args, root
 
 /*
  * Every tool is registered with dispatch() as its handler. When the client offers roots, the
- * reference server replaces its allowed directories with them; here that is done per call, so
- * the set is always current (no need to watch notifications/roots/list_changed) and one
- * client's roots never apply to another client's calls (several clients may share a server over
- * HTTP):
+ * reference server replaces its allowed directories with them; here they narrow the
+ * command-line directories (replace them only with --allow-client-roots or when there are none,
+ * see fs_client_roots()), and that is done per call, so the set is always current (no need to
+ * watch notifications/roots/list_changed) and one client's roots never apply to another client's
+ * calls (several clients may share a server over HTTP):
  *
  *   - dispatch() asks the client for roots/list. When the client has no roots capability (or
  *     the transport cannot carry the request) the tool runs with the directories from the
@@ -1368,7 +1397,8 @@ static int t_list_allowed_directories(mcp_call_t *call, const json_t *args, root
  *   - The answer may arrive during the ask (2026-07-28: the client retried the call with the
  *     answer) or later, on the loop thread (2025 era); then on_roots() starts the tool.
  *   - Roots that name no usable local directory leave the command-line directories in force,
- *     as in the reference server.
+ *     as in the reference server; roots none of which lies inside them leave nothing (the call
+ *     is refused, see run_with()).
  *
  * The tools do blocking file I/O, so they run on the libuv thread pool. With FS_TOOL_BLOCKING
  * they are MCP_TOOL_BLOCKING tools and dispatch() itself runs on the pool; without it (the
@@ -1417,6 +1447,9 @@ static int run_with(mcp_call_t *call, const json_t *args, const impl_t *impl, ro
 {
     roots_t *roots = client ? client : sandbox_acquire();
     int rc;
+    if (client && roots_count(client) == 0) /* see fs_client_roots() */
+        return fail(call, "Access denied - none of the client's roots lies inside the server's "
+                          "allowed directories (client roots can only narrow them)");
     if (!roots) /* never configured: an empty set */
         roots = roots_new(NULL, 0, NULL, 0);
     rc = impl->fn(call, args, roots);
@@ -1479,7 +1512,7 @@ static void on_roots(mcp_call_t *call, int status, const json_t *result, void *u
     bool inside;
 
     if (status == MCP_OK)
-        job->roots = fs_roots_from_list(json_object_get(result, "roots"), err, sizeof err);
+        job->roots = fs_client_roots(json_object_get(result, "roots"), err, sizeof err);
     pthread_mutex_lock(&job->lock);
     job->status = status;
     inside = job->in_handler;

@@ -102,6 +102,40 @@ describe('Streamable HTTP statuses (stateful)', () => {
         await alive(srv);
     });
 
+    test('Accept: a media range with q=0 is not acceptable; the most specific range decides', async () => {
+        const refused = [
+            'application/json;q=0, text/event-stream;q=0',
+            'application/json, text/event-stream;q=0',
+            'application/json;q=0.000, text/event-stream',
+            'application/json ; Q=0 , text/event-stream',
+            'application/json;charset=utf-8;q=0, text/event-stream',
+            'application/json;q=0;charset=utf-8, text/event-stream',
+            'application/json; q = 0, text/event-stream',
+            '*/*;q=0',
+            '*/*, text/event-stream;q=0',
+            'application/json, text/*;q=0',
+            'application/json; x="a,b;q=1"; q=0, text/event-stream',
+        ];
+        const served = [
+            'application/json;q=0.5, text/event-stream;q=0.1',
+            'application/json;q=1.0, text/event-stream;q=0.001',
+            '*/*',
+            'application/json, */*;q=0.1',
+            'text/event-stream, application/*',
+            '*/*;q=0, application/json, text/event-stream',
+            'application/json; x="a,b;q=0", text/event-stream',
+            'APPLICATION/JSON, Text/Event-Stream',
+        ];
+        for (const [accept, want] of [...refused.map((a) => [a, 406]), ...served.map((a) => [a, 200])]) {
+            const r = await raw(srv.url, { headers: { 'Content-Type': 'application/json', Accept: accept, ...S() },
+                body: JSON.stringify(call(1, 'echo', { message: 'x' })) });
+            assert.equal(r.status, want, `POST Accept: ${accept}`);
+        }
+        const g = await raw(srv.url, { method: 'GET', headers: { Accept: 'text/event-stream;q=0, */*', ...S() } });
+        assert.equal(g.status, 406, 'GET with text/event-stream;q=0');
+        await alive(srv);
+    });
+
     test('400 malformed JSON (-32700), non-object, batch refused on 2025-11-25', async () => {
         for (const body of ['{"jsonrpc":', '{]', '{"a":1} trailing', '{"a":1,"a":2}', '']) {
             const r = await post(srv.url, body, S());
@@ -405,6 +439,13 @@ describe('legacy HTTP+SSE', () => {
         const o = await raw(postUrl, { headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example' }, body: '{}' });
         assert.equal(o.status, 403);
         ac.abort();
+    });
+
+    test('GET with Accept text/event-stream;q=0 is 406', async () => {
+        for (const accept of ['text/event-stream;q=0', '*/*;q=0', 'text/*;q=0.0, application/json']) {
+            const r = await raw(srv.sseUrl, { method: 'GET', headers: { Accept: accept } });
+            assert.equal(r.status, 406, `Accept: ${accept}`);
+        }
     });
 });
 

@@ -416,7 +416,65 @@ describe('mcp-filesystem: other clients and transports', () => {
     });
 });
 
-describe('mcp-filesystem: client roots replace the allowed directories', () => {
+describe('mcp-filesystem: globs are linear, walks stop when cancelled', () => {
+    // One pool thread, so a walk that goes on after its cancellation blocks the next call. The
+    // test hook pauses before each subdirectory a walk opens: 160 of them make a 16 s walk.
+    const DELAY = 100;
+    let c;
+    before(async () => {
+        makeTree();
+        let d = p('deep');
+        for (let i = 0; i < 40; i++) d = path.join(d, 'a');
+        fs.mkdirSync(d, { recursive: true });
+        fs.writeFileSync(path.join(d, 'b'), 'bottom\n');
+        for (let i = 0; i < 160; i++) fs.mkdirSync(p('many', `d${String(i).padStart(3, '0')}`), { recursive: true });
+        c = await connect('v1', BIN.fs, { args: [A], env: { UV_THREADPOOL_SIZE: '1' } });
+    });
+    after(async () => {
+        await closeAll();
+        tmp.cleanup();
+    });
+
+    test('search_files: "**/a/" x 12 + "b" in a 40-deep directory answers at once', async () => {
+        const pattern = '**/a/'.repeat(12) + 'b';
+        const t0 = Date.now();
+        const r = await c.client.callTool({ name: 'search_files', arguments: { path: 'deep', pattern } }, undefined, { timeout: 5000 });
+        assert.equal(text(r), path.join(p('deep'), ...Array(40).fill('a'), 'b'));
+        assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+        // No match at all: every partial path fails, the old matcher's worst case.
+        const none = await c.client.callTool({ name: 'search_files', arguments: { path: 'deep', pattern: pattern + 'x' } }, undefined, { timeout: 5000 });
+        assert.equal(text(none), 'No matches found');
+    });
+
+    for (const [tool, args] of [
+        ['search_files', { path: 'many', pattern: '**/nothing' }],
+        ['directory_tree', { path: 'many' }],
+    ]) {
+        test(`${tool}: notifications/cancelled stops the walk and frees the pool thread`, async () => {
+            const slow = await connect('v1', BIN.fs, {
+                args: [A],
+                env: { UV_THREADPOOL_SIZE: '1', MCP_FILESYSTEM_TEST_DELAY_MS: String(DELAY) },
+            });
+            try {
+                const ac = new AbortController();
+                const pending = slow.client.callTool({ name: tool, arguments: args }, undefined, { signal: ac.signal, timeout: 60000 });
+                await sleep(500);
+                ac.abort('changed my mind');
+                await assert.rejects(pending);
+                const t0 = Date.now();
+                const r = await slow.client.callTool({ name: 'list_allowed_directories', arguments: {} }, undefined, { timeout: 4000 });
+                assert.equal(text(r), `Allowed directories:\n${A}`);
+                assert.ok(Date.now() - t0 < 4000, `the next call waited ${Date.now() - t0} ms`);
+                const sent = slow.log.filter((e) => e.dir === 'client>' && e.msg.method === 'notifications/cancelled');
+                assert.equal(sent.length, 1, 'the client sent notifications/cancelled');
+            } finally {
+                await slow.close();
+            }
+        });
+    }
+});
+
+describe('mcp-filesystem: client roots narrow the allowed directories', () => {
     let B;
     before(() => {
         makeTree();
@@ -430,9 +488,39 @@ describe('mcp-filesystem: client roots replace the allowed directories', () => {
     });
 
     for (const kind of ['v1', 'v2']) {
-        test(`${kind} client: the roots it offers are the allowed directories, at each call`, async () => {
-            const roots = { list: [{ uri: `file://${B}`, name: 'rooted' }] };
+        test(`${kind} client: its roots only narrow the command-line directories, at each call`, async () => {
+            const roots = { list: [{ uri: `file://${B}`, name: 'outside the command line' }] };
             const c = await connectWithRoots(kind, BIN.fs, [A], () => roots.list);
+            try {
+                const call = (name, args) => c.client.callTool({ name, arguments: args });
+                // A root outside the command-line directories grants nothing.
+                assert.match(toolError(await call('read_text_file', { path: path.join(B, 'r.txt') })),
+                    /^Access denied - none of the client's roots lies inside the server's allowed directories/);
+                assert.match(toolError(await call('list_allowed_directories', {})), /^Access denied - none of the client's roots/);
+                // A root inside them is the sandbox: the rest of A is out of reach.
+                roots.list = [{ uri: `file://${p('sub')}` }, { uri: `file://${B}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${p('sub')}`);
+                assert.equal(text(await call('read_text_file', { path: 'b.md' })), '# B\n');
+                assert.match(toolError(await call('read_text_file', { path: p('a.txt') })), /^Access denied - path outside allowed directories/);
+                // A root above them: the intersection is the command-line directory.
+                roots.list = [{ uri: `file://${tmp.dir}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${A}`);
+                assert.match(toolError(await call('read_text_file', { path: o('secret.txt') })), /^Access denied - path outside allowed directories/);
+                assert.match(toolError(await call('read_text_file', { path: path.join(B, 'r.txt') })), /^Access denied - path outside allowed directories/);
+                // A symlink inside A that leads outside does not count as inside.
+                roots.list = [{ uri: `file://${p('out-link')}` }];
+                assert.match(toolError(await call('read_text_file', { path: o('secret.txt') })), /^Access denied - none of the client's roots/);
+                // No usable directory among them: the command line's directories stay.
+                roots.list = [{ uri: `file://${path.join(tmp.dir, 'missing')}` }];
+                assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${A}`);
+            } finally {
+                await c.close();
+            }
+        });
+
+        test(`${kind} client with --allow-client-roots: the roots it offers replace the directories`, async () => {
+            const roots = { list: [{ uri: `file://${B}`, name: 'rooted' }] };
+            const c = await connectWithRoots(kind, BIN.fs, ['--allow-client-roots', A], () => roots.list);
             try {
                 const call = (name, args) => c.client.callTool({ name, arguments: args });
                 assert.equal(text(await call('list_allowed_directories', {})), `Allowed directories:\n${B}`);

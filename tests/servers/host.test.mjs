@@ -130,6 +130,15 @@ describe('mcp-host: loading fails cleanly, exit status 1, nothing half-loaded', 
         await fails(['--plugin', TPLUGIN('no_desc')], /no_desc\.so: no plugin descriptor \(symbol 'mcp_plugin_descriptor' missing/);
     });
 
+    test('a descriptor symbol that is a function, or an object too small to be a descriptor', async () => {
+        let r = await fails(['--plugin', TPLUGIN('desc_func')],
+            /^mcp-host: error: plugin .*desc_func\.so: 'mcp_plugin_descriptor' is not a plugin descriptor \(a function, not a data object\); declare the plugin with MCP_PLUGIN\(\)$/m);
+        assert.equal(r.signal, null);
+        r = await fails(['--plugin', TPLUGIN('desc_small')],
+            /^mcp-host: error: plugin .*desc_small\.so: 'mcp_plugin_descriptor' is not a plugin descriptor \(an object of 4 bytes, a descriptor has \d+\); declare the plugin with MCP_PLUGIN\(\)$/m);
+        assert.equal(r.signal, null);
+    });
+
     test('a wrong ABI version', async () => {
         await fails(['--plugin', TPLUGIN('bad_abi')], /bad_abi\.so: built for plugin ABI version 99, this host speaks version 1/);
     });

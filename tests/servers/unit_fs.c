@@ -1,7 +1,8 @@
 /*
  * Unit tests of mcp-filesystem's internals (cmocka): globs and unified diffs against cases
  * produced by minimatch and jsdiff (JSON files in tests/servers/data, as the reference server uses
- * those libraries), size/UTF-8 formatting, the sandbox's path checks, and client roots.
+ * those libraries), size/UTF-8 formatting, the sandbox's path checks, and client roots (which
+ * only narrow the command-line directories).
  *
  * Run from the repository root (make test-servers does): reads tests/servers/data/.
  */
@@ -44,6 +45,32 @@ static void test_glob_cases(void **state)
             fail_msg("glob '%s' vs '%s': want %d", pat, path, want);
     }
     json_decref(cases);
+}
+
+/* Globstars are matched in O(pattern x path): the case that made the old split-point search
+ * take C(40, 12) steps answers at once (SIGALRM ends the test if it does not). */
+static void test_glob_linear(void **state)
+{
+    char pat[256] = "", path[256] = "";
+    int i;
+    (void)state;
+    for (i = 0; i < 12; i++)
+        strcat(pat, "**/a/");
+    strcat(pat, "b");
+    for (i = 0; i < 40; i++)
+        strcat(path, "a/");
+    alarm(10);
+    path[strlen(path) - 1] = '\0'; /* a/a/.../a: no match, every split fails */
+    assert_false(glob_match(pat, path));
+    strcat(path, "/b");
+    assert_true(glob_match(pat, path));
+    strcat(pat, "/**");
+    assert_false(glob_match(pat, path)); /* a trailing globstar needs a segment */
+    strcat(path, "/c/d");
+    assert_true(glob_match(pat, path));
+    assert_true(glob_match("**/**/**/a/**/**/b/**/**", path));
+    assert_false(glob_match("**/a/**/a/**/a/**/c", path)); /* "c" is not last */
+    alarm(0);
 }
 
 static void test_diff_cases(void **state)
@@ -291,13 +318,65 @@ static void test_roots(void **state)
     sandbox_replace(NULL);
 }
 
+/* Client roots only narrow the command-line directories (their intersection). */
+static void test_roots_within(void **state)
+{
+    roots_t *cmdline = make_roots(), *got;
+    char err[512], sub[320], sibling[320];
+    const char *dirs[3];
+    json_t *list;
+    (void)state;
+
+    snprintf(sub, sizeof sub, "%s/sub", allowed);
+    snprintf(sibling, sizeof sibling, "%sX", allowed); /* shares the prefix, is not inside */
+    sh("mkdir -p %s", sibling);
+
+    dirs[0] = outside, dirs[1] = sub, dirs[2] = sibling;
+    got = fs_roots_within(roots_new(dirs, 3, err, sizeof err), cmdline, err, sizeof err);
+    assert_non_null(got);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), sub);
+    roots_unref(got);
+
+    dirs[0] = base; /* above: the command-line directory itself */
+    got = fs_roots_within(roots_new(dirs, 1, err, sizeof err), cmdline, err, sizeof err);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), allowed);
+    roots_unref(got);
+
+    dirs[0] = outside, dirs[1] = sibling;
+    got = fs_roots_within(roots_new(dirs, 2, err, sizeof err), cmdline, err, sizeof err);
+    assert_non_null(got);
+    assert_int_equal(roots_count(got), 0);
+    roots_unref(got);
+
+    /* fs_client_roots(): narrowed against the current set, unless allowed to replace it. */
+    sandbox_replace(cmdline);
+    list = json_pack("[{s:s+}]", "uri", "file://", outside);
+    got = fs_client_roots(list, err, sizeof err);
+    assert_int_equal(roots_count(got), 0);
+    roots_unref(got);
+    fs_allow_client_roots = true;
+    got = fs_client_roots(list, err, sizeof err);
+    assert_int_equal(roots_count(got), 1);
+    assert_string_equal(roots_path(got, 0), outside);
+    roots_unref(got);
+    fs_allow_client_roots = false;
+    sandbox_replace(NULL);
+    got = fs_client_roots(list, err, sizeof err); /* no command-line directories */
+    assert_int_equal(roots_count(got), 1);
+    roots_unref(got);
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_cases),    cmocka_unit_test(test_diff_cases),
-        cmocka_unit_test(test_diff_large),    cmocka_unit_test(test_format),
-        cmocka_unit_test(test_sandbox_paths), cmocka_unit_test(test_sandbox_swap),
-        cmocka_unit_test(test_roots),
+        cmocka_unit_test(test_glob_cases),   cmocka_unit_test(test_glob_linear),
+        cmocka_unit_test(test_diff_cases),   cmocka_unit_test(test_diff_large),
+        cmocka_unit_test(test_format),       cmocka_unit_test(test_sandbox_paths),
+        cmocka_unit_test(test_sandbox_swap), cmocka_unit_test(test_roots),
+        cmocka_unit_test(test_roots_within),
     };
     return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }
