@@ -461,6 +461,7 @@ struct mcp_server {
     unsigned char state_key[32]; /* signs 2026 requestState */
     size_t state_key_len;
     struct mcp__nonces *nonces;  /* requestStates already used (replay protection) */
+    long state_ttl_s;            /* requestState lifetime in seconds; 0 = 600 (tests set it) */
     struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
     struct mcp__tasks *tasks;    /* tasks.c: the task store, or NULL */
     bool stdio_started;
