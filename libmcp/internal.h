@@ -199,6 +199,7 @@ typedef struct mcp__item {
 typedef struct mcp__table {
     mcp__item **items;        /* in registration order */
     size_t count, cap;
+    unsigned long long last_seq; /* the highest seq this kind ever had (removal keeps it) */
     mcp__item **buckets;      /* hash by key */
     size_t nbuckets;
 } mcp__table;

@@ -370,6 +370,38 @@ static void test_pagination(void **state)
                      "\"cursor\":5}}");
     assert_int_equal(error_code(r), -32602);
     json_decref(r);
+    /* Cursors beyond the end of the list: the last tool's own seq (4: no cursor ever names it,
+     * nothing follows it), a later item of another kind (7, the prompt), one never issued. */
+    {
+        static const char *const beyond[][2] = {
+            {"tools/list", "mcp1.4"}, {"tools/list", "mcp1.7"}, {"tools/list", "mcp1.ffff"},
+            {"prompts/list", "mcp1.7"}, {"resources/list", "mcp1.5"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof beyond / sizeof beyond[0]; i++) {
+            snprintf(text, sizeof text,
+                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"%s\",\"params\":{"
+                     "\"cursor\":\"%s\"}}",
+                     beyond[i][0], beyond[i][1]);
+            r = roundtrip(f, text);
+            if (error_code(r) != -32602)
+                fail_msg("%s with cursor %s: expected -32602, got %s", beyond[i][0],
+                         beyond[i][1], json_dumps(r, JSON_COMPACT));
+            assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"),
+                                                                  "message")),
+                                "Invalid params: invalid cursor");
+            json_decref(r);
+        }
+    }
+    /* a cursor stays valid when the items after it go: the list just ends there */
+    assert_int_equal(mcp_server_remove_tool(f->srv, "internal"), MCP_OK);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":\"mcp1.3\"}}");
+    res = json_object_get(r, "result");
+    assert_non_null(res);
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 0);
+    assert_null(json_object_get(res, "nextCursor"));
+    json_decref(r);
 }
 
 static void test_resources_prompts(void **state)

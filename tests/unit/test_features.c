@@ -326,8 +326,8 @@ static void test_elicit_2025_timeout_and_cancel(void **state)
 
 #define ANSWER_BOB "{\"q0\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"
 
-/* A 2026 tools/call of `tool` with `args` (JSON text); `extra` is spliced into params (the MRTR
- * fields, or ""). The reply is last_sent(f). */
+/* A 2026 request `method` naming `tool` with `args` (JSON text); `extra` is spliced into params
+ * (the MRTR fields, or ""). The reply is last_sent(f). */
 static void call26(fixture *f, int id, const char *method, const char *tool, const char *args,
                    const char *extra)
 {
