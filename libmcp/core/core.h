@@ -74,6 +74,7 @@ typedef struct mcp__item {
 typedef struct mcp__table {
     mcp__item **items;        /* in registration order */
     size_t count, cap;
+    unsigned long long last_seq; /* the highest seq this kind ever had (removal keeps it) */
     mcp__item **buckets;      /* hash by key */
     size_t nbuckets;
 } mcp__table;
@@ -312,6 +313,7 @@ struct mcp_server {
     unsigned char state_key[32]; /* signs 2026 requestState */
     size_t state_key_len;
     struct mcp__nonces *nonces;  /* requestStates already used (replay protection; mrtr.c) */
+    long state_ttl_s;            /* requestState lifetime in seconds; 0 = 600 (tests set it) */
     struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
     struct mcp__tasks *tasks;    /* tasks.c: the task store, or NULL */
     bool stdio_started;

@@ -106,7 +106,7 @@ int mcp__registry_add(mcp__registry *reg, mcp__item *item)
         if (table_rehash(t, t->nbuckets ? t->nbuckets * 2 : 32) != MCP_OK)
             return MCP_ENOMEM;
     }
-    item->seq = reg->next_seq++;
+    item->seq = t->last_seq = reg->next_seq++;
     t->items[t->count++] = item;
     h = hash_key(item->key) & (t->nbuckets - 1);
     item->hnext = t->buckets[h];
@@ -198,7 +198,9 @@ int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cur
     json_t *arr;
 
     if (cursor) {
-        if (!cursor_parse(cursor, &after) || after >= reg->next_seq)
+        /* A cursor names an item that had a later one of its kind: one at or past this kind's
+         * last item ever is beyond the end of the list (an item removed since is no reason). */
+        if (!cursor_parse(cursor, &after) || after >= t->last_seq)
             return MCP_JSONRPC_INVALID_PARAMS;
         /* items are in ascending seq order: binary search for the first seq > after */
         hi = t->count;

@@ -16,7 +16,7 @@
 
 #include <time.h>
 
-#define STATE_TTL_S  600
+#define STATE_TTL_S  600 /* unless srv->state_ttl_s says otherwise (tests) */
 #define NONCE_SLOTS  4096
 
 /* A 2026 call's questions and answers: hung on the call (call->qstate) by the first use. */
@@ -297,6 +297,7 @@ static void mrtr_result(mcp_call_t *call)
     char n[33], d[65], *payload_text, *p64, *m64, *state;
     json_t *payload;
     size_t len;
+    json_int_t ttl = srv->state_ttl_s ? srv->state_ttl_s : STATE_TTL_S;
 
     ensure_key(srv);
     mcp__random_bytes(nonce, sizeof nonce);
@@ -304,7 +305,7 @@ static void mrtr_result(mcp_call_t *call)
     digest(call, d);
     payload = json_pack("{s:i, s:s, s:s, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d, "r",
                         q->responses ? json_incref(q->responses) : json_object(),
-                        "x", (json_int_t)time(NULL) + STATE_TTL_S, "n", n);
+                        "x", (json_int_t)time(NULL) + ttl, "n", n);
     payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     p64 = payload_text ? mcp__base64_encode(payload_text, strlen(payload_text), true) : NULL;

@@ -181,6 +181,32 @@ describe('Streamable HTTP statuses (stateful)', () => {
         await r.text();
     });
 
+    test('413 from Content-Length alone: answered before any of the body is sent', async () => {
+        // Only the headers go out, announcing 1 GiB; the server must answer without waiting for
+        // the body (a read-time check could only answer after 64 KiB arrived, which never will).
+        const u = new URL(srv.url);
+        const sock = net.connect(Number(u.port), u.hostname);
+        let got = '';
+        const answered = new Promise((resolve, reject) => {
+            sock.setEncoding('latin1');
+            sock.on('data', (d) => {
+                got += d;
+                if (got.includes('\r\n\r\n')) resolve();
+            });
+            sock.on('error', reject);
+            sock.on('close', resolve);
+        });
+        sock.write(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n` +
+            `Accept: application/json, text/event-stream\r\nMcp-Session-Id: ${sid}\r\n` +
+            `Content-Length: ${1 << 30}\r\n\r\n`);
+        const timer = sleep(3000).then(() => 'timeout');
+        const first = await Promise.race([answered.then(() => 'answered'), timer]);
+        sock.destroy();
+        assert.equal(first, 'answered', `no answer within 3 s with only the headers sent (got ${show(got)})`);
+        assert.match(got, /^HTTP\/1\.1 413 /, `expected 413 before the body, got ${show(got.slice(0, 200))}`);
+        await alive(srv);
+    });
+
     test('413 from Content-Length before reading, and for a chunked body over the limit', async () => {
         let r = await raw(srv.url, { headers: { ...J, ...S(), 'Content-Length': '100000' }, body: 'x'.repeat(100000) });
         assert.equal(r.status, 413);
@@ -362,6 +388,42 @@ describe('sessions: idle expiry and eviction', () => {
             assert.equal(r.status, want, sid === b ? 'b evicted' : 'kept');
             await r.text();
         }
+    });
+});
+
+describe('sessions: a session holding an open GET stream is not idle', () => {
+    let srv;
+    before(async () => {
+        srv = await startServer(BIN.http, ['--session-timeout', '300ms', '--keepalive', '200ms']);
+    }, HOOK);
+    after(async () => {
+        assert.equal(await srv.close(), 0, srv.stderr());
+    });
+
+    test('kept past 4x its idle timeout while the GET stream is open; expires once it closes', async () => {
+        const sid = await rawSession(srv.url);
+        const ac = new AbortController();
+        const res = await fetch(srv.url, { headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': sid }, signal: ac.signal });
+        assert.equal(res.status, 200);
+        let ended = false; // set if the server ends the stream (as it does when it ends the session)
+        const reading = (async () => {
+            try {
+                for await (const ev of sseEvents(res)) void ev;
+            } catch { /* aborted below */ }
+            ended = true;
+        })();
+        await sleep(1200); // the sweep runs every 75 ms; the session was last active 1.2 s ago
+        assert.equal(ended, false, 'the GET stream of a session must not be ended by the idle timeout');
+        let r = await post(srv.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'Mcp-Session-Id': sid });
+        assert.equal(r.status, 200, 'a session holding an open GET stream must not expire');
+        await r.text();
+        // Control: without the stream the same session does expire.
+        ac.abort();
+        await reading;
+        await sleep(1200);
+        r = await post(srv.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'Mcp-Session-Id': sid });
+        assert.equal(r.status, 404, 'once its stream is gone the idle session expires');
+        await r.text();
     });
 });
 

@@ -123,16 +123,19 @@ describe('JSON-RPC framing and errors', () => {
             await expectPing(srv, 1);
         }));
 
-    test('wrong argument types → tool result with isError', () =>
+    test('wrong argument types → tool result with isError; arguments not an object → -32602', () =>
         withRaw(async (srv) => {
             await srv.initialize();
             const res = await srv.request('tools/call', { name: 'add', arguments: { a: 'one', b: 2 } }, 1);
             const result = assertResult(res, 1, 'add with a string');
             assert.equal(result.isError, true, show(res));
             assert.match(result.content?.[0]?.text ?? '', /\ba\b/, show(res));
-            const bad = await srv.request('tools/call', { name: 'add', arguments: 'not an object' }, 2);
-            assert.ok(bad.error?.code === -32602 || bad.result?.isError === true,
-                `arguments that are not an object: -32602 or isError, got ${show(bad)}`);
+            // not an object at all: a protocol error, not a tool result (pinned as in test_dispatch.c)
+            for (const [id, args] of [[2, 'not an object'], [3, [1, 2]], [4, 5], [5, null]]) {
+                const bad = await srv.request('tools/call', { name: 'add', arguments: args }, id);
+                assertError(bad, -32602, id, `arguments ${show(args)}`);
+                assert.equal(bad.error.message, 'Invalid params: "arguments" must be an object', show(bad));
+            }
         }));
 
     test('ids are echoed exactly: "1" string, 1 number, 2^53-1, 0, -7', () =>
@@ -163,6 +166,55 @@ describe('STDIO transport', () => {
             assert.deepEqual(await srv.next(10000), { jsonrpc: '2.0', id: 100, result: {} },
                 'the next message after the single error must be the ping reply');
         }));
+
+    // A ping line of exactly `n` bytes, its newline not counted (the limit is on the line).
+    const pingOfLength = (id, n) => {
+        const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"ping","params":{"pad":"`;
+        const tail = '"}}';
+        return head + 'x'.repeat(n - head.length - tail.length) + tail;
+    };
+    const tooLong = (limit) => `Invalid Request: message exceeds the limit of ${limit} bytes`;
+
+    test('the line limit is exact: a line of 4 MiB (the default) is served, one byte more refused', () =>
+        withRaw(async (srv) => {
+            const LIMIT = 4 * 1024 * 1024;
+            await srv.send(pingOfLength(1, LIMIT));
+            assert.deepEqual(await srv.next(10000, 'the reply to a line of exactly the limit'),
+                { jsonrpc: '2.0', id: 1, result: {} }, 'a line of exactly 4,194,304 bytes is served');
+            await srv.send(pingOfLength(2, LIMIT + 1));
+            const err = assertError(await srv.next(10000, 'an error for limit + 1'), -32600, null, 'a line of limit + 1 bytes');
+            assert.equal(err.error.message, tooLong(LIMIT), show(err));
+            await expectPing(srv, 3);
+        }));
+
+    test('MCP_LIMIT_MESSAGE_BYTES sets the line limit (1,000): exact served, +1 refused, whole or split', () =>
+        withRaw(async (srv) => {
+            const LIMIT = 1000;
+            let id = 1;
+            for (const split of [false, true]) {
+                for (const [n, served] of [[LIMIT, true], [LIMIT + 1, false], [LIMIT - 1, true]]) {
+                    const what = `a line of ${n} bytes${split ? ' in two writes' : ''}`;
+                    const line = pingOfLength(id, n) + '\n';
+                    if (split) {
+                        // the first half alone: the line spans two reads
+                        await srv.write(line.slice(0, 500));
+                        await sleep(50);
+                        await srv.write(line.slice(500));
+                    } else {
+                        await srv.write(line);
+                    }
+                    const res = await srv.next(5000, what);
+                    if (served) {
+                        assert.deepEqual(res, { jsonrpc: '2.0', id, result: {} }, what);
+                    } else {
+                        assertError(res, -32600, null, what);
+                        assert.equal(res.error.message, tooLong(LIMIT), what);
+                    }
+                    id++;
+                }
+            }
+            await expectPing(srv, id);
+        }, { env: { TESTSERVER_MESSAGE_BYTES: '1000' } }));
 
     test('CRLF line endings are accepted', () =>
         withRaw(async (srv) => {

@@ -342,6 +342,38 @@ static void test_pagination(void **state)
                      "\"cursor\":5}}");
     assert_int_equal(error_code(r), -32602);
     json_decref(r);
+    /* Cursors beyond the end of the list: the last tool's own seq (4: no cursor ever names it,
+     * nothing follows it), a later item of another kind (7, the prompt), one never issued. */
+    {
+        static const char *const beyond[][2] = {
+            {"tools/list", "mcp1.4"}, {"tools/list", "mcp1.7"}, {"tools/list", "mcp1.ffff"},
+            {"prompts/list", "mcp1.7"}, {"resources/list", "mcp1.5"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof beyond / sizeof beyond[0]; i++) {
+            snprintf(text, sizeof text,
+                     "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"%s\",\"params\":{"
+                     "\"cursor\":\"%s\"}}",
+                     beyond[i][0], beyond[i][1]);
+            r = roundtrip(f, text);
+            if (error_code(r) != -32602)
+                fail_msg("%s with cursor %s: expected -32602, got %s", beyond[i][0],
+                         beyond[i][1], json_dumps(r, JSON_COMPACT));
+            assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"),
+                                                                  "message")),
+                                "Invalid params: invalid cursor");
+            json_decref(r);
+        }
+    }
+    /* a cursor stays valid when the items after it go: the list just ends there */
+    assert_int_equal(mcp_server_remove_tool(f->srv, "internal"), MCP_OK);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":\"mcp1.3\"}}");
+    res = json_object_get(r, "result");
+    assert_non_null(res);
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 0);
+    assert_null(json_object_get(res, "nextCursor"));
+    json_decref(r);
 }
 
 static void test_resources_prompts(void **state)
@@ -461,6 +493,85 @@ static void test_batches(void **state)
     assert_int_equal(json_array_size(r), 1);
     assert_int_equal(error_code(json_array_get(r, 0)), -32600);
     json_decref(r);
+}
+
+/* The batch cap (MCP_LIMIT_BATCH_ITEMS, default 100): 100 messages are served, 101 refused. */
+static void test_batch_cap(void **state)
+{
+    fixture *f = *state;
+    json_t *batch = json_array(), *r;
+    char *text;
+    int i;
+    init(f, "2025-03-26");
+    for (i = 0; i < 100; i++)
+        json_array_append_new(batch, json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", i,
+                                               "method", "ping"));
+    text = json_dumps(batch, JSON_COMPACT);
+    r = roundtrip(f, text);
+    free(text);
+    assert_true(json_is_array(r));
+    assert_int_equal(json_array_size(r), 100);
+    json_decref(r);
+    json_array_append_new(batch, json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", 100,
+                                           "method", "ping"));
+    text = json_dumps(batch, JSON_COMPACT);
+    r = roundtrip(f, text);
+    free(text);
+    assert_int_equal(error_code(r), -32600);
+    assert_true(json_is_null(json_object_get(r, "id")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+                        "Invalid Request: batch of 101 messages exceeds the limit of 100");
+    json_decref(r);
+    json_decref(batch);
+}
+
+static mcp_call_t *held[1100];
+static size_t nheld;
+
+static int tool_hold(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    held[nheld++] = call;
+    return MCP_PENDING;
+}
+
+/* The in-flight cap per session (MCP_LIMIT_INFLIGHT, default 1,024): the 1,025th request is
+ * refused with -32000 while 1,024 are pending; one finishing frees a slot. */
+static void test_inflight_cap(void **state)
+{
+    fixture *f = *state;
+    char text[160];
+    json_t *r;
+    size_t i;
+    nheld = 0;
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "hold", .handler = tool_hold},
+                                         NULL),
+                     MCP_OK);
+    init(f, "2025-11-25");
+    for (i = 0; i < 1024; i++) {
+        snprintf(text, sizeof text,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"tools/call\",\"params\":{"
+                 "\"name\":\"hold\"}}",
+                 i);
+        assert_null(roundtrip(f, text)); /* pending: no reply yet */
+    }
+    assert_int_equal(nheld, 1024);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":\"one-too-many\",\"method\":\"ping\"}");
+    assert_int_equal(error_code(r), -32000);
+    assert_string_equal(json_string_value(json_object_get(r, "id")), "one-too-many");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+                        "Server busy: 1024 requests already in flight");
+    json_decref(r);
+    assert_int_equal(nheld, 1024);
+    /* one finishes: the next request is served */
+    mcp_call_text(held[0], "done");
+    mcp_call_complete(held[0]);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":\"next\",\"method\":\"ping\"}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    for (i = 1; i < nheld; i++)
+        mcp_call_complete(held[i]);
 }
 
 static void test_batch_refused_after_2025_06_18(void **state)
@@ -610,6 +721,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resources_prompts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stateless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inflight_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_refused_after_2025_06_18, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),

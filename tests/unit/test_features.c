@@ -101,6 +101,10 @@ static int setup(void **state)
     assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "ask", .handler = tool_ask},
                                          NULL),
                      MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "ask_too",
+                                                                .handler = tool_ask},
+                                         NULL),
+                     MCP_OK);
     assert_int_equal(mcp_server_add_tool(f->srv,
                                          &(mcp_tool_t){.name = "ask_blocking",
                                                        .handler = tool_ask_blocking,
@@ -274,14 +278,141 @@ static void test_elicit_2025_timeout_and_cancel(void **state)
     assert_int_equal(count_method(f, before, "notifications/cancelled"), 0);
 }
 
+/* ---- 2026 requestState integrity ------------------------------------------------------- */
+
+#define ANSWER_BOB "{\"q0\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"
+
+/* A 2026 request `method` naming `tool` with `args` (JSON text); `extra` is spliced into params
+ * (the MRTR fields, or ""). The reply is last_sent(f). */
+static void call26(fixture *f, int id, const char *method, const char *tool, const char *args,
+                   const char *extra)
+{
+    char text[8192];
+    snprintf(text, sizeof text,
+             "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"name\":\"%s\","
+             "\"arguments\":%s,%s" META26("{\"elicitation\":{}}") "}}}",
+             id, method, tool, args, extra);
+    send_text(f, text);
+}
+
+/* Ask `tool` with `args`: the reply must be input_required; returns its requestState (malloc'd). */
+static char *ask_state(fixture *f, int id, const char *tool, const char *args)
+{
+    json_t *res;
+    const char *st;
+    call26(f, id, "tools/call", tool, args, "");
+    res = json_object_get(last_sent(f), "result");
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "input_required");
+    st = json_string_value(json_object_get(res, "requestState"));
+    assert_non_null(st);
+    assert_non_null(strchr(st, '.'));
+    return strdup(st);
+}
+
+/* Retry `tool` with `args`, the answers (JSON text, or NULL for none) and `st`. */
+static void retry26(fixture *f, int id, const char *method, const char *tool, const char *args,
+                    const char *answers, const char *st)
+{
+    char extra[4096];
+    if (answers)
+        snprintf(extra, sizeof extra, "\"inputResponses\":%s,\"requestState\":\"%s\",", answers,
+                 st);
+    else
+        snprintf(extra, sizeof extra, "\"requestState\":\"%s\",", st);
+    call26(f, id, method, tool, args, extra);
+}
+
+/* The last reply is -32602 whose message contains `why` (the documented refusal). */
+static void assert_refused(fixture *f, const char *why)
+{
+    const json_t *err = json_object_get(last_sent(f), "error");
+    const char *msg = json_string_value(json_object_get(err, "message"));
+    if (!err || !msg || !strstr(msg, why))
+        fail_msg("expected -32602 \"...%s...\", got %s", why,
+                 json_dumps(last_sent(f), JSON_COMPACT)); /* leaks only on failure */
+    assert_int_equal(json_integer_value(json_object_get(err, "code")), -32602);
+}
+
+/* The last reply completed the ask with "answer: <name>". */
+static void assert_answered(fixture *f, const char *name)
+{
+    const json_t *res = json_object_get(last_sent(f), "result");
+    char want[64];
+    snprintf(want, sizeof want, "answer: %s", name);
+    if (!res)
+        fail_msg("expected a result, got %s", json_dumps(last_sent(f), JSON_COMPACT));
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "content"), 0), "text")),
+                        want);
+}
+
+static const char b64u_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* base64url without padding, the requestState encoding; malloc'd. */
+static char *b64u_encode(const unsigned char *in, size_t n)
+{
+    char *out = malloc(n / 3 * 4 + 5), *o = out;
+    size_t i;
+    for (i = 0; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        *o++ = b64u_digits[v >> 18];
+        *o++ = b64u_digits[v >> 12 & 63];
+        *o++ = b64u_digits[v >> 6 & 63];
+        *o++ = b64u_digits[v & 63];
+    }
+    if (n - i == 1) {
+        *o++ = b64u_digits[in[i] >> 2];
+        *o++ = b64u_digits[(in[i] & 3) << 4];
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)in[i] << 8 | in[i + 1];
+        *o++ = b64u_digits[v >> 10];
+        *o++ = b64u_digits[v >> 4 & 63];
+        *o++ = b64u_digits[(v & 15) << 2];
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The decoded payload of a requestState (new reference). */
+static json_t *state_payload(const char *st)
+{
+    size_t n = (size_t)(strchr(st, '.') - st), i, o = 0;
+    unsigned char *buf = malloc(n);
+    unsigned v = 0;
+    int bits = 0;
+    json_t *j;
+    for (i = 0; i < n; i++) {
+        v = v << 6 | (unsigned)(strchr(b64u_digits, st[i]) - b64u_digits);
+        if ((bits += 6) >= 8)
+            buf[o++] = (unsigned char)(v >> (bits -= 8));
+    }
+    j = json_loadb((const char *)buf, o, 0, NULL);
+    free(buf);
+    assert_non_null(j);
+    return j;
+}
+
+/* "<payload>.<mac>" from a payload object and a 32-byte MAC; malloc'd. */
+static char *state_join(const json_t *payload, const unsigned char mac[32])
+{
+    char *text = json_dumps(payload, JSON_COMPACT), *p = b64u_encode((unsigned char *)text,
+                                                                     strlen(text));
+    char *m = b64u_encode(mac, 32), *out = malloc(strlen(p) + strlen(m) + 2);
+    sprintf(out, "%s.%s", p, m);
+    free(text);
+    free(p);
+    free(m);
+    return out;
+}
+
 static void test_elicit_2026_round_trip(void **state)
 {
     fixture *f = *state;
     json_t *res;
-    const char *st;
-    char text[4096], tampered[4096];
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-                 "\"ask\",\"arguments\":{}," META26("{\"elicitation\":{}}") "}}}");
+    char *st, *bad;
+    call26(f, 1, "tools/call", "ask", "{}", "");
     res = json_object_get(last_sent(f), "result");
     assert_string_equal(json_string_value(json_object_get(res, "resultType")), "input_required");
     assert_string_equal(json_string_value(json_object_get(
@@ -289,44 +420,137 @@ static void test_elicit_2026_round_trip(void **state)
                             "method")),
                         "elicitation/create");
     assert_int_equal(last_status, MCP_ERETRY);
-    st = json_string_value(json_object_get(res, "requestState"));
-    assert_non_null(st);
-    snprintf(text, sizeof text,
-             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-             "\"ask\",\"arguments\":{},\"inputResponses\":{\"q0\":{\"action\":\"accept\","
-             "\"content\":{\"name\":\"Bob\"}}},\"requestState\":\"%s\"," META26(
-                 "{\"elicitation\":{}}") "}}}",
-             st);
-    /* tampered: flip one character of the payload */
-    snprintf(tampered, sizeof tampered, "%s", text);
+    st = strdup(json_string_value(json_object_get(res, "requestState")));
+    bad = strdup(st);
+    /* tampered signature: flip the first character of the MAC (a whole 6 bits of byte 0) */
     {
-        char *p = strstr(tampered, "requestState\":\"") + 16;
+        char *p = strchr(bad, '.') + 1;
         *p = *p == 'A' ? 'B' : 'A';
     }
-    send_text(f, tampered);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(last_sent(f), "error"),
-                                                        "code")),
-                     -32602);
-    send_text(f, text);
-    res = json_object_get(last_sent(f), "result");
-    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "complete");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(res, "content"), 0), "text")),
-                        "answer: Bob");
+    retry26(f, 2, "tools/call", "ask", "{}", ANSWER_BOB, bad);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    /* tampered payload: flip its first character, the MAC left as issued */
+    snprintf(bad, strlen(st) + 1, "%s", st);
+    bad[0] = bad[0] == 'A' ? 'B' : 'A';
+    retry26(f, 3, "tools/call", "ask", "{}", ANSWER_BOB, bad);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    /* the refusals did not use the state up: the genuine retry completes */
+    retry26(f, 4, "tools/call", "ask", "{}", ANSWER_BOB, st);
+    assert_answered(f, "Bob");
     /* replayed: the same state again is refused */
-    send_text(f, text);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(last_sent(f), "error"),
-                                                        "code")),
-                     -32602);
-    /* state for other arguments is refused */
+    retry26(f, 5, "tools/call", "ask", "{}", ANSWER_BOB, st);
+    assert_refused(f, "requestState was already used");
+    free(bad);
+    free(st);
+}
+
+/* A payload rewritten to carry an answer the client never gave, under MACs that look right:
+ * another genuine state's MAC, 32 zero bytes, an HMAC under a guessed key. All refused. */
+static void test_elicit_2026_forged(void **state)
+{
+    fixture *f = *state;
+    char *st1 = ask_state(f, 1, "ask", "{}"), *st2 = ask_state(f, 2, "ask", "{}"), *forged;
+    json_t *p = state_payload(st1);
+    unsigned char mac[32];
+
+    /* the payload is what mrtr.c documents: method, digest, answers, expiry, nonce */
+    assert_string_equal(json_string_value(json_object_get(p, "m")), "tools/call");
+    assert_true(json_is_string(json_object_get(p, "d")));
+    assert_true(json_is_integer(json_object_get(p, "x")));
+    assert_true(json_is_string(json_object_get(p, "n")));
+    /* answers carried in the state: the retry needs no inputResponses if the state is believed */
+    json_object_set_new(p, "r", json_pack("{s:{s:s, s:{s:s}}}", "q0", "action", "accept",
+                                          "content", "name", "Mallory"));
+
+    /* 1. the MAC of another state this server issued for the same request */
+    memset(mac, 0, sizeof mac);
+    forged = state_join(p, mac);
+    memcpy(strchr(forged, '.') + 1, strchr(st2, '.') + 1, 43); /* 32 bytes = 43 characters */
+    retry26(f, 3, "tools/call", "ask", "{}", NULL, forged);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    free(forged);
+    /* 2. a MAC of 32 zero bytes */
+    memset(mac, 0, sizeof mac);
+    forged = state_join(p, mac);
+    retry26(f, 4, "tools/call", "ask", "{}", NULL, forged);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    free(forged);
+    /* 3. HMAC-SHA256 of the forged payload under a guessed key (all zero) */
     {
-        char other[4096], *p;
-        snprintf(other, sizeof other, "%s", text);
-        p = strstr(other, "\"arguments\":{}");
-        memcpy(p, "\"arguments\":{}", 14);
-        send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":"
-                     "\"ask\",\"arguments\":{}," META26("{\"elicitation\":{}}") "}}}");
+        char *text = json_dumps(p, JSON_COMPACT);
+        char *enc = b64u_encode((unsigned char *)text, strlen(text));
+        unsigned char key[32] = {0};
+        mcp__hmac_sha256(key, sizeof key, enc, strlen(enc), mac);
+        forged = state_join(p, mac);
+        free(text);
+        free(enc);
     }
+    retry26(f, 5, "tools/call", "ask", "{}", NULL, forged);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    free(forged);
+    /* 4. the genuine payload with a zero MAC */
+    json_decref(p);
+    p = state_payload(st1);
+    memset(mac, 0, sizeof mac);
+    forged = state_join(p, mac);
+    retry26(f, 6, "tools/call", "ask", "{}", ANSWER_BOB, forged);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    free(forged);
+    /* 5. the genuine state with its MAC cut short */
+    forged = strdup(st1);
+    forged[strlen(forged) - 4] = '\0';
+    retry26(f, 7, "tools/call", "ask", "{}", ANSWER_BOB, forged);
+    assert_refused(f, "requestState was not issued by this server or was altered");
+    free(forged);
+    /* the genuine states still work, once each */
+    retry26(f, 8, "tools/call", "ask", "{}", ANSWER_BOB, st1);
+    assert_answered(f, "Bob");
+    retry26(f, 9, "tools/call", "ask", "{}", ANSWER_BOB, st2);
+    assert_answered(f, "Bob");
+    json_decref(p);
+    free(st1);
+    free(st2);
+}
+
+/* A state is bound to its method and params: replaying it for another tool, other arguments or
+ * another method is refused; it stays good for its own request. */
+static void test_elicit_2026_bound_to_request(void **state)
+{
+    fixture *f = *state;
+    char *st = ask_state(f, 1, "ask", "{\"topic\":\"a\"}");
+    retry26(f, 2, "tools/call", "ask_too", "{\"topic\":\"a\"}", ANSWER_BOB, st);
+    assert_refused(f, "requestState belongs to a different request");
+    retry26(f, 3, "tools/call", "ask", "{\"topic\":\"b\"}", ANSWER_BOB, st);
+    assert_refused(f, "requestState belongs to a different request");
+    retry26(f, 4, "tools/call", "ask", "{\"topic\":\"a\",\"more\":1}", ANSWER_BOB, st);
+    assert_refused(f, "requestState belongs to a different request");
+    retry26(f, 5, "tools/call", "ask", "{}", ANSWER_BOB, st);
+    assert_refused(f, "requestState belongs to a different request");
+    /* same params, another method that may be retried (prompts/get) */
+    retry26(f, 6, "prompts/get", "ask", "{\"topic\":\"a\"}", ANSWER_BOB, st);
+    assert_refused(f, "requestState belongs to a different request");
+    /* its own request: accepted */
+    retry26(f, 7, "tools/call", "ask", "{\"topic\":\"a\"}", ANSWER_BOB, st);
+    assert_answered(f, "Bob");
+    free(st);
+}
+
+/* A state past its expiry is refused (the lifetime is shortened through the server's internal
+ * field; the default is 600 s). */
+static void test_elicit_2026_expired(void **state)
+{
+    fixture *f = *state;
+    char *st;
+    f->srv->state_ttl_s = -1; /* issued already expired */
+    st = ask_state(f, 1, "ask", "{}");
+    retry26(f, 2, "tools/call", "ask", "{}", ANSWER_BOB, st);
+    assert_refused(f, "requestState has expired");
+    free(st);
+    f->srv->state_ttl_s = 60;
+    st = ask_state(f, 3, "ask", "{}");
+    retry26(f, 4, "tools/call", "ask", "{}", ANSWER_BOB, st);
+    assert_answered(f, "Bob");
+    free(st);
 }
 
 static void test_completion(void **state)
@@ -424,6 +648,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_elicit_2025_no_capability, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_timeout_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_forged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_bound_to_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_expired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriptions_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_2026, setup, teardown),
