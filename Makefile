@@ -1,4 +1,7 @@
-# libmcp — plain Makefile. `make` builds everything, `make test` runs every test.
+# libmcp — plain Makefile, read top to bottom: variables, what is built from what, the build
+# rules (library, examples, servers, mcp-everything), the tests, benchmarks, fuzzing, install.
+# `make` builds everything; `make unit` runs the fast unit tests (cmocka, no Node); `make test`
+# runs every test (unit, layering, exports, the official SDK clients, conformance; needs Node).
 #
 # Variables a user may set: PREFIX DESTDIR LIBDIR INCLUDEDIR BINDIR MANDIR CC CFLAGS CPPFLAGS
 # LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), WERROR=0 (warnings not fatal),
@@ -18,7 +21,7 @@ CFLAGS  ?= -O2 -g
 WERROR  ?= 1
 
 VERSION := $(shell sed -n 's/^\#define MCP_VERSION_STRING "\(.*\)"/\1/p' include/mcp.h)
-SOMAJOR := $(shell sed -n 's/^\#define MCP_VERSION_MAJOR *\([0-9]*\)/\1/p' include/mcp.h)
+SOMAJOR := $(shell sed -n 's/^\#define MCP_SOVERSION *\([0-9]*\)/\1/p' include/mcp.h)
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -52,6 +55,7 @@ ALL_CFLAGS  = $(MCP_CPPFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(MCP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LIBS    = $(PKG_LIBS) -lpthread -ldl -lm
 
+# ---- what is built from what ---------------------------------------------------------------
 LIB_SRCS := $(sort $(wildcard libmcp/*/*.c libmcp/*/*/*.c))
 LIB_OBJS := $(patsubst libmcp/%.c,$(BUILD)/obj/libmcp/%.o,$(LIB_SRCS))
 LIB_A    := $(BUILD)/lib/libmcp.a
@@ -62,19 +66,41 @@ LIB_PC   := $(BUILD)/libmcp.pc
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
+# mcp-host and every plugin link the shared libmcp, so a host and its plugins share one copy.
+HOST_BIN     := $(BUILD)/bin/mcp-host
+FS_SRCS      := $(wildcard servers/filesystem/*.c)
+FS_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(FS_SRCS))
+FS_BIN       := $(BUILD)/bin/mcp-filesystem
+PLUGIN_SRCS  := $(wildcard examples/plugins/*.c)
+PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_SRCS))
+SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
+MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
+
+EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
+EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
+EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
+
 FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURES     := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
+TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
+FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# clang-format checks the library and the public headers (make format-check)
+FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples fixtures test unit interop san valgrind bench run install uninstall clean check-exports
+.PHONY: all deps lib examples servers plugins everything fixtures \
+        test unit check-layers check-exports format-check interop http-test test-servers \
+        test-install conformance san valgrind bench bench-json bench-http run fuzz \
+        install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples
+all: lib examples servers everything
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -112,7 +138,7 @@ $(LIB_PC): libmcp/libmcp.pc.in include/mcp.h
 		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-# ---- examples and servers (linked statically against libmcp.a) ------------------------------
+# ---- examples (linked statically against libmcp.a) ------------------------------------------
 examples: $(EXAMPLES)
 
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB_A)
@@ -120,21 +146,7 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
-# ---- servers and plugins: mcp-host, mcp-filesystem, build/plugins/*.so (issue #5) ----------
-# mcp-host and every plugin link the shared libmcp, so a host and its plugins share one copy.
-HOST_BIN     := $(BUILD)/bin/mcp-host
-FS_SRCS      := $(wildcard servers/filesystem/*.c)
-FS_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(FS_SRCS))
-FS_BIN       := $(BUILD)/bin/mcp-filesystem
-PLUGIN_SRCS  := $(wildcard examples/plugins/*.c)
-PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_SRCS))
-TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
-TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
-SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
-MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
-
-.PHONY: servers plugins test-servers test-install install-servers uninstall-servers
-all: servers
+# ---- servers and plugins: mcp-host, mcp-filesystem, build/plugins/*.so -----------------------
 servers: $(HOST_BIN) $(FS_BIN) plugins
 plugins: $(PLUGINS)
 
@@ -153,11 +165,58 @@ $(BUILD)/plugins/%.so: $(BUILD)/obj/examples/plugins/%.o $(LIB_SO)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
 
+# ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
+everything: $(EVERYTHING_BIN)
+
+$(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(EVERYTHING_OBJS) $(LIB_A) $(ALL_LIBS)
+
+# ---- tests ---------------------------------------------------------------------------------
+# `make test`, fast to slow: unit tests, the layering of libmcp/, exported symbols, formatting,
+# then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
+# conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
+# and STDIO sessions under valgrind.
+test: all unit check-layers check-exports format-check interop http-test test-servers \
+      test-install conformance
+
+unit: $(UNIT_TESTS)
+	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
+
+# No call from a lower layer of libmcp/ into a higher one, no cycle (docs/architecture.md).
+check-layers: $(LIB_A)
+	$(Q)sh tests/check-layers.sh $(BUILD)
+
+check-exports: $(LIB_SO)
+	$(Q)sh tests/check-exports.sh $(LIB_SOV)
+
+format-check:
+	$(Q)sh tests/check-format.sh $(FORMAT_SRCS)
+
+fixtures: $(FIXTURES)
+
+$(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
+interop: all fixtures
+	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
+
+# Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
+http-test: all
+	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
 
-FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
 $(BUILD)/tests/unit_fs: $(BUILD)/obj/tests/servers/unit_fs.o $(FS_UNIT_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
@@ -169,72 +228,10 @@ test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 test-install: lib servers
 	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
 
-install: install-servers
-install-servers: servers
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man3
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
-	install -m 644 include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h
-	install -d $(DESTDIR)$(LIBDIR)/mcp
-	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
-	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
-
-uninstall: uninstall-servers
-uninstall-servers:
-	rm -f $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
-	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
-	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
-	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
-
-# ---- mcp-everything: every feature, and the conformance suites' fixture (issue #4) ---------
-EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
-EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
-EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
-
-.PHONY: everything conformance
-all: everything
-everything: $(EVERYTHING_BIN)
-
-$(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(EVERYTHING_OBJS) $(LIB_A) $(ALL_LIBS)
-
 # The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
 # over Streamable HTTP on 127.0.0.1.
 conformance: $(EVERYTHING_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/run.sh
-
-# ---- tests ---------------------------------------------------------------------------------
-# `make test`: unit tests (cmocka), then interop tests with the official TypeScript SDK clients.
-# Fast to slow: unit tests, exported symbols, then real clients over STDIO and HTTP, the ready-made
-# servers, installation, and the official conformance suites.
-test: all unit check-exports interop http-test test-servers test-install conformance
-
-unit: $(UNIT_TESTS)
-	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
-
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
-
-$(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
-
-fixtures: $(FIXTURES)
-
-interop: all fixtures
-	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
-
-# Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
-.PHONY: http-test bench-http
-http-test: all
-	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
 
 san:
 	$(Q)$(MAKE) SAN=1 test
@@ -242,14 +239,12 @@ san:
 valgrind: $(UNIT_TESTS) examples
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
-check-exports: $(LIB_SO)
-	$(Q)sh tests/check-exports.sh $(LIB_SOV)
-
+# ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------
+# STDIO against the TypeScript SDK servers and a bare-C ceiling.
 bench: all
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
 
-# JSON reader and writer against jansson's json_loadb / json_dumps (bench/README.md).
-.PHONY: bench-json
+# JSON reader and writer against jansson's json_loadb / json_dumps.
 bench-json: $(BUILD)/bench/json_bench
 	$(Q)$(BUILD)/bench/json_bench
 
@@ -258,41 +253,52 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
+# Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
+bench-http: all
+	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
+
 # `make run`: the quickstart server on STDIO (ARGS="--http 127.0.0.1:8080" to host it instead).
 run: all
 	@echo "quickstart: serving MCP on stdin/stdout; Ctrl-C stops it. Try typing:" >&2
 	@echo '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' >&2
 	$(Q)$(BUILD)/examples/quickstart $(ARGS)
 
-# HTTP benchmark (issue #3): wrk against libmcp, the TypeScript SDK servers and bare MHD.
-bench-http: all
-	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
-
-# ---- fuzzing (not part of `make test`: it needs clang's libFuzzer runtime and takes minutes) ---
+# ---- fuzzing (it needs clang's libFuzzer runtime) -----------------------------------------
 # libmcp and the harnesses in tests/fuzz/ built with clang -fsanitize=fuzzer,address,undefined
 # into build-fuzz/, then each target (FUZZ_TARGETS="fuzz_schema ..." for some) fuzzed for
 # FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the seeds.
 FUZZ_SECONDS ?= 60
-.PHONY: fuzz
 fuzz: $(DEPS_STAMP)
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
-# ---- install -------------------------------------------------------------------------------
-install: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+# ---- install: the library, its headers and pkg-config file, the servers, plugins, man pages --
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/mcp $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libmcp.a
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp.h
+	install -m 644 include/mcp.h include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
+	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
+	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
+	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
+	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
+	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
 
+# every build folder: build, build-san, build-fuzz, and any BUILD=build-* a user chose
 clean:
-	rm -rf build build-san
+	rm -rf build build-*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

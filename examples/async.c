@@ -43,7 +43,7 @@ static void *square_worker(void *arg) {
 
     /* This thread owns the pending call, so it may build the result on it... */
     if (mcp_call_text(job->call, "%g", job->n * job->n) != MCP_OK)
-        mcp_call_error(job->call, "out of memory");
+        mcp_call_tool_error(job->call, "out of memory");
     /* ...and hand it back to the loop, which sends the reply. The call must not be used after. */
     mcp_call_complete_threadsafe(job->call);
     free(job);

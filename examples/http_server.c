@@ -34,7 +34,7 @@ static int fail(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)args;
     (void)ud;
-    return mcp_call_error(call, "this tool always fails");
+    return mcp_call_tool_error(call, "this tool always fails");
 }
 
 /* slow: a pending call finished from a timer, with progress on the way. */
@@ -94,7 +94,7 @@ static void asked(mcp_call_t *call, int status, const json_t *result, void *ud)
     if (status == MCP_ERETRY)
         return; /* 2026-07-28: the client retries the request with the answer */
     if (status != MCP_OK)
-        mcp_call_error(call, "no answer: %s", mcp_strerror(status));
+        mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
     else
         mcp_call_text(call, "%s: %s", action ? action : "?", name ? name : "");
     mcp_call_complete(call);
@@ -105,12 +105,12 @@ static int ask(mcp_call_t *call, const json_t *args, void *ud)
     const char *q = json_string_value(json_object_get(args, "question"));
     int rc;
     (void)ud;
-    rc = mcp_call_elicit(call, json_pack("{s:s, s:{s:s, s:{s:{s:s}}, s:[s]}}", "message", q ? q : "?",
+    rc = mcp_call_elicit_new(call, json_pack("{s:s, s:{s:s, s:{s:{s:s}}, s:[s]}}", "message", q ? q : "?",
                                          "requestedSchema", "type", "object", "properties", "name",
                                          "type", "string", "required", "name"),
                          asked, NULL);
     if (rc != MCP_OK)
-        return mcp_call_error(call, "cannot ask the client: %s", mcp_strerror(rc));
+        return mcp_call_tool_error(call, "cannot ask the client: %s", mcp_strerror(rc));
     return MCP_PENDING;
 }
 

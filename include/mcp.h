@@ -48,9 +48,12 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 #define MCP_VERSION_MAJOR  0
-#define MCP_VERSION_MINOR  1
+#define MCP_VERSION_MINOR  2
 #define MCP_VERSION_PATCH  0
-#define MCP_VERSION_STRING "0.1.0"
+#define MCP_VERSION_STRING "0.2.0"
+/* The shared library's ABI number: its SONAME is libmcp.so.<MCP_SOVERSION>. Raised whenever an
+ * exported function changes or goes (0.2.0 renamed the builders: see the README's changes). */
+#define MCP_SOVERSION      1
 #define MCP_VERSION_HEX    ((MCP_VERSION_MAJOR << 16) | (MCP_VERSION_MINOR << 8) | MCP_VERSION_PATCH)
 
 /** The library version actually loaded (compare with MCP_VERSION_HEX). */
@@ -275,7 +278,7 @@ MCP_API int mcp_schema_validate(const json_t *schema, const json_t *instance, ch
  * @param userdata the tool's userdata.
  * @return MCP_OK to reply with what was built now; MCP_PENDING to reply later with
  *         mcp_call_complete(); a negative mcp_err to answer with a JSON-RPC internal error.
- *         To report a failure the model should see, use mcp_call_error() and return MCP_OK.
+ *         To report a failure the model should see, use mcp_call_tool_error() and return MCP_OK.
  */
 typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata);
 
@@ -322,7 +325,7 @@ MCP_API int mcp_server_remove_tool(mcp_server_t *srv, const char *name);
 
 /**
  * Suggest values for `argument` (a prompt argument or a template variable) given what the user
- * typed so far (`value`). Add suggestions with mcp_call_completion(); the server sends at most
+ * typed so far (`value`). Add suggestions with mcp_call_add_completion(); the server sends at most
  * 100. `context` is a borrowed object of the other arguments already chosen (empty if none).
  * Returns as a tool handler does (MCP_OK, MCP_PENDING, or an error).
  */
@@ -330,9 +333,9 @@ typedef int (*mcp_complete_fn)(mcp_call_t *call, const char *argument, const cha
                                const json_t *context, void *userdata);
 
 /** Add one suggestion to a completion/complete result. */
-MCP_API int mcp_call_completion(mcp_call_t *call, const char *value);
+MCP_API int mcp_call_add_completion(mcp_call_t *call, const char *value);
 /** Say how many matches exist in all (`total`, -1 = unknown) and whether more exist than sent. */
-MCP_API int mcp_call_completion_total(mcp_call_t *call, long long total, int has_more);
+MCP_API int mcp_call_set_completion_total(mcp_call_t *call, long long total, int has_more);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Resources                                                                                  */
@@ -343,7 +346,7 @@ MCP_API int mcp_call_completion_total(mcp_call_t *call, long long total, int has
  *
  * @param vars for a template, borrowed object of the variables matched from the URI (string
  *             values; arrays for exploded variables); for a static resource an empty object.
- * @return as for mcp_tool_fn. Use mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, ...) when the
+ * @return as for mcp_tool_fn. Use mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, ...) when the
  *         URI names nothing (the server maps the code to the client's revision).
  */
 typedef int (*mcp_resource_fn)(mcp_call_t *call, const char *uri, const json_t *vars,
@@ -454,13 +457,13 @@ MCP_API int mcp_call_structured_new(mcp_call_t *call, json_t *value);
  * A tool execution error the model can act on: sets `isError: true` and appends the message as
  * text. Return MCP_OK afterwards.
  */
-MCP_API int mcp_call_error(mcp_call_t *call, const char *fmt, ...) MCP_PRINTF(2, 3);
+MCP_API int mcp_call_tool_error(mcp_call_t *call, const char *fmt, ...) MCP_PRINTF(2, 3);
 
 /**
  * Answer the request with a JSON-RPC error instead of a result (e.g. MCP_JSONRPC_INVALID_PARAMS).
  * `data` may be NULL and is stolen. Replaces anything built so far. Return MCP_OK afterwards.
  */
-MCP_API int mcp_call_fail(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+MCP_API int mcp_call_fail_new(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
     MCP_PRINTF(4, 5);
 
 /* Contents for resources/read. */
@@ -535,7 +538,7 @@ MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, v
 MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger,
                          const char *fmt, ...) MCP_PRINTF(4, 5);
 /** As mcp_call_log() with any JSON value as `data`. Steals `data`. */
-MCP_API int mcp_call_log_json(mcp_call_t *call, mcp_log_level level, const char *logger,
+MCP_API int mcp_call_log_json_new(mcp_call_t *call, mcp_log_level level, const char *logger,
                               json_t *data);
 /** Send a log notification to every initialized 2025-era session whose level passes. */
 MCP_API int mcp_server_log_clients(mcp_server_t *srv, mcp_log_level level, const char *logger,
@@ -583,11 +586,11 @@ typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *
 
 /** `sampling/createMessage` with `params` ({messages, maxTokens, ...}). Needs the client's
  * `sampling` capability (and `sampling.tools` when params has tools or toolChoice). */
-MCP_API int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
+MCP_API int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                             void *userdata);
 /** `elicitation/create` with `params` ({message, requestedSchema} or {mode:"url", ...}).
  * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). */
-MCP_API int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
+MCP_API int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                             void *userdata);
 /** `roots/list`. Needs the client's `roots` capability. */
 MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
@@ -622,7 +625,7 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * called with it, gets -32601; older session revisions ignore `task`. Methods: tasks/get,
  * tasks/result (waits for the end, then answers exactly what tools/call would have, with
  * _meta["io.modelcontextprotocol/related-task"]), tasks/list (the session's own tasks),
- * tasks/cancel (-32602 on a finished task). The handler's questions (mcp_call_elicit & co.) go
+ * tasks/cancel (-32602 on a finished task). The handler's questions (mcp_call_elicit_new & co.) go
  * to the client with the same _meta, on the stream of a waiting tasks/result (queued until one
  * arrives), and the task is `input_required` until they are answered; progress and log
  * notifications carry the _meta too; notifications/tasks/status reports every change. Tasks are
@@ -641,8 +644,8 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result.
  *
  * Status: working, input_required while questions are open, then completed, failed or
- * cancelled for good. A JSON-RPC error (mcp_call_fail(), a negative return) fails the task; a
- * tool error (mcp_call_error()) fails it in 2025-11-25 and completes it (isError) in 2026-07-28,
+ * cancelled for good. A JSON-RPC error (mcp_call_fail_new(), a negative return) fails the task; a
+ * tool error (mcp_call_tool_error()) fails it in 2025-11-25 and completes it (isError) in 2026-07-28,
  * as each revision says. Cancelling a task cancels its call (mcp_call_is_cancelled(), the
  * on-cancel callback); the handler must still complete it and what it built is dropped.
  * Questions keep MCP_LIMIT_REQUEST_TIMEOUT_MS. A task lives for its TTL from creation (the

@@ -55,7 +55,7 @@ cat "$tmp/up"
 # cycles: tsort refuses a graph with a loop and names its members on stderr
 if ! tsort "$tmp/edges" > /dev/null 2> "$tmp/loops"; then
     echo "  cycle among files:"
-    sed -n 's/^tsort: /    /p' "$tmp/loops"
+    sed -n "s|^tsort: $tmp/edges: |    |p; s|^tsort: |      |p" "$tmp/loops"
     bad=1
 fi
 ncyc=$(grep -c 'input contains a loop' "$tmp/loops" || true)

@@ -12,6 +12,7 @@ for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-
         need="$need $pkg"
     fi
 done
+command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make format-check
 # The unit tests build a decimal-comma locale with localedef from Debian's locale sources.
 [ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
 [ -z "$need" ] && exit 0

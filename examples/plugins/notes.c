@@ -43,7 +43,7 @@ static int add_note(mcp_call_t *call, const json_t *args, void *ud)
     notes_t *st = ud;
     int rc = add(st, json_string_value(json_object_get(args, "text")));
     if (rc == MCP_ELIMIT)
-        return mcp_call_error(call, "The notebook is full (%zu notes)", st->max);
+        return mcp_call_tool_error(call, "The notebook is full (%zu notes)", st->max);
     if (rc != MCP_OK)
         return rc;
     return mcp_call_text(call, "Saved note %zu of at most %zu", st->count, st->max);
@@ -102,7 +102,7 @@ static void later_cancel(mcp_call_t *call, void *ud)
 {
     later_t *l = ud;
     uv_timer_stop(&l->timer);
-    mcp_call_error(call, "cancelled");
+    mcp_call_tool_error(call, "cancelled");
     mcp_call_complete(call); /* the reply is dropped, as the protocol asks */
     uv_close((uv_handle_t *)&l->timer, later_closed);
 }

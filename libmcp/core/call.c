@@ -90,7 +90,7 @@ void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *f
         json_decref(data);
 }
 
-int mcp_call_fail(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+int mcp_call_fail_new(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;

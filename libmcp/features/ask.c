@@ -206,7 +206,7 @@ static const json_t *cap(const mcp_call_t *call, const char *name)
     return json_is_object(c) ? c : NULL;
 }
 
-int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
+int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
 {
     const json_t *sampling;
     if (!call || !json_is_object(params)) {
@@ -223,7 +223,7 @@ int mcp_call_sample(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, vo
     return mcp__ask_client(call, "sampling/createMessage", params, cb, userdata);
 }
 
-int mcp_call_elicit(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
+int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
 {
     const json_t *elicitation, *mode;
     bool url;

@@ -25,7 +25,7 @@ static int completion_finish(mcp_call_t *call)
     return MCP_OK;
 }
 
-int mcp_call_completion(mcp_call_t *call, const char *value)
+int mcp_call_add_completion(mcp_call_t *call, const char *value)
 {
     json_t *v;
     if (!call || !value || call->builds != MCP__BUILDS_COMPLETION || !call->content)
@@ -36,7 +36,7 @@ int mcp_call_completion(mcp_call_t *call, const char *value)
     return json_array_append_new(call->content, v) == 0 ? MCP_OK : MCP_ENOMEM;
 }
 
-int mcp_call_completion_total(mcp_call_t *call, long long total, int has_more)
+int mcp_call_set_completion_total(mcp_call_t *call, long long total, int has_more)
 {
     json_t *c;
     if (!call || call->builds != MCP__BUILDS_COMPLETION)
@@ -95,7 +95,7 @@ int mcp__completion_complete(mcp_call_t *call)
     call->finish = completion_finish;
     call->item = mcp__item_ref(it);
     if (!it->complete) {
-        mcp_call_completion_total(call, 0, 0);
+        mcp_call_set_completion_total(call, 0, 0);
         return MCP_OK;
     }
     if (!ctx)

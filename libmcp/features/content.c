@@ -179,7 +179,7 @@ int mcp_call_structured_new(mcp_call_t *call, json_t *value)
                                                                                : MCP_ENOMEM;
 }
 
-int mcp_call_error(mcp_call_t *call, const char *fmt, ...)
+int mcp_call_tool_error(mcp_call_t *call, const char *fmt, ...)
 {
     va_list ap;
     int rc;

@@ -34,7 +34,7 @@ static json_t *message(mcp_log_level level, const char *logger, json_t *data)
     return mcp__jsonrpc_notification("notifications/message", params);
 }
 
-int mcp_call_log_json(mcp_call_t *call, mcp_log_level level, const char *logger, json_t *data)
+int mcp_call_log_json_new(mcp_call_t *call, mcp_log_level level, const char *logger, json_t *data)
 {
     int min;
     if (!call || !data || !mcp_log_level_name(level)) {
@@ -64,7 +64,7 @@ int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger, cons
     va_end(ap);
     if (!buf)
         return MCP_ENOMEM;
-    rc = mcp_call_log_json(call, level, logger, json_stringn(buf, n));
+    rc = mcp_call_log_json_new(call, level, logger, json_stringn(buf, n));
     if (buf != small)
         free(buf);
     return rc;

@@ -1,7 +1,7 @@
 /*
  * 2026-07-28 multi round-trip requests (MRTR): how a stateless server asks the client.
  *
- * A handler that asks (mcp_call_elicit & co.) on a 2026 request gets its question recorded under
+ * A handler that asks (mcp_call_elicit_new & co.) on a 2026 request gets its question recorded under
  * a key ("q0", "q1", ... in asking order); the call then ends with
  *     {"resultType":"input_required","inputRequests":{"q0":{"method":..,"params":..}},
  *      "requestState":"<payload>.<mac>"}

@@ -16,7 +16,7 @@
  * (a mcp__session with this file's ops). The author's handler keeps the same mcp_call_t and
  * finishes it as usual; mcp__call_finish() then "sends" the reply to the task's session, whose
  * send op stores it in the task. Everything else the handler sends arrives there too: a
- * server->client request (mcp_call_elicit & co., which take the 2025 path for every task call)
+ * server->client request (mcp_call_elicit_new & co., which take the 2025 path for every task call)
  * becomes an open question of the task (status input_required): v1 forwards it to the owning
  * session with _meta related-task (through a waiting tasks/result, queued until one comes) and
  * routes the client's response back (mcp__tasks_response); v2 lists it in inputRequests until

@@ -233,7 +233,7 @@ int mcp__tools_call(mcp_call_t *call)
         return MCP_OK; /* tasks.c refused the call: the error is set */
 
     if (mcp_schema_validate(tool->input_schema, args, why, sizeof why) != MCP_OK) {
-        mcp_call_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
+        mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
     }
     if (tool->flags & MCP_TOOL_BLOCKING)

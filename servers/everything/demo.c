@@ -34,10 +34,10 @@ static int divide(mcp_call_t *call, const json_t *args, void *ud)
     double b = json_number_value(json_object_get(args, "divisor"));
     (void)ud;
     if (!isfinite(a) || !isfinite(b))
-        return mcp_call_fail(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+        return mcp_call_fail_new(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                              "Invalid params: numbers must be finite");
     if (b == 0)
-        return mcp_call_error(call, "Cannot divide %g by zero; pick another divisor.", a);
+        return mcp_call_tool_error(call, "Cannot divide %g by zero; pick another divisor.", a);
     return mcp_call_text(call, "%g", a / b);
 }
 
@@ -141,7 +141,7 @@ static int log_all_levels(mcp_call_t *call, const json_t *args, void *ud)
     int level;
     (void)args, (void)ud;
     for (level = MCP_LOG_DEBUG; level <= MCP_LOG_EMERGENCY; level++)
-        mcp_call_log_json(
+        mcp_call_log_json_new(
             call, (mcp_log_level)level, "log_all_levels",
             json_pack("{s:s, s:i}", "message", "a message at this level", "level", level));
     return mcp_call_text(call, "Sent one log message per level (debug .. emergency).");
@@ -162,7 +162,7 @@ static int notify_updated(mcp_call_t *call, const json_t *args, void *ud)
     int rc = mcp_server_resource_updated(mcp_call_server(call), uri);
     (void)ud;
     if (rc != MCP_OK)
-        return mcp_call_error(call, "Could not notify: %s", mcp_strerror(rc));
+        return mcp_call_tool_error(call, "Could not notify: %s", mcp_strerror(rc));
     return mcp_call_text(call, "Subscribers of %s were told it changed.", uri);
 }
 
@@ -265,7 +265,7 @@ static void roots_done(mcp_call_t *call, ev_gather *g, void *ud)
     json_t *root;
     (void)ud;
     if (!r) {
-        mcp_call_error(call, "Could not list roots: %s", ev_gather_failure(g, "roots"));
+        mcp_call_tool_error(call, "Could not list roots: %s", ev_gather_failure(g, "roots"));
     } else {
         mcp_call_text(
             call, "The client shares %zu root(s):", json_array_size(json_object_get(r, "roots")));
@@ -292,7 +292,7 @@ static void sample_done(mcp_call_t *call, ev_gather *g, void *ud)
     const json_t *r = ev_gather_answer(g, "llm");
     (void)ud;
     if (!r)
-        mcp_call_error(call, "Sampling failed: %s", ev_gather_failure(g, "llm"));
+        mcp_call_tool_error(call, "Sampling failed: %s", ev_gather_failure(g, "llm"));
     else
         mcp_call_text(call, "The client's model (%s) said: %s (stop reason: %s)",
                       json_string_value(json_object_get(r, "model"))
@@ -342,7 +342,7 @@ static void url_done(mcp_call_t *call, ev_gather *g, void *ud)
     const json_t *r = ev_gather_answer(g, "url");
     (void)ud;
     if (!r)
-        mcp_call_error(call, "URL elicitation failed: %s", ev_gather_failure(g, "url"));
+        mcp_call_tool_error(call, "URL elicitation failed: %s", ev_gather_failure(g, "url"));
     else
         mcp_call_text(call, "The user's answer to the URL request: %s",
                       json_string_value(json_object_get(r, "action"))
@@ -396,7 +396,7 @@ static int name_complete(mcp_call_t *call, const char *argument, const char *val
     (void)argument, (void)context, (void)ud;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strncmp(names[i], value, strlen(value)) == 0)
-            mcp_call_completion(call, names[i]);
+            mcp_call_add_completion(call, names[i]);
     return MCP_OK;
 }
 
@@ -430,13 +430,13 @@ static int code_review_complete(mcp_call_t *call, const char *argument, const ch
     if (strcmp(argument, "language") == 0) {
         for (i = 0; i < sizeof langs / sizeof langs[0]; i++)
             if (strncmp(langs[i], value, strlen(value)) == 0)
-                mcp_call_completion(call, langs[i]);
+                mcp_call_add_completion(call, langs[i]);
     } else if (strcmp(argument, "code") == 0) {
         const char *lang = json_string_value(json_object_get(context, "language"));
         if (lang && strcmp(lang, "c") == 0)
-            mcp_call_completion(call, "int main(void) { return 0; }");
+            mcp_call_add_completion(call, "int main(void) { return 0; }");
         else if (lang && strcmp(lang, "python") == 0)
-            mcp_call_completion(call, "print('hello')");
+            mcp_call_add_completion(call, "print('hello')");
     }
     return MCP_OK;
 }

@@ -55,7 +55,7 @@ static int multiple_content_types(mcp_call_t *call, const json_t *args, void *ud
 static int error_handling(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)args, (void)ud;
-    return mcp_call_error(call, "This tool intentionally returns an error for testing");
+    return mcp_call_tool_error(call, "This tool intentionally returns an error for testing");
 }
 
 /* ---- logging and progress: three steps ~50 ms apart on the loop ----------------------------- */
@@ -113,7 +113,7 @@ static void sampling_done(mcp_call_t *call, ev_gather *g, void *ud)
     if (r)
         mcp_call_text(call, "LLM response: %s", ev_sample_text(r));
     else
-        mcp_call_error(call, "Sampling not supported or error: %s", ev_gather_failure(g, "llm"));
+        mcp_call_tool_error(call, "Sampling not supported or error: %s", ev_gather_failure(g, "llm"));
     mcp_call_complete(call);
 }
 
@@ -134,7 +134,7 @@ static void elicitation_text(mcp_call_t *call, ev_gather *g, const char *prefix)
     const json_t *r = ev_gather_answer(g, "form");
     char *content;
     if (!r) {
-        mcp_call_error(call, "Elicitation not supported or error: %s",
+        mcp_call_tool_error(call, "Elicitation not supported or error: %s",
                        ev_gather_failure(g, "form"));
         return;
     }
@@ -280,7 +280,7 @@ static int template_data(mcp_call_t *call, const char *uri, const json_t *vars, 
     int rc;
     (void)ud;
     if (!id)
-        return mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, json_pack("{s:s}", "uri", uri),
+        return mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, json_pack("{s:s}", "uri", uri),
                              "Resource not found");
     doc = json_pack("{s:s, s:b, s:s+}", "id", id, "templateTest", 1, "data", "Data for ID: ", id);
     text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -300,10 +300,10 @@ static int template_complete(mcp_call_t *call, const char *argument, const char 
         return MCP_OK;
     for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
         if (strncmp(ids[i], value, strlen(value)) == 0) {
-            mcp_call_completion(call, ids[i]);
+            mcp_call_add_completion(call, ids[i]);
             n++;
         }
-    return mcp_call_completion_total(call, (long long)n, 0);
+    return mcp_call_set_completion_total(call, (long long)n, 0);
 }
 
 static int watched(mcp_call_t *call, const char *uri, const json_t *vars, void *ud)
@@ -345,10 +345,10 @@ static int prompt_arguments_complete(mcp_call_t *call, const char *argument, con
         return MCP_OK;
     for (i = 0; i < count; i++)
         if (strncmp(list[i], value, strlen(value)) == 0) {
-            mcp_call_completion(call, list[i]);
+            mcp_call_add_completion(call, list[i]);
             n++;
         }
-    return mcp_call_completion_total(call, n, 0);
+    return mcp_call_set_completion_total(call, n, 0);
 }
 
 static int prompt_with_embedded_resource(mcp_call_t *call, const json_t *args, void *ud)

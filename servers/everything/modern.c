@@ -89,11 +89,11 @@ static void missing_capability_done(mcp_call_t *call, ev_gather *g, void *ud)
     if (r)
         mcp_call_text(call, "Sampling answered: %s", ev_sample_text(r));
     else if (ev_gather_missing(g) && modern(call))
-        mcp_call_fail(call, EV_ERROR_MISSING_CAPABILITY,
+        mcp_call_fail_new(call, EV_ERROR_MISSING_CAPABILITY,
                       json_pack("{s:{s:{}}}", "requiredCapabilities", "sampling"),
                       "Missing required client capability: sampling");
     else
-        mcp_call_error(call, "This tool needs sampling: %s", ev_gather_failure(g, "llm"));
+        mcp_call_tool_error(call, "This tool needs sampling: %s", ev_gather_failure(g, "llm"));
     mcp_call_complete(call);
 }
 
@@ -129,7 +129,7 @@ static void streaming_done(mcp_call_t *call, ev_gather *g, void *ud)
                           ? buf
                           : "(declined)");
     else
-        mcp_call_error(call, "Elicitation failed: %s", ev_gather_failure(g, "confirm"));
+        mcp_call_tool_error(call, "Elicitation failed: %s", ev_gather_failure(g, "confirm"));
     mcp_call_complete(call);
 }
 
@@ -208,7 +208,7 @@ static void elicit_name_done(mcp_call_t *call, ev_gather *g, void *ud)
     char buf[256];
     (void)ud;
     if (!ev_gather_answer(g, "user_name"))
-        mcp_call_error(call, "No name: %s", ev_gather_failure(g, "user_name"));
+        mcp_call_tool_error(call, "No name: %s", ev_gather_failure(g, "user_name"));
     else if (accepted(ev_gather_answer(g, "user_name"), "name", buf, sizeof buf))
         mcp_call_text(call, "Hello, %s!", buf);
     else
@@ -231,7 +231,7 @@ static void sampling_done(mcp_call_t *call, ev_gather *g, void *ud)
     if (r)
         mcp_call_text(call, "The model answered: %s", ev_sample_text(r));
     else
-        mcp_call_error(call, "No answer: %s", ev_gather_failure(g, "capital_question"));
+        mcp_call_tool_error(call, "No answer: %s", ev_gather_failure(g, "capital_question"));
     mcp_call_complete(call);
 }
 
@@ -251,7 +251,7 @@ static void roots_done(mcp_call_t *call, ev_gather *g, void *ud)
         roots_text(ev_gather_answer(g, "client_roots"), buf, sizeof buf);
         mcp_call_text(call, "Client roots: %s", buf);
     } else {
-        mcp_call_error(call, "No roots: %s", ev_gather_failure(g, "client_roots"));
+        mcp_call_tool_error(call, "No roots: %s", ev_gather_failure(g, "client_roots"));
     }
     mcp_call_complete(call);
 }
@@ -269,7 +269,7 @@ static void confirm_done(mcp_call_t *call, ev_gather *g, void *ud)
     char buf[16];
     (void)ud;
     if (!ev_gather_answer(g, "confirm"))
-        mcp_call_error(call, "No confirmation: %s", ev_gather_failure(g, "confirm"));
+        mcp_call_tool_error(call, "No confirmation: %s", ev_gather_failure(g, "confirm"));
     else /* reaching here on 2026-07-28 means libmcp verified the signed requestState */
         mcp_call_text(call, "state-ok: confirmed=%s",
                       accepted(ev_gather_answer(g, "confirm"), "ok", buf, sizeof buf) ? buf : "no");
@@ -337,7 +337,7 @@ static void step1_done(mcp_call_t *call, ev_gather *g, void *ud)
     g2 = copy ? ev_gather_new(call, step2_done, copy, free) : NULL;
     if (!g2) {
         free(copy);
-        mcp_call_fail(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "out of memory");
+        mcp_call_fail_new(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "out of memory");
         mcp_call_complete(call);
         return;
     }

@@ -80,7 +80,7 @@ static int slow_compute(mcp_call_t *call, const json_t *args, void *ud)
 static void failing_done(mcp_call_t *call, void *ud)
 {
     (void)ud;
-    mcp_call_error(call, "The job failed after 1 s, as it always does.");
+    mcp_call_tool_error(call, "The job failed after 1 s, as it always does.");
     mcp_call_complete(call);
 }
 
@@ -94,7 +94,7 @@ static int failing_job(mcp_call_t *call, const json_t *args, void *ud)
 static void protocol_error_done(mcp_call_t *call, void *ud)
 {
     (void)ud;
-    mcp_call_fail(call, MCP_JSONRPC_INTERNAL_ERROR, json_pack("{s:s}", "reason", "simulated crash"),
+    mcp_call_fail_new(call, MCP_JSONRPC_INTERNAL_ERROR, json_pack("{s:s}", "reason", "simulated crash"),
                   "Internal error: the job crashed");
     mcp_call_complete(call);
 }
@@ -129,7 +129,7 @@ static void delete_done(mcp_call_t *call, ev_gather *g, void *ud)
 {
     const char *file = ud;
     if (!ev_gather_answer(g, "confirm"))
-        mcp_call_error(call, "No confirmation: %s", ev_gather_failure(g, "confirm"));
+        mcp_call_tool_error(call, "No confirmation: %s", ev_gather_failure(g, "confirm"));
     else
         mcp_call_text(call,
                       confirmed(ev_gather_answer(g, "confirm")) ? "Deleted %s (not really)."
@@ -192,7 +192,7 @@ static void with_task_asked(mcp_call_t *call, ev_gather *g, void *ud)
     (void)ud;
     if (!copy || ev_after(call, 300, with_task_finish, copy) != MCP_OK) {
         free(copy);
-        mcp_call_fail(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
+        mcp_call_fail_new(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
         mcp_call_complete(call);
         return;
     }

@@ -306,9 +306,9 @@ static int gather_ask(ev_gather *g, const char *key, enum ask_kind kind, json_t 
     g->outstanding++;
     mcp_call_set_input_key(g->call, key); /* 2026-07-28: the key in inputRequests */
     if (kind == ASK_SAMPLE)
-        rc = mcp_call_sample(g->call, params, on_answer, q);
+        rc = mcp_call_sample_new(g->call, params, on_answer, q);
     else if (kind == ASK_ELICIT)
-        rc = mcp_call_elicit(g->call, params, on_answer, q);
+        rc = mcp_call_elicit_new(g->call, params, on_answer, q);
     else
         rc = mcp_call_list_roots(g->call, on_answer, q);
     if (rc != MCP_OK) { /* the callback will never run */

@@ -66,7 +66,7 @@ static int fail(mcp_call_t *call, const char *msg)
 {
     size_t n;
     char *ok = utf8_repair(msg, strlen(msg), &n);
-    int rc = mcp_call_error(call, "%s", ok ? ok : "error");
+    int rc = mcp_call_tool_error(call, "%s", ok ? ok : "error");
     free(ok);
     return rc;
 }
@@ -1476,7 +1476,7 @@ static void job_after(uv_work_t *w, int status)
     job_t *job = w->data;
     (void)status;
     if (job->rc < 0)
-        mcp_call_fail(job->call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: %s",
+        mcp_call_fail_new(job->call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: %s",
                       mcp_strerror(job->rc));
     mcp_call_complete(job->call);
     job_free(job);
@@ -1527,13 +1527,13 @@ static void on_roots(mcp_call_t *call, int status, const json_t *result, void *u
     }
     if (status == MCP_ECANCELLED || status == MCP_EIO) { /* nobody waits for the answer */
         job_free(job);
-        mcp_call_error(call, "cancelled");
+        mcp_call_tool_error(call, "cancelled");
         mcp_call_complete(call);
         return;
     }
     /* The loop thread, always (the answer came in a later message). */
     if (queue_job(job) != MCP_PENDING) {
-        mcp_call_fail(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: cannot queue");
+        mcp_call_fail_new(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: cannot queue");
         mcp_call_complete(call);
     }
 }
@@ -1566,7 +1566,7 @@ static int dispatch(mcp_call_t *call, const json_t *args, void *ud)
     }
     if (status == MCP_ECANCELLED || status == MCP_EIO) {
         job_free(job);
-        rc = mcp_call_error(call, "cancelled");
+        rc = mcp_call_tool_error(call, "cancelled");
         return rc;
     }
     return start_job(job);

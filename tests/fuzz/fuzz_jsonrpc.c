@@ -184,7 +184,7 @@ static void deploy_answer(mcp_call_t *call, int status, const json_t *result, vo
         const char *action = json_string_value(json_object_get(result, "action"));
         mcp_call_text(call, "deploy: %s", action ? action : "?");
     } else {
-        mcp_call_error(call, "deploy: no answer (%d)", status);
+        mcp_call_tool_error(call, "deploy: no answer (%d)", status);
     }
     mcp_call_complete(call);
 }
@@ -235,10 +235,10 @@ static int tool_deploy(mcp_call_t *call, const json_t *args, void *ud)
         json_t *q = json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Deploy now?",
                               "requestedSchema", "type", "object", "properties", "ok", "type",
                               "boolean");
-        int rc = mcp_call_elicit(call, q, deploy_answer, NULL);
+        int rc = mcp_call_elicit_new(call, q, deploy_answer, NULL);
         if (rc == MCP_OK)
             return MCP_PENDING;
-        return mcp_call_error(call, "cannot ask the client (%d)", rc);
+        return mcp_call_tool_error(call, "cannot ask the client (%d)", rc);
     }
     mcp_call_log(call, MCP_LOG_DEBUG, "deploy", "env %s",
                  json_string_value(json_object_get(args, "env")));
@@ -256,7 +256,7 @@ static int res_read(mcp_call_t *call, const char *uri, const json_t *vars, void 
     json_decref(m);
     date = json_string_value(json_object_get(vars, "date"));
     if (date && strcmp(date, "missing") == 0)
-        return mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
+        return mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
                              uri);
     if (tmpl == templates[1])
         return mcp_call_resource_blob(call, uri, "application/octet-stream", uri, strlen(uri));
@@ -273,8 +273,8 @@ static int complete(mcp_call_t *call, const char *argument, const char *value,
         FAIL("completion context is not an object");
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strncmp(words[i], value, strlen(value)) == 0)
-            mcp_call_completion(call, words[i]);
-    return mcp_call_completion_total(call, 5, 0);
+            mcp_call_add_completion(call, words[i]);
+    return mcp_call_set_completion_total(call, 5, 0);
 }
 
 static int prompt_review(mcp_call_t *call, const json_t *args, void *ud)

@@ -35,7 +35,7 @@ for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h lib/pkgco
     share/man/man3/libmcp.3 lib/mcp/hello.so lib/mcp/notes.so; do
     check "installed $f" "[ -e '$P/$f' ]"
 done
-check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.0' ]"
+check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.1' ]"
 
 # pkg-config against the staged tree: the installed libmcp.pc names $PREFIX; a copy with the
 # stage's paths stands in for it (as if the stage were the real prefix).
@@ -62,7 +62,7 @@ if [ -x "$W/app" ]; then
         "$W/app" 2>/dev/null || true)
     check "it serves a tool call" "echo '$OUT' | grep -q '\"text\":\"42\"'"
     check "it runs against the installed library" \
-        "ldd '$W/app' | grep libmcp.so.0 | grep -q '$P/lib/'"
+        "ldd '$W/app' | grep libmcp.so.1 | grep -q '$P/lib/'"
 fi
 
 # An out-of-tree plugin, loaded by the installed mcp-host.

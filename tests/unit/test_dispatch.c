@@ -51,7 +51,7 @@ static int res_item(mcp_call_t *call, const char *uri, const json_t *vars, void 
     const char *id = json_string_value(json_object_get(vars, "id"));
     (void)ud;
     if (strcmp(id, "missing") == 0)
-        return mcp_call_fail(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
+        return mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
                              uri);
     return mcp_call_resource_text(call, uri, "application/json", "{}");
 }

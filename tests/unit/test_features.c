@@ -42,7 +42,7 @@ static void on_answer(mcp_call_t *call, int status, const json_t *result, void *
                       json_string_value(json_object_get(json_object_get(result, "content"),
                                                         "name")));
     else
-        mcp_call_error(call, "no answer (%s)", mcp_err_name(status));
+        mcp_call_tool_error(call, "no answer (%s)", mcp_err_name(status));
     mcp_call_complete(call);
 }
 
@@ -51,13 +51,13 @@ static int tool_ask(mcp_call_t *call, const json_t *args, void *ud)
     int rc;
     (void)args;
     (void)ud;
-    rc = mcp_call_elicit(call,
+    rc = mcp_call_elicit_new(call,
                          json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Your name?",
                                    "requestedSchema", "type", "object", "properties", "name",
                                    "type", "string"),
                          on_answer, NULL);
     if (rc != MCP_OK) {
-        mcp_call_error(call, "cannot ask: %s", mcp_err_name(rc));
+        mcp_call_tool_error(call, "cannot ask: %s", mcp_err_name(rc));
         return MCP_OK;
     }
     return MCP_PENDING;
@@ -79,7 +79,7 @@ static int complete_lang(mcp_call_t *call, const char *arg, const char *value,
     assert_string_equal(arg, "language");
     for (i = 0; i < 5; i++)
         if (strncmp(langs[i], value, strlen(value)) == 0)
-            mcp_call_completion(call, langs[i]);
+            mcp_call_add_completion(call, langs[i]);
     return MCP_OK;
 }
 

@@ -70,7 +70,7 @@ static void on_answer(mcp_call_t *call, int status, const json_t *result, void *
     if (status == MCP_OK)
         mcp_call_text(call, "answer: %s", names);
     else
-        mcp_call_error(call, "no answer %s", names);
+        mcp_call_tool_error(call, "no answer %s", names);
     mcp_call_complete(call);
 }
 
@@ -90,9 +90,9 @@ static int tool_ask(mcp_call_t *call, const json_t *args, void *ud)
     names[0] = '\0';
     answers_left = n;
     for (i = 0; i < n; i++) {
-        rc = mcp_call_elicit(call, question(i ? "Second?" : "First?"), on_answer, NULL);
+        rc = mcp_call_elicit_new(call, question(i ? "Second?" : "First?"), on_answer, NULL);
         if (rc != MCP_OK) {
-            mcp_call_error(call, "cannot ask: %s", mcp_err_name(rc));
+            mcp_call_tool_error(call, "cannot ask: %s", mcp_err_name(rc));
             return MCP_OK;
         }
     }
@@ -106,7 +106,7 @@ static void on_mrtr_answer(mcp_call_t *call, int status, const json_t *result, v
     if (status == MCP_ERETRY)
         return; /* round 1 ends as input_required */
     if (status != MCP_OK) {
-        mcp_call_error(call, "no answer");
+        mcp_call_tool_error(call, "no answer");
         mcp_call_complete(call);
         return;
     }
@@ -121,8 +121,8 @@ static int tool_mrtr_then_task(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)args;
     (void)ud;
-    if (mcp_call_elicit(call, question("Your name?"), on_mrtr_answer, NULL) != MCP_OK) {
-        mcp_call_error(call, "cannot ask");
+    if (mcp_call_elicit_new(call, question("Your name?"), on_mrtr_answer, NULL) != MCP_OK) {
+        mcp_call_tool_error(call, "cannot ask");
         return MCP_OK;
     }
     return MCP_PENDING;
@@ -260,9 +260,9 @@ static void finish_pending(const char *how)
     if (strcmp(how, "ok") == 0)
         mcp_call_text(call, "done%s%s", names[0] ? " " : "", names);
     else if (strcmp(how, "tool") == 0)
-        mcp_call_error(call, "it broke");
+        mcp_call_tool_error(call, "it broke");
     else
-        mcp_call_fail(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: exploded");
+        mcp_call_fail_new(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: exploded");
     mcp_call_complete(call);
 }
 

@@ -110,17 +110,6 @@ unsigned mcp__schema_type_bit(const char *name)
 
 /* ---- patterns ----------------------------------------------------------------------------- */
 
-/* Is `pat` acceptable in a schema? Untranslatable-but-valid patterns are (they always pass);
- * syntax errors are not. MCP_OK or MCP_ESCHEMA with the reason in why. */
-int mcp__schema_pattern_check(const char *pat, size_t len, char *why, size_t why_size)
-{
-    mcp__schema_regex *re;
-    int rc = mcp__schema_regex_compile(pat, len, &re, why, why_size);
-
-    mcp__schema_regex_free(re);
-    return rc == RX_INVALID ? MCP_ESCHEMA : MCP_OK;
-}
-
 /* ---- checking ----------------------------------------------------------------------------- */
 
 typedef struct chk {

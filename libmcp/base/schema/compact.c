@@ -5,7 +5,7 @@
  * description may come in any order. For `T[]`, minItems=, maxItems= and default= apply to the
  * array and every other constraint to its items. Values may be 'quoted' (for spaces or commas);
  * enum values are separated by '|'. `array` is accepted as `any[]`, and a trailing comma is
- * allowed. pattern= values are checked as registration checks them (mcp__schema_pattern_check).
+ * allowed. pattern= values are checked as registration checks them (mcp__schema_pattern_check, regex.c).
  */
 #include "schema.h"
 
