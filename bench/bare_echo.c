@@ -1,5 +1,5 @@
 /*
- * bare_echo — the ceiling for the STDIO pipelined-echo figure (issue #2, renovation item 8).
+ * bare_echo — the ceiling for the STDIO pipelined-echo figure.
  *
  * A plain C program with no MCP in it: it reads stdin with read(2) into a large buffer, splits it
  * on '\n', and for every non-empty line read appends one fixed JSON-RPC response line to an

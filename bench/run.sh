@@ -1,5 +1,5 @@
 #!/bin/sh
-# STDIO benchmark (issue #2): libmcp's examples/quickstart against the same two tools served by the
+# STDIO benchmark: libmcp's examples/quickstart against the same two tools served by the
 # official MCP TypeScript SDK, v1 (@modelcontextprotocol/sdk) and v2 (@modelcontextprotocol/server).
 #
 # Run by `make bench` (after `make all`) as: BUILD=build sh bench/run.sh

@@ -1,5 +1,5 @@
 /*
- * stdio_bench — STDIO benchmark driver for MCP servers (issue #2).
+ * stdio_bench — STDIO benchmark driver for MCP servers.
  *
  * Spawns a server command with pipes on stdin/stdout and measures, speaking newline-delimited
  * JSON-RPC as an MCP client would (protocolVersion 2025-11-25):

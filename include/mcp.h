@@ -215,8 +215,8 @@ MCP_API uv_loop_t *mcp_server_loop(mcp_server_t *srv);
 /**
  * Start serving STDIO on the attached loop. The real stdout descriptor is kept privately for
  * protocol messages and descriptor 1 is pointed at stderr, so stray printf() output from tools
- * or libraries can never corrupt the stream. SIGPIPE is set to be ignored (the only process-wide
- * change libmcp makes, and only in STDIO mode).
+ * or libraries can never corrupt the stream. SIGPIPE is set to be ignored. These two are the
+ * process-wide changes STDIO mode makes (the HTTP transports ignore SIGPIPE too).
  */
 MCP_API int mcp_server_listen_stdio(mcp_server_t *srv);
 
@@ -683,8 +683,8 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * Both run on libmicrohttpd driven from the server's loop: no thread of their own, every handler
  * still runs on the loop thread. Zero in any field of mcp_http_opts_t means its default, so
  * `mcp_http_opts_t o = {0}; o.port = 8080;` is a complete configuration. Strings are copied by
- * the listen functions; the struct may live on the stack. SIGPIPE is set to be ignored (the only
- * process-wide change, as for STDIO).
+ * the listen functions; the struct may live on the stack. SIGPIPE is set to be ignored (process-wide,
+ * as in STDIO mode).
  *
  * Safe defaults: bound to 127.0.0.1; a request whose Origin is present and not allowed gets 403
  * (allowed: http(s)://localhost, 127.0.0.1 and [::1] with any port, plus `allowed_origins`);

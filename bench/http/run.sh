@@ -1,5 +1,5 @@
 #!/bin/sh
-# HTTP benchmark of issue #3: the same `echo` tool over Streamable HTTP served by libmcp
+# HTTP benchmark: the same `echo` tool over Streamable HTTP served by libmcp
 # (examples/http_server), by the official TypeScript SDK v1 and v2 servers (ts-server.mjs, pinned
 # in package.json), and the ceiling: bare libmicrohttpd answering a fixed body (mhd_bare.c).
 # wrk on 127.0.0.1 at 1, 16 and 64 connections; server pinned to core 0, load on core 1.

@@ -5,8 +5,9 @@
  * MCP narrows JSON-RPC: ids are strings or integers (never null, never fractional), a
  * notification is never answered, and an error for a message whose id cannot be read carries
  * `"id": null`. Every inbound message is parsed with JSON_REJECT_DUPLICATES so that one message
- * can never mean two things ({"a":1,"a":2} is a parse error), and jansson itself refuses invalid
- * UTF-8, NUL in keys, integers beyond 64 bits and nesting beyond 2048 levels.
+ * can never mean two things ({"a":1,"a":2} is a parse error); the reader (json_read.c, which
+ * accepts and refuses exactly what jansson's json_loadb does) refuses invalid UTF-8, NUL in keys,
+ * integers beyond 64 bits and nesting beyond 2048 levels.
  */
 #include "base/base.h"
 

@@ -1,6 +1,7 @@
 /*
  * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): used to sign the requestState that
- * 2026-07-28 multi round-trip requests hand to the client, so that a tampered state is refused.
+ * 2026-07-28 multi round-trip requests hand to the client, so that a tampered state is refused,
+ * and by the HTTP authorization stage to compare a static bearer token as digests.
  * Small and dependency-free; not constant-time beyond what HMAC verification needs (the
  * comparison in mcp__hmac_equal is).
  */

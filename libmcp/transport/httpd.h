@@ -55,7 +55,7 @@ struct mcp__hconn {
     char *out;
     size_t olen, ooff, ocap;
     uint64_t last_write;        /* loop time (ms) of the last SSE write */
-    mcp__hconn *sprev, *snext;  /* the daemon's SSE list (keep-alive) */
+    mcp__hconn *sprev, *snext;  /* the daemon's list of live requests (keep-alives, deadlines) */
     json_t *principal;          /* who the bearer token names (auth.c), owned; NULL: no auth,
                                    a static token, or a validator that names no one */
 };
@@ -104,7 +104,7 @@ struct mcp__httpd {
     bool in_run, kick_pending, stopped, tls;
     int open_handles;
     void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
-    mcp__hconn *sse;            /* SSE connections */
+    mcp__hconn *sse;            /* every live request (not only SSE streams): link_conn() */
     size_t nsse;
     size_t nconns;              /* live hconns */
 };
@@ -115,8 +115,8 @@ MCP_HIDDEN int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__htt
                                 const mcp__httpd_handler *h, void *owner);
 /** Stop listening (new connections are refused); existing ones go on. */
 MCP_HIDDEN void mcp__httpd_quiesce(mcp__httpd *d);
-/** Close every connection and the daemon now; `on_closed` runs once the uv handles are closed
- * (or at once when `sync` — mcp_server_free, where the loop may not run again). */
+/** Close every connection and the daemon now; `on_closed` runs once the uv handles are closed,
+ * or at once when none was open (a daemon whose start failed). */
 MCP_HIDDEN void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d));
 /** Milliseconds of loop time now. */
 MCP_HIDDEN uint64_t mcp__httpd_now(mcp__httpd *d);

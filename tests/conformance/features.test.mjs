@@ -1,6 +1,6 @@
 // mcp-everything with the official TypeScript SDK clients, over STDIO and over Streamable HTTP:
 // every fixture the conformance suite calls, the feature demo, and the features a client takes
-// part in (issue #4): sampling, elicitation and roots answered by the client's handlers,
+// part in: sampling, elicitation and roots answered by the client's handlers,
 // cancellation (the handler stops, no response arrives), progress order, resource subscriptions,
 // list_changed after a run-time registration. Once on a 2025-11-25 session (SDK v1 client), once
 // on 2026-07-28 (SDK v2 client pinned to it).

@@ -1,5 +1,5 @@
 /*
- * Dispatch, lifecycle and the features of issue #2 through the protocol core, with an in-memory
+ * Dispatch, lifecycle and the core features through the protocol core, with an in-memory
  * transport that records what the server sends (libmcp/server/dispatch.c, features/lifecycle.c,
  * features/tools.c, ...).
  */

@@ -1,5 +1,5 @@
 /*
- * The protocol features of issue #4 through the core, with an in-memory transport: logging,
+ * The protocol features through the core, with an in-memory transport: logging,
  * progress, asking the client in both eras (2025 requests, 2026 multi round-trip with a signed
  * requestState), completion, and subscriptions in both eras.
  */
