@@ -37,6 +37,8 @@ MCP_HIDDEN int mcp__error_set(mcp_error_t *err, int code, const char *fmt, ...) 
 
 /** Fill `buf` with `len` bytes from the OS's random source. MCP_OK or MCP_EIO. */
 MCP_HIDDEN int mcp__random_bytes(void *buf, size_t len);
+/** A fresh id: 32 lowercase hex characters (128 bits) + NUL. 0, or -1 (no randomness). */
+MCP_HIDDEN int mcp__random_id(char out[33]);
 
 /* ---- sha256.c ------------------------------------------------------------------------------- */
 

@@ -204,6 +204,8 @@ int mcp__tools_call(mcp_call_t *call)
     json_t *args = json_object_get(call->params, "arguments");
     mcp__item *tool;
     char why[512];
+    bool tasky;
+    int st;
 
     if (!json_is_string(name)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
@@ -229,7 +231,10 @@ int mcp__tools_call(mcp_call_t *call)
     call->content = json_array();
     json_object_set_new(call->result, "content", call->content);
     call->finish = tool_finish;
-    if (mcp__task_begin(call) != 0)
+    /* tasks.c only for a tool that offers tasks or a request that asks for one */
+    tasky = (tool->flags & (MCP_TOOL_TASK_OPTIONAL | MCP_TOOL_TASK_REQUIRED)) ||
+            json_object_get(call->params, "task");
+    if (tasky && mcp__task_begin(call) != 0)
         return MCP_OK; /* tasks.c refused the call: the error is set */
 
     if (mcp_schema_validate(tool->input_schema, args, why, sizeof why) != MCP_OK) {
@@ -238,5 +243,6 @@ int mcp__tools_call(mcp_call_t *call)
     }
     if (tool->flags & MCP_TOOL_BLOCKING)
         return mcp__call_run_blocking(call);
-    return mcp__task_pending(call, tool->fn.tool(call, args, tool->userdata)); /* tasks.c */
+    st = tool->fn.tool(call, args, tool->userdata);
+    return tasky ? mcp__task_pending(call, st) : st; /* tasks.c: may become a task now */
 }

@@ -37,23 +37,6 @@ enum { HC_READING, HC_HANDLING, HC_RESPONDED };
     ((d)->cfg.keepalive_ms / 2 == 0 ? 1 : (d)->cfg.keepalive_ms / 2 < 1000 ? (d)->cfg.keepalive_ms / 2 : 1000)
 #define DISCARD_MAX (16u << 20) /* body bytes read past the limit before closing instead */
 
-/* ---- random ids -------------------------------------------------------------------------- */
-
-int mcp__random_id(char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[16];
-    size_t i;
-    if (mcp__random_bytes(b, sizeof b) != MCP_OK)
-        return -1;
-    for (i = 0; i < sizeof b; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[32] = '\0';
-    return 0;
-}
-
 /* ---- driving MHD from the loop ------------------------------------------------------------ */
 
 uint64_t mcp__httpd_now(mcp__httpd *d)

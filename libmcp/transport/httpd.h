@@ -167,8 +167,6 @@ MCP_HIDDEN int mcp__auth_request(mcp__hconn *c, void *state);
 /** True when a request presented by `request` may use a session created by `session`. */
 MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 
-/** A fresh session id: 32 lowercase hex characters (128 bits) + NUL. */
-MCP_HIDDEN int mcp__random_id(char out[33]);
 
 
 /* ---- event store (eventstore.c): resumability of SSE streams ------------------------------ */
