@@ -34,9 +34,9 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define MCP_API        __attribute__((visibility("default")))
+#define MCP_API          __attribute__((visibility("default")))
 #define MCP_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define MCP_NODISCARD  __attribute__((warn_unused_result))
+#define MCP_NODISCARD    __attribute__((warn_unused_result))
 #else
 #define MCP_API
 #define MCP_PRINTF(f, a)
@@ -53,8 +53,8 @@ extern "C" {
 #define MCP_VERSION_STRING "0.2.0"
 /* The shared library's ABI number: its SONAME is libmcp.so.<MCP_SOVERSION>. Raised whenever an
  * exported function changes or goes (0.2.0 renamed the builders: see the README's changes). */
-#define MCP_SOVERSION      1
-#define MCP_VERSION_HEX    ((MCP_VERSION_MAJOR << 16) | (MCP_VERSION_MINOR << 8) | MCP_VERSION_PATCH)
+#define MCP_SOVERSION   1
+#define MCP_VERSION_HEX ((MCP_VERSION_MAJOR << 16) | (MCP_VERSION_MINOR << 8) | MCP_VERSION_PATCH)
 
 /** The library version actually loaded (compare with MCP_VERSION_HEX). */
 MCP_API unsigned mcp_version(void);
@@ -77,21 +77,21 @@ MCP_API const char *mcp_version_string(void);
 /* ------------------------------------------------------------------------------------------ */
 
 /* One list feeds the enum, mcp_err_name() and mcp_strerror(). Values are negative; 0 is MCP_OK. */
-#define MCP_ERR_MAP(XX)                                                                         \
-    XX(NOMEM, -1, "out of memory")                                                              \
-    XX(INVAL, -2, "invalid argument")                                                           \
-    XX(EXIST, -3, "name already registered")                                                    \
-    XX(NOTFOUND, -4, "no such tool, resource or prompt")                                        \
-    XX(PARSE, -5, "malformed JSON")                                                             \
-    XX(SCHEMA, -6, "invalid schema, or a value does not match it")                             \
-    XX(STATE, -7, "call not allowed in the current state")                                      \
-    XX(IO, -8, "I/O error")                                                                     \
-    XX(LIMIT, -9, "configured limit exceeded")                                                  \
-    XX(CANCELLED, -10, "request cancelled by the client")                                       \
-    XX(TIMEDOUT, -11, "deadline exceeded")                                                      \
-    XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                                 \
-    XX(USAGE, -13, "bad command-line usage")                                                    \
-    XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)")     \
+#define MCP_ERR_MAP(XX)                                                                     \
+    XX(NOMEM, -1, "out of memory")                                                          \
+    XX(INVAL, -2, "invalid argument")                                                       \
+    XX(EXIST, -3, "name already registered")                                                \
+    XX(NOTFOUND, -4, "no such tool, resource or prompt")                                    \
+    XX(PARSE, -5, "malformed JSON")                                                         \
+    XX(SCHEMA, -6, "invalid schema, or a value does not match it")                          \
+    XX(STATE, -7, "call not allowed in the current state")                                  \
+    XX(IO, -8, "I/O error")                                                                 \
+    XX(LIMIT, -9, "configured limit exceeded")                                              \
+    XX(CANCELLED, -10, "request cancelled by the client")                                   \
+    XX(TIMEDOUT, -11, "deadline exceeded")                                                  \
+    XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                             \
+    XX(USAGE, -13, "bad command-line usage")                                                \
+    XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
     XX(CLIENT, -15, "the client answered with an error")
 
 typedef enum mcp_err {
@@ -116,14 +116,14 @@ typedef struct mcp_error {
 } mcp_error_t;
 
 /* JSON-RPC and MCP error codes that go on the wire. */
-#define MCP_JSONRPC_PARSE_ERROR      (-32700)
-#define MCP_JSONRPC_INVALID_REQUEST  (-32600)
-#define MCP_JSONRPC_METHOD_NOT_FOUND (-32601)
-#define MCP_JSONRPC_INVALID_PARAMS   (-32602)
-#define MCP_JSONRPC_INTERNAL_ERROR   (-32603)
-#define MCP_ERROR_RESOURCE_NOT_FOUND (-32002) /* 2025 era; 2026-07-28 uses -32602 */
-#define MCP_ERROR_HEADER_MISMATCH    (-32020) /* 2026-07-28 */
-#define MCP_ERROR_MISSING_CAPABILITY (-32021) /* 2026-07-28: data.requiredCapabilities */
+#define MCP_JSONRPC_PARSE_ERROR       (-32700)
+#define MCP_JSONRPC_INVALID_REQUEST   (-32600)
+#define MCP_JSONRPC_METHOD_NOT_FOUND  (-32601)
+#define MCP_JSONRPC_INVALID_PARAMS    (-32602)
+#define MCP_JSONRPC_INTERNAL_ERROR    (-32603)
+#define MCP_ERROR_RESOURCE_NOT_FOUND  (-32002) /* 2025 era; 2026-07-28 uses -32602 */
+#define MCP_ERROR_HEADER_MISMATCH     (-32020) /* 2026-07-28 */
+#define MCP_ERROR_MISSING_CAPABILITY  (-32021) /* 2026-07-28: data.requiredCapabilities */
 #define MCP_ERROR_UNSUPPORTED_VERSION (-32022) /* 2026-07-28 */
 
 /* ------------------------------------------------------------------------------------------ */
@@ -139,7 +139,8 @@ typedef struct mcp_call mcp_call_t;     /* one in-flight request; opaque */
  */
 MCP_API MCP_NODISCARD mcp_server_t *mcp_server_new(const char *name, const char *version);
 
-/** Stop every transport, call each registered free_userdata, release everything. NULL is a no-op. */
+/** Stop every transport, call each registered free_userdata, release everything. NULL is a no-op.
+ */
 MCP_API void mcp_server_free(mcp_server_t *srv);
 
 /* Optional identity shown to clients (serverInfo and the initialize result). Strings are copied;
@@ -153,11 +154,11 @@ MCP_API int mcp_server_set_icons(mcp_server_t *srv, const char *icons_json);
 
 /** Limits and knobs, each per server, set before serving (see mcp_server_set_limit()). */
 typedef enum mcp_limit {
-    MCP_LIMIT_PAGE_SIZE,      /* items per list page (default 100) */
-    MCP_LIMIT_MESSAGE_BYTES,  /* longest STDIO line / message body (default 4 MiB) */
-    MCP_LIMIT_JSON_DEPTH,     /* deepest nesting accepted in a message (default 64) */
-    MCP_LIMIT_BATCH_ITEMS,    /* most messages in one 2025-03-26 batch (default 100) */
-    MCP_LIMIT_INFLIGHT,       /* most requests in flight per session (default 1024) */
+    MCP_LIMIT_PAGE_SIZE,          /* items per list page (default 100) */
+    MCP_LIMIT_MESSAGE_BYTES,      /* longest STDIO line / message body (default 4 MiB) */
+    MCP_LIMIT_JSON_DEPTH,         /* deepest nesting accepted in a message (default 64) */
+    MCP_LIMIT_BATCH_ITEMS,        /* most messages in one 2025-03-26 batch (default 100) */
+    MCP_LIMIT_INFLIGHT,           /* most requests in flight per session (default 1024) */
     MCP_LIMIT_REQUEST_TIMEOUT_MS, /* server->client request timeout (default 60000) */
 } mcp_limit;
 
@@ -247,8 +248,9 @@ MCP_API void mcp_server_stop(mcp_server_t *srv);
  *        default=V              passed through
  *    Example: "path: string 'File to read', head?: integer min=1 'First N lines only'"
  *    gives {"type":"object","properties":{"path":{"type":"string","description":"File to read"},
- *    "head":{"type":"integer","minimum":1,"description":"First N lines only"}},"required":["path"]}.
- *    An empty string or NULL means "no arguments": {"type":"object","properties":{}}.
+ *    "head":{"type":"integer","minimum":1,"description":"First N lines
+ * only"}},"required":["path"]}. An empty string or NULL means "no arguments":
+ * {"type":"object","properties":{}}.
  */
 
 /**
@@ -295,18 +297,18 @@ typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata)
 
 /** A tool definition; copied by mcp_server_add_tool(), so it may live on the stack. */
 typedef struct mcp_tool {
-    const char *name;          /* required; 1–128 of [A-Za-z0-9_.-] */
-    const char *title;         /* optional display name */
-    const char *description;   /* what the tool does, for the model */
-    const char *input_schema;  /* schema text (see "Schemas"); NULL = no arguments */
-    const char *output_schema; /* optional schema text for structuredContent */
-    mcp_tool_fn handler;       /* required */
-    void *userdata;            /* passed to handler */
+    const char *name;                      /* required; 1–128 of [A-Za-z0-9_.-] */
+    const char *title;                     /* optional display name */
+    const char *description;               /* what the tool does, for the model */
+    const char *input_schema;              /* schema text (see "Schemas"); NULL = no arguments */
+    const char *output_schema;             /* optional schema text for structuredContent */
+    mcp_tool_fn handler;                   /* required */
+    void *userdata;                        /* passed to handler */
     void (*free_userdata)(void *userdata); /* called when the tool is removed or the server freed */
-    unsigned flags;            /* MCP_TOOL_* */
-    const char *annotations;   /* optional JSON object text, merged under the flags' hints */
-    const char *icons;         /* optional JSON array text of Icon objects */
-    const char *meta;          /* optional JSON object text for the tool's _meta */
+    unsigned flags;                        /* MCP_TOOL_* */
+    const char *annotations; /* optional JSON object text, merged under the flags' hints */
+    const char *icons;       /* optional JSON array text of Icon objects */
+    const char *meta;        /* optional JSON object text for the tool's _meta */
 } mcp_tool_t;
 
 /**
@@ -346,8 +348,8 @@ MCP_API int mcp_call_set_completion_total(mcp_call_t *call, long long total, int
  *
  * @param vars for a template, borrowed object of the variables matched from the URI (string
  *             values; arrays for exploded variables); for a static resource an empty object.
- * @return as for mcp_tool_fn. Use mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, ...) when the
- *         URI names nothing (the server maps the code to the client's revision).
+ * @return as for mcp_tool_fn. Use mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, ...) when
+ * the URI names nothing (the server maps the code to the client's revision).
  */
 typedef int (*mcp_resource_fn)(mcp_call_t *call, const char *uri, const json_t *vars,
                                void *userdata);
@@ -360,8 +362,8 @@ typedef struct mcp_resource {
     const char *title;
     const char *description;
     const char *mime_type;
-    const char *text;         /* static text contents: served without a handler */
-    mcp_resource_fn handler;  /* required unless `text` is set */
+    const char *text;        /* static text contents: served without a handler */
+    mcp_resource_fn handler; /* required unless `text` is set */
     void *userdata;
     void (*free_userdata)(void *userdata);
     const char *annotations;  /* optional JSON object text */
@@ -373,8 +375,7 @@ typedef struct mcp_resource {
 } mcp_resource_t;
 
 /** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
-MCP_API int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *res,
-                                    mcp_error_t *err);
+MCP_API int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *res, mcp_error_t *err);
 /** Remove by URI or template text. MCP_OK or MCP_ENOTFOUND. */
 MCP_API int mcp_server_remove_resource(mcp_server_t *srv, const char *uri_or_template);
 
@@ -397,17 +398,17 @@ typedef int (*mcp_prompt_fn)(mcp_call_t *call, const json_t *args, void *userdat
 
 /** A prompt; copied by mcp_server_add_prompt(). */
 typedef struct mcp_prompt {
-    const char *name;        /* required */
+    const char *name; /* required */
     const char *title;
     const char *description;
     /* Arguments in the compact form: "code 'The code to review', language? 'Its language'"
      * (`?` marks optional; types are ignored: prompt arguments are strings). */
     const char *arguments;
-    mcp_prompt_fn handler;   /* required */
+    mcp_prompt_fn handler; /* required */
     void *userdata;
     void (*free_userdata)(void *userdata);
-    const char *icons;       /* optional JSON array text */
-    const char *meta;        /* optional JSON object text */
+    const char *icons;        /* optional JSON array text */
+    const char *meta;         /* optional JSON object text */
     mcp_complete_fn complete; /* suggest argument values (optional) */
 } mcp_prompt_t;
 
@@ -535,11 +536,11 @@ MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, v
  * nothing at all when the request carries none). Returns MCP_OK also when filtered out.
  * `logger` (may be NULL) names the source. Safe from the thread that owns the call.
  */
-MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger,
-                         const char *fmt, ...) MCP_PRINTF(4, 5);
+MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger, const char *fmt,
+                         ...) MCP_PRINTF(4, 5);
 /** As mcp_call_log() with any JSON value as `data`. Steals `data`. */
 MCP_API int mcp_call_log_json_new(mcp_call_t *call, mcp_log_level level, const char *logger,
-                              json_t *data);
+                                  json_t *data);
 /** Send a log notification to every initialized 2025-era session whose level passes. */
 MCP_API int mcp_server_log_clients(mcp_server_t *srv, mcp_log_level level, const char *logger,
                                    const char *fmt, ...) MCP_PRINTF(4, 5);
@@ -551,8 +552,7 @@ MCP_API int mcp_server_log_clients(mcp_server_t *srv, mcp_log_level level, const
  * HTTP the notification travels on the request's own stream, before its reply. Safe from the
  * thread that owns the call.
  */
-MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total,
-                              const char *message);
+MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total, const char *message);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Asking the client: sampling, elicitation, roots                                            */
@@ -587,11 +587,11 @@ typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *
 /** `sampling/createMessage` with `params` ({messages, maxTokens, ...}). Needs the client's
  * `sampling` capability (and `sampling.tools` when params has tools or toolChoice). */
 MCP_API int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
-                            void *userdata);
+                                void *userdata);
 /** `elicitation/create` with `params` ({message, requestedSchema} or {mode:"url", ...}).
  * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). */
 MCP_API int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
-                            void *userdata);
+                                void *userdata);
 /** `roots/list`. Needs the client's `roots` capability. */
 MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
 
@@ -645,9 +645,9 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  *
  * Status: working, input_required while questions are open, then completed, failed or
  * cancelled for good. A JSON-RPC error (mcp_call_fail_new(), a negative return) fails the task; a
- * tool error (mcp_call_tool_error()) fails it in 2025-11-25 and completes it (isError) in 2026-07-28,
- * as each revision says. Cancelling a task cancels its call (mcp_call_is_cancelled(), the
- * on-cancel callback); the handler must still complete it and what it built is dropped.
+ * tool error (mcp_call_tool_error()) fails it in 2025-11-25 and completes it (isError) in
+ * 2026-07-28, as each revision says. Cancelling a task cancels its call (mcp_call_is_cancelled(),
+ * the on-cancel callback); the handler must still complete it and what it built is dropped.
  * Questions keep MCP_LIMIT_REQUEST_TIMEOUT_MS. A task lives for its TTL from creation (the
  * client's ttl within [1 s, max], else the default), then is deleted, a running one cancelled
  * first; the tasks of a 2025 session that ended are cancelled and deleted; mcp_server_stop()
@@ -683,8 +683,8 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * Both run on libmicrohttpd driven from the server's loop: no thread of their own, every handler
  * still runs on the loop thread. Zero in any field of mcp_http_opts_t means its default, so
  * `mcp_http_opts_t o = {0}; o.port = 8080;` is a complete configuration. Strings are copied by
- * the listen functions; the struct may live on the stack. SIGPIPE is set to be ignored (process-wide,
- * as in STDIO mode).
+ * the listen functions; the struct may live on the stack. SIGPIPE is set to be ignored
+ * (process-wide, as in STDIO mode).
  *
  * Safe defaults: bound to 127.0.0.1; a request whose Origin is present and not allowed gets 403
  * (allowed: http(s)://localhost, 127.0.0.1 and [::1] with any port, plus `allowed_origins`);
@@ -724,22 +724,22 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
 #define MCP_AUTH_INSUFFICIENT_SCOPE 403 /* valid, but without the scope the request needs: 403 */
 
 typedef struct mcp_http_opts {
-    const char *host;          /* bind address (numeric or name); NULL = "127.0.0.1" */
-    unsigned port;             /* TCP port; 0 = any free port (see mcp_server_http_port()) */
-    const char *path;          /* Streamable HTTP endpoint (default "/mcp"); legacy: the SSE
-                                  path (default "/sse") */
-    const char *message_path;  /* legacy only: the POST path (default "/message") */
-    int stateless;             /* no sessions for 2025-era clients either: every POST is served
-                                  on its own (MCP-Protocol-Version header, default 2025-03-26) */
-    int json_response;         /* always answer a POST with application/json, never SSE (messages
-                                  sent before the reply go to the GET stream or are dropped) */
-    int disable_get;           /* 405 for GET: no standalone SSE stream */
+    const char *host;         /* bind address (numeric or name); NULL = "127.0.0.1" */
+    unsigned port;            /* TCP port; 0 = any free port (see mcp_server_http_port()) */
+    const char *path;         /* Streamable HTTP endpoint (default "/mcp"); legacy: the SSE
+                                 path (default "/sse") */
+    const char *message_path; /* legacy only: the POST path (default "/message") */
+    int stateless;            /* no sessions for 2025-era clients either: every POST is served
+                                 on its own (MCP-Protocol-Version header, default 2025-03-26) */
+    int json_response;        /* always answer a POST with application/json, never SSE (messages
+                                 sent before the reply go to the GET stream or are dropped) */
+    int disable_get;          /* 405 for GET: no standalone SSE stream */
     const char *const *allowed_origins; /* NULL-terminated extra Origin values ("*" = any) */
     int cors;                  /* answer CORS preflights, expose Mcp-Session-Id (off by default) */
     const char *tls_cert_file; /* PEM files: both set = HTTPS */
     const char *tls_key_file;
-    size_t max_body_bytes;     /* default: the server's MCP_LIMIT_MESSAGE_BYTES (4 MiB) */
-    unsigned max_sessions;     /* default 10000; when full the oldest idle session is evicted */
+    size_t max_body_bytes;         /* default: the server's MCP_LIMIT_MESSAGE_BYTES (4 MiB) */
+    unsigned max_sessions;         /* default 10000; when full the oldest idle session is evicted */
     unsigned session_timeout_ms;   /* idle sessions expire (default 30 min) */
     unsigned max_connections;      /* default 10000 */
     unsigned max_per_ip;           /* connections per client address (default 64) */
@@ -747,19 +747,19 @@ typedef struct mcp_http_opts {
     size_t connection_memory;      /* per-connection buffer: bounds request headers (431 past
                                       it) and each idle SSE stream's cost (default 16 KiB) */
     unsigned max_streams_per_session; /* open SSE GET streams per session (default 4; 409) */
-    unsigned max_streams;          /* open SSE streams in total (default 20000; 503) */
-    unsigned keepalive_ms;         /* SSE keep-alive period (default 15000) */
-    unsigned retry_ms;             /* SSE `retry:` advice to clients (default 3000) */
-    size_t event_store_bytes;      /* resumability: events kept for Last-Event-ID (default 8 MiB) */
-    unsigned grace_ms;             /* on stop, in-flight requests get this long (default 5000) */
+    unsigned max_streams;             /* open SSE streams in total (default 20000; 503) */
+    unsigned keepalive_ms;            /* SSE keep-alive period (default 15000) */
+    unsigned retry_ms;                /* SSE `retry:` advice to clients (default 3000) */
+    size_t event_store_bytes; /* resumability: events kept for Last-Event-ID (default 8 MiB) */
+    unsigned grace_ms;        /* on stop, in-flight requests get this long (default 5000) */
     /* Authorization (see above); all NULL = none. */
-    const char *bearer_token;      /* a static shared secret (RFC 6750 token characters),
-                                      compared in constant time; read it from the environment
-                                      or a file, never from the command line */
+    const char *bearer_token; /* a static shared secret (RFC 6750 token characters),
+                                 compared in constant time; read it from the environment
+                                 or a file, never from the command line */
     int (*authorize)(const char *token, const char *method_path, json_t **principal,
-                     void *userdata); /* a custom validator (see above), tried when
-                                      bearer_token is unset or does not match */
-    void *authorize_userdata;      /* its last argument */
+                     void *userdata);  /* a custom validator (see above), tried when
+                                       bearer_token is unset or does not match */
+    void *authorize_userdata;          /* its last argument */
     const char *resource_metadata_url; /* absolute URL of the Protected Resource Metadata as
                                       clients reach it (behind a proxy, the public one), e.g.
                                       https://mcp.example.com/.well-known/oauth-protected-resource
@@ -767,14 +767,14 @@ typedef struct mcp_http_opts {
                                       part (RFC 9728 §3.1). NULL: built from Host and `path` */
     const char *authorization_servers; /* comma-separated issuer URLs: serve the metadata
                                       (NULL: none served, 401s name no resource_metadata) */
-    const char *scopes;            /* space-separated: scopes_supported, and the `scope` of
-                                      challenges */
-    unsigned request_deadline_ms;  /* a request's headers and body must all arrive within this
-                                      (default 30000), counted from the connection's accept, or
-                                      on a kept-alive connection from the previous response's
-                                      end; past it: in the headers the connection is closed, in
-                                      the body 408 + JSON-RPC error (plain HTTP; TLS: closed).
-                                      Handling the request and SSE streams are not limited */
+    const char *scopes;                /* space-separated: scopes_supported, and the `scope` of
+                                          challenges */
+    unsigned request_deadline_ms;      /* a request's headers and body must all arrive within this
+                                          (default 30000), counted from the connection's accept, or
+                                          on a kept-alive connection from the previous response's
+                                          end; past it: in the headers the connection is closed, in
+                                          the body 408 + JSON-RPC error (plain HTTP; TLS: closed).
+                                          Handling the request and SSE streams are not limited */
 } mcp_http_opts_t;
 
 /**

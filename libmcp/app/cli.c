@@ -68,8 +68,10 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
             const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
             int level = mcp_log_level_parse(v);
             if (level < 0) {
-                fprintf(stderr, "%s: --log-level needs one of debug, info, notice, warning, "
-                                "error, critical, alert, emergency\n", argv0);
+                fprintf(stderr,
+                        "%s: --log-level needs one of debug, info, notice, warning, "
+                        "error, critical, alert, emergency\n",
+                        argv0);
                 mcp__http_cli_free(hcli);
                 mcp_server_free(srv);
                 return 2;
@@ -128,7 +130,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over stdio");
         uv_run(srv->loop, UV_RUN_DEFAULT);
     }
-    uv_close((uv_handle_t *)sigint, free_handle); /* finished by mcp_server_free (own loop) */
+    uv_close((uv_handle_t *)sigint, free_handle);  /* finished by mcp_server_free (own loop) */
     uv_close((uv_handle_t *)sigterm, free_handle); /* or by the caller's next uv_run */
     mcp__http_cli_free(hcli);
     mcp_server_free(srv);

@@ -147,15 +147,30 @@ static bool flag(const char *a, const char *name, const char **inline_value)
     return false;
 }
 
-int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
-                       const char *argv0)
+int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i, const char *argv0)
 {
-    static const char *const with_value[] = {
-        "--http", "--sse", "--path", "--allow-origin", "--tls-cert", "--tls-key",
-        "--max-sessions", "--session-timeout", "--max-body", "--max-connections", "--max-per-ip",
-        "--connection-timeout", "--max-streams", "--keepalive", "--event-store", "--grace",
-        "--connection-memory", "--bearer-token-env", "--auth-server", "--scopes",
-        "--resource-url", "--request-deadline"};
+    static const char *const with_value[] = {"--http",
+                                             "--sse",
+                                             "--path",
+                                             "--allow-origin",
+                                             "--tls-cert",
+                                             "--tls-key",
+                                             "--max-sessions",
+                                             "--session-timeout",
+                                             "--max-body",
+                                             "--max-connections",
+                                             "--max-per-ip",
+                                             "--connection-timeout",
+                                             "--max-streams",
+                                             "--keepalive",
+                                             "--event-store",
+                                             "--grace",
+                                             "--connection-memory",
+                                             "--bearer-token-env",
+                                             "--auth-server",
+                                             "--scopes",
+                                             "--resource-url",
+                                             "--request-deadline"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -183,10 +198,10 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
     if (!c && !(c = *pc = calloc(1, sizeof *c)))
         return -1;
 
-#define BAD()                                                                      \
-    do {                                                                           \
+#define BAD()                                                                     \
+    do {                                                                          \
         fprintf(stderr, "%s: bad value for %s: '%s'\n", argv0, name, v ? v : ""); \
-        return -1;                                                                 \
+        return -1;                                                                \
     } while (0)
     if (strcmp(name, "--http") == 0) {
         if (hostport(v, c->http_host, sizeof c->http_host, &c->http_port) != 0)
@@ -207,8 +222,8 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
     } else if (strcmp(name, "--bearer-token-env") == 0) {
         const char *secret = getenv(v);
         if (!secret || !*secret) {
-            fprintf(stderr, "%s: %s: environment variable '%s' is not set or empty\n", argv0,
-                    name, v);
+            fprintf(stderr, "%s: %s: environment variable '%s' is not set or empty\n", argv0, name,
+                    v);
             return -1;
         }
         free(c->token);
@@ -229,7 +244,8 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
     } else if (strcmp(name, "--scopes") == 0) {
         c->o.scopes = v;
     } else if (strcmp(name, "--resource-url") == 0) {
-        /* scheme://authority/path -> scheme://authority/.well-known/oauth-protected-resource/path */
+        /* scheme://authority/path -> scheme://authority/.well-known/oauth-protected-resource/path
+         */
         const char *auth = strstr(v, "://"), *path;
         size_t ulen;
         if (!auth || strpbrk(v, "?#") ||

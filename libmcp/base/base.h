@@ -24,11 +24,13 @@
 #define MCP_HIDDEN __attribute__((visibility("hidden")))
 
 /* Wire error codes of the JSON-RPC "server error" range that mcp.h does not name. */
-#define MCP__ERROR_SERVER            (-32000) /* refused by the server: busy, a limit reached,
+#define MCP__ERROR_SERVER                                                                      \
+    (-32000)                                  /* refused by the server: busy, a limit reached, \
                                                  shutting down, or a transport-level refusal */
 #define MCP__ERROR_SESSION_NOT_FOUND (-32001) /* Streamable HTTP: unknown Mcp-Session-Id */
 
-/* ---- error.c, log.c ---------------------------------------------------------------------------- */
+/* ---- error.c, log.c ----------------------------------------------------------------------------
+ */
 
 /** Fill `err` (may be NULL) with `code` and a formatted message; returns `code`. */
 MCP_HIDDEN int mcp__error_set(mcp_error_t *err, int code, const char *fmt, ...) MCP_PRINTF(3, 4);
@@ -126,12 +128,12 @@ typedef enum mcp__msg_kind {
 typedef struct mcp__msg {
     mcp__msg_kind kind;
     json_t *msg;
-    json_t *id;           /* valid id, or NULL (notification, or unreadable id) */
-    const char *method;   /* requests and notifications */
-    json_t *params;       /* may be NULL */
-    json_t *result;       /* responses */
-    json_t *error;        /* error responses */
-    int error_code;       /* MCP__MSG_INVALID: the JSON-RPC code to answer with */
+    json_t *id;         /* valid id, or NULL (notification, or unreadable id) */
+    const char *method; /* requests and notifications */
+    json_t *params;     /* may be NULL */
+    json_t *result;     /* responses */
+    json_t *error;      /* error responses */
+    int error_code;     /* MCP__MSG_INVALID: the JSON-RPC code to answer with */
     const char *error_text;
 } mcp__msg;
 
@@ -158,12 +160,12 @@ MCP_HIDDEN json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **erro
  * The core dispatches it as it is (mcp__server_receive_inbound); nothing is parsed twice.
  */
 typedef struct mcp__inbound {
-    json_t *json;        /* owned: the message or batch; NULL when the bytes are not JSON */
-    json_t *error;       /* owned: then, the -32700 reply to send */
-    bool batch;          /* a JSON array (2025-03-26 batch) */
-    mcp__msg msg;        /* not a batch: the message, classified (borrows from json) */
-    bool era2026;        /* its params._meta names a protocol revision (the stateless era) */
-    bool initialize;     /* an initialize request */
+    json_t *json;    /* owned: the message or batch; NULL when the bytes are not JSON */
+    json_t *error;   /* owned: then, the -32700 reply to send */
+    bool batch;      /* a JSON array (2025-03-26 batch) */
+    mcp__msg msg;    /* not a batch: the message, classified (borrows from json) */
+    bool era2026;    /* its params._meta names a protocol revision (the stateless era) */
+    bool initialize; /* an initialize request */
 } mcp__inbound;
 
 /** Read `len` bytes. MCP_OK, or MCP_EINVAL (not JSON: in->error set). Clear with
@@ -176,7 +178,8 @@ MCP_HIDDEN bool mcp__jsonrpc_valid_id(const json_t *id);
 MCP_HIDDEN bool mcp__jsonrpc_too_deep(const json_t *v, size_t limit);
 /* Builders: `id` borrowed (NULL gives "id": null); `result`, `data`, `params` stolen. */
 MCP_HIDDEN json_t *mcp__jsonrpc_result(const json_t *id, json_t *result);
-MCP_HIDDEN json_t *mcp__jsonrpc_error(const json_t *id, int code, const char *message, json_t *data);
+MCP_HIDDEN json_t *mcp__jsonrpc_error(const json_t *id, int code, const char *message,
+                                      json_t *data);
 MCP_HIDDEN json_t *mcp__jsonrpc_notification(const char *method, json_t *params);
 MCP_HIDDEN json_t *mcp__jsonrpc_request(const json_t *id, const char *method, json_t *params);
 /** Serialize compactly (one line). Returns malloc'd text; *len set. */

@@ -11,8 +11,8 @@ const char *mcp_strerror(int err)
     switch (err) {
     case MCP_OK:
         return "success";
-#define MCP__XX(name, val, msg)                                                                 \
-    case MCP_E##name:                                                                           \
+#define MCP__XX(name, val, msg) \
+    case MCP_E##name:           \
         return msg;
         MCP_ERR_MAP(MCP__XX)
 #undef MCP__XX
@@ -26,8 +26,8 @@ const char *mcp_err_name(int err)
     switch (err) {
     case MCP_OK:
         return "MCP_OK";
-#define MCP__XX(name, val, msg)                                                                 \
-    case MCP_E##name:                                                                           \
+#define MCP__XX(name, val, msg) \
+    case MCP_E##name:           \
         return "MCP_E" #name;
         MCP_ERR_MAP(MCP__XX)
 #undef MCP__XX

@@ -30,8 +30,8 @@
  *     after_token()), so "[1\0]" parses as [1].
  * Error texts and positions are this file's own: err->position is the offset of the offending
  * byte (the input's length when the input ended too early), line and column are 1-based, the
- * column counting characters; json_error_code() is set (when an input has two errors close together,
- * it may name a different one first than jansson does; accept/reject is always the same).
+ * column counting characters; json_error_code() is set (when an input has two errors close
+ * together, it may name a different one first than jansson does; accept/reject is always the same).
  */
 #include "base/base.h"
 

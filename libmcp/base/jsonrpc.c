@@ -63,7 +63,8 @@ static size_t depth_of(const json_t *v, size_t limit)
     if (json_is_object(v)) {
         const char *key;
         json_t *child;
-        json_object_foreach((json_t *)v, key, child) {
+        json_object_foreach((json_t *)v, key, child)
+        {
             d = depth_of(child, limit - 1);
             if (d > deepest)
                 deepest = d;
@@ -75,7 +76,8 @@ static size_t depth_of(const json_t *v, size_t limit)
     if (json_is_array(v)) {
         size_t i;
         json_t *child;
-        json_array_foreach(v, i, child) {
+        json_array_foreach(v, i, child)
+        {
             d = depth_of(child, limit - 1);
             if (d > deepest)
                 deepest = d;

@@ -7,8 +7,7 @@
 
 #include <stdarg.h>
 
-json_t *mcp__json_text(const char *text, const char *what, int want_type, mcp_error_t *err,
-                       int *rc)
+json_t *mcp__json_text(const char *text, const char *what, int want_type, mcp_error_t *err, int *rc)
 {
     json_error_t jerr;
     json_t *v;

@@ -103,23 +103,19 @@ static size_t utf8_len(const unsigned char *s)
 
 /* One row of RFC 6570 appendix A's table. */
 struct ut_op {
-    char op;        /* '\0' for a simple expression */
-    char first;     /* written before the first defined value; '\0' for none */
-    char sep;       /* between values */
-    bool named;     /* name=value pairs */
-    bool empty_eq;  /* "name=" (rather than "name") for an empty value */
-    bool reserved;  /* reserved characters and pct-encoded triplets pass unencoded */
+    char op;       /* '\0' for a simple expression */
+    char first;    /* written before the first defined value; '\0' for none */
+    char sep;      /* between values */
+    bool named;    /* name=value pairs */
+    bool empty_eq; /* "name=" (rather than "name") for an empty value */
+    bool reserved; /* reserved characters and pct-encoded triplets pass unencoded */
 };
 
 static const struct ut_op ut_ops[] = {
-    {'\0', '\0', ',', false, false, false},
-    {'+', '\0', ',', false, false, true},
-    {'#', '#', ',', false, false, true},
-    {'.', '.', '.', false, false, false},
-    {'/', '/', '/', false, false, false},
-    {';', ';', ';', true, false, false},
-    {'?', '?', '&', true, true, false},
-    {'&', '&', '&', true, true, false},
+    {'\0', '\0', ',', false, false, false}, {'+', '\0', ',', false, false, true},
+    {'#', '#', ',', false, false, true},    {'.', '.', '.', false, false, false},
+    {'/', '/', '/', false, false, false},   {';', ';', ';', true, false, false},
+    {'?', '?', '&', true, true, false},     {'&', '&', '&', true, true, false},
 };
 
 static const struct ut_op *op_for(char c)
@@ -135,7 +131,7 @@ static const struct ut_op *op_for(char c)
 struct ut_var {
     const char *name; /* points into the template; not NUL-terminated */
     size_t len;
-    unsigned prefix;  /* 0 = no prefix modifier */
+    unsigned prefix; /* 0 = no prefix modifier */
     bool explode;
 };
 
@@ -174,8 +170,7 @@ static int scan_error(mcp_error_t *err, const char *tmpl, const char *at, const 
     if (c != '\0')
         return mcp__error_set(err, MCP_EINVAL, "uri template column %zu: %s (byte 0x%02X)",
                               column(tmpl, at), what, c);
-    return mcp__error_set(err, MCP_EINVAL, "uri template column %zu: %s", column(tmpl, at),
-                          what);
+    return mcp__error_set(err, MCP_EINVAL, "uri template column %zu: %s", column(tmpl, at), what);
 }
 
 /* Bytes of one literal character at `s`, or 0 when it may not appear in a literal. */
@@ -294,8 +289,8 @@ static int scan(const char *tmpl, struct ut_tmpl *t, mcp_error_t *err)
             if (n == 0) {
                 unsigned char c = (unsigned char)*p;
                 return scan_error(err, tmpl, p,
-                                  c == '}'   ? "'}' without a matching '{'"
-                                  : c == '%' ? "invalid percent-encoding"
+                                  c == '}'    ? "'}' without a matching '{'"
+                                  : c == '%'  ? "invalid percent-encoding"
                                   : c >= 0x80 ? "invalid UTF-8"
                                               : "character not allowed in a URI template");
             }
@@ -465,14 +460,16 @@ static bool is_defined(const json_t *v)
     if (!v)
         return false;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             if (scalar_of(item, &sc))
                 return true;
         }
         return false;
     }
     if (json_is_object(v)) {
-        json_object_foreach((json_t *)v, key, item) {
+        json_object_foreach((json_t *)v, key, item)
+        {
             if (scalar_of(item, &sc))
                 return true;
         }
@@ -523,7 +520,8 @@ static void expand_composite(struct sbuf *b, const struct ut_op *op, const struc
         sb_putc(b, '=');
     }
     if (is_map) {
-        json_object_foreach((json_t *)v, key, item) {
+        json_object_foreach((json_t *)v, key, item)
+        {
             if (!scalar_of(item, &sc))
                 continue;
             if (!first)
@@ -539,7 +537,8 @@ static void expand_composite(struct sbuf *b, const struct ut_op *op, const struc
         }
         return;
     }
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         if (!scalar_of(item, &sc))
             continue;
         if (!first)
@@ -767,8 +766,7 @@ static bool nfa_literal(struct nfa *a, const char *text, size_t len)
  *   {/a,b}            ( "/" seg* ){0,nvars}, unbounded with an exploded variable
  *   {;a} {?a} {&a}    ( first item ( sep item )* )?   item = name ( "=" value* )?
  */
-static bool nfa_expr(struct nfa *a, const struct ut_op *op, const struct ut_var *vars,
-                     size_t nvars)
+static bool nfa_expr(struct nfa *a, const struct ut_op *op, const struct ut_var *vars, size_t nvars)
 {
     size_t names = 0;
     bool explode = false;
@@ -840,10 +838,10 @@ struct matcher {
     const struct ut_tmpl *t;
     const char *uri;
     size_t n;
-    size_t words;   /* per bitset */
-    uint64_t *ok;   /* (t->nparts + 1) bitsets */
-    json_t *out;    /* the variables found */
-    json_t *pre;    /* values of prefixed occurrences ({var:3}), merged into out at the end */
+    size_t words; /* per bitset */
+    uint64_t *ok; /* (t->nparts + 1) bitsets */
+    json_t *out;  /* the variables found */
+    json_t *pre;  /* values of prefixed occurrences ({var:3}), merged into out at the end */
 };
 
 static uint64_t *ok_row(const struct matcher *m, size_t part)
@@ -1048,7 +1046,8 @@ static bool merge_prefixed(struct matcher *m)
     size_t klen;
     json_t *value;
 
-    json_object_keylen_foreach(m->pre, key, klen, value) {
+    json_object_keylen_foreach(m->pre, key, klen, value)
+    {
         json_t *full = json_object_getn(m->out, key, klen);
         if (!full && json_object_setn(m->out, key, klen, value) != 0)
             return false;
@@ -1081,8 +1080,7 @@ static json_t *decode_list(const char *uri, size_t from, size_t to, char sep)
  * left to right, one per plain variable; an exploded variable takes all pieces the variables
  * after it leave over; extra pieces stay with the last variable.
  */
-static bool extract_unnamed(struct matcher *m, const struct ut_part *part, size_t from,
-                            size_t to)
+static bool extract_unnamed(struct matcher *m, const struct ut_part *part, size_t from, size_t to)
 {
     const struct ut_op *op = part->op;
     const struct ut_var *vars = m->t->vars + part->first_var;
@@ -1109,8 +1107,8 @@ static bool extract_unnamed(struct matcher *m, const struct ut_part *part, size_
             if (k + 1 < take)
                 end++;
         }
-        if (!set_var(m, &vars[i], vars[i].explode ? decode_list(m->uri, at, end, sep)
-                                                    : decode(m->uri, at, end)))
+        if (!set_var(m, &vars[i],
+                     vars[i].explode ? decode_list(m->uri, at, end, sep) : decode(m->uri, at, end)))
             return false;
         pieces -= take;
         at = end + 1;
@@ -1119,8 +1117,7 @@ static bool extract_unnamed(struct matcher *m, const struct ut_part *part, size_
 }
 
 /* Values of a named expression: "name=value" items in any order; exploded ones collect. */
-static bool extract_named(struct matcher *m, const struct ut_part *part, size_t from,
-                          size_t to)
+static bool extract_named(struct matcher *m, const struct ut_part *part, size_t from, size_t to)
 {
     const struct ut_var *vars = m->t->vars + part->first_var;
     json_t **lists = calloc(part->nvars + 1, sizeof *lists);
@@ -1140,8 +1137,8 @@ static bool extract_named(struct matcher *m, const struct ut_part *part, size_t 
         } else if (vars[i].explode) {
             if (!lists[i])
                 lists[i] = json_array();
-            ok = lists[i] && json_array_append_new(lists[i], decode(m->uri, eq + (eq < end),
-                                                                     end)) == 0;
+            ok = lists[i] &&
+                 json_array_append_new(lists[i], decode(m->uri, eq + (eq < end), end)) == 0;
         } else {
             ok = set_var(m, &vars[i], decode(m->uri, eq + (eq < end), end));
         }
@@ -1161,8 +1158,8 @@ static bool extract_named(struct matcher *m, const struct ut_part *part, size_t 
 static bool escapes_valid(const char *uri, size_t n)
 {
     for (size_t p = 0; p < n; p++)
-        if (uri[p] == '%' && !(is_hex((unsigned char)uri[p + 1]) &&
-                               is_hex((unsigned char)uri[p + 2])))
+        if (uri[p] == '%' &&
+            !(is_hex((unsigned char)uri[p + 1]) && is_hex((unsigned char)uri[p + 2])))
             return false;
     return true;
 }
@@ -1195,7 +1192,7 @@ static json_t *match_parts(struct matcher *m)
         if (!choose_end(m, i, &nfas[i], pos, &end))
             goto done;
         if (part->op && !(part->op->named ? extract_named(m, part, pos, end)
-                              : extract_unnamed(m, part, pos, end)))
+                                          : extract_unnamed(m, part, pos, end)))
             goto done;
         pos = end;
     }

@@ -234,7 +234,6 @@ void mcp__batch_add(mcp__batch *b, json_t *reply, mcp_call_t *call)
         batch_flush(b, call);
 }
 
-
 mcp__batch *mcp__batch_new(mcp__session *s)
 {
     mcp__batch *b = calloc(1, sizeof *b);
@@ -244,7 +243,8 @@ mcp__batch *mcp__batch_new(mcp__session *s)
     }
     b->sess = s;
     mcp__session_ref(s);
-    b->outstanding = 1; /* the dispatch of the batch itself: mcp__batch_add(b, NULL, NULL) ends it */
+    b->outstanding =
+        1; /* the dispatch of the batch itself: mcp__batch_add(b, NULL, NULL) ends it */
     return b;
 }
 
@@ -270,7 +270,7 @@ static void pool_work(uv_work_t *w)
 static void pool_after(uv_work_t *w, int status)
 {
     mcp_call_t *call = w->data;
-    (void)status; /* UV_ECANCELED cannot happen: libmcp never cancels queued work */
+    (void)status;               /* UV_ECANCELED cannot happen: libmcp never cancels queued work */
     mcp__loop_drain(call->srv); /* what the handler sent goes out before its reply */
     call->state = MCP__CALL_RUNNING;
     while (call->deferred) { /* questions it asked, in order */

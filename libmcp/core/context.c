@@ -63,8 +63,7 @@ void mcp__ctx_clear(mcp__ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
 }
 
-int mcp__ctx_from_meta(mcp__ctx *ctx, const json_t *meta, const char **message,
-                       json_t **error_data)
+int mcp__ctx_from_meta(mcp__ctx *ctx, const json_t *meta, const char **message, json_t **error_data)
 {
     const json_t *v = json_object_get(meta, META_VERSION);
     const json_t *caps = json_object_get(meta, META_CAPS);

@@ -24,11 +24,11 @@ MCP_HIDDEN bool mcp__version_ge(const char *a, const char *b);
 
 /** What a handler may know about the client: the same shape for both eras. */
 typedef struct mcp__ctx {
-    const char *version;  /* static string */
-    json_t *client_caps;  /* owned reference; never NULL once set */
-    json_t *client_info;  /* owned reference or NULL */
-    int log_level;        /* mcp_log_level, or -1: send no log notifications */
-    bool stateless;       /* served from the request's _meta (2026 era) */
+    const char *version; /* static string */
+    json_t *client_caps; /* owned reference; never NULL once set */
+    json_t *client_info; /* owned reference or NULL */
+    int log_level;       /* mcp_log_level, or -1: send no log notifications */
+    bool stateless;      /* served from the request's _meta (2026 era) */
 } mcp__ctx;
 
 MCP_HIDDEN void mcp__ctx_copy(mcp__ctx *dst, const mcp__ctx *src);
@@ -43,7 +43,13 @@ MCP_HIDDEN int mcp__ctx_from_meta(mcp__ctx *ctx, const json_t *meta, const char 
 
 /* ---- registry.c: what the server offers ---------------------------------------------------- */
 
-typedef enum mcp__kind { MCP__TOOL, MCP__RESOURCE, MCP__TEMPLATE, MCP__PROMPT, MCP__KINDS } mcp__kind;
+typedef enum mcp__kind {
+    MCP__TOOL,
+    MCP__RESOURCE,
+    MCP__TEMPLATE,
+    MCP__PROMPT,
+    MCP__KINDS
+} mcp__kind;
 /* call->builds for completion/complete results (not a registry kind) */
 #define MCP__BUILDS_COMPLETION ((mcp__kind)(MCP__KINDS + 1))
 
@@ -52,9 +58,9 @@ typedef enum mcp__kind { MCP__TOOL, MCP__RESOURCE, MCP__TEMPLATE, MCP__PROMPT, M
 typedef struct mcp__item {
     int refs;
     mcp__kind kind;
-    unsigned long long seq;   /* registration order; cursors are built from it */
-    char *key;                /* tool/prompt name, resource URI or template text */
-    json_t *def;              /* the object the list methods serve (owned) */
+    unsigned long long seq; /* registration order; cursors are built from it */
+    char *key;              /* tool/prompt name, resource URI or template text */
+    json_t *def;            /* the object the list methods serve (owned) */
     union {
         mcp_tool_fn tool;
         mcp_resource_fn resource;
@@ -64,18 +70,18 @@ typedef struct mcp__item {
     void *userdata;
     void (*free_userdata)(void *);
     unsigned flags;
-    json_t *input_schema;     /* tools: borrowed from def; prompts: argument schema (owned) */
-    json_t *output_schema;    /* tools: borrowed from def or NULL */
-    char *text;               /* static resources: contents */
+    json_t *input_schema;  /* tools: borrowed from def; prompts: argument schema (owned) */
+    json_t *output_schema; /* tools: borrowed from def or NULL */
+    char *text;            /* static resources: contents */
     char *mime_type;
-    struct mcp__item *hnext;  /* hash chain */
+    struct mcp__item *hnext; /* hash chain */
 } mcp__item;
 
 typedef struct mcp__table {
-    mcp__item **items;        /* in registration order */
+    mcp__item **items; /* in registration order */
     size_t count, cap;
     unsigned long long last_seq; /* the highest seq this kind ever had (removal keeps it) */
-    mcp__item **buckets;      /* hash by key */
+    mcp__item **buckets;         /* hash by key */
     size_t nbuckets;
 } mcp__table;
 
@@ -134,32 +140,33 @@ struct mcp__session {
     mcp_server_t *srv;
     int refs;
     mcp__sess_state state;
-    mcp__ctx ctx;                  /* 2025 era: negotiated at initialize */
+    mcp__ctx ctx; /* 2025 era: negotiated at initialize */
     const mcp__transport_ops *ops;
-    void *transport;               /* the transport's own data */
-    mcp_call_t *calls;             /* in flight, doubly linked */
-    struct mcp__outreq *outreqs;   /* server->client requests awaiting answers */
-    bool ephemeral;                /* lives for one HTTP request: cannot carry server->client
-                                      requests (stateless HTTP) */
-    json_t *subscriptions;         /* 2025: resources/subscribe URIs (object as a set; owned) */
-    json_t *principal;             /* HTTP authorization: who created the session (owned, may be
-                                      NULL); see mcp_call_principal() */
+    void *transport;             /* the transport's own data */
+    mcp_call_t *calls;           /* in flight, doubly linked */
+    struct mcp__outreq *outreqs; /* server->client requests awaiting answers */
+    bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
+                                    requests (stateless HTTP) */
+    json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_t *principal;           /* HTTP authorization: who created the session (owned, may be
+                                    NULL); see mcp_call_principal() */
     size_t ncalls;
-    mcp__reply_class reply_class;  /* while a reply is being sent (mcp__session_reply): its
-                                      class; MCP__REPLY_NONE otherwise */
-    bool closed;                   /* the transport is gone: sends are dropped */
-    void *rx;                      /* the transport's context for the message being received:
-                                      calls created meanwhile copy it into call->tctx, and
-                                      replies sent with related == NULL during
-                                      mcp__server_receive() belong to it */
-    mcp__session *prev, *next;     /* the server's session list */
+    mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
+                                     class; MCP__REPLY_NONE otherwise */
+    bool closed;                  /* the transport is gone: sends are dropped */
+    void *rx;                     /* the transport's context for the message being received:
+                                     calls created meanwhile copy it into call->tctx, and
+                                     replies sent with related == NULL during
+                                     mcp__server_receive() belong to it */
+    mcp__session *prev, *next;    /* the server's session list */
 };
 
 MCP_HIDDEN mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops,
                                           void *transport);
 MCP_HIDDEN void mcp__session_ref(mcp__session *s);
 MCP_HIDDEN void mcp__session_unref(mcp__session *s);
-/** The transport is going away: mark closed, cancel nothing (calls still complete, replies drop). */
+/** The transport is going away: mark closed, cancel nothing (calls still complete, replies drop).
+ */
 MCP_HIDDEN void mcp__session_close(mcp__session *s);
 /** Send a message (borrowed) to the session's client. */
 MCP_HIDDEN void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related);
@@ -197,49 +204,49 @@ typedef struct mcp__call_questions {
 typedef struct mcp__outreq mcp__outreq;
 
 typedef enum mcp__call_state {
-    MCP__CALL_RUNNING,   /* the handler is running on the loop thread */
-    MCP__CALL_POOL,      /* a blocking tool's handler is running on the thread pool */
-    MCP__CALL_PENDING,   /* the handler returned MCP_PENDING */
+    MCP__CALL_RUNNING, /* the handler is running on the loop thread */
+    MCP__CALL_POOL,    /* a blocking tool's handler is running on the thread pool */
+    MCP__CALL_PENDING, /* the handler returned MCP_PENDING */
     MCP__CALL_DONE,
 } mcp__call_state;
 
 struct mcp_call {
     mcp_server_t *srv;
-    mcp__session *sess;           /* referenced */
-    mcp_call_t *prev, *next;      /* the session's in-flight list */
-    json_t *id;                   /* owned */
-    json_t *params;               /* owned; an object (maybe empty) */
-    const json_t *meta;           /* borrowed from params */
+    mcp__session *sess;      /* referenced */
+    mcp_call_t *prev, *next; /* the session's in-flight list */
+    json_t *id;              /* owned */
+    json_t *params;          /* owned; an object (maybe empty) */
+    const json_t *meta;      /* borrowed from params */
     const char *method;
     mcp__ctx ctx;
-    json_t *result;               /* owned; the result being built */
-    json_t *error;                /* owned; {code,message,data?} replaces the result */
-    json_t *content;              /* borrowed: result's array that builders append to */
-    mcp__kind builds;             /* which builders apply (MCP__KINDS: none) */
-    mcp__item *item;              /* the tool/resource/prompt served (referenced) or NULL */
-    const json_t *args;           /* borrowed: what the handler validates/reads */
-    char *uri;                    /* resources/read: the URI read (owned) */
-    json_t *vars;                 /* resources/read: matched template variables; completion:
-                                     an empty context; tools/prompts: empty arguments when the
-                                     client sent none (owned) */
+    json_t *result;                  /* owned; the result being built */
+    json_t *error;                   /* owned; {code,message,data?} replaces the result */
+    json_t *content;                 /* borrowed: result's array that builders append to */
+    mcp__kind builds;                /* which builders apply (MCP__KINDS: none) */
+    mcp__item *item;                 /* the tool/resource/prompt served (referenced) or NULL */
+    const json_t *args;              /* borrowed: what the handler validates/reads */
+    char *uri;                       /* resources/read: the URI read (owned) */
+    json_t *vars;                    /* resources/read: matched template variables; completion:
+                                        an empty context; tools/prompts: empty arguments when the
+                                        client sent none (owned) */
     int (*finish)(mcp_call_t *call); /* method-specific work before the reply */
     mcp__call_state state;
-    bool complete_requested;      /* completed while the handler was still running */
-    int cancelled;                /* set on the loop thread, read anywhere (atomic access) */
+    bool complete_requested; /* completed while the handler was still running */
+    int cancelled;           /* set on the loop thread, read anywhere (atomic access) */
     void (*cancel_cb)(mcp_call_t *, void *);
     void *cancel_ud;
     mcp__batch *batch;
-    mcp__post complete_post;      /* its entry in the cross-thread queue when completed */
-    mcp__post *deferred;          /* started when a blocking handler returns (questions asked
-                                     on the pool thread) */
-    uv_work_t work;               /* MCP_TOOL_BLOCKING */
-    int status;                   /* handler's return value */
-    void *tctx;                   /* transport's per-call data */
-    bool progress_sent;           /* progress.c: monotonic check */
+    mcp__post complete_post; /* its entry in the cross-thread queue when completed */
+    mcp__post *deferred;     /* started when a blocking handler returns (questions asked
+                                on the pool thread) */
+    uv_work_t work;          /* MCP_TOOL_BLOCKING */
+    int status;              /* handler's return value */
+    void *tctx;              /* transport's per-call data */
+    bool progress_sent;      /* progress.c: monotonic check */
     double last_progress;
-    unsigned outreqs;             /* 2025-era questions to the client still open (atomic) */
+    unsigned outreqs;                     /* 2025-era questions to the client still open (atomic) */
     const mcp__call_questions *questions; /* set by the first question asked, or NULL */
-    void *qstate;                 /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+    void *qstate; /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -272,8 +279,8 @@ MCP_HIDDEN void mcp__call_cancel(mcp_call_t *call);
  * Safe against cancel callbacks that complete calls on the spot. */
 MCP_HIDDEN void mcp__calls_cancel_for(mcp__session *s, void *tctx);
 /** Set a JSON-RPC error on the call (data stolen). */
-MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt,
-                                    ...) MCP_PRINTF(4, 5);
+MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
+    MCP_PRINTF(4, 5);
 
 /* ---- the server object's state (created and freed by server/server.c) -------------------- */
 
@@ -296,14 +303,14 @@ typedef struct mcp__transport {
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     json_t *icons;
-    json_t *info;                 /* cached serverInfo */
-    bool offers[MCP__KINDS];      /* something of this kind was ever registered */
+    json_t *info;            /* cached serverInfo */
+    bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
     mcp_log_level log_level;
     mcp__registry reg;
     uv_loop_t *loop;
-    uv_loop_t *own_loop;          /* allocated by run_*(); NULL when attached */
-    struct mcp__loopside *ls;     /* handles on the loop (own allocation, freed on close) */
+    uv_loop_t *own_loop;                /* allocated by run_*(); NULL when attached */
+    struct mcp__loopside *ls;           /* handles on the loop (own allocation, freed on close) */
     void (*on_stop)(mcp_server_t *srv); /* installed by server.c: what mcp_server_stop() does */
     mcp__session *sessions;
     mcp__transport *transports;  /* started transports, for stop and free */
@@ -312,10 +319,10 @@ struct mcp_server {
     json_int_t next_out_id;      /* ids of server->client requests */
     unsigned char state_key[32]; /* signs 2026 requestState */
     size_t state_key_len;
-    struct mcp__nonces *nonces;  /* requestStates already used (replay protection; mrtr.c) */
-    long state_ttl_s;            /* requestState lifetime in seconds; 0 = 600 (tests set it) */
+    struct mcp__nonces *nonces;      /* requestStates already used (replay protection; mrtr.c) */
+    long state_ttl_s;                /* requestState lifetime in seconds; 0 = 600 (tests set it) */
     struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
-    struct mcp__tasks *tasks;    /* tasks.c: the task store, or NULL */
+    struct mcp__tasks *tasks;        /* tasks.c: the task store, or NULL */
     bool stdio_started;
     int stopping;
 };
@@ -334,7 +341,8 @@ MCP_HIDDEN bool mcp__on_loop(const mcp_server_t *srv);
 /** mcp_server_free(): close the loop side (and run and close the server's own loop). */
 MCP_HIDDEN void mcp__loop_close(mcp_server_t *srv);
 
-/* ---- settings.c: identity, limits, the server's own log --------------------------------------- */
+/* ---- settings.c: identity, limits, the server's own log ---------------------------------------
+ */
 
 /** serverInfo object (new reference). */
 MCP_HIDDEN json_t *mcp__server_info(mcp_server_t *srv);

@@ -13,9 +13,9 @@
 struct mcp__loopside {
     uv_async_t async;
     pthread_mutex_t lock;
-    mcp__post *head, *tail;  /* queued by other threads */
-    mcp_server_t *srv;       /* NULL once the server is gone */
-    int stop;                /* set by mcp_server_stop() (atomic) */
+    mcp__post *head, *tail; /* queued by other threads */
+    mcp_server_t *srv;      /* NULL once the server is gone */
+    int stop;               /* set by mcp_server_stop() (atomic) */
 };
 
 static void loopside_closed(uv_handle_t *h)

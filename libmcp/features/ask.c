@@ -15,10 +15,10 @@
 #include "features/features.h"
 
 struct mcp__outreq {
-    mcp__post post;          /* first: queued from another thread */
+    mcp__post post; /* first: queued from another thread */
     json_int_t id;
     const char *method;
-    json_t *params;          /* owned until sent */
+    json_t *params; /* owned until sent */
     mcp_call_t *call;
     mcp__session *sess;
     mcp_client_reply_fn cb;

@@ -147,7 +147,8 @@ int mcp_call_embedded_text(mcp_call_t *call, const char *uri, const char *mime_t
     if (!uri || !text)
         return MCP_EINVAL;
     r = resource_contents(uri, mime_type, text, NULL, 0);
-    return append(call, MCP__TOOL, r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
+    return append(call, MCP__TOOL,
+                  r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
 }
 
 int mcp_call_embedded_blob(mcp_call_t *call, const char *uri, const char *mime_type,
@@ -157,7 +158,8 @@ int mcp_call_embedded_blob(mcp_call_t *call, const char *uri, const char *mime_t
     if (!uri || (!data && len))
         return MCP_EINVAL;
     r = resource_contents(uri, mime_type, NULL, data ? data : "", len);
-    return append(call, MCP__TOOL, r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
+    return append(call, MCP__TOOL,
+                  r ? json_pack("{s:s, s:o}", "type", "resource", "resource", r) : NULL);
 }
 
 int mcp_call_content_new(mcp_call_t *call, json_t *block)
@@ -175,8 +177,7 @@ int mcp_call_structured_new(mcp_call_t *call, json_t *value)
         json_decref(value);
         return MCP_EINVAL;
     }
-    return json_object_set_new(call->result, "structuredContent", value) == 0 ? MCP_OK
-                                                                               : MCP_ENOMEM;
+    return json_object_set_new(call->result, "structuredContent", value) == 0 ? MCP_OK : MCP_ENOMEM;
 }
 
 int mcp_call_tool_error(mcp_call_t *call, const char *fmt, ...)
@@ -205,7 +206,8 @@ int mcp_call_resource_blob(mcp_call_t *call, const char *uri, const char *mime_t
 {
     if (!call || !uri || (!data && len) || !call->content)
         return MCP_EINVAL;
-    return append(call, MCP__RESOURCE, resource_contents(uri, mime_type, NULL, data ? data : "", len));
+    return append(call, MCP__RESOURCE,
+                  resource_contents(uri, mime_type, NULL, data ? data : "", len));
 }
 
 int mcp_call_prompt_message_new(mcp_call_t *call, const char *role, json_t *content)

@@ -47,7 +47,8 @@ MCP_HIDDEN void mcp__nonces_free(mcp_server_t *srv);
  * it (params borrowed; copied per send). */
 MCP_HIDDEN void mcp__broadcast(mcp_server_t *srv, const char *method, json_t *params);
 
-/* ---- method handlers (lifecycle.c, tools.c, resources.c, prompts.c, completion.c, subscriptions.c) */
+/* ---- method handlers (lifecycle.c, tools.c, resources.c, prompts.c, completion.c,
+ * subscriptions.c) */
 
 MCP_HIDDEN int mcp__initialize(mcp_call_t *call);
 MCP_HIDDEN int mcp__ping(mcp_call_t *call);
@@ -74,7 +75,8 @@ MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, const char *scope);
 /** For list methods: the cursor param, validated (-32602 set on the call when not a string). */
 MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field);
 
-/* ---- tasks.c: tasks, both eras (2025-11-25 `task` param; 2026-07-28 extension) ------------------ */
+/* ---- tasks.c: tasks, both eras (2025-11-25 `task` param; 2026-07-28 extension) ------------------
+ */
 
 typedef struct mcp__task mcp__task;
 typedef struct mcp__tasks mcp__tasks;

@@ -1,8 +1,8 @@
 /*
  * 2026-07-28 multi round-trip requests (MRTR): how a stateless server asks the client.
  *
- * A handler that asks (mcp_call_elicit_new & co.) on a 2026 request gets its question recorded under
- * a key ("q0", "q1", ... in asking order); the call then ends with
+ * A handler that asks (mcp_call_elicit_new & co.) on a 2026 request gets its question recorded
+ * under a key ("q0", "q1", ... in asking order); the call then ends with
  *     {"resultType":"input_required","inputRequests":{"q0":{"method":..,"params":..}},
  *      "requestState":"<payload>.<mac>"}
  * The client answers by retrying the same request with `inputResponses` (same keys) and the
@@ -16,16 +16,16 @@
 
 #include <time.h>
 
-#define STATE_TTL_S  600 /* unless srv->state_ttl_s says otherwise (tests) */
-#define NONCE_SLOTS  4096
+#define STATE_TTL_S 600 /* unless srv->state_ttl_s says otherwise (tests) */
+#define NONCE_SLOTS 4096
 
 /* A 2026 call's questions and answers: hung on the call (call->qstate) by the first use. */
 struct mcp__mrtr {
-    json_t *requests;         /* questions for an input_required result (owned) */
-    json_t *responses;        /* answers from requestState + inputResponses (owned) */
-    unsigned seq;             /* questions asked so far in this run */
-    char next_key[64];        /* the key for the next question ("" = "q<seq>") */
-    mcp__waiter *waiters;     /* callbacks of unanswered questions */
+    json_t *requests;     /* questions for an input_required result (owned) */
+    json_t *responses;    /* answers from requestState + inputResponses (owned) */
+    unsigned seq;         /* questions asked so far in this run */
+    char next_key[64];    /* the key for the next question ("" = "q<seq>") */
+    mcp__waiter *waiters; /* callbacks of unanswered questions */
 };
 
 static bool mrtr_asking(const mcp_call_t *call);
@@ -187,9 +187,8 @@ int mcp__mrtr_begin(mcp_call_t *call)
          * word either way); the handler finds them by key. */
         if (!(q = state_of(call)) || !(q->responses = json_object()))
             return refuse(call, "out of memory");
-        json_object_foreach((json_t *)answers, key, v)
-            if (json_is_object(v))
-                json_object_set(q->responses, key, v);
+        json_object_foreach((json_t *)answers, key, v) if (json_is_object(v))
+            json_object_set(q->responses, key, v);
         return 0;
     }
     if (!json_is_string(state))
@@ -234,9 +233,10 @@ int mcp__mrtr_begin(mcp_call_t *call)
         json_decref(q->responses);
         q->responses = json_object();
     }
-    json_object_foreach((json_t *)answers, key, v)
-        if (json_is_object(v)) /* a malformed answer counts as none: the question is asked again */
-            json_object_set(q->responses, key, v);
+    json_object_foreach((json_t *)answers, key,
+                        v) if (json_is_object(v)) /* a malformed answer counts as none: the question
+                                                     is asked again */
+        json_object_set(q->responses, key, v);
     json_decref(st);
     return 0;
 }
@@ -304,14 +304,15 @@ static void mrtr_result(mcp_call_t *call)
     hex(nonce, sizeof nonce, n);
     digest(call, d);
     payload = json_pack("{s:i, s:s, s:s, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d, "r",
-                        q->responses ? json_incref(q->responses) : json_object(),
-                        "x", (json_int_t)time(NULL) + ttl, "n", n);
+                        q->responses ? json_incref(q->responses) : json_object(), "x",
+                        (json_int_t)time(NULL) + ttl, "n", n);
     payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     p64 = payload_text ? mcp__base64_encode(payload_text, strlen(payload_text), true) : NULL;
     free(payload_text);
     if (!p64) {
-        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                            "Internal error: out of memory");
         return;
     }
     mcp__hmac_sha256(srv->state_key, srv->state_key_len, p64, strlen(p64), mac);

@@ -28,15 +28,14 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
     args = json_array();
     props = json_object_get(schema, "properties");
     required = json_object_get(schema, "required");
-    json_object_foreach(props, name, prop) {
+    json_object_foreach(props, name, prop)
+    {
         json_t *a = json_pack("{s:s}", "name", name);
         json_t *desc = json_object_get(prop, "description");
         size_t i;
         json_t *r;
         bool req = false;
-        json_array_foreach(required, i, r)
-            if (strcmp(json_string_value(r), name) == 0)
-                req = true;
+        json_array_foreach(required, i, r) if (strcmp(json_string_value(r), name) == 0) req = true;
         if (desc)
             json_object_set(a, "description", desc);
         json_object_set_new(a, "required", json_boolean(req));
@@ -120,7 +119,8 @@ int mcp__prompts_get(mcp_call_t *call)
                             "Invalid params: \"arguments\" must be an object of strings");
         return MCP_OK;
     }
-    json_object_foreach(args, key, v) {
+    json_object_foreach(args, key, v)
+    {
         if (!json_is_string(v)) {
             mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                                 "Invalid params: argument '%s' must be a string", key);
@@ -128,7 +128,8 @@ int mcp__prompts_get(mcp_call_t *call)
         }
     }
     required = json_object_get(p->input_schema, "required");
-    json_array_foreach(required, i, r) {
+    json_array_foreach(required, i, r)
+    {
         if (!json_object_get(args, json_string_value(r))) {
             mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                                 "Invalid params: missing required argument '%s' for prompt '%s'",

@@ -18,7 +18,7 @@
 
 typedef struct mcp__listener {
     mcp_call_t *call;
-    json_t *filter;                 /* the honoured filter (owned) */
+    json_t *filter; /* the honoured filter (owned) */
     struct mcp__listener *next;
 } mcp__listener;
 
@@ -116,9 +116,7 @@ int mcp__subscriptions_listen(mcp_call_t *call)
         if (json_is_array(uris)) {
             json_t *keep = json_array(), *u;
             size_t i;
-            json_array_foreach(uris, i, u)
-                if (json_is_string(u))
-                    json_array_append(keep, u);
+            json_array_foreach(uris, i, u) if (json_is_string(u)) json_array_append(keep, u);
             json_object_set_new(honoured, "resourceSubscriptions", keep);
         }
     }
@@ -212,7 +210,8 @@ int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
     for (l = srv->listeners; l; l = l->next) {
         const json_t *uris = json_object_get(l->filter, "resourceSubscriptions"), *u;
         size_t i;
-        json_array_foreach(uris, i, u) {
+        json_array_foreach(uris, i, u)
+        {
             if (strcmp(json_string_value(u), uri) == 0) {
                 send_to_listener(l, "notifications/resources/updated", params);
                 break;

@@ -31,11 +31,11 @@
 
 #include <time.h>
 
-#define EXT_TASKS          "io.modelcontextprotocol/tasks"
-#define META_RELATED       "io.modelcontextprotocol/related-task"
-#define META_SERVER        "io.modelcontextprotocol/serverInfo"
-#define TASK_CANCELLED     MCP__ERROR_SERVER /* v1 tasks/result of a cancelled task */
-#define CURSOR_PREFIX      "task:"
+#define EXT_TASKS      "io.modelcontextprotocol/tasks"
+#define META_RELATED   "io.modelcontextprotocol/related-task"
+#define META_SERVER    "io.modelcontextprotocol/serverInfo"
+#define TASK_CANCELLED MCP__ERROR_SERVER /* v1 tasks/result of a cancelled task */
+#define CURSOR_PREFIX  "task:"
 
 #define DEFAULT_TTL_MS 3600000ULL  /* 1 hour */
 #define MAX_TTL_MS     86400000ULL /* 24 hours */

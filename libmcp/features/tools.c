@@ -80,8 +80,10 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
         return MCP_ESCHEMA;
     if (!root_is_object(in)) {
         json_decref(in);
-        return mcp__error_set(err, MCP_ESCHEMA, "tool '%s': inputSchema must have \"type\": "
-                              "\"object\" at its root", t->name);
+        return mcp__error_set(err, MCP_ESCHEMA,
+                              "tool '%s': inputSchema must have \"type\": "
+                              "\"object\" at its root",
+                              t->name);
     }
     if (t->output_schema && !(out = mcp_schema_from_text(t->output_schema, err))) {
         json_decref(in);
@@ -151,7 +153,8 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
     }
     if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
                            call->result, field) != 0) {
-        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Invalid params: invalid cursor");
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: invalid cursor");
         return MCP_OK;
     }
     mcp__cacheable(call, "public");
@@ -174,7 +177,8 @@ static int tool_finish(mcp_call_t *call)
 
     if (!sc)
         return MCP_OK;
-    json_array_foreach(call->content, i, block) {
+    json_array_foreach(call->content, i, block)
+    {
         const json_t *type = json_object_get(block, "type");
         if (json_is_string(type) && strcmp(json_string_value(type), "text") == 0)
             has_text = true;

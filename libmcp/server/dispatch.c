@@ -10,14 +10,14 @@
 
 /* ---- method table ---------------------------------------------------------------------- */
 
-#define M_ANYTIME (1u << 0) /* allowed before initialize */
-#define M_SESSION (1u << 1) /* 2025 era only: not part of 2026-07-28 */
-#define M_TOOLS   (1u << 2) /* needs the tools capability */
-#define M_RES     (1u << 3) /* needs the resources capability */
-#define M_PROMPTS (1u << 4) /* needs the prompts capability */
-#define M_COMPLETE (1u << 5) /* needs the completions capability */
+#define M_ANYTIME   (1u << 0) /* allowed before initialize */
+#define M_SESSION   (1u << 1) /* 2025 era only: not part of 2026-07-28 */
+#define M_TOOLS     (1u << 2) /* needs the tools capability */
+#define M_RES       (1u << 3) /* needs the resources capability */
+#define M_PROMPTS   (1u << 4) /* needs the prompts capability */
+#define M_COMPLETE  (1u << 5) /* needs the completions capability */
 #define M_STATELESS (1u << 6) /* 2026-07-28 only */
-#define M_MRTR (1u << 7)   /* may answer input_required and be retried with inputResponses */
+#define M_MRTR      (1u << 7) /* may answer input_required and be retried with inputResponses */
 
 typedef struct method {
     const char *name;
@@ -157,8 +157,8 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
     }
     if (s->ncalls >= srv->max_inflight) {
         mcp__ctx_clear(&ctx);
-        reply_error(s, b, m->id, MCP__ERROR_SERVER, NULL, "Server busy: %zu requests already in flight",
-                    s->ncalls);
+        reply_error(s, b, m->id, MCP__ERROR_SERVER, NULL,
+                    "Server busy: %zu requests already in flight", s->ncalls);
         return;
     }
     if (m->params && mcp__jsonrpc_too_deep(m->params, srv->max_depth)) {
@@ -246,10 +246,12 @@ static void handle_batch(mcp__session *s, json_t *arr)
         return;
     }
     if (!(b = mcp__batch_new(s))) {
-        reply_error(s, NULL, NULL, MCP_JSONRPC_INTERNAL_ERROR, NULL, "Internal error: out of memory");
+        reply_error(s, NULL, NULL, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                    "Internal error: out of memory");
         return;
     }
-    json_array_foreach(arr, i, elem) {
+    json_array_foreach(arr, i, elem)
+    {
         const json_t *name = json_object_get(elem, "method");
         mcp__msg m;
         if (json_is_string(name) && strcmp(json_string_value(name), "initialize") == 0) {

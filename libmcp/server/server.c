@@ -54,7 +54,7 @@ void mcp__server_session_draining(mcp__session *s)
 
 void mcp__server_session_end(mcp__session *s)
 {
-    mcp__session_close(s);         /* sends are dropped from now on */
+    mcp__session_close(s);          /* sends are dropped from now on */
     mcp__session_drop_questions(s); /* open questions fail with MCP_EIO */
     if (s->srv)
         mcp__listeners_end(s->srv, s);

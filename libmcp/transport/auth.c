@@ -22,19 +22,19 @@
 
 #include <strings.h>
 
-#define WELL_KNOWN "/.well-known/oauth-protected-resource"
+#define WELL_KNOWN    "/.well-known/oauth-protected-resource"
 #define MAX_ENDPOINTS 2
 
 struct mcp__auth {
     bool has_secret;
-    unsigned char secret[32];   /* SHA-256 of the static bearer token */
+    unsigned char secret[32]; /* SHA-256 of the static bearer token */
     int (*authorize)(const char *token, const char *method_path, json_t **principal, void *ud);
     void *ud;
-    char *metadata_url;         /* configured, or NULL (built per request) */
-    char *resource;             /* canonical resource URI from metadata_url, or NULL */
-    json_t *servers;            /* authorization_servers (array), NULL: no metadata served */
-    json_t *scopes;             /* scopes_supported (array) or NULL */
-    char *scope_text;           /* the same, space-separated, or NULL */
+    char *metadata_url; /* configured, or NULL (built per request) */
+    char *resource;     /* canonical resource URI from metadata_url, or NULL */
+    json_t *servers;    /* authorization_servers (array), NULL: no metadata served */
+    json_t *scopes;     /* scopes_supported (array) or NULL */
+    char *scope_text;   /* the same, space-separated, or NULL */
     char *endpoints[MAX_ENDPOINTS + 1];
 };
 
@@ -114,15 +114,15 @@ static void auth_free(void *state)
     free(a);
 }
 
-static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name,
-                      const mcp_http_opts_t *o)
+static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name, const mcp_http_opts_t *o)
 {
     const char *p;
     if (o->bearer_token) {
         size_t n = strlen(o->bearer_token);
         if (n == 0 || b64token_len(o->bearer_token) != n)
-            return bad(srv, name, "bearer_token must be a non-empty RFC 6750 token "
-                                  "(letters, digits and -._~+/ then optional '=')");
+            return bad(srv, name,
+                       "bearer_token must be a non-empty RFC 6750 token "
+                       "(letters, digits and -._~+/ then optional '=')");
         digest(o->bearer_token, n, a->secret);
         a->has_secret = true;
     }
@@ -154,8 +154,9 @@ static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name,
             n--;
         if (n > 0) {
             if (!url_ok(p, n))
-                return bad(srv, name, "authorization_servers must be absolute http(s) URLs, "
-                                      "separated by commas");
+                return bad(srv, name,
+                           "authorization_servers must be absolute http(s) URLs, "
+                           "separated by commas");
             if (!a->servers && !(a->servers = json_array()))
                 return MCP_ENOMEM;
             if (json_array_append_new(a->servers, json_stringn(p, n)) != 0)
@@ -212,8 +213,9 @@ static int auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *
         /* Advertising OAuth while letting everyone in would be worse than either alone. */
         if ((o->authorization_servers && *o->authorization_servers) || o->resource_metadata_url ||
             (o->scopes && *o->scopes))
-            return bad(srv, name, "authorization_servers, resource_metadata_url and scopes need "
-                                  "a token validator (bearer_token or authorize)");
+            return bad(srv, name,
+                       "authorization_servers, resource_metadata_url and scopes need "
+                       "a token validator (bearer_token or authorize)");
         return MCP_OK;
     }
     if (!(a = calloc(1, sizeof *a)))
@@ -308,7 +310,8 @@ static void serve_metadata(mcp__httpd *d, mcp__hconn *c)
     json_decref(doc);
 }
 
-/* ---- challenges -------------------------------------------------------------------------------- */
+/* ---- challenges --------------------------------------------------------------------------------
+ */
 
 /*
  * Answer `status` with a JSON-RPC error body (id null) and a Bearer challenge. `error` is the
@@ -323,13 +326,13 @@ static void challenge(mcp__httpd *d, mcp__hconn *c, unsigned status, const char 
     json_t *body;
     bool first = true;
 
-#define PARAM(k, v)                                                                        \
-    do {                                                                                   \
-        mcp__buf_add(&h, first ? " " : ", ", first ? 1 : 2);                               \
-        mcp__buf_add(&h, k "=\"", strlen(k) + 2);                                          \
-        mcp__buf_add(&h, v, strlen(v));                                                    \
-        mcp__buf_add(&h, "\"", 1);                                                         \
-        first = false;                                                                     \
+#define PARAM(k, v)                                          \
+    do {                                                     \
+        mcp__buf_add(&h, first ? " " : ", ", first ? 1 : 2); \
+        mcp__buf_add(&h, k "=\"", strlen(k) + 2);            \
+        mcp__buf_add(&h, v, strlen(v));                      \
+        mcp__buf_add(&h, "\"", 1);                           \
+        first = false;                                       \
     } while (0)
     mcp__buf_add(&h, "Bearer", 6);
     if (error)
@@ -354,7 +357,8 @@ static void challenge(mcp__httpd *d, mcp__hconn *c, unsigned status, const char 
                    c->method, c->url, message);
 }
 
-/* ---- the check --------------------------------------------------------------------------------- */
+/* ---- the check ---------------------------------------------------------------------------------
+ */
 
 static enum MHD_Result count_authorization(void *cls, enum MHD_ValueKind kind, const char *key,
                                            const char *value)
@@ -368,8 +372,7 @@ static enum MHD_Result count_authorization(void *cls, enum MHD_ValueKind kind, c
 
 /* Run the validators on a well-formed token of `n` bytes. 0, 401 or 403; *principal set on 0
  * (a new reference or NULL) and on 403 (a string of the scopes needed, or NULL). */
-static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n,
-                    json_t **principal)
+static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n, json_t **principal)
 {
     mcp__auth *a = d->cfg.stage_state;
     unsigned char got[32];

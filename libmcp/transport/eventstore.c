@@ -27,8 +27,8 @@ struct rec {
     char session[40];
     unsigned stream;
     ev *head, *tail;
-    uint64_t lost;     /* highest seq evicted (0: none) */
-    rec *next;         /* bucket chain */
+    uint64_t lost; /* highest seq evicted (0: none) */
+    rec *next;     /* bucket chain */
 };
 
 typedef struct memstore {

@@ -31,18 +31,18 @@ typedef struct stream stream;
 typedef struct exch exch;
 
 #define MAX_FINISHED_STREAMS 16 /* per session, kept for resumption */
-#define NBUCKETS 8192
+#define NBUCKETS             8192
 
 struct stream {
     int tag;
-    hsess *hs;            /* NULL: a stateless stream (no ids, no store) */
+    hsess *hs; /* NULL: a stateless stream (no ids, no store) */
     unsigned no;
-    uint64_t seq;         /* last event number */
+    uint64_t seq; /* last event number */
     bool standalone, finished;
-    bool closing;         /* on_closed is cancelling its calls: it frees the stream itself */
-    mcp__hconn *conn;     /* attached connection, or NULL */
-    exch *ex;             /* the POST still producing events, or NULL */
-    stream *next;         /* the session's streams */
+    bool closing;     /* on_closed is cancelling its calls: it frees the stream itself */
+    mcp__hconn *conn; /* attached connection, or NULL */
+    exch *ex;         /* the POST still producing events, or NULL */
+    stream *next;     /* the session's streams */
 };
 
 struct hsess {
@@ -62,13 +62,13 @@ struct hsess {
 struct exch {
     int tag;
     http_tr *t;
-    mcp__hconn *conn;     /* until the reply is sent, or the POST becomes a stream */
-    hsess *hs;            /* the stateful session, or NULL */
+    mcp__hconn *conn; /* until the reply is sent, or the POST becomes a stream */
+    hsess *hs;        /* the stateful session, or NULL */
     mcp__session *core;
-    bool temp;            /* core is this POST's own temporary session */
+    bool temp; /* core is this POST's own temporary session */
     bool receiving, finished, era2026, is_init;
     mcp__reply_class reply_class; /* of `reply`, as the core classed it */
-    bool had_call;        /* the POST carried a request (not only notifications/responses) */
+    bool had_call; /* the POST carried a request (not only notifications/responses) */
     unsigned outstanding;
     json_t *reply;
     stream *st;
@@ -81,8 +81,7 @@ struct http_tr {
     mcp_server_t *srv;
     char *path;
     bool stateless, json_only, no_get;
-    unsigned max_sessions, session_timeout_ms, max_streams_session, max_streams, retry_ms,
-        grace_ms;
+    unsigned max_sessions, session_timeout_ms, max_streams_session, max_streams, retry_ms, grace_ms;
     mcp__eventstore *es;
     hsess *buckets[NBUCKETS];
     size_t nsess;
@@ -97,7 +96,8 @@ struct http_tr {
 static const mcp__transport_ops http_ops;
 static void check_stopped(http_tr *t);
 
-/* ---- sessions --------------------------------------------------------------------------------- */
+/* ---- sessions ---------------------------------------------------------------------------------
+ */
 
 static unsigned bucket_of(const char *id)
 {
@@ -274,7 +274,8 @@ static bool sess_make_room(http_tr *t)
     return false;
 }
 
-/* ---- streams and events ----------------------------------------------------------------------- */
+/* ---- streams and events -----------------------------------------------------------------------
+ */
 
 static void stream_link(hsess *hs, stream *st)
 {
@@ -370,7 +371,8 @@ static void standalone_message(hsess *hs, const json_t *msg)
     /* no standalone stream: the message is not delivered (the spec's "MAY") */
 }
 
-/* ---- exchanges (one POST each) ---------------------------------------------------------------- */
+/* ---- exchanges (one POST each) ----------------------------------------------------------------
+ */
 
 static exch *exch_new(http_tr *t, mcp__hconn *c)
 {
@@ -559,7 +561,8 @@ static void exch_finish(exch *ex)
         exch_free(ex);
 }
 
-/* ---- the core's callbacks ---------------------------------------------------------------------- */
+/* ---- the core's callbacks ----------------------------------------------------------------------
+ */
 
 static void h_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
@@ -625,7 +628,8 @@ static int h_close_stream(mcp__session *s, mcp_call_t *call)
 static const mcp__transport_ops http_ops = {h_send, h_idle, h_call_begin, h_call_end,
                                             h_close_stream};
 
-/* ---- 2026-07-28 header checks ------------------------------------------------------------------ */
+/* ---- 2026-07-28 header checks ------------------------------------------------------------------
+ */
 
 /* An error response carrying the request's id (NULL: unreadable), as 2026-07-28 asks. */
 static void reply_error(mcp__hconn *c, unsigned status, const json_t *id, int code, json_t *data,
@@ -695,7 +699,8 @@ static int check_param_headers(mcp__hconn *c, const json_t *id, const json_t *pa
     const char *key;
     json_t *prop;
 
-    json_object_foreach((json_t *)props, key, prop) {
+    json_object_foreach((json_t *)props, key, prop)
+    {
         const char *x = json_string_value(json_object_get(prop, "x-mcp-header"));
         const json_t *v = json_object_get(args, key);
         char hname[160], num[64], *got;
@@ -790,7 +795,8 @@ static int check_2026_headers(mcp__hconn *c, const json_t *msg)
     return 0;
 }
 
-/* ---- requests ---------------------------------------------------------------------------------- */
+/* ---- requests ----------------------------------------------------------------------------------
+ */
 
 static int on_headers(mcp__hconn *c)
 {
@@ -846,13 +852,14 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
     const char *sid = mcp__hconn_header(c, "Mcp-Session-Id");
     hsess *hs;
     if (!sid) {
-        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP__ERROR_SERVER,
-                    NULL, "Bad Request: Mcp-Session-Id header is required");
+        reply_error(c, MHD_HTTP_BAD_REQUEST, id, MCP__ERROR_SERVER, NULL,
+                    "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
     /* Another principal's session is as unknown as a missing one (nothing leaks). */
     if (!(hs = sess_find(t, sid)) || !mcp__auth_same(hs->core->principal, c->principal)) {
-        reply_error(c, MHD_HTTP_NOT_FOUND, id, MCP__ERROR_SESSION_NOT_FOUND, NULL, "Session not found");
+        reply_error(c, MHD_HTTP_NOT_FOUND, id, MCP__ERROR_SESSION_NOT_FOUND, NULL,
+                    "Session not found");
         return NULL;
     }
     return hs;
@@ -872,7 +879,8 @@ static void do_post(mcp__hconn *c)
     bool temp = false, era2026 = false, init = false;
 
     if (t->stopping) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER, "Server shutting down");
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER,
+                         "Server shutting down");
         return;
     }
     if (mcp__inbound_read(&in, c->body ? c->body : "", c->len) != MCP_OK) {
@@ -900,7 +908,8 @@ static void do_post(mcp__hconn *c)
         if (!in.era2026 && json_object_get(msg, "method")) {
             reply_error(c, MHD_HTTP_BAD_REQUEST, rid, MCP_JSONRPC_INVALID_PARAMS, NULL,
                         "Invalid params: the request is missing the required _meta envelope "
-                        "(io.modelcontextprotocol/protocolVersion) for protocol revision %s", pv);
+                        "(io.modelcontextprotocol/protocolVersion) for protocol revision %s",
+                        pv);
             mcp__inbound_clear(&in);
             return;
         }
@@ -933,8 +942,8 @@ static void do_post(mcp__hconn *c)
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
         init = true;
     } else {
-        reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER, NULL,
-                    "Bad Request: Mcp-Session-Id header is required");
+        reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER,
+                    NULL, "Bad Request: Mcp-Session-Id header is required");
         mcp__inbound_clear(&in);
         return;
     }
@@ -1006,7 +1015,8 @@ static void do_get(mcp__hconn *c)
     if (!hs)
         return;
     if (t->stopping) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER, "Server shutting down");
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER,
+                         "Server shutting down");
         return;
     }
     touch(hs);
@@ -1132,7 +1142,8 @@ static void on_closed(mcp__hconn *c)
 
 static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
 
-/* ---- start / stop ------------------------------------------------------------------------------- */
+/* ---- start / stop -------------------------------------------------------------------------------
+ */
 
 static void tr_destroy(http_tr *t)
 {

@@ -33,8 +33,10 @@
 enum { HC_READING, HC_HANDLING, HC_RESPONDED };
 
 #define SSE_BLOCK 4096
-#define KEEPALIVE_TICK(d)                                                                       \
-    ((d)->cfg.keepalive_ms / 2 == 0 ? 1 : (d)->cfg.keepalive_ms / 2 < 1000 ? (d)->cfg.keepalive_ms / 2 : 1000)
+#define KEEPALIVE_TICK(d)                                           \
+    ((d)->cfg.keepalive_ms / 2 == 0     ? 1                         \
+     : (d)->cfg.keepalive_ms / 2 < 1000 ? (d)->cfg.keepalive_ms / 2 \
+                                        : 1000)
 #define DISCARD_MAX (16u << 20) /* body bytes read past the limit before closing instead */
 
 /* ---- driving MHD from the loop ------------------------------------------------------------ */
@@ -477,10 +479,11 @@ void mcp__hconn_end(mcp__hconn *c, bool error)
  * MHD's connection timeout restarts on every read, so a client trickling one header line or one
  * body byte at a time would hold its connection (and its memory) forever (M5). Each request must
  * therefore arrive whole, headers and body, within cfg.request_deadline_ms of the earliest point
- * MHD 0.9.75 lets us see: the accept for a connection's first request (MHD_OPTION_NOTIFY_CONNECTION),
- * the end of the previous response for the next ones on a kept-alive connection (the idle gap is
- * counted; MHD's own timeout bounds it anyway). Once the body is complete the connection leaves
- * the queue: handling a request, and SSE streams, have no deadline.
+ * MHD 0.9.75 lets us see: the accept for a connection's first request
+ * (MHD_OPTION_NOTIFY_CONNECTION), the end of the previous response for the next ones on a
+ * kept-alive connection (the idle gap is counted; MHD's own timeout bounds it anyway). Once the
+ * body is complete the connection leaves the queue: handling a request, and SSE streams, have no
+ * deadline.
  *
  * Deadlines all have the same length and start at loop time "now", so appending keeps the queue
  * sorted; one timer is armed for its head. When a deadline passes the socket is shut down (MHD
@@ -491,9 +494,9 @@ void mcp__hconn_end(mcp__hconn *c, bool error)
  */
 struct mcp__hsock {
     struct MHD_Connection *mc;
-    mcp__hconn *req;            /* the current request once its headers are in, else NULL */
-    uint64_t t0;                /* loop time its deadline counts from */
-    mcp__hsock *prev, *next;    /* the daemon's deadline queue */
+    mcp__hconn *req;         /* the current request once its headers are in, else NULL */
+    uint64_t t0;             /* loop time its deadline counts from */
+    mcp__hsock *prev, *next; /* the daemon's deadline queue */
     bool queued, expired;
 };
 
@@ -599,8 +602,9 @@ static void expire(mcp__httpd *d, mcp__hsock *s)
         c->expired = true; /* from now on the access handler refuses (MHD closes) */
     mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: request deadline (%u ms) passed %s; closing",
                    d->cfg.name, d->cfg.request_deadline_ms,
-                   !c ? "in the headers" : c->state == HC_READING ? "in the body (408)"
-                                                                  : "before the body was read");
+                   !c                       ? "in the headers"
+                   : c->state == HC_READING ? "in the body (408)"
+                                            : "before the body was read");
     if (fd < 0)
         return;
     if (c && c->state == HC_READING && !d->tls)
@@ -940,8 +944,8 @@ static int open_listener(mcp__httpd *d)
     if (ai->ai_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-        mcp_server_log(d->srv, MCP_LOG_ERROR, "%s: cannot listen on %s port %u: %s",
-                       d->cfg.name, host, d->cfg.port, strerror(errno));
+        mcp_server_log(d->srv, MCP_LOG_ERROR, "%s: cannot listen on %s port %u: %s", d->cfg.name,
+                       host, d->cfg.port, strerror(errno));
         close(fd);
         freeaddrinfo(ai);
         return -1;
@@ -1023,7 +1027,8 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     if (d->listen_fd < 0)
         return MCP_EIO;
 
-#define OPT(o, v, p) (opts[n].option = (o), opts[n].value = (intptr_t)(v), opts[n].ptr_value = (p), n++)
+#define OPT(o, v, p) \
+    (opts[n].option = (o), opts[n].value = (intptr_t)(v), opts[n].ptr_value = (p), n++)
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, d); /* first, or MHD warns */
     OPT(MHD_OPTION_LISTEN_SOCKET, d->listen_fd, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 10,
@@ -1045,8 +1050,7 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
 
-    d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, ahc, d, MHD_OPTION_ARRAY, opts,
-                              MHD_OPTION_END);
+    d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, ahc, d, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d->mhd) {
         mcp_server_log(srv, MCP_LOG_ERROR, "%s: libmicrohttpd failed to start", cfg->name);
         close(d->listen_fd);
@@ -1110,7 +1114,7 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
                 MHD_resume_connection(c->mc);
             }
         }
-        MHD_run(d->mhd); /* let resumed connections be taken back before stopping */
+        MHD_run(d->mhd);         /* let resumed connections be taken back before stopping */
         MHD_stop_daemon(d->mhd); /* closes the rest; `completed` runs for each */
         d->mhd = NULL;
         d->listen_fd = -1;

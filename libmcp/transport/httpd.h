@@ -39,12 +39,12 @@ typedef struct mcp__httpd_handler {
 struct mcp__hconn {
     mcp__httpd *d;
     struct MHD_Connection *mc;
-    const char *method;         /* MHD-owned, valid until `closed` */
-    const char *url;            /* MHD-owned path (query string removed) */
-    char *body;                 /* request body (NUL-terminated), owned */
+    const char *method; /* MHD-owned, valid until `closed` */
+    const char *url;    /* MHD-owned path (query string removed) */
+    char *body;         /* request body (NUL-terminated), owned */
     size_t len, cap;
-    void *owner;                /* the transport's object for this request */
-    unsigned char state;        /* internal */
+    void *owner;         /* the transport's object for this request */
+    unsigned char state; /* internal */
     bool suspended, in_handler, too_big;
     bool expired;               /* the request deadline passed: the connection is closing */
     mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
@@ -54,15 +54,15 @@ struct mcp__hconn {
     bool sse, out_end, out_error;
     char *out;
     size_t olen, ooff, ocap;
-    uint64_t last_write;        /* loop time (ms) of the last SSE write */
-    mcp__hconn *sprev, *snext;  /* the daemon's list of live requests (keep-alives, deadlines) */
-    json_t *principal;          /* who the bearer token names (auth.c), owned; NULL: no auth,
-                                   a static token, or a validator that names no one */
+    uint64_t last_write;       /* loop time (ms) of the last SSE write */
+    mcp__hconn *sprev, *snext; /* the daemon's list of live requests (keep-alives, deadlines) */
+    json_t *principal;         /* who the bearer token names (auth.c), owned; NULL: no auth,
+                                  a static token, or a validator that names no one */
 };
 
 typedef struct mcp__httpd_config {
-    const char *host;           /* numeric or name; NULL = 127.0.0.1 */
-    unsigned port;              /* 0 = any free port */
+    const char *host; /* numeric or name; NULL = 127.0.0.1 */
+    unsigned port;    /* 0 = any free port */
     const char *tls_cert_file, *tls_key_file;
     const char *const *allowed_origins; /* extra allowed Origin values (NULL-terminated) */
     bool cors;
@@ -71,7 +71,7 @@ typedef struct mcp__httpd_config {
     size_t connection_memory;
     unsigned keepalive_ms;
     unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
-    const char *name;           /* for log lines: "http" or "sse" */
+    const char *name;             /* for log lines: "http" or "sse" */
     /* A stage every request passes after the Origin/Host checks and before its body is read or
      * the transport sees it (the transports install authorization here: mcp__auth_install).
      * Returns 0 to go on, or -1 once it has queued the answer. NULL: none. The daemon owns
@@ -79,8 +79,8 @@ typedef struct mcp__httpd_config {
     int (*stage)(mcp__hconn *c, void *stage_state);
     void *stage_state;
     void (*stage_free)(void *stage_state);
-    const char *endpoints[3];   /* the transport's paths, NULL-terminated: metadata URLs and the
-                                   resource URI are built from endpoints[0] */
+    const char *endpoints[3]; /* the transport's paths, NULL-terminated: metadata URLs and the
+                                 resource URI are built from endpoints[0] */
 } mcp__httpd_config;
 
 struct mcp__httpd {
@@ -88,25 +88,25 @@ struct mcp__httpd {
     uv_loop_t *loop;
     struct MHD_Daemon *mhd;
     const mcp__httpd_handler *h;
-    void *owner;                /* the transport */
+    void *owner; /* the transport */
     mcp__httpd_config cfg;
-    char **origins;             /* copied allowlist */
-    bool loopback;              /* bound to a loopback address: check Host */
-    unsigned port;              /* the port actually bound */
-    char *tls_cert, *tls_key;   /* PEM contents */
+    char **origins;           /* copied allowlist */
+    bool loopback;            /* bound to a loopback address: check Host */
+    unsigned port;            /* the port actually bound */
+    char *tls_cert, *tls_key; /* PEM contents */
     int listen_fd;
     uv_poll_t poll;
-    uv_timer_t timer;           /* MHD_get_timeout() */
+    uv_timer_t timer; /* MHD_get_timeout() */
     uv_timer_t keepalive;
-    uv_timer_t deadline;        /* the request deadline of the queue's head */
+    uv_timer_t deadline;           /* the request deadline of the queue's head */
     mcp__hsock *dl_head, *dl_tail; /* connections whose request is still arriving, oldest
                                    deadline first */
     bool in_run, kick_pending, stopped, tls;
     int open_handles;
     void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
-    mcp__hconn *sse;            /* every live request (not only SSE streams): link_conn() */
+    mcp__hconn *sse;                  /* every live request (not only SSE streams): link_conn() */
     size_t nsse;
-    size_t nconns;              /* live hconns */
+    size_t nconns; /* live hconns */
 };
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
@@ -140,15 +140,15 @@ MCP_HIDDEN void mcp__hconn_respond(mcp__hconn *c, unsigned status, struct MHD_Re
 MCP_HIDDEN void mcp__hconn_error(mcp__hconn *c, unsigned status, int code, const char *fmt, ...)
     MCP_PRINTF(4, 5);
 /** Respond with a JSON value (borrowed) as the body. */
-MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body,
-                                const char *h1, const char *v1);
+MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body, const char *h1,
+                                const char *v1);
 /** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none). */
 MCP_HIDDEN int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1);
 /** Append raw SSE text; resumes the connection. */
 MCP_HIDDEN void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len);
 /** Append one SSE event: optional id and event name, `data` on one line. */
-MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event,
-                                 const char *data, size_t len);
+MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const char *data,
+                                 size_t len);
 /** End the SSE stream once its data is flushed (error: abort the connection instead). */
 MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
 
@@ -167,8 +167,6 @@ MCP_HIDDEN int mcp__auth_request(mcp__hconn *c, void *state);
 /** True when a request presented by `request` may use a session created by `session`. */
 MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 
-
-
 /* ---- event store (eventstore.c): resumability of SSE streams ------------------------------ */
 
 /** One stored event handed back by replay (data borrowed for the callback's duration). */
@@ -181,12 +179,12 @@ typedef void (*mcp__es_replay_fn)(void *ud, uint64_t seq, const char *data, size
  */
 typedef struct mcp__eventstore {
     /* Keep a copy of one event. 0, or -1 when it cannot be kept (replay then ends short). */
-    int (*append)(struct mcp__eventstore *es, const char *session, unsigned stream,
-                  uint64_t seq, const char *data, size_t len);
+    int (*append)(struct mcp__eventstore *es, const char *session, unsigned stream, uint64_t seq,
+                  const char *data, size_t len);
     /* Call `fn` for each event of the stream with seq > after, in order. Returns the number
      * replayed, or -1 when events after `after` were lost (evicted). */
-    long (*replay)(struct mcp__eventstore *es, const char *session, unsigned stream,
-                   uint64_t after, mcp__es_replay_fn fn, void *ud);
+    long (*replay)(struct mcp__eventstore *es, const char *session, unsigned stream, uint64_t after,
+                   mcp__es_replay_fn fn, void *ud);
     /* Forget one stream (stream != 0) or every stream of a session (stream == 0). */
     void (*forget)(struct mcp__eventstore *es, const char *session, unsigned stream);
     void (*destroy)(struct mcp__eventstore *es);

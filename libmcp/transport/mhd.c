@@ -15,18 +15,18 @@ static int load_rc = MCP_EIO;
 static char load_why[256];
 
 /* dlsym returns void *; a union converts it to a function pointer without a cast ISO C lacks. */
-#define LOAD(field, name)                                                                       \
-    do {                                                                                        \
-        union {                                                                                 \
-            void *obj;                                                                          \
-            __typeof__(mcp__mhd.field) fn;                                                      \
-        } u;                                                                                    \
-        u.obj = dlsym(h, name);                                                                 \
-        if (!u.obj) {                                                                           \
-            snprintf(load_why, sizeof load_why, "libmicrohttpd lacks %s", name);                \
-            return;                                                                             \
-        }                                                                                       \
-        api.field = u.fn;                                                                       \
+#define LOAD(field, name)                                                        \
+    do {                                                                         \
+        union {                                                                  \
+            void *obj;                                                           \
+            __typeof__(mcp__mhd.field) fn;                                       \
+        } u;                                                                     \
+        u.obj = dlsym(h, name);                                                  \
+        if (!u.obj) {                                                            \
+            snprintf(load_why, sizeof load_why, "libmicrohttpd lacks %s", name); \
+            return;                                                              \
+        }                                                                        \
+        api.field = u.fn;                                                        \
     } while (0)
 
 static void load(void)

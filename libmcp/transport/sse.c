@@ -19,7 +19,7 @@ struct lsess {
     char id[33];
     sse_tr *t;
     mcp__session *core;
-    mcp__hconn *conn;    /* the GET stream, until it closes */
+    mcp__hconn *conn; /* the GET stream, until it closes */
     lsess *hnext, *aprev, *anext;
     bool registered;
 };
@@ -176,11 +176,13 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
         return;
     }
     if (t->nsess >= t->max_sessions || t->d.nsse >= 20000) {
-        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, 0, "Service Unavailable: too many sessions");
+        mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, 0,
+                         "Service Unavailable: too many sessions");
         return;
     }
     ls = calloc(1, sizeof *ls);
-    if (!ls || mcp__random_id(ls->id) != 0 || !(ls->core = mcp__session_new(t->srv, &sse_ops, ls))) {
+    if (!ls || mcp__random_id(ls->id) != 0 ||
+        !(ls->core = mcp__session_new(t->srv, &sse_ops, ls))) {
         free(ls);
         mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, "Internal Server Error");
         return;
@@ -341,7 +343,8 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
         return MCP_EINVAL;
     if (!opts)
         opts = &defaults;
-    if ((opts->path && opts->path[0] != '/') || (opts->message_path && opts->message_path[0] != '/'))
+    if ((opts->path && opts->path[0] != '/') ||
+        (opts->message_path && opts->message_path[0] != '/'))
         return MCP_EINVAL;
     if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK)
         return rc;

@@ -23,11 +23,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#define READ_CHUNK  (64 * 1024)
-#define GRACE_MS    5000
+#define READ_CHUNK (64 * 1024)
+#define GRACE_MS   5000
 
 typedef struct mcp__stdio {
-    mcp__transport base;    /* first: the server's handle on this transport */
+    mcp__transport base; /* first: the server's handle on this transport */
     mcp_server_t *srv;
     mcp__session *sess;
     uv_loop_t *loop;
@@ -40,12 +40,12 @@ typedef struct mcp__stdio {
         uv_tty_t tty;
         uv_tcp_t tcp;
     } in;
-    uv_fs_t fsreq;          /* stdin is a file: chained uv_fs_read */
+    uv_fs_t fsreq; /* stdin is a file: chained uv_fs_read */
     bool fs_reading;
     int64_t fs_offset;
 
-    int out_fd;             /* private duplicate of the real stdout */
-    bool out_stream;        /* out is a libuv stream (pipe/tty/socket) */
+    int out_fd;      /* private duplicate of the real stdout */
+    bool out_stream; /* out is a libuv stream (pipe/tty/socket) */
     union {
         uv_handle_t handle;
         uv_stream_t stream;
@@ -54,18 +54,18 @@ typedef struct mcp__stdio {
         uv_tcp_t tcp;
     } out;
 
-    uv_timer_t grace;       /* bounds the wait for calls in flight after EOF or stop */
+    uv_timer_t grace; /* bounds the wait for calls in flight after EOF or stop */
 
-    char *line;             /* a line spanning reads */
+    char *line; /* a line spanning reads */
     size_t len, cap;
-    bool discarding;        /* skipping the rest of an oversized line */
+    bool discarding; /* skipping the rest of an oversized line */
 
-    char *obuf;             /* replies waiting to be written */
+    char *obuf; /* replies waiting to be written */
     size_t olen, ocap;
-    bool in_read;           /* handling a read: coalesce replies until it ends */
-    size_t writes;          /* uv_write requests in flight */
+    bool in_read;  /* handling a read: coalesce replies until it ends */
+    size_t writes; /* uv_write requests in flight */
 
-    bool in_open, out_open;  /* libuv handles initialized */
+    bool in_open, out_open; /* libuv handles initialized */
     bool eof, stopping, closing, write_failed;
     int open_handles;
     char rbuf[READ_CHUNK];

@@ -100,7 +100,7 @@ int mcp__schema_kw_lookup(const char *name)
 unsigned mcp__schema_type_bit(const char *name)
 {
     static const char *const names[] = {"string", "number", "integer", "boolean",
-                                        "object", "array", "null"};
+                                        "object", "array",  "null"};
     unsigned i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (name[0] == names[i][0] && strcmp(name, names[i]) == 0) /* first bytes all differ */
@@ -201,7 +201,8 @@ static int chk_type(chk *c, const json_t *v)
     }
     if (!json_is_array(v) || json_array_size(v) == 0)
         return chk_fail(c, "must be a type name or a non-empty array of type names");
-    json_array_foreach(v, i, t) {
+    json_array_foreach(v, i, t)
+    {
         if (!json_is_string(t))
             return chk_fail(c, "must be a type name or a non-empty array of type names");
         if (!mcp__schema_type_bit(json_string_value(t)))
@@ -217,9 +218,8 @@ static int chk_strings(chk *c, const json_t *v)
 
     if (!json_is_array(v))
         return chk_fail(c, "must be an array of strings");
-    json_array_foreach(v, i, s)
-        if (!json_is_string(s))
-            return chk_fail(c, "must be an array of strings");
+    json_array_foreach(v, i,
+                       s) if (!json_is_string(s)) return chk_fail(c, "must be an array of strings");
     return MCP_OK;
 }
 
@@ -232,8 +232,7 @@ static int chk_ref(chk *c, const json_t *v)
         return chk_fail(c, "must be a string");
     ref = json_string_value(v);
     if (ref[0] != '#' || (ref[1] != '\0' && ref[1] != '/'))
-        return chk_fail(c, "'%s': only local JSON pointers (\"#\", \"#/...\") are supported",
-                        ref);
+        return chk_fail(c, "'%s': only local JSON pointers (\"#\", \"#/...\") are supported", ref);
     if (!(target = mcp__schema_ref_resolve(c->root, ref)))
         return chk_fail(c, "'%s' does not resolve within this schema", ref);
     if (!json_is_object(target) && !json_is_boolean(target))
@@ -258,7 +257,8 @@ static int chk_keyword(chk *c, enum kwval kind, const json_t *v, int depth)
     case V_PATTERN_MAP:
         if (!json_is_object(v))
             return chk_fail(c, "must be an object");
-        json_object_foreach((json_t *)v, key, sub) {
+        json_object_foreach((json_t *)v, key, sub)
+        {
             if (kind == V_PATTERN_MAP && (rc = chk_pattern(c, key, strlen(key))) != MCP_OK)
                 return rc;
             old = chk_push(c, key);
@@ -270,7 +270,8 @@ static int chk_keyword(chk *c, enum kwval kind, const json_t *v, int depth)
     case V_SCHEMA_LIST:
         if (!json_is_array(v) || json_array_size(v) == 0)
             return chk_fail(c, "must be a non-empty array of schemas");
-        json_array_foreach(v, i, sub) {
+        json_array_foreach(v, i, sub)
+        {
             old = chk_push_index(c, i);
             if ((rc = chk_schema(c, sub, depth + 1)) != MCP_OK)
                 return rc;
@@ -305,7 +306,8 @@ static int chk_keyword(chk *c, enum kwval kind, const json_t *v, int depth)
     case V_DEP_REQUIRED:
         if (!json_is_object(v))
             return chk_fail(c, "must be an object of arrays of strings");
-        json_object_foreach((json_t *)v, key, sub) {
+        json_object_foreach((json_t *)v, key, sub)
+        {
             old = chk_push(c, key);
             if ((rc = chk_strings(c, sub)) != MCP_OK)
                 return rc;
@@ -329,7 +331,8 @@ static int chk_schema(chk *c, const json_t *s, int depth)
         return chk_fail(c, "a schema must be an object or a boolean");
     if (depth > MAX_DEPTH)
         return chk_fail(c, "schemas nested more than %d levels", MAX_DEPTH);
-    json_object_foreach((json_t *)s, key, v) {
+    json_object_foreach((json_t *)s, key, v)
+    {
         if ((k = mcp__schema_kw_lookup(key)) < 0)
             continue; /* unknown keywords are allowed */
         old = chk_push(c, key);

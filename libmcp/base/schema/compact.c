@@ -5,7 +5,8 @@
  * description may come in any order. For `T[]`, minItems=, maxItems= and default= apply to the
  * array and every other constraint to its items. Values may be 'quoted' (for spaces or commas);
  * enum values are separated by '|'. `array` is accepted as `any[]`, and a trailing comma is
- * allowed. pattern= values are checked as registration checks them (mcp__schema_pattern_check, regex.c).
+ * allowed. pattern= values are checked as registration checks them (mcp__schema_pattern_check,
+ * regex.c).
  */
 #include "schema.h"
 
@@ -22,8 +23,17 @@ static const char *const ctype_names[CT_COUNT] = {
 
 /* The constraints, by their compact name, and the keyword each one sets. */
 enum ckey {
-    CK_MIN, CK_MAX, CK_MIN_LENGTH, CK_MAX_LENGTH, CK_MIN_ITEMS, CK_MAX_ITEMS, CK_ENUM,
-    CK_PATTERN, CK_FORMAT, CK_DEFAULT, CK_COUNT
+    CK_MIN,
+    CK_MAX,
+    CK_MIN_LENGTH,
+    CK_MAX_LENGTH,
+    CK_MIN_ITEMS,
+    CK_MAX_ITEMS,
+    CK_ENUM,
+    CK_PATTERN,
+    CK_FORMAT,
+    CK_DEFAULT,
+    CK_COUNT
 };
 
 static const struct {
@@ -42,11 +52,11 @@ static const struct {
 };
 
 typedef struct cparse {
-    const char *text;   /* the whole input, for positions in messages */
-    const char *p;      /* cursor */
-    const char *name;   /* the property being parsed (NULL before its name is read) */
+    const char *text; /* the whole input, for positions in messages */
+    const char *p;    /* cursor */
+    const char *name; /* the property being parsed (NULL before its name is read) */
     size_t name_len;
-    char *buf;          /* scratch for one value: strlen(text) + 1 bytes */
+    char *buf; /* scratch for one value: strlen(text) + 1 bytes */
     mcp_error_t *err;
 } cparse;
 
@@ -452,8 +462,7 @@ static int parse_constraint(cparse *cp, cprop *pr)
     case CK_MAX:
         if (!base_is(pr, CT_NUMBER, CT_INTEGER))
             return cp_fail(cp, "%s= applies to number and integer properties%s", ckeys[k].name,
-                           pr->base == CT_STRING ? " (use minLength=/maxLength= for strings)"
-                                                 : "");
+                           pr->base == CT_STRING ? " (use minLength=/maxLength= for strings)" : "");
         break;
     case CK_MIN_LENGTH:
     case CK_MAX_LENGTH:

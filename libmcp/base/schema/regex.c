@@ -147,12 +147,12 @@ static void set_add_escape(rxset *s, int kind)
 }
 
 typedef struct rx {
-    const char *s, *end;      /* the ECMA source still to read */
-    sbuf *out;                /* the ERE */
-    bool bytewise;            /* single-byte locale: regexec() sees bytes, not characters */
-    const char *why;          /* the reason for RX_UNSUPPORTED / RX_INVALID */
-    size_t atom;              /* cost of the last atom; 0 when nothing may be repeated */
-    int depth;                /* open groups */
+    const char *s, *end;            /* the ECMA source still to read */
+    sbuf *out;                      /* the ERE */
+    bool bytewise;                  /* single-byte locale: regexec() sees bytes, not characters */
+    const char *why;                /* the reason for RX_UNSUPPORTED / RX_INVALID */
+    size_t atom;                    /* cost of the last atom; 0 when nothing may be repeated */
+    int depth;                      /* open groups */
     size_t cost[RX_MAX_GROUPS + 1]; /* estimated size of each open group so far */
 } rx;
 
@@ -338,8 +338,8 @@ static int rx_escape_u(rx *r, uint32_t *c)
         return RX_OK;
     }
     r->s += 5;
-    if (*c >= 0xD800 && *c <= 0xDBFF && r->end - r->s >= 6 && r->s[0] == '\\' &&
-        r->s[1] == 'u' && hex4(r->s + 2, r->end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+    if (*c >= 0xD800 && *c <= 0xDBFF && r->end - r->s >= 6 && r->s[0] == '\\' && r->s[1] == 'u' &&
+        hex4(r->s + 2, r->end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
         *c = 0x10000 + ((*c - 0xD800) << 10) + (lo - 0xDC00);
         r->s += 6;
     }

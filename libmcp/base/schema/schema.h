@@ -90,13 +90,45 @@ MCP_HIDDEN void mcp__schema_regex_free(mcp__schema_regex *re);
 /* The keywords the validator knows, sorted by name (mcp__schema_kw_lookup() searches them by
  * halves; check.c's table follows this order). */
 enum kw {
-    KW_DEFS, KW_REF, KW_ADDITIONAL_PROPERTIES, KW_ALL_OF, KW_ANY_OF, KW_CONST, KW_CONTAINS,
-    KW_DEFINITIONS, KW_DEPENDENT_REQUIRED, KW_DEPENDENT_SCHEMAS, KW_ELSE, KW_ENUM,
-    KW_EXCLUSIVE_MAXIMUM, KW_EXCLUSIVE_MINIMUM, KW_IF, KW_ITEMS, KW_MAX_CONTAINS, KW_MAX_ITEMS,
-    KW_MAX_LENGTH, KW_MAX_PROPERTIES, KW_MAXIMUM, KW_MIN_CONTAINS, KW_MIN_ITEMS, KW_MIN_LENGTH,
-    KW_MIN_PROPERTIES, KW_MINIMUM, KW_MULTIPLE_OF, KW_NOT, KW_ONE_OF, KW_PATTERN,
-    KW_PATTERN_PROPERTIES, KW_PREFIX_ITEMS, KW_PROPERTIES, KW_PROPERTY_NAMES, KW_REQUIRED,
-    KW_THEN, KW_TYPE, KW_UNIQUE_ITEMS, KW_COUNT
+    KW_DEFS,
+    KW_REF,
+    KW_ADDITIONAL_PROPERTIES,
+    KW_ALL_OF,
+    KW_ANY_OF,
+    KW_CONST,
+    KW_CONTAINS,
+    KW_DEFINITIONS,
+    KW_DEPENDENT_REQUIRED,
+    KW_DEPENDENT_SCHEMAS,
+    KW_ELSE,
+    KW_ENUM,
+    KW_EXCLUSIVE_MAXIMUM,
+    KW_EXCLUSIVE_MINIMUM,
+    KW_IF,
+    KW_ITEMS,
+    KW_MAX_CONTAINS,
+    KW_MAX_ITEMS,
+    KW_MAX_LENGTH,
+    KW_MAX_PROPERTIES,
+    KW_MAXIMUM,
+    KW_MIN_CONTAINS,
+    KW_MIN_ITEMS,
+    KW_MIN_LENGTH,
+    KW_MIN_PROPERTIES,
+    KW_MINIMUM,
+    KW_MULTIPLE_OF,
+    KW_NOT,
+    KW_ONE_OF,
+    KW_PATTERN,
+    KW_PATTERN_PROPERTIES,
+    KW_PREFIX_ITEMS,
+    KW_PROPERTIES,
+    KW_PROPERTY_NAMES,
+    KW_REQUIRED,
+    KW_THEN,
+    KW_TYPE,
+    KW_UNIQUE_ITEMS,
+    KW_COUNT
 };
 
 /* A keyword's enum kw value, or -1 for a keyword the validator does not know. */
@@ -104,7 +136,12 @@ MCP_HIDDEN int mcp__schema_kw_lookup(const char *name);
 
 /* JSON type names as bits; integers are numbers too. */
 enum {
-    T_STRING = 1, T_NUMBER = 2, T_INTEGER = 4, T_BOOLEAN = 8, T_OBJECT = 16, T_ARRAY = 32,
+    T_STRING = 1,
+    T_NUMBER = 2,
+    T_INTEGER = 4,
+    T_BOOLEAN = 8,
+    T_OBJECT = 16,
+    T_ARRAY = 32,
     T_NULL = 64
 };
 

@@ -43,7 +43,7 @@ static int int_dbl_cmp(json_int_t i, double d)
     if (di > d)
         return 1;
     if (d >= 9223372036854775808.0)
-        return -1; /* i rounded up to 2^63 */
+        return -1;     /* i rounded up to 2^63 */
     t = (json_int_t)d; /* d is integral and in range here */
     return (i > t) - (i < t);
 }
@@ -135,8 +135,8 @@ static bool json_equiv(const json_t *a, const json_t *b, int depth)
         if (json_object_size(a) != json_object_size(b))
             return false;
         for (it = json_object_iter((json_t *)a); it; it = json_object_iter_next((json_t *)a, it)) {
-            const json_t *bv = json_object_getn(b, json_object_iter_key(it),
-                                                json_object_iter_key_len(it));
+            const json_t *bv =
+                json_object_getn(b, json_object_iter_key(it), json_object_iter_key_len(it));
             if (!json_equiv(json_object_iter_value(it), bv, depth + 1))
                 return false;
         }
@@ -237,12 +237,12 @@ typedef struct vctx {
     const json_t *root;
     char *msg;
     size_t msg_size;
-    int quiet;            /* > 0 while trying alternatives (anyOf, not, if...): no messages */
-    bool fatal;           /* too deeply nested: stop everything, the message is written */
-    int depth;            /* instance nesting = number of path segments */
-    int refs;             /* $ref hops since the last step into the instance */
-    int nest;             /* total recursion */
-    size_t nrx, rx_next;  /* regex cache use, next slot to evict */
+    int quiet;           /* > 0 while trying alternatives (anyOf, not, if...): no messages */
+    bool fatal;          /* too deeply nested: stop everything, the message is written */
+    int depth;           /* instance nesting = number of path segments */
+    int refs;            /* $ref hops since the last step into the instance */
+    int nest;            /* total recursion */
+    size_t nrx, rx_next; /* regex cache use, next slot to evict */
     vseg path[MAX_DEPTH];
     vregex rx[RX_CACHE];
 } vctx;
@@ -254,8 +254,7 @@ static bool ident(const char *k)
     if (!(is_alpha((unsigned char)*k) || *k == '_' || *k == '$'))
         return false;
     for (k++; *k; k++)
-        if (!(is_alpha((unsigned char)*k) || is_digit((unsigned char)*k) || *k == '_' ||
-              *k == '$'))
+        if (!(is_alpha((unsigned char)*k) || is_digit((unsigned char)*k) || *k == '_' || *k == '$'))
             return false;
     return true;
 }
@@ -376,9 +375,8 @@ static unsigned type_want(const json_t *type)
 
     if (json_is_string(type))
         return mcp__schema_type_bit(json_string_value(type));
-    json_array_foreach(type, i, t)
-        if (json_is_string(t))
-            want |= mcp__schema_type_bit(json_string_value(t));
+    json_array_foreach(type, i, t) if (json_is_string(t)) want |=
+        mcp__schema_type_bit(json_string_value(t));
     return want;
 }
 
@@ -650,7 +648,8 @@ static bool v_object(vctx *v, const json_t *const *kw, const json_t *x)
     json_int_t lim;
 
     if (json_is_array(kw[KW_REQUIRED])) {
-        json_array_foreach(kw[KW_REQUIRED], i, k) {
+        json_array_foreach(kw[KW_REQUIRED], i, k)
+        {
             if (json_is_string(k) &&
                 !json_object_getn(x, json_string_value(k), json_string_length(k)))
                 return v_fail(v, "missing required property '%s'", json_string_value(k));
@@ -667,10 +666,12 @@ static bool v_object(vctx *v, const json_t *const *kw, const json_t *x)
         return v_fail(v, "must have at most %" JSON_INTEGER_FORMAT " propert%s", lim,
                       lim == 1 ? "y" : "ies");
     if (json_is_object(deps = kw[KW_DEPENDENT_REQUIRED])) {
-        json_object_foreach((json_t *)deps, key, list) {
+        json_object_foreach((json_t *)deps, key, list)
+        {
             if (!json_object_get(x, key) || !json_is_array(list))
                 continue;
-            json_array_foreach(list, i, d) {
+            json_array_foreach(list, i, d)
+            {
                 if (json_is_string(d) && !json_object_get(x, json_string_value(d)))
                     return v_fail(v, "property '%s' is required when '%s' is present",
                                   json_string_value(d), key);
@@ -678,7 +679,8 @@ static bool v_object(vctx *v, const json_t *const *kw, const json_t *x)
         }
     }
     if (json_is_object(deps = kw[KW_DEPENDENT_SCHEMAS])) {
-        json_object_foreach((json_t *)deps, key, d) {
+        json_object_foreach((json_t *)deps, key, d)
+        {
             if (json_object_get(x, key) && !v_apply(v, d, x))
                 return false;
         }
@@ -710,11 +712,15 @@ static bool v_contains(vctx *v, const json_t *const *kw, const json_t *x)
         count += ok;
     }
     if (count < (unsigned long long)min)
-        return v_fail(v, "must contain at least %" JSON_INTEGER_FORMAT
-                      " item%s matching the \"contains\" schema", min, plural(min));
+        return v_fail(v,
+                      "must contain at least %" JSON_INTEGER_FORMAT
+                      " item%s matching the \"contains\" schema",
+                      min, plural(min));
     if (max >= 0 && count > (unsigned long long)max)
-        return v_fail(v, "must contain at most %" JSON_INTEGER_FORMAT
-                      " item%s matching the \"contains\" schema", max, plural(max));
+        return v_fail(v,
+                      "must contain at most %" JSON_INTEGER_FORMAT
+                      " item%s matching the \"contains\" schema",
+                      max, plural(max));
     return true;
 }
 
@@ -744,8 +750,8 @@ static bool v_array(vctx *v, const json_t *const *kw, const json_t *x)
         for (i = 1; i < n; i++)
             for (j = 0; j < i; j++)
                 if (json_equiv(json_array_get(x, j), json_array_get(x, i), 0))
-                    return v_fail(v, "must not contain duplicates (items %zu and %zu are equal)",
-                                  j, i);
+                    return v_fail(v, "must not contain duplicates (items %zu and %zu are equal)", j,
+                                  i);
     if (is_schema(kw[KW_CONTAINS]) && !v_contains(v, kw, x))
         return false;
     return true;
@@ -904,11 +910,9 @@ static bool v_node(vctx *v, const json_t *s, const json_t *x)
             if (!v_apply(v, json_array_get(list, i), x))
                 return false;
     }
-    if (json_is_array(list = kw[KW_ANY_OF]) && json_array_size(list) > 0 &&
-        !v_any_of(v, list, x))
+    if (json_is_array(list = kw[KW_ANY_OF]) && json_array_size(list) > 0 && !v_any_of(v, list, x))
         return false;
-    if (json_is_array(list = kw[KW_ONE_OF]) && json_array_size(list) > 0 &&
-        !v_one_of(v, list, x))
+    if (json_is_array(list = kw[KW_ONE_OF]) && json_array_size(list) > 0 && !v_one_of(v, list, x))
         return false;
     if (is_schema(kw[KW_NOT]) && !v_not(v, kw[KW_NOT], x))
         return false;
