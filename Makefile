@@ -209,9 +209,10 @@ conformance: $(EVERYTHING_BIN)
 
 # ---- tests ---------------------------------------------------------------------------------
 # `make test`: unit tests (cmocka), then interop tests with the official TypeScript SDK clients.
-# Fast to slow: unit tests, exported symbols, then real clients over STDIO and HTTP, the ready-made
-# servers, installation, and the official conformance suites.
-test: all unit check-exports interop http-test test-servers test-install conformance
+# Fast to slow: unit tests, the fuzz regression inputs and seeds (replayed, not fuzzed), exported
+# symbols, then real clients over STDIO and HTTP, the ready-made servers, installation, and the
+# official conformance suites.
+test: all unit fuzz-replay check-exports interop http-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -258,14 +259,18 @@ run: all
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
-# ---- fuzzing (not part of `make test`: it needs clang's libFuzzer runtime and takes minutes) ---
+# ---- fuzzing (clang's libFuzzer runtime; tests/fuzz/run.sh installs it when missing) --------
 # libmcp and the harnesses in tests/fuzz/ built with clang -fsanitize=fuzzer,address,undefined
 # into build-fuzz/, then each target (FUZZ_TARGETS="fuzz_schema ..." for some) fuzzed for
-# FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the seeds.
+# FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the regression
+# inputs and runs every seed once: that is `make fuzz-replay`, part of `make test` (about 10 s
+# to build build-fuzz/ the first time, under a second after).
 FUZZ_SECONDS ?= 60
-.PHONY: fuzz
+.PHONY: fuzz fuzz-replay
 fuzz: $(DEPS_STAMP)
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+fuzz-replay: $(DEPS_STAMP)
+	$(Q)FUZZ_SECONDS=0 sh tests/fuzz/run.sh
 
 # ---- install -------------------------------------------------------------------------------
 install: lib
@@ -283,6 +288,6 @@ uninstall:
 	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Coverage-guided fuzzing of libmcp with libFuzzer (shared/RELIABILITY.md §2.5, §3.4). Run by
-# `make fuzz`; not part of `make test` (it needs clang's fuzzer runtime and takes minutes).
+# `make fuzz`; `make test` runs `make fuzz-replay` (FUZZ_SECONDS=0: regressions and seeds only).
 #
 #   sh tests/fuzz/run.sh [target ...]        default: every tests/fuzz/fuzz_*.c
 #
