@@ -30,3 +30,6 @@ export function assertCleanExit(exit, stderr, who, { killed = false } = {}) {
     assert.ok(!killed, `${who}: did not stop in time and was killed (${exit.code ?? exit.signal})${tail}`);
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `${who}: exit status${tail}`);
 }
+
+/** A delay that does not keep the test process alive (for races against a server's exit). */
+export const grace = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());

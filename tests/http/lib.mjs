@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test as nodeTest } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport } from '../serverexit.mjs';
+import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport, grace } from '../serverexit.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
@@ -102,7 +102,7 @@ export function startServer(bin, args = [], { http = true, stdin = 'ignore' } = 
                     child.kill(signal);
                 });
             }
-            await Promise.race([closed, sleep(2000)]);
+            await Promise.race([closed, grace(2000)]);
             assertNoSanitizerReport(err, `${bin} (pid ${child.pid})`);
             return code;
         },

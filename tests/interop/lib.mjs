@@ -12,7 +12,7 @@ import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/clien
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio';
 
-import { SANITIZER_ENV, assertCleanExit } from '../serverexit.mjs';
+import { SANITIZER_ENV, assertCleanExit, grace } from '../serverexit.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
@@ -172,14 +172,14 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
             } catch {
                 /* already closed */
             }
-            const byItself = this.ended ? await Promise.race([this.ended.then(() => true), sleep(3000).then(() => false)]) : false;
+            const byItself = this.ended ? await Promise.race([this.ended.then(() => true), grace(3000).then(() => false)]) : false;
             try {
                 await Promise.race([client.close(), sleep(5000)]);
             } catch {
                 /* ignore */
             }
             if (pidAlive(this.pid)) killPid(this.pid);
-            if (this.ended) await Promise.race([this.ended, sleep(3000)]);
+            if (this.ended) await Promise.race([this.ended, grace(3000)]);
             if (check) {
                 assertCleanExit(this.exit, this.stderrText, `${bin} (${kind} client, pid ${this.pid})`, {
                     killed: !byItself,
@@ -534,7 +534,7 @@ export class RawServer {
             await this.waitExit(2000);
         }
         if (this.spawnError) throw this.spawnError;
-        const closed = await Promise.race([this.closedInfo, sleep(2000).then(() => null)]);
+        const closed = await Promise.race([this.closedInfo, grace(2000).then(() => null)]);
         if (check) assertCleanExit(closed, this.stderr, `${this.bin} (pid ${this.child.pid})`, { killed: !info });
     }
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { BUILD, connect, show, sleep } from '../interop/lib.mjs';
-import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport } from '../serverexit.mjs';
+import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport, grace } from '../serverexit.mjs';
 // The same module files lib.mjs uses (resolved from tests/interop/node_modules).
 import { Client as ClientV1 } from '../interop/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '../interop/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
@@ -114,7 +114,7 @@ export async function startHttp(bin, args, { env = {} } = {}) {
             stopped ??= (async () => {
                 const died = child.exitCode !== null || child.signalCode !== null;
                 if (!died) child.kill('SIGTERM');
-                const exit = await Promise.race([closed, sleep(5000).then(() => null)]);
+                const exit = await Promise.race([closed, grace(5000).then(() => null)]);
                 if (!exit) child.kill('SIGKILL');
                 assert.ok(!died, `${bin} (pid ${child.pid}) died before it was stopped:\n${stderr.slice(-3000)}`);
                 assertCleanExit(exit, stderr, `${bin} (pid ${child.pid})`);
@@ -206,9 +206,9 @@ export async function connectWithRoots(kind, bin, args, roots) {
         /** EOF to the server; fails unless it exits by itself with 0 within 3 s, no sanitizer report. */
         async close() {
             child.stdin.end();
-            const exit = await Promise.race([closed, sleep(3000).then(() => null)]);
+            const exit = await Promise.race([closed, grace(3000).then(() => null)]);
             await Promise.race([client.close(), sleep(3000)]).catch(() => {});
-            await Promise.race([stderrEnded, sleep(2000)]);
+            await Promise.race([stderrEnded, grace(2000)]);
             assertCleanExit(exit, stderr, `${bin} (${kind} client with roots)`);
         },
     };
