@@ -95,7 +95,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
         test unit check-layers check-exports format-check interop http-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http run fuzz \
+        test-install conformance san valgrind bench bench-json bench-http run fuzz fuzz-replay \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -174,12 +174,13 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(EVERYTHING_OBJS) $(LIB_A) $(ALL_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
-# `make test`, fast to slow: unit tests, the layering of libmcp/, exported symbols, formatting,
+# `make test`, fast to slow: unit tests, the fuzz regression inputs and seeds (replayed, not
+# fuzzed), the layering of libmcp/, exported symbols, formatting,
 # then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
-test: all unit check-layers check-exports format-check interop http-test test-servers \
-      test-install conformance
+test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
+      test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -263,13 +264,17 @@ run: all
 	@echo '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' >&2
 	$(Q)$(BUILD)/examples/quickstart $(ARGS)
 
-# ---- fuzzing (it needs clang's libFuzzer runtime) -----------------------------------------
+# ---- fuzzing (clang's libFuzzer runtime; tests/fuzz/run.sh installs it when missing) --------
 # libmcp and the harnesses in tests/fuzz/ built with clang -fsanitize=fuzzer,address,undefined
 # into build-fuzz/, then each target (FUZZ_TARGETS="fuzz_schema ..." for some) fuzzed for
-# FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the seeds.
+# FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the regression
+# inputs and runs every seed once: that is `make fuzz-replay`, part of `make test` (about 10 s
+# to build build-fuzz/ the first time, under a second after).
 FUZZ_SECONDS ?= 60
 fuzz: $(DEPS_STAMP)
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+fuzz-replay: $(DEPS_STAMP)
+	$(Q)FUZZ_SECONDS=0 sh tests/fuzz/run.sh
 
 # ---- install: the library, its headers and pkg-config file, the servers, plugins, man pages --
 install: all

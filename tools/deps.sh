@@ -15,6 +15,8 @@ done
 command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make format-check
 # The unit tests build a decimal-comma locale with localedef from Debian's locale sources.
 [ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
+# The install test renders the man pages with groff.
+command -v groff >/dev/null 2>&1 || need="$need groff-base"
 [ -z "$need" ] && exit 0
 echo "deps: missing build dependencies:$need" >&2
 if [ "${NO_DEPS:-}" = 1 ]; then

@@ -1,16 +1,64 @@
 -- wrk: POST tools/call echo with a fresh JSON-RPC id per request (ids must not repeat while in
 -- flight on one session). MCP_SID (env) adds the Mcp-Session-Id header.
+-- It also checks what it measures: every response's status (non-2xx are counted) and, for one
+-- response in SAMPLE_EVERY, that it is a JSON body (Content-Type application/json, not an SSE
+-- stream) holding the echoed "hello". done() prints one line that run.sh reads:
+--   CHECK responses=N non2xx=N sampled=N badbody=N
 local counter = 0
 local sid = os.getenv("MCP_SID")
+local SAMPLE_EVERY = 50
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
 wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
 if sid and sid ~= "" then wrk.headers["Mcp-Session-Id"] = sid end
-function setup(thread) thread:set("base", math.random(1, 1000000000)) end
+
+local threads = {}
+function setup(thread)
+   thread:set("base", math.random(1, 1000000000))
+   table.insert(threads, thread)
+end
+
+function init(args)
+   responses, non2xx, sampled, badbody = 0, 0, 0, 0
+end
+
 function request()
    counter = counter + 1
    local body = '{"jsonrpc":"2.0","id":' .. (base or 0) + counter ..
       ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
    return wrk.format(nil, nil, nil, body)
+end
+
+local function content_type(headers)
+   for k, v in pairs(headers) do
+      if string.lower(k) == "content-type" then return string.lower(v) end
+   end
+   return ""
+end
+
+function response(status, headers, body)
+   responses = responses + 1
+   if status < 200 or status > 299 then
+      non2xx = non2xx + 1
+   elseif responses % SAMPLE_EVERY == 1 then
+      sampled = sampled + 1
+      if not string.find(content_type(headers), "application/json", 1, true)
+         or not string.find(body, '"result"', 1, true)
+         or not string.find(body, '"text":"hello"', 1, true) then
+         badbody = badbody + 1
+         if badbody == 1 then io.stderr:write("bad response body: " .. string.sub(body, 1, 300) .. "\n") end
+      end
+   end
+end
+
+function done(summary, latency, requests)
+   local r, n, s, b = 0, 0, 0, 0
+   for _, t in ipairs(threads) do
+      r = r + t:get("responses"); n = n + t:get("non2xx")
+      s = s + t:get("sampled"); b = b + t:get("badbody")
+   end
+   local e = summary.errors
+   io.write(string.format("CHECK responses=%d non2xx=%d sampled=%d badbody=%d sockerr=%d\n",
+      r, n, s, b, e.connect + e.read + e.write + e.timeout))
 end

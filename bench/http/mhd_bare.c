@@ -1,6 +1,8 @@
 /* The ceiling: libmicrohttpd alone answering every request with a fixed JSON body, one epoll
- * thread (the same event mode libmcp drives from its loop). Usage: mhd_bare PORT */
+ * thread (the same event mode libmcp drives from its loop), on 127.0.0.1 only. Usage: mhd_bare PORT */
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,16 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *c, const char *url,
 int main(int argc, char **argv)
 {
     struct MHD_Daemon *d;
+    struct sockaddr_in addr;
+    unsigned short port = (unsigned short)atoi(argc > 1 ? argv[1] : "8099");
     signal(SIGPIPE, SIG_IGN);
-    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, (unsigned short)atoi(argc > 1 ? argv[1] : "8099"),
-                         NULL, NULL, ahc, NULL, MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_END);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* loopback only, never every interface */
+    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, port, NULL, NULL, ahc, NULL,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_END);
     if (!d)
         return 1;
     pause();

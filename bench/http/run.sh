@@ -4,6 +4,12 @@
 # in package.json), and the ceiling: bare libmicrohttpd answering a fixed body (mhd_bare.c).
 # wrk on 127.0.0.1 at 1, 16 and 64 connections; server pinned to core 0, load on core 1.
 # Then memory per open 2025-era session, and 10,000 idle SSE streams held while requests flow.
+# Every server listens on 127.0.0.1 only.
+#
+# It checks what it measures (call-echo.lua): a wrk run fails the benchmark when wrk exits
+# non-zero, when any answer is not 2xx, when a sampled body is not the JSON echo result, or on
+# socket errors. The raw output of every wrk run, the servers' logs and the table go to
+# bench/results/http-<timestamp>/ (RESULTS=dir to choose); the script exits 1 if a check failed.
 #
 #   sh bench/http/run.sh            (BUILD=dir for the binaries; RUNS=3 DUR=3s per point)
 set -eu
@@ -17,6 +23,9 @@ SESSIONS=${SESSIONS:-2000}
 STREAMS=${STREAMS:-10000}
 LIBMCP=$BUILD/examples/http_server
 OUT=$(mktemp -d /tmp/libmcp-bench-http.XXXXXX)
+RES=${RESULTS:-$ROOT/bench/results/http-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$RES"
+CHECK_FAILED=0
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$OUT"; }
 trap cleanup EXIT INT TERM
@@ -32,12 +41,14 @@ ulimit -n 65536 2>/dev/null || ulimit -n 30000 2>/dev/null || true
 PORT=18480
 start() { # start CMD... on core 0 (listening on $PORT); waits until it answers; sets SRV
     # shellcheck disable=SC2086
-    taskset -c 0 "$@" >"$OUT/srv.log" 2>&1 &
+    SRV_LOG="$RES/server-$PORT.log"
+    echo "$*" >"$SRV_LOG"
+    taskset -c 0 "$@" >>"$SRV_LOG" 2>&1 &
     SRV=$!
     PIDS="$PIDS $SRV"
     i=0
     until curl -s -o /dev/null "http://127.0.0.1:$PORT/mcp" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 100 ] && { cat "$OUT/srv.log" >&2; exit 1; }; sleep 0.1
+        i=$((i + 1)); [ $i -gt 100 ] && { cat "$SRV_LOG" >&2; exit 1; }; sleep 0.1
     done
 }
 stop() { kill "$SRV" 2>/dev/null || true; wait "$SRV" 2>/dev/null || true; PORT=$((PORT + 1)); }
@@ -51,14 +62,27 @@ session() { # initialize a session on $PORT; prints its id
     echo "$sid"
 }
 median() { sort -n | awk '{a[NR]=$1} END{ if (NR==0) print "-"; else print a[int((NR+1)/2)] }'; }
-wrkrun() { # conns sid -> "rps p99ms non2xx"
-    MCP_SID=$2 taskset -c 1 wrk -t1 -c"$1" -d"$DUR" --latency -s "$HERE/call-echo.lua" "http://127.0.0.1:$PORT/mcp" >"$OUT/wrk.txt" 2>&1 || true
+wrkrun() { # conns sid tag -> "rps p99ms non2xx"; raw output in $RES/wrk-TAG.txt
+    raw=$RES/wrk-$3.txt
+    rc=0
+    MCP_SID=$2 taskset -c 1 wrk -t1 -c"$1" -d"$DUR" --latency -s "$HERE/call-echo.lua" \
+        "http://127.0.0.1:$PORT/mcp" >"$raw" 2>&1 || rc=$?
+    # call-echo.lua's line: CHECK responses=N non2xx=N sampled=N badbody=N sockerr=N
+    check=$(sed -n 's/^CHECK //p' "$raw")
+    bad=$(echo "$check" | awk '{for(i=1;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]}}
+        END{ if (v["responses"]+0==0 || v["sampled"]+0==0) print "no responses checked";
+             else if (v["non2xx"]+v["badbody"]+v["sockerr"] > 0) print "errors" }')
+    if [ $rc != 0 ] || [ -z "$check" ] || [ -n "$bad" ]; then
+        echo "bench-http: FAILED check, $3: wrk status $rc, ${check:-no CHECK line} (see $raw)" >&2
+        CHECK_FAILED=1
+    fi
     awk '/Requests\/sec/{r=$2} /^ +99%/{v=$2; u=v; sub(/[0-9.]+/,"",u); sub(/[a-z]+$/,"",v);
-        if(u=="us")v/=1000; else if(u=="s")v*=1000; p=v} /Non-2xx/{e=$NF} END{printf "%s %s %s\n", r+0, p+0, e+0}' "$OUT/wrk.txt"
+        if(u=="us")v/=1000; else if(u=="s")v*=1000; p=v} /^CHECK/{split($3,kv,"="); e=kv[2]}
+        END{printf "%s %s %s\n", r+0, p+0, e+0}' "$raw"
 }
 point() { # name conns sid -> appends "name conns rps p99 errors" (medians) to $OUT/table
     : >"$OUT/r"
-    n=0; while [ $n -lt "$RUNS" ]; do wrkrun "$2" "$3" >>"$OUT/r"; n=$((n + 1)); done
+    n=0; while [ $n -lt "$RUNS" ]; do wrkrun "$2" "$3" "$1-c$2-run$n" >>"$OUT/r"; n=$((n + 1)); done
     rps=$(awk '{print $1}' "$OUT/r" | median); p99=$(awk '{print $2}' "$OUT/r" | median)
     err=$(awk '{s+=$3} END{print s+0}' "$OUT/r")
     echo "$1 $2 $rps $p99 $err" >>"$OUT/table"
@@ -113,13 +137,16 @@ taskset -c 1 node "$HERE/hold.mjs" streams "http://127.0.0.1:$PORT/mcp" "$STREAM
 HOLD=$!; exec 9>"$OUT/hold"
 until grep -q ok "$OUT/hold.out" 2>/dev/null; do sleep 0.5; kill -0 $HOLD 2>/dev/null || { cat "$OUT/hold.out" >&2; break; }; done
 held_rss=$(rss_kib "$SRV")
-: >"$OUT/r"; wrkrun 16 "$sid" >"$OUT/r"
+: >"$OUT/r"; wrkrun 16 "$sid" "libmcp-streams-c16" >"$OUT/r"
 read -r s_rps s_p99 s_err <"$OUT/r"
 fds=$(ls "/proc/$SRV/fd" | wc -l)
 exec 9>&-; wait $HOLD 2>/dev/null || true
 stop
 
 # ---- the table ------------------------------------------------------------------------------
+{
+echo "parameters: RUNS=$RUNS DUR=$DUR SESSIONS=$SESSIONS STREAMS=$STREAMS; $(date -u +%Y-%m-%dT%H:%M:%SZ);" \
+    "$(uname -sm); $(nproc) cores; wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'); node $(node --version)"
 echo
 echo "libmcp HTTP benchmark (medians of $RUNS x $DUR; server on core 0, wrk on core 1; $(nproc) cores, shared machine)"
 printf '%-10s %5s | %9s %8s | %9s %8s | %9s %8s | %9s | %7s %7s %7s\n' mode conns libmcp p99ms ts-v1 p99ms ts-v2 p99ms bare-mhd x_v1 x_v2 of_mhd
@@ -140,3 +167,13 @@ awk '{m[$1]=$2} END{printf "memory per open 2025-era session (KiB): libmcp %.2f 
 echo "$STREAMS idle SSE streams: server RSS $((base / 1024)) -> $((held_rss / 1024)) MiB ($fds fds); meanwhile tools/call at 16 conns: $s_rps req/s, p99 $s_p99 ms, non-2xx $s_err"
 errs=$(awk '{s+=$5} END{print s+0}' "$OUT/table")
 echo "non-2xx responses across all runs: $errs"
+} | tee "$RES/summary.txt"
+cp "$OUT/table" "$RES/points.txt"
+cp "$OUT/mem" "$RES/memory.txt"
+# no machine paths in results that may be committed: paths relative to the repository
+sed -i -e "s|$ROOT/||g" -e "s|$OUT/|\$TMP/|g" "$RES"/*
+echo "raw results in $RES/" >&2
+if [ $CHECK_FAILED != 0 ]; then
+    echo "bench-http: a check failed (non-2xx, a wrong body, socket errors or wrk's exit status)" >&2
+    exit 1
+fi

@@ -53,7 +53,8 @@ if (sdk === 'v1') {
         return t.handleRequest(req, res, parsed);
     };
 } else {
-    const { McpServer, createMcpHandler, WebStandardStreamableHTTPServerTransport } = await import('@modelcontextprotocol/server');
+    const { McpServer, createMcpHandler, isLegacyRequest, WebStandardStreamableHTTPServerTransport } =
+        await import('@modelcontextprotocol/server');
     const make = () => {
         const s = new McpServer({ name: 'bench-v2', version: '1.0.0' });
         s.registerTool('echo', { description: 'Echo the message back', inputSchema: z.object({ message: z.string() }) },
@@ -71,8 +72,24 @@ if (sdk === 'v1') {
         res.end();
     };
     if (!stateful) {
-        const h = createMcpHandler(() => make());
-        handle = async (req, res, body) => send(res, await h.fetch(toRequest(req, body)));
+        // createMcpHandler serves 2025-era requests (the benchmark's) on a transport of its own
+        // making, which always answers with SSE; so, as its documentation shows, route them with
+        // isLegacyRequest to a per-request stateless transport with enableJsonResponse, and give
+        // the handler the 2026-07-28 requests only (responseMode 'json' unless `sse`).
+        const modern = createMcpHandler(() => make(), { legacy: 'reject', responseMode: jsonResponse ? 'json' : 'sse' });
+        handle = async (req, res, body) => {
+            const request = toRequest(req, body);
+            if (!(await isLegacyRequest(request))) return send(res, await modern.fetch(request));
+            const s = make();
+            const t = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: jsonResponse });
+            await s.connect(t);
+            try {
+                return await send(res, await t.handleRequest(request));
+            } finally {
+                await t.close();
+                await s.close();
+            }
+        };
     } else {
         const sessions = new Map();
         handle = async (req, res, body) => {

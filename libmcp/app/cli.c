@@ -12,6 +12,10 @@
  */
 #include "app/app.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {
     fprintf(to,
@@ -29,6 +33,22 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "HTTP (stdio stays the default when neither --http nor --sse is given):\n"
             "%s",
             argv0, srv->name, srv->version, MCP_VERSION_STRING, mcp__http_cli_usage);
+}
+
+/* A supervisor may start the server with fd 0, 1 or 2 closed. libuv would then get one of them
+ * for its own descriptors (the loop's epoll fd, the signal pipe) and abort when closing it
+ * (it asserts fd > STDERR_FILENO), so put /dev/null on each closed one before libuv runs.
+ * open() returns the lowest free descriptor: taken in order, each lands on the closed one. */
+static void fill_std_fds(void)
+{
+    int fd, got;
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (got >= 0 && got != fd)
+            close(got); /* not the lowest free one after all: leave it */
+    }
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -54,6 +74,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
 
     if (!srv)
         return 1;
+    fill_std_fds();
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--stdio") == 0) {

@@ -38,11 +38,14 @@ import {
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHttpV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio';
 
+import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const BUILD = path.resolve(ROOT, process.env.MCP_BUILD || process.env.BUILD || 'build');
 const BIN = path.join(BUILD, 'bin', 'mcp-everything');
-const SKIP = !existsSync(BIN) && `${BIN} is missing`;
+// A missing binary fails the file (it must not skip: a skip would keep the run green).
+if (!existsSync(BIN)) throw new Error(`${BIN} is missing; run 'make everything' first`);
 
 const TIMEOUT = 20000;
 const test = (name, fn, opts = {}) => nodeTest(name, { timeout: TIMEOUT, ...opts }, fn);
@@ -69,16 +72,7 @@ function within(p, ms, why) {
 // Every server gets a thread pool of POOL threads (the cancellation tests fill it), and the
 // sanitizer settings of tests/http/run.sh: a leak or UBSan error makes a sanitized server fail.
 const POOL = 4;
-const SERVER_ENV = {
-    UV_THREADPOOL_SIZE: String(POOL),
-    ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=1',
-    UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? 'print_stacktrace=1:halt_on_error=1',
-};
-const SANITIZER_REPORT = /ERROR: (?:Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: \w+Sanitizer/;
-
-function assertNoSanitizerReport(stderr, who) {
-    assert.doesNotMatch(stderr, SANITIZER_REPORT, `${who}: sanitizer report on stderr:\n${stderr.slice(-4000)}`);
-}
+const SERVER_ENV = { UV_THREADPOOL_SIZE: String(POOL), ...SANITIZER_ENV };
 
 // The HTTP servers still running, by PID: killed when the test process exits, whatever happens.
 const running = new Map();
@@ -205,10 +199,22 @@ function tap(transport, wire) {
     return () => stderr;
 }
 
-/** Closes a client; on STDIO its server is gone afterwards: no sanitizer report allowed. */
+/**
+ * Closes a client. On STDIO the server gets EOF first and must then exit by itself within 3 s
+ * with status 0 and no sanitizer report.
+ */
 async function closeClient(client, stderr, who) {
+    const child = client.transport?._process; // the SDK stdio transports' spawned server
+    let exit = null;
+    if (child) {
+        const ended = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+        child.stdin.end();
+        exit = await within(ended, 3000, `${who}: did not exit within 3 s of EOF:\n${stderr().slice(-4000)}`).catch((e) => e);
+    }
     await client.close();
     assertNoSanitizerReport(stderr(), who);
+    if (exit instanceof Error) throw exit;
+    if (exit) assert.deepEqual(exit, { code: 0, signal: null }, `${who}: exit status:\n${stderr().slice(-4000)}`);
 }
 
 const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -402,7 +408,7 @@ async function connectV1(ep, capabilities = FULL_CAPS) {
 }
 
 function describeV1(tr) {
-    describe(`mcp-everything over ${tr.name}, 2025-11-25 session (SDK v1 client)`, { skip: SKIP }, () => {
+    describe(`mcp-everything over ${tr.name}, 2025-11-25 session (SDK v1 client)`, () => {
         const ep = endpoint(tr);
         let c, toolsAtStart;
         before(async () => {
@@ -698,7 +704,7 @@ function describeV1(tr) {
 }
 
 function describeBare(tr) {
-    describe(`mcp-everything over ${tr.name} without client capabilities (SDK v1 client)`, { skip: SKIP }, () => {
+    describe(`mcp-everything over ${tr.name} without client capabilities (SDK v1 client)`, () => {
         const ep = endpoint(tr);
         before(() => ep.start(), { timeout: TIMEOUT });
         after(() => ep.stop(), { timeout: TIMEOUT });
@@ -747,7 +753,7 @@ async function connectV2(ep, capabilities) {
 }
 
 function describeV2(tr) {
-    describe(`mcp-everything over ${tr.name}, 2026-07-28 (SDK v2 client)`, { skip: SKIP }, () => {
+    describe(`mcp-everything over ${tr.name}, 2026-07-28 (SDK v2 client)`, () => {
         const ep = endpoint(tr);
         let c, sub, toolsAtStart;
         before(async () => {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Coverage-guided fuzzing of libmcp with libFuzzer (shared/RELIABILITY.md §2.5, §3.4). Run by
-# `make fuzz`; not part of `make test` (it needs clang's fuzzer runtime and takes minutes).
+# `make fuzz`; `make test` runs `make fuzz-replay` (FUZZ_SECONDS=0: regressions and seeds only).
 #
 #   sh tests/fuzz/run.sh [target ...]        default: every tests/fuzz/fuzz_*.c
 #
@@ -118,7 +118,8 @@ run_one() {
     work="$B/corpus/$name"
     log="$B/$name.log"
     mkdir -p "$art" "$work" "tests/fuzz/corpus/$name"
-    common="-rss_limit_mb=2048 -timeout=5 -max_len=65536 -dict=tests/fuzz/json.dict"
+    # -artifact_prefix: a failing input goes there, also when replaying (not to the current directory)
+    common="-rss_limit_mb=2048 -timeout=5 -max_len=65536 -dict=tests/fuzz/json.dict -artifact_prefix=$art"
     reg="tests/fuzz/regressions/$name"
     if [ -d "$reg" ] && [ -n "$(ls -A "$reg" 2>/dev/null)" ]; then
         # shellcheck disable=SC2086
@@ -138,7 +139,7 @@ run_one() {
     fi
     # shellcheck disable=SC2086
     if "$B/bin/$t" $common -max_total_time="$SECONDS_PER" -print_final_stats=1 \
-        -artifact_prefix="$art" ${FUZZ_ARGS:-} "$work" "tests/fuzz/corpus/$name" > "$log" 2>&1; then
+        ${FUZZ_ARGS:-} "$work" "tests/fuzz/corpus/$name" > "$log" 2>&1; then
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)

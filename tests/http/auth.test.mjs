@@ -12,6 +12,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe } from 'node:test';
 
+import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
 import { BIN, BUILD, HOOK, INIT, ROOT, V1, closeAll, post, show, sseEvents, startServer, test } from './lib.mjs';
 
 after(closeAll);
@@ -421,7 +422,10 @@ describe('command line and configuration', () => {
     /** Run a binary to completion (or until `until` matches stderr, then SIGTERM). */
     function run(bin, args, { env = {}, until } = {}) {
         return new Promise((resolve) => {
-            const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+            const child = spawn(bin, args, {
+                stdio: ['ignore', 'ignore', 'pipe'],
+                env: { ...process.env, ...SANITIZER_ENV, ...env },
+            });
             let err = '';
             child.stderr.setEncoding('utf8');
             child.stderr.on('data', (d) => {
@@ -429,10 +433,13 @@ describe('command line and configuration', () => {
                 if (until && until.test(err)) child.kill('SIGTERM');
             });
             const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-            child.once('exit', (code) => {
+            child.once('close', (code) => { // ended, stderr read to the end
                 clearTimeout(t);
                 resolve({ code, stderr: err });
             });
+        }).then((r) => {
+            assertNoSanitizerReport(r.stderr, bin);
+            return r;
         });
     }
 

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { test as nodeTest } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport, grace } from '../serverexit.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const BUILD = process.env.MCP_BUILD
@@ -43,17 +45,32 @@ const live = new Set();
 process.on('exit', () => {
     for (const s of live) s.killNow();
 });
+/** SIGTERM every server still running; fails unless each exits 0 without a sanitizer report. */
 export async function closeAll() {
-    await Promise.allSettled([...live].map((s) => s.close()));
+    const servers = [...live];
+    const results = await Promise.allSettled(servers.map((s) => s.close()));
+    results.forEach((r, i) => {
+        if (r.status === 'rejected') throw r.reason;
+        assertCleanExit({ code: r.value, signal: null }, servers[i].stderr(), `server pid ${servers[i].child.pid}`);
+    });
 }
 
 /**
  * Start `bin` with `--http 127.0.0.1:0` (unless args already name a transport) plus `args`; resolves
  * once it printed its URL(s). Returns { url, sseUrl, child, stderr(), close() → exit code }.
  */
-export function startServer(bin, args = [], { http = true } = {}) {
+export function startServer(bin, args = [], { http = true, stdin = 'ignore' } = {}) {
     const argv = http ? ['--http', '127.0.0.1:0', ...args] : args;
-    const child = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdin 'closed': the server starts with fd 0 closed (as under a supervisor with no stdin).
+    const child =
+        stdin === 'closed'
+            ? spawn('/bin/sh', ['-c', 'exec "$0" "$@" 0<&-', bin, ...argv], {
+                  stdio: ['ignore', 'ignore', 'pipe'],
+                  env: { ...process.env, ...SANITIZER_ENV },
+              })
+            : spawn(bin, argv, { stdio: [stdin, 'ignore', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
+    // 'close': the process ended and its stderr was read to the end (a leak report included).
+    const closed = new Promise((resolve) => child.once('close', resolve));
     let err = '';
     const wantSse = argv.includes('--sse');
     const srv = {
@@ -66,18 +83,28 @@ export function startServer(bin, args = [], { http = true } = {}) {
                 /* gone */
             }
         },
-        close(signal = 'SIGTERM') {
+        /**
+         * Send `signal` (SIGKILL after 8 s) and resolve with the exit code, or the signal's name
+         * if a signal ended it (a caller asserts 0). Rejects on a sanitizer report on stderr.
+         */
+        async close(signal = 'SIGTERM') {
             live.delete(srv);
-            if (child.exitCode !== null || child.signalCode !== null)
-                return Promise.resolve(child.exitCode ?? child.signalCode);
-            return new Promise((resolve) => {
-                const t = setTimeout(() => child.kill('SIGKILL'), 8000);
-                child.once('exit', (code, sig) => {
-                    clearTimeout(t);
-                    resolve(code ?? sig);
+            let code;
+            if (child.exitCode !== null || child.signalCode !== null) {
+                code = child.exitCode ?? child.signalCode;
+            } else {
+                code = await new Promise((resolve) => {
+                    const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+                    child.once('exit', (c, sig) => {
+                        clearTimeout(t);
+                        resolve(c ?? sig);
+                    });
+                    child.kill(signal);
                 });
-                child.kill(signal);
-            });
+            }
+            await Promise.race([closed, grace(2000)]);
+            assertNoSanitizerReport(err, `${bin} (pid ${child.pid})`);
+            return code;
         },
     };
     live.add(srv);
@@ -97,6 +124,7 @@ export function startServer(bin, args = [], { http = true } = {}) {
         });
         child.once('exit', (code) => {
             clearTimeout(timer);
+            if (!srv.url && !srv.sseUrl) live.delete(srv); // never served: the caller sees the rejection
             reject(new Error(`server exited (${code}) before listening: ${err}`));
         });
     });

@@ -3,7 +3,7 @@
 // created and deleted, idle expiry, eviction), 2026-07-28 header checks, stateless mode, clients
 // vanishing mid-stream and keep-alive reaping — and after each, the server still answers.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -635,4 +635,17 @@ describe('connection limits: per-address cap and idle timeout (slowloris defence
         const g = await raw(srv.url, { method: 'GET', headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': 'x' } });
         assert.equal(g.status, 405, '--no-get');
     });
+});
+
+describe('run by a supervisor with no stdin (fd 0 closed)', () => {
+    // libuv must not get fd 0 for its own descriptors: it aborts closing one (fd > STDERR_FILENO).
+    for (const [name, bin] of [['http_server', BIN.http], ['quickstart', BIN.quickstart]]) {
+        test(`${name} started with fd 0 closed serves, then exits 0 on SIGTERM`, async () => {
+            const srv = await startServer(bin, [], { stdin: 'closed' });
+            const fd0 = readlinkSync(`/proc/${srv.child.pid}/fd/0`);
+            assert.equal(fd0, '/dev/null', 'fd 0 of a server started without one: /dev/null');
+            await alive(srv);
+            assert.equal(await srv.close('SIGTERM'), 0, srv.stderr());
+        });
+    }
 });

@@ -55,12 +55,17 @@ else
 fi
 export LD_LIBRARY_PATH="$P/lib"
 if [ -x "$W/app" ]; then
-    OUT=$(printf '%s\n' \
+    printf '%s\n' \
         '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
         '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
-        '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":40}}}' |
-        "$W/app" 2>/dev/null || true)
+        '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":40}}}' \
+        >"$W/app.in"
+    APP_RC=0
+    "$W/app" <"$W/app.in" >"$W/app.out" 2>"$W/app.err" || APP_RC=$?
+    OUT=$(cat "$W/app.out")
     check "it serves a tool call" "echo '$OUT' | grep -q '\"text\":\"42\"'"
+    check "it exits 0 after EOF (status $APP_RC)" "[ $APP_RC = 0 ]"
+    [ "$APP_RC" = 0 ] || sed 's/^/# app stderr: /' "$W/app.err" >&2
     check "it runs against the installed library" \
         "ldd '$W/app' | grep libmcp.so.1 | grep -q '$P/lib/'"
 fi
@@ -79,14 +84,15 @@ check "the installed mcp-host loads the installed example plugins" \
     "'$P/bin/mcp-host' --plugin '$P/lib/mcp/hello.so' --plugin '$P/lib/mcp/notes.so' --namespace --check 2>&1 | grep -q '2 plugin(s) loaded'"
 check "the installed mcp-filesystem runs" "'$P/bin/mcp-filesystem' --version | grep -q 'mcp-filesystem'"
 
-# The man pages render without warnings.
+# The man pages render without warnings. groff is required (tools/deps.sh installs groff-base):
+# without it this check would silently do nothing.
 if command -v groff >/dev/null 2>&1; then
     for m in "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3; do
         W_OUT=$(groff -man -Tutf8 -ww -z "$m" 2>&1)
         check "$(basename "$m") renders cleanly" "[ -z '$W_OUT' ]"
     done
 else
-    echo "# groff not installed: man page rendering not checked" >&2
+    bad "the man pages render: groff is not installed (apt-get install groff-base)"
 fi
 
 # Uninstall leaves nothing behind but directories.

@@ -12,6 +12,8 @@ import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/clien
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio';
 
+import { SANITIZER_ENV, assertCleanExit, grace } from '../serverexit.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const BUILD = process.env.MCP_BUILD
@@ -48,12 +50,16 @@ export const show = (v) => {
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: every child process a test starts is tracked and killed when the file's tests end
-// (closeAll in an after() hook) or, as a last resort, when the test process exits.
+// (closeAll in an after() hook) or, as a last resort, when the test process exits. Closing a
+// server (close(), closeAll()) ends its stdin and fails unless it then exits by itself with
+// status 0 and printed no sanitizer report (../serverexit.mjs): under `make san` a leak fails.
 // ---------------------------------------------------------------------------------------------
 const live = new Set(); // objects with close() and killNow()
 
 export async function closeAll() {
-    await Promise.allSettled([...live].map((x) => x.close()));
+    const results = await Promise.allSettled([...live].map((x) => x.close()));
+    const bad = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+    if (bad.length) throw bad[0];
 }
 process.on('exit', () => {
     for (const x of live) x.killNow();
@@ -120,7 +126,7 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
     const params = {
         command: bin,
         args,
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...SANITIZER_ENV, ...env },
         stderr: 'pipe',
     };
     const clientInfo = { name: `libmcp-interop-${kind}`, version: '1.0.0' };
@@ -149,16 +155,36 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
         stderrText: '',
         closed: false,
         pid: null,
-        async close() {
+        exit: null, // { code, signal } once the server process ended and its stderr was read
+        ended: null, // resolves when it has
+        /**
+         * End the server's stdin and wait up to 3 s for it to exit, then close the client (which
+         * kills a server still running). Fails unless the server exited by itself with status 0
+         * and printed no sanitizer report; check=false only cleans up.
+         */
+        async close({ check = true } = {}) {
             if (this.closed) return;
             this.closed = true;
             live.delete(this);
+            const child = transport._process;
+            try {
+                child?.stdin?.end();
+            } catch {
+                /* already closed */
+            }
+            const byItself = this.ended ? await Promise.race([this.ended.then(() => true), grace(3000).then(() => false)]) : false;
             try {
                 await Promise.race([client.close(), sleep(5000)]);
             } catch {
                 /* ignore */
             }
             if (pidAlive(this.pid)) killPid(this.pid);
+            if (this.ended) await Promise.race([this.ended, grace(3000)]);
+            if (check) {
+                assertCleanExit(this.exit, this.stderrText, `${bin} (${kind} client, pid ${this.pid})`, {
+                    killed: !byItself,
+                });
+            }
         },
         killNow() {
             killPid(this.pid ?? transport.pid);
@@ -176,6 +202,8 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
         },
     };
     const err = transport.stderr;
+    // Read to its end: a leak report is printed as the server exits.
+    const stderrEnded = err ? new Promise((resolve) => err.once('end', resolve)) : Promise.resolve();
     if (err) {
         err.on('data', (d) => {
             conn.stderrText += d.toString();
@@ -189,10 +217,20 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
         await client.connect(transport);
     } catch (e) {
         e.message += `\n--- transcript ---\n${conn.transcript()}\n--- server stderr ---\n${conn.stderrText.slice(-2000)}`;
-        await conn.close();
+        await conn.close({ check: false });
         throw e;
     }
     conn.pid = transport.pid;
+    const child = transport._process; // the SDK transports' spawned process (both v1 and v2)
+    if (child) {
+        const exited = new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+            else child.once('exit', (code, signal) => resolve({ code, signal }));
+        });
+        conn.ended = Promise.all([exited, stderrEnded]).then(([exit]) => {
+            conn.exit = exit;
+        });
+    }
     return conn;
 }
 
@@ -293,9 +331,11 @@ export class RawServer {
     constructor(bin, { env = {}, args = [] } = {}) {
         this.bin = bin;
         this.child = spawn(bin, args, {
-            env: { ...process.env, ...env },
+            env: { ...process.env, ...SANITIZER_ENV, ...env },
             stdio: ['pipe', 'pipe', 'pipe'],
         });
+        // 'close': the process ended and its stdout/stderr were read to the end (a leak report too).
+        this.closedInfo = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
         this.messages = []; // every parsed stdout message, in order
         this.cursor = 0; // next() reads from here
         this.used = new Set(); // indexes of messages already returned by next()/responseTo()
@@ -479,8 +519,11 @@ export class RawServer {
         if (!this.exitInfo) killPid(this.child.pid);
     }
 
-    /** EOF, wait up to 3 s for a clean exit, then kill. Also checks the stdout invariant. */
-    async close() {
+    /**
+     * EOF, wait up to 3 s for the server to exit, then kill it. Fails unless it exited by itself
+     * with status 0 and printed no sanitizer report; check=false only cleans up.
+     */
+    async close({ check = true } = {}) {
         if (this.closed) return;
         this.closed = true;
         live.delete(this);
@@ -490,6 +533,9 @@ export class RawServer {
             killPid(this.child.pid);
             await this.waitExit(2000);
         }
+        if (this.spawnError) throw this.spawnError;
+        const closed = await Promise.race([this.closedInfo, grace(2000).then(() => null)]);
+        if (check) assertCleanExit(closed, this.stderr, `${this.bin} (pid ${this.child.pid})`, { killed: !info });
     }
 }
 

@@ -3,13 +3,12 @@
 // mcp-filesystem non-interactively, over STDIO (servers named in an mcpServers config file, as
 // desktop clients name them) and over Streamable HTTP.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { BIN, PLUGIN, run, tempDir } from './lib.mjs';
+import { BIN, PLUGIN, run, startHttp, tempDir } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const INSPECTOR = path.join(HERE, 'inspector', 'node_modules', '@modelcontextprotocol', 'inspector', 'cli', 'build', 'cli.js');
@@ -73,27 +72,16 @@ describe('MCP Inspector CLI', () => {
     });
 
     test('mcp-filesystem over Streamable HTTP', async () => {
-        const child = spawn(BIN.fs, ['--http', '127.0.0.1:0', A], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const srv = await startHttp(BIN.fs, [A]);
         try {
-            let stderr = '';
-            const url = await new Promise((resolve, reject) => {
-                const t = setTimeout(() => reject(new Error(`no URL: ${stderr}`)), 5000);
-                child.stderr.on('data', (d) => {
-                    stderr += d;
-                    const m = /Streamable HTTP on (http:\/\/\S+)/.exec(stderr);
-                    if (m) {
-                        clearTimeout(t);
-                        resolve(m[1]);
-                    }
-                });
-            });
+            const url = srv.url;
             const list = await inspector([url, '--transport', 'http', '--method', 'tools/list']);
             assert.equal(list.tools.length, 13);
             const info = await inspector([url, '--transport', 'http', '--method', 'tools/call',
                 '--tool-name', 'list_allowed_directories']);
             assert.equal(info.content[0].text, `Allowed directories:\n${A}`);
         } finally {
-            child.kill('SIGTERM');
+            await srv.stop();
         }
     });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { BUILD, connect, show, sleep } from '../interop/lib.mjs';
+import { SANITIZER_ENV, assertCleanExit, assertNoSanitizerReport, grace } from '../serverexit.mjs';
 // The same module files lib.mjs uses (resolved from tests/interop/node_modules).
 import { Client as ClientV1 } from '../interop/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '../interop/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
@@ -38,10 +39,16 @@ export function tempDir(prefix = 'mcp-servers-') {
     return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Run `bin args` to completion (with a time limit); returns {code, signal, stdout, stderr}. */
+/**
+ * Run `bin args` to completion (with a time limit); returns {code, signal, stdout, stderr}. The
+ * caller judges the exit status; a sanitizer report on stderr fails here.
+ */
 export function run(bin, args, { timeoutMs = 10000, input = '', env = {} } = {}) {
     return new Promise((resolve, reject) => {
-        const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(bin, args, {
+            env: { ...process.env, ...SANITIZER_ENV, ...env },
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
         let stdout = '',
             stderr = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -57,7 +64,64 @@ export function run(bin, args, { timeoutMs = 10000, input = '', env = {} } = {})
         });
         child.stdin.on('error', () => {});
         child.stdin.end(input);
+    }).then((r) => {
+        assertNoSanitizerReport(r.stderr, `${bin} ${args.join(' ')}`);
+        return r;
     });
+}
+
+/**
+ * Spawn `bin args --http 127.0.0.1:0` and wait for the URL it announces on stderr. Returns
+ * {child, url, stderr(), stop()}: stop() sends SIGTERM and fails unless the server exits 0 within
+ * 5 s without a sanitizer report.
+ */
+export async function startHttp(bin, args, { env = {} } = {}) {
+    const child = spawn(bin, [...args, '--http', '127.0.0.1:0'], {
+        env: { ...process.env, ...SANITIZER_ENV, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => (stderr += d));
+    // 'close': the process ended and its stderr was read to the end (a leak report included).
+    const closed = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    const url = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no HTTP URL announced; stderr:\n${stderr}`)), 5000);
+        const look = () => {
+            const m = /Streamable HTTP on (http:\/\/\S+)/.exec(stderr);
+            if (m) {
+                clearTimeout(timer);
+                child.stderr.off('data', look);
+                resolve(m[1]);
+            }
+        };
+        child.stderr.on('data', look);
+        child.on('exit', (code) => {
+            clearTimeout(timer);
+            reject(new Error(`server exited (${code}) before serving; stderr:\n${stderr}`));
+        });
+    }).catch((e) => {
+        child.kill('SIGKILL');
+        throw e;
+    });
+    let stopped = null;
+    return {
+        child,
+        url,
+        stderr: () => stderr,
+        /** SIGTERM; fails unless the server exits by itself with 0 within 5 s, no sanitizer report. */
+        stop() {
+            stopped ??= (async () => {
+                const died = child.exitCode !== null || child.signalCode !== null;
+                if (!died) child.kill('SIGTERM');
+                const exit = await Promise.race([closed, grace(5000).then(() => null)]);
+                if (!exit) child.kill('SIGKILL');
+                assert.ok(!died, `${bin} (pid ${child.pid}) died before it was stopped:\n${stderr.slice(-3000)}`);
+                assertCleanExit(exit, stderr, `${bin} (pid ${child.pid})`);
+            })();
+            return stopped;
+        },
+    };
 }
 
 /**
@@ -65,26 +129,8 @@ export function run(bin, args, { timeoutMs = 10000, input = '', env = {} } = {})
  * client of `kind` ('v1' or 'v2') over Streamable HTTP. Returns {client, url, close()}.
  */
 export async function connectHttp(kind, bin, args, { env = {} } = {}) {
-    const child = spawn(bin, [...args, '--http', '127.0.0.1:0'], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    const url = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no HTTP URL announced; stderr:\n${stderr}`)), 5000);
-        child.stderr.on('data', (d) => {
-            stderr += d;
-            const m = /Streamable HTTP on (http:\/\/\S+)/.exec(stderr);
-            if (m) {
-                clearTimeout(timer);
-                resolve(m[1]);
-            }
-        });
-        child.on('exit', (code) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited (${code}) before serving; stderr:\n${stderr}`));
-        });
-    });
+    const srv = await startHttp(bin, args, { env });
+    const { child, url } = srv;
     const info = { name: `libmcp-servers-http-${kind}`, version: '1.0.0' };
     let client, transport;
     if (kind === 'v1') {
@@ -98,22 +144,21 @@ export async function connectHttp(kind, bin, args, { env = {} } = {}) {
         await client.connect(transport);
     } catch (e) {
         child.kill('SIGKILL');
-        e.message += `\nserver stderr:\n${stderr}`;
+        e.message += `\nserver stderr:\n${srv.stderr()}`;
         throw e;
     }
     return {
         client,
         url,
-        stderr: () => stderr,
+        stderr: srv.stderr,
+        /** Close the client, then stop the server: fails unless it exits 0, no sanitizer report. */
         async close() {
             try {
                 await Promise.race([client.close(), sleep(3000)]);
             } catch {
                 /* ignore */
             }
-            child.kill('SIGTERM');
-            await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]);
-            if (child.exitCode === null) child.kill('SIGKILL');
+            await srv.stop();
         },
     };
 }
@@ -138,7 +183,7 @@ export function toolError(result, what = '') {
  * asked for with input_required) over STDIO that offers roots: `roots()` gives the current list.
  */
 export async function connectWithRoots(kind, bin, args, roots) {
-    const params = { command: bin, args, stderr: 'pipe' };
+    const params = { command: bin, args, stderr: 'pipe', env: { ...process.env, ...SANITIZER_ENV } };
     const info = { name: `libmcp-servers-roots-${kind}`, version: '1.0.0' };
     let client, transport;
     if (kind === 'v1') {
@@ -150,11 +195,21 @@ export async function connectWithRoots(kind, bin, args, roots) {
         client = new ClientV2(info, { capabilities: { roots: {} } });
         client.setRequestHandler('roots/list', async () => ({ roots: roots() }));
     }
+    let stderr = '';
+    transport.stderr?.on('data', (d) => (stderr += d));
+    const stderrEnded = new Promise((resolve) => transport.stderr?.once('end', resolve) ?? resolve());
     await client.connect(transport);
+    const child = transport._process; // the SDK transports' spawned process (v1 and v2)
+    const closed = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     return {
         client,
+        /** EOF to the server; fails unless it exits by itself with 0 within 3 s, no sanitizer report. */
         async close() {
+            child.stdin.end();
+            const exit = await Promise.race([closed, grace(3000).then(() => null)]);
             await Promise.race([client.close(), sleep(3000)]).catch(() => {});
+            await Promise.race([stderrEnded, grace(2000)]);
+            assertCleanExit(exit, stderr, `${bin} (${kind} client with roots)`);
         },
     };
 }
