@@ -182,6 +182,7 @@ void mcp__call_finish(mcp_call_t *call)
     mcp__item_unref(call->item);
     free(call->uri);
     json_decref(call->vars);
+    free(call->progress);
     free(call);
     if (s->ncalls == 0 && s->ops && s->ops->idle)
         s->ops->idle(s);

@@ -236,15 +236,15 @@ struct mcp_call {
     void (*cancel_cb)(mcp_call_t *, void *);
     void *cancel_ud;
     mcp__batch *batch;
-    mcp__post complete_post; /* its entry in the cross-thread queue when completed */
-    mcp__post *deferred;     /* started when a blocking handler returns (questions asked
-                                on the pool thread) */
-    uv_work_t work;          /* MCP_TOOL_BLOCKING */
-    int status;              /* handler's return value */
-    void *tctx;              /* transport's per-call data */
-    bool progress_sent;      /* progress.c: monotonic check */
-    double last_progress;
-    unsigned outreqs;                     /* 2025-era questions to the client still open (atomic) */
+    mcp__post complete_post;        /* its entry in the cross-thread queue when completed */
+    mcp__post *deferred;            /* started when a blocking handler returns (questions asked
+                                       on the pool thread) */
+    uv_work_t work;                 /* MCP_TOOL_BLOCKING */
+    int status;                     /* handler's return value */
+    void *tctx;                     /* transport's per-call data */
+    struct mcp__progress *progress; /* progress.c's state, from the first report (owned;
+                                       plain memory: freed with the call) */
+    unsigned outreqs;               /* 2025-era questions to the client still open (atomic) */
     const mcp__call_questions *questions; /* set by the first question asked, or NULL */
     void *qstate; /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
 };

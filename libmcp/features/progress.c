@@ -7,6 +7,11 @@
  */
 #include "features/features.h"
 
+/* Hung on the call by its first report (call->progress); freed with the call. */
+struct mcp__progress {
+    double last; /* the progress last sent: the next may not be lower */
+};
+
 int mcp_call_progress(mcp_call_t *call, double progress, double total, const char *message)
 {
     const json_t *token;
@@ -16,10 +21,11 @@ int mcp_call_progress(mcp_call_t *call, double progress, double total, const cha
     token = json_object_get(call->meta, "progressToken");
     if (!token || !(json_is_string(token) || json_is_integer(token)))
         return MCP_OK; /* the client did not ask for progress */
-    if (call->progress_sent && progress < call->last_progress)
+    if (call->progress && progress < call->progress->last)
         return MCP_EINVAL;
-    call->progress_sent = true;
-    call->last_progress = progress;
+    if (!call->progress && !(call->progress = malloc(sizeof *call->progress)))
+        return MCP_ENOMEM;
+    call->progress->last = progress;
     params = json_pack("{s:O, s:f}", "progressToken", token, "progress", progress);
     if (!params)
         return MCP_ENOMEM;
