@@ -18,6 +18,8 @@
  *   kept in a bounded event store (httpd.h) and replayed after Last-Event-ID on a GET.
  *   A POST stream whose connection dropped goes on: its later events (the reply included) wait
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
+ * - A client that shuts down its write side after its POST (a FIN) has not disconnected: its
+ *   waiting POST becomes an SSE stream, so the daemon's probe write can tell (on_half_closed).
  */
 #include "transport/httpd.h"
 
@@ -447,6 +449,20 @@ static int exch_stream(exch *ex)
     return 0;
 }
 
+/* Turn a POST still waiting for its answer into a stream; replies already buffered for a JSON
+ * answer go out first, in order. */
+static int exch_to_stream(exch *ex)
+{
+    if (ex->finished || exch_stream(ex) != 0)
+        return -1;
+    if (ex->reply) {
+        stream_emit(ex->st, ex->reply);
+        json_decref(ex->reply);
+        ex->reply = NULL;
+    }
+    return 0;
+}
+
 static void exch_message(exch *ex, json_t *msg, mcp__reply_class cls)
 {
     if (ex->st) {
@@ -471,12 +487,7 @@ static void exch_message(exch *ex, json_t *msg, mcp__reply_class cls)
         }
         return;
     }
-    if (!ex->finished && exch_stream(ex) == 0) {
-        if (ex->reply) { /* replies buffered for a JSON answer go out first, in order */
-            stream_emit(ex->st, ex->reply);
-            json_decref(ex->reply);
-            ex->reply = NULL;
-        }
+    if (exch_to_stream(ex) == 0) {
         stream_emit(ex->st, msg);
         return;
     }
@@ -1140,7 +1151,18 @@ static void on_closed(mcp__hconn *c)
     check_stopped(c->d->owner);
 }
 
-static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
+/* The client sent a FIN while its POST waits for the reply: a half-close is legal, so the reply
+ * is kept. As a stream, the daemon's probe write tells a gone client (reset) from one that still
+ * reads; with --json-response the POST simply waits (a gone client is seen when the reply is
+ * written). */
+static void on_half_closed(mcp__hconn *c)
+{
+    int *tag = c->owner;
+    if (tag && *tag == TAG_EXCH)
+        (void)exch_to_stream((exch *)tag);
+}
+
+static const mcp__httpd_handler handler = {on_headers, on_request, on_closed, on_half_closed};
 
 /* ---- start / stop -------------------------------------------------------------------------------
  */

@@ -13,8 +13,9 @@
  * - A request must arrive whole (headers and body) within a wall-clock deadline, which MHD's
  *   inactivity timeout cannot give (M5: slowloris); see "request deadline" below.
  * - Suspended SSE streams are never timed out by MHD and a vanished client is not noticed (M7):
- *   one keep-alive timer writes `: ping` to idle streams and checks each suspended stream's socket
- *   for a peer that closed, so dead streams are reaped within one keep-alive period.
+ *   one keep-alive timer writes `: ping` to idle streams and checks each suspended connection's
+ *   socket: a reset ends it, a FIN (maybe only a half-close) gets a probe write (see
+ *   on_keepalive), so dead streams are reaped within one keep-alive period.
  */
 #include "transport/httpd.h"
 
@@ -797,6 +798,14 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url
                              "Payload Too Large: the body limit is %zu bytes", d->cfg.max_body);
         else
             d->h->request(c);
+        if (c->state != HC_RESPONDED) {
+            /* Suspend on the next call, not now: MHD 0.9.75 must first note that it reads nothing
+             * more here. Suspended at once, it would read on resume, and a client that shut down
+             * its write side after the request (a legal half-close) would be dropped. */
+            c->in_handler = false;
+            kick(d);
+            return MHD_YES;
+        }
     } else if (c->state == HC_HANDLING && !c->ready && c->out_end && !c->sse) {
         c->in_handler = false;
         return MHD_NO; /* the client went away while its reply was pending: close */
@@ -856,19 +865,36 @@ static void mhd_log(void *cls, const char *fm, va_list ap)
 
 /* ---- keep-alive ------------------------------------------------------------------------------ */
 
-/* A suspended connection's peer closed its end (or reset)? MHD cannot see it (M7). */
-static bool peer_gone(mcp__hconn *c)
+/*
+ * What the socket of a suspended connection shows (MHD does not watch it, M7): nothing new (0),
+ * the peer's FIN (1), or a reset or other error (2). A FIN alone is not a vanished client: after
+ * a complete request a client may shut down its write side and still read the reply (legal TCP).
+ */
+enum { PEER_OK, PEER_FIN, PEER_RESET };
+
+static int peer_state(mcp__hconn *c)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
     char b;
     ssize_t n;
     if (!ci)
-        return false;
+        return PEER_OK;
     n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    if (n == 0)
+        return PEER_FIN;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        return PEER_RESET;
+    return PEER_OK;
 }
 
+/*
+ * Each tick checks every suspended connection. A reset ends it (for a POST parked for its reply
+ * that is what lets a 2026-07-28 request be cancelled). A FIN only starts a probe: the transport
+ * may turn a parked POST into an SSE stream (handler `half_closed`), and a stream gets a keep-alive
+ * comment at once. A client that is really gone answers that write with a reset, seen on the
+ * next tick (or by MHD as a failed write); a half-closed one reads its reply.
+ */
 static void on_keepalive(uv_timer_t *t)
 {
     mcp__httpd *d = t->data;
@@ -876,19 +902,25 @@ static void on_keepalive(uv_timer_t *t)
     mcp__hconn *c, *next;
     for (c = d->sse; c; c = next) {
         next = c->snext;
-        if (!c->sse && c->mc && c->suspended && !c->out_end && peer_gone(c)) {
-            /* a POST parked for its JSON reply whose client went away: closing it is what lets
-             * a 2026-07-28 request be cancelled (and frees the connection either way) */
-            mcp__hconn_end(c, true);
+        if (!c->mc || c->out_end)
             continue;
+        if (c->suspended) {
+            int ps = peer_state(c);
+            if (ps == PEER_RESET) {
+                mcp__hconn_end(c, true);
+                continue;
+            }
+            if (ps == PEER_FIN && !c->peer_fin) {
+                c->peer_fin = true;
+                if (!c->sse && d->h->half_closed)
+                    d->h->half_closed(c);
+                if (c->sse && c->mc && !c->out_end && c->olen == 0) {
+                    mcp__hconn_write(c, ": ping\n\n", 8); /* the probe */
+                    continue;
+                }
+            }
         }
-        if (!c->sse || !c->mc || c->out_end)
-            continue;
-        if (c->suspended && peer_gone(c)) {
-            mcp__hconn_end(c, true);
-            continue;
-        }
-        if (now - c->last_write + 5 >= d->cfg.keepalive_ms / 2 && c->olen == 0)
+        if (c->sse && now - c->last_write + 5 >= d->cfg.keepalive_ms / 2 && c->olen == 0)
             mcp__hconn_write(c, ": ping\n\n", 8);
     }
 }

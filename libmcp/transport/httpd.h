@@ -33,6 +33,10 @@ typedef struct mcp__httpd_handler {
     /* The connection ended (response sent, client gone, or daemon stopping). `c->owner` is the
      * transport's; clear every pointer to `c` here: it is freed right after. */
     void (*closed)(mcp__hconn *c);
+    /* Optional: the client of a request still waiting for its reply sent a FIN (it may only
+     * have shut down its write side). The transport may turn the reply into an SSE stream
+     * (mcp__hconn_sse) so that a probe write can tell a half-closed client from a gone one. */
+    void (*half_closed)(mcp__hconn *c);
 } mcp__httpd_handler;
 
 /** One HTTP request (MHD's per-request context). */
@@ -47,6 +51,7 @@ struct mcp__hconn {
     unsigned char state; /* internal */
     bool suspended, in_handler, too_big;
     bool expired;               /* the request deadline passed: the connection is closing */
+    bool peer_fin;              /* the client's FIN was seen (a probe write followed) */
     mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
     struct MHD_Response *ready; /* a response to queue once resumed */
     unsigned ready_status;

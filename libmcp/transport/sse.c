@@ -249,7 +249,7 @@ static void on_closed(mcp__hconn *c)
     check_stopped(t);
 }
 
-static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
+static const mcp__httpd_handler handler = {on_headers, on_request, on_closed, NULL};
 
 /* ---- start / stop ---------------------------------------------------------------------------- */
 
