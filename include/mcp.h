@@ -775,6 +775,12 @@ typedef struct mcp_http_opts {
                                           end; past it: in the headers the connection is closed, in
                                           the body 408 + JSON-RPC error (plain HTTP; TLS: closed).
                                           Handling the request and SSE streams are not limited */
+    size_t max_stream_buffer; /* bytes queued for one SSE stream whose client reads too slowly
+                                 (default 1 MiB; one event always fits an empty queue). Past it
+                                 a Streamable HTTP stream is ended (its events stay in the
+                                 event store: the client resumes with Last-Event-ID); a legacy
+                                 SSE session's POSTs get 503 + Retry-After, and at twice the
+                                 limit its stream is closed */
 } mcp_http_opts_t;
 
 /**

@@ -44,6 +44,9 @@ const char *const mcp__http_cli_usage =
     "  --max-streams N    SSE GET streams per session (default 4)\n"
     "  --keepalive T      SSE keep-alive comment period (default 15s)\n"
     "  --event-store BYTES  events kept for Last-Event-ID resumption (default 8 MiB)\n"
+    "  --max-stream-buffer BYTES  output queued per SSE stream for a slow reader (default\n"
+    "                     1M): past it the stream ends (resume with Last-Event-ID); legacy\n"
+    "                     SSE POSTs get 503 + Retry-After\n"
     "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n"
     "Authorization (OAuth 2.1 resource server; both transports; the secret never goes on the\n"
     "command line). A non-loopback bind without it is allowed (e.g. behind an authenticating\n"
@@ -170,7 +173,8 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
                                              "--auth-server",
                                              "--scopes",
                                              "--resource-url",
-                                             "--request-deadline"};
+                                             "--request-deadline",
+                                             "--max-stream-buffer"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -308,6 +312,8 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
             c->o.event_store_bytes = (size_t)n;
         else if (strcmp(name, "--connection-memory") == 0)
             c->o.connection_memory = (size_t)n;
+        else if (strcmp(name, "--max-stream-buffer") == 0)
+            c->o.max_stream_buffer = (size_t)n;
     }
 #undef BAD
     return 1;

@@ -427,10 +427,31 @@ int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1)
     return 0;
 }
 
-void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
+/*
+ * Make room for `len` more bytes of SSE output. What the client has already taken is dropped
+ * first. A client that reads too slowly (or not at all) must not grow the server: when bytes are
+ * still queued and `len` more would pass cfg.max_out, the stream is over (-1). An empty queue
+ * always takes one event whatever its size, so every stream makes progress.
+ */
+static int out_reserve(mcp__hconn *c, size_t len)
 {
     if (!c->mc || c->out_end)
-        return;
+        return -1;
+    if (c->ooff > 0) {
+        memmove(c->out, c->out + c->ooff, c->olen - c->ooff);
+        c->olen -= c->ooff;
+        c->ooff = 0;
+    }
+    if (c->olen > 0 && c->d->cfg.max_out && c->olen + len > c->d->cfg.max_out) {
+        mcp_server_log(c->d->srv, MCP_LOG_INFO,
+                       "%s: an SSE stream's client is not reading (%zu bytes queued, limit %zu); "
+                       "%s it",
+                       c->d->cfg.name, c->olen, c->d->cfg.max_out,
+                       c->d->cfg.out_abort ? "closing" : "ending");
+        c->overflow = true;
+        mcp__hconn_end(c, c->d->cfg.out_abort);
+        return -1;
+    }
     if (c->olen + len > c->ocap) {
         size_t cap = c->ocap ? c->ocap : 1024;
         char *nb;
@@ -438,15 +459,26 @@ void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
             cap *= 2;
         nb = realloc(c->out, cap);
         if (!nb) {
-            c->out_error = true; /* cannot buffer: drop the stream rather than lose events */
-            resume(c);
-            return;
+            mcp__hconn_end(c, true); /* cannot buffer: drop the stream rather than lose events */
+            return -1;
         }
         c->out = nb;
         c->ocap = cap;
     }
+    return 0;
+}
+
+static void out_append(mcp__hconn *c, const char *data, size_t len)
+{
     memcpy(c->out + c->olen, data, len);
     c->olen += len;
+}
+
+void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
+{
+    if (out_reserve(c, len) != 0)
+        return;
+    out_append(c, data, len);
     c->last_write = mcp__httpd_now(c->d);
     resume(c);
 }
@@ -461,9 +493,18 @@ void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const ch
     if (event)
         n += snprintf(head + n, sizeof head - (size_t)n, "event: %s\n", event);
     n += snprintf(head + n, sizeof head - (size_t)n, "data: ");
-    mcp__hconn_write(c, head, (size_t)n);
-    mcp__hconn_write(c, data, len);
-    mcp__hconn_write(c, "\n\n", 2);
+    if (out_reserve(c, (size_t)n + len + 2) != 0) /* the whole event, or none of it */
+        return;
+    out_append(c, head, (size_t)n);
+    out_append(c, data, len);
+    out_append(c, "\n\n", 2);
+    c->last_write = mcp__httpd_now(c->d);
+    resume(c);
+}
+
+size_t mcp__hconn_queued(const mcp__hconn *c)
+{
+    return c->olen - c->ooff;
 }
 
 void mcp__hconn_end(mcp__hconn *c, bool error)

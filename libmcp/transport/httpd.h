@@ -57,6 +57,7 @@ struct mcp__hconn {
     unsigned ready_status;
     /* SSE output */
     bool sse, out_end, out_error;
+    bool overflow; /* ended because its client did not read: more than cfg.max_out was queued */
     char *out;
     size_t olen, ooff, ocap;
     uint64_t last_write;       /* loop time (ms) of the last SSE write */
@@ -76,7 +77,11 @@ typedef struct mcp__httpd_config {
     size_t connection_memory;
     unsigned keepalive_ms;
     unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
-    const char *name;             /* for log lines: "http" or "sse" */
+    size_t max_out;               /* SSE output queued per stream (0 = no limit): past it the
+                                     stream ends (flushed, then closed) or, with out_abort, is
+                                     closed at once */
+    bool out_abort;
+    const char *name; /* for log lines: "http" or "sse" */
     /* A stage every request passes after the Origin/Host checks and before its body is read or
      * the transport sees it (the transports install authorization here: mcp__auth_install).
      * Returns 0 to go on, or -1 once it has queued the answer. NULL: none. The daemon owns
@@ -149,11 +154,14 @@ MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *bo
                                 const char *v1);
 /** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none). */
 MCP_HIDDEN int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1);
-/** Append raw SSE text; resumes the connection. */
+/** Append raw SSE text; resumes the connection. Past cfg.max_out the stream ends instead
+ * (c->overflow; see out_reserve in httpd.c). */
 MCP_HIDDEN void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len);
 /** Append one SSE event: optional id and event name, `data` on one line. */
 MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const char *data,
                                  size_t len);
+/** Bytes of SSE output queued for the client and not yet taken by the socket. */
+MCP_HIDDEN size_t mcp__hconn_queued(const mcp__hconn *c);
 /** End the SSE stream once its data is flushed (error: abort the connection instead). */
 MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
 

@@ -30,6 +30,7 @@ struct sse_tr {
     mcp_server_t *srv;
     char *path, *mpath;
     unsigned max_sessions, grace_ms;
+    size_t max_queue; /* stream output queued past which POSTs get 503 */
     lsess *buckets[NBUCKETS];
     lsess *all;
     size_t nsess;
@@ -128,6 +129,7 @@ static void check_stopped(sse_tr *t);
 static int on_headers(mcp__hconn *c)
 {
     sse_tr *t = c->d->owner;
+    lsess *ls;
     bool get = strcmp(c->method, "GET") == 0, post = strcmp(c->method, "POST") == 0;
     if (strcmp(c->url, t->path) == 0) {
         if (!get) {
@@ -156,8 +158,22 @@ static int on_headers(mcp__hconn *c)
             mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, 0, "Bad Request: sessionId is required");
             return -1;
         }
-        if (!find_for(t, c)) {
+        if (!(ls = find_for(t, c))) {
             mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Session not found");
+            return -1;
+        }
+        if (ls->conn && mcp__hconn_queued(ls->conn) >= t->max_queue) {
+            /* the client is not reading its stream: its replies would only pile up here */
+            struct MHD_Response *r;
+            char text[160];
+            int n = snprintf(text, sizeof text,
+                             "Service Unavailable: %zu bytes wait on this session's SSE stream; "
+                             "read it, then retry",
+                             mcp__hconn_queued(ls->conn));
+            r = mcp__hconn_response(c, "text/plain", text, (size_t)n);
+            if (r)
+                MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+            mcp__hconn_respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
             return -1;
         }
         return 0;
@@ -379,6 +395,9 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.request_deadline_ms = opts->request_deadline_ms;
+    t->max_queue = opts->max_stream_buffer ? opts->max_stream_buffer : (size_t)1 << 20;
+    cfg.max_out = t->max_queue * 2; /* replies of calls accepted before the POSTs were refused */
+    cfg.out_abort = true;           /* the session ends with its stream anyway */
     cfg.name = "sse";
     cfg.endpoints[0] = t->path;
     cfg.endpoints[1] = t->mpath;
