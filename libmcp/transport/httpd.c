@@ -88,6 +88,134 @@ static void on_poll(uv_poll_t *p, int status, int events)
     run(p->data);
 }
 
+/* ---- quotas ------------------------------------------------------------------------------ */
+
+#define QUOTA_BUCKETS 1024
+
+typedef struct quota_ent {
+    struct quota_ent *next;
+    unsigned n;
+    char key[];
+} quota_ent;
+
+struct mcp__quota {
+    quota_ent *b[QUOTA_BUCKETS];
+};
+
+static unsigned quota_hash(const char *k)
+{
+    unsigned h = 2166136261u;
+    while (*k)
+        h = (h ^ (unsigned char)*k++) * 16777619u;
+    return h % QUOTA_BUCKETS;
+}
+
+mcp__quota *mcp__quota_new(void)
+{
+    return calloc(1, sizeof(mcp__quota));
+}
+
+void mcp__quota_free(mcp__quota *q)
+{
+    size_t i;
+    if (!q)
+        return;
+    for (i = 0; i < QUOTA_BUCKETS; i++)
+        while (q->b[i]) {
+            quota_ent *e = q->b[i];
+            q->b[i] = e->next;
+            free(e);
+        }
+    free(q);
+}
+
+unsigned mcp__quota_get(const mcp__quota *q, const char *key)
+{
+    const quota_ent *e;
+    if (!q)
+        return 0;
+    for (e = q->b[quota_hash(key)]; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e->n;
+    return 0;
+}
+
+int mcp__quota_add(mcp__quota *q, const char *key, int delta)
+{
+    quota_ent **pp, *e;
+    if (!q)
+        return 0;
+    for (pp = &q->b[quota_hash(key)]; (e = *pp) != NULL; pp = &e->next)
+        if (strcmp(e->key, key) == 0)
+            break;
+    if (!e) {
+        size_t n = strlen(key) + 1;
+        if (delta < 0)
+            return 0;
+        if (!(e = calloc(1, sizeof *e + n)))
+            return -1;
+        memcpy(e->key, key, n);
+        *pp = e;
+    }
+    if (delta < 0 && e->n > 0)
+        e->n--;
+    else if (delta > 0)
+        e->n++;
+    if (e->n == 0) {
+        *pp = e->next;
+        free(e);
+    }
+    return 0;
+}
+
+/* The key quotas count `c` by: its principal (a hash of iss and sub when it has a string "sub",
+ * else of the whole value, as mcp__auth_same compares them), or its client's address. */
+static void set_who(mcp__hconn *c)
+{
+    static const char hex[] = "0123456789abcdef";
+    const json_t *p = c->principal, *sub = json_object_get(p, "sub");
+    const union MHD_ConnectionInfo *ci;
+    unsigned char h[32];
+    size_t i;
+
+    if (p) {
+        mcp__sha256 sh;
+        char *text;
+        mcp__sha256_init(&sh);
+        if (json_is_string(sub)) {
+            const char *iss = json_string_value(json_object_get(p, "iss"));
+            mcp__sha256_update(&sh, "s", 1);
+            if (iss)
+                mcp__sha256_update(&sh, iss, strlen(iss));
+            mcp__sha256_update(&sh, "", 1);
+            mcp__sha256_update(&sh, json_string_value(sub), json_string_length(sub));
+        } else if ((text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))) {
+            mcp__sha256_update(&sh, text, strlen(text));
+            free(text);
+        }
+        mcp__sha256_final(&sh, h);
+        c->who[0] = 'p';
+        c->who[1] = ':';
+        for (i = 0; i < 32; i++) {
+            c->who[2 + 2 * i] = hex[h[i] >> 4];
+            c->who[3 + 2 * i] = hex[h[i] & 15];
+        }
+        c->who[66] = '\0';
+        return;
+    }
+    snprintf(c->who, sizeof c->who, "a:?");
+    ci = c->mc ? MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      c->who + 2, sizeof c->who - 2);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      c->who + 2, sizeof c->who - 2);
+    }
+}
+
 /* ---- connections ------------------------------------------------------------------------- */
 
 static void suspend(mcp__hconn *c)
@@ -126,8 +254,10 @@ static void unlink_conn(mcp__httpd *d, mcp__hconn *c)
         c->snext->sprev = c->sprev;
     c->sprev = c->snext = NULL;
     d->nconns--;
-    if (c->sse)
+    if (c->sse) {
         d->nsse--;
+        mcp__quota_add(d->sq, c->who, -1);
+    }
 }
 
 const char *mcp__hconn_header(mcp__hconn *c, const char *name)
@@ -406,14 +536,24 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return 0;
 }
 
+bool mcp__hconn_stream_allowed(const mcp__hconn *c)
+{
+    return !c->d->cfg.max_streams_who ||
+           mcp__quota_get(c->d->sq, c->who) < c->d->cfg.max_streams_who;
+}
+
 int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1)
 {
     struct MHD_Response *r;
-    if (!c->mc || c->sse)
+    if (!c->mc || c->sse || !mcp__hconn_stream_allowed(c))
+        return -1;
+    if (mcp__quota_add(c->d->sq, c->who, 1) != 0)
         return -1;
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, sse_reader, c, NULL);
-    if (!r)
+    if (!r) {
+        mcp__quota_add(c->d->sq, c->who, -1);
         return -1;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -748,6 +888,7 @@ static void first_call(mcp__httpd *d, mcp__hconn *c)
     /* Before any session lookup or body: the transport's stage (authorization: auth.c). */
     if (d->cfg.stage && d->cfg.stage(c, d->cfg.stage_state) != 0)
         return;
+    set_who(c); /* the principal is known now */
     if (cl) {
         char *end;
         unsigned long long n;
@@ -1062,6 +1203,8 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
         d->cfg.keepalive_ms = 15000;
     if (!d->cfg.request_deadline_ms)
         d->cfg.request_deadline_ms = 30000;
+    if (!(d->sq = mcp__quota_new()))
+        return MCP_ENOMEM;
     while (cfg->allowed_origins && cfg->allowed_origins[norig])
         norig++;
     if (norig) {
@@ -1202,6 +1345,8 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
     free(d->tls_cert);
     free(d->tls_key);
     d->tls_cert = d->tls_key = NULL;
+    mcp__quota_free(d->sq);
+    d->sq = NULL;
     if (d->cfg.stage_free)
         d->cfg.stage_free(d->cfg.stage_state);
     d->cfg.stage = NULL;

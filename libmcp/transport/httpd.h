@@ -64,6 +64,8 @@ struct mcp__hconn {
     mcp__hconn *sprev, *snext; /* the daemon's list of live requests (keep-alives, deadlines) */
     json_t *principal;         /* who the bearer token names (auth.c), owned; NULL: no auth,
                                   a static token, or a validator that names no one */
+    char who[68]; /* the key quotas count by: "p:" + a hash of the principal, or "a:" + the
+                     client's address when the request names no principal */
 };
 
 typedef struct mcp__httpd_config {
@@ -77,6 +79,7 @@ typedef struct mcp__httpd_config {
     size_t connection_memory;
     unsigned keepalive_ms;
     unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
+    unsigned max_streams_who;     /* open SSE streams per principal/address (0 = no limit) */
     size_t max_out;               /* SSE output queued per stream (0 = no limit): past it the
                                      stream ends (flushed, then closed) or, with out_abort, is
                                      closed at once */
@@ -116,8 +119,21 @@ struct mcp__httpd {
     void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
     mcp__hconn *sse;                  /* every live request (not only SSE streams): link_conn() */
     size_t nsse;
-    size_t nconns; /* live hconns */
+    size_t nconns;         /* live hconns */
+    struct mcp__quota *sq; /* open SSE streams per c->who */
 };
+
+/* ---- quotas: counts per principal (mcp__hconn.who) ------------------------------------------ */
+
+typedef struct mcp__quota mcp__quota;
+
+/** An empty table (NULL when out of memory). */
+MCP_HIDDEN mcp__quota *mcp__quota_new(void);
+MCP_HIDDEN void mcp__quota_free(mcp__quota *q);
+/** The count of `key` (0 when absent). */
+MCP_HIDDEN unsigned mcp__quota_get(const mcp__quota *q, const char *key);
+/** Add +1 or -1 to the count of `key`; an entry is freed at 0. -1 when out of memory. */
+MCP_HIDDEN int mcp__quota_add(mcp__quota *q, const char *key, int delta);
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
  * MCP_EINVAL (bad host / TLS files) or MCP_ENOMEM. `d` is the caller's zeroed storage. */
@@ -152,7 +168,10 @@ MCP_HIDDEN void mcp__hconn_error(mcp__hconn *c, unsigned status, int code, const
 /** Respond with a JSON value (borrowed) as the body. */
 MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body, const char *h1,
                                 const char *v1);
-/** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none). */
+/** May c->who open one more SSE stream (cfg.max_streams_who)? */
+MCP_HIDDEN bool mcp__hconn_stream_allowed(const mcp__hconn *c);
+/** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none).
+ * -1 (nothing queued) when c->who already has cfg.max_streams_who streams open. */
 MCP_HIDDEN int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1);
 /** Append raw SSE text; resumes the connection. Past cfg.max_out the stream ends instead
  * (c->overflow; see out_reserve in httpd.c). */

@@ -22,6 +22,7 @@ struct lsess {
     mcp__hconn *conn; /* the GET stream, until it closes */
     lsess *hnext, *aprev, *anext;
     bool registered;
+    char who[68]; /* the principal (or address) that opened it: mcp__hconn.who */
 };
 
 struct sse_tr {
@@ -31,6 +32,8 @@ struct sse_tr {
     char *path, *mpath;
     unsigned max_sessions, grace_ms;
     size_t max_queue; /* stream output queued past which POSTs get 503 */
+    unsigned max_sessions_who;
+    mcp__quota *sq; /* sessions per principal (lsess.who) */
     lsess *buckets[NBUCKETS];
     lsess *all;
     size_t nsess;
@@ -78,6 +81,7 @@ static void unregister(lsess *ls)
         }
     ls->registered = false;
     ls->t->nsess--;
+    mcp__quota_add(ls->t->sq, ls->who, -1);
 }
 
 static void destroy(lsess *ls)
@@ -196,6 +200,15 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
                          "Service Unavailable: too many sessions");
         return;
     }
+    if (mcp__quota_get(t->sq, c->who) >= t->max_sessions_who || !mcp__hconn_stream_allowed(c)) {
+        struct MHD_Response *r;
+        static const char text[] = "Too Many Requests: this client has too many sessions open";
+        r = mcp__hconn_response(c, "text/plain", text, sizeof text - 1);
+        if (r)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        mcp__hconn_respond(c, MHD_HTTP_TOO_MANY_REQUESTS, r);
+        return;
+    }
     ls = calloc(1, sizeof *ls);
     if (!ls || mcp__random_id(ls->id) != 0 ||
         !(ls->core = mcp__session_new(t->srv, &sse_ops, ls))) {
@@ -220,6 +233,8 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     t->buckets[bucket_of(ls->id)] = ls;
     ls->registered = true;
     t->nsess++;
+    memcpy(ls->who, c->who, sizeof ls->who);
+    mcp__quota_add(t->sq, ls->who, 1);
     n = snprintf(ev, sizeof ev, "%s?sessionId=%s", t->mpath, ls->id);
     mcp__hconn_event(c, NULL, "endpoint", ev, (size_t)n);
 }
@@ -273,6 +288,7 @@ static void tr_destroy(sse_tr *t)
 {
     while (t->all)
         destroy(t->all);
+    mcp__quota_free(t->sq);
     free(t->path);
     free(t->mpath);
     free(t);
@@ -375,7 +391,11 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     t->mpath = strdup(opts->message_path ? opts->message_path : "/message");
     t->max_sessions = opts->max_sessions ? opts->max_sessions : 10000;
     t->grace_ms = opts->grace_ms ? opts->grace_ms : 5000;
-    if (!t->path || !t->mpath) {
+    t->max_sessions_who =
+        opts->max_sessions_per_principal ? opts->max_sessions_per_principal : 1000;
+    t->sq = mcp__quota_new();
+    if (!t->path || !t->mpath || !t->sq) {
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);
@@ -398,10 +418,12 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     t->max_queue = opts->max_stream_buffer ? opts->max_stream_buffer : (size_t)1 << 20;
     cfg.max_out = t->max_queue * 2; /* replies of calls accepted before the POSTs were refused */
     cfg.out_abort = true;           /* the session ends with its stream anyway */
+    cfg.max_streams_who = opts->max_streams_per_principal ? opts->max_streams_per_principal : 256;
     cfg.name = "sse";
     cfg.endpoints[0] = t->path;
     cfg.endpoints[1] = t->mpath;
     if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);
@@ -410,6 +432,7 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         mcp__httpd_close(&t->d, NULL);
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);
