@@ -692,7 +692,11 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * get 413 (from Content-Length before reading, or while reading a chunked body); idle connections
  * time out; a request trickled in too slowly is cut at `request_deadline_ms` (slowloris);
  * connections per client address and in total are capped; SSE streams get a keep-alive
- * comment at least every `keepalive_ms` so that dead ones are reaped.
+ * comment at least every `keepalive_ms` so that dead ones are reaped (a reset or failed write
+ * means the client is gone; a FIN after a complete request is a half-close and the reply is
+ * still sent); sessions and SSE streams are capped per principal, and the output queued for a
+ * client that reads slowly is capped per stream (max_stream_buffer). README.md "What is
+ * bounded" lists every limit.
  *
  * Authorization (MCP 2025-06-18+: the server is an OAuth 2.1 resource server). Off unless
  * `bearer_token` or `authorize` is set; then every request (POST, GET, DELETE, both transports)
