@@ -123,7 +123,7 @@ static void on_signal(uv_signal_t *sig, int signum)
 int main(int argc, char **argv)
 {
     char http_host[256] = "", sse_host[256] = "";
-    unsigned http_port = 0, sse_port = 0;
+    unsigned http_port = 0, sse_port = 0, max_sessions_who = 0, max_streams_who = 0;
     int i, rc = 0;
     mcp_http_opts_t o;
     uv_signal_t sigint, sigterm;
@@ -139,11 +139,19 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--sse") == 0 && hostport(v, sse_host, sizeof sse_host,
                                                                &sse_port) == 0) {
             i++;
+        } else if (strcmp(argv[i], "--max-sessions-per-client") == 0 && v && atoi(v) > 0) {
+            max_sessions_who = (unsigned)atoi(v); /* per principal (tests/http/quota.test.mjs) */
+            i++;
+        } else if (strcmp(argv[i], "--max-streams-per-client") == 0 && v && atoi(v) > 0) {
+            max_streams_who = (unsigned)atoi(v);
+            i++;
         } else if (strcmp(argv[i], "--log-level") == 0 && v && mcp_log_level_parse(v) >= 0) {
             mcp_server_set_log_level(srv, (mcp_log_level)mcp_log_level_parse(v));
             i++;
         } else {
-            fprintf(stderr, "usage: %s --http [HOST:]PORT [--sse [HOST:]PORT] [--log-level L]\n",
+            fprintf(stderr,
+                    "usage: %s --http [HOST:]PORT [--sse [HOST:]PORT] [--log-level L]\n"
+                    "       [--max-sessions-per-client N] [--max-streams-per-client N]\n",
                     argv[0]);
             mcp_server_free(srv);
             return 2;
@@ -169,6 +177,8 @@ int main(int argc, char **argv)
     o.scopes = SCOPE;
     o.host = http_host;
     o.port = http_port;
+    o.max_sessions_per_principal = max_sessions_who;
+    o.max_streams_per_principal = max_streams_who;
     if ((rc = mcp_server_listen_http(srv, &o)) != MCP_OK) {
         fprintf(stderr, "%s: cannot serve HTTP: %s\n", argv[0], mcp_strerror(rc));
         mcp_server_free(srv);

@@ -692,7 +692,11 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * get 413 (from Content-Length before reading, or while reading a chunked body); idle connections
  * time out; a request trickled in too slowly is cut at `request_deadline_ms` (slowloris);
  * connections per client address and in total are capped; SSE streams get a keep-alive
- * comment at least every `keepalive_ms` so that dead ones are reaped.
+ * comment at least every `keepalive_ms` so that dead ones are reaped (a reset or failed write
+ * means the client is gone; a FIN after a complete request is a half-close and the reply is
+ * still sent); sessions and SSE streams are capped per principal, and the output queued for a
+ * client that reads slowly is capped per stream (max_stream_buffer). README.md "What is
+ * bounded" lists every limit.
  *
  * Authorization (MCP 2025-06-18+: the server is an OAuth 2.1 resource server). Off unless
  * `bearer_token` or `authorize` is set; then every request (POST, GET, DELETE, both transports)
@@ -739,7 +743,9 @@ typedef struct mcp_http_opts {
     const char *tls_cert_file; /* PEM files: both set = HTTPS */
     const char *tls_key_file;
     size_t max_body_bytes;         /* default: the server's MCP_LIMIT_MESSAGE_BYTES (4 MiB) */
-    unsigned max_sessions;         /* default 10000; when full the oldest idle session is evicted */
+    unsigned max_sessions;         /* default 10000; when full the least recently active session is
+                                      evicted if idle for session_evict_idle_ms, else initialize gets
+                                      503 + Retry-After */
     unsigned session_timeout_ms;   /* idle sessions expire (default 30 min) */
     unsigned max_connections;      /* default 10000 */
     unsigned max_per_ip;           /* connections per client address (default 64) */
@@ -775,6 +781,20 @@ typedef struct mcp_http_opts {
                                           end; past it: in the headers the connection is closed, in
                                           the body 408 + JSON-RPC error (plain HTTP; TLS: closed).
                                           Handling the request and SSE streams are not limited */
+    size_t max_stream_buffer;       /* bytes queued for one SSE stream whose client reads too slowly
+                                       (default 1 MiB; one event always fits an empty queue). Past it
+                                       a Streamable HTTP stream is ended (its events stay in the
+                                       event store: the client resumes with Last-Event-ID); a legacy
+                                       SSE session's POSTs get 503 + Retry-After, and at twice the
+                                       limit its stream is closed */
+    unsigned session_evict_idle_ms; /* with max_sessions reached, only a session idle this long
+                                       (and with no call or stream open) may be evicted to make
+                                       room (default 60000) */
+    /* Per principal: the one the bearer token names (authorize callback), else the client's
+     * address (no authorization, or a static bearer_token). Past these: 429 + Retry-After. */
+    unsigned max_sessions_per_principal; /* sessions (both transports; default 1000) */
+    unsigned max_streams_per_principal;  /* open SSE streams (default 256); a POST whose reply
+                                            would become a stream past it is answered with JSON */
 } mcp_http_opts_t;
 
 /**

@@ -32,7 +32,13 @@ const char *const mcp__http_cli_usage =
     "  --cors             answer CORS preflights and expose Mcp-Session-Id to browsers\n"
     "  --tls-cert FILE    serve HTTPS with this PEM certificate (needs --tls-key)\n"
     "  --tls-key FILE     the certificate's PEM private key\n"
-    "  --max-sessions N   sessions kept at once (default 10000; oldest idle evicted)\n"
+    "  --max-sessions N   sessions kept at once (default 10000); when full, the least\n"
+    "                     recently active one is evicted if idle for --evict-idle, else\n"
+    "                     initialize gets 503 + Retry-After\n"
+    "  --evict-idle T     idle time that makes a session evictable (default 60s)\n"
+    "  --max-sessions-per-client N  sessions per principal, or per address without\n"
+    "                     authorization (default 1000; 429 past it)\n"
+    "  --max-streams-per-client N  open SSE streams per principal/address (default 256)\n"
     "  --session-timeout T  an idle session expires after T (default 30m; e.g. 90, 2s, 500ms)\n"
     "  --max-body BYTES   request body limit (default 4 MiB)\n"
     "  --max-connections N  open connections in total (default 10000)\n"
@@ -44,6 +50,9 @@ const char *const mcp__http_cli_usage =
     "  --max-streams N    SSE GET streams per session (default 4)\n"
     "  --keepalive T      SSE keep-alive comment period (default 15s)\n"
     "  --event-store BYTES  events kept for Last-Event-ID resumption (default 8 MiB)\n"
+    "  --max-stream-buffer BYTES  output queued per SSE stream for a slow reader (default\n"
+    "                     1M): past it the stream ends (resume with Last-Event-ID); legacy\n"
+    "                     SSE POSTs get 503 + Retry-After\n"
     "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n"
     "Authorization (OAuth 2.1 resource server; both transports; the secret never goes on the\n"
     "command line). A non-loopback bind without it is allowed (e.g. behind an authenticating\n"
@@ -170,7 +179,11 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
                                              "--auth-server",
                                              "--scopes",
                                              "--resource-url",
-                                             "--request-deadline"};
+                                             "--request-deadline",
+                                             "--max-stream-buffer",
+                                             "--evict-idle",
+                                             "--max-sessions-per-client",
+                                             "--max-streams-per-client"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -283,6 +296,9 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
     } else if (strcmp(name, "--request-deadline") == 0) {
         if (!(c->o.request_deadline_ms = (unsigned)duration_ms(v)))
             BAD();
+    } else if (strcmp(name, "--evict-idle") == 0) {
+        if (!(c->o.session_evict_idle_ms = (unsigned)duration_ms(v)))
+            BAD();
     } else if (strcmp(name, "--grace") == 0) {
         if (!(c->o.grace_ms = (unsigned)duration_ms(v)))
             BAD();
@@ -308,6 +324,12 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
             c->o.event_store_bytes = (size_t)n;
         else if (strcmp(name, "--connection-memory") == 0)
             c->o.connection_memory = (size_t)n;
+        else if (strcmp(name, "--max-stream-buffer") == 0)
+            c->o.max_stream_buffer = (size_t)n;
+        else if (strcmp(name, "--max-sessions-per-client") == 0)
+            c->o.max_sessions_per_principal = (unsigned)n;
+        else if (strcmp(name, "--max-streams-per-client") == 0)
+            c->o.max_streams_per_principal = (unsigned)n;
     }
 #undef BAD
     return 1;

@@ -18,6 +18,8 @@
  *   kept in a bounded event store (httpd.h) and replayed after Last-Event-ID on a GET.
  *   A POST stream whose connection dropped goes on: its later events (the reply included) wait
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
+ * - A client that shuts down its write side after its POST (a FIN) has not disconnected: its
+ *   waiting POST becomes an SSE stream, so the daemon's probe write can tell (on_half_closed).
  */
 #include "transport/httpd.h"
 
@@ -57,6 +59,7 @@ struct hsess {
     unsigned nstreams, next_no, attached, busy;
     stream *standalone;
     bool registered, deleted;
+    char who[68]; /* the principal (or address) that created it: mcp__hconn.who */
 };
 
 struct exch {
@@ -82,6 +85,8 @@ struct http_tr {
     char *path;
     bool stateless, json_only, no_get;
     unsigned max_sessions, session_timeout_ms, max_streams_session, max_streams, retry_ms, grace_ms;
+    unsigned evict_idle_ms, max_sessions_who;
+    mcp__quota *sq; /* registered sessions per principal (hsess.who) */
     mcp__eventstore *es;
     hsess *buckets[NBUCKETS];
     size_t nsess;
@@ -154,6 +159,7 @@ static void sess_register(hsess *hs)
     t->buckets[b] = hs;
     hs->registered = true;
     t->nsess++;
+    mcp__quota_add(t->sq, hs->who, 1);
     touch(hs);
 }
 
@@ -171,6 +177,7 @@ static void sess_unregister(hsess *hs)
     lru_unlink(t, hs);
     hs->registered = false;
     t->nsess--;
+    mcp__quota_add(t->sq, hs->who, -1);
 }
 
 static void stream_free(stream *st)
@@ -260,18 +267,28 @@ static void on_sweep(uv_timer_t *timer)
     }
 }
 
-/* Make room for one more session: evict the least recently active idle one. */
+/* Make room for one more session: evict the least recently active idle one, if it has been idle
+ * for evict_idle_ms (one client's flood of initialize calls must not end others' live sessions). */
 static bool sess_make_room(http_tr *t)
 {
+    uint64_t now = mcp__httpd_now(&t->d);
     hsess *hs;
     if (t->nsess < t->max_sessions)
         return true;
-    for (hs = t->lru_head; hs; hs = hs->lnext)
+    for (hs = t->lru_head; hs && now - hs->last_active >= t->evict_idle_ms; hs = hs->lnext)
         if (sess_idle(hs)) {
             sess_end(hs);
             return true;
         }
     return false;
+}
+
+/* Seconds until the least recently active session may be evicted (Retry-After). */
+static unsigned sess_retry_after(http_tr *t)
+{
+    uint64_t now = mcp__httpd_now(&t->d), idle = t->lru_head ? now - t->lru_head->last_active : 0;
+    uint64_t wait = idle < t->evict_idle_ms ? t->evict_idle_ms - idle : 0;
+    return wait < 1000 ? 1 : (unsigned)((wait + 999) / 1000);
 }
 
 /* ---- streams and events -----------------------------------------------------------------------
@@ -447,6 +464,20 @@ static int exch_stream(exch *ex)
     return 0;
 }
 
+/* Turn a POST still waiting for its answer into a stream; replies already buffered for a JSON
+ * answer go out first, in order. */
+static int exch_to_stream(exch *ex)
+{
+    if (ex->finished || exch_stream(ex) != 0)
+        return -1;
+    if (ex->reply) {
+        stream_emit(ex->st, ex->reply);
+        json_decref(ex->reply);
+        ex->reply = NULL;
+    }
+    return 0;
+}
+
 static void exch_message(exch *ex, json_t *msg, mcp__reply_class cls)
 {
     if (ex->st) {
@@ -471,12 +502,7 @@ static void exch_message(exch *ex, json_t *msg, mcp__reply_class cls)
         }
         return;
     }
-    if (!ex->finished && exch_stream(ex) == 0) {
-        if (ex->reply) { /* replies buffered for a JSON answer go out first, in order */
-            stream_emit(ex->st, ex->reply);
-            json_decref(ex->reply);
-            ex->reply = NULL;
-        }
+    if (exch_to_stream(ex) == 0) {
         stream_emit(ex->st, msg);
         return;
     }
@@ -646,6 +672,18 @@ static void reply_error(mcp__hconn *c, unsigned status, const json_t *id, int co
     va_end(ap);
     msg = mcp__jsonrpc_error(mcp__jsonrpc_valid_id(id) ? id : NULL, code, text, data);
     mcp__hconn_json(c, status, msg, NULL, NULL);
+    json_decref(msg);
+}
+
+/* A 503/429 with Retry-After and a JSON-RPC error carrying the request's id. */
+static void reply_busy(mcp__hconn *c, unsigned status, const json_t *id, unsigned retry_s,
+                       const char *text)
+{
+    char v[16];
+    json_t *msg =
+        mcp__jsonrpc_error(mcp__jsonrpc_valid_id(id) ? id : NULL, MCP__ERROR_SERVER, text, NULL);
+    snprintf(v, sizeof v, "%u", retry_s);
+    mcp__hconn_json(c, status, msg, MHD_HTTP_HEADER_RETRY_AFTER, v);
     json_decref(msg);
 }
 
@@ -927,9 +965,15 @@ static void do_post(mcp__hconn *c)
             return;
         }
     } else if (in.initialize) {
+        if (mcp__quota_get(t->sq, c->who) >= t->max_sessions_who) {
+            reply_busy(c, MHD_HTTP_TOO_MANY_REQUESTS, rid, sess_retry_after(t),
+                       "Too Many Requests: this client has too many sessions; end one (DELETE)");
+            mcp__inbound_clear(&in);
+            return;
+        }
         if (t->nsess >= t->max_sessions && !sess_make_room(t)) {
-            reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, MCP__ERROR_SERVER, NULL,
-                        "Service Unavailable: too many sessions");
+            reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, rid, sess_retry_after(t),
+                       "Service Unavailable: too many sessions, none idle long enough to evict");
             mcp__inbound_clear(&in);
             return;
         }
@@ -940,6 +984,7 @@ static void do_post(mcp__hconn *c)
             return;
         }
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
+        memcpy(hs->who, c->who, sizeof hs->who);
         init = true;
     } else {
         reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER,
@@ -1036,6 +1081,11 @@ static void do_get(mcp__hconn *c)
     if (t->d.nsse >= t->max_streams) {
         mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, MCP__ERROR_SERVER,
                          "Service Unavailable: too many SSE streams");
+        return;
+    }
+    if (!mcp__hconn_stream_allowed(c)) {
+        reply_busy(c, MHD_HTTP_TOO_MANY_REQUESTS, NULL, 5,
+                   "Too Many Requests: this client has too many SSE streams open");
         return;
     }
     if (mcp__hconn_sse(c, NULL, NULL) != 0) {
@@ -1140,7 +1190,18 @@ static void on_closed(mcp__hconn *c)
     check_stopped(c->d->owner);
 }
 
-static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
+/* The client sent a FIN while its POST waits for the reply: a half-close is legal, so the reply
+ * is kept. As a stream, the daemon's probe write tells a gone client (reset) from one that still
+ * reads; with --json-response the POST simply waits (a gone client is seen when the reply is
+ * written). */
+static void on_half_closed(mcp__hconn *c)
+{
+    int *tag = c->owner;
+    if (tag && *tag == TAG_EXCH)
+        (void)exch_to_stream((exch *)tag);
+}
+
+static const mcp__httpd_handler handler = {on_headers, on_request, on_closed, on_half_closed};
 
 /* ---- start / stop -------------------------------------------------------------------------------
  */
@@ -1171,6 +1232,7 @@ static void tr_destroy(http_tr *t)
     while (t->all)
         sess_destroy(t->all);
     (void)i;
+    mcp__quota_free(t->sq);
     if (t->es)
         t->es->destroy(t->es);
     free(t->path);
@@ -1291,10 +1353,15 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     t->max_streams = opts->max_streams ? opts->max_streams : 20000;
     t->retry_ms = opts->retry_ms ? opts->retry_ms : 3000;
     t->grace_ms = opts->grace_ms ? opts->grace_ms : 5000;
+    t->evict_idle_ms = opts->session_evict_idle_ms ? opts->session_evict_idle_ms : 60000;
+    t->max_sessions_who =
+        opts->max_sessions_per_principal ? opts->max_sessions_per_principal : 1000;
     t->es = mcp__eventstore_memory(opts->event_store_bytes ? opts->event_store_bytes : 8u << 20);
-    if (!t->path || !t->es) {
+    t->sq = mcp__quota_new();
+    if (!t->path || !t->es || !t->sq) {
         if (t->es)
             t->es->destroy(t->es);
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t);
         return MCP_ENOMEM;
@@ -1314,10 +1381,13 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.request_deadline_ms = opts->request_deadline_ms;
+    cfg.max_out = opts->max_stream_buffer ? opts->max_stream_buffer : (size_t)1 << 20;
+    cfg.max_streams_who = opts->max_streams_per_principal ? opts->max_streams_per_principal : 256;
     cfg.name = "http";
     cfg.endpoints[0] = t->path;
     if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {
         t->es->destroy(t->es);
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t);
         return rc;
@@ -1327,6 +1397,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
         t->d.on_closed = NULL;
         mcp__httpd_close(&t->d, NULL);
         t->es->destroy(t->es);
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t);
         return rc;

@@ -13,8 +13,9 @@
  * - A request must arrive whole (headers and body) within a wall-clock deadline, which MHD's
  *   inactivity timeout cannot give (M5: slowloris); see "request deadline" below.
  * - Suspended SSE streams are never timed out by MHD and a vanished client is not noticed (M7):
- *   one keep-alive timer writes `: ping` to idle streams and checks each suspended stream's socket
- *   for a peer that closed, so dead streams are reaped within one keep-alive period.
+ *   one keep-alive timer writes `: ping` to idle streams and checks each suspended connection's
+ *   socket: a reset ends it, a FIN (maybe only a half-close) gets a probe write (see
+ *   on_keepalive), so dead streams are reaped within one keep-alive period.
  */
 #include "transport/httpd.h"
 
@@ -87,6 +88,134 @@ static void on_poll(uv_poll_t *p, int status, int events)
     run(p->data);
 }
 
+/* ---- quotas ------------------------------------------------------------------------------ */
+
+#define QUOTA_BUCKETS 1024
+
+typedef struct quota_ent {
+    struct quota_ent *next;
+    unsigned n;
+    char key[];
+} quota_ent;
+
+struct mcp__quota {
+    quota_ent *b[QUOTA_BUCKETS];
+};
+
+static unsigned quota_hash(const char *k)
+{
+    unsigned h = 2166136261u;
+    while (*k)
+        h = (h ^ (unsigned char)*k++) * 16777619u;
+    return h % QUOTA_BUCKETS;
+}
+
+mcp__quota *mcp__quota_new(void)
+{
+    return calloc(1, sizeof(mcp__quota));
+}
+
+void mcp__quota_free(mcp__quota *q)
+{
+    size_t i;
+    if (!q)
+        return;
+    for (i = 0; i < QUOTA_BUCKETS; i++)
+        while (q->b[i]) {
+            quota_ent *e = q->b[i];
+            q->b[i] = e->next;
+            free(e);
+        }
+    free(q);
+}
+
+unsigned mcp__quota_get(const mcp__quota *q, const char *key)
+{
+    const quota_ent *e;
+    if (!q)
+        return 0;
+    for (e = q->b[quota_hash(key)]; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e->n;
+    return 0;
+}
+
+int mcp__quota_add(mcp__quota *q, const char *key, int delta)
+{
+    quota_ent **pp, *e;
+    if (!q)
+        return 0;
+    for (pp = &q->b[quota_hash(key)]; (e = *pp) != NULL; pp = &e->next)
+        if (strcmp(e->key, key) == 0)
+            break;
+    if (!e) {
+        size_t n = strlen(key) + 1;
+        if (delta < 0)
+            return 0;
+        if (!(e = calloc(1, sizeof *e + n)))
+            return -1;
+        memcpy(e->key, key, n);
+        *pp = e;
+    }
+    if (delta < 0 && e->n > 0)
+        e->n--;
+    else if (delta > 0)
+        e->n++;
+    if (e->n == 0) {
+        *pp = e->next;
+        free(e);
+    }
+    return 0;
+}
+
+/* The key quotas count `c` by: its principal (a hash of iss and sub when it has a string "sub",
+ * else of the whole value, as mcp__auth_same compares them), or its client's address. */
+static void set_who(mcp__hconn *c)
+{
+    static const char hex[] = "0123456789abcdef";
+    const json_t *p = c->principal, *sub = json_object_get(p, "sub");
+    const union MHD_ConnectionInfo *ci;
+    unsigned char h[32];
+    size_t i;
+
+    if (p) {
+        mcp__sha256 sh;
+        char *text;
+        mcp__sha256_init(&sh);
+        if (json_is_string(sub)) {
+            const char *iss = json_string_value(json_object_get(p, "iss"));
+            mcp__sha256_update(&sh, "s", 1);
+            if (iss)
+                mcp__sha256_update(&sh, iss, strlen(iss));
+            mcp__sha256_update(&sh, "", 1);
+            mcp__sha256_update(&sh, json_string_value(sub), json_string_length(sub));
+        } else if ((text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))) {
+            mcp__sha256_update(&sh, text, strlen(text));
+            free(text);
+        }
+        mcp__sha256_final(&sh, h);
+        c->who[0] = 'p';
+        c->who[1] = ':';
+        for (i = 0; i < 32; i++) {
+            c->who[2 + 2 * i] = hex[h[i] >> 4];
+            c->who[3 + 2 * i] = hex[h[i] & 15];
+        }
+        c->who[66] = '\0';
+        return;
+    }
+    snprintf(c->who, sizeof c->who, "a:?");
+    ci = c->mc ? MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      c->who + 2, sizeof c->who - 2);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      c->who + 2, sizeof c->who - 2);
+    }
+}
+
 /* ---- connections ------------------------------------------------------------------------- */
 
 static void suspend(mcp__hconn *c)
@@ -125,8 +254,10 @@ static void unlink_conn(mcp__httpd *d, mcp__hconn *c)
         c->snext->sprev = c->sprev;
     c->sprev = c->snext = NULL;
     d->nconns--;
-    if (c->sse)
+    if (c->sse) {
         d->nsse--;
+        mcp__quota_add(d->sq, c->who, -1);
+    }
 }
 
 const char *mcp__hconn_header(mcp__hconn *c, const char *name)
@@ -405,14 +536,24 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return 0;
 }
 
+bool mcp__hconn_stream_allowed(const mcp__hconn *c)
+{
+    return !c->d->cfg.max_streams_who ||
+           mcp__quota_get(c->d->sq, c->who) < c->d->cfg.max_streams_who;
+}
+
 int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1)
 {
     struct MHD_Response *r;
-    if (!c->mc || c->sse)
+    if (!c->mc || c->sse || !mcp__hconn_stream_allowed(c))
+        return -1;
+    if (mcp__quota_add(c->d->sq, c->who, 1) != 0)
         return -1;
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK, sse_reader, c, NULL);
-    if (!r)
+    if (!r) {
+        mcp__quota_add(c->d->sq, c->who, -1);
         return -1;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -426,10 +567,31 @@ int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1)
     return 0;
 }
 
-void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
+/*
+ * Make room for `len` more bytes of SSE output. What the client has already taken is dropped
+ * first. A client that reads too slowly (or not at all) must not grow the server: when bytes are
+ * still queued and `len` more would pass cfg.max_out, the stream is over (-1). An empty queue
+ * always takes one event whatever its size, so every stream makes progress.
+ */
+static int out_reserve(mcp__hconn *c, size_t len)
 {
     if (!c->mc || c->out_end)
-        return;
+        return -1;
+    if (c->ooff > 0) {
+        memmove(c->out, c->out + c->ooff, c->olen - c->ooff);
+        c->olen -= c->ooff;
+        c->ooff = 0;
+    }
+    if (c->olen > 0 && c->d->cfg.max_out && c->olen + len > c->d->cfg.max_out) {
+        mcp_server_log(c->d->srv, MCP_LOG_INFO,
+                       "%s: an SSE stream's client is not reading (%zu bytes queued, limit %zu); "
+                       "%s it",
+                       c->d->cfg.name, c->olen, c->d->cfg.max_out,
+                       c->d->cfg.out_abort ? "closing" : "ending");
+        c->overflow = true;
+        mcp__hconn_end(c, c->d->cfg.out_abort);
+        return -1;
+    }
     if (c->olen + len > c->ocap) {
         size_t cap = c->ocap ? c->ocap : 1024;
         char *nb;
@@ -437,15 +599,26 @@ void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
             cap *= 2;
         nb = realloc(c->out, cap);
         if (!nb) {
-            c->out_error = true; /* cannot buffer: drop the stream rather than lose events */
-            resume(c);
-            return;
+            mcp__hconn_end(c, true); /* cannot buffer: drop the stream rather than lose events */
+            return -1;
         }
         c->out = nb;
         c->ocap = cap;
     }
+    return 0;
+}
+
+static void out_append(mcp__hconn *c, const char *data, size_t len)
+{
     memcpy(c->out + c->olen, data, len);
     c->olen += len;
+}
+
+void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len)
+{
+    if (out_reserve(c, len) != 0)
+        return;
+    out_append(c, data, len);
     c->last_write = mcp__httpd_now(c->d);
     resume(c);
 }
@@ -460,9 +633,18 @@ void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const ch
     if (event)
         n += snprintf(head + n, sizeof head - (size_t)n, "event: %s\n", event);
     n += snprintf(head + n, sizeof head - (size_t)n, "data: ");
-    mcp__hconn_write(c, head, (size_t)n);
-    mcp__hconn_write(c, data, len);
-    mcp__hconn_write(c, "\n\n", 2);
+    if (out_reserve(c, (size_t)n + len + 2) != 0) /* the whole event, or none of it */
+        return;
+    out_append(c, head, (size_t)n);
+    out_append(c, data, len);
+    out_append(c, "\n\n", 2);
+    c->last_write = mcp__httpd_now(c->d);
+    resume(c);
+}
+
+size_t mcp__hconn_queued(const mcp__hconn *c)
+{
+    return c->olen - c->ooff;
 }
 
 void mcp__hconn_end(mcp__hconn *c, bool error)
@@ -706,6 +888,7 @@ static void first_call(mcp__httpd *d, mcp__hconn *c)
     /* Before any session lookup or body: the transport's stage (authorization: auth.c). */
     if (d->cfg.stage && d->cfg.stage(c, d->cfg.stage_state) != 0)
         return;
+    set_who(c); /* the principal is known now */
     if (cl) {
         char *end;
         unsigned long long n;
@@ -797,6 +980,14 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url
                              "Payload Too Large: the body limit is %zu bytes", d->cfg.max_body);
         else
             d->h->request(c);
+        if (c->state != HC_RESPONDED) {
+            /* Suspend on the next call, not now: MHD 0.9.75 must first note that it reads nothing
+             * more here. Suspended at once, it would read on resume, and a client that shut down
+             * its write side after the request (a legal half-close) would be dropped. */
+            c->in_handler = false;
+            kick(d);
+            return MHD_YES;
+        }
     } else if (c->state == HC_HANDLING && !c->ready && c->out_end && !c->sse) {
         c->in_handler = false;
         return MHD_NO; /* the client went away while its reply was pending: close */
@@ -856,19 +1047,36 @@ static void mhd_log(void *cls, const char *fm, va_list ap)
 
 /* ---- keep-alive ------------------------------------------------------------------------------ */
 
-/* A suspended connection's peer closed its end (or reset)? MHD cannot see it (M7). */
-static bool peer_gone(mcp__hconn *c)
+/*
+ * What the socket of a suspended connection shows (MHD does not watch it, M7): nothing new (0),
+ * the peer's FIN (1), or a reset or other error (2). A FIN alone is not a vanished client: after
+ * a complete request a client may shut down its write side and still read the reply (legal TCP).
+ */
+enum { PEER_OK, PEER_FIN, PEER_RESET };
+
+static int peer_state(mcp__hconn *c)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
     char b;
     ssize_t n;
     if (!ci)
-        return false;
+        return PEER_OK;
     n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    if (n == 0)
+        return PEER_FIN;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        return PEER_RESET;
+    return PEER_OK;
 }
 
+/*
+ * Each tick checks every suspended connection. A reset ends it (for a POST parked for its reply
+ * that is what lets a 2026-07-28 request be cancelled). A FIN only starts a probe: the transport
+ * may turn a parked POST into an SSE stream (handler `half_closed`), and a stream gets a keep-alive
+ * comment at once. A client that is really gone answers that write with a reset, seen on the
+ * next tick (or by MHD as a failed write); a half-closed one reads its reply.
+ */
 static void on_keepalive(uv_timer_t *t)
 {
     mcp__httpd *d = t->data;
@@ -876,19 +1084,25 @@ static void on_keepalive(uv_timer_t *t)
     mcp__hconn *c, *next;
     for (c = d->sse; c; c = next) {
         next = c->snext;
-        if (!c->sse && c->mc && c->suspended && !c->out_end && peer_gone(c)) {
-            /* a POST parked for its JSON reply whose client went away: closing it is what lets
-             * a 2026-07-28 request be cancelled (and frees the connection either way) */
-            mcp__hconn_end(c, true);
+        if (!c->mc || c->out_end)
             continue;
+        if (c->suspended) {
+            int ps = peer_state(c);
+            if (ps == PEER_RESET) {
+                mcp__hconn_end(c, true);
+                continue;
+            }
+            if (ps == PEER_FIN && !c->peer_fin) {
+                c->peer_fin = true;
+                if (!c->sse && d->h->half_closed)
+                    d->h->half_closed(c);
+                if (c->sse && c->mc && !c->out_end && c->olen == 0) {
+                    mcp__hconn_write(c, ": ping\n\n", 8); /* the probe */
+                    continue;
+                }
+            }
         }
-        if (!c->sse || !c->mc || c->out_end)
-            continue;
-        if (c->suspended && peer_gone(c)) {
-            mcp__hconn_end(c, true);
-            continue;
-        }
-        if (now - c->last_write + 5 >= d->cfg.keepalive_ms / 2 && c->olen == 0)
+        if (c->sse && now - c->last_write + 5 >= d->cfg.keepalive_ms / 2 && c->olen == 0)
             mcp__hconn_write(c, ": ping\n\n", 8);
     }
 }
@@ -989,6 +1203,8 @@ int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *
         d->cfg.keepalive_ms = 15000;
     if (!d->cfg.request_deadline_ms)
         d->cfg.request_deadline_ms = 30000;
+    if (!(d->sq = mcp__quota_new()))
+        return MCP_ENOMEM;
     while (cfg->allowed_origins && cfg->allowed_origins[norig])
         norig++;
     if (norig) {
@@ -1129,6 +1345,8 @@ void mcp__httpd_close(mcp__httpd *d, void (*on_closed)(mcp__httpd *d))
     free(d->tls_cert);
     free(d->tls_key);
     d->tls_cert = d->tls_key = NULL;
+    mcp__quota_free(d->sq);
+    d->sq = NULL;
     if (d->cfg.stage_free)
         d->cfg.stage_free(d->cfg.stage_state);
     d->cfg.stage = NULL;

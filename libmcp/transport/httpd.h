@@ -33,6 +33,10 @@ typedef struct mcp__httpd_handler {
     /* The connection ended (response sent, client gone, or daemon stopping). `c->owner` is the
      * transport's; clear every pointer to `c` here: it is freed right after. */
     void (*closed)(mcp__hconn *c);
+    /* Optional: the client of a request still waiting for its reply sent a FIN (it may only
+     * have shut down its write side). The transport may turn the reply into an SSE stream
+     * (mcp__hconn_sse) so that a probe write can tell a half-closed client from a gone one. */
+    void (*half_closed)(mcp__hconn *c);
 } mcp__httpd_handler;
 
 /** One HTTP request (MHD's per-request context). */
@@ -47,17 +51,21 @@ struct mcp__hconn {
     unsigned char state; /* internal */
     bool suspended, in_handler, too_big;
     bool expired;               /* the request deadline passed: the connection is closing */
+    bool peer_fin;              /* the client's FIN was seen (a probe write followed) */
     mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
     struct MHD_Response *ready; /* a response to queue once resumed */
     unsigned ready_status;
     /* SSE output */
     bool sse, out_end, out_error;
+    bool overflow; /* ended because its client did not read: more than cfg.max_out was queued */
     char *out;
     size_t olen, ooff, ocap;
     uint64_t last_write;       /* loop time (ms) of the last SSE write */
     mcp__hconn *sprev, *snext; /* the daemon's list of live requests (keep-alives, deadlines) */
     json_t *principal;         /* who the bearer token names (auth.c), owned; NULL: no auth,
                                   a static token, or a validator that names no one */
+    char who[68]; /* the key quotas count by: "p:" + a hash of the principal, or "a:" + the
+                     client's address when the request names no principal */
 };
 
 typedef struct mcp__httpd_config {
@@ -71,7 +79,12 @@ typedef struct mcp__httpd_config {
     size_t connection_memory;
     unsigned keepalive_ms;
     unsigned request_deadline_ms; /* headers + body must arrive within this (0 = 30 s) */
-    const char *name;             /* for log lines: "http" or "sse" */
+    unsigned max_streams_who;     /* open SSE streams per principal/address (0 = no limit) */
+    size_t max_out;               /* SSE output queued per stream (0 = no limit): past it the
+                                     stream ends (flushed, then closed) or, with out_abort, is
+                                     closed at once */
+    bool out_abort;
+    const char *name; /* for log lines: "http" or "sse" */
     /* A stage every request passes after the Origin/Host checks and before its body is read or
      * the transport sees it (the transports install authorization here: mcp__auth_install).
      * Returns 0 to go on, or -1 once it has queued the answer. NULL: none. The daemon owns
@@ -106,8 +119,21 @@ struct mcp__httpd {
     void (*on_closed)(mcp__httpd *d); /* every uv handle closed: free the owner */
     mcp__hconn *sse;                  /* every live request (not only SSE streams): link_conn() */
     size_t nsse;
-    size_t nconns; /* live hconns */
+    size_t nconns;         /* live hconns */
+    struct mcp__quota *sq; /* open SSE streams per c->who */
 };
+
+/* ---- quotas: counts per principal (mcp__hconn.who) ------------------------------------------ */
+
+typedef struct mcp__quota mcp__quota;
+
+/** An empty table (NULL when out of memory). */
+MCP_HIDDEN mcp__quota *mcp__quota_new(void);
+MCP_HIDDEN void mcp__quota_free(mcp__quota *q);
+/** The count of `key` (0 when absent). */
+MCP_HIDDEN unsigned mcp__quota_get(const mcp__quota *q, const char *key);
+/** Add +1 or -1 to the count of `key`; an entry is freed at 0. -1 when out of memory. */
+MCP_HIDDEN int mcp__quota_add(mcp__quota *q, const char *key, int delta);
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
  * MCP_EINVAL (bad host / TLS files) or MCP_ENOMEM. `d` is the caller's zeroed storage. */
@@ -142,13 +168,19 @@ MCP_HIDDEN void mcp__hconn_error(mcp__hconn *c, unsigned status, int code, const
 /** Respond with a JSON value (borrowed) as the body. */
 MCP_HIDDEN void mcp__hconn_json(mcp__hconn *c, unsigned status, const json_t *body, const char *h1,
                                 const char *v1);
-/** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none). */
+/** May c->who open one more SSE stream (cfg.max_streams_who)? */
+MCP_HIDDEN bool mcp__hconn_stream_allowed(const mcp__hconn *c);
+/** Start an SSE response (200, text/event-stream) with up to two extra headers (NULL = none).
+ * -1 (nothing queued) when c->who already has cfg.max_streams_who streams open. */
 MCP_HIDDEN int mcp__hconn_sse(mcp__hconn *c, const char *h1, const char *v1);
-/** Append raw SSE text; resumes the connection. */
+/** Append raw SSE text; resumes the connection. Past cfg.max_out the stream ends instead
+ * (c->overflow; see out_reserve in httpd.c). */
 MCP_HIDDEN void mcp__hconn_write(mcp__hconn *c, const char *data, size_t len);
 /** Append one SSE event: optional id and event name, `data` on one line. */
 MCP_HIDDEN void mcp__hconn_event(mcp__hconn *c, const char *id, const char *event, const char *data,
                                  size_t len);
+/** Bytes of SSE output queued for the client and not yet taken by the socket. */
+MCP_HIDDEN size_t mcp__hconn_queued(const mcp__hconn *c);
 /** End the SSE stream once its data is flushed (error: abort the connection instead). */
 MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
 

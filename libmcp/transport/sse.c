@@ -22,6 +22,7 @@ struct lsess {
     mcp__hconn *conn; /* the GET stream, until it closes */
     lsess *hnext, *aprev, *anext;
     bool registered;
+    char who[68]; /* the principal (or address) that opened it: mcp__hconn.who */
 };
 
 struct sse_tr {
@@ -30,6 +31,9 @@ struct sse_tr {
     mcp_server_t *srv;
     char *path, *mpath;
     unsigned max_sessions, grace_ms;
+    size_t max_queue; /* stream output queued past which POSTs get 503 */
+    unsigned max_sessions_who;
+    mcp__quota *sq; /* sessions per principal (lsess.who) */
     lsess *buckets[NBUCKETS];
     lsess *all;
     size_t nsess;
@@ -77,6 +81,7 @@ static void unregister(lsess *ls)
         }
     ls->registered = false;
     ls->t->nsess--;
+    mcp__quota_add(ls->t->sq, ls->who, -1);
 }
 
 static void destroy(lsess *ls)
@@ -128,6 +133,7 @@ static void check_stopped(sse_tr *t);
 static int on_headers(mcp__hconn *c)
 {
     sse_tr *t = c->d->owner;
+    lsess *ls;
     bool get = strcmp(c->method, "GET") == 0, post = strcmp(c->method, "POST") == 0;
     if (strcmp(c->url, t->path) == 0) {
         if (!get) {
@@ -156,8 +162,22 @@ static int on_headers(mcp__hconn *c)
             mcp__hconn_error(c, MHD_HTTP_BAD_REQUEST, 0, "Bad Request: sessionId is required");
             return -1;
         }
-        if (!find_for(t, c)) {
+        if (!(ls = find_for(t, c))) {
             mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, 0, "Session not found");
+            return -1;
+        }
+        if (ls->conn && mcp__hconn_queued(ls->conn) >= t->max_queue) {
+            /* the client is not reading its stream: its replies would only pile up here */
+            struct MHD_Response *r;
+            char text[160];
+            int n = snprintf(text, sizeof text,
+                             "Service Unavailable: %zu bytes wait on this session's SSE stream; "
+                             "read it, then retry",
+                             mcp__hconn_queued(ls->conn));
+            r = mcp__hconn_response(c, "text/plain", text, (size_t)n);
+            if (r)
+                MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+            mcp__hconn_respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
             return -1;
         }
         return 0;
@@ -178,6 +198,15 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     if (t->nsess >= t->max_sessions || t->d.nsse >= 20000) {
         mcp__hconn_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, 0,
                          "Service Unavailable: too many sessions");
+        return;
+    }
+    if (mcp__quota_get(t->sq, c->who) >= t->max_sessions_who || !mcp__hconn_stream_allowed(c)) {
+        struct MHD_Response *r;
+        static const char text[] = "Too Many Requests: this client has too many sessions open";
+        r = mcp__hconn_response(c, "text/plain", text, sizeof text - 1);
+        if (r)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        mcp__hconn_respond(c, MHD_HTTP_TOO_MANY_REQUESTS, r);
         return;
     }
     ls = calloc(1, sizeof *ls);
@@ -204,6 +233,8 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     t->buckets[bucket_of(ls->id)] = ls;
     ls->registered = true;
     t->nsess++;
+    memcpy(ls->who, c->who, sizeof ls->who);
+    mcp__quota_add(t->sq, ls->who, 1);
     n = snprintf(ev, sizeof ev, "%s?sessionId=%s", t->mpath, ls->id);
     mcp__hconn_event(c, NULL, "endpoint", ev, (size_t)n);
 }
@@ -249,7 +280,7 @@ static void on_closed(mcp__hconn *c)
     check_stopped(t);
 }
 
-static const mcp__httpd_handler handler = {on_headers, on_request, on_closed};
+static const mcp__httpd_handler handler = {on_headers, on_request, on_closed, NULL};
 
 /* ---- start / stop ---------------------------------------------------------------------------- */
 
@@ -257,6 +288,7 @@ static void tr_destroy(sse_tr *t)
 {
     while (t->all)
         destroy(t->all);
+    mcp__quota_free(t->sq);
     free(t->path);
     free(t->mpath);
     free(t);
@@ -359,7 +391,11 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     t->mpath = strdup(opts->message_path ? opts->message_path : "/message");
     t->max_sessions = opts->max_sessions ? opts->max_sessions : 10000;
     t->grace_ms = opts->grace_ms ? opts->grace_ms : 5000;
-    if (!t->path || !t->mpath) {
+    t->max_sessions_who =
+        opts->max_sessions_per_principal ? opts->max_sessions_per_principal : 1000;
+    t->sq = mcp__quota_new();
+    if (!t->path || !t->mpath || !t->sq) {
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);
@@ -379,10 +415,15 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.connection_memory = opts->connection_memory;
     cfg.keepalive_ms = opts->keepalive_ms;
     cfg.request_deadline_ms = opts->request_deadline_ms;
+    t->max_queue = opts->max_stream_buffer ? opts->max_stream_buffer : (size_t)1 << 20;
+    cfg.max_out = t->max_queue * 2; /* replies of calls accepted before the POSTs were refused */
+    cfg.out_abort = true;           /* the session ends with its stream anyway */
+    cfg.max_streams_who = opts->max_streams_per_principal ? opts->max_streams_per_principal : 256;
     cfg.name = "sse";
     cfg.endpoints[0] = t->path;
     cfg.endpoints[1] = t->mpath;
     if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);
@@ -391,6 +432,7 @@ int mcp_server_listen_sse(mcp_server_t *srv, const mcp_http_opts_t *opts)
     rc = mcp__httpd_start(&t->d, srv, &cfg, &handler, t);
     if (rc != MCP_OK) {
         mcp__httpd_close(&t->d, NULL);
+        mcp__quota_free(t->sq);
         free(t->path);
         free(t->mpath);
         free(t);

@@ -359,7 +359,7 @@ describe('Streamable HTTP statuses (stateful)', () => {
 describe('sessions: idle expiry and eviction', () => {
     let srv;
     before(async () => {
-        srv = await startServer(BIN.http, ['--session-timeout', '400ms', '--max-sessions', '3']);
+        srv = await startServer(BIN.http, ['--session-timeout', '400ms', '--max-sessions', '3', '--evict-idle', '1ms']);
     }, HOOK);
     after(async () => {
         assert.equal(await srv.close(), 0, srv.stderr());
