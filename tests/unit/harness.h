@@ -67,7 +67,7 @@ static inline fixture *harness_new(bool attach)
  * the fixture. */
 static inline void harness_free(fixture *f)
 {
-    mcp__session_close(f->sess);
+    mcp__server_session_end(f->sess);
     mcp__session_unref(f->sess);
     mcp_server_free(f->srv);
     if (f->attached) {

@@ -317,7 +317,7 @@ static void test_v1_capabilities_and_defs(void **state)
               "\"taskId\":\"x\"}}");
         r = json_object_get(json_array_get(c2.sent, json_array_size(c2.sent) - 1), "error");
         assert_int_equal(json_integer_value(json_object_get(r, "code")), -32601);
-        mcp__session_close(s2);
+        mcp__server_session_end(s2);
         mcp__session_unref(s2);
         json_decref(c2.sent);
     }
@@ -668,11 +668,11 @@ static void test_v1_scoping_and_session_end(void **state)
     r = json_array_get(c2.sent, json_array_size(c2.sent) - 1);
     assert_int_equal(json_array_size(json_object_get(json_object_get(r, "result"), "tasks")), 0);
     /* the owning session ends: its running task is cancelled and deleted */
-    mcp__session_close(f->sess);
+    mcp__server_session_end(f->sess);
     sendf(f, s2, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/list\"}");
     assert_int_equal(cancels, 1);
     assert_null(pending);
-    mcp__session_close(s2);
+    mcp__server_session_end(s2);
     mcp__session_unref(s2);
     json_decref(c2.sent);
 }
@@ -1087,7 +1087,7 @@ static void test_v2_unscoped_on_ephemeral(void **state)
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
           "\"slow\"," META26(WITH_EXT) "}}");
     snprintf(id, sizeof id, "%s", str(result_of(f, 1), "taskId"));
-    mcp__session_close(f->sess); /* the POST is over: the task lives on */
+    mcp__server_session_end(f->sess); /* the POST is over: the task lives on */
     sendf(f, s2,
           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/get\",\"params\":{\"taskId\":"
           "\"%s\"," META26(WITH_EXT) "}}",
@@ -1109,7 +1109,7 @@ static void test_v2_unscoped_on_ephemeral(void **state)
           id);
     r = json_object_get(json_array_get(c2.sent, json_array_size(c2.sent) - 1), "error");
     assert_int_equal(json_integer_value(json_object_get(r, "code")), -32602);
-    mcp__session_close(s2);
+    mcp__server_session_end(s2);
     mcp__session_unref(s2);
     json_decref(c2.sent);
 }
