@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <locale.h>
+#include <time.h>
 
 #include "server/server.h"
 
@@ -60,8 +61,8 @@ static void run_vcases(const struct vcase *cases, size_t n)
                 fail_msg("case %zu: %s with %s: want pass, got %d '%s'", i, c->schema, c->inst, rc,
                          msg);
         } else {
-            bool match =
-                c->msg[0] == '~' ? strstr(msg, c->msg + 1) != NULL : strcmp(msg, c->msg) == 0;
+            bool match = c->msg[0] == '~' ? strstr(msg, c->msg + 1) != NULL
+                                          : strcmp(msg, c->msg) == 0;
             if (rc != MCP_ESCHEMA || !match)
                 fail_msg("case %zu: %s with %s:\n  got  %d '%s'\n  want '%s'", i, c->schema,
                          c->inst, rc, msg, c->msg);
@@ -196,7 +197,8 @@ static void test_compact_forms(void **state)
             fail_msg("case %zu '%s': refused: %s", i, cases[i].text, err.text);
         text = dump(s);
         if (strcmp(text, cases[i].want) != 0)
-            fail_msg("case %zu '%s':\n  got  %s\n  want %s", i, cases[i].text, text, cases[i].want);
+            fail_msg("case %zu '%s':\n  got  %s\n  want %s", i, cases[i].text, text,
+                     cases[i].want);
         free(text);
         /* Every compact schema passes the registration check. */
         assert_int_equal(mcp__schema_check(s, &err), MCP_OK);
@@ -317,10 +319,8 @@ static void test_compact_validates(void **state)
     (void)state;
 
     assert_int_equal(validate_compact(schema, "{\"path\":\"x\"}", msg, sizeof msg), MCP_OK);
-    assert_int_equal(validate_compact(schema,
-                                      "{\"path\":\"x\",\"head\":3,\"mode\":\"fast\","
-                                      "\"tags\":[\"a\",\"b\"]}",
-                                      msg, sizeof msg),
+    assert_int_equal(validate_compact(schema, "{\"path\":\"x\",\"head\":3,\"mode\":\"fast\","
+                                              "\"tags\":[\"a\",\"b\"]}", msg, sizeof msg),
                      MCP_OK);
     assert_int_equal(validate_compact(schema, "{}", msg, sizeof msg), MCP_ESCHEMA);
     assert_string_equal(msg, "arguments: missing required property 'path'");
@@ -330,17 +330,14 @@ static void test_compact_validates(void **state)
     assert_int_equal(validate_compact(schema, "{\"path\":\"x\",\"head\":1.5}", msg, sizeof msg),
                      MCP_ESCHEMA);
     assert_string_equal(msg, "arguments.head: expected integer, got number");
-    assert_int_equal(
-        validate_compact(schema, "{\"path\":\"x\",\"mode\":\"medium\"}", msg, sizeof msg),
-        MCP_ESCHEMA);
+    assert_int_equal(validate_compact(schema, "{\"path\":\"x\",\"mode\":\"medium\"}", msg,
+                                      sizeof msg), MCP_ESCHEMA);
     assert_string_equal(msg, "arguments.mode: must be one of \"fast\", \"slow\"");
-    assert_int_equal(
-        validate_compact(schema, "{\"path\":\"x\",\"tags\":[\"a\",\"B\"]}", msg, sizeof msg),
-        MCP_ESCHEMA);
+    assert_int_equal(validate_compact(schema, "{\"path\":\"x\",\"tags\":[\"a\",\"B\"]}", msg,
+                                      sizeof msg), MCP_ESCHEMA);
     assert_string_equal(msg, "arguments.tags[1]: does not match pattern '^[a-z]+$'");
-    assert_int_equal(
-        validate_compact(schema, "{\"path\":\"x\",\"tags\":[\"a\",\"b\",\"c\"]}", msg, sizeof msg),
-        MCP_ESCHEMA);
+    assert_int_equal(validate_compact(schema, "{\"path\":\"x\",\"tags\":[\"a\",\"b\",\"c\"]}",
+                                      msg, sizeof msg), MCP_ESCHEMA);
     assert_string_equal(msg, "arguments.tags: must have at most 2 items");
     assert_int_equal(validate_compact(schema, "{\"path\":5}", msg, sizeof msg), MCP_ESCHEMA);
     assert_string_equal(msg, "arguments.path: expected string, got number");
@@ -423,8 +420,7 @@ static void test_from_text_json(void **state)
     assert_non_null(strstr(err.text, "duplicate"));
     /* The check runs on JSON text. */
     assert_null(mcp_schema_from_text("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
-                                     "\"strng\"}}}",
-                                     &err));
+                                     "\"strng\"}}}", &err));
     assert_int_equal(err.code, MCP_ESCHEMA);
     assert_string_equal(err.text, "schema: at #/properties/a/type: unknown type 'strng'");
     /* NULL and blank text: no arguments. */
@@ -513,8 +509,8 @@ static void test_check(void **state)
         {"{\"required\":[\"a\"],\"$ref\":\"#/required/0\"}",
          "schema: at #/$ref: '#/required/0' does not point to a schema"},
         {"{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"}}}", "schema: at #/$defs/a/$ref: "
-                                                         "'#/$defs/b' does not resolve within "
-                                                         "this schema"},
+                                                        "'#/$defs/b' does not resolve within "
+                                                        "this schema"},
         /* Accepted. */
         {"{}", NULL},
         {"{\"x-vendor\":[1,2],\"format\":\"email\",\"title\":5,\"examples\":{}}", NULL},
@@ -525,14 +521,12 @@ static void test_check(void **state)
         {"{\"$ref\":\"#\"}", NULL},
         {"{\"$defs\":{\"a/b\":{},\"c~d\":{},\"e f\":{},\"%\":{}},\"allOf\":[{\"$ref\":"
          "\"#/$defs/a~1b\"},{\"$ref\":\"#/$defs/c~0d\"},{\"$ref\":\"#/$defs/e%20f\"},{\"$ref\":"
-         "\"#/$defs/%25\"}]}",
-         NULL},
+         "\"#/$defs/%25\"}]}", NULL},
         {"{\"definitions\":{\"a\":true},\"properties\":{\"x\":{\"$ref\":\"#/definitions/a\"}}}",
          NULL},
         {"{\"prefixItems\":[{}],\"items\":{\"$ref\":\"#/prefixItems/0\"}}", NULL},
         {"{\"type\":[\"string\",\"null\"],\"minimum\":1.5,\"maxLength\":3.0,\"uniqueItems\":"
-         "false,\"const\":null,\"enum\":[],\"dependentRequired\":{\"a\":[\"b\"]}}",
-         NULL},
+         "false,\"const\":null,\"enum\":[],\"dependentRequired\":{\"a\":[\"b\"]}}", NULL},
         {"{\"properties\":{\"a\":false,\"b\":true},\"additionalProperties\":false}", NULL},
     };
     size_t i;
@@ -547,8 +541,8 @@ static void test_check(void **state)
                 fail_msg("case %zu %s: refused: %s", i, cases[i].schema, err.text);
         } else if (rc != MCP_ESCHEMA || err.code != MCP_ESCHEMA ||
                    strcmp(err.text, cases[i].err) != 0) {
-            fail_msg("case %zu %s:\n  got  %d '%s'\n  want '%s'", i, cases[i].schema, rc, err.text,
-                     cases[i].err);
+            fail_msg("case %zu %s:\n  got  %d '%s'\n  want '%s'", i, cases[i].schema, rc,
+                     err.text, cases[i].err);
         }
         assert_int_equal(mcp__schema_check(s, NULL), rc); /* err may be NULL */
         json_decref(s);
@@ -610,7 +604,8 @@ static void test_types(void **state)
     static const struct vcase cases[] = {
         {"{\"type\":\"object\",\"properties\":{\"b\":{\"type\":\"number\"}}}", "{\"b\":\"x\"}",
          "arguments.b: expected number, got string"},
-        {"{\"type\":\"object\",\"properties\":{\"b\":{\"type\":\"number\"}}}", "{\"b\":1.5}", PASS},
+        {"{\"type\":\"object\",\"properties\":{\"b\":{\"type\":\"number\"}}}", "{\"b\":1.5}",
+         PASS},
         {"{\"type\":\"number\"}", "7", PASS},
         {"{\"type\":\"integer\"}", "3", PASS},
         {"{\"type\":\"integer\"}", "3.0", PASS},
@@ -629,9 +624,8 @@ static void test_types(void **state)
         {"{\"type\":\"object\"}", "{}", PASS},
         {"{\"type\":\"object\"}", "[]", "arguments: expected object, got array"},
         {"{\"type\":[\"string\",\"null\"]}", "null", PASS},
-        {"{\"type\":[\"string\",\"null\"]}", "5",
-         "arguments: expected string or null, got "
-         "number"},
+        {"{\"type\":[\"string\",\"null\"]}", "5", "arguments: expected string or null, got "
+                                                  "number"},
         {"{\"type\":[\"string\",\"number\",\"null\"]}", "true",
          "arguments: expected string, number or null, got boolean"},
         {"{\"type\":[\"integer\"]}", "2.0", PASS},
@@ -644,7 +638,8 @@ static void test_types(void **state)
 static void test_enum_const(void **state)
 {
     static const struct vcase cases[] = {
-        {"{\"properties\":{\"mode\":{\"enum\":[\"fast\",\"slow\"]}}}", "{\"mode\":\"fast\"}", PASS},
+        {"{\"properties\":{\"mode\":{\"enum\":[\"fast\",\"slow\"]}}}", "{\"mode\":\"fast\"}",
+         PASS},
         {"{\"properties\":{\"mode\":{\"enum\":[\"fast\",\"slow\"]}}}", "{\"mode\":\"medium\"}",
          "arguments.mode: must be one of \"fast\", \"slow\""},
         {"{\"enum\":[1,2]}", "1.0", PASS},
@@ -660,9 +655,8 @@ static void test_enum_const(void **state)
         {"{\"enum\":[false]}", "0", "arguments: must be one of false"},
         {"{\"const\":1}", "1.0", PASS},
         {"{\"const\":1.0}", "1", PASS},
-        {"{\"const\":9007199254740993}", "9007199254740992",
-         "arguments: must be "
-         "9007199254740993"},
+        {"{\"const\":9007199254740993}", "9007199254740992", "arguments: must be "
+                                                             "9007199254740993"},
         {"{\"const\":\"x\"}", "\"y\"", "arguments: must be \"x\""},
         {"{\"const\":[1,{\"a\":null}]}", "[1.0,{\"a\":null}]", PASS},
         {"{\"const\":null}", "null", PASS},
@@ -682,8 +676,8 @@ static void test_numbers(void **state)
         {"{\"minimum\":0.1}", "0.05", "arguments: must be at least 0.1"},
         {"{\"minimum\":1}", "\"0\"", PASS}, /* numeric keywords ignore non-numbers */
         {"{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{"
-         "\"type\":\"integer\",\"maximum\":10}}}}",
-         "{\"items\":[1,2,11]}", "arguments.items[2]: must be at most 10"},
+         "\"type\":\"integer\",\"maximum\":10}}}}", "{\"items\":[1,2,11]}",
+         "arguments.items[2]: must be at most 10"},
         {"{\"maximum\":10}", "10.0", PASS},
         {"{\"maximum\":-1}", "-0.5", "arguments: must be at most -1"},
         {"{\"exclusiveMinimum\":0}", "0", "arguments: must be greater than 0"},
@@ -721,9 +715,8 @@ static void test_strings(void **state)
         {"{\"minLength\":2}", "\"a\"", "arguments: must be at least 2 characters long"},
         {"{\"minLength\":2}", "\"\\u00e9\"", "arguments: must be at least 2 characters long"},
         {"{\"minLength\":2,\"maxLength\":2}", "\"\\u00e9\\u00e9\"", PASS}, /* 4 bytes */
-        {"{\"maxLength\":2}", "\"\\u65e5\\u672c\\u8a9e\"",
-         "arguments: must be at most 2 "
-         "characters long"},
+        {"{\"maxLength\":2}", "\"\\u65e5\\u672c\\u8a9e\"", "arguments: must be at most 2 "
+                                                           "characters long"},
         {"{\"maxLength\":2}", "\"\\ud83d\\ude00\\ud83d\\ude00\"", PASS}, /* 8 bytes, 2 emoji */
         {"{\"maxLength\":1}", "\"ab\"", "arguments: must be at most 1 character long"},
         {"{\"minLength\":1}", "\"\\u0000\"", PASS},
@@ -875,9 +868,8 @@ static void test_objects(void **state)
     static const struct vcase cases[] = {
         {"{\"required\":[\"a\"]}", "{\"a\":null}", PASS},
         {"{\"required\":[\"a\"]}", "{}", "arguments: missing required property 'a'"},
-        {"{\"required\":[\"a\",\"b\"]}", "{\"a\":1}",
-         "arguments: missing required property "
-         "'b'"},
+        {"{\"required\":[\"a\",\"b\"]}", "{\"a\":1}", "arguments: missing required property "
+                                                      "'b'"},
         {"{\"required\":[\"a\"]}", "[]", PASS}, /* object keywords ignore non-objects */
         {"{\"properties\":{\"a\":{}},\"additionalProperties\":false}", "{\"a\":1}", PASS},
         {"{\"properties\":{\"a\":{}},\"additionalProperties\":false}", "{\"a\":1,\"x\":2}",
@@ -885,31 +877,23 @@ static void test_objects(void **state)
         {"{\"additionalProperties\":{\"type\":\"integer\"}}", "{\"q\":\"s\"}",
          "arguments.q: expected integer, got string"},
         {"{\"properties\":{\"a\":{\"type\":\"string\"}},\"additionalProperties\":{\"type\":"
-         "\"integer\"}}",
-         "{\"a\":\"s\",\"b\":2}", PASS},
+         "\"integer\"}}", "{\"a\":\"s\",\"b\":2}", PASS},
         {"{\"patternProperties\":{\"^s_\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}",
-         "{\"s_a\":\"x\"}", PASS},
+         "false}", "{\"s_a\":\"x\"}", PASS},
         {"{\"patternProperties\":{\"^s_\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}",
-         "{\"s_a\":1}", "arguments.s_a: expected string, got number"},
+         "false}", "{\"s_a\":1}", "arguments.s_a: expected string, got number"},
         {"{\"patternProperties\":{\"^s_\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}",
-         "{\"n\":1}", "arguments: unexpected property 'n'"},
+         "false}", "{\"n\":1}", "arguments: unexpected property 'n'"},
         /* properties and patternProperties both apply. */
         {"{\"properties\":{\"s_a\":{\"maxLength\":5}},\"patternProperties\":{\"a$\":{"
-         "\"minLength\":2}}}",
-         "{\"s_a\":\"x\"}",
-         "arguments.s_a: must be at least 2 "
-         "characters long"},
+         "\"minLength\":2}}}", "{\"s_a\":\"x\"}", "arguments.s_a: must be at least 2 "
+                                                  "characters long"},
         /* A lookahead pattern key (once not checkable: it neither applied nor made a property
          * additional) now applies where it matches. */
         {"{\"patternProperties\":{\"^(?=x)\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}",
-         "{\"xy\":1}", "arguments.xy: expected string, got number"},
+         "false}", "{\"xy\":1}", "arguments.xy: expected string, got number"},
         {"{\"patternProperties\":{\"^(?=x)\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}",
-         "{\"yx\":1}", "arguments: unexpected property 'yx'"},
+         "false}", "{\"yx\":1}", "arguments: unexpected property 'yx'"},
         {"{\"propertyNames\":{\"pattern\":\"^[a-z]+$\"}}", "{\"abc\":1}", PASS},
         {"{\"propertyNames\":{\"pattern\":\"^[a-z]+$\"}}", "{\"abc\":1,\"Abc\":1}",
          "arguments: property name 'Abc' is not allowed by propertyNames"},
@@ -934,8 +918,8 @@ static void test_objects(void **state)
         {"{\"properties\":{\"$x_1\":{\"type\":\"string\"}}}", "{\"$x_1\":1}",
          "arguments.$x_1: expected string, got number"},
         {"{\"properties\":{\"a\":{\"properties\":{\"b\":{\"items\":{\"properties\":{\"c\":{"
-         "\"type\":\"null\"}}}}}}}}",
-         "{\"a\":{\"b\":[{},{\"c\":0}]}}", "arguments.a.b[1].c: expected null, got number"},
+         "\"type\":\"null\"}}}}}}}}", "{\"a\":{\"b\":[{},{\"c\":0}]}}",
+         "arguments.a.b[1].c: expected null, got number"},
     };
     (void)state;
     run_vcases(cases, N_CASES(cases));
@@ -945,9 +929,8 @@ static void test_arrays(void **state)
 {
     static const struct vcase cases[] = {
         {"{\"items\":{\"type\":\"string\"}}", "[\"a\",\"b\"]", PASS},
-        {"{\"items\":{\"type\":\"string\"}}", "[\"a\",1]",
-         "arguments[1]: expected string, got "
-         "number"},
+        {"{\"items\":{\"type\":\"string\"}}", "[\"a\",1]", "arguments[1]: expected string, got "
+                                                           "number"},
         {"{\"items\":true}", "[1,\"a\"]", PASS},
         {"{\"items\":false}", "[]", PASS},
         {"{\"items\":false}", "[1]", "arguments: must have at most 0 items"},
@@ -966,11 +949,11 @@ static void test_arrays(void **state)
         {"{\"maxItems\":2}", "[1,2,3]", "arguments: must have at most 2 items"},
         {"{\"maxItems\":2}", "\"abc\"", PASS},
         {"{\"uniqueItems\":true}", "[1,2,3]", PASS},
-        {"{\"uniqueItems\":true}", "[1,2,1.0]",
-         "arguments: must not contain duplicates (items 0 "
-         "and 2 are equal)"},
+        {"{\"uniqueItems\":true}", "[1,2,1.0]", "arguments: must not contain duplicates (items 0 "
+                                                "and 2 are equal)"},
         {"{\"uniqueItems\":true}", "[{\"a\":[1]},{\"a\":[1.0]}]", "~items 0 and 1 are equal"},
-        {"{\"uniqueItems\":true}", "[[1],[1,2],{\"a\":1},{\"a\":2},\"1\",1,true,false,null]", PASS},
+        {"{\"uniqueItems\":true}", "[[1],[1,2],{\"a\":1},{\"a\":2},\"1\",1,true,false,null]",
+         PASS},
         {"{\"uniqueItems\":false}", "[1,1]", PASS},
         {"{\"contains\":{\"type\":\"integer\"}}", "[\"a\",2]", PASS},
         {"{\"contains\":{\"type\":\"integer\"}}", "[\"a\"]",
@@ -1020,31 +1003,27 @@ static void test_combinators(void **state)
         {"{\"allOf\":[{\"type\":\"integer\"},{\"minimum\":3}]}", "2.5",
          "arguments: expected integer, got number"},
         {"{\"not\":{\"type\":\"string\"}}", "1", PASS},
-        {"{\"not\":{\"type\":\"string\"}}", "\"a\"",
-         "arguments: must not match the schema in "
-         "\"not\""},
+        {"{\"not\":{\"type\":\"string\"}}", "\"a\"", "arguments: must not match the schema in "
+                                                     "\"not\""},
         {"{\"not\":false}", "1", PASS},
         {"{\"not\":true}", "1", "arguments: must not match the schema in \"not\""},
         {"{\"if\":{\"properties\":{\"kind\":{\"const\":\"file\"}}},\"then\":{\"required\":"
-         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}",
-         "{\"kind\":\"file\"}", "arguments: missing required property 'path'"},
+         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}", "{\"kind\":\"file\"}",
+         "arguments: missing required property 'path'"},
         {"{\"if\":{\"properties\":{\"kind\":{\"const\":\"file\"}}},\"then\":{\"required\":"
-         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}",
-         "{\"kind\":\"web\"}", "arguments: missing required property 'url'"},
+         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}", "{\"kind\":\"web\"}",
+         "arguments: missing required property 'url'"},
         {"{\"if\":{\"properties\":{\"kind\":{\"const\":\"file\"}}},\"then\":{\"required\":"
-         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}",
-         "{\"kind\":\"file\",\"path\":\"/\"}", PASS},
+         "[\"path\"]},\"else\":{\"required\":[\"url\"]}}", "{\"kind\":\"file\",\"path\":\"/\"}",
+         PASS},
         {"{\"if\":{\"type\":\"string\"},\"then\":{\"minLength\":2}}", "5", PASS},
         {"{\"then\":false,\"else\":false}", "5", PASS}, /* no if: nothing */
         /* Nested combinators keep quiet until the outermost decides. */
         {"{\"anyOf\":[{\"allOf\":[{\"type\":\"string\"},{\"minLength\":2}]},{\"not\":{"
-         "\"type\":\"string\"}}]}",
-         "\"a\"",
-         "arguments: must match at least one schema in "
-         "anyOf"},
+         "\"type\":\"string\"}}]}", "\"a\"", "arguments: must match at least one schema in "
+                                            "anyOf"},
         {"{\"anyOf\":[{\"allOf\":[{\"type\":\"string\"},{\"minLength\":2}]},{\"not\":{"
-         "\"type\":\"string\"}}]}",
-         "3", PASS},
+         "\"type\":\"string\"}}]}", "3", PASS},
     };
     (void)state;
     run_vcases(cases, N_CASES(cases));
@@ -1054,31 +1033,27 @@ static void test_refs(void **state)
 {
     static const struct vcase cases[] = {
         {"{\"$defs\":{\"pos\":{\"type\":\"integer\",\"minimum\":1}},\"properties\":{\"n\":{"
-         "\"$ref\":\"#/$defs/pos\"}}}",
-         "{\"n\":0}", "arguments.n: must be at least 1"},
+         "\"$ref\":\"#/$defs/pos\"}}}", "{\"n\":0}", "arguments.n: must be at least 1"},
         {"{\"definitions\":{\"s\":{\"type\":\"string\"}},\"items\":{\"$ref\":"
-         "\"#/definitions/s\"}}",
-         "[\"a\",2]", "arguments[1]: expected string, got number"},
+         "\"#/definitions/s\"}}", "[\"a\",2]", "arguments[1]: expected string, got number"},
         /* ~0 ~1 and percent-decoding. */
         {"{\"$defs\":{\"a/b\":{\"type\":\"string\"},\"c~d\":{\"minLength\":2},\"e f\":{"
          "\"maxLength\":3}},\"allOf\":[{\"$ref\":\"#/$defs/a~1b\"},{\"$ref\":\"#/$defs/c~0d\"},"
-         "{\"$ref\":\"#/$defs/e%20f\"}]}",
-         "\"abcd\"",
-         "arguments: must be at most 3 characters "
-         "long"},
+         "{\"$ref\":\"#/$defs/e%20f\"}]}", "\"abcd\"", "arguments: must be at most 3 characters "
+                                                      "long"},
         {"{\"$defs\":{\"a/b\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/a~1b\"}", "1",
          "arguments: expected string, got number"},
         /* Into an array by index. */
         {"{\"$defs\":{\"list\":[{\"type\":\"string\"},{\"type\":\"null\"}]},\"$ref\":"
-         "\"#/$defs/list/1\"}",
-         "1", "arguments: expected null, got number"},
+         "\"#/$defs/list/1\"}", "1", "arguments: expected null, got number"},
         /* $ref applies alongside sibling keywords (2020-12). */
         {"{\"$defs\":{\"s\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/s\",\"maxLength\":2}",
          "\"abc\"", "arguments: must be at most 2 characters long"},
         /* Recursive schema: a tree. */
         {"{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"children\":{"
          "\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}},\"required\":[\"name\"]}",
-         "{\"name\":\"a\",\"children\":[{\"name\":\"b\",\"children\":[{\"name\":\"c\"}]}]}", PASS},
+         "{\"name\":\"a\",\"children\":[{\"name\":\"b\",\"children\":[{\"name\":\"c\"}]}]}",
+         PASS},
         {"{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"children\":{"
          "\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}},\"required\":[\"name\"]}",
          "{\"name\":\"a\",\"children\":[{\"name\":\"b\",\"children\":[{}]}]}",
@@ -1086,8 +1061,7 @@ static void test_refs(void **state)
         /* Cycles that never reach the instance stop with an error. */
         {"{\"$ref\":\"#\"}", "1", "arguments: too deeply nested ($ref chain longer than 64)"},
         {"{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":"
-         "\"#/$defs/a\"}",
-         "{}", "arguments: too deeply nested ($ref chain longer than 64)"},
+         "\"#/$defs/a\"}", "{}", "arguments: too deeply nested ($ref chain longer than 64)"},
         {"{\"anyOf\":[{\"$ref\":\"#\"}]}", "1", "~too deeply nested"},
         {"{\"not\":{\"$ref\":\"#\"}}", "1", "~too deeply nested"},
         {"{\"if\":{\"$ref\":\"#\"}}", "1", "~too deeply nested"},
@@ -1238,85 +1212,37 @@ static void test_deep_schemas(void **state)
 static void test_hostile_schemas(void **state)
 {
     static const char *const schemas[] = {
-        "{\"type\":5}",
-        "{\"type\":[\"nope\",7,null]}",
-        "{\"type\":{}}",
-        "{\"required\":\"a\"}",
-        "{\"required\":[1,null,{}]}",
-        "{\"properties\":[]}",
-        "{\"properties\":{\"a\":5}}",
-        "{\"properties\":{\"a\":\"x\"}}",
-        "{\"minimum\":\"1\"}",
-        "{\"maximum\":null}",
-        "{\"exclusiveMinimum\":true}",
-        "{\"exclusiveMaximum\":[]}",
-        "{\"minLength\":-1}",
-        "{\"minLength\":1.5}",
-        "{\"maxLength\":\"2\"}",
-        "{\"minItems\":-3}",
-        "{\"maxItems\":{}}",
-        "{\"minProperties\":1e300}",
-        "{\"maxProperties\":-1e300}",
-        "{\"pattern\":5}",
-        "{\"pattern\":\"(unclosed\"}",
-        "{\"pattern\":\"[z-a]\"}",
-        "{\"pattern\":\"*\"}",
-        "{\"pattern\":\"\\\\\"}",
-        "{\"pattern\":\"a{99999999999999999999}\"}",
+        "{\"type\":5}", "{\"type\":[\"nope\",7,null]}", "{\"type\":{}}", "{\"required\":\"a\"}",
+        "{\"required\":[1,null,{}]}", "{\"properties\":[]}", "{\"properties\":{\"a\":5}}",
+        "{\"properties\":{\"a\":\"x\"}}", "{\"minimum\":\"1\"}", "{\"maximum\":null}",
+        "{\"exclusiveMinimum\":true}", "{\"exclusiveMaximum\":[]}", "{\"minLength\":-1}",
+        "{\"minLength\":1.5}", "{\"maxLength\":\"2\"}", "{\"minItems\":-3}", "{\"maxItems\":{}}",
+        "{\"minProperties\":1e300}", "{\"maxProperties\":-1e300}", "{\"pattern\":5}",
+        "{\"pattern\":\"(unclosed\"}", "{\"pattern\":\"[z-a]\"}", "{\"pattern\":\"*\"}",
+        "{\"pattern\":\"\\\\\"}", "{\"pattern\":\"a{99999999999999999999}\"}",
         "{\"pattern\":\"((((((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))))"
         ")\"}",
-        "{\"items\":[{\"type\":\"string\"}]}",
-        "{\"items\":5}",
-        "{\"prefixItems\":{}}",
-        "{\"prefixItems\":[5,\"x\"]}",
-        "{\"anyOf\":{}}",
-        "{\"anyOf\":[]}",
-        "{\"anyOf\":[5]}",
-        "{\"oneOf\":[5]}",
-        "{\"oneOf\":\"x\"}",
-        "{\"allOf\":[null,5]}",
-        "{\"not\":5}",
-        "{\"not\":[]}",
-        "{\"$ref\":5}",
-        "{\"$ref\":\"\"}",
-        "{\"$ref\":\"http://x\"}",
-        "{\"$ref\":\"#/nope\"}",
-        "{\"$ref\":\"#/~2\"}",
-        "{\"$ref\":\"#%\"}",
-        "{\"$ref\":\"#/%zz\"}",
-        "{\"enum\":5}",
-        "{\"enum\":{}}",
-        "{\"multipleOf\":0}",
-        "{\"multipleOf\":-1}",
-        "{\"multipleOf\":\"2\"}",
-        "{\"multipleOf\":-1.5}",
-        "{\"dependentRequired\":[]}",
-        "{\"dependentRequired\":{\"a\":5}}",
-        "{\"dependentRequired\":{\"a\":[5]}}",
-        "{\"dependentSchemas\":{\"a\":5}}",
-        "{\"dependentSchemas\":[]}",
-        "{\"patternProperties\":{\"(\":{\"type\":\"string\"}}}",
-        "{\"patternProperties\":[]}",
-        "{\"patternProperties\":{\"a\":5}}",
-        "{\"contains\":5,\"minContains\":\"x\"}",
-        "{\"minContains\":-1,\"maxContains\":[]}",
+        "{\"items\":[{\"type\":\"string\"}]}", "{\"items\":5}", "{\"prefixItems\":{}}",
+        "{\"prefixItems\":[5,\"x\"]}", "{\"anyOf\":{}}", "{\"anyOf\":[]}", "{\"anyOf\":[5]}",
+        "{\"oneOf\":[5]}", "{\"oneOf\":\"x\"}", "{\"allOf\":[null,5]}", "{\"not\":5}",
+        "{\"not\":[]}", "{\"$ref\":5}", "{\"$ref\":\"\"}", "{\"$ref\":\"http://x\"}",
+        "{\"$ref\":\"#/nope\"}", "{\"$ref\":\"#/~2\"}", "{\"$ref\":\"#%\"}",
+        "{\"$ref\":\"#/%zz\"}", "{\"enum\":5}", "{\"enum\":{}}",
+        "{\"multipleOf\":0}", "{\"multipleOf\":-1}", "{\"multipleOf\":\"2\"}",
+        "{\"multipleOf\":-1.5}", "{\"dependentRequired\":[]}", "{\"dependentRequired\":{\"a\":5}}",
+        "{\"dependentRequired\":{\"a\":[5]}}", "{\"dependentSchemas\":{\"a\":5}}",
+        "{\"dependentSchemas\":[]}", "{\"patternProperties\":{\"(\":{\"type\":\"string\"}}}",
+        "{\"patternProperties\":[]}", "{\"patternProperties\":{\"a\":5}}",
+        "{\"contains\":5,\"minContains\":\"x\"}", "{\"minContains\":-1,\"maxContains\":[]}",
         "{\"if\":5,\"then\":false}",
-        "{\"if\":true,\"then\":5}",
-        "{\"if\":false,\"else\":\"x\"}",
-        "{\"additionalProperties\":5}",
-        "{\"propertyNames\":5}",
-        "{\"uniqueItems\":\"yes\"}",
-        "{\"$defs\":5,\"definitions\":[]}",
-        "{\"properties\":5,\"required\":5,"
-        "\"additionalProperties\":\"no\"}",
+        "{\"if\":true,\"then\":5}", "{\"if\":false,\"else\":\"x\"}",
+        "{\"additionalProperties\":5}", "{\"propertyNames\":5}", "{\"uniqueItems\":\"yes\"}",
+        "{\"$defs\":5,\"definitions\":[]}", "{\"properties\":5,\"required\":5,"
+                                            "\"additionalProperties\":\"no\"}",
     };
     static const char *const instances[] = {
-        "{}",    "{\"a\":1,\"b\":\"x\"}",
-        "[]",    "[1,\"a\",null,[1],{}]",
-        "\"\"",  "\"str\"",
-        "0",     "-1.5",
-        "1e300", "true",
-        "false", "null",
+        "{}", "{\"a\":1,\"b\":\"x\"}", "[]", "[1,\"a\",null,[1],{}]", "\"\"", "\"str\"", "0",
+        "-1.5", "1e300", "true", "false", "null",
     };
     size_t i, j;
     char msg[128];
@@ -1450,6 +1376,182 @@ static void test_pattern_cache(void **state)
     json_decref(s);
 }
 
+/* ---- pattern cost (issue 9, defect 1) ------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* {"v": fill x n + tail} */
+static json_t *big_args(char fill, size_t n, const char *tail)
+{
+    size_t k = strlen(tail);
+    char *b = malloc(n + k + 1);
+    json_t *x;
+
+    assert_non_null(b);
+    memset(b, fill, n);
+    memcpy(b + n, tail, k + 1);
+    x = json_pack("{s:s%}", "v", b, n + k);
+    free(b);
+    assert_non_null(x);
+    return x;
+}
+
+/* Validate {"v": fill x n + tail} against a tool schema whose v has `pattern`, compiled as
+ * registration compiles it; returns the seconds taken, the result and message in rc/msg. */
+static double time_pattern(const char *pattern, char fill, size_t n, const char *tail, int *rc,
+                           char *msg, size_t msg_size)
+{
+    mcp__schema_patterns *pats = NULL;
+    mcp_error_t err;
+    json_t *schema, *x = big_args(fill, n, tail);
+    char *text = NULL;
+    double t0, t1;
+
+    schema = json_pack("{s:s,s:{s:{s:s,s:s}}}", "type", "object", "properties", "v", "type",
+                       "string", "pattern", pattern);
+    text = json_dumps(schema, JSON_COMPACT);
+    json_decref(schema);
+    schema = mcp__schema_load(text, &pats, &err);
+    free(text);
+    assert_non_null(schema);
+    assert_non_null(pats);
+    t0 = now_s();
+    *rc = mcp__schema_validate(schema, pats, x, msg, msg_size);
+    t1 = now_s();
+    print_message("pattern /%s/ against %zu x '%c' + \"%s\": %.3f s, %s\n", pattern, n, fill, tail,
+                  t1 - t0, *rc == MCP_OK ? "valid" : msg);
+    json_decref(x);
+    json_decref(schema);
+    mcp__schema_patterns_free(pats);
+    return t1 - t0;
+}
+
+#define MIB (1024u * 1024u)
+
+/* The issue's cases: before, glibc regexec() retried the whole unanchored pattern from every
+ * offset on the loop thread (4 s for 40,000 characters, about 50 minutes for 1 MiB). */
+static void test_pattern_cost_linear(void **state)
+{
+    char msg[256];
+    int rc;
+    (void)state;
+
+    assert_true(time_pattern("[a-z]+@[a-z]+\\.[a-z]{2,}", 'a', MIB, "", &rc, msg, sizeof msg) <
+                2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: does not match pattern '[a-z]+@[a-z]+\\.[a-z]{2,}'");
+    assert_true(time_pattern("a+b", 'a', MIB, "", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: does not match pattern 'a+b'");
+    /* A match at the end of 1 MiB. */
+    assert_true(time_pattern("a+b", 'a', MIB, "b", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_OK);
+    assert_true(time_pattern("^[a-z]+@[a-z]+\\.[a-z]{2,}$", 'a', MIB, "@b.org", &rc, msg,
+                             sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_OK);
+    /* Subjects that make a backtracking matcher quadratic: refused within the budget, either
+     * way in bounded time. */
+    assert_true(
+        time_pattern("[a-z]+@[a-z]+\\.[a-z]{2,}", 'a', MIB, "@aaaa.1", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_true(time_pattern("a+b", 'a', MIB, "!b", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: pattern 'a+b' is too costly to check against this "
+                             "value");
+    assert_true(time_pattern("(?:a|b)+c", 'a', MIB, "!c", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+}
+
+/* Catastrophic backtracking: the budget message, not a hang; also under "not" and "anyOf"
+ * (a pattern that could not be checked never lets a value through). */
+static void test_pattern_cost_catastrophic(void **state)
+{
+    static const struct vcase cases[] = {
+        {"{\"pattern\":\"(a+)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"pattern\":\"^(a|aa)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '^(a|aa)+$' is too costly to check against this value"},
+        {"{\"properties\":{\"s\":{\"not\":{\"pattern\":\"(a+)+$\"}}}}",
+         "{\"s\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}",
+         "arguments.s: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"anyOf\":[{\"pattern\":\"(a+)+$\"},{\"type\":\"string\"}]}",
+         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"patternProperties\":{\"(a+)+$\":{}}}", "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\":1}",
+         "arguments: pattern '(a+)+$' is too costly to check against this property name"},
+        /* The same patterns on short or matching values are fine. */
+        {"{\"pattern\":\"(a+)+$\"}", "\"aaaa\"", PASS},
+        {"{\"pattern\":\"^(a|aa)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+         PASS},
+    };
+    double t0 = now_s();
+    (void)state;
+
+    run_vcases(cases, N_CASES(cases));
+    assert_true(now_s() - t0 < 2.0);
+}
+
+/* A pattern PCRE2 cannot compile is refused when the tool is registered, with PCRE2's message. */
+static int noop_tool(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "ok");
+}
+
+static void test_pattern_refused_at_registration(void **state)
+{
+    static const struct {
+        const char *schema, *msg;
+    } cases[] = {
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"(\"}}}",
+         "schema: at #/properties/a/pattern: '(' is not a valid regular expression: missing "
+         "closing parenthesis at offset 1"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"[z-a]\"}}}",
+         "schema: at #/properties/a/pattern: '[z-a]' is not a valid regular expression: range "
+         "out of order in character class at offset 3"},
+        {"a: string pattern=/[z-a]/", "compact schema: at 'a': invalid pattern /[z-a]/: range "
+                                      "out of order in character class at offset 3"},
+    };
+    mcp_server_t *srv = mcp_server_new("t", "1");
+    mcp_error_t err;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES(cases); i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(
+            mcp_server_add_tool(
+                srv,
+                &(mcp_tool_t){.name = "t", .handler = noop_tool, .input_schema = cases[i].schema},
+                &err),
+            MCP_ESCHEMA);
+        assert_string_equal(err.text, cases[i].msg);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(
+            mcp_server_add_tool(
+                srv,
+                &(mcp_tool_t){.name = "t", .handler = noop_tool, .output_schema = cases[i].schema},
+                &err),
+            MCP_ESCHEMA);
+        assert_string_equal(err.text, cases[i].msg);
+    }
+    assert_int_equal(
+        mcp_server_add_tool(srv,
+                            &(mcp_tool_t){.name = "t",
+                                          .handler = noop_tool,
+                                          .input_schema = "a: string pattern=/^(?=.*\\d)\\w+$/",
+                                          .output_schema = "{\"patternProperties\":{\"^x\":{}}}"},
+                            &err),
+        MCP_OK);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1464,6 +1566,9 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_pattern_cost_linear),
+        cmocka_unit_test(test_pattern_cost_catastrophic),
+        cmocka_unit_test(test_pattern_refused_at_registration),
         cmocka_unit_test(test_patterns_utf8_locale),
         cmocka_unit_test(test_objects),
         cmocka_unit_test(test_arrays),
