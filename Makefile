@@ -37,11 +37,12 @@ else
 Q := @
 endif
 
-DEPS_PC := jansson libuv libmicrohttpd
+DEPS_PC := jansson libuv libmicrohttpd libpcre2-8
 # Only run pkg-config once deps are present (the deps step installs them first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
 # libmicrohttpd is not linked: the HTTP transports dlopen() it on first use
-# (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack.
+# (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack. Nor is
+# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c).
 PKG_LIBS   = $(shell pkg-config --libs jansson libuv 2>/dev/null)
 
 MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L

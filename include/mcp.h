@@ -243,7 +243,7 @@ MCP_API void mcp_server_stop(mcp_server_t *srv);
  *        min=N max=N            numeric bounds (minimum/maximum)
  *        minLength=N maxLength=N  string length;   minItems=N maxItems=N  array length
  *        enum=a|b|c             allowed values (typed by the property's type)
- *        pattern=/regex/        ECMA-style regex (POSIX ERE subset) the string must match
+ *        pattern=/regex/        ECMA-262 regex the string must match somewhere (PCRE2)
  *        format=email           passed through
  *        default=V              passed through
  *    Example: "path: string 'File to read', head?: integer min=1 'First N lines only'"
@@ -263,6 +263,13 @@ MCP_API json_t *mcp_schema_from_text(const char *text, mcp_error_t *err);
  * Validate `instance` against `schema` (the keywords listed in README "Argument validation").
  * Both borrowed. Returns MCP_OK or MCP_ESCHEMA with a message naming the offending location,
  * e.g. "arguments.b: expected number, got string", written to `msg` (may be NULL).
+ *
+ * Patterns ("pattern", "patternProperties") are ECMA-262 regexes run by PCRE2 (loaded on first
+ * use), unanchored. A registered tool's patterns are compiled once, at registration (a pattern
+ * PCRE2 cannot compile makes mcp_schema_from_text() and mcp_server_add_tool() fail with
+ * MCP_ESCHEMA and PCRE2's message); this function, given a schema of the caller's, compiles
+ * them for the call. Every match has a budget linear in the string's length: a value over it
+ * fails with "pattern '...' is too costly to check against this value".
  */
 MCP_API int mcp_schema_validate(const json_t *schema, const json_t *instance, char *msg,
                                 size_t msg_size);

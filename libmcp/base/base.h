@@ -76,6 +76,29 @@ MCP_HIDDEN json_t *mcp__schema_compact(const char *text, mcp_error_t *err);
  */
 MCP_HIDDEN int mcp__schema_check(const json_t *schema, mcp_error_t *err);
 
+/** The compiled patterns ("pattern", "patternProperties") of one schema (base/schema). */
+typedef struct mcp__schema_patterns mcp__schema_patterns;
+
+/**
+ * mcp_schema_from_text() that also compiles every pattern of the schema, once: *pats is set
+ * to a new table (free it with mcp__schema_patterns_free() when the schema goes) that
+ * mcp__schema_validate() uses so that validation never compiles. NULL with `err` filled
+ * (MCP_ESCHEMA or MCP_ENOMEM) and *pats NULL on error.
+ */
+MCP_HIDDEN json_t *mcp__schema_load(const char *text, mcp__schema_patterns **pats,
+                                    mcp_error_t *err);
+/** An empty table (NULL when out of memory). */
+MCP_HIDDEN mcp__schema_patterns *mcp__schema_patterns_new(void);
+/** Free a table and its compiled patterns (NULL is fine). */
+MCP_HIDDEN void mcp__schema_patterns_free(mcp__schema_patterns *p);
+
+/**
+ * mcp_schema_validate() with the schema's compiled patterns (borrowed; NULL: compile as
+ * needed during this call, as mcp_schema_validate() does).
+ */
+MCP_HIDDEN int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
+                                    const json_t *instance, char *msg, size_t msg_size);
+
 /* ---- uritemplate.c ---------------------------------------------------------------------- */
 
 /** Check RFC 6570 template syntax (levels 1–4). MCP_OK or MCP_EINVAL with `err` filled. */

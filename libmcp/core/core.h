@@ -72,7 +72,9 @@ typedef struct mcp__item {
     unsigned flags;
     json_t *input_schema;  /* tools: borrowed from def; prompts: argument schema (owned) */
     json_t *output_schema; /* tools: borrowed from def or NULL */
-    char *text;            /* static resources: contents */
+    mcp__schema_patterns *input_patterns;  /* tools: input_schema's compiled patterns (owned) */
+    mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
+    char *text;                            /* static resources: contents */
     char *mime_type;
     struct mcp__item *hnext; /* hash chain */
 } mcp__item;

@@ -64,6 +64,8 @@ void mcp__item_unref(mcp__item *item)
     if (item->kind == MCP__PROMPT)
         json_decref(item->input_schema);
     json_decref(item->def);
+    mcp__schema_patterns_free(item->input_patterns);
+    mcp__schema_patterns_free(item->output_patterns);
     free(item->key);
     free(item->text);
     free(item->mime_type);

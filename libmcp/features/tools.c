@@ -62,6 +62,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
 {
     mcp__item *it;
     json_t *in = NULL, *out = NULL, *ann = NULL, *icons = NULL, *meta = NULL;
+    mcp__schema_patterns *in_pats = NULL, *out_pats = NULL; /* compiled once, here */
     int rc;
 
     if (!srv || !t)
@@ -75,19 +76,21 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     if (mcp__registry_get(&srv->reg, MCP__TOOL, t->name))
         return mcp__error_set(err, MCP_EEXIST, "tool '%s' is already registered", t->name);
 
-    in = mcp_schema_from_text(t->input_schema ? t->input_schema : "", err);
+    in = mcp__schema_load(t->input_schema ? t->input_schema : "", &in_pats, err);
     if (!in)
-        return MCP_ESCHEMA;
+        return err ? err->code : MCP_ESCHEMA;
     if (!root_is_object(in)) {
         json_decref(in);
+        mcp__schema_patterns_free(in_pats);
         return mcp__error_set(err, MCP_ESCHEMA,
                               "tool '%s': inputSchema must have \"type\": "
                               "\"object\" at its root",
                               t->name);
     }
-    if (t->output_schema && !(out = mcp_schema_from_text(t->output_schema, err))) {
+    if (t->output_schema && !(out = mcp__schema_load(t->output_schema, &out_pats, err))) {
         json_decref(in);
-        return MCP_ESCHEMA;
+        mcp__schema_patterns_free(in_pats);
+        return err ? err->code : MCP_ESCHEMA;
     }
     ann = build_annotations(t, err, &rc);
     if (rc == MCP_OK)
@@ -97,6 +100,8 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     if (rc != MCP_OK || !(it = mcp__item_new(MCP__TOOL, t->name))) {
         json_decref(in);
         json_decref(out);
+        mcp__schema_patterns_free(in_pats);
+        mcp__schema_patterns_free(out_pats);
         json_decref(ann);
         json_decref(icons);
         json_decref(meta);
@@ -119,6 +124,8 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     mcp__tasks_tool_def(srv, it->def, t->flags); /* tasks.c: execution.taskSupport */
     it->input_schema = in;
     it->output_schema = out;
+    it->input_patterns = in_pats;
+    it->output_patterns = out_pats;
     it->fn.tool = t->handler;
     it->flags = t->flags;
     if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
@@ -193,7 +200,8 @@ static int tool_finish(mcp_call_t *call)
 #ifndef NDEBUG
     if (call->item->output_schema) {
         char why[256];
-        if (mcp_schema_validate(call->item->output_schema, sc, why, sizeof why) != MCP_OK)
+        if (mcp__schema_validate(call->item->output_schema, call->item->output_patterns, sc, why,
+                                 sizeof why) != MCP_OK)
             mcp_server_log(call->srv, MCP_LOG_WARNING,
                            "tool '%s': structuredContent does not match its outputSchema: %s",
                            call->item->key, why);
@@ -241,7 +249,8 @@ int mcp__tools_call(mcp_call_t *call)
     if (tasky && mcp__task_begin(call) != 0)
         return MCP_OK; /* tasks.c refused the call: the error is set */
 
-    if (mcp_schema_validate(tool->input_schema, args, why, sizeof why) != MCP_OK) {
+    if (mcp__schema_validate(tool->input_schema, tool->input_patterns, args, why, sizeof why) !=
+        MCP_OK) {
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
     }

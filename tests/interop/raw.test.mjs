@@ -389,7 +389,7 @@ describe('2026-07-28 stateless requests', () => {
             const r = assertResult(res, 1, 'stateless tools/list');
             assert.equal(r.resultType, 'complete', show(r).slice(0, 300));
             assert.ok(Array.isArray(r.tools), 'tools array');
-            assert.equal(r.tools.length, 13, r.tools.map((t) => t.name).join(','));
+            assert.equal(r.tools.length, 14, r.tools.map((t) => t.name).join(','));
             assert.equal(r.tools[0].name, 'echo');
             assert.ok(Number.isInteger(r.ttlMs) && r.ttlMs >= 0, `ttlMs: ${show(r.ttlMs)}`);
             assert.ok(['public', 'private'].includes(r.cacheScope), `cacheScope: ${show(r.cacheScope)}`);

@@ -26,7 +26,7 @@ after(closeAll);
 
 const TOOL_NAMES = [
     'echo', 'add', 'printer', 'validate', 'validate_count', 'content', 'structured', 'fail',
-    'internal', 'async_echo', 'thread_echo', 'blocking_sleep', 'annotated',
+    'internal', 'async_echo', 'thread_echo', 'blocking_sleep', 'annotated', 'email',
 ];
 const VALIDATE_SCHEMA = {
     type: 'object',

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <locale.h>
+#include <time.h>
 
 #include "server/server.h"
 
@@ -252,9 +253,9 @@ static void test_compact_errors(void **state)
         {"a: string pattern=/abc", "compact schema: at 'a': unterminated pattern (missing "
                                    "closing '/')"},
         {"a: string pattern=/(abc/", "compact schema: at 'a': invalid pattern /(abc/: missing "
-                                     "')'"},
+                                     "closing parenthesis at offset 4"},
         {"a: string pattern=/a{2,1}/", "compact schema: at 'a': invalid pattern /a{2,1}/: "
-                                       "numbers out of order in {} quantifier"},
+                                       "numbers out of order in {} quantifier at offset 5"},
         {"a: string pattern=/abc/i", "compact schema: at 'a': unexpected text after the "
                                      "pattern's closing '/' (no flags allowed)"},
         {"a: integer? min=1", "compact schema: at 'a': '?' goes right after the name: "
@@ -463,17 +464,29 @@ static void test_check(void **state)
         {"{\"maxItems\":1.5}", "schema: at #/maxItems: must be a non-negative integer"},
         {"{\"multipleOf\":0}", "schema: at #/multipleOf: must be a number greater than 0"},
         {"{\"uniqueItems\":1}", "schema: at #/uniqueItems: must be true or false"},
+        /* PCRE2's own message and offset. */
         {"{\"pattern\":\"(a\"}", "schema: at #/pattern: '(a' is not a valid regular "
-                                 "expression: missing ')'"},
+                                 "expression: missing closing parenthesis at offset 2"},
         {"{\"pattern\":\"[a\"}", "schema: at #/pattern: '[a' is not a valid regular "
-                                 "expression: missing ']'"},
+                                 "expression: missing terminating ] for character class at "
+                                 "offset 2"},
         {"{\"pattern\":\"*a\"}", "schema: at #/pattern: '*a' is not a valid regular "
-                                 "expression: nothing to repeat"},
+                                 "expression: quantifier does not follow a repeatable item at "
+                                 "offset 0"},
         {"{\"pattern\":\"[z-a]\"}", "schema: at #/pattern: '[z-a]' is not a valid regular "
-                                    "expression: range out of order in character class"},
+                                    "expression: range out of order in character class at "
+                                    "offset 3"},
+        /* What PCRE2 cannot compile is refused, even where ECMA-262 would accept it. */
+        {"{\"pattern\":\"^x{99999}$\"}", "schema: at #/pattern: '^x{99999}$' is not a valid "
+                                         "regular expression: number too big in {} quantifier "
+                                         "at offset 8"},
+        {"{\"pattern\":\"(?<=a+)b\"}", "schema: at #/pattern: '(?<=a+)b' is not a valid "
+                                       "regular expression: lookbehind assertion is not fixed "
+                                       "length at offset 0"},
         {"{\"pattern\":5}", "schema: at #/pattern: must be a string"},
         {"{\"patternProperties\":{\"(\":{}}}", "schema: at #/patternProperties: '(' is not a "
-                                               "valid regular expression: missing ')'"},
+                                               "valid regular expression: missing closing "
+                                               "parenthesis at offset 1"},
         {"{\"items\":[{\"type\":\"string\"}]}", "schema: at #/items: must be a schema (for "
                                                 "tuples use \"prefixItems\")"},
         {"{\"items\":5}", "schema: at #/items: a schema must be an object or a boolean"},
@@ -501,7 +514,8 @@ static void test_check(void **state)
         /* Accepted. */
         {"{}", NULL},
         {"{\"x-vendor\":[1,2],\"format\":\"email\",\"title\":5,\"examples\":{}}", NULL},
-        {"{\"pattern\":\"^(?=.*\\\\d)\\\\w+$\"}", NULL}, /* not checkable, but accepted */
+        /* Lookaround, back-references, \\p{..}: accepted, and they really validate. */
+        {"{\"pattern\":\"^(?=.*\\\\d)\\\\w+$\"}", NULL},
         {"{\"pattern\":\"(a)\\\\1\"}", NULL},
         {"{\"pattern\":\"\\\\p{L}+\"}", NULL},
         {"{\"$ref\":\"#\"}", NULL},
@@ -795,16 +809,34 @@ static const struct vcase pattern_cases[] = {
     /* Patterns apply to the whole string, NULs included. */
     {"{\"pattern\":\"^ab$\"}", "\"ab\\u0000c\"", "~does not match"},
     {"{\"pattern\":\"c$\"}", "\"ab\\u0000c\"", PASS},
-    /* Not checkable: always pass. */
-    {"{\"pattern\":\"^(?=.*\\\\d).+$\"}", "\"abc\"", PASS},
-    {"{\"pattern\":\"(?<!a)b\"}", "\"ab\"", PASS},
-    {"{\"pattern\":\"^(a)\\\\1$\"}", "\"ab\"", PASS},
-    {"{\"pattern\":\"\\\\bfoo\\\\b\"}", "\"xfoox\"", PASS},
-    {"{\"pattern\":\"^\\\\p{L}+$\"}", "\"123\"", PASS},
-    {"{\"pattern\":\"^[\\u0400-\\u04ff]+$\"}", "\"abc\"", PASS},
-    {"{\"pattern\":\"^(a{100}){100}$\"}", "\"a\"", PASS},
+    /* Once not checkable (they always passed); PCRE2 checks them. */
+    {"{\"pattern\":\"^(?=.*\\\\d).+$\"}", "\"abc\"", "~does not match"},
+    {"{\"pattern\":\"^(?=.*\\\\d).+$\"}", "\"ab1\"", PASS},
+    {"{\"pattern\":\"^(?!.*\\\\s).+$\"}", "\"a b\"", "~does not match"},
+    {"{\"pattern\":\"(?<!a)b\"}", "\"ab\"", "~does not match"},
+    {"{\"pattern\":\"(?<!a)b\"}", "\"cb\"", PASS},
+    {"{\"pattern\":\"^(a)\\\\1$\"}", "\"ab\"", "~does not match"},
+    {"{\"pattern\":\"^(a)\\\\1$\"}", "\"aa\"", PASS},
+    {"{\"pattern\":\"^(?<q>['\\\"]).*\\\\k<q>$\"}", "\"'x'\"", PASS},
+    {"{\"pattern\":\"^(?<q>['\\\"]).*\\\\k<q>$\"}", "\"'x\\\"\"", "~does not match"},
+    {"{\"pattern\":\"\\\\bfoo\\\\b\"}", "\"xfoox\"", "~does not match"},
+    {"{\"pattern\":\"\\\\bfoo\\\\b\"}", "\"a foo.\"", PASS},
+    {"{\"pattern\":\"\\\\Bfoo\"}", "\"foo\"", "~does not match"},
+    {"{\"pattern\":\"^\\\\p{L}+$\"}", "\"123\"", "~does not match"},
+    {"{\"pattern\":\"^\\\\p{L}+$\"}", "\"\\u00e9t\\u00e9\\u0416\"", PASS},
+    {"{\"pattern\":\"^\\\\P{L}+$\"}", "\"12\"", PASS},
+    {"{\"pattern\":\"^\\\\p{Lu}\"}", "\"abc\"", "~does not match"},
+    {"{\"pattern\":\"^[\\u0400-\\u04ff]+$\"}", "\"abc\"", "~does not match"},
+    {"{\"pattern\":\"^[\\u0400-\\u04ff]+$\"}", "\"\\u0416\\u0436\"", PASS},
+    {"{\"pattern\":\"^(a{100}){100}$\"}", "\"a\"", "~does not match"},
+    /* ECMA's \\d and \\w are ASCII. */
+    {"{\"pattern\":\"^\\\\d$\"}", "\"\\u0663\"", "~does not match"},
+    {"{\"pattern\":\"^\\\\w$\"}", "\"\\u00e9\"", "~does not match"},
+    /* A malformed pattern (never in a registered schema: the check refuses it) is not
+     * applicable, like any malformed keyword value. */
     {"{\"pattern\":\"^x{99999}$\"}", "\"x\"", PASS},
-    {"{\"pattern\":\"(\"}", "\"x\"", PASS}, /* invalid: refused by the check, n/a here */
+    {"{\"pattern\":\"(\"}", "\"x\"", PASS},
+    /* Annex B identity escape. */
     {"{\"pattern\":\"^\\\\q$\"}", "\"q\"", PASS},
 };
 
@@ -856,9 +888,12 @@ static void test_objects(void **state)
         {"{\"properties\":{\"s_a\":{\"maxLength\":5}},\"patternProperties\":{\"a$\":{"
          "\"minLength\":2}}}", "{\"s_a\":\"x\"}", "arguments.s_a: must be at least 2 "
                                                   "characters long"},
-        /* A not-checkable pattern key neither applies nor makes a property additional. */
+        /* A lookahead pattern key (once not checkable: it neither applied nor made a property
+         * additional) now applies where it matches. */
         {"{\"patternProperties\":{\"^(?=x)\":{\"type\":\"string\"}},\"additionalProperties\":"
-         "false}", "{\"xy\":1}", PASS},
+         "false}", "{\"xy\":1}", "arguments.xy: expected string, got number"},
+        {"{\"patternProperties\":{\"^(?=x)\":{\"type\":\"string\"}},\"additionalProperties\":"
+         "false}", "{\"yx\":1}", "arguments: unexpected property 'yx'"},
         {"{\"propertyNames\":{\"pattern\":\"^[a-z]+$\"}}", "{\"abc\":1}", PASS},
         {"{\"propertyNames\":{\"pattern\":\"^[a-z]+$\"}}", "{\"abc\":1,\"Abc\":1}",
          "arguments: property name 'Abc' is not allowed by propertyNames"},
@@ -1341,6 +1376,182 @@ static void test_pattern_cache(void **state)
     json_decref(s);
 }
 
+/* ---- pattern cost (issue 9, defect 1) ------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* {"v": fill x n + tail} */
+static json_t *big_args(char fill, size_t n, const char *tail)
+{
+    size_t k = strlen(tail);
+    char *b = malloc(n + k + 1);
+    json_t *x;
+
+    assert_non_null(b);
+    memset(b, fill, n);
+    memcpy(b + n, tail, k + 1);
+    x = json_pack("{s:s%}", "v", b, n + k);
+    free(b);
+    assert_non_null(x);
+    return x;
+}
+
+/* Validate {"v": fill x n + tail} against a tool schema whose v has `pattern`, compiled as
+ * registration compiles it; returns the seconds taken, the result and message in rc/msg. */
+static double time_pattern(const char *pattern, char fill, size_t n, const char *tail, int *rc,
+                           char *msg, size_t msg_size)
+{
+    mcp__schema_patterns *pats = NULL;
+    mcp_error_t err;
+    json_t *schema, *x = big_args(fill, n, tail);
+    char *text = NULL;
+    double t0, t1;
+
+    schema = json_pack("{s:s,s:{s:{s:s,s:s}}}", "type", "object", "properties", "v", "type",
+                       "string", "pattern", pattern);
+    text = json_dumps(schema, JSON_COMPACT);
+    json_decref(schema);
+    schema = mcp__schema_load(text, &pats, &err);
+    free(text);
+    assert_non_null(schema);
+    assert_non_null(pats);
+    t0 = now_s();
+    *rc = mcp__schema_validate(schema, pats, x, msg, msg_size);
+    t1 = now_s();
+    print_message("pattern /%s/ against %zu x '%c' + \"%s\": %.3f s, %s\n", pattern, n, fill, tail,
+                  t1 - t0, *rc == MCP_OK ? "valid" : msg);
+    json_decref(x);
+    json_decref(schema);
+    mcp__schema_patterns_free(pats);
+    return t1 - t0;
+}
+
+#define MIB (1024u * 1024u)
+
+/* The issue's cases: before, glibc regexec() retried the whole unanchored pattern from every
+ * offset on the loop thread (4 s for 40,000 characters, about 50 minutes for 1 MiB). */
+static void test_pattern_cost_linear(void **state)
+{
+    char msg[256];
+    int rc;
+    (void)state;
+
+    assert_true(time_pattern("[a-z]+@[a-z]+\\.[a-z]{2,}", 'a', MIB, "", &rc, msg, sizeof msg) <
+                2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: does not match pattern '[a-z]+@[a-z]+\\.[a-z]{2,}'");
+    assert_true(time_pattern("a+b", 'a', MIB, "", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: does not match pattern 'a+b'");
+    /* A match at the end of 1 MiB. */
+    assert_true(time_pattern("a+b", 'a', MIB, "b", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_OK);
+    assert_true(time_pattern("^[a-z]+@[a-z]+\\.[a-z]{2,}$", 'a', MIB, "@b.org", &rc, msg,
+                             sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_OK);
+    /* Subjects that make a backtracking matcher quadratic: refused within the budget, either
+     * way in bounded time. */
+    assert_true(
+        time_pattern("[a-z]+@[a-z]+\\.[a-z]{2,}", 'a', MIB, "@aaaa.1", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_true(time_pattern("a+b", 'a', MIB, "!b", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+    assert_string_equal(msg, "arguments.v: pattern 'a+b' is too costly to check against this "
+                             "value");
+    assert_true(time_pattern("(?:a|b)+c", 'a', MIB, "!c", &rc, msg, sizeof msg) < 2.0);
+    assert_int_equal(rc, MCP_ESCHEMA);
+}
+
+/* Catastrophic backtracking: the budget message, not a hang; also under "not" and "anyOf"
+ * (a pattern that could not be checked never lets a value through). */
+static void test_pattern_cost_catastrophic(void **state)
+{
+    static const struct vcase cases[] = {
+        {"{\"pattern\":\"(a+)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"pattern\":\"^(a|aa)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '^(a|aa)+$' is too costly to check against this value"},
+        {"{\"properties\":{\"s\":{\"not\":{\"pattern\":\"(a+)+$\"}}}}",
+         "{\"s\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}",
+         "arguments.s: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"anyOf\":[{\"pattern\":\"(a+)+$\"},{\"type\":\"string\"}]}",
+         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"",
+         "arguments: pattern '(a+)+$' is too costly to check against this value"},
+        {"{\"patternProperties\":{\"(a+)+$\":{}}}", "{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\":1}",
+         "arguments: pattern '(a+)+$' is too costly to check against this property name"},
+        /* The same patterns on short or matching values are fine. */
+        {"{\"pattern\":\"(a+)+$\"}", "\"aaaa\"", PASS},
+        {"{\"pattern\":\"^(a|aa)+$\"}", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+         PASS},
+    };
+    double t0 = now_s();
+    (void)state;
+
+    run_vcases(cases, N_CASES(cases));
+    assert_true(now_s() - t0 < 2.0);
+}
+
+/* A pattern PCRE2 cannot compile is refused when the tool is registered, with PCRE2's message. */
+static int noop_tool(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "ok");
+}
+
+static void test_pattern_refused_at_registration(void **state)
+{
+    static const struct {
+        const char *schema, *msg;
+    } cases[] = {
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"(\"}}}",
+         "schema: at #/properties/a/pattern: '(' is not a valid regular expression: missing "
+         "closing parenthesis at offset 1"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"[z-a]\"}}}",
+         "schema: at #/properties/a/pattern: '[z-a]' is not a valid regular expression: range "
+         "out of order in character class at offset 3"},
+        {"a: string pattern=/[z-a]/", "compact schema: at 'a': invalid pattern /[z-a]/: range "
+                                      "out of order in character class at offset 3"},
+    };
+    mcp_server_t *srv = mcp_server_new("t", "1");
+    mcp_error_t err;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES(cases); i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(
+            mcp_server_add_tool(
+                srv,
+                &(mcp_tool_t){.name = "t", .handler = noop_tool, .input_schema = cases[i].schema},
+                &err),
+            MCP_ESCHEMA);
+        assert_string_equal(err.text, cases[i].msg);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(
+            mcp_server_add_tool(
+                srv,
+                &(mcp_tool_t){.name = "t", .handler = noop_tool, .output_schema = cases[i].schema},
+                &err),
+            MCP_ESCHEMA);
+        assert_string_equal(err.text, cases[i].msg);
+    }
+    assert_int_equal(
+        mcp_server_add_tool(srv,
+                            &(mcp_tool_t){.name = "t",
+                                          .handler = noop_tool,
+                                          .input_schema = "a: string pattern=/^(?=.*\\d)\\w+$/",
+                                          .output_schema = "{\"patternProperties\":{\"^x\":{}}}"},
+                            &err),
+        MCP_OK);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1355,6 +1566,9 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_pattern_cost_linear),
+        cmocka_unit_test(test_pattern_cost_catastrophic),
+        cmocka_unit_test(test_pattern_refused_at_registration),
         cmocka_unit_test(test_patterns_utf8_locale),
         cmocka_unit_test(test_objects),
         cmocka_unit_test(test_arrays),

@@ -1,7 +1,9 @@
 /*
- * Registration-time checks (mcp__schema_check, mcp_schema_from_text): the keywords the
- * validator knows must have well-formed values and every $ref must resolve, so mistakes surface
- * when a tool is registered rather than on each call. Unknown keywords are kept and ignored.
+ * Registration-time checks (mcp__schema_check, mcp_schema_from_text, mcp__schema_load): the
+ * keywords the validator knows must have well-formed values, every pattern must compile and
+ * every $ref must resolve, so mistakes surface when a tool is registered rather than on each
+ * call. Unknown keywords are kept and ignored. mcp__schema_load also keeps each compiled pattern
+ * (patterns.c) for the validator.
  *
  * The table of known keywords lives here too, with what each one's value must be; the validator
  * looks keywords up in it (mcp__schema_kw_lookup).
@@ -108,14 +110,13 @@ unsigned mcp__schema_type_bit(const char *name)
     return 0;
 }
 
-/* ---- patterns ----------------------------------------------------------------------------- */
-
 /* ---- checking ----------------------------------------------------------------------------- */
 
 typedef struct chk {
     const json_t *root;
     mcp_error_t *err;
-    char path[128]; /* JSON pointer of the value being checked */
+    mcp__schema_patterns *pats; /* where compiled patterns go; NULL: compile, check, free */
+    char path[128];             /* JSON pointer of the value being checked */
     size_t plen;
 } chk;
 
@@ -183,7 +184,18 @@ static int chk_schema(chk *c, const json_t *s, int depth);
 static int chk_pattern(chk *c, const char *pat, size_t len)
 {
     char why[96];
-    if (mcp__schema_pattern_check(pat, len, why, sizeof why) != MCP_OK)
+    mcp__schema_regex *re;
+    int rc;
+
+    if (c->pats) {
+        rc = mcp__schema_patterns_add(c->pats, pat, len, why, sizeof why);
+    } else {
+        rc = mcp__schema_regex_compile(pat, len, &re, why, sizeof why);
+        mcp__schema_regex_free(re);
+    }
+    if (rc == RX_NOMEM)
+        return mcp__error_set(c->err, MCP_ENOMEM, "out of memory");
+    if (rc != RX_OK)
         return chk_fail(c, "'%.*s' is not a valid regular expression: %s",
                         mcp__schema_show(pat, len), pat, why);
     return MCP_OK;
@@ -345,7 +357,7 @@ static int chk_schema(chk *c, const json_t *s, int depth)
     return MCP_OK;
 }
 
-int mcp__schema_check(const json_t *schema, mcp_error_t *err)
+static int check(const json_t *schema, mcp__schema_patterns *pats, mcp_error_t *err)
 {
     chk c;
 
@@ -353,17 +365,27 @@ int mcp__schema_check(const json_t *schema, mcp_error_t *err)
         return mcp__error_set(err, MCP_ESCHEMA, "schema: must be a JSON object");
     c.root = schema;
     c.err = err;
+    c.pats = pats;
     c.path[0] = '\0';
     c.plen = 0;
     return chk_schema(&c, schema, 0);
 }
 
-json_t *mcp_schema_from_text(const char *text, mcp_error_t *err)
+int mcp__schema_check(const json_t *schema, mcp_error_t *err)
+{
+    return check(schema, NULL, err);
+}
+
+json_t *mcp__schema_load(const char *text, mcp__schema_patterns **pats, mcp_error_t *err)
 {
     const char *p = text;
     json_t *schema;
     json_error_t jerr;
 
+    if (pats && !(*pats = mcp__schema_patterns_new())) {
+        mcp__error_set(err, MCP_ENOMEM, "out of memory");
+        return NULL;
+    }
     while (p && is_space(*p))
         p++;
     if (p && *p == '{') {
@@ -373,16 +395,27 @@ json_t *mcp_schema_from_text(const char *text, mcp_error_t *err)
                            jerr.column, jerr.text);
             if (err)
                 mcp__schema_utf8_trim(err->text);
-            return NULL;
+            goto fail;
         }
     } else if (!(schema = mcp__schema_compact(text, err))) {
         if (err)
             err->code = MCP_ESCHEMA;
-        return NULL;
+        goto fail;
     }
-    if (mcp__schema_check(schema, err) != MCP_OK) {
+    if (check(schema, pats ? *pats : NULL, err) != MCP_OK) {
         json_decref(schema);
-        return NULL;
+        goto fail;
     }
     return schema;
+fail:
+    if (pats) {
+        mcp__schema_patterns_free(*pats);
+        *pats = NULL;
+    }
+    return NULL;
+}
+
+json_t *mcp_schema_from_text(const char *text, mcp_error_t *err)
+{
+    return mcp__schema_load(text, NULL, err);
 }

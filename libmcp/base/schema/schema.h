@@ -6,13 +6,15 @@
  *   util.c      helpers used by more than one of them (UTF-8, counts, message excerpts) and
  *               local JSON pointers for $ref
  *   compact.c   the compact schema form (mcp__schema_compact)
- *   regex.c     JSON Schema patterns: ECMA-262 regexes translated to POSIX EREs; its interface
- *               is compile one pattern, match one string, free
+ *   regex.c     JSON Schema patterns with PCRE2 (ECMA-262 syntax as far as PCRE2 allows); its
+ *               interface is compile one pattern, match one string within a step budget, free
+ *   patterns.c  the compiled patterns of one schema, built once at registration
+ *   pcre_load.c loading libpcre2-8 on first use (pcre_api.h, private to it and regex.c)
  *   check.c     registration-time checks (mcp__schema_check, mcp_schema_from_text) and the
  *               table of keywords the validator knows
  *   validate.c  the validator (mcp_schema_validate)
  *
- * There is no global state.
+ * The only global state is pcre_load.c's table of PCRE2 functions, filled once.
  */
 #ifndef MCP_SCHEMA_H
 #define MCP_SCHEMA_H
@@ -69,21 +71,32 @@ MCP_HIDDEN const json_t *mcp__schema_ref_resolve(const json_t *root, const char 
 
 /* ---- regex.c ------------------------------------------------------------------------------ */
 
-/* Results of compiling a pattern. */
-enum { RX_OK, RX_UNSUPPORTED, RX_INVALID };
+/* Results of compiling and of matching a pattern. */
+enum { RX_OK, RX_INVALID, RX_NOMEM, RX_MATCH, RX_NO_MATCH, RX_COSTLY };
 
 typedef struct mcp__schema_regex mcp__schema_regex;
 
 /* Compile the ECMA-262 pattern pat[len]. RX_OK: *out is set (free it with
- * mcp__schema_regex_free); otherwise *out is NULL and the result is RX_UNSUPPORTED (valid, but
- * not checkable: it always passes) or RX_INVALID (a syntax error), with the reason in why (may
- * be NULL). */
+ * mcp__schema_regex_free); otherwise *out is NULL and the result is RX_INVALID (PCRE2 cannot
+ * compile it) or RX_NOMEM, with the reason (PCRE2's message and offset) in why (may be NULL). */
 MCP_HIDDEN int mcp__schema_regex_compile(const char *pat, size_t len, mcp__schema_regex **out,
                                          char *why, size_t why_size);
-/* Does the pattern match anywhere in s[len] (like ECMA's test())? */
-MCP_HIDDEN bool mcp__schema_regex_match(const mcp__schema_regex *re, const char *s, size_t len);
+/* Does the pattern match anywhere in s[len] (like ECMA's test())? RX_MATCH, RX_NO_MATCH,
+ * RX_COSTLY (the match ran out of its budget, which grows linearly with len) or RX_NOMEM.
+ * Safe from several threads at once on one compiled pattern. */
+MCP_HIDDEN int mcp__schema_regex_match(const mcp__schema_regex *re, const char *s, size_t len);
 /* Free a compiled pattern (NULL is fine). */
 MCP_HIDDEN void mcp__schema_regex_free(mcp__schema_regex *re);
+
+/* ---- patterns.c (mcp__schema_patterns_new/_free are in base.h) ---------------------------- */
+
+/* Compile pat[len] into the table unless it is there already: RX_OK, RX_INVALID or RX_NOMEM
+ * with the reason in why (may be NULL). */
+MCP_HIDDEN int mcp__schema_patterns_add(mcp__schema_patterns *p, const char *pat, size_t len,
+                                        char *why, size_t why_size);
+/* The compiled form of pat[len], or NULL when the table (may be NULL) does not have it. */
+MCP_HIDDEN const mcp__schema_regex *mcp__schema_patterns_get(const mcp__schema_patterns *p,
+                                                             const char *pat, size_t len);
 
 /* ---- check.c ------------------------------------------------------------------------------ */
 
@@ -148,8 +161,7 @@ enum {
 /* The bit of a type name, or 0 when it is not one. */
 MCP_HIDDEN unsigned mcp__schema_type_bit(const char *name);
 
-/* Is `pat` acceptable in a schema? Untranslatable-but-valid patterns are (they always pass);
- * syntax errors are not. MCP_OK or MCP_ESCHEMA with the reason in why. */
+/* Does PCRE2 compile `pat`? MCP_OK, or MCP_ESCHEMA (MCP_ENOMEM) with the reason in why. */
 MCP_HIDDEN int mcp__schema_pattern_check(const char *pat, size_t len, char *why, size_t why_size);
 
 #endif

@@ -6,8 +6,12 @@
  * of instance nesting, 64 $ref hops without descending into the instance, and MAX_NEST levels in
  * all (hostile schemas).
  *
- * The validator allocates nothing on its common path; compiled patterns live in a small
- * per-call cache and are freed before it returns.
+ * The validator allocates nothing on its common path. Patterns come compiled from the schema's
+ * table (patterns.c, built at registration); without one (mcp_schema_validate on a schema of the
+ * caller's) they are compiled into a small per-call cache and freed before it returns. Each
+ * match is bounded (regex.c): a pattern that cannot be checked against a value within its
+ * budget fails the validation with a message saying so, wherever it appears (even under
+ * "not"), so no value passes unchecked.
  */
 #include "schema.h"
 
@@ -230,11 +234,13 @@ typedef struct vseg {
 
 typedef struct vregex {
     const char *pat;       /* identity: the schema's own string */
-    mcp__schema_regex *re; /* NULL: not checkable */
+    mcp__schema_regex *re; /* NULL: did not compile */
+    int rc;                /* what compiling it gave */
 } vregex;
 
 typedef struct vctx {
     const json_t *root;
+    const mcp__schema_patterns *pats; /* compiled patterns of the schema, or NULL */
     char *msg;
     size_t msg_size;
     int quiet;           /* > 0 while trying alternatives (anyOf, not, if...): no messages */
@@ -491,12 +497,17 @@ static bool v_number(vctx *v, const json_t *const *kw, const json_t *x)
     return true;
 }
 
-/* Does the pattern match s? 1 yes, 0 no, -1 not checkable. Compiled once per call. */
+/* Does the pattern match s? RX_MATCH, RX_NO_MATCH, RX_COSTLY, RX_INVALID or RX_NOMEM. A pattern
+ * comes from the schema's compiled table; one missing from it (no table, or a $ref into a
+ * place the registration check does not walk) is compiled once per call. */
 static int v_match(vctx *v, const char *pat, size_t plen, const char *s, size_t slen)
 {
+    const mcp__schema_regex *re = mcp__schema_patterns_get(v->pats, pat, plen);
     vregex *slot = NULL;
     size_t i;
 
+    if (re)
+        return mcp__schema_regex_match(re, s, slen);
     for (i = 0; i < v->nrx; i++) {
         if (v->rx[i].pat == pat) {
             slot = &v->rx[i];
@@ -512,11 +523,27 @@ static int v_match(vctx *v, const char *pat, size_t plen, const char *s, size_t 
             mcp__schema_regex_free(slot->re);
         }
         slot->pat = pat;
-        mcp__schema_regex_compile(pat, plen, &slot->re, NULL, 0);
+        slot->rc = mcp__schema_regex_compile(pat, plen, &slot->re, NULL, 0);
     }
     if (!slot->re)
-        return -1;
+        return slot->rc;
     return mcp__schema_regex_match(slot->re, s, slen);
+}
+
+/* A valid pattern that could not be checked against a value (RX_COSTLY, RX_NOMEM): fatal, so
+ * that no value passes unchecked, even inside "not" or "anyOf"; the message names the place. */
+static bool v_pattern_error(vctx *v, const char *pat, int m, const char *what)
+{
+    int quiet = v->quiet;
+
+    v->quiet = 0;
+    if (m == RX_COSTLY)
+        v_fail(v, "pattern '%s' is too costly to check against this %s", pat, what);
+    else
+        v_fail(v, "pattern '%s' could not be checked (out of memory)", pat);
+    v->quiet = quiet;
+    v->fatal = true;
+    return false;
 }
 
 static bool v_string(vctx *v, const json_t *const *kw, const json_t *x)
@@ -535,9 +562,13 @@ static bool v_string(vctx *v, const json_t *const *kw, const json_t *x)
             return v_fail(v, "must be at most %" JSON_INTEGER_FORMAT " character%s long", lim,
                           plural(lim));
     }
-    if ((p = kw[KW_PATTERN]) && json_is_string(p) &&
-        v_match(v, json_string_value(p), json_string_length(p), s, n) == 0)
-        return v_fail(v, "does not match pattern '%s'", json_string_value(p));
+    if ((p = kw[KW_PATTERN]) && json_is_string(p)) {
+        int m = v_match(v, json_string_value(p), json_string_length(p), s, n);
+        if (m == RX_NO_MATCH)
+            return v_fail(v, "does not match pattern '%s'", json_string_value(p));
+        if (m != RX_MATCH && m != RX_INVALID) /* invalid: a malformed value, not applicable */
+            return v_pattern_error(v, json_string_value(p), m, "value");
+    }
     return true;
 }
 
@@ -599,9 +630,11 @@ static bool v_members(vctx *v, const json_t *const *kw, const json_t *x)
              pit = json_object_iter_next((json_t *)pp, pit)) {
             const char *pat = json_object_iter_key(pit);
             int m = v_match(v, pat, json_object_iter_key_len(pit), key, klen);
-            if (m < 0) {
-                seen = true; /* not checkable: neither applied nor "additional" */
-            } else if (m > 0) {
+            if (m == RX_INVALID) {
+                seen = true; /* malformed: neither applied nor "additional" */
+            } else if (m != RX_MATCH && m != RX_NO_MATCH) {
+                return v_pattern_error(v, pat, m, "property name");
+            } else if (m == RX_MATCH) {
                 seen = true;
                 if (!v_child(v, json_object_iter_value(pit), val, key, 0))
                     return false;
@@ -942,6 +975,12 @@ static bool v_apply(vctx *v, const json_t *s, const json_t *x)
 
 int mcp_schema_validate(const json_t *schema, const json_t *instance, char *msg, size_t msg_size)
 {
+    return mcp__schema_validate(schema, NULL, instance, msg, msg_size);
+}
+
+int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
+                         const json_t *instance, char *msg, size_t msg_size)
+{
     vctx v;
     size_t i;
     bool ok;
@@ -956,6 +995,7 @@ int mcp_schema_validate(const json_t *schema, const json_t *instance, char *msg,
         return MCP_ESCHEMA;
     }
     v.root = schema;
+    v.pats = pats;
     v.msg = msg;
     v.msg_size = msg ? msg_size : 0;
     v.quiet = 0;
