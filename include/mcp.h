@@ -160,6 +160,10 @@ typedef enum mcp_limit {
     MCP_LIMIT_BATCH_ITEMS,        /* most messages in one 2025-03-26 batch (default 100) */
     MCP_LIMIT_INFLIGHT,           /* most requests in flight per session (default 1024) */
     MCP_LIMIT_REQUEST_TIMEOUT_MS, /* server->client request timeout (default 60000) */
+    MCP_LIMIT_URI_BYTES,          /* longest URI a client may subscribe to (default 2048): a longer
+                                     one is refused with -32602 */
+    MCP_LIMIT_SUBSCRIPTIONS,      /* resources/subscribe URIs per session, and URIs in one
+                                     subscriptions/listen filter (default 1000): past it -32000 */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */

@@ -306,6 +306,7 @@ struct mcp_server {
     json_t *info;            /* cached serverInfo */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
+    size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
     mcp_log_level log_level;
     mcp__registry reg;
     uv_loop_t *loop;

@@ -639,6 +639,125 @@ static void test_listen_2026(void **state)
                      -32601);
 }
 
+/* The error code of the last reply, or 0 for a result. */
+static json_int_t last_code(fixture *f)
+{
+    return json_integer_value(json_object_get(json_object_get(last_sent(f), "error"), "code"));
+}
+
+/* A subscribe (or unsubscribe) request for "test://" followed by `n` x's then `tail`. */
+static void subscribe_len(fixture *f, int id, const char *method, size_t n, const char *tail)
+{
+    size_t cap = n + 256;
+    char *text = malloc(cap), *p;
+    int k = snprintf(text, cap,
+                     "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"uri\":\""
+                     "test://",
+                     id, method);
+    p = text + k;
+    memset(p, 'x', n);
+    snprintf(p + n, cap - (size_t)k - n, "%s\"}}", tail);
+    send_text(f, text);
+    free(text);
+}
+
+/* resources/subscribe: a URI longer than the limit is -32602, more subscriptions than the limit
+ * per session -32000 (defaults 2,048 bytes and 1,000); re-subscribing costs nothing, and
+ * unsubscribing makes room. */
+static void test_subscription_limits(void **state)
+{
+    fixture *f = *state;
+    int i;
+    init(f, "{}");
+    subscribe_len(f, 1, "resources/subscribe", 2048 - 7, ""); /* exactly 2,048 bytes */
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 2, "resources/subscribe", 2048 - 7 + 1, "");
+    assert_int_equal(last_code(f), -32602);
+    subscribe_len(f, 3, "resources/subscribe", 1u << 20, "");
+    assert_int_equal(last_code(f), -32602);
+    for (i = 1; i < 1000; i++) {
+        char tail[16];
+        snprintf(tail, sizeof tail, "%d", i);
+        subscribe_len(f, 10 + i, "resources/subscribe", 1, tail);
+        assert_int_equal(last_code(f), 0);
+    }
+    subscribe_len(f, 5000, "resources/subscribe", 1, "one-more");
+    assert_int_equal(last_code(f), -32000);
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(last_sent(f), "error"), "message")),
+        "subscriptions"));
+    subscribe_len(f, 5001, "resources/subscribe", 1, "7"); /* already held: no growth */
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 5002, "resources/unsubscribe", 1, "7");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 5003, "resources/subscribe", 1, "one-more");
+    assert_int_equal(last_code(f), 0);
+    /* the session keeps serving */
+    mcp_server_resource_updated(f->srv, "test://xone-more");
+    assert_string_equal(json_string_value(json_object_get(last_sent(f), "method")),
+                        "notifications/resources/updated");
+}
+
+/* The limits are the server's to set. */
+static void test_subscription_limits_set(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_URI_BYTES, 0), MCP_EINVAL);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_URI_BYTES, 10), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_SUBSCRIPTIONS, 2), MCP_OK);
+    init(f, "{}");
+    subscribe_len(f, 1, "resources/subscribe", 4, ""); /* test://xxxx: 11 bytes */
+    assert_int_equal(last_code(f), -32602);
+    subscribe_len(f, 2, "resources/subscribe", 1, "a");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 3, "resources/subscribe", 1, "b");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 4, "resources/subscribe", 1, "c");
+    assert_int_equal(last_code(f), -32000);
+}
+
+/* subscriptions/listen: the same limits on resourceSubscriptions. */
+static void test_listen_limits(void **state)
+{
+    fixture *f = *state;
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:{s:{}}}", "jsonrpc", "2.0", "id", "l1", "method",
+                            "subscriptions/listen", "params", "notifications");
+    json_t *params = json_object_get(msg, "params"), *uris = json_array();
+    char *text, *big = malloc(2050);
+    int i;
+    json_object_set_new(params, "_meta",
+                        json_pack("{s:s, s:{}}", "io.modelcontextprotocol/protocolVersion",
+                                  "2026-07-28", "io.modelcontextprotocol/clientCapabilities"));
+    json_object_set_new(json_object_get(params, "notifications"), "resourceSubscriptions", uris);
+    /* one URI of 2,049 bytes */
+    memset(big, 'x', 2049);
+    big[2049] = '\0';
+    json_array_append_new(uris, json_string(big));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_int_equal(last_code(f), -32602);
+    /* 1,001 URIs */
+    json_array_clear(uris);
+    for (i = 0; i < 1001; i++)
+        json_array_append_new(uris, json_sprintf("test://%d", i));
+    json_object_set_new(msg, "id", json_string("l2"));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_int_equal(last_code(f), -32000);
+    /* 1,000 are honoured */
+    json_array_remove(uris, 0);
+    json_object_set_new(msg, "id", json_string("l3"));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_string_equal(json_string_value(json_object_get(last_sent(f), "method")),
+                        "notifications/subscriptions/acknowledged");
+    json_decref(msg);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +773,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriptions_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_2026, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscription_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscription_limits_set, setup, teardown),
     };
     return cmocka_run_group_tests_name("features", tests, NULL, NULL);
 }
