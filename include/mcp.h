@@ -656,6 +656,14 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * client's ttl within [1 s, max], else the default), then is deleted, a running one cancelled
  * first; the tasks of a 2025 session that ended are cancelled and deleted; mcp_server_stop()
  * cancels every running task. Everything here is for the loop thread.
+ *
+ * Who may reach a task: the principal that created it (mcp_call_principal(), which the task's
+ * handler keeps seeing) and, for a task created on a lasting session (2025 sessions, STDIO), that
+ * session only. tasks/get, tasks/result, tasks/list, tasks/cancel and tasks/update from anyone
+ * else are answered exactly as for an unknown id (-32602 "Task not found"). Without
+ * authorization a 2026-07-28 HTTP request (and --stateless HTTP) has no one to bind the task to:
+ * the task id (128 random bits) is then the capability, so hand it only to whoever may act on
+ * the task, or enable authorization.
  */
 
 /**

@@ -174,6 +174,9 @@ MCP_HIDDEN void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *rela
  * takes it. */
 MCP_HIDDEN void mcp__session_reply(mcp__session *s, json_t *msg, mcp_call_t *related,
                                    mcp__reply_class cls);
+/** Two principals (either may be NULL) name the same caller: by "sub" (and "iss") when both have
+ * a string "sub", else as whole JSON values; NULL matches only NULL. */
+MCP_HIDDEN bool mcp__principal_same(const json_t *a, const json_t *b);
 
 /* ---- call.c --------------------------------------------------------------------------------- */
 

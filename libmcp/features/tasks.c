@@ -23,6 +23,13 @@
  * tasks/update brings the answer. v1 notifications (progress, logs) are forwarded with the same
  * _meta; v2 has no channel for them and drops them.
  *
+ * Who may see a task: the principal that created it (mcp_call_principal(), the one the
+ * session or request was authenticated as) and, for a task created on a lasting session (2025
+ * sessions, STDIO), that session only. Anyone else's tasks/get, tasks/result, tasks/list,
+ * tasks/cancel and tasks/update get exactly what an unknown id gets. A 2026 request without
+ * authentication has no one to be bound to: there the task id (128 random bits) is the
+ * capability.
+ *
  * Lifetime: a task is kept for its TTL from creation, then removed (a running one is cancelled
  * first); so are the tasks of a session that closed. A removed task whose call still runs is
  * freed when the call ends. Everything here runs on the loop thread.
@@ -67,6 +74,7 @@ struct mcp__task {
     uint64_t expires;          /* monotonic ms */
     unsigned long long ttl;    /* ms */
     mcp__session *owner;       /* the session it belongs to (referenced), or NULL: anyone */
+    json_t *principal;         /* who created it (mcp_call_principal; referenced), or NULL */
     mcp__session *psess;       /* the task's own session, where its call lives (referenced) */
     mcp_call_t *call;          /* while it runs */
     json_t *result, *error;    /* the outcome (owned) */
@@ -318,6 +326,7 @@ static void task_destroy(mcp__task *t)
     }
     if (t->owner)
         mcp__session_unref(t->owner);
+    json_decref(t->principal);
     free(t->message);
     json_decref(t->result);
     json_decref(t->error);
@@ -478,6 +487,9 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
         t->owner = call->sess;
         mcp__session_ref(t->owner);
     }
+    /* bound to its creator; its call still answers mcp_call_principal() */
+    t->principal = json_incref(call->sess->principal);
+    t->psess->principal = json_incref(call->sess->principal);
     t->seq = ++st->next_seq;
     t->prev = st->tail;
     if (st->tail)
@@ -824,9 +836,11 @@ static bool method_allowed(mcp_call_t *call, unsigned eras)
     return false;
 }
 
+/* Another era's, another session's or another principal's task is as unknown as a missing one. */
 static bool visible(const mcp__task *t, const mcp_call_t *call)
 {
-    return !t->removed && t->v2 == call->ctx.stateless && (!t->owner || t->owner == call->sess);
+    return !t->removed && t->v2 == call->ctx.stateless && (!t->owner || t->owner == call->sess) &&
+           mcp__principal_same(t->principal, call->sess->principal);
 }
 
 /* The task named by params.taskId, or NULL with -32602 set. */
