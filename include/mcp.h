@@ -164,6 +164,8 @@ typedef enum mcp_limit {
                                      one is refused with -32602 */
     MCP_LIMIT_SUBSCRIPTIONS,      /* resources/subscribe URIs per session, and URIs in one
                                      subscriptions/listen filter (default 1000): past it -32000 */
+    MCP_LIMIT_TASKS_PER_CLIENT,   /* tasks kept at once per client (default 100): its authenticated
+                                     principal, else its session (see "Tasks") */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
@@ -682,7 +684,11 @@ MCP_API int mcp_call_task_message(mcp_call_t *call, const char *message);
 /**
  * Task limits; 0 keeps a value. Defaults: ttl 1 hour when the client names none, at most 24 hours
  * (at least 1 s), pollInterval 1000 ms, 1000 tasks kept at once (a 2025 task beyond that is
- * refused with -32000; a 2026 call then stays an ordinary request). MCP_OK, MCP_EINVAL, MCP_ENOMEM.
+ * refused with -32000 "Server busy: too many tasks"; a 2026 call then stays an ordinary
+ * request). The same happens to one client past MCP_LIMIT_TASKS_PER_CLIENT (default 100) tasks
+ * kept at once, finished ones included until their TTL ends: a client is its authenticated
+ * principal (all its sessions and requests), else its session; unauthenticated 2026 HTTP
+ * requests, which have neither, share one quota. MCP_OK, MCP_EINVAL, MCP_ENOMEM.
  */
 MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long default_ttl_ms,
                                        unsigned long long max_ttl_ms, unsigned poll_interval_ms,

@@ -30,6 +30,9 @@
  * authentication has no one to be bound to: there the task id (128 random bits) is the
  * capability.
  *
+ * Quotas: the store keeps at most `max` tasks, and each client at most MCP_LIMIT_TASKS_PER_CLIENT
+ * of them (its principal when authenticated, else its session; see same_client()).
+ *
  * Lifetime: a task is kept for its TTL from creation, then removed (a running one is cancelled
  * first); so are the tasks of a session that closed. A removed task whose call still runs is
  * freed when the call ends. Everything here runs on the loop thread.
@@ -437,6 +440,28 @@ static void adopt(mcp__task *t, mcp_call_t *call)
     t->call = call;
 }
 
+/* Does `t` count against the quota of the client making `call`? The client is its principal
+ * when authenticated, else its session; requests with neither (unauthenticated 2026 HTTP) are
+ * one client. */
+static bool same_client(const mcp__task *t, const mcp_call_t *call)
+{
+    const mcp__session *s = call->sess;
+    if (!mcp__principal_same(t->principal, s->principal))
+        return false;
+    return s->principal || t->owner == (s->ephemeral ? NULL : s);
+}
+
+/* True when the client making `call` may keep one more task. */
+static bool quota_left(const mcp__tasks *st, const mcp_call_t *call)
+{
+    size_t n = 0;
+    const mcp__task *t;
+    for (t = st->head; t; t = t->next)
+        if (same_client(t, call) && ++n >= st->srv->max_tasks_per_client)
+            return false;
+    return true;
+}
+
 /* Create a task for `call` and move the call into it. MCP_OK, MCP_ELIMIT or MCP_ENOMEM. */
 static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
 {
@@ -448,9 +473,9 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
 
     if (!st)
         return MCP_ENOMEM;
-    if (st->count >= st->max)
+    if (st->count >= st->max || !quota_left(st, call))
         sweep(st);
-    if (st->count >= st->max)
+    if (st->count >= st->max || !quota_left(st, call))
         return MCP_ELIMIT;
     if (mcp__random_bytes(rnd, sizeof rnd) != MCP_OK)
         return MCP_ENOMEM;
@@ -707,7 +732,13 @@ int mcp__task_begin(mcp_call_t *call)
     case MCP_OK:
         return 0;
     case MCP_ELIMIT:
-        mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Server busy: too many tasks");
+        if (call->srv->tasks->count >= call->srv->tasks->max)
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Server busy: too many tasks");
+        else
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL,
+                                "Server busy: too many tasks for this client (at most %zu kept, "
+                                "finished ones until their ttl ends)",
+                                call->srv->max_tasks_per_client);
         return -1;
     default:
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,

@@ -1136,6 +1136,18 @@ static json_t *last_of(capture *c)
     return json_array_get(c->sent, json_array_size(c->sent) - 1);
 }
 
+/* The reply to request `id` that `c` captured, or NULL. */
+static json_t *reply_in(capture *c, json_int_t id)
+{
+    size_t i = json_array_size(c->sent);
+    while (i-- > 0) {
+        json_t *m = json_array_get(c->sent, i), *mid = json_object_get(m, "id");
+        if (json_is_integer(mid) && json_integer_value(mid) == id && !json_object_get(m, "method"))
+            return m;
+    }
+    return NULL;
+}
+
 /* `method` on `taskId` from session `s` (capture `c`): the error object of the reply, or NULL
  * for a result. */
 static json_t *task_call_as(fixture *f, mcp__session *s, capture *c, int id, const char *method,
@@ -1216,6 +1228,80 @@ static void test_v1_principal(void **state)
     assert_ptr_equal(mcp_call_principal(pending) ? json_equal(mcp_call_principal(pending), alice)
                                                  : 0,
                      1);
+}
+
+/* Per-client task quotas (default 100): one client's full quota refuses only that client, as
+ * the global limit does (-32000 "Server busy: too many tasks"); a client is its principal when
+ * authenticated (over all its sessions and requests), else its session. */
+static void test_quota_per_client(void **state)
+{
+    fixture *f = *state;
+    capture c2 = {json_array(), 0, 0}, c3 = {json_array(), 0, 0}, ca = {json_array(), 0, 0};
+    mcp__session *s2 = mcp__session_new(f->srv, &cap_ops, &c2), *s3, *a2;
+    const char *msg;
+    int i;
+    init(f, NULL, "2025-11-25", "{}");
+    init(f, s2, "2025-11-25", "{}");
+    for (i = 0; i < 100; i++) {
+        sendf(f, NULL,
+              "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
+              "\"instant\",\"task\":{}}}",
+              100 + i);
+        assert_non_null(json_object_get(result_of(f, 100 + i), "task"));
+    }
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_int_equal(error_of(f, 1), -32000);
+    msg = str(json_object_get(reply_for(f, 1), "error"), "message");
+    assert_non_null(strstr(msg, "Server busy: too many tasks"));
+    /* another session is not refused */
+    sendf(f, s2,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_non_null(json_object_get(json_object_get(reply_in(&c2, 2), "result"), "task"));
+    mcp__session_close(s2);
+    mcp__session_unref(s2);
+    /* a principal's quota spans its sessions and 2026 requests */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_TASKS_PER_CLIENT, 2), MCP_OK);
+    s3 = mcp__session_new(f->srv, &cap_ops, &c3);
+    s3->principal = json_pack("{s:s}", "sub", "carol");
+    init(f, s3, "2025-11-25", "{}");
+    sendf(f, s3,
+          "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_non_null(json_object_get(json_object_get(reply_in(&c3, 3), "result"), "task"));
+    a2 = post_session(f, &ca, json_pack("{s:s}", "sub", "carol"));
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 4), "result"), "resultType"), "task");
+    end_session(a2);
+    sendf(f, s3,
+          "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(reply_in(&c3, 5), "error"), "code")),
+        -32000);
+    /* 2026 over quota: the call stays an ordinary request */
+    a2 = post_session(f, &ca, json_pack("{s:s}", "sub", "carol"));
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 6), "result"), "resultType"), "complete");
+    /* dave is someone else */
+    json_decref(a2->principal);
+    a2->principal = json_pack("{s:s}", "sub", "dave");
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 7), "result"), "resultType"), "task");
+    end_session(a2);
+    mcp__session_close(s3);
+    mcp__session_unref(s3);
+    json_decref(c2.sent);
+    json_decref(c3.sent);
+    json_decref(ca.sent);
 }
 
 /* ---- lifetime -------------------------------------------------------------------------------- */
@@ -1356,6 +1442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v2_unscoped_on_ephemeral, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_bound_to_principal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_principal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quota_per_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_and_free_with_tasks_running, setup, teardown),
