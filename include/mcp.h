@@ -166,6 +166,9 @@ typedef enum mcp_limit {
                                      subscriptions/listen filter (default 1000): past it -32000 */
     MCP_LIMIT_TASKS_PER_CLIENT,   /* tasks kept at once per client (default 100): its authenticated
                                      principal, else its session (see "Tasks") */
+    MCP_LIMIT_REQUEST_STATES,     /* 2026 requestStates remembered until they expire, to refuse
+                                     replays (default 100000); when full no new one is issued
+                                     (the asking call gets -32000) */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
@@ -577,7 +580,12 @@ MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total, c
  *     inside the ask. Handlers must therefore ask the same questions in the same order for the
  *     same arguments. Callbacks of questions still unanswered when the call ends this way get
  *     status MCP_ERETRY: free their userdata and nothing else. A tampered, expired or replayed
- *     requestState is refused with -32602.
+ *     requestState, or one issued to another principal (mcp_call_principal()), is refused with
+ *     -32602; a state is single-use for its whole lifetime (10 minutes). Answers count only with
+ *     the state that asked for them and for the keys it asked: `inputResponses` without a
+ *     requestState are ignored and the questions are asked again. When
+ *     MCP_LIMIT_REQUEST_STATES unexpired states are outstanding, asking fails the call with
+ *     -32000 "Server busy" instead of forgetting which states were used.
  *
  * The callback runs on the loop thread. `result` is borrowed for the callback's duration: the
  * client's result object (status MCP_OK), its error object (MCP_ECLIENT), or NULL (any other
@@ -611,7 +619,9 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
 
 /**
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
- * every replica behind a load balancer the same key. Copied; `len` >= 16.
+ * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
+ * enforced per replica: a state used on one replica can still be used once on another within
+ * its lifetime (route a client's retries to one replica where that matters).
  */
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 

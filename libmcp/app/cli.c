@@ -19,10 +19,16 @@ static const struct {
     const char *name;
     mcp_limit which;
 } limits[] = {
-    {"page-size", MCP_LIMIT_PAGE_SIZE},   {"message-bytes", MCP_LIMIT_MESSAGE_BYTES},
-    {"json-depth", MCP_LIMIT_JSON_DEPTH}, {"batch-items", MCP_LIMIT_BATCH_ITEMS},
-    {"inflight", MCP_LIMIT_INFLIGHT},     {"request-timeout-ms", MCP_LIMIT_REQUEST_TIMEOUT_MS},
-    {"uri-bytes", MCP_LIMIT_URI_BYTES},   {"subscriptions", MCP_LIMIT_SUBSCRIPTIONS},
+    {"page-size", MCP_LIMIT_PAGE_SIZE},
+    {"message-bytes", MCP_LIMIT_MESSAGE_BYTES},
+    {"json-depth", MCP_LIMIT_JSON_DEPTH},
+    {"batch-items", MCP_LIMIT_BATCH_ITEMS},
+    {"inflight", MCP_LIMIT_INFLIGHT},
+    {"request-timeout-ms", MCP_LIMIT_REQUEST_TIMEOUT_MS},
+    {"uri-bytes", MCP_LIMIT_URI_BYTES},
+    {"subscriptions", MCP_LIMIT_SUBSCRIPTIONS},
+    {"tasks-per-client", MCP_LIMIT_TASKS_PER_CLIENT},
+    {"request-states", MCP_LIMIT_REQUEST_STATES}, /* one per line */
 };
 
 /* "NAME=N" -> the limit set; false when the name is unknown or N is not a positive integer. */
@@ -58,7 +64,7 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "  --limit NAME=N     set a per-client limit (repeatable); NAME is one of\n"
             "                     page-size, message-bytes, json-depth, batch-items, inflight,\n"
             "                     request-timeout-ms, uri-bytes (2048), subscriptions (1000),\n"
-            "                     tasks-per-client (100)\n"
+            "                     tasks-per-client (100), request-states (100000)\n"
             "  --version          print the version and exit\n"
             "  -h, --help         print this help and exit\n"
             "\n"

@@ -311,6 +311,7 @@ struct mcp_server {
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
     size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
     size_t max_tasks_per_client;       /* tasks.c: per principal, else per session */
+    size_t max_request_states;         /* mrtr.c: nonces kept until their states expire */
     mcp_log_level log_level;
     mcp__registry reg;
     uv_loop_t *loop;

@@ -89,6 +89,9 @@ int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
     case MCP_LIMIT_TASKS_PER_CLIENT:
         srv->max_tasks_per_client = value;
         return MCP_OK;
+    case MCP_LIMIT_REQUEST_STATES:
+        srv->max_request_states = value;
+        return MCP_OK;
     }
     return MCP_EINVAL;
 }

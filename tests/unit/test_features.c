@@ -553,6 +553,82 @@ static void test_elicit_2026_expired(void **state)
     free(st);
 }
 
+/* A used requestState stays refused however many states are issued and used after it (the old
+ * ring forgot it after 4,096), and answers without any requestState are not taken: the question
+ * is asked again. */
+static void test_elicit_2026_replay_window(void **state)
+{
+    fixture *f = *state;
+    char *first = ask_state(f, 1, "ask", "{}"), *st;
+    json_t *res;
+    int i;
+    retry26(f, 2, "tools/call", "ask", "{}", ANSWER_BOB, first);
+    assert_answered(f, "Bob");
+    for (i = 0; i < 4200; i++) {
+        st = ask_state(f, 10, "ask", "{}");
+        retry26(f, 11, "tools/call", "ask", "{}", ANSWER_BOB, st);
+        free(st);
+    }
+    assert_answered(f, "Bob");
+    retry26(f, 3, "tools/call", "ask", "{}", ANSWER_BOB, first);
+    assert_refused(f, "requestState was already used");
+    free(first);
+    /* inputResponses alone: ignored, the question comes back with a fresh state */
+    call26(f, 4, "tools/call", "ask", "{}", "\"inputResponses\":" ANSWER_BOB ",");
+    res = json_object_get(last_sent(f), "result");
+    assert_non_null(res);
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "input_required");
+    assert_non_null(json_object_get(json_object_get(res, "inputRequests"), "q0"));
+    assert_non_null(json_string_value(json_object_get(res, "requestState")));
+}
+
+/* The set of states is bounded (MCP_LIMIT_REQUEST_STATES): when full no new state is issued
+ * (-32000), and used states are not forgotten to make room. A state is also bound to its
+ * principal, and answers count only for the keys its state asked. */
+static void test_elicit_2026_states_bounded(void **state)
+{
+    fixture *f = *state;
+    char *a, *b, *c;
+    const json_t *err;
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_REQUEST_STATES, 3), MCP_OK);
+    a = ask_state(f, 1, "ask", "{}");
+    b = ask_state(f, 2, "ask", "{}");
+    c = ask_state(f, 3, "ask", "{}");
+    call26(f, 4, "tools/call", "ask", "{}", "");
+    err = json_object_get(last_sent(f), "error");
+    assert_int_equal(json_integer_value(json_object_get(err, "code")), -32000);
+    assert_non_null(strstr(json_string_value(json_object_get(err, "message")), "requestState"));
+    /* the issued ones still work once, and stay refused after */
+    retry26(f, 5, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_answered(f, "Bob");
+    retry26(f, 6, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_refused(f, "requestState was already used");
+    /* answers to keys the state did not ask are ignored: the question comes back */
+    retry26(f, 7, "tools/call", "ask", "{}", "{\"q9\":{\"action\":\"accept\"}}", b);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(last_sent(f), "error"),
+                                                        "code")),
+                     -32000); /* it would ask again, but the set is still full */
+    /* another principal cannot use a state */
+    f->sess->principal = json_pack("{s:s}", "sub", "mallory");
+    retry26(f, 8, "tools/call", "ask", "{}", ANSWER_BOB, c);
+    assert_refused(f, "requestState was issued to another principal");
+    free(a);
+    free(b);
+    free(c);
+    /* with room, a principal's state works for that principal only */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_REQUEST_STATES, 100), MCP_OK);
+    a = ask_state(f, 9, "ask", "{}");
+    json_decref(f->sess->principal);
+    f->sess->principal = json_pack("{s:s}", "sub", "alice");
+    retry26(f, 10, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_refused(f, "requestState was issued to another principal");
+    json_decref(f->sess->principal);
+    f->sess->principal = json_pack("{s:s, s:s}", "sub", "mallory", "scope", "x");
+    retry26(f, 11, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_answered(f, "Bob");
+    free(a);
+}
+
 static void test_completion(void **state)
 {
     fixture *f = *state;
@@ -770,6 +846,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_elicit_2026_forged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_bound_to_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_expired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_replay_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_states_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriptions_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_2026, setup, teardown),
