@@ -169,6 +169,9 @@ typedef enum mcp_limit {
     MCP_LIMIT_REQUEST_STATES,     /* 2026 requestStates remembered until they expire, to refuse
                                      replays (default 100000); when full no new one is issued
                                      (the asking call gets -32000) */
+    MCP_LIMIT_LOG_RATE,           /* notifications/message per second per 2025 session or 2026
+                                     request (default 100); more are dropped and counted */
+    MCP_LIMIT_LOG_BURST,          /* ... with bursts of up to this many (default 200) */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
@@ -544,6 +547,10 @@ MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, v
  * (2025 era: logging/setLevel, default info; 2026-07-28: the request's _meta logLevel, and
  * nothing at all when the request carries none). Returns MCP_OK also when filtered out.
  * `logger` (may be NULL) names the source. Safe from the thread that owns the call.
+ * Rate-limited (the spec asks servers to): per 2025 session (a task's messages count per task)
+ * or per 2026 request, MCP_LIMIT_LOG_RATE a second with bursts of MCP_LIMIT_LOG_BURST; a message
+ * over the limit is dropped (still MCP_OK), and once the rate allows again one notice (logger
+ * "libmcp", at the highest level dropped) says how many were.
  */
 MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger, const char *fmt,
                          ...) MCP_PRINTF(4, 5);

@@ -28,7 +28,9 @@ static const struct {
     {"uri-bytes", MCP_LIMIT_URI_BYTES},
     {"subscriptions", MCP_LIMIT_SUBSCRIPTIONS},
     {"tasks-per-client", MCP_LIMIT_TASKS_PER_CLIENT},
-    {"request-states", MCP_LIMIT_REQUEST_STATES}, /* one per line */
+    {"request-states", MCP_LIMIT_REQUEST_STATES},
+    {"log-rate", MCP_LIMIT_LOG_RATE},
+    {"log-burst", MCP_LIMIT_LOG_BURST}, /* one per line */
 };
 
 /* "NAME=N" -> the limit set; false when the name is unknown or N is not a positive integer. */
@@ -64,7 +66,8 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "  --limit NAME=N     set a per-client limit (repeatable); NAME is one of\n"
             "                     page-size, message-bytes, json-depth, batch-items, inflight,\n"
             "                     request-timeout-ms, uri-bytes (2048), subscriptions (1000),\n"
-            "                     tasks-per-client (100), request-states (100000)\n"
+            "                     tasks-per-client (100), request-states (100000),\n"
+            "                     log-rate (100 a second), log-burst (200)\n"
             "  --version          print the version and exit\n"
             "  -h, --help         print this help and exit\n"
             "\n"

@@ -130,6 +130,15 @@ typedef struct mcp__transport_ops {
     int (*close_stream)(mcp__session *s, mcp_call_t *call);
 } mcp__transport_ops;
 
+/** A token bucket for notifications/message (features/logging.c fills and reads it, under its
+ * lock). Zero is a full bucket not yet started. */
+typedef struct mcp__lograte {
+    double tokens;
+    uint64_t last_ns;      /* uv_hrtime() of the last refill; 0: not started */
+    unsigned long dropped; /* messages dropped since the last one sent */
+    int dropped_level;     /* the highest level among them */
+} mcp__lograte;
+
 typedef enum mcp__sess_state {
     MCP__SESS_NEW,          /* no initialize yet */
     MCP__SESS_INITIALIZING, /* initialize answered, notifications/initialized not yet seen */
@@ -150,6 +159,7 @@ struct mcp__session {
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
+    mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
     size_t ncalls;
     mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
                                      class; MCP__REPLY_NONE otherwise */
@@ -249,7 +259,8 @@ struct mcp_call {
     double last_progress;
     unsigned outreqs;                     /* 2025-era questions to the client still open (atomic) */
     const mcp__call_questions *questions; /* set by the first question asked, or NULL */
-    void *qstate; /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+    void *qstate;         /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+    mcp__lograte lograte; /* 2026: log notifications of this request */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -312,6 +323,7 @@ struct mcp_server {
     size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
     size_t max_tasks_per_client;       /* tasks.c: per principal, else per session */
     size_t max_request_states;         /* mrtr.c: nonces kept until their states expire */
+    size_t log_rate, log_burst;        /* logging.c: notifications/message per second, burst */
     mcp_log_level log_level;
     mcp__registry reg;
     uv_loop_t *loop;

@@ -92,6 +92,12 @@ int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
     case MCP_LIMIT_REQUEST_STATES:
         srv->max_request_states = value;
         return MCP_OK;
+    case MCP_LIMIT_LOG_RATE:
+        srv->log_rate = value;
+        return MCP_OK;
+    case MCP_LIMIT_LOG_BURST:
+        srv->log_burst = value;
+        return MCP_OK;
     }
     return MCP_EINVAL;
 }

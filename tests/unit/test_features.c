@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "harness.h" /* the in-memory transport */
@@ -90,6 +91,16 @@ static int prompt_review(mcp_call_t *call, const json_t *args, void *ud)
     return mcp_call_prompt_text(call, "user", "review");
 }
 
+/* Logs args.n info messages (default 1000) in one go. */
+static int tool_flood(mcp_call_t *call, const json_t *args, void *ud)
+{
+    json_int_t i, n = json_integer_value(json_object_get(args, "n"));
+    (void)ud;
+    for (i = 0; i < (n ? n : 1000); i++)
+        mcp_call_log(call, MCP_LOG_INFO, "flood", "message %d", (int)i);
+    return mcp_call_text(call, "flooded");
+}
+
 static int setup(void **state)
 {
     fixture *f = harness_new(true);
@@ -117,6 +128,10 @@ static int setup(void **state)
                                                            .handler = prompt_review,
                                                            .complete = complete_lang},
                                            NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "flood",
+                                                                .handler = tool_flood},
+                                         NULL),
                      MCP_OK);
     assert_int_equal(mcp_server_add_resource(f->srv,
                                              &(mcp_resource_t){.uri = "test://watched",
@@ -629,6 +644,77 @@ static void test_elicit_2026_states_bounded(void **state)
     free(a);
 }
 
+static void nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The data of the last notifications/message sent at or after `from`, or NULL. */
+static const char *last_log_text(fixture *f, size_t from)
+{
+    const char *text = NULL;
+    size_t i;
+    for (i = from; i < json_array_size(f->cap.sent); i++) {
+        json_t *m = json_array_get(f->cap.sent, i);
+        const char *method = json_string_value(json_object_get(m, "method"));
+        if (method && strcmp(method, "notifications/message") == 0)
+            text = json_string_value(json_object_get(json_object_get(m, "params"), "data"));
+    }
+    return text;
+}
+
+/* notifications/message is rate-limited (default 100 a second, bursts of 200): per session in
+ * the 2025 era, per request in 2026; what is over the limit is dropped and counted, and one
+ * notice says how many once the rate allows again. */
+static void test_log_rate_limit(void **state)
+{
+    fixture *f = *state;
+    size_t before, n, i;
+    json_t *notice = NULL;
+    init(f, "{}");
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"}}");
+    n = count_method(f, before, "notifications/message");
+    if (n < 200 || n > 210)
+        fail_msg("expected about 200 log notifications (the burst), got %zu", n);
+    assert_non_null(json_object_get(last_sent(f), "result")); /* the call itself is answered */
+    /* the same session, 50 ms later: a notice of what was dropped, then the message */
+    nap_ms(50);
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\",\"arguments\":{\"n\":1}}}");
+    for (i = before; i < json_array_size(f->cap.sent); i++) {
+        json_t *m = json_array_get(f->cap.sent, i);
+        const char *d = json_string_value(json_object_get(json_object_get(m, "params"), "data"));
+        if (d && strstr(d, "dropped")) {
+            notice = m;
+            break;
+        }
+    }
+    assert_non_null(notice);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(notice, "params"),
+                                                          "level")),
+                        "info");
+    assert_int_equal(count_method(f, before, "notifications/message"), 2);
+    assert_string_equal(last_log_text(f, before), "message 0");
+    /* 2026: each request has its own allowance */
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"," META26("{}") ",\"io.modelcontextprotocol/logLevel\":\"info\"}}}");
+    n = count_method(f, before, "notifications/message");
+    if (n < 200 || n > 210)
+        fail_msg("expected about 200 log notifications (the burst), got %zu", n);
+    /* the limits are the server's to set */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_LOG_BURST, 10), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_LOG_RATE, 1), MCP_OK);
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"," META26("{}") ",\"io.modelcontextprotocol/logLevel\":\"info\"}}}");
+    assert_int_equal(count_method(f, before, "notifications/message"), 10);
+}
+
 static void test_completion(void **state)
 {
     fixture *f = *state;
@@ -838,6 +924,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_logging_and_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_from_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_no_capability, setup, teardown),
