@@ -916,6 +916,8 @@ static void test_listen_limits(void **state)
     free(text);
     assert_string_equal(json_string_value(json_object_get(last_sent(f), "method")),
                         "notifications/subscriptions/acknowledged");
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+                 "\"requestId\":\"l3\"}}"); /* the listen ends */
     json_decref(msg);
     free(big);
 }
