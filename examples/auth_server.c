@@ -8,7 +8,9 @@
  *
  * The table stands in for a real validator: a JWT library checking the signature, issuer,
  * audience (this server's resource URI), expiry and not-before; or token introspection (RFC 7662)
- * with a cache. Fixed tokens are for this demo only. Tool: whoami (the caller's "sub").
+ * with a cache. Fixed tokens are for this demo only. Tools: whoami (the caller's "sub"), and
+ * whoami_task, the same after 300 ms as a task (2026-07-28 clients that declare the tasks
+ * extension get a task id; a task answers only the principal that created it).
  * Protected Resource Metadata: GET /.well-known/oauth-protected-resource/mcp.
  */
 #include <mcp.h>
@@ -92,6 +94,14 @@ static int whoami(mcp_call_t *call, const json_t *args, void *ud)
     return mcp_call_text(call, "%s", sub ? sub : "anonymous");
 }
 
+/* MCP_TOOL_BLOCKING: runs on the thread pool, so 2026 callers get a task at once. */
+static int whoami_task(mcp_call_t *call, const json_t *args, void *ud)
+{
+    struct timespec nap = {0, 300000000};
+    nanosleep(&nap, NULL);
+    return whoami(call, args, ud);
+}
+
 /* [HOST:]PORT; HOST defaults to 127.0.0.1. */
 static int hostport(const char *v, char *host, size_t size, unsigned *port)
 {
@@ -166,6 +176,11 @@ int main(int argc, char **argv)
     if (mcp_server_add_tool(srv, &(mcp_tool_t){.name = "whoami",
                                                .description = "Who the bearer token names",
                                                .handler = whoami},
+                            NULL) != MCP_OK ||
+        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "whoami_task",
+                                               .description = "whoami, slowly, as a task",
+                                               .handler = whoami_task,
+                                               .flags = MCP_TOOL_BLOCKING | MCP_TOOL_TASK_OPTIONAL},
                             NULL) != MCP_OK) {
         mcp_server_free(srv);
         return 1;

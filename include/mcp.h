@@ -160,6 +160,18 @@ typedef enum mcp_limit {
     MCP_LIMIT_BATCH_ITEMS,        /* most messages in one 2025-03-26 batch (default 100) */
     MCP_LIMIT_INFLIGHT,           /* most requests in flight per session (default 1024) */
     MCP_LIMIT_REQUEST_TIMEOUT_MS, /* server->client request timeout (default 60000) */
+    MCP_LIMIT_URI_BYTES,          /* longest URI a client may subscribe to (default 2048): a longer
+                                     one is refused with -32602 */
+    MCP_LIMIT_SUBSCRIPTIONS,      /* resources/subscribe URIs per session, and URIs in one
+                                     subscriptions/listen filter (default 1000): past it -32000 */
+    MCP_LIMIT_TASKS_PER_CLIENT,   /* tasks kept at once per client (default 100): its authenticated
+                                     principal, else its session (see "Tasks") */
+    MCP_LIMIT_REQUEST_STATES,     /* 2026 requestStates remembered until they expire, to refuse
+                                     replays (default 100000); when full no new one is issued
+                                     (the asking call gets -32000) */
+    MCP_LIMIT_LOG_RATE,           /* notifications/message per second per 2025 session or 2026
+                                     request (default 100); more are dropped and counted */
+    MCP_LIMIT_LOG_BURST,          /* ... with bursts of up to this many (default 200) */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
@@ -542,6 +554,10 @@ MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, v
  * (2025 era: logging/setLevel, default info; 2026-07-28: the request's _meta logLevel, and
  * nothing at all when the request carries none). Returns MCP_OK also when filtered out.
  * `logger` (may be NULL) names the source. Safe from the thread that owns the call.
+ * Rate-limited (the spec asks servers to): per 2025 session (a task's messages count per task)
+ * or per 2026 request, MCP_LIMIT_LOG_RATE a second with bursts of MCP_LIMIT_LOG_BURST; a message
+ * over the limit is dropped (still MCP_OK), and once the rate allows again one notice (logger
+ * "libmcp", at the highest level dropped) says how many were.
  */
 MCP_API int mcp_call_log(mcp_call_t *call, mcp_log_level level, const char *logger, const char *fmt,
                          ...) MCP_PRINTF(4, 5);
@@ -578,7 +594,12 @@ MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total, c
  *     inside the ask. Handlers must therefore ask the same questions in the same order for the
  *     same arguments. Callbacks of questions still unanswered when the call ends this way get
  *     status MCP_ERETRY: free their userdata and nothing else. A tampered, expired or replayed
- *     requestState is refused with -32602.
+ *     requestState, or one issued to another principal (mcp_call_principal()), is refused with
+ *     -32602; a state is single-use for its whole lifetime (10 minutes). Answers count only with
+ *     the state that asked for them and for the keys it asked: `inputResponses` without a
+ *     requestState are ignored and the questions are asked again. When
+ *     MCP_LIMIT_REQUEST_STATES unexpired states are outstanding, asking fails the call with
+ *     -32000 "Server busy" instead of forgetting which states were used.
  *
  * The callback runs on the loop thread. `result` is borrowed for the callback's duration: the
  * client's result object (status MCP_OK), its error object (MCP_ECLIENT), or NULL (any other
@@ -612,7 +633,9 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
 
 /**
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
- * every replica behind a load balancer the same key. Copied; `len` >= 16.
+ * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
+ * enforced per replica: a state used on one replica can still be used once on another within
+ * its lifetime (route a client's retries to one replica where that matters).
  */
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 
@@ -659,6 +682,14 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * client's ttl within [1 s, max], else the default), then is deleted, a running one cancelled
  * first; the tasks of a 2025 session that ended are cancelled and deleted; mcp_server_stop()
  * cancels every running task. Everything here is for the loop thread.
+ *
+ * Who may reach a task: the principal that created it (mcp_call_principal(), which the task's
+ * handler keeps seeing) and, for a task created on a lasting session (2025 sessions, STDIO), that
+ * session only. tasks/get, tasks/result, tasks/list, tasks/cancel and tasks/update from anyone
+ * else are answered exactly as for an unknown id (-32602 "Task not found"). Without
+ * authorization a 2026-07-28 HTTP request (and --stateless HTTP) has no one to bind the task to:
+ * the task id (128 random bits) is then the capability, so hand it only to whoever may act on
+ * the task, or enable authorization.
  */
 
 /**
@@ -677,7 +708,11 @@ MCP_API int mcp_call_task_message(mcp_call_t *call, const char *message);
 /**
  * Task limits; 0 keeps a value. Defaults: ttl 1 hour when the client names none, at most 24 hours
  * (at least 1 s), pollInterval 1000 ms, 1000 tasks kept at once (a 2025 task beyond that is
- * refused with -32000; a 2026 call then stays an ordinary request). MCP_OK, MCP_EINVAL, MCP_ENOMEM.
+ * refused with -32000 "Server busy: too many tasks"; a 2026 call then stays an ordinary
+ * request). The same happens to one client past MCP_LIMIT_TASKS_PER_CLIENT (default 100) tasks
+ * kept at once, finished ones included until their TTL ends: a client is its authenticated
+ * principal (all its sessions and requests), else its session; unauthenticated 2026 HTTP
+ * requests, which have neither, share one quota. MCP_OK, MCP_EINVAL, MCP_ENOMEM.
  */
 MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long default_ttl_ms,
                                        unsigned long long max_ttl_ms, unsigned poll_interval_ms,

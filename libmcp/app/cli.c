@@ -5,6 +5,8 @@
  *   --http [HOST:]PORT   serve Streamable HTTP; --sse [HOST:]PORT the legacy HTTP+SSE transport
  *                        (both may run at once; their options are in cli_http.c)
  *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
+ *   --limit NAME=N       set one mcp_limit (names in `limits` below), e.g. --limit
+ * subscriptions=100
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
  *
@@ -16,17 +18,60 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+/* The names --limit takes, one per mcp_limit. */
+static const struct {
+    const char *name;
+    mcp_limit which;
+} limits[] = {
+    {"page-size", MCP_LIMIT_PAGE_SIZE},
+    {"message-bytes", MCP_LIMIT_MESSAGE_BYTES},
+    {"json-depth", MCP_LIMIT_JSON_DEPTH},
+    {"batch-items", MCP_LIMIT_BATCH_ITEMS},
+    {"inflight", MCP_LIMIT_INFLIGHT},
+    {"request-timeout-ms", MCP_LIMIT_REQUEST_TIMEOUT_MS},
+    {"uri-bytes", MCP_LIMIT_URI_BYTES},
+    {"subscriptions", MCP_LIMIT_SUBSCRIPTIONS},
+    {"tasks-per-client", MCP_LIMIT_TASKS_PER_CLIENT},
+    {"request-states", MCP_LIMIT_REQUEST_STATES},
+    {"log-rate", MCP_LIMIT_LOG_RATE},
+    {"log-burst", MCP_LIMIT_LOG_BURST}, /* one per line */
+};
+
+/* "NAME=N" -> the limit set; false when the name is unknown or N is not a positive integer. */
+static bool set_limit_arg(mcp_server_t *srv, const char *arg)
+{
+    const char *eq = arg ? strchr(arg, '=') : NULL;
+    char *end = NULL;
+    unsigned long long v;
+    size_t i;
+    if (!eq || eq[1] < '0' || eq[1] > '9')
+        return false;
+    v = strtoull(eq + 1, &end, 10);
+    if (*end || v == 0 || v > SIZE_MAX)
+        return false;
+    for (i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (strlen(limits[i].name) == (size_t)(eq - arg) &&
+            strncmp(limits[i].name, arg, (size_t)(eq - arg)) == 0)
+            return mcp_server_set_limit(srv, limits[i].which, (size_t)v) == MCP_OK;
+    return false;
+}
+
 static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {
     fprintf(to,
             "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
-            "          [--log-level LEVEL] [--version] [--help]\n"
+            "          [--log-level LEVEL] [--limit NAME=N]... [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
             "\n"
             "  --stdio            serve MCP over stdin/stdout (default)\n"
             "  --log-level LEVEL  stderr log threshold: debug, info, notice, warning (default),\n"
             "                     error, critical, alert, emergency\n"
+            "  --limit NAME=N     set a per-client limit (repeatable); NAME is one of\n"
+            "                     page-size, message-bytes, json-depth, batch-items, inflight,\n"
+            "                     request-timeout-ms, uri-bytes (2048), subscriptions (1000),\n"
+            "                     tasks-per-client (100), request-states (100000),\n"
+            "                     log-rate (100 a second), log-burst (200)\n"
             "  --version          print the version and exit\n"
             "  -h, --help         print this help and exit\n"
             "\n"
@@ -98,6 +143,16 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
                 return 2;
             }
             mcp_server_set_log_level(srv, (mcp_log_level)level);
+        } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!set_limit_arg(srv, v)) {
+                fprintf(stderr,
+                        "%s: --limit needs NAME=N with a known NAME and N >= 1 (see --help)\n",
+                        argv0);
+                mcp__http_cli_free(hcli);
+                mcp_server_free(srv);
+                return 2;
+            }
         } else if (strcmp(a, "--version") == 0) {
             fprintf(stdout, "%s %s (libmcp %s)\n", srv->name, srv->version, MCP_VERSION_STRING);
             mcp__http_cli_free(hcli);

@@ -132,6 +132,15 @@ typedef struct mcp__transport_ops {
     int (*close_stream)(mcp__session *s, mcp_call_t *call);
 } mcp__transport_ops;
 
+/** A token bucket for notifications/message (features/logging.c fills and reads it, under its
+ * lock). Zero is a full bucket not yet started. */
+typedef struct mcp__lograte {
+    double tokens;
+    uint64_t last_ns;      /* uv_hrtime() of the last refill; 0: not started */
+    unsigned long dropped; /* messages dropped since the last one sent */
+    int dropped_level;     /* the highest level among them */
+} mcp__lograte;
+
 typedef enum mcp__sess_state {
     MCP__SESS_NEW,          /* no initialize yet */
     MCP__SESS_INITIALIZING, /* initialize answered, notifications/initialized not yet seen */
@@ -152,6 +161,7 @@ struct mcp__session {
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
+    mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
     size_t ncalls;
     mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
                                      class; MCP__REPLY_NONE otherwise */
@@ -176,6 +186,9 @@ MCP_HIDDEN void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *rela
  * takes it. */
 MCP_HIDDEN void mcp__session_reply(mcp__session *s, json_t *msg, mcp_call_t *related,
                                    mcp__reply_class cls);
+/** Two principals (either may be NULL) name the same caller: by "sub" (and "iss") when both have
+ * a string "sub", else as whole JSON values; NULL matches only NULL. */
+MCP_HIDDEN bool mcp__principal_same(const json_t *a, const json_t *b);
 
 /* ---- call.c --------------------------------------------------------------------------------- */
 
@@ -248,7 +261,8 @@ struct mcp_call {
                                        plain memory: freed with the call) */
     unsigned outreqs;               /* 2025-era questions to the client still open (atomic) */
     const mcp__call_questions *questions; /* set by the first question asked, or NULL */
-    void *qstate; /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+    void *qstate;         /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
+    mcp__lograte lograte; /* 2026: log notifications of this request */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -308,6 +322,10 @@ struct mcp_server {
     json_t *info;            /* cached serverInfo */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
+    size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
+    size_t max_tasks_per_client;       /* tasks.c: per principal, else per session */
+    size_t max_request_states;         /* mrtr.c: nonces kept until their states expire */
+    size_t log_rate, log_burst;        /* logging.c: notifications/message per second, burst */
     mcp_log_level log_level;
     mcp__registry reg;
     uv_loop_t *loop;

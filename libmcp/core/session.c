@@ -62,6 +62,20 @@ void mcp__session_close(mcp__session *s)
     s->transport = NULL;
 }
 
+bool mcp__principal_same(const json_t *a, const json_t *b)
+{
+    const json_t *s1, *s2;
+    if (!a || !b)
+        return a == b;
+    s1 = json_object_get(a, "sub");
+    s2 = json_object_get(b, "sub");
+    if (json_is_string(s1) && json_is_string(s2)) {
+        const json_t *i1 = json_object_get(a, "iss"), *i2 = json_object_get(b, "iss");
+        return json_equal(s1, s2) && (i1 == i2 || (i1 && i2 && json_equal(i1, i2)));
+    }
+    return json_equal(a, b);
+}
+
 void mcp__session_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
     if (!s->closed && s->ops && s->ops->send)

@@ -80,6 +80,24 @@ int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
     case MCP_LIMIT_REQUEST_TIMEOUT_MS:
         srv->request_timeout_ms = value;
         return MCP_OK;
+    case MCP_LIMIT_URI_BYTES:
+        srv->max_uri = value;
+        return MCP_OK;
+    case MCP_LIMIT_SUBSCRIPTIONS:
+        srv->max_subscriptions = value;
+        return MCP_OK;
+    case MCP_LIMIT_TASKS_PER_CLIENT:
+        srv->max_tasks_per_client = value;
+        return MCP_OK;
+    case MCP_LIMIT_REQUEST_STATES:
+        srv->max_request_states = value;
+        return MCP_OK;
+    case MCP_LIMIT_LOG_RATE:
+        srv->log_rate = value;
+        return MCP_OK;
+    case MCP_LIMIT_LOG_BURST:
+        srv->log_burst = value;
+        return MCP_OK;
     }
     return MCP_EINVAL;
 }

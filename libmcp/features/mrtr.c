@@ -6,18 +6,25 @@
  *     {"resultType":"input_required","inputRequests":{"q0":{"method":..,"params":..}},
  *      "requestState":"<payload>.<mac>"}
  * The client answers by retrying the same request with `inputResponses` (same keys) and the
- * requestState echoed. The server keeps nothing in between: requestState carries the answers
- * gathered so far, the method, a digest of the request's params, an expiry and a nonce, all
- * HMAC-SHA256-signed with the server's key. On the retry the handler runs again from the start;
- * each ask now finds its answer and runs the callback at once. A state whose MAC, digest or
- * expiry does not check out, or whose nonce was already used, is refused with -32602.
+ * requestState echoed. requestState carries the answers gathered so far, the keys it asks, the
+ * method, a digest of the request's params, the principal's digest (when authenticated), an
+ * expiry and a nonce, all HMAC-SHA256-signed with the server's key. On the retry the handler runs
+ * again from the start; each ask now finds its answer and runs the callback at once. A state
+ * whose MAC, digest, principal or expiry does not check out, or whose nonce was already used, is
+ * refused with -32602. Answers count only together with the state that asked for them, and only
+ * for the keys it asked: answers without a requestState are ignored (the questions are asked
+ * again, as the spec says for missing answers).
+ *
+ * Single use: every nonce issued is kept until its state expires, and marked when used (a state
+ * issued by another instance sharing the key is recorded at its use). The set is bounded
+ * (MCP_LIMIT_REQUEST_STATES): when it is full no new state is issued (the call gets -32000) and
+ * nothing is forgotten before it expires.
  */
 #include "features/features.h"
 
 #include <time.h>
 
 #define STATE_TTL_S 600 /* unless srv->state_ttl_s says otherwise (tests) */
-#define NONCE_SLOTS 4096
 
 /* A 2026 call's questions and answers: hung on the call (call->qstate) by the first use. */
 struct mcp__mrtr {
@@ -58,36 +65,158 @@ void mcp__mrtr_forget_key(mcp_call_t *call)
         q->next_key[0] = '\0';
 }
 
-/* ---- nonces already used --------------------------------------------------------------- */
+/* ---- nonces issued and used ------------------------------------------------------------ */
 
+typedef struct nonce_entry {
+    char id[33];
+    time_t expires; /* the state's "x": refused after it anyway, forgotten then */
+    bool used;
+    struct nonce_entry *hnext;
+} nonce_entry;
+
+/* A hash set of the nonces of unexpired states, and a min-heap of the same entries by expiry
+ * (expiries are not in insertion order: the TTL may change, and states are used in any order). */
 struct mcp__nonces {
-    char nonce[NONCE_SLOTS][33];
-    time_t expires[NONCE_SLOTS];
-    size_t next;
+    nonce_entry **buckets; /* nbuckets, a power of two */
+    size_t nbuckets;
+    nonce_entry **heap; /* count entries, earliest expiry first */
+    size_t count, cap;
 };
 
-/* True (and remembered) if `nonce` was not used before. */
-static bool nonce_fresh(mcp_server_t *srv, const char *nonce, time_t expires)
+static size_t nonce_hash(const char *id)
+{
+    size_t h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h;
+}
+
+static nonce_entry **nonce_slot(struct mcp__nonces *n, const char *id)
+{
+    nonce_entry **pp = &n->buckets[nonce_hash(id) & (n->nbuckets - 1)];
+    while (*pp && strcmp((*pp)->id, id) != 0)
+        pp = &(*pp)->hnext;
+    return pp;
+}
+
+static void heap_down(struct mcp__nonces *n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        nonce_entry *tmp;
+        if (l < n->count && n->heap[l]->expires < n->heap[m]->expires)
+            m = l;
+        if (l + 1 < n->count && n->heap[l + 1]->expires < n->heap[m]->expires)
+            m = l + 1;
+        if (m == i)
+            return;
+        tmp = n->heap[i];
+        n->heap[i] = n->heap[m];
+        n->heap[m] = tmp;
+        i = m;
+    }
+}
+
+/* Forget the nonces of states that expired (their states are refused for that already). */
+static void nonces_prune(struct mcp__nonces *n, time_t now)
+{
+    while (n->count > 0 && n->heap[0]->expires < now) {
+        nonce_entry *e = n->heap[0];
+        *nonce_slot(n, e->id) = e->hnext;
+        n->heap[0] = n->heap[--n->count];
+        heap_down(n, 0);
+        free(e);
+    }
+}
+
+static bool nonces_grow(struct mcp__nonces *n)
+{
+    if (n->count == n->cap) {
+        size_t cap = n->cap ? 2 * n->cap : 64;
+        nonce_entry **h = realloc(n->heap, cap * sizeof *h);
+        if (!h)
+            return false;
+        n->heap = h;
+        n->cap = cap;
+    }
+    if (n->count >= n->nbuckets) { /* keep chains short: rehash into twice the buckets */
+        size_t nb = n->nbuckets ? 2 * n->nbuckets : 64, i;
+        nonce_entry **b = calloc(nb, sizeof *b);
+        if (!b)
+            return false;
+        for (i = 0; i < n->nbuckets; i++) {
+            nonce_entry *e = n->buckets[i], *next;
+            for (; e; e = next) {
+                next = e->hnext;
+                e->hnext = b[nonce_hash(e->id) & (nb - 1)];
+                b[nonce_hash(e->id) & (nb - 1)] = e;
+            }
+        }
+        free(n->buckets);
+        n->buckets = b;
+        n->nbuckets = nb;
+    }
+    return true;
+}
+
+/* Record a nonce. MCP_OK, MCP_ELIMIT (the set is full) or MCP_ENOMEM. */
+static int nonces_add(mcp_server_t *srv, const char *id, time_t expires, bool used)
 {
     struct mcp__nonces *n = srv->nonces;
-    time_t now = time(NULL);
+    nonce_entry *e;
     size_t i;
-    if (!n && !(n = srv->nonces = calloc(1, sizeof *n)))
-        return false;
-    for (i = 0; i < NONCE_SLOTS; i++)
-        if (n->expires[i] > now && strcmp(n->nonce[i], nonce) == 0)
-            return false;
-    /* the oldest slot goes; states expire long before 4096 newer ones push them out in
-     * practice, and an expired state is refused anyway */
-    snprintf(n->nonce[n->next], sizeof n->nonce[0], "%s", nonce);
-    n->expires[n->next] = expires;
-    n->next = (n->next + 1) % NONCE_SLOTS;
-    return true;
+    if (n->count >= srv->max_request_states)
+        return MCP_ELIMIT;
+    if (!nonces_grow(n) || !(e = calloc(1, sizeof *e)))
+        return MCP_ENOMEM;
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->expires = expires;
+    e->used = used;
+    e->hnext = *nonce_slot(n, id);
+    *nonce_slot(n, id) = e;
+    for (i = n->count++; i > 0 && n->heap[(i - 1) / 2]->expires > expires; i = (i - 1) / 2)
+        n->heap[i] = n->heap[(i - 1) / 2];
+    n->heap[i] = e;
+    return MCP_OK;
+}
+
+/* The server's set with expired nonces forgotten, created on first use (NULL: out of memory). */
+static struct mcp__nonces *nonces_of(mcp_server_t *srv)
+{
+    if (!srv->nonces && !(srv->nonces = calloc(1, sizeof *srv->nonces)))
+        return NULL;
+    nonces_prune(srv->nonces, time(NULL));
+    return srv->nonces;
+}
+
+/* Use a nonce: MCP_OK the first time, MCP_EEXIST when it was used before, MCP_ELIMIT when it
+ * cannot be remembered (a foreign state while the set is full), MCP_ENOMEM. */
+static int nonce_use(mcp_server_t *srv, const char *id, time_t expires)
+{
+    struct mcp__nonces *n = nonces_of(srv);
+    nonce_entry *e;
+    if (!n)
+        return MCP_ENOMEM;
+    if (n->nbuckets && (e = *nonce_slot(n, id)) != NULL) {
+        if (e->used)
+            return MCP_EEXIST;
+        e->used = true;
+        return MCP_OK;
+    }
+    return nonces_add(srv, id, expires, true); /* issued elsewhere (or before a restart) */
 }
 
 void mcp__nonces_free(mcp_server_t *srv)
 {
-    free(srv->nonces);
+    struct mcp__nonces *n = srv->nonces;
+    size_t i;
+    if (!n)
+        return;
+    for (i = 0; i < n->count; i++)
+        free(n->heap[i]);
+    free(n->heap);
+    free(n->buckets);
+    free(n);
     srv->nonces = NULL;
 }
 
@@ -156,6 +285,33 @@ static void digest(const mcp_call_t *call, char out[65])
     json_decref(p);
 }
 
+/* Who the state is for: a digest of the principal as mcp__principal_same() compares them ("sub"
+ * and "iss" when "sub" is a string, else the whole value), or "" when unauthenticated. */
+static void principal_digest(const mcp_call_t *call, char out[65])
+{
+    const json_t *p = call->sess->principal, *sub = json_object_get(p, "sub");
+    json_t *id;
+    char *text;
+    unsigned char h[32];
+    mcp__sha256 sh;
+    out[0] = '\0';
+    if (!p)
+        return;
+    if (json_is_string(sub))
+        id = json_pack("[s, O, O?]", "sub", sub, json_object_get(p, "iss"));
+    else
+        id = json_pack("[s, O]", "any", p);
+    text = id ? json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(id);
+    if (!text)
+        return;
+    mcp__sha256_init(&sh);
+    mcp__sha256_update(&sh, text, strlen(text));
+    mcp__sha256_final(&sh, h);
+    hex(h, 32, out);
+    free(text);
+}
+
 /* ---- the retry ------------------------------------------------------------------------- */
 
 static int refuse(mcp_call_t *call, const char *why)
@@ -169,28 +325,19 @@ int mcp__mrtr_begin(mcp_call_t *call)
     const json_t *state = json_object_get(call->params, "requestState");
     const json_t *answers = json_object_get(call->params, "inputResponses");
     mcp_server_t *srv = call->srv;
-    const char *text, *dot;
+    const char *text, *dot, *p;
     unsigned char mac[32], *payload, *given;
-    size_t plen, glen;
-    json_t *st;
+    size_t plen, glen, i;
+    json_t *st, *v;
     char d[65];
-    const char *key;
-    json_t *v;
+    int rc;
     struct mcp__mrtr *q;
 
-    if (!state && !answers)
-        return 0;
     if (answers && !json_is_object(answers))
         return refuse(call, "\"inputResponses\" must be an object");
-    if (!state) {
-        /* Answers without a state: nothing of ours to verify (the answers are the client's
-         * word either way); the handler finds them by key. */
-        if (!(q = state_of(call)) || !(q->responses = json_object()))
-            return refuse(call, "out of memory");
-        json_object_foreach((json_t *)answers, key, v) if (json_is_object(v))
-            json_object_set(q->responses, key, v);
-        return 0;
-    }
+    if (!state)
+        return 0; /* answers without the state that asked for them count for nothing: the
+                     handler asks again and the client gets a fresh input_required */
     if (!json_is_string(state))
         return refuse(call, "\"requestState\" must be the string this server sent");
     text = json_string_value(state);
@@ -214,15 +361,27 @@ int mcp__mrtr_begin(mcp_call_t *call)
         json_decref(st);
         return refuse(call, "requestState belongs to a different request");
     }
+    principal_digest(call, d);
+    p = json_string_value(json_object_get(st, "p"));
+    if (strcmp(p ? p : "", d) != 0) {
+        json_decref(st);
+        return refuse(call, "requestState was issued to another principal");
+    }
     if (json_integer_value(json_object_get(st, "x")) < (json_int_t)time(NULL)) {
         json_decref(st);
         return refuse(call, "requestState has expired");
     }
-    if (!json_is_string(json_object_get(st, "n")) ||
-        !nonce_fresh(srv, json_string_value(json_object_get(st, "n")),
-                     (time_t)json_integer_value(json_object_get(st, "x")))) {
+    rc = json_is_string(json_object_get(st, "n"))
+             ? nonce_use(srv, json_string_value(json_object_get(st, "n")),
+                         (time_t)json_integer_value(json_object_get(st, "x")))
+             : MCP_EEXIST;
+    if (rc != MCP_OK) {
         json_decref(st);
-        return refuse(call, "requestState was already used");
+        if (rc == MCP_EEXIST)
+            return refuse(call, "requestState was already used");
+        mcp__call_set_error(call, MCP__ERROR_SERVER, NULL,
+                            "Server busy: too many requestStates outstanding; try again later");
+        return MCP__ERROR_SERVER;
     }
     if (!(q = state_of(call))) {
         json_decref(st);
@@ -233,10 +392,13 @@ int mcp__mrtr_begin(mcp_call_t *call)
         json_decref(q->responses);
         q->responses = json_object();
     }
-    json_object_foreach((json_t *)answers, key,
-                        v) if (json_is_object(v)) /* a malformed answer counts as none: the question
-                                                     is asked again */
-        json_object_set(q->responses, key, v);
+    /* only answers to what this state asked; a malformed answer counts as none (asked again) */
+    json_array_foreach(json_object_get(st, "k"), i, v)
+    {
+        json_t *a = json_is_string(v) ? json_object_get(answers, json_string_value(v)) : NULL;
+        if (json_is_object(a))
+            json_object_set(q->responses, json_string_value(v), a);
+    }
     json_decref(st);
     return 0;
 }
@@ -294,18 +456,40 @@ static void mrtr_result(mcp_call_t *call)
     struct mcp__mrtr *q = call->qstate;
     mcp_server_t *srv = call->srv;
     unsigned char nonce[16], mac[32];
-    char n[33], d[65], *payload_text, *p64, *m64, *state;
-    json_t *payload;
+    char n[33], d[65], p[65], *payload_text, *p64, *m64, *state;
+    json_t *payload, *keys;
+    const char *k;
+    json_t *v;
     size_t len;
     json_int_t ttl = srv->state_ttl_s ? srv->state_ttl_s : STATE_TTL_S;
+    json_int_t expires = (json_int_t)time(NULL) + ttl;
+    int rc;
 
     ensure_key(srv);
     mcp__random_bytes(nonce, sizeof nonce);
     hex(nonce, sizeof nonce, n);
+    /* kept until it expires, so that its single use can be enforced; a full set issues none */
+    rc = nonces_of(srv) ? nonces_add(srv, n, (time_t)expires, false) : MCP_ENOMEM;
+    if (rc != MCP_OK) {
+        if (rc == MCP_ELIMIT)
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL,
+                                "Server busy: too many requestStates outstanding (at most %zu "
+                                "within their lifetime); try again later",
+                                srv->max_request_states);
+        else
+            mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                                "Internal error: out of memory");
+        return;
+    }
     digest(call, d);
-    payload = json_pack("{s:i, s:s, s:s, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d, "r",
-                        q->responses ? json_incref(q->responses) : json_object(), "x",
-                        (json_int_t)time(NULL) + ttl, "n", n);
+    principal_digest(call, p);
+    keys = json_array();
+    json_object_foreach(q->requests, k, v) json_array_append_new(keys, json_string(k));
+    payload = json_pack("{s:i, s:s, s:s, s:o, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d,
+                        "r", q->responses ? json_incref(q->responses) : json_object(), "k", keys,
+                        "x", expires, "n", n);
+    if (payload && p[0])
+        json_object_set_new(payload, "p", json_string(p));
     payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     p64 = payload_text ? mcp__base64_encode(payload_text, strlen(payload_text), true) : NULL;

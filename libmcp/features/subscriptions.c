@@ -11,6 +11,10 @@
  * listen request's id, related to that request (so Streamable HTTP puts it on its stream). The
  * request never answers until the client cancels it (no reply then) or the server stops (a
  * `complete` result ends the stream gracefully).
+ *
+ * What a client makes the server keep is bounded (mcp_limit): a URI longer than
+ * MCP_LIMIT_URI_BYTES is refused with -32602, and a session's subscriptions or one listen
+ * filter's resourceSubscriptions past MCP_LIMIT_SUBSCRIPTIONS with -32000 (server error).
  */
 #include "features/features.h"
 
@@ -21,6 +25,25 @@ typedef struct mcp__listener {
     json_t *filter; /* the honoured filter (owned) */
     struct mcp__listener *next;
 } mcp__listener;
+
+/* ---- limits ------------------------------------------------------------------------------ */
+
+/* False (with -32602 set) when `uri` is longer than the server takes. */
+static bool uri_fits(mcp_call_t *call, const json_t *uri)
+{
+    if (json_string_length(uri) <= call->srv->max_uri)
+        return true;
+    mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                        "Invalid params: \"uri\" is longer than %zu bytes", call->srv->max_uri);
+    return false;
+}
+
+static void too_many(mcp_call_t *call, const char *what)
+{
+    mcp__call_set_error(call, MCP__ERROR_SERVER, NULL,
+                        "Too many subscriptions: at most %zu %s; unsubscribe first",
+                        call->srv->max_subscriptions, what);
+}
 
 /* ---- 2025 era: resources/subscribe ------------------------------------------------------- */
 
@@ -34,6 +57,13 @@ static int set_subscription(mcp_call_t *call, bool on)
         return MCP_OK;
     }
     if (on) {
+        if (!uri_fits(call, uri))
+            return MCP_OK;
+        if (json_object_size(s->subscriptions) >= call->srv->max_subscriptions &&
+            !json_object_get(s->subscriptions, json_string_value(uri))) {
+            too_many(call, "per session");
+            return MCP_OK;
+        }
         if (!s->subscriptions && !(s->subscriptions = json_object()))
             return MCP_ENOMEM;
         json_object_set_new(s->subscriptions, json_string_value(uri), json_true());
@@ -116,8 +146,22 @@ int mcp__subscriptions_listen(mcp_call_t *call)
         if (json_is_array(uris)) {
             json_t *keep = json_array(), *u;
             size_t i;
-            json_array_foreach(uris, i, u) if (json_is_string(u)) json_array_append(keep, u);
             json_object_set_new(honoured, "resourceSubscriptions", keep);
+            if (json_array_size(uris) > srv->max_subscriptions) {
+                json_decref(honoured);
+                too_many(call, "in one listen request");
+                return MCP_OK;
+            }
+            json_array_foreach(uris, i, u)
+            {
+                if (!json_is_string(u))
+                    continue;
+                if (!uri_fits(call, u)) {
+                    json_decref(honoured);
+                    return MCP_OK;
+                }
+                json_array_append(keep, u);
+            }
         }
     }
     l = calloc(1, sizeof *l);

@@ -23,6 +23,16 @@
  * tasks/update brings the answer. v1 notifications (progress, logs) are forwarded with the same
  * _meta; v2 has no channel for them and drops them.
  *
+ * Who may see a task: the principal that created it (mcp_call_principal(), the one the
+ * session or request was authenticated as) and, for a task created on a lasting session (2025
+ * sessions, STDIO), that session only. Anyone else's tasks/get, tasks/result, tasks/list,
+ * tasks/cancel and tasks/update get exactly what an unknown id gets. A 2026 request without
+ * authentication has no one to be bound to: there the task id (128 random bits) is the
+ * capability.
+ *
+ * Quotas: the store keeps at most `max` tasks, and each client at most MCP_LIMIT_TASKS_PER_CLIENT
+ * of them (its principal when authenticated, else its session; see same_client()).
+ *
  * Lifetime: a task is kept for its TTL from creation, then removed (a running one is cancelled
  * first); so are the tasks of a session that closed. A removed task whose call still runs is
  * freed when the call ends. Everything here runs on the loop thread.
@@ -67,6 +77,7 @@ struct mcp__task {
     uint64_t expires;          /* monotonic ms */
     unsigned long long ttl;    /* ms */
     mcp__session *owner;       /* the session it belongs to (referenced), or NULL: anyone */
+    json_t *principal;         /* who created it (mcp_call_principal; referenced), or NULL */
     mcp__session *psess;       /* the task's own session, where its call lives (referenced) */
     mcp_call_t *call;          /* while it runs */
     json_t *result, *error;    /* the outcome (owned) */
@@ -318,6 +329,7 @@ static void task_destroy(mcp__task *t)
     }
     if (t->owner)
         mcp__session_unref(t->owner);
+    json_decref(t->principal);
     free(t->message);
     json_decref(t->result);
     json_decref(t->error);
@@ -428,6 +440,28 @@ static void adopt(mcp__task *t, mcp_call_t *call)
     t->call = call;
 }
 
+/* Does `t` count against the quota of the client making `call`? The client is its principal
+ * when authenticated, else its session; requests with neither (unauthenticated 2026 HTTP) are
+ * one client. */
+static bool same_client(const mcp__task *t, const mcp_call_t *call)
+{
+    const mcp__session *s = call->sess;
+    if (!mcp__principal_same(t->principal, s->principal))
+        return false;
+    return s->principal || t->owner == (s->ephemeral ? NULL : s);
+}
+
+/* True when the client making `call` may keep one more task. */
+static bool quota_left(const mcp__tasks *st, const mcp_call_t *call)
+{
+    size_t n = 0;
+    const mcp__task *t;
+    for (t = st->head; t; t = t->next)
+        if (same_client(t, call) && ++n >= st->srv->max_tasks_per_client)
+            return false;
+    return true;
+}
+
 /* Create a task for `call` and move the call into it. MCP_OK, MCP_ELIMIT or MCP_ENOMEM. */
 static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
 {
@@ -439,9 +473,9 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
 
     if (!st)
         return MCP_ENOMEM;
-    if (st->count >= st->max)
+    if (st->count >= st->max || !quota_left(st, call))
         sweep(st);
-    if (st->count >= st->max)
+    if (st->count >= st->max || !quota_left(st, call))
         return MCP_ELIMIT;
     if (mcp__random_bytes(rnd, sizeof rnd) != MCP_OK)
         return MCP_ENOMEM;
@@ -478,6 +512,9 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
         t->owner = call->sess;
         mcp__session_ref(t->owner);
     }
+    /* bound to its creator; its call still answers mcp_call_principal() */
+    t->principal = json_incref(call->sess->principal);
+    t->psess->principal = json_incref(call->sess->principal);
     t->seq = ++st->next_seq;
     t->prev = st->tail;
     if (st->tail)
@@ -695,7 +732,13 @@ int mcp__task_begin(mcp_call_t *call)
     case MCP_OK:
         return 0;
     case MCP_ELIMIT:
-        mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Server busy: too many tasks");
+        if (call->srv->tasks->count >= call->srv->tasks->max)
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Server busy: too many tasks");
+        else
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL,
+                                "Server busy: too many tasks for this client (at most %zu kept, "
+                                "finished ones until their ttl ends)",
+                                call->srv->max_tasks_per_client);
         return -1;
     default:
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
@@ -824,9 +867,11 @@ static bool method_allowed(mcp_call_t *call, unsigned eras)
     return false;
 }
 
+/* Another era's, another session's or another principal's task is as unknown as a missing one. */
 static bool visible(const mcp__task *t, const mcp_call_t *call)
 {
-    return !t->removed && t->v2 == call->ctx.stateless && (!t->owner || t->owner == call->sess);
+    return !t->removed && t->v2 == call->ctx.stateless && (!t->owner || t->owner == call->sess) &&
+           mcp__principal_same(t->principal, call->sess->principal);
 }
 
 /* The task named by params.taskId, or NULL with -32602 set. */

@@ -40,6 +40,12 @@ mcp_server_t *mcp_server_new(const char *name, const char *version)
     srv->max_batch = 100;
     srv->max_inflight = 1024;
     srv->request_timeout_ms = 60000;
+    srv->max_uri = 2048;
+    srv->max_subscriptions = 1000;
+    srv->max_tasks_per_client = 100;
+    srv->max_request_states = 100000;
+    srv->log_rate = 100;
+    srv->log_burst = 200;
     srv->log_level = MCP_LOG_WARNING;
     mcp__registry_init(&srv->reg);
     srv->on_stop = stopping; /* run by the loop side (core/loop.c) */

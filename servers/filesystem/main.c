@@ -22,6 +22,7 @@
 
 /* Options of mcp_server_main() that take a value as the next argument. */
 static const char *const value_opts[] = {"--log-level",
+                                         "--limit",
                                          "--http",
                                          "--sse",
                                          "--path",

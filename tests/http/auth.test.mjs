@@ -401,6 +401,37 @@ describe('authorize callback: principals and sessions (examples/auth_server)', (
         assert.equal(r.status, 200);
     });
 
+    test("2026-07-28 tasks are bound to their principal: bob's tasks/get and tasks/cancel of alice's task get 'not found'", async () => {
+        const EXT = 'io.modelcontextprotocol/tasks';
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } };
+        const rpc = async (tok, id, method, params, name) => {
+            const r = await post(srv.url, { jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } },
+                { ...AUTHZ(tok), 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name ? { 'Mcp-Name': name } : {}) });
+            const text = await r.text();
+            return { status: r.status, body: JSON.parse(text.startsWith('{') ? text : text.split('\ndata: ').pop()) };
+        };
+        const created = await rpc(ALICE, 1, 'tools/call', { name: 'whoami_task', arguments: {} }, 'whoami_task');
+        assert.equal(created.body.result?.resultType, 'task', JSON.stringify(created.body));
+        const taskId = created.body.result.taskId;
+        const unknown = await rpc(BOB, 2, 'tasks/get', { taskId: 'f'.repeat(32) }, 'f'.repeat(32));
+        for (const [id, method] of [[3, 'tasks/get'], [4, 'tasks/cancel'], [5, 'tasks/update']]) {
+            const extra = method === 'tasks/update' ? { inputResponses: {} } : {};
+            const r = await rpc(BOB, id, method, { taskId, ...extra }, taskId);
+            assert.equal(r.status, unknown.status);
+            assert.equal(r.body.error?.code, unknown.body.error.code, `${method}: ${JSON.stringify(r.body)}`);
+            assert.equal(r.body.error.message, unknown.body.error.message, `${method}: as for an unknown id`);
+        }
+        let got;
+        for (let i = 0; i < 50; i++) {
+            got = await rpc(ALICE, 10 + i, 'tasks/get', { taskId }, taskId);
+            assert.equal(got.body.result?.taskId, taskId, JSON.stringify(got.body));
+            if (got.body.result.status !== 'working') break;
+            await new Promise((res) => setTimeout(res, 100));
+        }
+        assert.equal(got.body.result.status, 'completed', "bob's cancel did nothing");
+        assert.deepEqual(got.body.result.result.content, [{ type: 'text', text: 'alice' }], 'the task runs as alice');
+    });
+
     test("legacy SSE: another user's POST to a session's endpoint gets 404", async () => {
         const s = await openSse(srv.sseUrl, AUTHZ(ALICE));
         try {

@@ -354,6 +354,32 @@ describe('Streamable HTTP statuses (stateful)', () => {
         assert.equal(r.status, 405);
         await alive(srv);
     });
+
+    test('2026-07-28 input_required: answers count only with their requestState, which is single-use', async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+        const ask = async (id, extra = {}) => {
+            const r = await post(srv.url, { jsonrpc: '2.0', id, method: 'tools/call',
+                params: { name: 'ask', arguments: { question: 'Name?' }, ...extra, _meta: meta } },
+            { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'ask' });
+            assert.equal(r.status, 200);
+            return (await r.json());
+        };
+        const first = (await ask(1)).result;
+        assert.equal(first.resultType, 'input_required', show(first));
+        const [key] = Object.keys(first.inputRequests);
+        const answers = { [key]: { action: 'accept', content: { name: 'Ada' } } };
+        // answers without the state: ignored, asked again with a fresh state
+        const again = (await ask(2, { inputResponses: answers })).result;
+        assert.equal(again.resultType, 'input_required', show(again));
+        assert.ok(again.requestState && again.requestState !== first.requestState);
+        // with its state: answered, once
+        const done = (await ask(3, { inputResponses: answers, requestState: first.requestState })).result;
+        assert.deepEqual(done.content, [{ type: 'text', text: 'accept: Ada' }]);
+        const replay = await ask(4, { inputResponses: answers, requestState: first.requestState });
+        assert.equal(replay.error?.code, -32602, show(replay));
+        assert.match(replay.error.message, /already used/);
+        await alive(srv);
+    });
 });
 
 describe('sessions: idle expiry and eviction', () => {

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "harness.h" /* the in-memory transport */
@@ -90,6 +91,16 @@ static int prompt_review(mcp_call_t *call, const json_t *args, void *ud)
     return mcp_call_prompt_text(call, "user", "review");
 }
 
+/* Logs args.n info messages (default 1000) in one go. */
+static int tool_flood(mcp_call_t *call, const json_t *args, void *ud)
+{
+    json_int_t i, n = json_integer_value(json_object_get(args, "n"));
+    (void)ud;
+    for (i = 0; i < (n ? n : 1000); i++)
+        mcp_call_log(call, MCP_LOG_INFO, "flood", "message %d", (int)i);
+    return mcp_call_text(call, "flooded");
+}
+
 static int setup(void **state)
 {
     fixture *f = harness_new(true);
@@ -117,6 +128,10 @@ static int setup(void **state)
                                                            .handler = prompt_review,
                                                            .complete = complete_lang},
                                            NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv, &(mcp_tool_t){.name = "flood",
+                                                                .handler = tool_flood},
+                                         NULL),
                      MCP_OK);
     assert_int_equal(mcp_server_add_resource(f->srv,
                                              &(mcp_resource_t){.uri = "test://watched",
@@ -553,6 +568,153 @@ static void test_elicit_2026_expired(void **state)
     free(st);
 }
 
+/* A used requestState stays refused however many states are issued and used after it (the old
+ * ring forgot it after 4,096), and answers without any requestState are not taken: the question
+ * is asked again. */
+static void test_elicit_2026_replay_window(void **state)
+{
+    fixture *f = *state;
+    char *first = ask_state(f, 1, "ask", "{}"), *st;
+    json_t *res;
+    int i;
+    retry26(f, 2, "tools/call", "ask", "{}", ANSWER_BOB, first);
+    assert_answered(f, "Bob");
+    for (i = 0; i < 4200; i++) {
+        st = ask_state(f, 10, "ask", "{}");
+        retry26(f, 11, "tools/call", "ask", "{}", ANSWER_BOB, st);
+        free(st);
+    }
+    assert_answered(f, "Bob");
+    retry26(f, 3, "tools/call", "ask", "{}", ANSWER_BOB, first);
+    assert_refused(f, "requestState was already used");
+    free(first);
+    /* inputResponses alone: ignored, the question comes back with a fresh state */
+    call26(f, 4, "tools/call", "ask", "{}", "\"inputResponses\":" ANSWER_BOB ",");
+    res = json_object_get(last_sent(f), "result");
+    assert_non_null(res);
+    assert_string_equal(json_string_value(json_object_get(res, "resultType")), "input_required");
+    assert_non_null(json_object_get(json_object_get(res, "inputRequests"), "q0"));
+    assert_non_null(json_string_value(json_object_get(res, "requestState")));
+}
+
+/* The set of states is bounded (MCP_LIMIT_REQUEST_STATES): when full no new state is issued
+ * (-32000), and used states are not forgotten to make room. A state is also bound to its
+ * principal, and answers count only for the keys its state asked. */
+static void test_elicit_2026_states_bounded(void **state)
+{
+    fixture *f = *state;
+    char *a, *b, *c;
+    const json_t *err;
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_REQUEST_STATES, 3), MCP_OK);
+    a = ask_state(f, 1, "ask", "{}");
+    b = ask_state(f, 2, "ask", "{}");
+    c = ask_state(f, 3, "ask", "{}");
+    call26(f, 4, "tools/call", "ask", "{}", "");
+    err = json_object_get(last_sent(f), "error");
+    assert_int_equal(json_integer_value(json_object_get(err, "code")), -32000);
+    assert_non_null(strstr(json_string_value(json_object_get(err, "message")), "requestState"));
+    /* the issued ones still work once, and stay refused after */
+    retry26(f, 5, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_answered(f, "Bob");
+    retry26(f, 6, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_refused(f, "requestState was already used");
+    /* answers to keys the state did not ask are ignored: the question comes back */
+    retry26(f, 7, "tools/call", "ask", "{}", "{\"q9\":{\"action\":\"accept\"}}", b);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(last_sent(f), "error"),
+                                                        "code")),
+                     -32000); /* it would ask again, but the set is still full */
+    /* another principal cannot use a state */
+    f->sess->principal = json_pack("{s:s}", "sub", "mallory");
+    retry26(f, 8, "tools/call", "ask", "{}", ANSWER_BOB, c);
+    assert_refused(f, "requestState was issued to another principal");
+    free(a);
+    free(b);
+    free(c);
+    /* with room, a principal's state works for that principal only */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_REQUEST_STATES, 100), MCP_OK);
+    a = ask_state(f, 9, "ask", "{}");
+    json_decref(f->sess->principal);
+    f->sess->principal = json_pack("{s:s}", "sub", "alice");
+    retry26(f, 10, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_refused(f, "requestState was issued to another principal");
+    json_decref(f->sess->principal);
+    f->sess->principal = json_pack("{s:s, s:s}", "sub", "mallory", "scope", "x");
+    retry26(f, 11, "tools/call", "ask", "{}", ANSWER_BOB, a);
+    assert_answered(f, "Bob");
+    free(a);
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The data of the last notifications/message sent at or after `from`, or NULL. */
+static const char *last_log_text(fixture *f, size_t from)
+{
+    const char *text = NULL;
+    size_t i;
+    for (i = from; i < json_array_size(f->cap.sent); i++) {
+        json_t *m = json_array_get(f->cap.sent, i);
+        const char *method = json_string_value(json_object_get(m, "method"));
+        if (method && strcmp(method, "notifications/message") == 0)
+            text = json_string_value(json_object_get(json_object_get(m, "params"), "data"));
+    }
+    return text;
+}
+
+/* notifications/message is rate-limited (default 100 a second, bursts of 200): per session in
+ * the 2025 era, per request in 2026; what is over the limit is dropped and counted, and one
+ * notice says how many once the rate allows again. */
+static void test_log_rate_limit(void **state)
+{
+    fixture *f = *state;
+    size_t before, n, i;
+    json_t *notice = NULL;
+    init(f, "{}");
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"}}");
+    n = count_method(f, before, "notifications/message");
+    if (n < 200 || n > 210)
+        fail_msg("expected about 200 log notifications (the burst), got %zu", n);
+    assert_non_null(json_object_get(last_sent(f), "result")); /* the call itself is answered */
+    /* the same session, 50 ms later: a notice of what was dropped, then the message */
+    nap_ms(50);
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\",\"arguments\":{\"n\":1}}}");
+    for (i = before; i < json_array_size(f->cap.sent); i++) {
+        json_t *m = json_array_get(f->cap.sent, i);
+        const char *d = json_string_value(json_object_get(json_object_get(m, "params"), "data"));
+        if (d && strstr(d, "dropped")) {
+            notice = m;
+            break;
+        }
+    }
+    assert_non_null(notice);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(notice, "params"),
+                                                          "level")),
+                        "info");
+    assert_int_equal(count_method(f, before, "notifications/message"), 2);
+    assert_string_equal(last_log_text(f, before), "message 0");
+    /* 2026: each request has its own allowance */
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"," META26("{}") ",\"io.modelcontextprotocol/logLevel\":\"info\"}}}");
+    n = count_method(f, before, "notifications/message");
+    if (n < 200 || n > 210)
+        fail_msg("expected about 200 log notifications (the burst), got %zu", n);
+    /* the limits are the server's to set */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_LOG_BURST, 10), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_LOG_RATE, 1), MCP_OK);
+    before = json_array_size(f->cap.sent);
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+                 "\"flood\"," META26("{}") ",\"io.modelcontextprotocol/logLevel\":\"info\"}}}");
+    assert_int_equal(count_method(f, before, "notifications/message"), 10);
+}
+
 static void test_completion(void **state)
 {
     fixture *f = *state;
@@ -639,10 +801,132 @@ static void test_listen_2026(void **state)
                      -32601);
 }
 
+/* The error code of the last reply, or 0 for a result. */
+static json_int_t last_code(fixture *f)
+{
+    return json_integer_value(json_object_get(json_object_get(last_sent(f), "error"), "code"));
+}
+
+/* A subscribe (or unsubscribe) request for "test://" followed by `n` x's then `tail`. */
+static void subscribe_len(fixture *f, int id, const char *method, size_t n, const char *tail)
+{
+    size_t cap = n + 256;
+    char *text = malloc(cap), *p;
+    int k = snprintf(text, cap,
+                     "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"uri\":\""
+                     "test://",
+                     id, method);
+    p = text + k;
+    memset(p, 'x', n);
+    snprintf(p + n, cap - (size_t)k - n, "%s\"}}", tail);
+    send_text(f, text);
+    free(text);
+}
+
+/* resources/subscribe: a URI longer than the limit is -32602, more subscriptions than the limit
+ * per session -32000 (defaults 2,048 bytes and 1,000); re-subscribing costs nothing, and
+ * unsubscribing makes room. */
+static void test_subscription_limits(void **state)
+{
+    fixture *f = *state;
+    int i;
+    init(f, "{}");
+    subscribe_len(f, 1, "resources/subscribe", 2048 - 7, ""); /* exactly 2,048 bytes */
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 2, "resources/subscribe", 2048 - 7 + 1, "");
+    assert_int_equal(last_code(f), -32602);
+    subscribe_len(f, 3, "resources/subscribe", 1u << 20, "");
+    assert_int_equal(last_code(f), -32602);
+    for (i = 1; i < 1000; i++) {
+        char tail[16];
+        snprintf(tail, sizeof tail, "%d", i);
+        subscribe_len(f, 10 + i, "resources/subscribe", 1, tail);
+        assert_int_equal(last_code(f), 0);
+    }
+    subscribe_len(f, 5000, "resources/subscribe", 1, "one-more");
+    assert_int_equal(last_code(f), -32000);
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(last_sent(f), "error"), "message")),
+        "subscriptions"));
+    subscribe_len(f, 5001, "resources/subscribe", 1, "7"); /* already held: no growth */
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 5002, "resources/unsubscribe", 1, "7");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 5003, "resources/subscribe", 1, "one-more");
+    assert_int_equal(last_code(f), 0);
+    /* the session keeps serving */
+    mcp_server_resource_updated(f->srv, "test://xone-more");
+    assert_string_equal(json_string_value(json_object_get(last_sent(f), "method")),
+                        "notifications/resources/updated");
+}
+
+/* The limits are the server's to set. */
+static void test_subscription_limits_set(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_URI_BYTES, 0), MCP_EINVAL);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_URI_BYTES, 10), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_SUBSCRIPTIONS, 2), MCP_OK);
+    init(f, "{}");
+    subscribe_len(f, 1, "resources/subscribe", 4, ""); /* test://xxxx: 11 bytes */
+    assert_int_equal(last_code(f), -32602);
+    subscribe_len(f, 2, "resources/subscribe", 1, "a");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 3, "resources/subscribe", 1, "b");
+    assert_int_equal(last_code(f), 0);
+    subscribe_len(f, 4, "resources/subscribe", 1, "c");
+    assert_int_equal(last_code(f), -32000);
+}
+
+/* subscriptions/listen: the same limits on resourceSubscriptions. */
+static void test_listen_limits(void **state)
+{
+    fixture *f = *state;
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:{s:{}}}", "jsonrpc", "2.0", "id", "l1", "method",
+                            "subscriptions/listen", "params", "notifications");
+    json_t *params = json_object_get(msg, "params"), *uris = json_array();
+    char *text, *big = malloc(2050);
+    int i;
+    json_object_set_new(params, "_meta",
+                        json_pack("{s:s, s:{}}", "io.modelcontextprotocol/protocolVersion",
+                                  "2026-07-28", "io.modelcontextprotocol/clientCapabilities"));
+    json_object_set_new(json_object_get(params, "notifications"), "resourceSubscriptions", uris);
+    /* one URI of 2,049 bytes */
+    memset(big, 'x', 2049);
+    big[2049] = '\0';
+    json_array_append_new(uris, json_string(big));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_int_equal(last_code(f), -32602);
+    /* 1,001 URIs */
+    json_array_clear(uris);
+    for (i = 0; i < 1001; i++)
+        json_array_append_new(uris, json_sprintf("test://%d", i));
+    json_object_set_new(msg, "id", json_string("l2"));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_int_equal(last_code(f), -32000);
+    /* 1,000 are honoured */
+    json_array_remove(uris, 0);
+    json_object_set_new(msg, "id", json_string("l3"));
+    text = json_dumps(msg, JSON_COMPACT);
+    send_text(f, text);
+    free(text);
+    assert_string_equal(json_string_value(json_object_get(last_sent(f), "method")),
+                        "notifications/subscriptions/acknowledged");
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+                 "\"requestId\":\"l3\"}}"); /* the listen ends */
+    json_decref(msg);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_logging_and_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_from_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_no_capability, setup, teardown),
@@ -651,9 +935,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_elicit_2026_forged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_bound_to_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_expired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_replay_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_states_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriptions_2025, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_2026, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscription_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscription_limits_set, setup, teardown),
     };
     return cmocka_run_group_tests_name("features", tests, NULL, NULL);
 }

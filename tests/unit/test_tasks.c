@@ -1114,6 +1114,196 @@ static void test_v2_unscoped_on_ephemeral(void **state)
     json_decref(c2.sent);
 }
 
+/* A new ephemeral session (one 2026 HTTP POST) of `principal` (stolen; NULL: none). */
+static mcp__session *post_session(fixture *f, capture *c, json_t *principal)
+{
+    mcp__session *s = mcp__session_new(f->srv, &cap_ops, c);
+    (void)f;
+    s->ephemeral = true;
+    s->principal = principal;
+    return s;
+}
+
+static void end_session(mcp__session *s)
+{
+    mcp__session_close(s);
+    mcp__session_unref(s);
+}
+
+/* The last message `c` captured. */
+static json_t *last_of(capture *c)
+{
+    return json_array_get(c->sent, json_array_size(c->sent) - 1);
+}
+
+/* The reply to request `id` that `c` captured, or NULL. */
+static json_t *reply_in(capture *c, json_int_t id)
+{
+    size_t i = json_array_size(c->sent);
+    while (i-- > 0) {
+        json_t *m = json_array_get(c->sent, i), *mid = json_object_get(m, "id");
+        if (json_is_integer(mid) && json_integer_value(mid) == id && !json_object_get(m, "method"))
+            return m;
+    }
+    return NULL;
+}
+
+/* `method` on `taskId` from session `s` (capture `c`): the error object of the reply, or NULL
+ * for a result. */
+static json_t *task_call_as(fixture *f, mcp__session *s, capture *c, int id, const char *method,
+                            const char *task_id, const char *extra)
+{
+    sendf(f, s,
+          "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"taskId\":\"%s\"%s," META26(
+              WITH_EXT) "}}",
+          id, method, task_id, extra);
+    return json_object_get(last_of(c), "error");
+}
+
+/* 2026 tasks are bound to the authenticated principal that created them: another principal's
+ * tasks/get, tasks/update and tasks/cancel are answered exactly as for an unknown id; the
+ * creator reaches its task from any request. The handler sees its principal as a task too. */
+static void test_v2_bound_to_principal(void **state)
+{
+    fixture *f = *state;
+    capture ca = {json_array(), 0, 0}, cb = {json_array(), 0, 0};
+    mcp__session *alice = post_session(f, &ca, json_pack("{s:s}", "sub", "alice"));
+    mcp__session *bob;
+    json_t *err, *unknown;
+    char id[64];
+    const char *methods[3] = {"tasks/get", "tasks/update", "tasks/cancel"};
+    int i;
+    sendf(f, alice,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    snprintf(id, sizeof id, "%s", str(json_object_get(last_of(&ca), "result"), "taskId"));
+    assert_int_equal(strlen(id), 32);
+    assert_non_null(pending);
+    assert_non_null(mcp_call_principal(pending));
+    assert_string_equal(str(mcp_call_principal(pending), "sub"), "alice");
+    end_session(alice); /* that POST is over */
+    bob = post_session(f, &cb, json_pack("{s:s}", "sub", "bob"));
+    for (i = 0; i < 3; i++) {
+        const char *extra = i == 1 ? ",\"inputResponses\":{}" : "";
+        err = task_call_as(f, bob, &cb, 10 + i, methods[i], id, extra);
+        assert_non_null(err);
+        err = json_deep_copy(err);
+        unknown = task_call_as(f, bob, &cb, 20 + i, methods[i], "0123456789abcdef0123456789abcdef",
+                               extra);
+        assert_non_null(unknown);
+        assert_int_equal(json_integer_value(json_object_get(err, "code")),
+                         json_integer_value(json_object_get(unknown, "code")));
+        assert_string_equal(str(err, "message"), str(unknown, "message"));
+        assert_string_equal(str(json_object_get(err, "data"), "taskId"), id);
+        json_decref(err);
+    }
+    /* no authenticated principal at all: not alice either */
+    end_session(bob);
+    bob = post_session(f, &cb, NULL);
+    assert_non_null(task_call_as(f, bob, &cb, 30, "tasks/get", id, ""));
+    end_session(bob);
+    /* alice, on another POST: still working (bob's cancel did nothing), then cancelled */
+    alice = post_session(f, &ca, json_pack("{s:s, s:s}", "sub", "alice", "scope", "other"));
+    assert_null(task_call_as(f, alice, &ca, 40, "tasks/get", id, ""));
+    assert_string_equal(str(json_object_get(last_of(&ca), "result"), "status"), "working");
+    assert_null(task_call_as(f, alice, &ca, 41, "tasks/cancel", id, ""));
+    assert_int_equal(cancels, 1);
+    end_session(alice);
+    json_decref(ca.sent);
+    json_decref(cb.sent);
+}
+
+/* 2025-11-25: a task stays with its session, and the session with its principal. */
+static void test_v1_principal(void **state)
+{
+    fixture *f = *state;
+    json_t *alice = json_pack("{s:s}", "sub", "alice");
+    f->sess->principal = alice;
+    init(f, NULL, "2025-11-25", "{}");
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\",\"task\":{}}}");
+    assert_non_null(json_object_get(result_of(f, 1), "task"));
+    assert_non_null(pending);
+    assert_ptr_equal(mcp_call_principal(pending) ? json_equal(mcp_call_principal(pending), alice)
+                                                 : 0,
+                     1);
+}
+
+/* Per-client task quotas (default 100): one client's full quota refuses only that client, as
+ * the global limit does (-32000 "Server busy: too many tasks"); a client is its principal when
+ * authenticated (over all its sessions and requests), else its session. */
+static void test_quota_per_client(void **state)
+{
+    fixture *f = *state;
+    capture c2 = {json_array(), 0, 0}, c3 = {json_array(), 0, 0}, ca = {json_array(), 0, 0};
+    mcp__session *s2 = mcp__session_new(f->srv, &cap_ops, &c2), *s3, *a2;
+    const char *msg;
+    int i;
+    init(f, NULL, "2025-11-25", "{}");
+    init(f, s2, "2025-11-25", "{}");
+    for (i = 0; i < 100; i++) {
+        sendf(f, NULL,
+              "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
+              "\"instant\",\"task\":{}}}",
+              100 + i);
+        assert_non_null(json_object_get(result_of(f, 100 + i), "task"));
+    }
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_int_equal(error_of(f, 1), -32000);
+    msg = str(json_object_get(reply_for(f, 1), "error"), "message");
+    assert_non_null(strstr(msg, "Server busy: too many tasks"));
+    /* another session is not refused */
+    sendf(f, s2,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_non_null(json_object_get(json_object_get(reply_in(&c2, 2), "result"), "task"));
+    mcp__session_close(s2);
+    mcp__session_unref(s2);
+    /* a principal's quota spans its sessions and 2026 requests */
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_TASKS_PER_CLIENT, 2), MCP_OK);
+    s3 = mcp__session_new(f->srv, &cap_ops, &c3);
+    s3->principal = json_pack("{s:s}", "sub", "carol");
+    init(f, s3, "2025-11-25", "{}");
+    sendf(f, s3,
+          "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_non_null(json_object_get(json_object_get(reply_in(&c3, 3), "result"), "task"));
+    a2 = post_session(f, &ca, json_pack("{s:s}", "sub", "carol"));
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 4), "result"), "resultType"), "task");
+    end_session(a2);
+    sendf(f, s3,
+          "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\",\"task\":{}}}");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(reply_in(&c3, 5), "error"), "code")),
+        -32000);
+    /* 2026 over quota: the call stays an ordinary request */
+    a2 = post_session(f, &ca, json_pack("{s:s}", "sub", "carol"));
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"instant\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 6), "result"), "resultType"), "complete");
+    /* dave is someone else */
+    json_decref(a2->principal);
+    a2->principal = json_pack("{s:s}", "sub", "dave");
+    sendf(f, a2,
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 7), "result"), "resultType"), "task");
+    end_session(a2);
+    mcp__session_close(s3);
+    mcp__session_unref(s3);
+    json_decref(c2.sent);
+    json_decref(c3.sent);
+    json_decref(ca.sent);
+}
+
 /* ---- lifetime -------------------------------------------------------------------------------- */
 
 static void wake(uv_timer_t *t)
@@ -1250,6 +1440,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v2_mrtr_then_task, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_blocking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_unscoped_on_ephemeral, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v2_bound_to_principal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v1_principal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quota_per_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_and_free_with_tasks_running, setup, teardown),
