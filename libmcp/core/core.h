@@ -159,6 +159,9 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    char client[68];             /* who the transport says the client is, for per-client quotas
+                                    (HTTP: "p:" + a hash of the principal, or "a:" + the address);
+                                    "" when it cannot tell (STDIO, in process) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
     mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
@@ -323,7 +326,8 @@ struct mcp_server {
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
     size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
-    size_t max_tasks_per_client;       /* tasks.c: per principal, else per session */
+    size_t max_tasks_per_client;       /* tasks.c: per principal, else per client address, else
+                                          per session */
     size_t max_request_states;         /* mrtr.c: nonces kept until their states expire */
     size_t log_rate, log_burst;        /* logging.c: notifications/message per second, burst */
     mcp_log_level log_level;

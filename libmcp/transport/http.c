@@ -985,6 +985,7 @@ static void do_post(mcp__hconn *c)
         }
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
         memcpy(hs->who, c->who, sizeof hs->who);
+        memcpy(hs->core->client, c->who, sizeof hs->core->client);
         init = true;
     } else {
         reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER,
@@ -998,6 +999,7 @@ static void do_post(mcp__hconn *c)
         if (core) {
             core->ephemeral = true;
             core->principal = json_incref(c->principal);
+            memcpy(core->client, c->who, sizeof core->client);
         }
         if (core && !era2026 && !init) {
             core->state = MCP__SESS_READY;

@@ -1153,10 +1153,11 @@ static json_t *reply_in(capture *c, json_int_t id)
 static json_t *task_call_as(fixture *f, mcp__session *s, capture *c, int id, const char *method,
                             const char *task_id, const char *extra)
 {
-    sendf(f, s,
-          "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"taskId\":\"%s\"%s," META26(
-              WITH_EXT) "}}",
-          id, method, task_id, extra);
+    sendf(
+        f, s,
+        "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\",\"params\":{\"taskId\":\"%s\"%s," META26(
+            WITH_EXT) "}}",
+        id, method, task_id, extra);
     return json_object_get(last_of(c), "error");
 }
 
@@ -1225,9 +1226,8 @@ static void test_v1_principal(void **state)
           "\"slow\",\"task\":{}}}");
     assert_non_null(json_object_get(result_of(f, 1), "task"));
     assert_non_null(pending);
-    assert_ptr_equal(mcp_call_principal(pending) ? json_equal(mcp_call_principal(pending), alice)
-                                                 : 0,
-                     1);
+    assert_ptr_equal(
+        mcp_call_principal(pending) ? json_equal(mcp_call_principal(pending), alice) : 0, 1);
 }
 
 /* Per-client task quotas (default 100): one client's full quota refuses only that client, as
@@ -1301,6 +1301,40 @@ static void test_quota_per_client(void **state)
     mcp__session_unref(s3);
     json_decref(c2.sent);
     json_decref(c3.sent);
+    json_decref(ca.sent);
+}
+
+/* Unauthenticated 2026 requests over HTTP: one quota per client address (the transport's
+ * client key), not one for every unauthenticated caller together. */
+static void test_quota_per_address(void **state)
+{
+    fixture *f = *state;
+    capture ca = {json_array(), 0, 0};
+    mcp__session *a;
+    int i;
+    assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_TASKS_PER_CLIENT, 2), MCP_OK);
+    for (i = 0; i < 3; i++) { /* 127.0.0.2: two tasks, then no more */
+        a = post_session(f, &ca, NULL);
+        snprintf(a->client, sizeof a->client, "a:127.0.0.2");
+        sendf(f, a,
+              "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
+              "\"slow\"," META26(WITH_EXT) "}}",
+              10 + i);
+        if (i < 2)
+            assert_string_equal(str(json_object_get(reply_in(&ca, 10 + i), "result"), "resultType"),
+                                "task");
+        else /* over the quota: an ordinary request, still running (no task answer) */
+            assert_null(reply_in(&ca, 10 + i));
+        end_session(a);
+    }
+    /* another address still has its own quota */
+    a = post_session(f, &ca, NULL);
+    snprintf(a->client, sizeof a->client, "a:127.0.0.3");
+    sendf(f, a,
+          "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\"," META26(WITH_EXT) "}}");
+    assert_string_equal(str(json_object_get(reply_in(&ca, 20), "result"), "resultType"), "task");
+    end_session(a);
     json_decref(ca.sent);
 }
 
@@ -1443,6 +1477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v2_bound_to_principal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_principal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota_per_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quota_per_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_and_free_with_tasks_running, setup, teardown),
