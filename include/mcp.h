@@ -160,9 +160,13 @@ typedef enum mcp_limit {
     MCP_LIMIT_BATCH_ITEMS,        /* most messages in one 2025-03-26 batch (default 100) */
     MCP_LIMIT_INFLIGHT,           /* most requests in flight per session (default 1024) */
     MCP_LIMIT_REQUEST_TIMEOUT_MS, /* server->client request timeout (default 60000) */
+    MCP_LIMIT_TOOL_TIMEOUT_MS,    /* execution time limit of a tool call whose tool sets none
+                                     (mcp_tool_t.timeout_ms); 0 = none (the default) */
+    MCP_LIMIT_POOL_PER_CLIENT,    /* most MCP_TOOL_BLOCKING calls one client may have on the
+                                     thread pool at once (default: half the pool, at least 1) */
 } mcp_limit;
 
-/** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
+/** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0 where 0 is not allowed). */
 MCP_API int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value);
 
 /** Log levels (RFC 5424 order, as MCP uses them). */
@@ -195,8 +199,9 @@ MCP_API int mcp_log_level_parse(const char *name);
  * The one-call main: parse the standard flags, serve until the client goes away or a signal
  * arrives, then free the server. Takes ownership of `srv` (freed before returning, also on error).
  *
- * Flags: --stdio (default), --log-level LEVEL, --version, --help. Unknown flags print usage to
- * stderr. Returns a process exit status (0 success, 1 runtime error, 2 usage error).
+ * Flags: --stdio (default), --log-level LEVEL, --tool-timeout MS (MCP_LIMIT_TOOL_TIMEOUT_MS),
+ * --version, --help, and the HTTP flags (see --help). Unknown flags print usage to stderr.
+ * Returns a process exit status (0 success, 1 runtime error, 2 usage error).
  */
 MCP_API int mcp_server_main(mcp_server_t *srv, int argc, char **argv);
 
@@ -309,6 +314,10 @@ typedef struct mcp_tool {
     const char *annotations; /* optional JSON object text, merged under the flags' hints */
     const char *icons;       /* optional JSON array text of Icon objects */
     const char *meta;        /* optional JSON object text for the tool's _meta */
+    unsigned timeout_ms;     /* execution time limit; 0 = the server's MCP_LIMIT_TOOL_TIMEOUT_MS.
+                                Past it the client gets a tool result with isError: true,
+                                "Tool 'NAME' timed out after N ms", at once, and the call is
+                                cancelled (see "Blocking tools and time limits") */
 } mcp_tool_t;
 
 /**

@@ -5,6 +5,7 @@
  *   --http [HOST:]PORT   serve Streamable HTTP; --sse [HOST:]PORT the legacy HTTP+SSE transport
  *                        (both may run at once; their options are in cli_http.c)
  *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
+ *   --tool-timeout MS    execution time limit of tool calls whose tool sets none (0 = none)
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
  *
@@ -20,13 +21,16 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {
     fprintf(to,
             "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
-            "          [--log-level LEVEL] [--version] [--help]\n"
+            "          [--log-level LEVEL] [--tool-timeout MS] [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
             "\n"
             "  --stdio            serve MCP over stdin/stdout (default)\n"
             "  --log-level LEVEL  stderr log threshold: debug, info, notice, warning (default),\n"
             "                     error, critical, alert, emergency\n"
+            "  --tool-timeout MS  answer a tool call still running after MS milliseconds with a\n"
+            "                     timeout error and cancel it (tools may set their own; default\n"
+            "                     0: no limit)\n"
             "  --version          print the version and exit\n"
             "  -h, --help         print this help and exit\n"
             "\n"
@@ -98,6 +102,17 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
                 return 2;
             }
             mcp_server_set_log_level(srv, (mcp_log_level)level);
+        } else if (strcmp(a, "--tool-timeout") == 0 || strncmp(a, "--tool-timeout=", 15) == 0) {
+            const char *v = a[14] == '=' ? a + 15 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            unsigned long long ms = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+            if (!end || *end || ms > 86400000ull) {
+                fprintf(stderr, "%s: --tool-timeout needs milliseconds, 0 to 86400000\n", argv0);
+                mcp__http_cli_free(hcli);
+                mcp_server_free(srv);
+                return 2;
+            }
+            mcp_server_set_limit(srv, MCP_LIMIT_TOOL_TIMEOUT_MS, (size_t)ms);
         } else if (strcmp(a, "--version") == 0) {
             fprintf(stdout, "%s %s (libmcp %s)\n", srv->name, srv->version, MCP_VERSION_STRING);
             mcp__http_cli_free(hcli);

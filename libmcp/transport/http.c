@@ -953,6 +953,8 @@ static void do_post(mcp__hconn *c)
         if (core) {
             core->ephemeral = true;
             core->principal = json_incref(c->principal);
+            /* one client for the pool's fair share is its address, not this one request */
+            core->client = c->principal ? NULL : mcp__hconn_peer(c);
         }
         if (core && !era2026 && !init) {
             core->state = MCP__SESS_READY;
