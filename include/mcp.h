@@ -201,7 +201,9 @@ MCP_API int mcp_log_level_parse(const char *name);
  *
  * Flags: --stdio (default), --log-level LEVEL, --tool-timeout MS (MCP_LIMIT_TOOL_TIMEOUT_MS),
  * --version, --help, and the HTTP flags (see --help). Unknown flags print usage to stderr.
- * Returns a process exit status (0 success, 1 runtime error, 2 usage error).
+ * Returns a process exit status (0 success, 1 runtime error, 2 usage error). On EOF or a signal
+ * it exits the process (status 0) once every transport has closed even if blocking handlers are
+ * still running on pool threads (see mcp_server_stop()).
  */
 MCP_API int mcp_server_main(mcp_server_t *srv, int argc, char **argv);
 
@@ -230,6 +232,15 @@ MCP_API int mcp_server_listen_stdio(mcp_server_t *srv);
  * Ask the server to stop: transports close, calls in flight finish (their replies are flushed),
  * then the private loop of mcp_server_run_stdio()/mcp_server_main() returns.
  * Safe from any thread and from a signal handler.
+ *
+ * What is guaranteed: every transport stops accepting at once and closes within its grace period
+ * (STDIO 5 s; HTTP mcp_http_opts_t.grace_ms), replies of calls that finish within it are sent,
+ * and blocking calls still waiting for a pool thread are dropped unheard. An MCP_TOOL_BLOCKING
+ * handler already running on a pool thread cannot be stopped (libuv has no way to): it is only
+ * cancelled (mcp_call_is_cancelled()), and the loop keeps running until it returns. Then
+ * mcp_server_run*() returns and mcp_server_free() may be called (mcp_server_free() itself waits
+ * for it on a private loop). mcp_server_main() does not wait: once every transport has closed it
+ * logs how many handlers it abandons and exits the process with status 0.
  */
 MCP_API void mcp_server_stop(mcp_server_t *srv);
 

@@ -10,6 +10,10 @@
  *   -h, --help           print usage and exit
  *
  * SIGINT and SIGTERM stop the server gracefully (calls in flight finish, replies are flushed).
+ * EOF on stdin (STDIO) and a signal both end the process within the transport's grace period
+ * even while a blocking tool is stuck: once every transport has closed, handlers still running
+ * on pool threads (libuv cannot stop them) are abandoned and the process exits with status 0
+ * after a warning line on stderr.
  */
 #include "app/app.h"
 
@@ -53,6 +57,20 @@ static void fill_std_fds(void)
         if (got >= 0 && got != fd)
             close(got); /* not the lowest free one after all: leave it */
     }
+}
+
+/* Every transport has closed, but blocking handlers still run on pool threads and would keep
+ * the loop (and the process) alive until they return, which may be never. Nobody can hear them
+ * any more: leave without them. stdout holds nothing of ours (STDIO writes its own descriptor,
+ * already flushed and closed); stdio's buffers are flushed for the author's sake. */
+static void pool_stuck(mcp_server_t *srv, size_t n)
+{
+    mcp_server_log(srv, MCP_LOG_WARNING,
+                   "grace period over: %zu blocking tool call(s) still running on the thread "
+                   "pool; exiting without them",
+                   n);
+    fflush(NULL);
+    _exit(0);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -132,6 +150,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         }
     }
 
+    srv->on_pool_stuck = pool_stuck;
     if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK) {
         fprintf(stderr, "%s: cannot start the event loop: %s\n", argv0, mcp_strerror(rc));
         mcp__http_cli_free(hcli);

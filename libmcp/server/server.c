@@ -75,8 +75,10 @@ void mcp__server_remove_transport(mcp_server_t *srv, mcp__transport *t)
             t->next = NULL;
             break;
         }
-    if (!srv->transports) /* nobody is left to hear a call still waiting for a thread */
+    if (!srv->transports) { /* nobody is left to hear a call still waiting for a thread */
         mcp__calls_drop_waiting(srv);
+        mcp__pool_orphaned(srv);
+    }
 }
 
 unsigned mcp_server_http_port(mcp_server_t *srv, int legacy)
