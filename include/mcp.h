@@ -172,9 +172,13 @@ typedef enum mcp_limit {
     MCP_LIMIT_LOG_RATE,           /* notifications/message per second per 2025 session or 2026
                                      request (default 100); more are dropped and counted */
     MCP_LIMIT_LOG_BURST,          /* ... with bursts of up to this many (default 200) */
+    MCP_LIMIT_TOOL_TIMEOUT_MS,    /* execution time limit of a tool call whose tool sets none
+                                     (mcp_tool_t.timeout_ms); 0 = none (the default) */
+    MCP_LIMIT_POOL_PER_CLIENT,    /* most MCP_TOOL_BLOCKING calls one client may have on the
+                                     thread pool at once (default: half the pool, at least 1) */
 } mcp_limit;
 
-/** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0). */
+/** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0 where 0 is not allowed). */
 MCP_API int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value);
 
 /** Log levels (RFC 5424 order, as MCP uses them). */
@@ -207,8 +211,11 @@ MCP_API int mcp_log_level_parse(const char *name);
  * The one-call main: parse the standard flags, serve until the client goes away or a signal
  * arrives, then free the server. Takes ownership of `srv` (freed before returning, also on error).
  *
- * Flags: --stdio (default), --log-level LEVEL, --version, --help. Unknown flags print usage to
- * stderr. Returns a process exit status (0 success, 1 runtime error, 2 usage error).
+ * Flags: --stdio (default), --log-level LEVEL, --tool-timeout MS (MCP_LIMIT_TOOL_TIMEOUT_MS),
+ * --version, --help, and the HTTP flags (see --help). Unknown flags print usage to stderr.
+ * Returns a process exit status (0 success, 1 runtime error, 2 usage error). On EOF or a signal
+ * it exits the process (status 0) once every transport has closed even if blocking handlers are
+ * still running on pool threads (see mcp_server_stop()).
  */
 MCP_API int mcp_server_main(mcp_server_t *srv, int argc, char **argv);
 
@@ -237,6 +244,15 @@ MCP_API int mcp_server_listen_stdio(mcp_server_t *srv);
  * Ask the server to stop: transports close, calls in flight finish (their replies are flushed),
  * then the private loop of mcp_server_run_stdio()/mcp_server_main() returns.
  * Safe from any thread and from a signal handler.
+ *
+ * What is guaranteed: every transport stops accepting at once and closes within its grace period
+ * (STDIO 5 s; HTTP mcp_http_opts_t.grace_ms), replies of calls that finish within it are sent,
+ * and blocking calls still waiting for a pool thread are dropped unheard. An MCP_TOOL_BLOCKING
+ * handler already running on a pool thread cannot be stopped (libuv has no way to): it is only
+ * cancelled (mcp_call_is_cancelled()), and the loop keeps running until it returns. Then
+ * mcp_server_run*() returns and mcp_server_free() may be called (mcp_server_free() itself waits
+ * for it on a private loop). mcp_server_main() does not wait: once every transport has closed it
+ * logs how many handlers it abandons and exits the process with status 0.
  */
 MCP_API void mcp_server_stop(mcp_server_t *srv);
 
@@ -328,6 +344,10 @@ typedef struct mcp_tool {
     const char *annotations; /* optional JSON object text, merged under the flags' hints */
     const char *icons;       /* optional JSON array text of Icon objects */
     const char *meta;        /* optional JSON object text for the tool's _meta */
+    unsigned timeout_ms;     /* execution time limit; 0 = the server's MCP_LIMIT_TOOL_TIMEOUT_MS.
+                                Past it the client gets a tool result with isError: true,
+                                "Tool 'NAME' timed out after N ms", at once, and the call is
+                                cancelled (see "Blocking tools and time limits") */
 } mcp_tool_t;
 
 /**

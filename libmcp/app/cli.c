@@ -7,10 +7,15 @@
  *   --log-level LEVEL    stderr log threshold: debug, info, notice, warning (default), error, ...
  *   --limit NAME=N       set one mcp_limit (names in `limits` below), e.g. --limit
  * subscriptions=100
+ *   --tool-timeout MS    execution time limit of tool calls whose tool sets none (0 = none)
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
  *
  * SIGINT and SIGTERM stop the server gracefully (calls in flight finish, replies are flushed).
+ * EOF on stdin (STDIO) and a signal both end the process within the transport's grace period
+ * even while a blocking tool is stuck: once every transport has closed, handlers still running
+ * on pool threads (libuv cannot stop them) are abandoned and the process exits with status 0
+ * after a warning line on stderr.
  */
 #include "app/app.h"
 
@@ -34,7 +39,8 @@ static const struct {
     {"tasks-per-client", MCP_LIMIT_TASKS_PER_CLIENT},
     {"request-states", MCP_LIMIT_REQUEST_STATES},
     {"log-rate", MCP_LIMIT_LOG_RATE},
-    {"log-burst", MCP_LIMIT_LOG_BURST}, /* one per line */
+    {"log-burst", MCP_LIMIT_LOG_BURST},
+    {"pool-per-client", MCP_LIMIT_POOL_PER_CLIENT}, /* one per line */
 };
 
 /* "NAME=N" -> the limit set; false when the name is unknown or N is not a positive integer. */
@@ -60,7 +66,8 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
 {
     fprintf(to,
             "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
-            "          [--log-level LEVEL] [--limit NAME=N]... [--version] [--help]\n"
+            "          [--log-level LEVEL] [--limit NAME=N]... [--tool-timeout MS]\n"
+            "          [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
             "\n"
@@ -71,7 +78,11 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "                     page-size, message-bytes, json-depth, batch-items, inflight,\n"
             "                     request-timeout-ms, uri-bytes (2048), subscriptions (1000),\n"
             "                     tasks-per-client (100), request-states (100000),\n"
-            "                     log-rate (100 a second), log-burst (200)\n"
+            "                     log-rate (100 a second), log-burst (200),\n"
+            "                     pool-per-client (half the thread pool)\n"
+            "  --tool-timeout MS  answer a tool call still running after MS milliseconds with a\n"
+            "                     timeout error and cancel it (tools may set their own; default\n"
+            "                     0: no limit)\n"
             "  --version          print the version and exit\n"
             "  -h, --help         print this help and exit\n"
             "\n"
@@ -94,6 +105,20 @@ static void fill_std_fds(void)
         if (got >= 0 && got != fd)
             close(got); /* not the lowest free one after all: leave it */
     }
+}
+
+/* Every transport has closed, but blocking handlers still run on pool threads and would keep
+ * the loop (and the process) alive until they return, which may be never. Nobody can hear them
+ * any more: leave without them. stdout holds nothing of ours (STDIO writes its own descriptor,
+ * already flushed and closed); stdio's buffers are flushed for the author's sake. */
+static void pool_stuck(mcp_server_t *srv, size_t n)
+{
+    mcp_server_log(srv, MCP_LOG_WARNING,
+                   "grace period over: %zu blocking tool call(s) still running on the thread "
+                   "pool; exiting without them",
+                   n);
+    fflush(NULL);
+    _exit(0);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -153,6 +178,17 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
                 mcp_server_free(srv);
                 return 2;
             }
+        } else if (strcmp(a, "--tool-timeout") == 0 || strncmp(a, "--tool-timeout=", 15) == 0) {
+            const char *v = a[14] == '=' ? a + 15 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            unsigned long long ms = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+            if (!end || *end || ms > 86400000ull) {
+                fprintf(stderr, "%s: --tool-timeout needs milliseconds, 0 to 86400000\n", argv0);
+                mcp__http_cli_free(hcli);
+                mcp_server_free(srv);
+                return 2;
+            }
+            mcp_server_set_limit(srv, MCP_LIMIT_TOOL_TIMEOUT_MS, (size_t)ms);
         } else if (strcmp(a, "--version") == 0) {
             fprintf(stdout, "%s %s (libmcp %s)\n", srv->name, srv->version, MCP_VERSION_STRING);
             mcp__http_cli_free(hcli);
@@ -172,6 +208,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         }
     }
 
+    srv->on_pool_stuck = pool_stuck;
     if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK) {
         fprintf(stderr, "%s: cannot start the event loop: %s\n", argv0, mcp_strerror(rc));
         mcp__http_cli_free(hcli);

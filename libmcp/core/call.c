@@ -4,9 +4,11 @@
  * A method handler (tools/call, resources/read, ...) runs with the call; the author's handler
  * builds the result on it and returns MCP_OK (reply now), MCP_PENDING (reply later, from the
  * loop with mcp_call_complete() or from any thread with mcp_call_complete_threadsafe()), or an
- * error. Tools flagged MCP_TOOL_BLOCKING run on the libuv thread pool. Whatever the path, the
- * reply is built and sent on the loop thread by mcp__call_finish(), exactly once; a cancelled
- * call's reply is dropped, as the protocol asks.
+ * error. Tools flagged MCP_TOOL_BLOCKING run on the libuv thread pool, handed out fairly by
+ * pool.c. Whatever the path, the reply is built and sent on the loop thread by
+ * mcp__call_finish(), exactly once; a cancelled call's reply is dropped, as the protocol asks.
+ * A tool call past its execution time limit is answered at once with a timeout error and
+ * cancelled; the call itself lives on until its handler lets go of it.
  */
 #include "core/core.h"
 
@@ -37,9 +39,36 @@ static void link_call(mcp_call_t *call, mcp__session *s)
     s->ncalls++;
 }
 
+/* Who counts as one client for the pool's fair share (pool.c): the principal when the request
+ * was authenticated, else the peer address of a per-request session, else the session. Owned. */
+static char *client_key(const mcp__session *s)
+{
+    char *text = NULL, *key;
+    int n;
+    if (s->principal)
+        text = json_dumps(s->principal, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (text)
+        n = snprintf(NULL, 0, "p:%s", text);
+    else if (s->client)
+        n = snprintf(NULL, 0, "a:%s", s->client);
+    else
+        n = snprintf(NULL, 0, "s:%p", (const void *)s);
+    key = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (key && text)
+        snprintf(key, (size_t)n + 1, "p:%s", text);
+    else if (key && s->client)
+        snprintf(key, (size_t)n + 1, "a:%s", s->client);
+    else if (key)
+        snprintf(key, (size_t)n + 1, "s:%p", (const void *)s);
+    free(text);
+    return key;
+}
+
 void mcp__call_move(mcp_call_t *call, mcp__session *to)
 {
     mcp__session *from = call->sess;
+    if (!call->client) /* a task's session is no client: keep counting the one that asked */
+        call->client = client_key(from);
     unlink_call(call);
     mcp__session_ref(to);
     link_call(call, to);
@@ -151,18 +180,16 @@ static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
     return mcp__jsonrpc_result(call->id, json_incref(call->result));
 }
 
-void mcp__call_finish(mcp_call_t *call)
+/* Answer the call: send `reply` (stolen), or with `build` the reply built from the call unless
+ * it was cancelled; the call leaves its session's in-flight list and the transport ends it. */
+static void answer(mcp_call_t *call, json_t *reply, bool build)
 {
     mcp__session *s = call->sess;
-    json_t *reply = NULL;
     mcp__reply_class cls = MCP__REPLY_OK;
 
-    if (call->state == MCP__CALL_DONE)
-        return;
-    call->state = MCP__CALL_DONE;
+    call->answered = true;
     unlink_call(call);
-
-    if (!__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
+    if (build && !__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
         reply = build_reply(call, &cls);
     if (call->batch)
         mcp__batch_add(call->batch, reply, call); /* NULL (cancelled) just counts down */
@@ -171,6 +198,19 @@ void mcp__call_finish(mcp_call_t *call)
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, reply != NULL);
     json_decref(reply);
+}
+
+void mcp__call_finish(mcp_call_t *call)
+{
+    mcp__session *s = call->sess;
+    bool early = call->answered; /* timed out: answered and ended at the transport already */
+
+    if (call->state == MCP__CALL_DONE)
+        return;
+    call->state = MCP__CALL_DONE;
+    mcp__pool_deadline_clear(call);
+    if (!early)
+        answer(call, NULL, true);
     if (call->questions) /* 2025: open questions are cancelled; 2026: callbacks get MCP_ERETRY */
         call->questions->end(call);
 
@@ -183,8 +223,9 @@ void mcp__call_finish(mcp_call_t *call)
     free(call->uri);
     json_decref(call->vars);
     free(call->progress);
+    free(call->client);
     free(call);
-    if (s->ncalls == 0 && s->ops && s->ops->idle)
+    if (!early && s->ncalls == 0 && s->ops && s->ops->idle)
         s->ops->idle(s);
     mcp__session_unref(s);
 }
@@ -272,6 +313,7 @@ static void pool_after(uv_work_t *w, int status)
 {
     mcp_call_t *call = w->data;
     (void)status;               /* UV_ECANCELED cannot happen: libmcp never cancels queued work */
+    mcp__pool_done(call);       /* its thread is free: the next waiting call may start */
     mcp__loop_drain(call->srv); /* what the handler sent goes out before its reply */
     call->state = MCP__CALL_RUNNING;
     while (call->deferred) { /* questions it asked, in order */
@@ -296,17 +338,81 @@ static void pool_after(uv_work_t *w, int status)
     mcp__call_finish(call);
 }
 
+/* Not to libuv directly: pool.c queues the call behind its client and starts it when a thread
+ * is free and its client has fewer than its share running. */
 int mcp__call_run_blocking(mcp_call_t *call)
 {
+    char *key = call->client ? NULL : client_key(call->sess);
+    int rc = MCP_ENOMEM;
     call->work.data = call;
-    call->state = MCP__CALL_POOL;
-    if (uv_queue_work(call->srv->loop, &call->work, pool_work, pool_after) != 0) {
+    call->state = MCP__CALL_POOL; /* before a pool thread can see the call */
+    if (call->client || key)
+        rc = mcp__pool_submit(call->srv, call, call->client ? call->client : key, pool_work,
+                              pool_after);
+    free(key);
+    if (rc != MCP_OK) {
         call->state = MCP__CALL_RUNNING;
         mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
                             "Internal error: could not queue blocking tool");
         return MCP_EIO;
     }
     return MCP_PENDING;
+}
+
+void mcp__calls_drop_waiting(mcp_server_t *srv)
+{
+    mcp_call_t *call;
+    while ((call = mcp__pool_first_waiting(srv)) != NULL)
+        mcp__call_cancel(call); /* never started: ends here, its reply dropped */
+}
+
+/* ---- execution time limit --------------------------------------------------------------- */
+
+/* The deadline passed: answer now with a tool execution error (isError: true, which the model
+ * sees; the request itself was valid), then cancel the call. A handler still running keeps the
+ * call until it returns or completes; what it builds or sends after this is dropped. */
+static void call_expired(mcp_call_t *call)
+{
+    mcp__session *s = call->sess;
+    const char *name = call->item ? call->item->key : call->method;
+    bool waiting;
+    char text[256];
+    json_t *res;
+
+    if (call->state == MCP__CALL_DONE || call->answered ||
+        __atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
+        return; /* a cancelled call's reply is dropped anyway */
+    waiting = mcp__pool_withdraw(call);
+    snprintf(text, sizeof text, "Tool '%s' timed out after %zu ms", name, call->timeout_ms);
+    mcp_server_log(call->srv, MCP_LOG_WARNING, "%s%s; the call is cancelled", text,
+                   waiting ? " waiting for a pool thread" : "");
+    res = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", text, "isError", 1);
+    if (res && call->ctx.stateless) {
+        json_object_set_new(res, "resultType", json_string("complete"));
+        json_object_set_new(
+            res, "_meta",
+            json_pack("{s:o}", "io.modelcontextprotocol/serverInfo", mcp__server_info(call->srv)));
+    }
+    mcp__session_ref(s); /* idle may end the transport's hold on the session */
+    answer(call, res ? mcp__jsonrpc_result(call->id, res) : NULL, false);
+    if (s->ncalls == 0 && s->ops && s->ops->idle)
+        s->ops->idle(s);
+    if (waiting) { /* the handler never ran: nothing holds the call */
+        __atomic_store_n(&call->cancelled, 1, __ATOMIC_RELEASE);
+        call->state = MCP__CALL_RUNNING;
+        mcp__call_finish(call);
+    } else {
+        mcp__call_cancel(call); /* the handler sees it; its cancel callback runs */
+    }
+    mcp__session_unref(s);
+}
+
+void mcp__call_set_timeout(mcp_call_t *call, size_t ms)
+{
+    if (ms == 0 || call->state == MCP__CALL_DONE)
+        return;
+    call->timeout_ms = ms;
+    mcp__pool_deadline(call->srv, call, ms, call_expired);
 }
 
 /* ---- completion ------------------------------------------------------------------------- */
@@ -340,7 +446,7 @@ void mcp_call_complete_threadsafe(mcp_call_t *call)
 /* A message a call sent from another thread, on the loop now (unless the call ended first). */
 static void send_run(mcp__post *p)
 {
-    if (p->call->state != MCP__CALL_DONE)
+    if (p->call->state != MCP__CALL_DONE && !p->call->answered)
         mcp__session_send(p->call->sess, p->msg, p->call);
     json_decref(p->msg);
     free(p);
@@ -352,7 +458,8 @@ int mcp__call_send(mcp_call_t *call, json_t *msg)
     if (!msg)
         return MCP_ENOMEM;
     if (mcp__on_loop(call->srv) || !call->srv->ls) {
-        mcp__session_send(call->sess, msg, call);
+        if (!call->answered) /* timed out: its messages go nowhere now */
+            mcp__session_send(call->sess, msg, call);
         json_decref(msg);
         return MCP_OK;
     }
@@ -396,6 +503,11 @@ void mcp__calls_cancel_for(mcp__session *s, void *tctx)
 void mcp__call_cancel(mcp_call_t *call)
 {
     __atomic_store_n(&call->cancelled, 1, __ATOMIC_RELEASE);
+    if (mcp__pool_withdraw(call)) { /* still waiting for a pool thread: it never runs */
+        call->state = MCP__CALL_RUNNING;
+        mcp__call_finish(call);
+        return;
+    }
     if (call->cancel_cb) {
         void (*cb)(mcp_call_t *, void *) = call->cancel_cb;
         call->cancel_cb = NULL;
@@ -451,7 +563,8 @@ int mcp_call_close_stream(mcp_call_t *call)
     if (!call)
         return MCP_EINVAL;
     s = call->sess;
-    if (s->closed || !s->ops || !s->ops->close_stream || call->state == MCP__CALL_DONE)
+    if (s->closed || !s->ops || !s->ops->close_stream || call->state == MCP__CALL_DONE ||
+        call->answered)
         return MCP_ESTATE;
     return s->ops->close_stream(s, call);
 }

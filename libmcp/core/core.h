@@ -70,6 +70,7 @@ typedef struct mcp__item {
     void *userdata;
     void (*free_userdata)(void *);
     unsigned flags;
+    unsigned timeout_ms;   /* tools: execution time limit (0: the server's) */
     json_t *input_schema;  /* tools: borrowed from def; prompts: argument schema (owned) */
     json_t *output_schema; /* tools: borrowed from def or NULL */
     mcp__schema_patterns *input_patterns;  /* tools: input_schema's compiled patterns (owned) */
@@ -159,12 +160,13 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
-    char client[68];             /* who the transport says the client is, for per-client quotas
-                                    (HTTP: "p:" + a hash of the principal, or "a:" + the address);
-                                    "" when it cannot tell (STDIO, in process) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
     mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
+    char *client;                /* who the session's client is when it is not the session
+                                    itself: the peer address of a session that lives for one
+                                    HTTP request (owned, may be NULL); the pool's fair share
+                                    (pool.c) counts by principal, then this, then the session */
     size_t ncalls;
     mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
                                      class; MCP__REPLY_NONE otherwise */
@@ -266,6 +268,18 @@ struct mcp_call {
     const mcp__call_questions *questions; /* set by the first question asked, or NULL */
     void *qstate;         /* that feature's state (2026: struct mcp__mrtr, mrtr.c) */
     mcp__lograte lograte; /* 2026: log notifications of this request */
+    /* the thread pool (pool.c) and the execution deadline */
+    char *client;                 /* its client's key once moved off its first session (owned) */
+    struct mcp__pclient *pclient; /* its client in the pool while waiting or running there */
+    mcp_call_t *qprev, *qnext;    /* its client's queue, while waiting */
+    bool pool_waiting;            /* waiting for a pool thread (not yet handed to libuv) */
+    bool has_deadline;            /* on the pool's deadline list */
+    bool answered;                /* replied to early (timed out): the reply is sent and the
+                                     transport has ended it, but the handler still holds the
+                                     call; whatever it sends or completes later is dropped */
+    uint64_t deadline;            /* loop time (ms) */
+    mcp_call_t *dlprev, *dlnext;  /* the deadline list */
+    size_t timeout_ms;            /* its execution time limit (for the message) */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -297,6 +311,11 @@ MCP_HIDDEN void mcp__call_cancel(mcp_call_t *call);
 /** Cancel every call in flight on `s` whose tctx is `tctx` (its stream went away, 2026-07-28).
  * Safe against cancel callbacks that complete calls on the spot. */
 MCP_HIDDEN void mcp__calls_cancel_for(mcp__session *s, void *tctx);
+/** Arm the call's execution deadline (tools.c): `ms` from now it is answered with a timeout
+ * error and cancelled. No-op for 0 or without a loop. */
+MCP_HIDDEN void mcp__call_set_timeout(mcp_call_t *call, size_t ms);
+/** End every blocking call still waiting for a pool thread, unheard (the transports are gone). */
+MCP_HIDDEN void mcp__calls_drop_waiting(mcp_server_t *srv);
 /** Set a JSON-RPC error on the call (data stolen). */
 MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, const char *fmt, ...)
     MCP_PRINTF(4, 5);
@@ -347,6 +366,12 @@ struct mcp_server {
     long state_ttl_s;                /* requestState lifetime in seconds; 0 = 600 (tests set it) */
     struct mcp__listener *listeners; /* 2026 subscriptions/listen calls in flight */
     struct mcp__tasks *tasks;        /* tasks.c: the task store, or NULL */
+    struct mcp__pool *pool;          /* pool.c: the fair queue and deadlines, or NULL */
+    size_t pool_per_client;          /* MCP_LIMIT_POOL_PER_CLIENT; 0 = half the pool, at least 1 */
+    size_t tool_timeout_ms;          /* MCP_LIMIT_TOOL_TIMEOUT_MS; 0 = none */
+    /* the last transport closed while blocking handlers still run on pool threads that libuv
+     * cannot stop (`n` of them): mcp_server_main() installs one that exits the process */
+    void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
     bool stdio_started;
     int stopping;
 };
@@ -364,6 +389,35 @@ MCP_HIDDEN void mcp__loop_drain(mcp_server_t *srv);
 MCP_HIDDEN bool mcp__on_loop(const mcp_server_t *srv);
 /** mcp_server_free(): close the loop side (and run and close the server's own loop). */
 MCP_HIDDEN void mcp__loop_close(mcp_server_t *srv);
+
+/* ---- pool.c: the fair share of the thread pool, deadlines ------------------------------------ */
+
+typedef struct mcp__pool mcp__pool;
+
+/** Queue a blocking call behind its client (`key`, copied) and hand calls to uv_queue_work()
+ * fairly (`work`/`after` are call.c's). MCP_OK, MCP_ENOMEM or MCP_ESTATE (no loop, freeing). */
+MCP_HIDDEN int mcp__pool_submit(mcp_server_t *srv, mcp_call_t *call, const char *key,
+                                uv_work_cb work, uv_after_work_cb after);
+/** The call's work came back (its after-work step): free its slot, start the next call. */
+MCP_HIDDEN void mcp__pool_done(mcp_call_t *call);
+/** Take a call that is still waiting off its queue: true if it was waiting (it never ran). */
+MCP_HIDDEN bool mcp__pool_withdraw(mcp_call_t *call);
+/** Some call still waiting for a thread, or NULL. */
+MCP_HIDDEN mcp_call_t *mcp__pool_first_waiting(mcp_server_t *srv);
+/** Calls handed to libuv and not yet back. */
+MCP_HIDDEN size_t mcp__pool_busy(const mcp_server_t *srv);
+/** The most pool threads one client may hold at once. */
+MCP_HIDDEN size_t mcp__pool_cap(const mcp_server_t *srv);
+/** `expire(call)` runs on the loop `ms` from now unless cleared first. MCP_OK or MCP_ESTATE. */
+MCP_HIDDEN int mcp__pool_deadline(mcp_server_t *srv, mcp_call_t *call, uint64_t ms,
+                                  void (*expire)(mcp_call_t *call));
+MCP_HIDDEN void mcp__pool_deadline_clear(mcp_call_t *call);
+/** The server's last transport closed: if handlers still run, call srv->on_pool_stuck soon. */
+MCP_HIDDEN void mcp__pool_orphaned(mcp_server_t *srv);
+/** mcp_server_free(): close the timers (nothing waits any more); the pool's memory goes once
+ * its handles closed and its running work came back. mcp__pool_detach() after the loop ran. */
+MCP_HIDDEN void mcp__pool_free(mcp_server_t *srv);
+MCP_HIDDEN void mcp__pool_detach(mcp_server_t *srv);
 
 /* ---- settings.c: identity, limits, the server's own log ---------------------------------------
  */

@@ -78,7 +78,8 @@ struct mcp__task {
     unsigned long long ttl;    /* ms */
     mcp__session *owner;       /* the session it belongs to (referenced), or NULL: anyone */
     json_t *principal;         /* who created it (mcp_call_principal; referenced), or NULL */
-    char client[68];           /* the creating session's client key (quotas), or "" */
+    char client[64];           /* the creating session's client address (mcp__session.client:
+                                  requests with no session of their own), or "" */
     mcp__session *psess;       /* the task's own session, where its call lives (referenced) */
     mcp_call_t *call;          /* while it runs */
     json_t *result, *error;    /* the outcome (owned) */
@@ -442,7 +443,8 @@ static void adopt(mcp__task *t, mcp_call_t *call)
 }
 
 /* Does `t` count against the quota of the client making `call`? The client is its principal
- * when authenticated, else what the transport says it is (HTTP: its address), else its session;
+ * when authenticated, else its address for requests with no lasting session (2026 HTTP,
+ * --stateless: mcp__session.client), else its session;
  * requests with none of these are one client. */
 static bool same_client(const mcp__task *t, const mcp_call_t *call)
 {
@@ -451,8 +453,8 @@ static bool same_client(const mcp__task *t, const mcp_call_t *call)
         return false;
     if (s->principal)
         return true;
-    if (s->client[0] || t->client[0])
-        return strcmp(s->client, t->client) == 0;
+    if (s->client || t->client[0])
+        return strcmp(s->client ? s->client : "", t->client) == 0;
     return t->owner == (s->ephemeral ? NULL : s);
 }
 
@@ -519,7 +521,7 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
     }
     /* bound to its creator; its call still answers mcp_call_principal() */
     t->principal = json_incref(call->sess->principal);
-    memcpy(t->client, call->sess->client, sizeof t->client);
+    snprintf(t->client, sizeof t->client, "%s", call->sess->client ? call->sess->client : "");
     t->psess->principal = json_incref(call->sess->principal);
     t->seq = ++st->next_seq;
     t->prev = st->tail;

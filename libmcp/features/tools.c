@@ -128,6 +128,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->output_patterns = out_pats;
     it->fn.tool = t->handler;
     it->flags = t->flags;
+    it->timeout_ms = t->timeout_ms;
     if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
         mcp__item_unref(it); /* free_userdata is not set yet: not called */
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
@@ -217,6 +218,7 @@ int mcp__tools_call(mcp_call_t *call)
     mcp__item *tool;
     char why[512];
     bool tasky;
+    size_t limit;
     int st;
 
     if (!json_is_string(name)) {
@@ -254,8 +256,16 @@ int mcp__tools_call(mcp_call_t *call)
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
     }
-    if (tool->flags & MCP_TOOL_BLOCKING)
-        return mcp__call_run_blocking(call);
+    limit = tool->timeout_ms ? tool->timeout_ms : call->srv->tool_timeout_ms;
+    if (tool->flags & MCP_TOOL_BLOCKING) {
+        st = mcp__call_run_blocking(call);
+        if (st == MCP_PENDING)
+            mcp__call_set_timeout(call, limit); /* counted from now, waiting included */
+        return st;
+    }
     st = tool->fn.tool(call, args, tool->userdata);
-    return tasky ? mcp__task_pending(call, st) : st; /* tasks.c: may become a task now */
+    st = tasky ? mcp__task_pending(call, st) : st; /* tasks.c: may become a task now */
+    if (st == MCP_PENDING && !call->complete_requested)
+        mcp__call_set_timeout(call, limit); /* it replies later: bound how much later */
+    return st;
 }

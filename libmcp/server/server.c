@@ -79,8 +79,12 @@ void mcp__server_remove_transport(mcp_server_t *srv, mcp__transport *t)
         if (*pp == t) {
             *pp = t->next;
             t->next = NULL;
-            return;
+            break;
         }
+    if (!srv->transports) { /* nobody is left to hear a call still waiting for a thread */
+        mcp__calls_drop_waiting(srv);
+        mcp__pool_orphaned(srv);
+    }
 }
 
 unsigned mcp_server_http_port(mcp_server_t *srv, int legacy)
@@ -113,7 +117,10 @@ void mcp_server_free(mcp_server_t *srv)
         t->free(t);
     }
     mcp__tasks_free(srv); /* tasks.c */
-    mcp__loop_close(srv);
+    mcp__calls_drop_waiting(srv);
+    mcp__pool_free(srv);
+    mcp__loop_close(srv); /* an own loop runs until the pool's running work came back */
+    mcp__pool_detach(srv);
     for (s = srv->sessions; s; s = s->next)
         s->srv = NULL;
     mcp__registry_free(&srv->reg);

@@ -985,7 +985,6 @@ static void do_post(mcp__hconn *c)
         }
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
         memcpy(hs->who, c->who, sizeof hs->who);
-        memcpy(hs->core->client, c->who, sizeof hs->core->client);
         init = true;
     } else {
         reply_error(c, MHD_HTTP_BAD_REQUEST, json_is_object(msg) ? rid : NULL, MCP__ERROR_SERVER,
@@ -999,7 +998,8 @@ static void do_post(mcp__hconn *c)
         if (core) {
             core->ephemeral = true;
             core->principal = json_incref(c->principal);
-            memcpy(core->client, c->who, sizeof core->client);
+            /* one client for the pool's fair share is its address, not this one request */
+            core->client = c->principal ? NULL : mcp__hconn_peer(c);
         }
         if (core && !era2026 && !init) {
             core->state = MCP__SESS_READY;

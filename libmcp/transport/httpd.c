@@ -732,6 +732,21 @@ static int sock_fd(struct MHD_Connection *mc)
     return ci ? ci->connect_fd : -1;
 }
 
+char *mcp__hconn_peer(mcp__hconn *c)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char host[INET6_ADDRSTRLEN] = "";
+    int fd = c->mc ? sock_fd(c->mc) : -1;
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+        return NULL;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
+    return host[0] ? strdup(host) : NULL;
+}
+
 /* Write a 408 with a JSON-RPC error (id null) to a plain-HTTP socket, best effort: the send
  * buffer of a connection still uploading is empty, and the close follows anyway. */
 static void send_408(mcp__httpd *d, mcp__hconn *c, int fd)

@@ -149,6 +149,8 @@ MCP_HIDDEN uint64_t mcp__httpd_now(mcp__httpd *d);
 
 /** A request header (case-insensitive name) or NULL. */
 MCP_HIDDEN const char *mcp__hconn_header(mcp__hconn *c, const char *name);
+/** The client's IP address as text (new string, owned by the caller), or NULL. */
+MCP_HIDDEN char *mcp__hconn_peer(mcp__hconn *c);
 /** A query argument or NULL. */
 MCP_HIDDEN const char *mcp__hconn_arg(mcp__hconn *c, const char *name);
 /** True when the Accept header allows `type` ("application/json" or "text/event-stream");

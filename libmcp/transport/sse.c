@@ -218,7 +218,6 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     }
     ls->t = t;
     ls->core->principal = json_incref(c->principal); /* the session is bound to it */
-    memcpy(ls->core->client, c->who, sizeof ls->core->client);
     ls->anext = t->all;
     if (t->all)
         t->all->aprev = ls;

@@ -1315,7 +1315,7 @@ static void test_quota_per_address(void **state)
     assert_int_equal(mcp_server_set_limit(f->srv, MCP_LIMIT_TASKS_PER_CLIENT, 2), MCP_OK);
     for (i = 0; i < 3; i++) { /* 127.0.0.2: two tasks, then no more */
         a = post_session(f, &ca, NULL);
-        snprintf(a->client, sizeof a->client, "a:127.0.0.2");
+        a->client = strdup("127.0.0.2");
         sendf(f, a,
               "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":"
               "\"slow\"," META26(WITH_EXT) "}}",
@@ -1329,7 +1329,7 @@ static void test_quota_per_address(void **state)
     }
     /* another address still has its own quota */
     a = post_session(f, &ca, NULL);
-    snprintf(a->client, sizeof a->client, "a:127.0.0.3");
+    a->client = strdup("127.0.0.3");
     sendf(f, a,
           "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/call\",\"params\":{\"name\":"
           "\"slow\"," META26(WITH_EXT) "}}");
