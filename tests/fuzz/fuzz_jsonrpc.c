@@ -676,11 +676,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     complete_parked(srv);
     mcp_server_resource_updated(srv, "db://users/rows");
     mcp_server_log_clients(srv, MCP_LOG_ERROR, "fuzz", "end of input %d", line);
-    /* End long-lived listen calls (their graceful end is checked too), then close. */
-    mcp__listeners_end(srv, a);
-    mcp__listeners_end(srv, b);
-    mcp__session_close(a);
-    mcp__session_close(b);
+    /* End the sessions as a transport does: listen calls end gracefully (checked too), then
+     * the session closes and its open questions fail. */
+    mcp__server_session_draining(a);
+    mcp__server_session_draining(b);
+    mcp__server_session_end(a);
+    mcp__server_session_end(b);
     uv_run(srv->loop, UV_RUN_NOWAIT);
     dirty = server_dirty(a, b);
     /* With tasks about, a tasks/result may wait for a task until the store's sweep timer removes
