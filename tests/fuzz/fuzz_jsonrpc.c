@@ -41,17 +41,17 @@
 
 #include <stdint.h>
 
-#define FAIL(...)                                      \
-    do {                                               \
-        fprintf(stderr, "fuzz_jsonrpc: " __VA_ARGS__); \
-        fputc('\n', stderr);                           \
-        abort();                                       \
+#define FAIL(...)                                                                          \
+    do {                                                                                   \
+        fprintf(stderr, "fuzz_jsonrpc: " __VA_ARGS__);                                     \
+        fputc('\n', stderr);                                                               \
+        abort();                                                                           \
     } while (0)
 
-#define MAX_LINES    32
-#define PV26         "2026-07-28"
+#define MAX_LINES 32
+#define PV26 "2026-07-28"
 #define META_VERSION "io.modelcontextprotocol/protocolVersion"
-#define META_CAPS    "io.modelcontextprotocol/clientCapabilities"
+#define META_CAPS "io.modelcontextprotocol/clientCapabilities"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -145,8 +145,8 @@ static void check_args(tool_def *t, const json_t *args)
         FAIL("tool %s: handler got arguments that are not an object", t->name);
     if (mcp_schema_validate(t->schema, args, why, sizeof why) != MCP_OK) {
         char *a = json_dumps(args, JSON_COMPACT);
-        FAIL("tool %s: handler ran with arguments failing its schema (%s): %.500s", t->name, why,
-             a ? a : "?");
+        FAIL("tool %s: handler ran with arguments failing its schema (%s): %.500s", t->name,
+             why, a ? a : "?");
     }
     t->runs++;
 }
@@ -232,9 +232,9 @@ static int tool_deploy(mcp_call_t *call, const json_t *args, void *ud)
         return MCP_PENDING;
     }
     if (json_is_true(json_object_get(args, "confirm"))) {
-        json_t *q =
-            json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Deploy now?", "requestedSchema",
-                      "type", "object", "properties", "ok", "type", "boolean");
+        json_t *q = json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Deploy now?",
+                              "requestedSchema", "type", "object", "properties", "ok", "type",
+                              "boolean");
         int rc = mcp_call_elicit_new(call, q, deploy_answer, NULL);
         if (rc == MCP_OK)
             return MCP_PENDING;
@@ -257,7 +257,7 @@ static int res_read(mcp_call_t *call, const char *uri, const json_t *vars, void 
     date = json_string_value(json_object_get(vars, "date"));
     if (date && strcmp(date, "missing") == 0)
         return mcp_call_fail_new(call, MCP_ERROR_RESOURCE_NOT_FOUND, NULL, "Resource not found: %s",
-                                 uri);
+                             uri);
     if (tmpl == templates[1])
         return mcp_call_resource_blob(call, uri, "application/octet-stream", uri, strlen(uri));
     return mcp_call_resource_text(call, uri, "text/plain", "log line");
@@ -432,8 +432,8 @@ static void check_one(sink *k, const json_t *m)
             FAIL("%s: sent a response with an id that is neither null, string nor integer",
                  k->name);
         if (n <= 0)
-            FAIL("%s: answered id %s, which the client did not send (or not that often)", k->name,
-                 key);
+            FAIL("%s: answered id %s, which the client did not send (or not that often)",
+                 k->name, key);
         json_object_set_new(k->ids, key, json_integer(n - 1));
         free(key);
     }
@@ -463,7 +463,8 @@ static void fz_send(mcp__session *s, json_t *msg, mcp_call_t *related)
         FAIL("%s: a message the server sends does not serialize", k->name);
     back = mcp__json_parse(text, len, NULL); /* fuzz_json_read checks it against jansson */
     if (!back || !json_equal(back, msg) || memchr(text, '\n', len))
-        FAIL("%s: serialization does not read back as the same single line: %.300s", k->name, text);
+        FAIL("%s: serialization does not read back as the same single line: %.300s", k->name,
+             text);
     json_decref(back);
     free(text);
 }
@@ -556,8 +557,9 @@ static json_t *variant26(const json_t *v, const char *buf, size_t len, int line)
                             "resources/read");
             break;
         case 1:
-            params = json_pack("{s:{s:s, s:s}, s:{s:s, s:o}}", "ref", "type", "ref/resource", "uri",
-                               templates[h / 3 % 2], "argument", "name", "date", "value", s);
+            params = json_pack("{s:{s:s, s:s}, s:{s:s, s:o}}", "ref", "type", "ref/resource",
+                               "uri", templates[h / 3 % 2], "argument", "name", "date",
+                               "value", s);
             msg = json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", 1000 + line, "method",
                             "completion/complete");
             break;
