@@ -24,7 +24,8 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+cd "$ROOT" # paths below are relative to the repository where they can be (no machine paths in logs)
+case $BUILD in "$ROOT"/*) BUILD=${BUILD#"$ROOT"/} ;; esac
 CALLS=${CALLS:-1000000}
 WARM=${WARM:-100000}
 SESSIONS=${SESSIONS:-100000}
@@ -33,7 +34,8 @@ CONNS=${CONNS:-16}
 MAX_RUN=${MAX_RUN:-600s}
 MAX_GROWTH_PCT=${MAX_GROWTH_PCT:-5}
 SERVER=$BUILD/examples/http_server
-RES=${RESULTS:-$ROOT/bench/results/soak-$(date +%Y%m%d-%H%M%S)}
+RES=${RESULTS:-bench/results/soak-$(date +%Y%m%d-%H%M%S)}
+case $RES in "$ROOT"/*) RES=${RES#"$ROOT"/} ;; esac
 mkdir -p "$RES"
 SRV=""
 SAMPLER=""
@@ -68,7 +70,7 @@ fail() { echo "soak: FAILED: $*" | tee -a "$RES/failures.txt" >&2; } # also from
 start() { # name args...: the server on $PORT; sets SRV; starts the RSS sampler
     name=$1
     shift
-    echo "$SERVER --http 127.0.0.1:$PORT $*" >"$RES/server-$name.log"
+    echo "$SERVER --http 127.0.0.1:$PORT --max-per-ip 1000 $*" >"$RES/server-$name.log"
     "$SERVER" --http "127.0.0.1:$PORT" --max-per-ip 1000 "$@" >>"$RES/server-$name.log" 2>&1 &
     SRV=$!
     i=0
