@@ -1,5 +1,5 @@
 /*
- * F-6 fuzz_http_head: bytes -> one HTTP/1.1 request over a loopback socket -> the Streamable HTTP
+ * fuzz_http_head: bytes -> one HTTP/1.1 request over a loopback socket -> the Streamable HTTP
  * transport (libmicrohttpd driven by transport/httpd.c, transport/http.c, transport/auth.c):
  * request line and method, Host and Origin, Accept, Content-Type, Content-Length and the body,
  * Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method / Mcp-Name, Authorization, Last-Event-ID.
