@@ -96,7 +96,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
         test unit check-layers check-exports format-check interop http-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http run fuzz fuzz-replay \
+        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -259,6 +260,11 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
+# Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
+# Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).
+soak: all
+	$(Q)BUILD=$(BUILD) sh bench/soak/run.sh
+
 # `make run`: the quickstart server on STDIO (ARGS="--http 127.0.0.1:8080" to host it instead).
 run: all
 	@echo "quickstart: serving MCP on stdin/stdout; Ctrl-C stops it. Try typing:" >&2
@@ -270,12 +276,16 @@ run: all
 # into build-fuzz/, then each target (FUZZ_TARGETS="fuzz_schema ..." for some) fuzzed for
 # FUZZ_SECONDS; any crash, leak, UB or timeout fails. FUZZ_SECONDS=0 only replays the regression
 # inputs and runs every seed once: that is `make fuzz-replay`, part of `make test` (about 10 s
-# to build build-fuzz/ the first time, under a second after).
+# to build build-fuzz/ the first time, under a second after). `make fuzz-ci`: every target for
+# FUZZ_CI_SECONDS (30 s each, about 3.5 min in all with the build), what .ci/run does.
 FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 30
 fuzz: $(DEPS_STAMP)
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 fuzz-replay: $(DEPS_STAMP)
 	$(Q)FUZZ_SECONDS=0 sh tests/fuzz/run.sh
+fuzz-ci: $(DEPS_STAMP)
+	$(Q)FUZZ_SECONDS=$(FUZZ_CI_SECONDS) sh tests/fuzz/run.sh
 
 # ---- install: the library, its headers and pkg-config file, the servers, plugins, man pages --
 install: all

@@ -23,6 +23,7 @@
  */
 #include "transport/httpd.h"
 
+#include <malloc.h> /* malloc_trim (glibc) */
 #include <strings.h>
 
 enum { TAG_EXCH = 1, TAG_STREAM = 2 };
@@ -90,6 +91,7 @@ struct http_tr {
     mcp__eventstore *es;
     hsess *buckets[NBUCKETS];
     size_t nsess;
+    size_t nsess_high; /* most sessions open at once since the heap was last trimmed */
     hsess *lru_head, *lru_tail;
     hsess *all;
     exch *exchanges;
@@ -158,7 +160,8 @@ static void sess_register(hsess *hs)
     hs->hnext = t->buckets[b];
     t->buckets[b] = hs;
     hs->registered = true;
-    t->nsess++;
+    if (++t->nsess > t->nsess_high)
+        t->nsess_high = t->nsess;
     mcp__quota_add(t->sq, hs->who, 1);
     touch(hs);
 }
@@ -251,6 +254,21 @@ static void sess_end(hsess *hs)
         sess_destroy(hs);
 }
 
+/* glibc keeps the memory of freed sessions in its heap, so after a burst of sessions the
+ * process would stay at the burst's size for good: once TRIM_DROP sessions fewer are open than
+ * at the high-water mark, the free heap is handed back (malloc_trim; elsewhere nothing). */
+#define TRIM_DROP 1024
+
+static void trim_heap(http_tr *t)
+{
+    if (t->nsess + TRIM_DROP > t->nsess_high)
+        return;
+    t->nsess_high = t->nsess;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static void on_sweep(uv_timer_t *timer)
 {
     http_tr *t = timer->data;
@@ -265,6 +283,7 @@ static void on_sweep(uv_timer_t *timer)
             touch(hs); /* busy or streaming: not idle */
         hs = next;
     }
+    trim_heap(t);
 }
 
 /* Make room for one more session: evict the least recently active idle one, if it has been idle

@@ -15,7 +15,8 @@
 # $FUZZ_BUILD/obj and archived as $FUZZ_BUILD/lib/libmcp_fuzz.a; each harness is linked with
 # -fsanitize=fuzzer,address,undefined. Every target first replays tests/fuzz/regressions/<t>/,
 # then fuzzes for FUZZ_SECONDS from tests/fuzz/corpus/<t>/ (new inputs go to
-# $FUZZ_BUILD/corpus/<t>/, the seeds stay untouched) with the dictionary tests/fuzz/json.dict.
+# $FUZZ_BUILD/corpus/<t>/, the seeds stay untouched) with the dictionary tests/fuzz/json.dict
+# (plus tests/fuzz/<t>.dict when there is one).
 # Any crash, leak, UB report, timeout (> 5 s) or OOM (> 2048 MB) fails the run; the input is
 # left in $FUZZ_BUILD/artifacts/<t>/.
 set -e
@@ -119,7 +120,12 @@ run_one() {
     log="$B/$name.log"
     mkdir -p "$art" "$work" "tests/fuzz/corpus/$name"
     # -artifact_prefix: a failing input goes there, also when replaying (not to the current directory)
-    common="-rss_limit_mb=2048 -timeout=5 -max_len=65536 -dict=tests/fuzz/json.dict -artifact_prefix=$art"
+    dict=tests/fuzz/json.dict
+    if [ -f "tests/fuzz/$name.dict" ]; then # the target's own words, after the JSON ones
+        dict="$B/$name.dict"
+        cat tests/fuzz/json.dict "tests/fuzz/$name.dict" > "$dict"
+    fi
+    common="-rss_limit_mb=2048 -timeout=5 -max_len=65536 -dict=$dict -artifact_prefix=$art"
     reg="tests/fuzz/regressions/$name"
     if [ -d "$reg" ] && [ -n "$(ls -A "$reg" 2>/dev/null)" ]; then
         # shellcheck disable=SC2086
