@@ -52,7 +52,7 @@ async function openSessions(url, n, conc = 16) {
 describe('memory', () => {
     test('RSS returns to its size before a burst of 6,000 sessions once they expired', async (t) => {
         const timeoutMs = 1500;
-        const srv = await startServer(BIN.http, ['--session-timeout', `${timeoutMs}ms`, '--max-sessions', '20000',
+        const srv = await startServer(BIN.http, ['--session-timeout', `${timeoutMs}ms`, '--max-sessions', '20000', '--max-sessions-per-client', '20000',
             '--max-per-ip', '1000']);
         const pid = srv.child.pid;
         // ASan's allocator keeps freed memory in its quarantine: there, only expiry is checked
