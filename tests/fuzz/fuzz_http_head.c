@@ -151,6 +151,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     targets[0].srv = new_server("open");
     open.max_body_bytes = 16384;
     open.max_sessions = 64;
+    open.session_evict_idle_ms = 1; /* inputs open sessions: a full table evicts idle ones */
     open.max_per_ip = 1000;
     open.connection_timeout_s = 2;
     open.keepalive_ms = 1000;
@@ -165,6 +166,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     auth.authorization_servers = "https://as.example";
     auth.scopes = "mcp:read mcp:admin";
     auth.max_sessions = 64;
+    auth.session_evict_idle_ms = 1;
     auth.max_per_ip = 1000;
     auth.connection_timeout_s = 2;
     if (mcp_server_listen_http(targets[1].srv, &auth) != MCP_OK)
