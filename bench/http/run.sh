@@ -111,7 +111,7 @@ stop
 # ---- memory per open session --------------------------------------------------------------
 for srv in libmcp ts-v1 ts-v2; do
     case $srv in
-    libmcp) start "$LIBMCP" --http "127.0.0.1:$PORT" --max-per-ip 1000 ;;
+    libmcp) start "$LIBMCP" --http "127.0.0.1:$PORT" --max-per-ip 1000 --max-sessions-per-client 30000 ;;
     ts-v1) start node "$HERE/ts-server.mjs" v1 stateful "$PORT" ;;
     ts-v2) start node "$HERE/ts-server.mjs" v2 stateful "$PORT" ;;
     esac
@@ -129,7 +129,8 @@ for srv in libmcp ts-v1 ts-v2; do
 done
 
 # ---- 10,000 idle SSE streams while requests flow (libmcp) -----------------------------------
-start "$LIBMCP" --http "127.0.0.1:$PORT" --max-per-ip 30000 --max-connections 30000 --max-sessions 30000
+start "$LIBMCP" --http "127.0.0.1:$PORT" --max-per-ip 30000 --max-connections 30000 --max-sessions 30000 \
+    --max-sessions-per-client 30000 --max-streams-per-client 30000
 sid=$(session)
 base=$(rss_kib "$SRV")
 mkfifo "$OUT/hold"
