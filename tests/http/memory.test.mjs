@@ -71,7 +71,9 @@ describe('memory', () => {
         assert.equal(r.status, 404);
         await r.text();
         if (asan) t.diagnostic('ASan build: resident size not compared (freed memory stays in quarantine)');
-        else assert.ok(end <= base * 1.1 + 512, `RSS ${end} KiB after expiry, ${base} KiB before the burst`);
+        // glibc's heap keeps some fragmentation: allow a quarter plus 1 MiB. Without the trim the
+        // burst's memory stayed (about twice the baseline), which this still catches.
+        else assert.ok(end <= base * 1.25 + 1024, `RSS ${end} KiB after expiry, ${base} KiB before the burst`);
         assert.equal(await srv.close(), 0, srv.stderr());
     });
 });
