@@ -8,6 +8,7 @@
  *   --limit NAME=N       set one mcp_limit (names in `limits` below), e.g. --limit
  * subscriptions=100
  *   --tool-timeout MS    execution time limit of tool calls whose tool sets none (0 = none)
+ *   --state-key-file PATH, --workers N   replicas and worker processes (cli_scale.c)
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
  *
@@ -67,6 +68,7 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
     fprintf(to,
             "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
             "          [--log-level LEVEL] [--limit NAME=N]... [--tool-timeout MS]\n"
+            "          [--state-key-file PATH] [--workers N]\n"
             "          [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
@@ -87,8 +89,9 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "  -h, --help         print this help and exit\n"
             "\n"
             "HTTP (stdio stays the default when neither --http nor --sse is given):\n"
-            "%s",
-            argv0, srv->name, srv->version, MCP_VERSION_STRING, mcp__http_cli_usage);
+            "%s%s",
+            argv0, srv->name, srv->version, MCP_VERSION_STRING, mcp__http_cli_usage,
+            mcp__scale_cli_usage);
 }
 
 /* A supervisor may start the server with fd 0, 1 or 2 closed. libuv would then get one of them
@@ -141,6 +144,7 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
     uv_signal_t *sigint, *sigterm;
     int i, rc, hr;
     struct mcp__http_cli *hcli = NULL;
+    struct mcp__scale_cli scale = {NULL, 0};
 
     if (!srv)
         return 1;
@@ -149,7 +153,8 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--stdio") == 0) {
             continue;
-        } else if ((hr = mcp__http_cli_flag(&hcli, argc, argv, &i, argv0)) != 0) {
+        } else if ((hr = mcp__scale_cli_flag(&scale, argc, argv, &i, argv0)) != 0 ||
+                   (hr = mcp__http_cli_flag(&hcli, argc, argv, &i, argv0)) != 0) {
             if (hr < 0) {
                 mcp__http_cli_free(hcli);
                 mcp_server_free(srv);
@@ -208,6 +213,34 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
         }
     }
 
+    if (mcp__scale_cli_key(srv, &scale, argv0) != 0) {
+        mcp__http_cli_free(hcli);
+        mcp_server_free(srv);
+        return 2;
+    }
+    if (scale.workers) {
+        unsigned grace_ms = 0;
+        int hold = mcp__http_cli_workers(hcli, scale.workers, &grace_ms, argv0);
+        if (hold < 0) {
+            mcp__http_cli_free(hcli);
+            mcp_server_free(srv);
+            return 2;
+        }
+        if ((rc = mcp__scale_cli_supervise(&scale, hold, grace_ms, argv0)) >= 0) {
+            mcp__http_cli_free(hcli); /* the parent: every worker has stopped */
+            mcp_server_free(srv);
+            return rc;
+        }
+        /* a worker: a loop made before the fork (timers a server set up) needs its kernel
+         * state made anew in this process */
+        if (srv->loop && (rc = uv_loop_fork(srv->loop)) != 0) {
+            fprintf(stderr, "%s: worker: cannot renew the event loop: %s\n", argv0,
+                    uv_strerror(rc));
+            mcp__http_cli_free(hcli);
+            mcp_server_free(srv);
+            return 1;
+        }
+    }
     srv->on_pool_stuck = pool_stuck;
     if ((rc = mcp__server_ensure_loop(srv)) != MCP_OK) {
         fprintf(stderr, "%s: cannot start the event loop: %s\n", argv0, mcp_strerror(rc));

@@ -428,6 +428,35 @@ int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *
     return MCP_OK;
 }
 
+int mcp__http_cli_workers(struct mcp__http_cli *c, unsigned workers, unsigned *grace_ms,
+                          const char *argv0)
+{
+    char err[256];
+    int fd;
+
+    if (!c || !c->http || c->sse) {
+        fprintf(stderr, "%s: --workers needs --http%s\n", argv0,
+                c && c->sse ? " and no --sse (a legacy HTTP+SSE session lives in one process)"
+                            : "");
+        return -1;
+    }
+    if (!c->o.stateless)
+        fprintf(stderr,
+                "%s: --workers %u: 2025-era sessions live in one process and the kernel spreads "
+                "connections over all, so 2025-era clients are served stateless (as with "
+                "--stateless); 2026-07-28 clients are not affected\n",
+                argv0, workers);
+    c->o.stateless = 1;
+    c->o.reuse_port = 1;
+    *grace_ms = c->o.grace_ms ? c->o.grace_ms : 5000;
+
+    /* bound, never listening: holds the port (and fixes "port 0") while workers come and go */
+    if ((fd = mcp__httpd_hold_port(c->http_host, &c->http_port, err, sizeof err)) < 0)
+        fprintf(stderr, "%s: cannot serve HTTP on %s:%u: %s\n", argv0, c->http_host, c->http_port,
+                err);
+    return fd;
+}
+
 void mcp__http_cli_free(struct mcp__http_cli *c)
 {
     if (!c)

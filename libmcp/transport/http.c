@@ -1984,6 +1984,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     cfg.request_deadline_ms = opts->request_deadline_ms;
     cfg.max_out = opts->max_stream_buffer ? opts->max_stream_buffer : (size_t)1 << 20;
     cfg.max_streams_who = opts->max_streams_per_principal ? opts->max_streams_per_principal : 256;
+    cfg.reuse_port = opts->reuse_port != 0;
     cfg.name = "http";
     cfg.endpoints[0] = t->path;
     if ((rc = mcp__auth_install(&cfg, srv, opts)) != MCP_OK) {

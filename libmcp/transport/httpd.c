@@ -17,6 +17,10 @@
  *   socket: a reset ends it, a FIN (maybe only a half-close) gets a probe write (see
  *   on_keepalive), so dead streams are reaped within one keep-alive period.
  */
+/* SO_REUSEPORT (several processes on one port, --workers) is a BSD/Linux option that glibc's
+ * <sys/socket.h> declares only with _DEFAULT_SOURCE, defined before the first system header
+ * (this file only; the rest of libmcp stays strict POSIX). */
+#define _DEFAULT_SOURCE
 #include "transport/httpd.h"
 
 #include <errno.h>
@@ -1144,6 +1148,44 @@ static char *read_file(const char *path)
     return buf;
 }
 
+int mcp__httpd_hold_port(const char *host, unsigned *port, char *err, size_t errsize)
+{
+    struct addrinfo hints, *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char pbuf[16];
+    int fd, one = 1, rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(pbuf, sizeof pbuf, "%u", *port);
+    if ((rc = getaddrinfo(host ? host : "127.0.0.1", pbuf, &hints, &ai)) != 0 || !ai) {
+        snprintf(err, errsize, "cannot resolve '%s': %s", host, gai_strerror(rc));
+        return -1;
+    }
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    }
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        snprintf(err, errsize, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                           : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
 static int open_listener(mcp__httpd *d)
 {
     struct addrinfo hints, *ai = NULL;
@@ -1170,6 +1212,12 @@ static int open_listener(mcp__httpd *d)
         return -1;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (d->cfg.reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        mcp_server_log(d->srv, MCP_LOG_ERROR, "%s: SO_REUSEPORT: %s", d->cfg.name, strerror(errno));
+        close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
     if (ai->ai_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {

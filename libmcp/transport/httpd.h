@@ -86,6 +86,7 @@ typedef struct mcp__httpd_config {
                                      stream ends (flushed, then closed) or, with out_abort, is
                                      closed at once */
     bool out_abort;
+    bool reuse_port;  /* SO_REUSEPORT on the listener (several processes share the port) */
     const char *name; /* for log lines: "http" or "sse" */
     /* A stage every request passes after the Origin/Host checks and before its body is read or
      * the transport sees it (the transports install authorization here: mcp__auth_install).
@@ -139,6 +140,10 @@ MCP_HIDDEN int mcp__quota_add(mcp__quota *q, const char *key, int delta);
 
 /** Start a daemon (the listening socket is bound here). MCP_OK, MCP_EIO (with a log line),
  * MCP_EINVAL (bad host / TLS files) or MCP_ENOMEM. `d` is the caller's zeroed storage. */
+/** Bind (never listen) an SO_REUSEPORT socket on host:*port so processes listening there with
+ * reuse_port share it; *port 0 becomes the port found. Holding it keeps the port while those
+ * processes come and go; it gets no connections. The socket, or -1 with `err` filled. */
+MCP_HIDDEN int mcp__httpd_hold_port(const char *host, unsigned *port, char *err, size_t errsize);
 MCP_HIDDEN int mcp__httpd_start(mcp__httpd *d, mcp_server_t *srv, const mcp__httpd_config *cfg,
                                 const mcp__httpd_handler *h, void *owner);
 /** Stop listening (new connections are refused); existing ones go on. */
