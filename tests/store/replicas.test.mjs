@@ -126,6 +126,8 @@ describe('replicas on a Redis store', () => {
     let redis, redisPort, A, B, storeArgs;
 
     before(async () => {
+        // one requestState key for every replica (the replicas' deployment rule)
+        process.env.MCP_STATE_KEY = randomBytes(32).toString('hex');
         redisPort = await freePort();
         redis = await startRedis(redisPort);
         storeArgs = ['--store', `redis://127.0.0.1:${redisPort}`, '--store-prefix', `t${randomBytes(4).toString('hex')}`];
@@ -282,6 +284,46 @@ describe('replicas on a Redis store', () => {
         const other = await session(B.url);
         const hidden = await call(B.url, rpc('tasks/get', { taskId: long }), H(other));
         assert.ok(hidden.body.error, JSON.stringify(hidden.body));
+    });
+
+    test('2026-07-28 tasks: started on A, polled and cancelled on B', async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const r = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: meta }), H26('tools/call', 'slow_compute'));
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.result.resultType, 'task', JSON.stringify(r.body));
+        const id = r.body.result.taskId;
+        const g = await call(B.url, rpc('tasks/get', { taskId: id, _meta: meta }), H26('tasks/get', id));
+        assert.equal(g.body.result?.status, 'working', JSON.stringify(g.body));
+        const c = await call(B.url, rpc('tasks/cancel', { taskId: id, _meta: meta }), H26('tasks/cancel', id));
+        assert.equal(c.status, 200);
+        assert.ok(c.body.result, JSON.stringify(c.body));
+        await sleep(300);
+        const onA = await call(A.url, rpc('tasks/get', { taskId: id, _meta: meta }), H26('tasks/get', id));
+        assert.equal(onA.body.result.status, 'cancelled', JSON.stringify(onA.body));
+        // a 2025 session cannot see a 2026 task
+        const sid = await session(B.url);
+        const other = await call(B.url, rpc('tasks/get', { taskId: id }), H(sid));
+        assert.ok(other.body.error, JSON.stringify(other.body));
+    });
+
+    test('requestState is single-use across the replicas', async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+        const name = 'test_input_required_result_request_state';
+        const ask = (url, extra = {}) =>
+            call(url, rpc('tools/call', { name, arguments: {}, ...extra, _meta: meta }), H26('tools/call', name));
+        const first = await ask(A.url);
+        assert.equal(first.body.result?.resultType, 'input_required', JSON.stringify(first.body));
+        const [key] = Object.keys(first.body.result.inputRequests);
+        const retry = { inputResponses: { [key]: { action: 'accept', content: { ok: true } } }, requestState: first.body.result.requestState };
+        const done = await ask(B.url, retry); // issued by A, used on B
+        assert.equal(done.status, 200);
+        assert.ok(done.body.result?.content, JSON.stringify(done.body));
+        assert.notEqual(done.body.result.resultType, 'input_required');
+        for (const url of [A.url, B.url]) {
+            const replay = await ask(url, retry);
+            assert.equal(replay.body.error?.code, -32602, JSON.stringify(replay.body));
+            assert.match(replay.body.error.message, /already used/);
+        }
     });
 
     test('a task whose replica dies fails after its lease runs out', async () => {
