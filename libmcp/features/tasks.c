@@ -611,6 +611,8 @@ static void asked(mcp__task *t, json_t *msg)
     json_object_set_new(
         t->questions, key,
         json_pack("{s:O, s:o}", "method", json_object_get(msg, "method"), "params", params));
+    if (t->status == ST_INPUT)
+        task_share(t); /* one more question: set_status() below changes nothing */
     set_status(t, ST_INPUT, NULL);
     if (t->v2 || !t->owner)
         return;
@@ -644,6 +646,8 @@ static bool withdrawn(mcp__task *t, const json_t *msg)
     }
     if (t->status == ST_INPUT && json_object_size(t->questions) == 0)
         set_status(t, ST_WORKING, NULL);
+    else if (t->status == ST_INPUT)
+        task_share(t); /* fewer questions open */
     return unsent;
 }
 
@@ -1539,6 +1543,8 @@ static void apply_answers(mcp__task *t, const json_t *answers)
     }
     if (t->status == ST_INPUT && json_object_size(t->questions) == 0)
         set_status(t, ST_WORKING, NULL);
+    else if (t->status == ST_INPUT && json_array_size(ids) > 0)
+        task_share(t); /* fewer questions open */
     json_array_foreach(ids, i, answer)
     {
         mcp__msg m;

@@ -300,6 +300,29 @@ describe('replicas on a Redis store', () => {
         await sleep(300);
         const onA = await call(A.url, rpc('tasks/get', { taskId: id, _meta: meta }), H26('tasks/get', id));
         assert.equal(onA.body.result.status, 'cancelled', JSON.stringify(onA.body));
+        // a task that asks (input_required): answered with tasks/update on B, it ends on A
+        const ask = await call(A.url, rpc('tools/call', { name: 'confirm_delete', arguments: { filename: 'f.txt' }, _meta: { ...meta, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } } } }), H26('tools/call', 'confirm_delete'));
+        const aid = ask.body.result?.taskId;
+        assert.ok(aid, JSON.stringify(ask.body));
+        let q;
+        for (let k = 0; k < 20 && !q; k++) {
+            const s = await call(B.url, rpc('tasks/get', { taskId: aid, _meta: meta }), H26('tasks/get', aid));
+            if (s.body.result?.status === 'input_required') q = s.body.result.inputRequests;
+            else await sleep(100);
+        }
+        assert.ok(q, 'input_required seen on B');
+        const [key] = Object.keys(q);
+        const u = await call(B.url, rpc('tasks/update', { taskId: aid, inputResponses: { [key]: { action: 'accept', content: { confirm: true } } }, _meta: meta }), H26('tasks/update', aid));
+        assert.equal(u.status, 200, JSON.stringify(u.body));
+        assert.ok(u.body.result, JSON.stringify(u.body));
+        let end;
+        for (let k = 0; k < 20 && !end; k++) {
+            const s = await call(B.url, rpc('tasks/get', { taskId: aid, _meta: meta }), H26('tasks/get', aid));
+            if (s.body.result?.status === 'completed') end = s.body.result;
+            else await sleep(100);
+        }
+        assert.ok(end, 'completed after the update from B');
+        assert.match(JSON.stringify(end.result), /f\.txt/);
         // a 2025 session cannot see a 2026 task
         const sid = await session(B.url);
         const other = await call(B.url, rpc('tasks/get', { taskId: id }), H(sid));
