@@ -20,6 +20,9 @@
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
  * - A client that shuts down its write side after its POST (a FIN) has not disconnected: its
  *   waiting POST becomes an SSE stream, so the daemon's probe write can tell (on_half_closed).
+ * - With a shared store (include/mcp_store.h, --store): sessions, their streams' events and
+ *   requestState claims are kept there too, so any replica serves any request (see "the shared
+ *   store" below); a request that needs the store is parked until it answers.
  */
 #include "transport/httpd.h"
 
