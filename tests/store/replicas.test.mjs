@@ -407,5 +407,66 @@ describe('replicas on a Redis store', () => {
         }
         assert.ok(served, 'B serves the session A opened');
         assert.ok(A.stderr().includes('reconnected') && B.stderr().includes('reconnected'), B.stderr());
+
+        // a hung Redis (stopped, its port still accepting): a request that needs it waits at
+        // most about 3 s, then 503; service comes back once Redis does
+        const sid3 = await session(A.url);
+        redis.kill('SIGSTOP');
+        try {
+            const t0 = Date.now();
+            const hung = await post(B.url, rpc('tools/list'), H(sid3));
+            assert.equal(hung.status, 503, await hung.text());
+            assert.ok(Date.now() - t0 < 7000, `answered in ${Date.now() - t0} ms`);
+            const other = await call(A.url, rpc('tools/call', { name: 'echo', arguments: { message: 'alive' } }), H(sid3));
+            assert.equal(other.status, 200, 'what needs no store is served meanwhile');
+        } finally {
+            redis.kill('SIGCONT');
+        }
+        let back = false;
+        for (let k = 0; k < 50 && !back; k++) {
+            const r = await call(B.url, rpc('tools/list'), H(sid3));
+            back = r.status === 200;
+            if (!back) await sleep(200);
+        }
+        assert.ok(back, 'B serves again once Redis answers');
+    });
+
+    test('the password comes from MCP_REDIS_PASSWORD; --store-prefix keeps servers apart', async () => {
+        const port = await freePort();
+        const secret = randomBytes(12).toString('hex');
+        const locked = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', secret], { stdio: 'ignore' });
+        try {
+            const url = `redis://127.0.0.1:${port}/2`;
+            await sleep(300);
+            process.env.MCP_REDIS_PASSWORD = secret;
+            const [P, Q] = await Promise.all([startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1']), startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1'])]);
+            process.env.MCP_REDIS_PASSWORD = 'wrong';
+            const W = await startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1']);
+            process.env.MCP_REDIS_PASSWORD = secret;
+            const O = await startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p2']);
+            delete process.env.MCP_REDIS_PASSWORD;
+            assert.doesNotMatch(P.stderr() + W.stderr(), new RegExp(secret), 'the password is never logged');
+            let sid = null;
+            for (let k = 0; k < 30 && !sid; k++) {
+                const r = await post(P.url, INIT(1, PROTO));
+                await r.text();
+                if (r.status === 200) sid = r.headers.get('mcp-session-id');
+                else await sleep(100);
+            }
+            assert.ok(sid, 'the right password works');
+            const onQ = await call(Q.url, rpc('tools/list'), H(sid));
+            assert.equal(onQ.status, 200);
+            const onW = await post(W.url, rpc('tools/list'), H(sid));
+            assert.equal(onW.status, 503, 'a wrong password: the store is unusable, said as 503');
+            for (let k = 0; k < 20 && !/authentication refused/.test(W.stderr()); k++) await sleep(100);
+            assert.match(W.stderr(), /authentication refused/);
+            await onW.text();
+            const onO = await call(O.url, rpc('tools/list'), H(sid));
+            assert.equal(onO.status, 404, 'another prefix is another server');
+            for (const s of [P, Q, W, O]) assert.equal(await s.close(), 0);
+        } finally {
+            delete process.env.MCP_REDIS_PASSWORD;
+            await stopRedis(locked);
+        }
     });
 });
