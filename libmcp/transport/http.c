@@ -306,6 +306,8 @@ static void trim_heap(http_tr *t)
 #endif
 }
 
+static int sess_save(hsess *hs, hwait *w, bool force);
+
 static void on_sweep(uv_timer_t *timer)
 {
     http_tr *t = timer->data;
@@ -314,10 +316,13 @@ static void on_sweep(uv_timer_t *timer)
     size_t guard = t->nsess;
     while (hs && guard-- > 0 && now - hs->last_active >= t->session_timeout_ms) {
         hsess *next = hs->lnext;
-        if (sess_idle(hs))
+        if (sess_idle(hs)) {
             sess_end(hs);
-        else
+        } else {
             touch(hs); /* busy or streaming: not idle */
+            if (t->store)
+                sess_save(hs, NULL, false); /* nor in the store */
+        }
         hs = next;
     }
     trim_heap(t);
@@ -465,7 +470,9 @@ static int sess_save(hsess *hs, hwait *w, bool force)
     free(hs->saved);
     hs->saved = text;
     hs->saved_at = now;
-    return mcp_store_put(t->store, key, text, strlen(text), t->session_timeout_ms, 0,
+    /* written again at most a quarter of the timeout later: kept that much longer */
+    return mcp_store_put(t->store, key, text, strlen(text),
+                         (uint64_t)t->session_timeout_ms + t->session_timeout_ms / 4, 0,
                          w ? on_saved : NULL, w);
 }
 
