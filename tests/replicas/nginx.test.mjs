@@ -1,0 +1,105 @@
+// Three mcp-everything replicas behind Debian's nginx (round robin, no sticky routing,
+// proxy_buffering off), one shared requestState key, no shared store: the official TypeScript
+// SDK clients run their flows through nginx while the test kills one replica, and every request
+// sent after the kill succeeds.
+// - v2 client, 2026-07-28: tools, a multi round-trip elicitation (its rounds land on different
+//   replicas), subscriptions/listen (resources/updated arrives; a listen stream held by the
+//   killed replica ends and is opened again on another);
+// - v1 client against --stateless replicas: tools.
+// Without a store, 2025-era sessions, their event store, tasks and cross-replica notifications
+// live in one process: those flows need the store (--store) and are not claimed here.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { BUILD, V1, V2, closeAll, show, sleep, startServer } from '../http/lib.mjs';
+import { startNginx } from './lib.mjs';
+
+const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
+const MULTI_ROUND = 'test_input_required_result_multi_round';
+const WATCHED = 'test://watched-resource'; // every replica changes it every 3 s
+
+const text = (res) => res.content?.map((c) => c.text).join('');
+async function waitFor(pred, ms) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        if (pred()) return true;
+        await sleep(25);
+    }
+    return pred();
+}
+
+describe('three replicas behind nginx, one key, no store', () => {
+    let dir, replicas, nginx;
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libmcp-nginx-'));
+        const key = path.join(dir, 'state.key');
+        fs.writeFileSync(key, Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255)), { mode: 0o600 });
+        replicas = [];
+        for (let i = 0; i < 3; i++) replicas.push(await startServer(EVERYTHING, ['--stateless', '--state-key-file', key]));
+        nginx = await startNginx({ prefix: path.join(dir, 'nginx'), upstreams: replicas.map((r) => new URL(r.url).host) });
+    }, { timeout: 30000 });
+    after(async () => {
+        await nginx?.stop();
+        await closeAll();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }, { timeout: 30000 });
+
+    test('v2 (2026) and v1 (stateless) flows through nginx; a replica killed mid-run; every request after the kill succeeds', { timeout: 60000 }, async () => {
+        // v2: 2026-07-28, with an elicitation handler for the multi round-trip fixture
+        const v2 = new V2.Client({ name: 'nginx-v2', version: '1' }, {
+            capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'auto' },
+        });
+        v2.setRequestHandler('elicitation/create', async (req) => ({
+            action: 'accept',
+            content: 'color' in (req.params.requestedSchema?.properties ?? {}) ? { color: 'teal' } : { name: 'Ada' },
+        }));
+        const updated = [];
+        v2.setNotificationHandler('notifications/resources/updated', (n) => updated.push({ uri: n.params.uri, t: Date.now() }));
+        await v2.connect(new V2.StreamableHTTP(new URL(nginx.url)));
+        assert.equal(v2.getProtocolEra(), 'modern');
+        // v1 against the --stateless replicas
+        const v1 = new V1.Client({ name: 'nginx-v1', version: '1' }, { capabilities: {} });
+        await v1.connect(new V1.StreamableHTTP(new URL(nginx.url)));
+        try {
+            const flows = async (tag) => {
+                const tools = (await v2.listTools()).tools.map((t) => t.name);
+                assert.ok(tools.includes('echo') && tools.includes(MULTI_ROUND), show(tools));
+                assert.equal(text(await v2.callTool({ name: 'echo', arguments: { message: `v2 ${tag}` } })), `Echo: v2 ${tag}`);
+                assert.equal(text(await v2.callTool({ name: MULTI_ROUND, arguments: {} })), "Ada's favorite color is teal.");
+                assert.equal(text(await v2.callTool({ name: 'add', arguments: { a: 2, b: 3 } })), 'The sum of 2 and 3 is 5.');
+                assert.ok((await v1.listTools()).tools.some((t) => t.name === 'echo'));
+                assert.equal(text(await v1.callTool({ name: 'echo', arguments: { message: `v1 ${tag}` } })), `Echo: v1 ${tag}`);
+            };
+            // subscriptions/listen: updates arrive on the stream, from whichever replica holds it
+            let sub = await v2.listen({ resourceSubscriptions: [WATCHED] });
+            assert.deepEqual(sub.honoredFilter.resourceSubscriptions, [WATCHED]);
+            assert.ok(await waitFor(() => updated.length >= 1, 4500), 'no resources/updated on the listen stream');
+            for (let i = 0; i < 3; i++) await flows(`before ${i}`);
+
+            // kill one replica (SIGKILL: no goodbye); then every request must succeed
+            const victim = replicas[1];
+            assert.equal(await victim.close('SIGKILL'), 'SIGKILL');
+            const killedAt = Date.now();
+            for (let i = 0; i < 6; i++) await flows(`after ${i}`);
+            // the listen stream: if the killed replica held it, it ended; listen again
+            const state = await Promise.race([sub.closed, sleep(100).then(() => 'open')]);
+            if (state !== 'open') {
+                assert.equal(state, 'remote');
+                sub = await v2.listen({ resourceSubscriptions: [WATCHED] });
+            }
+            assert.ok(await waitFor(() => updated.some((u) => u.t > killedAt), 4500), 'no resources/updated after the kill');
+            assert.ok(updated.every((u) => u.uri === WATCHED), show(updated));
+            await sub.close();
+            assert.equal(await sub.closed, 'local');
+        } finally {
+            await v2.close().catch(() => {});
+            await v1.close().catch(() => {});
+        }
+        // the survivors are healthy and exit cleanly (closeAll asserts status 0)
+        assert.equal(await replicas[0].close(), 0, replicas[0].stderr());
+        assert.equal(await replicas[2].close(), 0, replicas[2].stderr());
+    });
+});
