@@ -15,9 +15,10 @@ struct mcp__http_cli {
     mcp_http_opts_t o;
     const char *origins[MAX_ORIGINS + 1];
     size_t norigins;
-    char *token;        /* --bearer-token-env's value (copied, wiped on free) */
-    char *servers;      /* --auth-server values, comma-separated */
-    char *metadata_url; /* from --resource-url */
+    char *token;                      /* --bearer-token-env's value (copied, wiped on free) */
+    char *servers;                    /* --auth-server values, comma-separated */
+    char *metadata_url;               /* from --resource-url */
+    const char *store, *store_prefix; /* --store URL, --store-prefix P */
 };
 
 const char *const mcp__http_cli_usage =
@@ -54,6 +55,10 @@ const char *const mcp__http_cli_usage =
     "                     1M): past it the stream ends (resume with Last-Event-ID); legacy\n"
     "                     SSE POSTs get 503 + Retry-After\n"
     "  --grace T          on SIGINT/SIGTERM, time left to requests in flight (default 5s)\n"
+    "Replicas (any replica serves any request; see include/mcp_store.h):\n"
+    "  --store redis://HOST[:PORT][/DB]  keep sessions, events, tasks and used requestStates\n"
+    "                     in Redis (password from $MCP_REDIS_PASSWORD, never the command line)\n"
+    "  --store-prefix P   namespace of the keys and channel (default mcp); one per server\n"
     "Authorization (OAuth 2.1 resource server; both transports; the secret never goes on the\n"
     "command line). A non-loopback bind without it is allowed (e.g. behind an authenticating\n"
     "proxy) but prints a warning:\n"
@@ -183,7 +188,9 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
                                              "--max-stream-buffer",
                                              "--evict-idle",
                                              "--max-sessions-per-client",
-                                             "--max-streams-per-client"};
+                                             "--max-streams-per-client",
+                                             "--store",
+                                             "--store-prefix"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -275,6 +282,14 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
             return -1;
         snprintf(c->metadata_url, ulen, "%.*s/.well-known/oauth-protected-resource%s",
                  (int)(path - v), v, strcmp(path, "/") == 0 ? "" : path);
+    } else if (strcmp(name, "--store") == 0) {
+        if (strncmp(v, "redis://", 8) != 0)
+            BAD();
+        c->store = v;
+    } else if (strcmp(name, "--store-prefix") == 0) {
+        if (!*v || strpbrk(v, " \t\r\n"))
+            BAD();
+        c->store_prefix = v;
     } else if (strcmp(name, "--tls-cert") == 0) {
         c->o.tls_cert_file = v;
     } else if (strcmp(name, "--tls-key") == 0) {
@@ -368,6 +383,17 @@ int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *
     c->o.allowed_origins = c->norigins ? c->origins : NULL;
     c->o.bearer_token = c->token;
     auth = c->o.bearer_token || c->o.authorize;
+    if (c->store) {
+        mcp_store_t *st = mcp_store_redis(c->store, getenv("MCP_REDIS_PASSWORD"), c->store_prefix);
+        if (!st) {
+            fprintf(stderr, "%s: --store %s: %s\n", argv0, c->store, mcp_store_error());
+            return MCP_EINVAL;
+        }
+        if ((rc = mcp_server_set_store(srv, st)) != MCP_OK) {
+            fprintf(stderr, "%s: --store: %s\n", argv0, mcp_strerror(rc));
+            return rc;
+        }
+    }
     if (c->http) {
         mcp_http_opts_t o = c->o;
         o.host = c->http_host;

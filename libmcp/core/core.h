@@ -10,6 +10,7 @@
 #define MCP_CORE_H
 
 #include "base/base.h"
+#include "mcp_store.h"
 
 /* ---- context.c: protocol revisions and the per-request context ------------------------------ */
 
@@ -338,6 +339,8 @@ typedef struct mcp__transport {
     struct mcp__transport *next;
 } mcp__transport;
 
+#define MCP__STORE_HANDLERS 8
+
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     json_t *icons;
@@ -374,7 +377,30 @@ struct mcp_server {
     void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
     bool stdio_started;
     int stopping;
+    /* store.c: the shared state store (include/mcp_store.h), or NULL: memory only */
+    struct mcp_store *store;
+    char replica[33]; /* this replica's id on the store's channel (random hex) */
+    struct {
+        const char *kind; /* static */
+        void (*fn)(void *ud, const json_t *msg);
+        void *ud;
+    } store_h[MCP__STORE_HANDLERS];
 };
+
+/* ---- store.c: the shared state store (include/mcp_store.h) ---------------------------------- */
+
+/** Hear the channel's messages of `kind` (a static string) sent by other replicas: `fn` gets the
+ * message (borrowed). One handler per kind (a second replaces the first). MCP_OK or MCP_ELIMIT. */
+MCP_HIDDEN int mcp__store_listen(mcp_server_t *srv, const char *kind,
+                                 void (*fn)(void *ud, const json_t *msg), void *ud);
+/** Stop hearing every kind whose handler was given `ud`. */
+MCP_HIDDEN void mcp__store_unlisten(mcp_server_t *srv, void *ud);
+/** Send `msg` (stolen; "o" and "k" are added) to the other replicas. 0, or -1 (no store, down). */
+MCP_HIDDEN int mcp__store_send(mcp_server_t *srv, const char *kind, json_t *msg);
+/** The server a store was given to (NULL before mcp_server_set_store()). */
+MCP_HIDDEN mcp_server_t *mcp__store_server(const struct mcp_store *st);
+/** mcp_server_free(): free the store (before the loop closes). */
+MCP_HIDDEN void mcp__store_free(mcp_server_t *srv);
 
 /* ---- loop.c: the loop side ------------------------------------------------------------------ */
 

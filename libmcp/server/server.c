@@ -119,6 +119,7 @@ void mcp_server_free(mcp_server_t *srv)
     mcp__tasks_free(srv); /* tasks.c */
     mcp__calls_drop_waiting(srv);
     mcp__pool_free(srv);
+    mcp__store_free(srv); /* its handles close with the loop below */
     mcp__loop_close(srv); /* an own loop runs until the pool's running work came back */
     mcp__pool_detach(srv);
     for (s = srv->sessions; s; s = s->next)

@@ -26,12 +26,13 @@
 #include <malloc.h> /* malloc_trim (glibc) */
 #include <strings.h>
 
-enum { TAG_EXCH = 1, TAG_STREAM = 2 };
+enum { TAG_EXCH = 1, TAG_STREAM = 2, TAG_WAIT = 3 };
 
 typedef struct http_tr http_tr;
 typedef struct hsess hsess;
 typedef struct stream stream;
 typedef struct exch exch;
+typedef struct hwait hwait;
 
 #define MAX_FINISHED_STREAMS 16 /* per session, kept for resumption */
 #define NBUCKETS             8192
@@ -61,6 +62,8 @@ struct hsess {
     stream *standalone;
     bool registered, deleted;
     char who[68]; /* the principal (or address) that created it: mcp__hconn.who */
+    char *saved;  /* with a store: the record last written there (owned) */
+    uint64_t saved_at;
 };
 
 struct exch {
@@ -71,7 +74,8 @@ struct exch {
     mcp__session *core;
     bool temp; /* core is this POST's own temporary session */
     bool receiving, finished, era2026, is_init;
-    mcp__reply_class reply_class; /* of `reply`, as the core classed it */
+    bool saving, saved, store_down; /* with a store: initialize waits for its session's record */
+    mcp__reply_class reply_class;   /* of `reply`, as the core classed it */
     bool had_call; /* the POST carried a request (not only notifications/responses) */
     unsigned outstanding;
     json_t *reply;
@@ -98,6 +102,23 @@ struct http_tr {
     uv_timer_t sweep, grace;
     int handles;
     bool stopping, closing, drained;
+    mcp_store_t *store;      /* the server's shared store, or NULL */
+    mcp_server_t *store_srv; /* where its channel handlers are installed */
+    hwait *waits;            /* requests waiting for the store */
+};
+
+/* A request (or an initialize's answer) waiting for the store. Freed by the store's callback,
+ * which always comes; `t` is NULL once the transport is gone, `c` once the client is. */
+struct hwait {
+    int tag; /* TAG_WAIT: c->owner while the request is parked */
+    http_tr *t;
+    mcp__hconn *c;
+    exch *ex; /* an initialize waiting for its record to be written */
+    hsess *hs;
+    unsigned no; /* GET resumption: the stream and the last event seen */
+    uint64_t after;
+    bool finished; /* the stored stream ended ("end") */
+    hwait *prev, *next;
 };
 
 static const mcp__transport_ops http_ops;
@@ -206,6 +227,11 @@ static hsess *sess_new(http_tr *t)
         return NULL;
     }
     hs->t = t;
+    if (t->store) { /* stream numbers must not collide with another replica's for this session */
+        unsigned char r[3];
+        mcp__random_bytes(r, sizeof r);
+        hs->next_no = ((unsigned)r[0] << 16 | (unsigned)r[1] << 8 | r[2]) << 6;
+    }
     hs->anext = t->all;
     if (t->all)
         t->all->aprev = hs;
@@ -233,6 +259,7 @@ static void sess_destroy(hsess *hs)
         t->es->forget(t->es, hs->id, 0);
     mcp__server_session_end(hs->core);
     mcp__session_unref(hs->core);
+    free(hs->saved);
     free(hs);
 }
 
@@ -308,6 +335,240 @@ static unsigned sess_retry_after(http_tr *t)
     uint64_t now = mcp__httpd_now(&t->d), idle = t->lru_head ? now - t->lru_head->last_active : 0;
     uint64_t wait = idle < t->evict_idle_ms ? t->evict_idle_ms - idle : 0;
     return wait < 1000 ? 1 : (unsigned)((wait + 999) / 1000);
+}
+
+/* ---- the shared store: sessions across replicas ----------------------------------------------
+ *
+ * With a store (include/mcp_store.h), a session's record ("s:<id>") is written when initialize
+ * succeeds (its answer waits for the write), and again when what it holds changed or a quarter
+ * of the idle timeout passed, so it expires with the session. A replica that is asked for a
+ * session it does not hold parks the request, reads the record and serves it from a local copy.
+ * Updates and ends go to the other replicas on the channel ("sess", "sdel").
+ */
+
+static hwait *wait_new(http_tr *t, mcp__hconn *c)
+{
+    hwait *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->tag = TAG_WAIT;
+    w->t = t;
+    w->c = c;
+    if (c)
+        c->owner = w;
+    w->next = t->waits;
+    if (t->waits)
+        t->waits->prev = w;
+    t->waits = w;
+    return w;
+}
+
+static void wait_free(hwait *w)
+{
+    if (w->t) {
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            w->t->waits = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+    }
+    if (w->c && w->c->owner == w)
+        w->c->owner = NULL;
+    free(w);
+}
+
+static char *sess_record(hsess *hs)
+{
+    mcp__session *s = hs->core;
+    json_t *rec = json_object(), *subs = json_array();
+    const char *uri;
+    json_t *v;
+    char *text;
+    json_object_foreach(s->subscriptions, uri, v) json_array_append_new(subs, json_string(uri));
+    json_object_set_new(rec, "v", json_string(s->ctx.version ? s->ctx.version : ""));
+    json_object_set(rec, "caps", s->ctx.client_caps ? s->ctx.client_caps : json_null());
+    json_object_set(rec, "info", s->ctx.client_info ? s->ctx.client_info : json_null());
+    json_object_set_new(rec, "lvl", json_integer(s->ctx.log_level));
+    json_object_set(rec, "p", s->principal ? s->principal : json_null());
+    json_object_set_new(rec, "who", json_string(hs->who));
+    json_object_set_new(rec, "subs", subs);
+    text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rec);
+    return text;
+}
+
+/* Take what a record says into the local copy of its session. */
+static void sess_apply(hsess *hs, const json_t *rec)
+{
+    mcp__session *s = hs->core;
+    const json_t *subs = json_object_get(rec, "subs"), *v;
+    const char *ver = mcp__version_find(json_string_value(json_object_get(rec, "v")));
+    size_t i;
+    if (ver)
+        s->ctx.version = ver;
+    if (json_is_object(json_object_get(rec, "caps"))) {
+        json_decref(s->ctx.client_caps);
+        s->ctx.client_caps = json_incref(json_object_get(rec, "caps"));
+    } else if (!s->ctx.client_caps) {
+        s->ctx.client_caps = json_object();
+    }
+    if (json_is_object(json_object_get(rec, "info"))) {
+        json_decref(s->ctx.client_info);
+        s->ctx.client_info = json_incref(json_object_get(rec, "info"));
+    }
+    if (json_is_integer(json_object_get(rec, "lvl")))
+        s->ctx.log_level = (int)json_integer_value(json_object_get(rec, "lvl"));
+    json_decref(s->subscriptions);
+    s->subscriptions = NULL;
+    if (json_array_size(subs) > 0) {
+        s->subscriptions = json_object();
+        json_array_foreach(subs, i, v) if (json_is_string(v))
+            json_object_set_new(s->subscriptions, json_string_value(v), json_true());
+    }
+    s->state = MCP__SESS_READY;
+}
+
+static void on_saved(void *ud, mcp_store_status status, const char *value, size_t len);
+
+/* Write the session's record when it changed, or when a quarter of the idle timeout passed since
+ * the last write (the record expires with the session). `w` (may be NULL) waits for the answer. */
+static int sess_save(hsess *hs, hwait *w, bool force)
+{
+    http_tr *t = hs->t;
+    uint64_t now = mcp__httpd_now(&t->d);
+    char key[40], *text;
+    json_t *note;
+    if (!t->store || !hs->registered)
+        return -1;
+    if (!(text = sess_record(hs)))
+        return -1;
+    if (!force && hs->saved && strcmp(text, hs->saved) == 0 &&
+        now - hs->saved_at < t->session_timeout_ms / 4) {
+        free(text);
+        return -1;
+    }
+    snprintf(key, sizeof key, "s:%s", hs->id);
+    if (hs->saved && strcmp(text, hs->saved) != 0) { /* the other replicas' copies change too */
+        note = json_pack("{s:s,s:s}", "s", hs->id, "r", text);
+        mcp__store_send(t->srv, "sess", note);
+    }
+    free(hs->saved);
+    hs->saved = text;
+    hs->saved_at = now;
+    return mcp_store_put(t->store, key, text, strlen(text), t->session_timeout_ms, 0,
+                         w ? on_saved : NULL, w);
+}
+
+/* initialize's record was written (or not): answer it. */
+static void exch_finish(exch *ex);
+
+static void on_saved(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    hwait *w = ud;
+    exch *ex = w->ex;
+    (void)value;
+    (void)len;
+    if (w->t && ex) {
+        ex->saving = false;
+        ex->saved = true;
+        if (status != MCP_STORE_OK)
+            ex->store_down = true;
+        wait_free(w);
+        exch_finish(ex);
+        return;
+    }
+    wait_free(w);
+}
+
+static hsess *sess_new(http_tr *t);
+static void sess_end(hsess *hs);
+static void on_request(mcp__hconn *c);
+
+/* A session's record arrived for a parked request: make the local copy, then serve it. */
+static void on_session_record(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    hwait *w = ud;
+    http_tr *t = w->t;
+    mcp__hconn *c = w->c;
+    char sid[33];
+    json_t *rec;
+    hsess *hs;
+    if (!t || !c) {
+        wait_free(w);
+        return;
+    }
+    wait_free(w);
+    c->owner = NULL;
+    if (status != MCP_STORE_OK) {
+        json_t *msg =
+            mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER,
+                               "Service Unavailable: the session store cannot be reached", NULL);
+        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        json_decref(msg);
+        return;
+    }
+    snprintf(sid, sizeof sid, "%s", mcp__hconn_header(c, "Mcp-Session-Id"));
+    rec = value ? json_loadb(value, len, 0, NULL) : NULL;
+    if (json_is_object(rec) && !sess_find(t, sid) && !t->stopping && (hs = sess_new(t)) != NULL) {
+        const json_t *p = json_object_get(rec, "p");
+        memcpy(hs->id, sid, sizeof hs->id);
+        hs->core->principal = json_is_null(p) ? NULL : json_incref((json_t *)p);
+        snprintf(hs->who, sizeof hs->who, "%s", json_string_value(json_object_get(rec, "who")));
+        sess_apply(hs, rec);
+        hs->saved = strndup(value, len);
+        hs->saved_at = mcp__httpd_now(&t->d);
+        sess_register(hs);
+    }
+    json_decref(rec);
+    c->store_looked = 1; /* looked up once: unknown now means unknown */
+    on_request(c);
+}
+
+/* The request names a session this replica does not hold: look for it in the store. True when
+ * the request is parked (the answer comes from on_session_record). */
+static bool sess_lookup(http_tr *t, mcp__hconn *c, const char *sid)
+{
+    char key[40];
+    hwait *w;
+    if (!t->store || c->store_looked || strlen(sid) != 32 || strspn(sid, "0123456789abcdef") != 32)
+        return false;
+    if (!(w = wait_new(t, c)))
+        return false;
+    snprintf(key, sizeof key, "s:%s", sid);
+    if (mcp_store_get(t->store, key, on_session_record, w) != 0) {
+        wait_free(w);
+        return false;
+    }
+    return true;
+}
+
+/* Channel: another replica's session changed ("sess") or ended ("sdel"). */
+static void on_sess_note(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    const char *text = json_string_value(json_object_get(msg, "r"));
+    json_t *rec;
+    if (!hs || !text)
+        return;
+    rec = json_loads(text, 0, NULL);
+    if (json_is_object(rec)) {
+        sess_apply(hs, rec);
+        free(hs->saved);
+        hs->saved = strdup(text);
+    }
+    json_decref(rec);
+}
+
+static void on_sess_del(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    if (hs)
+        sess_end(hs);
 }
 
 /* ---- streams and events -----------------------------------------------------------------------
@@ -549,10 +810,35 @@ static void exch_finish(exch *ex)
 {
     http_tr *t = ex->t;
     hsess *hs = ex->hs;
-    if (ex->receiving || ex->outstanding > 0 || ex->finished)
+    if (ex->receiving || ex->outstanding > 0 || ex->finished || ex->saving)
         return;
+    if (t->store && ex->is_init && hs && !hs->registered && !hs->deleted && !ex->saved &&
+        json_is_object(json_object_get(ex->reply, "result")) && !t->stopping && sess_make_room(t)) {
+        /* the session is known to every replica before its id reaches the client */
+        hwait *w = wait_new(t, NULL);
+        sess_register(hs);
+        if (w) {
+            w->ex = ex;
+            ex->saving = true;
+            if (sess_save(hs, w, true) == 0)
+                return; /* on_saved (maybe already) finishes it */
+            ex->saving = false;
+            wait_free(w);
+        }
+        ex->store_down = true;
+    }
+    if (ex->store_down && hs && hs->registered) {
+        json_t *down = mcp__jsonrpc_error(json_object_get(ex->reply, "id"), MCP__ERROR_SERVER,
+                                          "Service Unavailable: the session store cannot be "
+                                          "reached; try again",
+                                          NULL);
+        sess_unregister(hs);
+        json_decref(ex->reply);
+        ex->reply = down;
+        ex->reply_class = MCP__REPLY_OK;
+    }
     ex->finished = true;
-    if (ex->is_init && hs && !hs->registered && !hs->deleted &&
+    if (ex->is_init && hs && !hs->registered && !hs->deleted && !ex->store_down &&
         json_is_object(json_object_get(ex->reply, "result"))) {
         if (t->stopping || !sess_make_room(t)) {
             json_t *busy = mcp__jsonrpc_error(json_object_get(ex->reply, "id"), MCP__ERROR_SERVER,
@@ -585,6 +871,9 @@ static void exch_finish(exch *ex)
         } else if (!ex->reply)
             mcp__hconn_respond(ex->conn, MHD_HTTP_ACCEPTED,
                                mcp__hconn_response(ex->conn, NULL, NULL, 0));
+        else if (ex->store_down)
+            mcp__hconn_json(ex->conn, MHD_HTTP_SERVICE_UNAVAILABLE, ex->reply,
+                            MHD_HTTP_HEADER_RETRY_AFTER, "1");
         else
             mcp__hconn_json(ex->conn, reply_status(ex), ex->reply,
                             hs && hs->registered && ex->is_init ? "Mcp-Session-Id" : NULL,
@@ -599,6 +888,8 @@ static void exch_finish(exch *ex)
                 sess_destroy(hs);
         } else {
             touch(hs);
+            if (t->store && !ex->is_init)
+                sess_save(hs, NULL, false);
         }
         ex->hs = NULL;
     }
@@ -913,8 +1204,10 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
                     "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
+    if (!(hs = sess_find(t, sid)) && sess_lookup(t, c, sid))
+        return NULL; /* parked: served again once the store answers */
     /* Another principal's session is as unknown as a missing one (nothing leaks). */
-    if (!(hs = sess_find(t, sid)) || !mcp__auth_same(hs->core->principal, c->principal)) {
+    if (!hs || !mcp__auth_same(hs->core->principal, c->principal)) {
         reply_error(c, MHD_HTTP_NOT_FOUND, id, MCP__ERROR_SESSION_NOT_FOUND, NULL,
                     "Session not found");
         return NULL;
@@ -1154,9 +1447,16 @@ static void do_get(mcp__hconn *c)
 
 static void do_delete(mcp__hconn *c)
 {
+    http_tr *t = c->d->owner;
     hsess *hs = session_of(c, NULL);
     if (!hs)
         return;
+    if (t->store) { /* ended on every replica */
+        char key[40];
+        snprintf(key, sizeof key, "s:%s", hs->id);
+        mcp_store_del(t->store, key, NULL, NULL);
+        mcp__store_send(t->srv, "sdel", json_pack("{s:s}", "s", hs->id));
+    }
     sess_end(hs);
     mcp__hconn_respond(c, MHD_HTTP_OK, mcp__hconn_response(c, NULL, NULL, 0));
 }
@@ -1182,7 +1482,9 @@ static void on_closed(mcp__hconn *c)
     if (!tag)
         return;
     c->owner = NULL;
-    if (*tag == TAG_EXCH) {
+    if (*tag == TAG_WAIT) {
+        ((hwait *)tag)->c = NULL; /* its store answer frees it */
+    } else if (*tag == TAG_EXCH) {
         exch *ex = (exch *)tag;
         ex->conn = NULL;
         if (ex->finished)
@@ -1252,6 +1554,13 @@ static void tr_destroy(http_tr *t)
     }
     while (t->all)
         sess_destroy(t->all);
+    while (t->waits) { /* their store answers come later, or at the store's end */
+        hwait *w = t->waits;
+        t->waits = w->next;
+        w->t = NULL;
+        w->ex = NULL;
+        w->prev = w->next = NULL;
+    }
     (void)i;
     mcp__quota_free(t->sq);
     if (t->es)
@@ -1280,6 +1589,9 @@ static void tr_close(http_tr *t)
         return;
     t->closing = true;
     t->stopping = true;
+    if (t->store_srv)
+        mcp__store_unlisten(t->store_srv, t);
+    t->store_srv = NULL;
     if (t->srv)
         mcp__server_remove_transport(t->srv, &t->base);
     t->handles = 3;
@@ -1378,6 +1690,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     t->max_sessions_who =
         opts->max_sessions_per_principal ? opts->max_sessions_per_principal : 1000;
     t->es = mcp__eventstore_memory(opts->event_store_bytes ? opts->event_store_bytes : 8u << 20);
+    t->store = srv->store;
     t->sq = mcp__quota_new();
     if (!t->path || !t->es || !t->sq) {
         if (t->es)
@@ -1438,6 +1751,11 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     uv_timer_init(srv->loop, &t->grace);
     t->grace.data = t;
     t->base.port = t->d.port;
+    if (t->store && !t->stateless) {
+        mcp__store_listen(srv, "sess", on_sess_note, t);
+        mcp__store_listen(srv, "sdel", on_sess_del, t);
+        t->store_srv = srv;
+    }
     mcp__server_add_transport(srv, &t->base);
     mcp_server_log(srv, MCP_LOG_INFO, "serving MCP over Streamable HTTP at %s://%s%s%s:%u%s",
                    opts->tls_cert_file ? "https" : "http",
