@@ -46,8 +46,8 @@ const char *const mcp__scale_cli_usage =
     "                     Else the MCP_STATE_KEY environment variable (32+ bytes); the file\n"
     "                     wins when both are set. Default: a random key per process\n"
     "  --workers N        N processes share the --http port (SO_REUSEPORT), supervised: a\n"
-    "                     crashed one is restarted; 1 to 64. Sessions live in one process, so\n"
-    "                     2025-era clients are served stateless (as --stateless)\n";
+    "                     crashed one is restarted; 1 to 64. Without --store, sessions would\n"
+    "                     live in one process, so 2025-era clients are served stateless\n";
 
 int mcp__scale_cli_flag(struct mcp__scale_cli *c, int argc, char **argv, int *i, const char *argv0)
 {

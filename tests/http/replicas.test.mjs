@@ -272,7 +272,7 @@ describe('--workers N', () => {
 
     test('a worker killed with SIGKILL under load is restarted; every request sent after its death succeeds', async () => {
         const s = await startServer(EVERYTHING, ['--workers', '3']);
-        assert.match(s.stderr(), /--workers 3: 2025-era sessions live in one process.*served stateless/);
+        assert.match(s.stderr(), /--workers 3 without --store: 2025-era sessions would live in one process.*served stateless/);
         assert.ok(await waitFor(() => listening(s) === 3, 10000), s.stderr());
         const workers = childrenOf(s.child.pid);
         assert.equal(workers.length, 3, show(workers));
