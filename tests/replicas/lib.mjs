@@ -132,3 +132,57 @@ export async function waitConnect(port, ms) {
     }
     return false;
 }
+
+/** Debian's redis-server. */
+export function redisBinary() {
+    for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin'])) {
+        const f = path.join(dir || '.', 'redis-server');
+        try {
+            fs.accessSync(f, fs.constants.X_OK);
+            return f;
+        } catch {
+            /* next */
+        }
+    }
+    throw new Error('redis-server not found (tests/replicas/run.sh installs Debian\'s redis-server)');
+}
+
+/**
+ * Start redis-server on 127.0.0.1 (a free port, or `port` to restart it on the same one), no
+ * persistence, in the foreground, its files in `dir`. Resolves once it accepts connections:
+ * { port, url, child, stop() }.
+ */
+export async function startRedis({ dir, port }) {
+    fs.mkdirSync(dir, { recursive: true });
+    for (let attempt = 0; attempt < 5; attempt++) {
+        const p = port ?? (await freePort());
+        const child = spawn(redisBinary(), [
+            '--bind', '127.0.0.1', '--port', String(p), '--save', '', '--appendonly', 'no',
+            '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
+        ], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        const exited = new Promise((r) => child.once('exit', (code, sig) => r(code ?? sig)));
+        const up = await Promise.race([waitConnect(p, 5000), exited.then(() => false)]);
+        if (up) {
+            return {
+                port: p,
+                url: `redis://127.0.0.1:${p}`,
+                child,
+                output: () => out,
+                async stop(signal = 'SIGTERM') {
+                    if (child.exitCode === null && child.signalCode === null) {
+                        child.kill(signal);
+                        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+                        await exited;
+                        clearTimeout(t);
+                    }
+                },
+            };
+        }
+        child.kill('SIGKILL');
+        if (port !== undefined || !/Address already in use/.test(out)) throw new Error(`redis-server did not start: ${out}`);
+    }
+    throw new Error('redis-server: no free port after 5 attempts');
+}

@@ -6,16 +6,18 @@
 //   replicas), subscriptions/listen (resources/updated arrives; a listen stream held by the
 //   killed replica ends and is opened again on another);
 // - v1 client against --stateless replicas: tools.
-// Without a store, 2025-era sessions, their event store, tasks and cross-replica notifications
-// live in one process: those flows need the store (--store) and are not claimed here.
+// Then the same with Debian's redis-server and --store redis://...: a v1 client's 2025-era
+// session continues on whichever replica nginx picks, also after one is killed; Redis stopped
+// mid-run gives new sessions 503 + Retry-After (sessions a replica already holds keep working),
+// and after Redis is back new sessions and calls are served again.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BUILD, V1, V2, closeAll, show, sleep, startServer } from '../http/lib.mjs';
-import { startNginx } from './lib.mjs';
+import { BUILD, V1, V2, closeAll, post, rawSession, show, sleep, startServer } from '../http/lib.mjs';
+import { startNginx, startRedis } from './lib.mjs';
 
 const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
 const MULTI_ROUND = 'test_input_required_result_multi_round';
@@ -101,5 +103,98 @@ describe('three replicas behind nginx, one key, no store', () => {
         // the survivors are healthy and exit cleanly (closeAll asserts status 0)
         assert.equal(await replicas[0].close(), 0, replicas[0].stderr());
         assert.equal(await replicas[2].close(), 0, replicas[2].stderr());
+    });
+});
+
+/** A 2025-era raw call on session `sid` through `url`: { status, retryAfter, body }. */
+async function rawCall(url, sid, id) {
+    const r = await post(url, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: `raw ${id}` } } },
+        { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': '2025-11-25' });
+    return { status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() };
+}
+
+describe('three replicas behind nginx sharing a Redis store (--store)', () => {
+    let dir, replicas, nginx, redis;
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libmcp-nginx-redis-'));
+        const key = path.join(dir, 'state.key');
+        fs.writeFileSync(key, Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 255)), { mode: 0o600 });
+        redis = await startRedis({ dir: path.join(dir, 'redis') });
+        replicas = [];
+        for (let i = 0; i < 3; i++) replicas.push(await startServer(EVERYTHING, ['--store', redis.url, '--state-key-file', key]));
+        nginx = await startNginx({ prefix: path.join(dir, 'nginx'), upstreams: replicas.map((r) => new URL(r.url).host) });
+    }, { timeout: 30000 });
+    after(async () => {
+        await nginx?.stop();
+        await closeAll();
+        await redis?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }, { timeout: 30000 });
+
+    test('a v1 2025-era session and v2 2026 flows through nginx while a replica is killed; Redis stopped and restarted', { timeout: 60000 }, async () => {
+        const v1 = new V1.Client({ name: 'nginx-v1-store', version: '1' }, { capabilities: {} });
+        const t1 = new V1.StreamableHTTP(new URL(nginx.url));
+        await v1.connect(t1);
+        const sid = t1.sessionId;
+        assert.ok(sid, 'a 2025-era session through nginx');
+        const v2 = new V2.Client({ name: 'nginx-v2-store', version: '1' }, {
+            capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'auto' },
+        });
+        v2.setRequestHandler('elicitation/create', async (req) => ({
+            action: 'accept',
+            content: 'color' in (req.params.requestedSchema?.properties ?? {}) ? { color: 'teal' } : { name: 'Ada' },
+        }));
+        await v2.connect(new V2.StreamableHTTP(new URL(nginx.url)));
+        try {
+            const flows = async (tag) => {
+                assert.ok((await v1.listTools()).tools.some((t) => t.name === 'echo'));
+                // three calls: with round robin over three replicas, each serves this session
+                for (let i = 0; i < 3; i++)
+                    assert.equal(text(await v1.callTool({ name: 'echo', arguments: { message: `v1 ${tag} ${i}` } })), `Echo: v1 ${tag} ${i}`);
+                assert.equal(text(await v2.callTool({ name: MULTI_ROUND, arguments: {} })), "Ada's favorite color is teal.");
+            };
+            for (let i = 0; i < 2; i++) await flows(`before ${i}`);
+            assert.equal(t1.sessionId, sid, 'one session all along');
+
+            assert.equal(await replicas[0].close('SIGKILL'), 'SIGKILL');
+            for (let i = 0; i < 4; i++) await flows(`after ${i}`);
+            assert.equal(t1.sessionId, sid, 'the session survived its first replica');
+
+            // Redis down: a new session cannot be recorded: 503 + Retry-After, never a hang or a crash
+            await redis.stop();
+            const init = await post(nginx.url, {
+                jsonrpc: '2.0', id: 1, method: 'initialize',
+                params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+            });
+            const initBody = await init.text();
+            assert.equal(init.status, 503, initBody);
+            assert.ok(Number(init.headers.get('retry-after')) >= 1, `Retry-After: ${init.headers.get('retry-after')}`);
+            for (let i = 0; i < 4; i++) {
+                const r = await rawCall(nginx.url, sid, 100 + i); // served by a replica holding it, or 503
+                assert.ok(r.status === 200 || (r.status === 503 && r.retryAfter), show(r));
+                if (r.status === 200) assert.match(r.body, new RegExp(`Echo: raw ${100 + i}`));
+            }
+            // 2026 traffic needs no store
+            assert.equal(text(await v2.callTool({ name: 'echo', arguments: { message: 'no redis' } })), 'Echo: no redis');
+
+            // Redis back (empty: no persistence): the replicas reconnect by themselves
+            redis = await startRedis({ dir: path.join(dir, 'redis'), port: redis.port });
+            let fresh;
+            const end = Date.now() + 10000;
+            while (!fresh && Date.now() < end) {
+                fresh = await rawSession(nginx.url).catch(() => null);
+                if (!fresh) await sleep(200);
+            }
+            assert.ok(fresh, 'no new session within 10 s of Redis coming back');
+            for (let i = 0; i < 6; i++) {
+                const r = await rawCall(nginx.url, fresh, 200 + i);
+                assert.equal(r.status, 200, show(r));
+                assert.match(r.body, new RegExp(`Echo: raw ${200 + i}`));
+            }
+        } finally {
+            await v1.close().catch(() => {});
+            await v2.close().catch(() => {});
+        }
+        for (const r of replicas.slice(1)) assert.equal(await r.close(), 0, r.stderr());
     });
 });
