@@ -96,7 +96,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
         test unit check-layers check-exports format-check interop http-test replicas-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install conformance san valgrind bench bench-json bench-http bench-replicas soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -263,6 +263,11 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
+
+# Replicas: memory vs Redis store, three replicas behind nginx, 2026 stateless, --workers, and
+# the TypeScript SDK's stateful figure in the same run (STORE=redis://... for a running Redis).
+bench-replicas: all
+	$(Q)BUILD=$(BUILD) sh bench/replicas/run.sh
 
 # Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
 # Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).
