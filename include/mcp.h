@@ -653,7 +653,8 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
 
 /**
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
- * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
+ * every replica behind a load balancer the same key (mcp_server_main(): --state-key-file or
+ * MCP_STATE_KEY, which ask for at least 32 bytes). Copied; `len` >= 16. Single use is
  * enforced per replica: a state used on one replica can still be used once on another within
  * its lifetime (route a client's retries to one replica where that matters).
  */
