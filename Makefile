@@ -95,8 +95,9 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
-        test unit check-layers check-exports format-check interop http-test replicas-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http bench-replicas soak run fuzz \
+        test unit check-layers check-exports format-check interop http-test store-test replicas-test \
+        test-servers test-install conformance san valgrind bench bench-json bench-http bench-replicas \
+        soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -182,7 +183,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      replicas-test test-servers test-install conformance
+      store-test replicas-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -215,6 +216,10 @@ interop: all fixtures
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 http-test: all
 	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
+
+# Replicas sharing a Redis store (Debian's redis-server, installed by the script when missing).
+store-test: all
+	$(Q)BUILD=$(BUILD) sh tests/store/run.sh
 
 # Replicas behind Debian's nginx (and redis-server), the SDK clients while a replica is killed.
 replicas-test: all

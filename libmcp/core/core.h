@@ -177,6 +177,8 @@ struct mcp__session {
                                      replies sent with related == NULL during
                                      mcp__server_receive() belong to it */
     mcp__session *prev, *next;    /* the server's session list */
+    char share_id[33];            /* with a store: the id every replica knows the session by
+                                     (Streamable HTTP's Mcp-Session-Id), or "" */
 };
 
 MCP_HIDDEN mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops,

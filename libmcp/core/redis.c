@@ -239,7 +239,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     c->backoff_ms = 0;
     if (!c->sub) {
         c->r->last_progress = uv_now(c->r->loop);
-        rlog(c->r, c->r->was_up ? MCP_LOG_NOTICE : MCP_LOG_INFO,
+        rlog(c->r, c->r->was_up ? MCP_LOG_WARNING : MCP_LOG_INFO,
              c->r->was_up ? "reconnected" : "connected", NULL);
         c->r->was_up = true;
     }

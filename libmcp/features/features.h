@@ -34,6 +34,16 @@ typedef struct mcp__waiter {
 /** 2026: before running a retried request, verify requestState and gather the answers.
  * Returns 0, or -32602 with the error set on the call. */
 MCP_HIDDEN int mcp__mrtr_begin(mcp_call_t *call);
+/** The nonce (hex) and expiry (time_t) of a requestState `text` this server signed: 0, or -1
+ * when it is not one (mrtr.c). */
+MCP_HIDDEN int mcp__mrtr_state_nonce(mcp_server_t *srv, const char *text, char nonce[65],
+                                     long long *expires);
+/** With a store: hear the other replicas' tasks/cancel and tasks/update (tasks.c; a transport
+ * calls it when it starts). */
+MCP_HIDDEN void mcp__tasks_share(mcp_server_t *srv);
+/** With a store: hear the list changes and resource updates of the other replicas
+ * (subscriptions.c; a transport calls it when it starts). */
+MCP_HIDDEN void mcp__subscriptions_share(mcp_server_t *srv);
 /** 2026: ask (no answer yet: record the input request; answer known: run cb now). */
 MCP_HIDDEN int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params,
                              mcp_client_reply_fn cb, void *ud);

@@ -403,6 +403,39 @@ int mcp__mrtr_begin(mcp_call_t *call)
     return 0;
 }
 
+/* The nonce and expiry of a requestState this server signed (a transport claims it in the shared
+ * store before the request runs, so a state is single-use across replicas). */
+int mcp__mrtr_state_nonce(mcp_server_t *srv, const char *text, char nonce[65], long long *expires)
+{
+    const char *dot = text ? strchr(text, '.') : NULL;
+    unsigned char mac[32], *given, *payload;
+    size_t glen, plen;
+    json_t *st;
+    const char *n;
+    int rc = -1;
+    if (!dot)
+        return -1;
+    ensure_key(srv);
+    mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac);
+    given = mcp__base64_decode(dot + 1, strlen(dot + 1), true, &glen);
+    if (!given || glen != 32 || !mcp__hmac_equal(mac, given, 32)) {
+        free(given);
+        return -1;
+    }
+    free(given);
+    payload = mcp__base64_decode(text, (size_t)(dot - text), true, &plen);
+    st = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(payload);
+    n = json_string_value(json_object_get(st, "n"));
+    if (n && strlen(n) < 65 && json_is_integer(json_object_get(st, "x"))) {
+        strcpy(nonce, n);
+        *expires = (long long)json_integer_value(json_object_get(st, "x"));
+        rc = 0;
+    }
+    json_decref(st);
+    return rc;
+}
+
 /* ---- asking ---------------------------------------------------------------------------- */
 
 int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *params, mcp_client_reply_fn cb,

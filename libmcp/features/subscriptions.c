@@ -215,9 +215,43 @@ void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *
             send_to_listener(l, method, params);
 }
 
+static void broadcast_here(mcp_server_t *srv, const char *method, const json_t *params);
+static void updated_here(mcp_server_t *srv, json_t *params);
+
+/* Channel (with a store): another replica's list change or resource update reaches the sessions
+ * and listen requests held here. */
+static void on_broadcast_note(void *ud, const json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "m"));
+    if (m && strncmp(m, "notifications/", 14) == 0)
+        broadcast_here(ud, m, json_object_get(msg, "p"));
+}
+
+static void on_updated_note(void *ud, const json_t *msg)
+{
+    const char *uri = json_string_value(json_object_get(msg, "u"));
+    if (uri)
+        updated_here(ud, json_pack("{s:s}", "uri", uri));
+}
+
+void mcp__subscriptions_share(mcp_server_t *srv)
+{
+    if (!srv->store)
+        return;
+    mcp__store_listen(srv, "bcast", on_broadcast_note, srv);
+    mcp__store_listen(srv, "rupd", on_updated_note, srv);
+}
+
 /* A list change (or any server-wide notification): every ready 2025-era session, and the 2026
- * listeners that asked for it. */
+ * listeners that asked for it, here and (with a store) on every other replica. */
 void mcp__broadcast(mcp_server_t *srv, const char *method, json_t *params)
+{
+    broadcast_here(srv, method, params);
+    if (srv->store)
+        mcp__store_send(srv, "bcast", json_pack("{s:s,s:O?}", "m", method, "p", params));
+}
+
+static void broadcast_here(mcp_server_t *srv, const char *method, const json_t *params)
 {
     mcp__session *s;
     mcp__listeners_notify(srv, method, params);
@@ -234,14 +268,28 @@ void mcp__broadcast(mcp_server_t *srv, const char *method, json_t *params)
 
 int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
 {
-    mcp__session *s;
-    mcp__listener *l;
     json_t *params;
     if (!srv || !uri)
         return MCP_EINVAL;
     params = json_pack("{s:s}", "uri", uri);
     if (!params)
         return MCP_ENOMEM;
+    if (srv->store)
+        mcp__store_send(srv, "rupd", json_pack("{s:s}", "u", uri));
+    updated_here(srv, params);
+    return MCP_OK;
+}
+
+/* Tell the subscribers of params.uri held here (steals params). */
+static void updated_here(mcp_server_t *srv, json_t *params)
+{
+    mcp__session *s;
+    mcp__listener *l;
+    const char *uri = json_string_value(json_object_get(params, "uri"));
+    if (!uri) {
+        json_decref(params);
+        return;
+    }
     for (s = srv->sessions; s; s = s->next) {
         json_t *n;
         if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri))
@@ -263,7 +311,6 @@ int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
         }
     }
     json_decref(params);
-    return MCP_OK;
 }
 
 void mcp__listeners_end(mcp_server_t *srv, mcp__session *only)

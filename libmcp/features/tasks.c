@@ -53,6 +53,8 @@
 #define POLL_MS        1000u
 #define MAX_TASKS      1000u
 #define SWEEP_MS       1000u
+#define LEASE_MS       3000u /* with a store: a running task's lease, renewed each sweep */
+#define RESULT_POLL_MS 250u  /* with a store: a tasks/result for another replica's task polls */
 
 enum { ST_WORKING, ST_INPUT, ST_COMPLETED, ST_FAILED, ST_CANCELLED };
 static const char *const status_name[] = {"working", "input_required", "completed", "failed",
@@ -80,6 +82,7 @@ struct mcp__task {
     json_t *principal;         /* who created it (mcp_call_principal; referenced), or NULL */
     char client[64];           /* the creating session's client address (mcp__session.client:
                                   requests with no session of their own), or "" */
+    char own[33];              /* with a store: the owner's share_id, or "" */
     mcp__session *psess;       /* the task's own session, where its call lives (referenced) */
     mcp_call_t *call;          /* while it runs */
     json_t *result, *error;    /* the outcome (owned) */
@@ -89,6 +92,11 @@ struct mcp__task {
     struct mcp__task *prev, *next;
 };
 
+typedef struct rtask rtask; /* a request about another replica's task (below) */
+static void rtask_free(rtask *r);
+static void rtask_done(rtask *r);
+static void remote_release(mcp__tasks *st);
+
 struct mcp__tasks {
     mcp_server_t *srv;
     mcp__task *head, *tail;
@@ -97,8 +105,10 @@ struct mcp__tasks {
     unsigned long long default_ttl, max_ttl;
     unsigned poll;
     size_t max;
-    bool offered;      /* a tool with a MCP_TOOL_TASK_* flag was registered */
-    uv_timer_t *timer; /* the sweep (unreferenced: never keeps a loop alive) */
+    bool offered;         /* a tool with a MCP_TOOL_TASK_* flag was registered */
+    uv_timer_t *timer;    /* the sweep (unreferenced: never keeps a loop alive) */
+    struct rtask *remote; /* with a store: requests about other replicas' tasks, waiting */
+    bool shared;          /* the channel handlers are installed */
 };
 
 static bool offered(const mcp_server_t *srv)
@@ -266,6 +276,8 @@ static void notify_status(mcp__task *t)
     to_owner(t, mcp__jsonrpc_notification("notifications/tasks/status", task_json(t, false)));
 }
 
+static void task_share(mcp__task *t);
+
 static void set_message(mcp__task *t, const char *message)
 {
     free(t->message);
@@ -283,6 +295,7 @@ static void set_status(mcp__task *t, int status, const char *message)
         set_message(t, message);
     t->updated = wall_ms();
     notify_status(t);
+    task_share(t);
 }
 
 /* A v1 tasks/result gets what tools/call would have answered. */
@@ -379,11 +392,14 @@ static void sweep(mcp__tasks *st)
     }
 }
 
+static void renew_leases(mcp__tasks *st);
+
 static void on_sweep(uv_timer_t *timer)
 {
     mcp__tasks *st = timer->data;
     /* a removal may run handlers that send: `next` is read before each removal */
     sweep(st);
+    renew_leases(st);
 }
 
 static void timer_closed(uv_handle_t *h)
@@ -532,7 +548,10 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
     st->tail = t;
     st->count++;
     start_sweep(st);
+    if (srv->store)
+        snprintf(t->own, sizeof t->own, "%s", call->sess->share_id);
     adopt(t, call);
+    task_share(t);
     return MCP_OK;
 }
 
@@ -848,8 +867,441 @@ void mcp__tasks_free(mcp_server_t *srv)
         uv_timer_stop(st->timer);
         uv_close((uv_handle_t *)st->timer, timer_closed);
     }
+    remote_release(st);
     free(st);
     srv->tasks = NULL;
+}
+
+/* ---- tasks across replicas (with a store, include/mcp_store.h) ------------------------------
+ *
+ * Each task's record ("t:<id>": its detailed view, a v1 task's outcome for tasks/result, its
+ * owner and principal, the replica running it) is written at creation and at every change, and
+ * expires with the task. While it runs, its replica renews its lease ("l:<id>", LEASE_MS) at
+ * each sweep. A replica asked about a task it does not hold reads the record: tasks/get answers
+ * from it; tasks/result polls it until the task ends; tasks/cancel and tasks/update go to the
+ * running replica on the channel ("tcancel", "tupdate"), and cancel also writes the record. A
+ * task that is not finished and whose lease is gone lost its replica: the reader marks it
+ * failed, with a message that says so.
+ */
+
+typedef enum { R_GET, R_RESULT, R_CANCEL, R_UPDATE } rop;
+
+struct rtask {
+    mcp__tasks *st;   /* NULL once the server is freeing the tasks */
+    mcp_call_t *call; /* NULL once cancelled: the store's answer just frees this */
+    rop op;
+    char id[33];
+    json_t *rec;       /* the record read, while its lease is checked */
+    uv_timer_t *timer; /* tasks/result: the next poll */
+    struct rtask *prev, *next;
+};
+
+static char *record_text(const mcp__task *t)
+{
+    json_t *rec = json_object(), *res = NULL;
+    char *text;
+    if (!rec)
+        return NULL;
+    if (!t->v2 && TERMINAL(t->status)) {
+        if (t->error)
+            res = json_pack("{s:O}", "error", t->error);
+        else if (t->result)
+            res = json_pack("{s:O}", "result", t->result);
+    }
+    json_object_set_new(rec, "v2", json_boolean(t->v2));
+    json_object_set_new(rec, "task", task_json(t, true));
+    if (res)
+        json_object_set_new(rec, "res", res);
+    json_object_set(rec, "p", t->principal ? t->principal : json_null());
+    json_object_set_new(rec, "own", json_string(t->own));
+    json_object_set_new(rec, "r", json_string(t->store->srv->replica));
+    text = json_dumps(rec, JSON_COMPACT);
+    json_decref(rec);
+    return text;
+}
+
+static uint64_t ttl_left(const mcp__task *t)
+{
+    uint64_t now = mono_ms();
+    return t->expires > now ? t->expires - now : 1;
+}
+
+static void task_share(mcp__task *t)
+{
+    mcp_server_t *srv = t->store->srv;
+    char key[40], *text;
+    if (!srv->store || t->removed || !(text = record_text(t)))
+        return;
+    snprintf(key, sizeof key, "t:%s", t->id);
+    mcp_store_put(srv->store, key, text, strlen(text), ttl_left(t), 0, NULL, NULL);
+    free(text);
+    snprintf(key, sizeof key, "l:%s", t->id);
+    if (TERMINAL(t->status))
+        mcp_store_del(srv->store, key, NULL, NULL);
+    else
+        mcp_store_put(srv->store, key, "1", 1, LEASE_MS, 0, NULL, NULL);
+}
+
+static void renew_leases(mcp__tasks *st)
+{
+    mcp_server_t *srv = st->srv;
+    char key[40];
+    mcp__task *t;
+    if (!srv->store)
+        return;
+    for (t = st->head; t; t = t->next)
+        if (t->call && !TERMINAL(t->status)) {
+            snprintf(key, sizeof key, "l:%s", t->id);
+            mcp_store_put(srv->store, key, "1", 1, LEASE_MS, 0, NULL, NULL);
+        }
+}
+
+static int status_of(const char *name)
+{
+    int i;
+    for (i = 0; i <= ST_CANCELLED; i++)
+        if (name && strcmp(name, status_name[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void rtask_free(rtask *r)
+{
+    if (r->st) {
+        if (r->prev)
+            r->prev->next = r->next;
+        else
+            r->st->remote = r->next;
+        if (r->next)
+            r->next->prev = r->prev;
+    }
+    if (r->timer) {
+        uv_timer_stop(r->timer);
+        uv_close((uv_handle_t *)r->timer, timer_closed);
+    }
+    json_decref(r->rec);
+    free(r);
+}
+
+static void rtask_cancelled(mcp_call_t *call, void *ud)
+{
+    rtask *r = ud;
+    r->call = NULL;
+    mcp_call_complete(call); /* cancelled: no reply */
+}
+
+/* Answer the waiting request and let go of it. */
+static void rtask_done(rtask *r)
+{
+    mcp_call_t *call = r->call;
+    r->call = NULL;
+    mcp_call_on_cancel(call, NULL, NULL);
+    mcp_call_complete(call);
+}
+
+static void rtask_not_found(rtask *r)
+{
+    mcp__call_set_error(r->call, MCP_JSONRPC_INVALID_PARAMS, json_pack("{s:s}", "taskId", r->id),
+                        "Failed to retrieve task: Task not found");
+}
+
+static bool rtask_visible(const rtask *r, const json_t *rec)
+{
+    const mcp_call_t *call = r->call;
+    const json_t *p = json_object_get(rec, "p");
+    const char *own = json_string_value(json_object_get(rec, "own"));
+    return json_is_object(json_object_get(rec, "task")) &&
+           json_is_true(json_object_get(rec, "v2")) == call->ctx.stateless &&
+           (!own || !*own || strcmp(own, call->sess->share_id) == 0) &&
+           mcp__principal_same(json_is_null(p) ? NULL : p, call->sess->principal);
+}
+
+static int rtask_fetch(rtask *r);
+
+static void on_poll_timer(uv_timer_t *timer)
+{
+    rtask *r = timer->data;
+    if (!r->call) {
+        rtask_free(r);
+        return;
+    }
+    if (rtask_fetch(r) != 0) {
+        mcp__call_set_error(r->call, MCP__ERROR_SERVER, NULL, "Internal error: out of memory");
+        rtask_done(r);
+        rtask_free(r);
+    }
+}
+
+/* Serve the request from the record (its lease checked). */
+static void rtask_serve(rtask *r, json_t *rec)
+{
+    mcp_call_t *call = r->call;
+    mcp_server_t *srv = call->srv;
+    json_t *task = json_object_get(rec, "task");
+    int status = status_of(json_string_value(json_object_get(task, "status")));
+    bool v2 = json_is_true(json_object_get(rec, "v2"));
+    const char *k;
+    json_t *v;
+    if (status < 0) {
+        rtask_not_found(r);
+        rtask_done(r);
+        return;
+    }
+    switch (r->op) {
+    case R_GET:
+        json_object_foreach(task, k, v)
+        {
+            if (!v2 && (!strcmp(k, "result") || !strcmp(k, "error") || !strcmp(k, "inputRequests")))
+                continue;
+            json_object_set(call->result, k, v);
+        }
+        break;
+    case R_RESULT:
+        if (!TERMINAL(status)) { /* poll again */
+            if (!r->timer && (r->timer = malloc(sizeof *r->timer)) != NULL) {
+                uv_timer_init(srv->loop, r->timer);
+                r->timer->data = r;
+            }
+            if (r->timer) {
+                uv_timer_start(r->timer, on_poll_timer, RESULT_POLL_MS, 0);
+                return;
+            }
+            mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Internal error: out of memory");
+            break;
+        }
+        v = json_object_get(json_object_get(rec, "res"), "error");
+        if (json_is_object(v)) {
+            json_decref(call->error);
+            call->error = json_deep_copy(v);
+        } else if (json_is_object(v = json_object_get(json_object_get(rec, "res"), "result"))) {
+            json_decref(call->result);
+            call->result = json_deep_copy(v);
+            call->content = NULL;
+            if (call->result)
+                set_meta_related(call->result, r->id);
+        } else {
+            mcp__call_set_error(call, TASK_CANCELLED, json_pack("{s:s}", "taskId", r->id),
+                                "Task %s was cancelled", r->id);
+        }
+        break;
+    case R_CANCEL:
+        if (TERMINAL(status)) {
+            if (!v2)
+                mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                                    "Cannot cancel task: already in terminal status '%s'",
+                                    status_name[status]);
+            break;
+        }
+        mcp__store_send(srv, "tcancel", json_pack("{s:s}", "t", r->id));
+        {
+            char key[40], *text;
+            json_object_set_new(task, "status", json_string("cancelled"));
+            json_object_set_new(task, "statusMessage",
+                                json_string("The task was cancelled by request"));
+            json_object_set_new(task, "lastUpdatedAt", iso_time(wall_ms()));
+            text = json_dumps(rec, JSON_COMPACT);
+            snprintf(key, sizeof key, "t:%s", r->id);
+            if (text)
+                mcp_store_put(srv->store, key, text, strlen(text),
+                              (uint64_t)json_integer_value(json_object_get(task, "ttlMs")) +
+                                  (uint64_t)json_integer_value(json_object_get(task, "ttl")),
+                              0, NULL, NULL);
+            free(text);
+        }
+        if (!v2)
+            json_object_foreach(task, k, v) if (strcmp(k, "result") && strcmp(k, "error") &&
+                                                strcmp(k, "inputRequests"))
+                json_object_set(call->result, k, v);
+        break;
+    case R_UPDATE:
+        if (!json_is_object(json_object_get(call->params, "inputResponses"))) {
+            mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                                "Invalid params: \"inputResponses\" must be an object");
+            break;
+        }
+        mcp__store_send(srv, "tupdate",
+                        json_pack("{s:s,s:O}", "t", r->id, "a",
+                                  json_object_get(call->params, "inputResponses")));
+        break;
+    }
+    rtask_done(r);
+    rtask_free(r);
+}
+
+/* The lease of a task whose record says it runs: gone means its replica is gone. */
+static void on_lease(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    rtask *r = ud;
+    json_t *rec = r->rec, *task = json_object_get(rec, "task");
+    (void)len;
+    r->rec = NULL;
+    if (!r->call || !r->st) {
+        json_decref(rec);
+        rtask_free(r);
+        return;
+    }
+    if (status == MCP_STORE_OK && !value) {
+        mcp_server_t *srv = r->call->srv;
+        const char *why = "Task failed: the server replica running it stopped (its lease expired)";
+        char key[40], *text;
+        json_t *err = json_pack("{s:i,s:s}", "code", MCP_JSONRPC_INTERNAL_ERROR, "message", why);
+        json_object_set_new(task, "status", json_string("failed"));
+        json_object_set_new(task, "statusMessage", json_string(why));
+        json_object_set_new(task, "lastUpdatedAt", iso_time(wall_ms()));
+        if (json_is_true(json_object_get(rec, "v2")))
+            json_object_set(task, "error", err);
+        else
+            json_object_set_new(rec, "res", json_pack("{s:O}", "error", err));
+        json_decref(err);
+        text = json_dumps(rec, JSON_COMPACT);
+        snprintf(key, sizeof key, "t:%s", r->id);
+        if (text)
+            mcp_store_put(srv->store, key, text, strlen(text), DEFAULT_TTL_MS, 0, NULL, NULL);
+        free(text);
+    }
+    rtask_serve(r, rec);
+    json_decref(rec);
+}
+
+static void on_record(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    rtask *r = ud;
+    json_t *rec;
+    char key[40];
+    int st;
+    if (!r->call || !r->st) {
+        rtask_free(r);
+        return;
+    }
+    if (status != MCP_STORE_OK) {
+        mcp__call_set_error(r->call, MCP__ERROR_SERVER, NULL,
+                            "Service unavailable: the task store cannot be reached; try again");
+        rtask_done(r);
+        rtask_free(r);
+        return;
+    }
+    rec = value ? json_loadb(value, len, 0, NULL) : NULL;
+    if (!json_is_object(rec) || !rtask_visible(r, rec)) {
+        json_decref(rec);
+        rtask_not_found(r);
+        rtask_done(r);
+        rtask_free(r);
+        return;
+    }
+    st = status_of(json_string_value(json_object_get(json_object_get(rec, "task"), "status")));
+    if (st >= 0 && !TERMINAL(st)) { /* does its replica still hold it? */
+        r->rec = rec;
+        snprintf(key, sizeof key, "l:%s", r->id);
+        if (mcp_store_get(r->call->srv->store, key, on_lease, r) == 0)
+            return;
+        r->rec = NULL;
+    }
+    rtask_serve(r, rec);
+    json_decref(rec);
+}
+
+static int rtask_fetch(rtask *r)
+{
+    char key[40];
+    snprintf(key, sizeof key, "t:%s", r->id);
+    return mcp_store_get(r->call->srv->store, key, on_record, r);
+}
+
+/* The request names a task this replica does not hold: ask the store. MCP_PENDING (answered
+ * later), or MCP_ENOMEM. */
+static int remote_task(mcp_call_t *call, rop op)
+{
+    mcp__tasks *st = store_get(call->srv);
+    const char *id = json_string_value(json_object_get(call->params, "taskId"));
+    rtask *r;
+    if (!st || !(r = calloc(1, sizeof *r)))
+        return MCP_ENOMEM;
+    r->st = st;
+    r->call = call;
+    r->op = op;
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->next = st->remote;
+    if (st->remote)
+        st->remote->prev = r;
+    st->remote = r;
+    mcp_call_on_cancel(call, rtask_cancelled, r);
+    if (rtask_fetch(r) != 0) {
+        mcp_call_on_cancel(call, NULL, NULL);
+        r->call = NULL;
+        rtask_free(r);
+        return MCP_ENOMEM;
+    }
+    return MCP_PENDING;
+}
+
+/* Does the request name a task that only the store may know? */
+static bool elsewhere(mcp_call_t *call)
+{
+    const char *id = json_string_value(json_object_get(call->params, "taskId"));
+    mcp__tasks *st = call->srv->tasks;
+    mcp__task *t;
+    if (!call->srv->store || !id || strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+        return false;
+    for (t = st ? st->head : NULL; t; t = t->next)
+        if (strcmp(t->id, id) == 0)
+            return false;
+    return true;
+}
+
+static void cancel_task(mcp__task *t);
+static void apply_answers(mcp__task *t, const json_t *answers);
+
+/* Channel: another replica's tasks/cancel or tasks/update for a task that runs here. */
+static mcp__task *local_task(mcp_server_t *srv, const json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "t"));
+    mcp__task *t;
+    for (t = srv->tasks && id ? srv->tasks->head : NULL; t; t = t->next)
+        if (strcmp(t->id, id) == 0)
+            return t;
+    return NULL;
+}
+
+static void on_cancel_note(void *ud, const json_t *msg)
+{
+    mcp__task *t = local_task(ud, msg);
+    if (t && !TERMINAL(t->status))
+        cancel_task(t);
+}
+
+static void on_update_note(void *ud, const json_t *msg)
+{
+    mcp__task *t = local_task(ud, msg);
+    if (t && json_is_object(json_object_get(msg, "a")))
+        apply_answers(t, json_object_get(msg, "a"));
+}
+
+/* mcp__tasks_free(): the requests still waiting are answered; store answers to come find nobody. */
+static void remote_release(mcp__tasks *st)
+{
+    while (st->remote) { /* their store answers come later: they find nobody waiting */
+        rtask *r = st->remote;
+        st->remote = r->next;
+        r->st = NULL;
+        r->prev = r->next = NULL;
+        if (r->call) {
+            mcp__call_set_error(r->call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                                "Failed to retrieve task: the server is shutting down");
+            rtask_done(r);
+        }
+        if (r->timer && uv_is_active((uv_handle_t *)r->timer))
+            rtask_free(r); /* waiting for its next poll, not for the store: free it now */
+    }
+}
+
+void mcp__tasks_share(mcp_server_t *srv)
+{
+    mcp__tasks *st;
+    if (!srv->store || !(st = store_get(srv)) || st->shared)
+        return;
+    mcp__store_listen(srv, "tcancel", on_cancel_note, srv);
+    mcp__store_listen(srv, "tupdate", on_update_note, srv);
+    st->shared = true;
 }
 
 /* ---- methods
@@ -908,7 +1360,11 @@ int mcp__tasks_get(mcp_call_t *call)
     json_t *o;
     const char *k;
     json_t *v;
-    if (!method_allowed(call, FOR_V1 | FOR_V2) || !(t = lookup(call)))
+    if (!method_allowed(call, FOR_V1 | FOR_V2))
+        return MCP_OK;
+    if (elsewhere(call))
+        return remote_task(call, R_GET);
+    if (!(t = lookup(call)))
         return MCP_OK;
     o = task_json(t, t->v2);
     if (!o)
@@ -936,7 +1392,11 @@ int mcp__tasks_result(mcp_call_t *call)
     waiter *w, **pp;
     size_t i;
     json_t *msg;
-    if (!method_allowed(call, FOR_V1) || !(t = lookup(call)))
+    if (!method_allowed(call, FOR_V1))
+        return MCP_OK;
+    if (elsewhere(call))
+        return remote_task(call, R_RESULT);
+    if (!(t = lookup(call)))
         return MCP_OK;
     if (TERMINAL(t->status)) {
         answer_waiter(t, call);
@@ -1001,13 +1461,25 @@ int mcp__tasks_list(mcp_call_t *call)
     return MCP_OK;
 }
 
+static void cancel_task(mcp__task *t)
+{
+    set_status(t, ST_CANCELLED, "The task was cancelled by request");
+    release_waiters(t, NULL);
+    if (t->call)
+        mcp__call_cancel(t->call); /* the handler stops; what it builds is dropped */
+}
+
 int mcp__tasks_cancel(mcp_call_t *call)
 {
     mcp__task *t;
     json_t *o;
     const char *k;
     json_t *v;
-    if (!method_allowed(call, FOR_V1 | FOR_V2) || !(t = lookup(call)))
+    if (!method_allowed(call, FOR_V1 | FOR_V2))
+        return MCP_OK;
+    if (elsewhere(call))
+        return remote_task(call, R_CANCEL);
+    if (!(t = lookup(call)))
         return MCP_OK;
     if (TERMINAL(t->status)) {
         if (t->v2)
@@ -1017,10 +1489,7 @@ int mcp__tasks_cancel(mcp_call_t *call)
                             status_name[t->status]);
         return MCP_OK;
     }
-    set_status(t, ST_CANCELLED, "The task was cancelled by request");
-    release_waiters(t, NULL);
-    if (t->call)
-        mcp__call_cancel(t->call); /* the handler stops; what it builds is dropped */
+    cancel_task(t);
     if (t->v2)
         return MCP_OK; /* the ack is {} (resultType added for 2026) */
     o = task_json(t, false);
@@ -1035,16 +1504,26 @@ int mcp__tasks_update(mcp_call_t *call)
 {
     const json_t *answers = json_object_get(call->params, "inputResponses");
     mcp__task *t;
-    const char *key;
-    json_t *answer, *ids;
-    size_t i;
-    if (!method_allowed(call, FOR_V2) || !(t = lookup(call)))
+    if (!method_allowed(call, FOR_V2))
+        return MCP_OK;
+    if (elsewhere(call))
+        return remote_task(call, R_UPDATE);
+    if (!(t = lookup(call)))
         return MCP_OK;
     if (!json_is_object(answers)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"inputResponses\" must be an object");
         return MCP_OK;
     }
+    apply_answers(t, answers);
+    return MCP_OK;
+}
+
+static void apply_answers(mcp__task *t, const json_t *answers)
+{
+    const char *key;
+    json_t *answer, *ids;
+    size_t i;
     /* Take every answer to an open question first (the status settles before the callbacks
      * run, which may ask again), then deliver them in asking order. Others are ignored. */
     ids = json_array();
@@ -1071,7 +1550,6 @@ int mcp__tasks_update(mcp_call_t *call)
             mcp__client_response(t->psess, &m);
     }
     json_decref(ids);
-    return MCP_OK;
 }
 
 /* ---- the author's API -------------------------------------------------------------------------
@@ -1106,5 +1584,6 @@ int mcp_call_task_message(mcp_call_t *call, const char *message)
         return MCP_ENOMEM;
     t->updated = wall_ms();
     notify_status(t);
+    task_share(t);
     return MCP_OK;
 }

@@ -47,6 +47,9 @@ struct stream {
     mcp__hconn *conn; /* attached connection, or NULL */
     exch *ex;         /* the POST still producing events, or NULL */
     stream *next;     /* the session's streams */
+    bool remote;      /* with a store: another replica's stream, resumed here; its events come
+                         from the store and the channel ("ev", "evend") */
+    json_t *pending;  /* a remote stream's events heard while its stored ones are read */
 };
 
 struct hsess {
@@ -118,6 +121,7 @@ struct hwait {
     unsigned no; /* GET resumption: the stream and the last event seen */
     uint64_t after;
     bool finished; /* the stored stream ended ("end") */
+    json_t *evs;   /* the stored events read so far: [seq, data] each */
     hwait *prev, *next;
 };
 
@@ -181,6 +185,7 @@ static void sess_register(hsess *hs)
     hs->hnext = t->buckets[b];
     t->buckets[b] = hs;
     hs->registered = true;
+    memcpy(hs->core->share_id, hs->id, sizeof hs->id);
     if (++t->nsess > t->nsess_high)
         t->nsess_high = t->nsess;
     mcp__quota_add(t->sq, hs->who, 1);
@@ -214,6 +219,7 @@ static void stream_free(stream *st)
     }
     if (st->ex)
         st->ex->st = NULL;
+    json_decref(st->pending);
     free(st);
 }
 
@@ -375,6 +381,7 @@ static void wait_free(hwait *w)
     }
     if (w->c && w->c->owner == w)
         w->c->owner = NULL;
+    json_decref(w->evs);
     free(w);
 }
 
@@ -634,6 +641,30 @@ static void stream_write_event(stream *st, uint64_t seq, const char *data, size_
     }
 }
 
+/* With a store: keep the event for a resumption on any replica, and tell the replica that may
+ * follow this stream now ("ev"). `data` NULL: the stream ended ("end", "evend"). */
+static void stream_share(stream *st, const char *data, size_t n)
+{
+    http_tr *t = st->hs->t;
+    char key[64], *item;
+    int len;
+    snprintf(key, sizeof key, "e:%s:%u", st->hs->id, st->no);
+    if (!data) {
+        mcp_store_push(t->store, key, "end", 3, t->session_timeout_ms, NULL, NULL);
+        mcp__store_send(t->srv, "evend", json_pack("{s:s,s:i}", "s", st->hs->id, "n", (int)st->no));
+        return;
+    }
+    if (!(item = malloc(n + 24)))
+        return;
+    len = snprintf(item, 24, "%llu ", (unsigned long long)st->seq);
+    memcpy(item + len, data, n);
+    mcp_store_push(t->store, key, item, (size_t)len + n, t->session_timeout_ms, NULL, NULL);
+    free(item);
+    mcp__store_send(t->srv, "ev",
+                    json_pack("{s:s,s:i,s:I,s:s%}", "s", st->hs->id, "n", (int)st->no, "q",
+                              (json_int_t)st->seq, "d", data, n));
+}
+
 static void stream_emit(stream *st, const json_t *msg)
 {
     size_t n;
@@ -643,6 +674,8 @@ static void stream_emit(stream *st, const json_t *msg)
     st->seq++;
     if (st->hs && st->hs->t->es)
         st->hs->t->es->append(st->hs->t->es, st->hs->id, st->no, st->seq, text, n);
+    if (st->hs && st->hs->t->store)
+        stream_share(st, text, n);
     stream_write_event(st, st->seq, text, n);
     free(text);
 }
@@ -855,6 +888,8 @@ static void exch_finish(exch *ex)
         st->finished = true;
         st->ex = NULL;
         ex->st = NULL;
+        if (st->hs && t->store)
+            stream_share(st, NULL, 0);
         if (st->conn)
             mcp__hconn_end(st->conn, false);
         else if (!st->hs && !st->closing)
@@ -1215,6 +1250,65 @@ static hsess *session_of(mcp__hconn *c, const json_t *id)
     return hs;
 }
 
+/* ---- requestState: single use across replicas (with a store) ------------------------------- */
+
+static void on_state_claimed(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    hwait *w = ud;
+    mcp__hconn *c = w->c;
+    json_t *in, *id;
+    (void)value;
+    (void)len;
+    if (!w->t || !c) {
+        wait_free(w);
+        return;
+    }
+    wait_free(w);
+    c->owner = NULL;
+    c->store_claimed = true;
+    if (status == MCP_STORE_OK) {
+        on_request(c); /* first use: served */
+        return;
+    }
+    in = json_loadb(c->body ? c->body : "", c->len, 0, NULL);
+    id = json_object_get(in, "id");
+    if (status == MCP_STORE_EXISTS) {
+        reply_error(c, MHD_HTTP_OK, id, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                    "Invalid params: requestState was already used");
+    } else {
+        json_t *msg =
+            mcp__jsonrpc_error(mcp__jsonrpc_valid_id(id) ? id : NULL, MCP__ERROR_SERVER,
+                               "Service Unavailable: the state store cannot be reached", NULL);
+        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        json_decref(msg);
+    }
+    json_decref(in);
+}
+
+/* A 2026 request retrying with a requestState this server signed: claim its nonce in the store
+ * (SET if absent, expiring with the state). True when parked. */
+static bool state_claim(http_tr *t, mcp__hconn *c, const json_t *msg)
+{
+    const char *state =
+        json_string_value(json_object_get(json_object_get(msg, "params"), "requestState"));
+    char nonce[65], key[80];
+    long long expires;
+    time_t now = time(NULL);
+    hwait *w;
+    if (!state || c->store_claimed || mcp__mrtr_state_nonce(t->srv, state, nonce, &expires) != 0 ||
+        expires < (long long)now)
+        return false; /* mrtr.c refuses it, or it has no state */
+    if (!(w = wait_new(t, c)))
+        return false;
+    snprintf(key, sizeof key, "n:%s", nonce);
+    if (mcp_store_put(t->store, key, "1", 1, (uint64_t)(expires - (long long)now + 1) * 1000, 1,
+                      on_state_claimed, w) != 0) {
+        wait_free(w);
+        return false;
+    }
+    return true;
+}
+
 static void do_post(mcp__hconn *c)
 {
     http_tr *t = c->d->owner;
@@ -1266,6 +1360,10 @@ static void do_post(mcp__hconn *c)
         if (check_2026_headers(c, msg) != 0) {
             mcp__inbound_clear(&in);
             return;
+        }
+        if (t->store && state_claim(t, c, msg)) {
+            mcp__inbound_clear(&in);
+            return; /* parked: on_state_claimed serves or refuses it */
         }
         era2026 = temp = true;
     } else if (t->stateless) {
@@ -1352,6 +1450,163 @@ static void do_post(mcp__hconn *c)
     exch_finish(ex); /* or later, when the last call ends */
 }
 
+/* ---- another replica's stream, resumed here (with a store) ------------------------------- */
+
+static stream *remote_find(hsess *hs, unsigned no)
+{
+    stream *st;
+    for (st = hs ? hs->streams : NULL; st; st = st->next)
+        if (st->no == no && st->remote)
+            return st;
+    return NULL;
+}
+
+/* One "<seq> <data>" element as [seq, data] (NULL when malformed). */
+static json_t *event_item(const char *v, size_t len)
+{
+    char *end;
+    unsigned long long seq = strtoull(v, &end, 10);
+    if (end == v || (size_t)(end - v) >= len || *end != ' ')
+        return NULL;
+    end++;
+    return json_pack("[I,s%]", (json_int_t)seq, end, len - (size_t)(end - v));
+}
+
+static void on_stream_events(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    hwait *w = ud;
+    mcp__hconn *c = w->c;
+    http_tr *t = w->t;
+    const char *sid;
+    hsess *hs;
+    stream *st;
+    if (value) {
+        if (len == 3 && memcmp(value, "end", 3) == 0)
+            w->finished = true;
+        else if (w->evs)
+            json_array_append_new(w->evs, event_item(value, len));
+        return;
+    }
+    sid = c ? mcp__hconn_header(c, "Mcp-Session-Id") : NULL;
+    hs = t && sid ? sess_find(t, sid) : NULL;
+    st = remote_find(hs, w->no);
+    if (!t || !c || !st) {
+        wait_free(w);
+        if (c && t) {
+            c->owner = NULL;
+            mcp__hconn_error(c, MHD_HTTP_NOT_FOUND, MCP__ERROR_SESSION_NOT_FOUND,
+                             "Session not found");
+        }
+        return;
+    }
+    c->owner = NULL;
+    if (status != MCP_STORE_OK) {
+        json_t *msg =
+            mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER,
+                               "Service Unavailable: the event store cannot be reached", NULL);
+        stream_unlink(st);
+        stream_free(st);
+        wait_free(w);
+        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        json_decref(msg);
+        return;
+    }
+    /* the stored events first, then those heard meanwhile (older ones are skipped when sent) */
+    json_array_extend(w->evs, st->pending);
+    json_decref(st->pending);
+    st->pending = json_incref(w->evs);
+    if (w->finished)
+        st->finished = true;
+    wait_free(w);
+    c->store_events = true;
+    on_request(c); /* do_get finds the stream now */
+}
+
+/* GET with a Last-Event-ID naming a stream this replica does not have: read that stream's events
+ * from the store (parked meanwhile). True when parked. */
+static bool remote_fetch(http_tr *t, mcp__hconn *c, hsess *hs, unsigned no, uint64_t after)
+{
+    char key[64];
+    stream *st;
+    hwait *w;
+    if (!t->store || c->store_events || !(st = calloc(1, sizeof *st)))
+        return false;
+    if (!(w = wait_new(t, c)) || !(w->evs = json_array()) || !(st->pending = json_array())) {
+        if (w)
+            wait_free(w);
+        json_decref(st->pending);
+        free(st);
+        c->owner = NULL;
+        return false;
+    }
+    st->tag = TAG_STREAM;
+    st->remote = true;
+    st->hs = hs;
+    st->no = no;
+    st->seq = after;
+    st->next = hs->streams;
+    hs->streams = st;
+    hs->nstreams++;
+    w->no = no;
+    w->after = after;
+    snprintf(key, sizeof key, "e:%s:%u", hs->id, no);
+    if (mcp_store_list(t->store, key, on_stream_events, w) != 0) {
+        stream_unlink(st);
+        stream_free(st);
+        wait_free(w);
+        return false;
+    }
+    return true;
+}
+
+/* Write what a remote stream holds past `after`; end it when its replica ended it. */
+static void remote_flush(stream *st)
+{
+    json_t *ev;
+    size_t i;
+    json_array_foreach(st->pending, i, ev)
+    {
+        uint64_t seq = (uint64_t)json_integer_value(json_array_get(ev, 0));
+        const json_t *d = json_array_get(ev, 1);
+        if (seq > st->seq && st->conn) {
+            stream_write_event(st, seq, json_string_value(d), json_string_length(d));
+            st->seq = seq;
+        }
+    }
+    json_decref(st->pending);
+    st->pending = NULL;
+    if (st->finished && st->conn)
+        mcp__hconn_end(st->conn, false);
+}
+
+/* Channel: an event of a stream ("ev") or its end ("evend") on another replica. */
+static void on_event_note(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    stream *st = remote_find(sid ? sess_find(t, sid) : NULL,
+                             (unsigned)json_integer_value(json_object_get(msg, "n")));
+    const json_t *d = json_object_get(msg, "d");
+    uint64_t seq = (uint64_t)json_integer_value(json_object_get(msg, "q"));
+    if (!st)
+        return;
+    if (!d) {
+        st->finished = true;
+        if (st->conn && !st->pending)
+            mcp__hconn_end(st->conn, false);
+        return;
+    }
+    if (!json_is_string(d))
+        return;
+    if (st->pending) {
+        if (json_array_size(st->pending) < 10000)
+            json_array_append_new(st->pending, json_pack("[I,O]", (json_int_t)seq, d));
+    } else if (st->conn && seq > st->seq) {
+        stream_write_event(st, seq, json_string_value(d), json_string_length(d));
+        st->seq = seq;
+    }
+}
+
 struct replay_ctx {
     stream *st;
 };
@@ -1379,9 +1634,12 @@ static void do_get(mcp__hconn *c)
         return;
     }
     touch(hs);
-    if (last && sscanf(last, "%u-%llu", &no, &seq) == 2)
+    if (last && sscanf(last, "%u-%llu", &no, &seq) == 2) {
         for (st = hs->streams; st && st->no != no; st = st->next)
             ;
+        if (!st && remote_fetch(t, c, hs, no, seq))
+            return; /* another replica's stream: on_stream_events serves it */
+    }
     if (!st && hs->standalone && hs->standalone->conn) {
         mcp__hconn_error(c, MHD_HTTP_CONFLICT, MCP__ERROR_SERVER,
                          "Conflict: only one standalone SSE stream is allowed per session");
@@ -1419,6 +1677,10 @@ static void do_get(mcp__hconn *c)
         c->owner = st;
         hs->attached++;
         r.st = st;
+        if (st->remote) {
+            remote_flush(st);
+            return;
+        }
         if (t->es)
             t->es->replay(t->es, hs->id, st->no, seq, replay_one, &r);
         if (st->finished && !st->ex)
@@ -1507,7 +1769,12 @@ static void on_closed(mcp__hconn *c)
         }
         if (!st->hs && st->finished && !st->ex)
             free(st);
-        else if (st->hs)
+        else if (st->remote && !st->pending) { /* read again from the store next time */
+            hsess *hs = st->hs;
+            stream_unlink(st);
+            free(st);
+            touch(hs);
+        } else if (st->hs)
             touch(st->hs);
     }
     check_stopped(c->d->owner);
@@ -1751,9 +2018,13 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
     uv_timer_init(srv->loop, &t->grace);
     t->grace.data = t;
     t->base.port = t->d.port;
+    mcp__subscriptions_share(srv);
+    mcp__tasks_share(srv);
     if (t->store && !t->stateless) {
         mcp__store_listen(srv, "sess", on_sess_note, t);
         mcp__store_listen(srv, "sdel", on_sess_del, t);
+        mcp__store_listen(srv, "ev", on_event_note, t);
+        mcp__store_listen(srv, "evend", on_event_note, t);
         t->store_srv = srv;
     }
     mcp__server_add_transport(srv, &t->base);

@@ -1,0 +1,346 @@
+// Replicas sharing a Redis store: any replica serves any request of either era, with no sticky
+// routing. Debian's redis-server runs on a free loopback port with no persistence; two (and for
+// the lease test, three) mcp-everything replicas run with --store redis://... and are driven
+// directly, by raw fetch and by the official SDK clients whose requests alternate between them.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe } from 'node:test';
+
+import { BUILD, INIT, V1, V2, closeAll, post, sleep, sseEvents, startServer, test, HOOK } from '../http/lib.mjs';
+
+const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
+const PROTO = '2025-11-25';
+const M26 = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+const H26 = (method, name) => ({ 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name ? { 'Mcp-Name': name } : {}) });
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address();
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+/** Debian's redis-server on `port`, loopback only, nothing saved; resolves once it answers. */
+async function startRedis(port) {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline) {
+        if (/Ready to accept connections/.test(out)) return child;
+        if (child.exitCode !== null) break;
+        await sleep(50);
+    }
+    child.kill('SIGKILL');
+    throw new Error(`redis-server did not start:\n${out}`);
+}
+
+function stopRedis(child) {
+    return new Promise((resolve) => {
+        if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+}
+
+const H = (sid) => ({ 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': PROTO });
+let nextId = 100;
+const rpc = (method, params) => ({ jsonrpc: '2.0', id: nextId++, method, ...(params ? { params } : {}) });
+
+/** POST one request; the JSON-RPC answer (from JSON or from the SSE stream's last message). */
+async function call(url, msg, headers) {
+    const r = await post(url, msg, headers);
+    const type = r.headers.get('content-type') || '';
+    if (type.includes('text/event-stream')) {
+        let last = null;
+        for await (const ev of sseEvents(r)) if (ev.data) last = JSON.parse(ev.data);
+        return { status: r.status, body: last, headers: r.headers };
+    }
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null, headers: r.headers };
+}
+
+/** initialize (with the tasks capability) on `url`, notifications/initialized on `url2`. */
+async function session(url, url2 = url) {
+    const init = INIT(1, PROTO);
+    init.params.capabilities = { tasks: {}, elicitation: {} };
+    const r = await post(url, init);
+    const sid = r.headers.get('mcp-session-id');
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    assert.ok(sid, 'a session id');
+    const n = await post(url2, { jsonrpc: '2.0', method: 'notifications/initialized' }, H(sid));
+    await n.text();
+    assert.equal(n.status, 202);
+    return sid;
+}
+
+/** A fetch that sends each request to the next replica in turn (a load balancer, no affinity). */
+function roundRobin(urls) {
+    let i = 0;
+    const seen = urls.map(() => 0);
+    const f = (input, init) => {
+        const k = i++ % urls.length;
+        seen[k]++;
+        const u = new URL(typeof input === 'string' ? input : input.url ?? String(input));
+        const to = new URL(urls[k]);
+        u.host = to.host;
+        return fetch(u, init);
+    };
+    f.seen = seen;
+    return f;
+}
+
+/** Read SSE events from `res` until `stop(ev)` is true (or the stream ends); returns them. */
+async function readUntil(res, stop, ms = 8000) {
+    const events = [];
+    const it = sseEvents(res);
+    const timer = setTimeout(() => res.body.cancel().catch(() => {}), ms);
+    try {
+        for await (const ev of it) {
+            events.push(ev);
+            if (stop(ev)) break;
+        }
+    } catch {
+        /* cancelled */
+    } finally {
+        clearTimeout(timer);
+    }
+    return events;
+}
+
+const parsed = (events) => events.filter((e) => e.data).map((e) => JSON.parse(e.data));
+
+describe('replicas on a Redis store', () => {
+    let redis, redisPort, A, B, storeArgs;
+
+    before(async () => {
+        redisPort = await freePort();
+        redis = await startRedis(redisPort);
+        storeArgs = ['--store', `redis://127.0.0.1:${redisPort}`, '--store-prefix', `t${randomBytes(4).toString('hex')}`];
+        [A, B] = await Promise.all([startServer(EVERYTHING, storeArgs), startServer(EVERYTHING, storeArgs)]);
+        // mcp-everything adds its dynamic tool 2 s after start (a list change of its own): let that
+        // pass, so a list_changed seen later came from the other replica
+        await sleep(2300);
+    }, { timeout: 30000 });
+
+    after(async () => {
+        await closeAll();
+        await stopRedis(redis);
+    }, HOOK);
+
+    test('a 2025 session opened on A continues on B (raw HTTP)', async () => {
+        const sid = await session(A.url, B.url);
+        const r = await call(B.url, rpc('tools/call', { name: 'echo', arguments: { message: 'via B' } }), H(sid));
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.match(JSON.stringify(r.body.result.content), /via B/);
+        // DELETE on B ends it on A too
+        const d = await fetch(B.url, { method: 'DELETE', headers: H(sid) });
+        assert.equal(d.status, 200);
+        await sleep(200);
+        const gone = await call(A.url, rpc('tools/list'), H(sid));
+        assert.equal(gone.status, 404);
+        // an id nobody issued is unknown everywhere
+        const none = await call(B.url, rpc('tools/list'), H(randomBytes(16).toString('hex')));
+        assert.equal(none.status, 404);
+    });
+
+    test('SDK v1 client: every request alternates between the replicas', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V1.Client({ name: 'rr-v1', version: '1' }, { capabilities: {} });
+        const transport = new V1.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 4; k++) {
+                const res = await client.callTool({ name: 'add', arguments: { a: k, b: 10 } });
+                assert.match(JSON.stringify(res.content), new RegExp(String(k + 10)));
+            }
+            await client.setLoggingLevel('debug');
+            const tools = await client.listTools();
+            assert.ok(tools.tools.some((t) => t.name === 'echo'));
+            assert.ok(rr.seen[0] > 1 && rr.seen[1] > 1, `both replicas served: ${rr.seen}`);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
+    test('SDK v2 client (2026-07-28): every request alternates between the replicas', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V2.Client({ name: 'rr-v2', version: '1' }, { capabilities: {}, versionNegotiation: { mode: 'auto' } });
+        const transport = new V2.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 4; k++) {
+                const res = await client.callTool({ name: 'echo', arguments: { message: `m${k}` } });
+                assert.match(JSON.stringify(res.content), new RegExp(`m${k}`));
+            }
+            assert.ok(rr.seen[0] > 1 && rr.seen[1] > 1, `both replicas served: ${rr.seen}`);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
+    test('a stream lost on A resumes on B with Last-Event-ID: every event, then the live ones', async () => {
+        const sid = await session(A.url);
+        const res = await post(A.url, rpc('tools/call', { name: 'long_running_operation', arguments: { duration: 1.6, steps: 4 }, _meta: { progressToken: 'p1' } }), H(sid));
+        assert.match(res.headers.get('content-type'), /text\/event-stream/);
+        const first = await readUntil(res, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/progress');
+        await res.body.cancel().catch(() => {});
+        const lastId = first.filter((e) => e.id).at(-1).id;
+        // resume on B at once: the stored events, then those A sends meanwhile, then the reply
+        const g = await fetch(B.url, { headers: { ...H(sid), Accept: 'text/event-stream', 'Last-Event-ID': lastId } });
+        assert.equal(g.status, 200);
+        const rest = await readUntil(g, (ev) => ev.data && 'result' in JSON.parse(ev.data));
+        const msgs = parsed(rest);
+        const reply = msgs.find((m) => 'result' in m);
+        assert.ok(reply, `the reply arrived on B: ${JSON.stringify(msgs)}`);
+        const progress = [...parsed(first), ...msgs].filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
+        assert.deepEqual(progress, [...new Set(progress)].sort((a, b) => a - b), 'in order, none twice');
+        assert.ok(progress.length >= 4, `every progress event: ${progress}`);
+        // ids go on from the one resumed after
+        const [no, seq] = lastId.split('-').map(Number);
+        const ids = rest.filter((e) => e.id).map((e) => e.id.split('-').map(Number));
+        assert.ok(ids.every(([n, s]) => n === no && s > seq), JSON.stringify(ids));
+
+        // a stream that ended on A: resumed on B later, it replays and ends
+        const res2 = await post(A.url, rpc('tools/call', { name: 'long_running_operation', arguments: { duration: 0.3, steps: 2 }, _meta: { progressToken: 'p2' } }), H(sid));
+        const ev2 = await readUntil(res2, (ev) => ev.id && ev.data === '');
+        await res2.body.cancel().catch(() => {});
+        await sleep(700);
+        const g2 = await fetch(B.url, { headers: { ...H(sid), Accept: 'text/event-stream', 'Last-Event-ID': ev2.at(-1).id } });
+        const all = parsed(await readUntil(g2, () => false, 3000));
+        assert.ok(all.some((m) => 'result' in m), JSON.stringify(all));
+    });
+
+    test('list_changed and resources/updated reach streams held by the other replica', async () => {
+        const sid = await session(A.url);
+        // subscribe through A; the GET stream is on B
+        const sub = await call(A.url, rpc('resources/subscribe', { uri: 'demo://watched-by-b' }), H(sid));
+        assert.equal(sub.status, 200, JSON.stringify(sub.body));
+        const g = await fetch(B.url, { headers: { ...H(sid), Accept: 'text/event-stream' } });
+        assert.equal(g.status, 200);
+        await sleep(200);
+        // 2026 listen request on B
+        const listen = await post(B.url, rpc('subscriptions/listen', { notifications: { toolsListChanged: true, resourceSubscriptions: ['demo://watched-by-b'] }, _meta: M26 }), H26('subscriptions/listen'));
+        assert.equal(listen.status, 200);
+        const listenEvents = readUntil(listen, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/resources/updated', 6000);
+        await sleep(300);
+        // the changes happen on A
+        const t = await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
+        assert.equal(t.status, 200, JSON.stringify(t.body));
+        const u = await call(A.url, rpc('tools/call', { name: 'notify_resource_updated', arguments: { uri: 'demo://watched-by-b' }, _meta: M26 }), H26('tools/call', 'notify_resource_updated'));
+        assert.equal(u.status, 200, JSON.stringify(u.body));
+        const got = parsed(await readUntil(g, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/resources/updated', 6000));
+        assert.ok(got.some((m) => m.method === 'notifications/tools/list_changed'), `GET stream on B: ${JSON.stringify(got)}`);
+        assert.ok(got.some((m) => m.method === 'notifications/resources/updated' && m.params.uri === 'demo://watched-by-b'), JSON.stringify(got));
+        const lgot = parsed(await listenEvents);
+        assert.ok(lgot.some((m) => m.method === 'notifications/tools/list_changed'), `listen on B: ${JSON.stringify(lgot)}`);
+        assert.ok(lgot.some((m) => m.method === 'notifications/resources/updated'), JSON.stringify(lgot));
+        await listen.body?.cancel().catch(() => {});
+        // put the tool list back as it was
+        await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
+    });
+
+    test('a task started on A is polled, waited for and cancelled on B', async () => {
+        const sid = await session(A.url);
+        const start = async (seconds) => {
+            const r = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds }, task: { ttl: 60000 } }), H(sid));
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            return r.body.result.task.taskId;
+        };
+        const quick = await start(0.5);
+        const g = await call(B.url, rpc('tasks/get', { taskId: quick }), H(sid));
+        assert.equal(g.status, 200);
+        assert.equal(g.body.result.taskId, quick, JSON.stringify(g.body));
+        assert.ok(['working', 'completed'].includes(g.body.result.status), JSON.stringify(g.body));
+        // tasks/result on B waits for A to finish it
+        const res = await call(B.url, rpc('tasks/result', { taskId: quick }), H(sid));
+        assert.equal(res.status, 200);
+        assert.ok(res.body.result?.content, JSON.stringify(res.body));
+        const done = await call(B.url, rpc('tasks/get', { taskId: quick }), H(sid));
+        assert.equal(done.body.result.status, 'completed');
+
+        const long = await start(30);
+        const c = await call(B.url, rpc('tasks/cancel', { taskId: long }), H(sid));
+        assert.equal(c.status, 200);
+        assert.equal(c.body.result.status, 'cancelled', JSON.stringify(c.body));
+        await sleep(300);
+        const onA = await call(A.url, rpc('tasks/get', { taskId: long }), H(sid));
+        assert.equal(onA.body.result.status, 'cancelled', 'A stopped it');
+        // another session cannot see it from either replica
+        const other = await session(B.url);
+        const hidden = await call(B.url, rpc('tasks/get', { taskId: long }), H(other));
+        assert.ok(hidden.body.error, JSON.stringify(hidden.body));
+    });
+
+    test('a task whose replica dies fails after its lease runs out', async () => {
+        const C = await startServer(EVERYTHING, storeArgs);
+        const sid = await session(C.url);
+        const r = await call(C.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 60 }, task: { ttl: 60000 } }), H(sid));
+        const id = r.body.result.task.taskId;
+        const w = await call(B.url, rpc('tasks/get', { taskId: id }), H(sid));
+        assert.equal(w.body.result.status, 'working', JSON.stringify(w.body));
+        C.killNow(); // SIGKILL: nothing is cleaned up
+        await C.close().catch(() => {});
+        let status, message;
+        const deadline = Date.now() + 8000;
+        while (Date.now() < deadline) {
+            const g = await call(B.url, rpc('tasks/get', { taskId: id }), H(sid));
+            ({ status, statusMessage: message } = g.body.result);
+            if (status !== 'working') break;
+            await sleep(500);
+        }
+        assert.equal(status, 'failed');
+        assert.match(message, /replica.*stopped.*lease/);
+        const res = await call(A.url, rpc('tasks/result', { taskId: id }), H(sid));
+        assert.match(JSON.stringify(res.body.error), /lease/);
+    });
+
+    test('Redis stopped and restarted: 503 + Retry-After while down, full service after', async () => {
+        const sid = await session(A.url); // held by A only
+        await stopRedis(redis);
+        await sleep(300);
+        // what needs the store: a session B does not hold, a new session
+        const r1 = await post(B.url, rpc('tools/list'), H(sid));
+        assert.equal(r1.status, 503, await r1.text());
+        assert.ok(Number(r1.headers.get('retry-after')) >= 1);
+        const r2 = await post(A.url, INIT(7, PROTO));
+        assert.equal(r2.status, 503, await r2.text());
+        assert.ok(r2.headers.get('retry-after'));
+        // what does not: the session A holds, and 2026 requests
+        const ok1 = await call(A.url, rpc('tools/call', { name: 'echo', arguments: { message: 'still' } }), H(sid));
+        assert.equal(ok1.status, 200);
+        const ok2 = await call(B.url, rpc('tools/call', { name: 'echo', arguments: { message: 'x' }, _meta: M26 }), H26('tools/call', 'echo'));
+        assert.equal(ok2.status, 200);
+        // back up on the same port: both replicas reconnect by themselves
+        redis = await startRedis(redisPort);
+        const deadline = Date.now() + 10000;
+        let sid2 = null;
+        while (Date.now() < deadline && !sid2) {
+            const r = await post(A.url, INIT(8, PROTO));
+            await r.text();
+            if (r.status === 200) sid2 = r.headers.get('mcp-session-id');
+            else await sleep(200);
+        }
+        assert.ok(sid2, 'A serves new sessions again');
+        let served = false;
+        while (Date.now() < deadline && !served) {
+            const r = await call(B.url, rpc('tools/list'), H(sid2));
+            served = r.status === 200;
+            if (!served) await sleep(200);
+        }
+        assert.ok(served, 'B serves the session A opened');
+        assert.ok(A.stderr().includes('reconnected') && B.stderr().includes('reconnected'), B.stderr());
+    });
+});
