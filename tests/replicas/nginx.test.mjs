@@ -7,17 +7,24 @@
 //   killed replica ends and is opened again on another);
 // - v1 client against --stateless replicas: tools.
 // Then the same with Debian's redis-server and --store redis://...: a v1 client's 2025-era
-// session continues on whichever replica nginx picks, also after one is killed; Redis stopped
+// session (tools, resources/subscribe, a task, a stream resumed with Last-Event-ID) and 2026
+// tasks (raw HTTP: the v2 client has no API for the tasks extension) continue on whichever
+// replica nginx picks, also after one is killed and after a replacement joins; Redis stopped
 // mid-run gives new sessions 503 + Retry-After (sessions a replica already holds keep working),
 // and after Redis is back new sessions and calls are served again.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BUILD, V1, V2, closeAll, post, rawSession, show, sleep, startServer } from '../http/lib.mjs';
-import { startNginx, startRedis } from './lib.mjs';
+import { BUILD, ROOT, V1, V2, closeAll, post, rawSession, show, sleep, sseEvents, startServer } from '../http/lib.mjs';
+import { startNginx, startRedis, waitConnect } from './lib.mjs';
+
+const { ResourceUpdatedNotificationSchema } = createRequire(path.join(ROOT, 'tests', 'interop', 'package.json'))(
+    '@modelcontextprotocol/sdk/types.js',
+);
 
 const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
 const MULTI_ROUND = 'test_input_required_result_multi_round';
@@ -130,6 +137,135 @@ describe('three replicas behind nginx sharing a Redis store (--store)', () => {
         await redis?.stop();
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }, { timeout: 30000 });
+
+    test('a v1 2025-era session: subscriptions, tasks and a resumed stream through nginx while a replica is killed; 2026 tasks', { timeout: 60000 }, async () => {
+        const updates = [];
+        const v1 = new V1.Client({ name: 'nginx-v1-flows', version: '1' }, { capabilities: { tasks: {} } });
+        v1.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push({ uri: n.params.uri, t: Date.now() }));
+        const t1 = new V1.StreamableHTTP(new URL(nginx.url));
+        await v1.connect(t1);
+        const sid = t1.sessionId;
+        const H = { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': '2025-11-25' };
+        try {
+            // subscribe through one replica; the GET stream is wherever nginx put it; the updates
+            // of every replica's timer reach it
+            await v1.subscribeResource({ uri: WATCHED });
+            const since = Date.now();
+            assert.ok(await waitFor(() => updates.some((u) => u.t >= since), 4500), 'no resources/updated within 4.5 s');
+
+            const task = async (seconds, label) => {
+                const msgs = [];
+                for await (const m of v1.experimental.tasks.callToolStream(
+                    { name: 'slow_compute', arguments: { seconds, label } }, undefined, { task: { ttl: 60000 } })) msgs.push(m);
+                assert.equal(msgs[0]?.type, 'taskCreated', show(msgs));
+                const last = msgs.at(-1);
+                assert.equal(last.type, 'result', show(msgs));
+                assert.equal(text(last.result), `Computed ${label} in ${seconds} s.`, show(last));
+            };
+            // a dropped POST stream resumed with Last-Event-ID (the GET goes to the next replica)
+            const resumed = async () => {
+                const ac = new AbortController();
+                const res = await post(nginx.url, {
+                    jsonrpc: '2.0', id: 77, method: 'tools/call',
+                    params: { name: 'long_running_operation', arguments: { duration: 1.2, steps: 6 }, _meta: { progressToken: 'p' } },
+                }, H, { signal: ac.signal });
+                assert.equal(res.headers.get('content-type'), 'text/event-stream');
+                const first = [];
+                try {
+                    for await (const ev of sseEvents(res)) {
+                        if (ev.data) first.push(ev);
+                        if (first.length === 2) break;
+                    }
+                } finally {
+                    ac.abort();
+                }
+                await sleep(1500); // the call ends while nobody listens
+                const again = await fetch(nginx.url, { headers: { Accept: 'text/event-stream', ...H, 'Last-Event-ID': first.at(-1).id } });
+                assert.equal(again.status, 200);
+                const rest = [];
+                for await (const ev of sseEvents(again)) if (ev.data) rest.push(ev);
+                const msgs = [...first, ...rest].map((e) => JSON.parse(e.data));
+                const progress = msgs.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
+                assert.deepEqual(progress, [1, 2, 3, 4, 5, 6], show(msgs)); // every step once, in order
+                assert.equal(msgs.at(-1).id, 77, show(msgs.at(-1)));
+                assert.ok(msgs.at(-1).result?.content, show(msgs.at(-1)));
+            };
+            // a 2026-07-28 task: created on one replica, polled on the others
+            const task26 = async (label) => {
+                const EXT = 'io.modelcontextprotocol/tasks';
+                let id = 0;
+                const rpc = async (method, params, name) => {
+                    const r = await post(nginx.url, {
+                        jsonrpc: '2.0', id: ++id, method,
+                        params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } } },
+                    }, { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, 'Mcp-Name': name });
+                    const body = await r.text();
+                    assert.equal(r.status, 200, body);
+                    return JSON.parse(body.startsWith('{') ? body : body.split('\ndata: ').pop());
+                };
+                const created = await rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 0.5, label } }, 'slow_compute');
+                assert.equal(created.result?.resultType, 'task', show(created));
+                const taskId = created.result.taskId;
+                let got;
+                for (let i = 0; i < 40; i++) {
+                    got = await rpc('tasks/get', { taskId }, taskId);
+                    assert.equal(got.result?.taskId, taskId, show(got));
+                    if (got.result.status !== 'working') break;
+                    await sleep(100);
+                }
+                assert.equal(got.result.status, 'completed', show(got));
+                assert.equal(text(got.result.result), `Computed ${label} in 0.5 s.`, show(got));
+            };
+
+            await task(0.5, 'before');
+            await resumed();
+            await task26('before');
+
+            const victim = replicas[2];
+            const port = new URL(victim.url).port;
+            assert.equal(await victim.close('SIGKILL'), 'SIGKILL');
+            const killedAt = Date.now();
+            for (let i = 0; i < 3; i++)
+                assert.equal(text(await v1.callTool({ name: 'echo', arguments: { message: `after ${i}` } })), `Echo: after ${i}`);
+            await task(0.5, 'after');
+            await resumed();
+            await task26('after');
+            // the subscription outlived the replica: a GET stream opened now, on whichever replica
+            // nginx picks, gets the updates. (A stream resumed with Last-Event-ID after its replica
+            // died is not checked here: with this store it opens but stays silent; the client's
+            // own reconnect does that, so it is not relied on.)
+            const ac = new AbortController();
+            const timer = setTimeout(() => ac.abort(), 4500);
+            const fresh = [];
+            try {
+                const g = await fetch(nginx.url, { headers: { Accept: 'text/event-stream', ...H }, signal: ac.signal });
+                assert.equal(g.status, 200);
+                for await (const ev of sseEvents(g)) {
+                    const m = ev.data ? JSON.parse(ev.data) : null;
+                    if (m?.method === 'notifications/resources/updated') {
+                        fresh.push(m.params.uri);
+                        break;
+                    }
+                }
+            } catch (e) {
+                if (e.name !== 'AbortError') throw e;
+            } finally {
+                clearTimeout(timer);
+                ac.abort();
+            }
+            assert.deepEqual(fresh, [WATCHED], `no resources/updated within 4.5 s after the kill (killed at ${killedAt})`);
+            assert.equal(t1.sessionId, sid, 'one session all along');
+
+            // a replacement on the same port serves the session it never saw
+            replicas[2] = await startServer(EVERYTHING, ['--http', `127.0.0.1:${port}`, '--store', redis.url, '--state-key-file', path.join(dir, 'state.key')], { http: false });
+            assert.ok(await waitConnect(Number(port), 5000));
+            replicas[2].url = `http://127.0.0.1:${port}/mcp`;
+            for (let i = 0; i < 3; i++)
+                assert.equal(text(await v1.callTool({ name: 'echo', arguments: { message: `back ${i}` } })), `Echo: back ${i}`);
+        } finally {
+            await v1.close().catch(() => {});
+        }
+    });
 
     test('a v1 2025-era session and v2 2026 flows through nginx while a replica is killed; Redis stopped and restarted', { timeout: 60000 }, async () => {
         const v1 = new V1.Client({ name: 'nginx-v1-store', version: '1' }, { capabilities: {} });
