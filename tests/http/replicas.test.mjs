@@ -317,6 +317,27 @@ describe('--workers N', () => {
         assert.match(s.stderr(), /stopping 3 worker\(s\)[\s\S]*all workers stopped/);
     });
 
+    test('a worker that keeps dying: after 10 restarts within 60 s the parent stops the others and exits 1', async () => {
+        const s = await startServer(EVERYTHING, ['--workers', '2']);
+        assert.ok(await waitFor(() => listening(s) === 2, 10000), s.stderr());
+        for (let i = 0; i < 11; i++) {
+            const kids = childrenOf(s.child.pid);
+            if (kids.length === 0) break; // the parent gave up
+            process.kill(kids[0], 'SIGKILL');
+            const restarts = (s.stderr().match(/was killed by signal 9/g) ?? []).length;
+            assert.ok(await waitFor(() => (s.stderr().match(/was killed by signal 9/g) ?? []).length > restarts, 5000), s.stderr());
+            if (i < 10) assert.ok(await waitFor(() => listening(s) === 3 + i, 5000), `restart ${i + 1}: ${s.stderr()}`);
+        }
+        const code = await new Promise((resolve) => {
+            if (s.child.exitCode !== null) resolve(s.child.exitCode);
+            else s.child.once('exit', (c) => resolve(c));
+        });
+        assert.equal(code, 1, s.stderr());
+        assert.match(s.stderr(), /10 worker restarts within 60 s: something is wrong; stopping/);
+        assert.equal((s.stderr().match(/; restarting it/g) ?? []).length, 10, s.stderr());
+        assert.equal(await s.close(), 1);
+    });
+
     test('SIGINT to the parent stops all workers too; 2026 requestState is accepted by every worker (one key for all)', async () => {
         const s = await startServer(EVERYTHING, ['--workers', '2', '--stateless']);
         assert.doesNotMatch(s.stderr(), /served stateless \(as with/, 'no notice when --stateless was asked for');
