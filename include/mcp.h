@@ -858,9 +858,9 @@ typedef struct mcp_http_opts {
     unsigned max_sessions_per_principal; /* sessions (both transports; default 1000) */
     unsigned max_streams_per_principal;  /* open SSE streams (default 256); a POST whose reply
                                             would become a stream past it is answered with JSON */
-    int reuse_port; /* bind with SO_REUSEPORT: several processes of one user listen on the same
-                       host and port and the kernel spreads new connections over them
-                       (mcp_server_main()'s --workers uses it) */
+    int reuse_port; /* Streamable HTTP only: bind with SO_REUSEPORT, so several processes of one
+                       user listen on the same host and port and the kernel spreads new
+                       connections over them (mcp_server_main()'s --workers uses it) */
 } mcp_http_opts_t;
 
 /**
