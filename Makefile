@@ -42,7 +42,8 @@ DEPS_PC := jansson libuv libmicrohttpd libpcre2-8
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
 # libmicrohttpd is not linked: the HTTP transports dlopen() it on first use
 # (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack. Nor is
-# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c).
+# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c). Nor is
+# libhiredis (only its headers, libhiredis-dev): mcp_store_redis() dlopen()s it (core/redis.c).
 PKG_LIBS   = $(shell pkg-config --libs jansson libuv 2>/dev/null)
 
 MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L
@@ -310,7 +311,7 @@ install: all
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_store.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
 	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/

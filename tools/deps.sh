@@ -15,7 +15,8 @@ if [ -n "${DEPS_COMMANDS:-}" ]; then
 else
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
-for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev cmocka:libcmocka-dev; do
+# libhiredis-dev: its headers only (the Redis store loads libhiredis with dlopen on first use).
+for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev cmocka:libcmocka-dev hiredis:libhiredis-dev; do
     pc=${pair%%:*}; pkg=${pair#*:}
     if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
         need="$need $pkg"

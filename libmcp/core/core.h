@@ -179,6 +179,8 @@ struct mcp__session {
     mcp__session *prev, *next;    /* the server's session list */
     char share_id[33];            /* with a store: the id every replica knows the session by
                                      (Streamable HTTP's Mcp-Session-Id), or "" */
+    unsigned gen;                 /* counts changes of what a store keeps of the session (log
+                                     level, subscriptions) */
 };
 
 MCP_HIDDEN mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops,

@@ -104,7 +104,7 @@ struct rstore {
     uint64_t last_progress; /* loop time of the last answer (or of the first pending) */
     mcp_store_msg_cb fn;
     void *fn_ud;
-    bool closing, was_up;
+    bool closing, was_up, auth_warned;
     int handles; /* uv handles still to close before freeing */
 };
 
@@ -203,13 +203,28 @@ static void schedule_retry(rconn *c)
 
 static void on_message(redisAsyncContext *ac, void *reply, void *privdata);
 
+/* AUTH refused: the connection is useless; say so once, then try again later (the password
+ * may be changed on the server meanwhile). */
+static void on_auth(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    redisReply *rep = reply;
+    rconn *c = privdata;
+    if (!rep || rep->type != REDIS_REPLY_ERROR || !ac->data)
+        return;
+    if (!c->r->auth_warned)
+        rlog(c->r, MCP_LOG_ERROR, "authentication refused (MCP_REDIS_PASSWORD)", rep->str);
+    c->r->auth_warned = true;
+    c->up = false;
+    hr.disconnect(ac);
+}
+
 static void send_setup(rconn *c)
 {
     rstore *r = c->r;
     char db[16];
     if (r->password) {
         const char *argv[] = {"AUTH", r->password};
-        hr.command_argv(c->ac, NULL, NULL, 2, argv, NULL);
+        hr.command_argv(c->ac, on_auth, c, 2, argv, NULL);
     }
     if (r->db) {
         const char *argv[] = {"SELECT", db};

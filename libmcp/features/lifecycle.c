@@ -127,5 +127,6 @@ int mcp__logging_set_level(mcp_call_t *call)
         return MCP_OK;
     }
     call->sess->ctx.log_level = l;
+    call->sess->gen++; /* a shared store writes the session again */
     return MCP_OK;
 }

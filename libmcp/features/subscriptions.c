@@ -70,6 +70,7 @@ static int set_subscription(mcp_call_t *call, bool on)
     } else {
         json_object_del(s->subscriptions, json_string_value(uri));
     }
+    s->gen++; /* a shared store writes the session again */
     return MCP_OK;
 }
 

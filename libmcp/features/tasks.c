@@ -611,6 +611,8 @@ static void asked(mcp__task *t, json_t *msg)
     json_object_set_new(
         t->questions, key,
         json_pack("{s:O, s:o}", "method", json_object_get(msg, "method"), "params", params));
+    if (t->status == ST_INPUT)
+        task_share(t); /* one more question: set_status() below changes nothing */
     set_status(t, ST_INPUT, NULL);
     if (t->v2 || !t->owner)
         return;
@@ -644,6 +646,8 @@ static bool withdrawn(mcp__task *t, const json_t *msg)
     }
     if (t->status == ST_INPUT && json_object_size(t->questions) == 0)
         set_status(t, ST_WORKING, NULL);
+    else if (t->status == ST_INPUT)
+        task_share(t); /* fewer questions open */
     return unsent;
 }
 
@@ -956,6 +960,14 @@ static void renew_leases(mcp__tasks *st)
         }
 }
 
+/* How long a record rewritten by another replica is kept: the task's TTL (either wire form). */
+static uint64_t record_ttl(const json_t *task)
+{
+    json_int_t ttl = json_integer_value(json_object_get(task, "ttlMs")) +
+                     json_integer_value(json_object_get(task, "ttl"));
+    return ttl > 0 ? (uint64_t)ttl : DEFAULT_TTL_MS;
+}
+
 static int status_of(const char *name)
 {
     int i;
@@ -1102,10 +1114,7 @@ static void rtask_serve(rtask *r, json_t *rec)
             text = json_dumps(rec, JSON_COMPACT);
             snprintf(key, sizeof key, "t:%s", r->id);
             if (text)
-                mcp_store_put(srv->store, key, text, strlen(text),
-                              (uint64_t)json_integer_value(json_object_get(task, "ttlMs")) +
-                                  (uint64_t)json_integer_value(json_object_get(task, "ttl")),
-                              0, NULL, NULL);
+                mcp_store_put(srv->store, key, text, strlen(text), record_ttl(task), 0, NULL, NULL);
             free(text);
         }
         if (!v2)
@@ -1156,7 +1165,7 @@ static void on_lease(void *ud, mcp_store_status status, const char *value, size_
         text = json_dumps(rec, JSON_COMPACT);
         snprintf(key, sizeof key, "t:%s", r->id);
         if (text)
-            mcp_store_put(srv->store, key, text, strlen(text), DEFAULT_TTL_MS, 0, NULL, NULL);
+            mcp_store_put(srv->store, key, text, strlen(text), record_ttl(task), 0, NULL, NULL);
         free(text);
     }
     rtask_serve(r, rec);
@@ -1539,6 +1548,8 @@ static void apply_answers(mcp__task *t, const json_t *answers)
     }
     if (t->status == ST_INPUT && json_object_size(t->questions) == 0)
         set_status(t, ST_WORKING, NULL);
+    else if (t->status == ST_INPUT && json_array_size(ids) > 0)
+        task_share(t); /* fewer questions open */
     json_array_foreach(ids, i, answer)
     {
         mcp__msg m;

@@ -4,8 +4,9 @@
  * Events are kept per (session id, stream number) in arrival order and, across all streams, in
  * one FIFO: when the bytes held exceed the bound the oldest events go first, and their stream
  * remembers the highest sequence number it lost so a replay can tell a gap from "nothing new".
- * It implements the mcp__eventstore interface (httpd.h), so a store shared between
- * replicas can replace it without touching the transport.
+ * It implements the mcp__eventstore interface (httpd.h). This replica's own resumptions are
+ * served from here; with a shared store (include/mcp_store.h) http.c also pushes each event
+ * there, so that another replica can resume the stream.
  */
 #include "transport/httpd.h"
 

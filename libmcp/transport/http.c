@@ -20,6 +20,9 @@
  *   in the store. Disconnecting is not cancelling (except for 2026-07-28, where it is).
  * - A client that shuts down its write side after its POST (a FIN) has not disconnected: its
  *   waiting POST becomes an SSE stream, so the daemon's probe write can tell (on_half_closed).
+ * - With a shared store (include/mcp_store.h, --store): sessions, their streams' events and
+ *   requestState claims are kept there too, so any replica serves any request (see "the shared
+ *   store" below); a request that needs the store is parked until it answers.
  */
 #include "transport/httpd.h"
 
@@ -67,6 +70,7 @@ struct hsess {
     char who[68]; /* the principal (or address) that created it: mcp__hconn.who */
     char *saved;  /* with a store: the record last written there (owned) */
     uint64_t saved_at;
+    unsigned saved_gen; /* core->gen when it was written */
 };
 
 struct exch {
@@ -448,13 +452,11 @@ static int sess_save(hsess *hs, hwait *w, bool force)
     json_t *note;
     if (!t->store || !hs->registered)
         return -1;
+    if (!force && hs->saved_gen == hs->core->gen && now - hs->saved_at < t->session_timeout_ms / 4)
+        return -1; /* nothing changed, and the record is fresh */
     if (!(text = sess_record(hs)))
         return -1;
-    if (!force && hs->saved && strcmp(text, hs->saved) == 0 &&
-        now - hs->saved_at < t->session_timeout_ms / 4) {
-        free(text);
-        return -1;
-    }
+    hs->saved_gen = hs->core->gen;
     snprintf(key, sizeof key, "s:%s", hs->id);
     if (hs->saved && strcmp(text, hs->saved) != 0) { /* the other replicas' copies change too */
         note = json_pack("{s:s,s:s}", "s", hs->id, "r", text);
@@ -491,6 +493,8 @@ static void on_saved(void *ud, mcp_store_status status, const char *value, size_
 static hsess *sess_new(http_tr *t);
 static void sess_end(hsess *hs);
 static void on_request(mcp__hconn *c);
+static void reply_busy(mcp__hconn *c, unsigned status, const json_t *id, unsigned retry_s,
+                       const char *text);
 
 /* A session's record arrived for a parked request: make the local copy, then serve it. */
 static void on_session_record(void *ud, mcp_store_status status, const char *value, size_t len)
@@ -508,15 +512,18 @@ static void on_session_record(void *ud, mcp_store_status status, const char *val
     wait_free(w);
     c->owner = NULL;
     if (status != MCP_STORE_OK) {
-        json_t *msg =
-            mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER,
-                               "Service Unavailable: the session store cannot be reached", NULL);
-        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        json_decref(msg);
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 1,
+                   "Service Unavailable: the session store cannot be reached");
         return;
     }
     snprintf(sid, sizeof sid, "%s", mcp__hconn_header(c, "Mcp-Session-Id"));
     rec = value ? json_loadb(value, len, 0, NULL) : NULL;
+    if (json_is_object(rec) && !sess_find(t, sid) && !t->stopping && !sess_make_room(t)) {
+        json_decref(rec);
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, sess_retry_after(t),
+                   "Service Unavailable: too many sessions, none idle long enough to evict");
+        return;
+    }
     if (json_is_object(rec) && !sess_find(t, sid) && !t->stopping && (hs = sess_new(t)) != NULL) {
         const json_t *p = json_object_get(rec, "p");
         memcpy(hs->id, sid, sizeof hs->id);
@@ -525,6 +532,7 @@ static void on_session_record(void *ud, mcp_store_status status, const char *val
         sess_apply(hs, rec);
         hs->saved = strndup(value, len);
         hs->saved_at = mcp__httpd_now(&t->d);
+        hs->saved_gen = hs->core->gen;
         sess_register(hs);
     }
     json_decref(rec);
@@ -1276,11 +1284,8 @@ static void on_state_claimed(void *ud, mcp_store_status status, const char *valu
         reply_error(c, MHD_HTTP_OK, id, MCP_JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: requestState was already used");
     } else {
-        json_t *msg =
-            mcp__jsonrpc_error(mcp__jsonrpc_valid_id(id) ? id : NULL, MCP__ERROR_SERVER,
-                               "Service Unavailable: the state store cannot be reached", NULL);
-        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        json_decref(msg);
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, id, 1,
+                   "Service Unavailable: the state store cannot be reached");
     }
     json_decref(in);
 }
@@ -1501,14 +1506,11 @@ static void on_stream_events(void *ud, mcp_store_status status, const char *valu
     }
     c->owner = NULL;
     if (status != MCP_STORE_OK) {
-        json_t *msg =
-            mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER,
-                               "Service Unavailable: the event store cannot be reached", NULL);
         stream_unlink(st);
         stream_free(st);
         wait_free(w);
-        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        json_decref(msg);
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 1,
+                   "Service Unavailable: the event store cannot be reached");
         return;
     }
     /* the stored events first, then those heard meanwhile (older ones are skipped when sent) */

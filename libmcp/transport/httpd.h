@@ -214,8 +214,8 @@ MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 typedef void (*mcp__es_replay_fn)(void *ud, uint64_t seq, const char *data, size_t len);
 
 /**
- * Where SSE events wait for a client that reconnects with Last-Event-ID. An interface, so a
- * store shared between replicas can replace the in-memory one. Keys are (session id, stream
+ * Where SSE events wait for a client that reconnects with Last-Event-ID on this replica (with a
+ * shared store, http.c also keeps them there for the other replicas). Keys are (session id, stream
  * number); sequence numbers grow by one per event within a stream.
  */
 typedef struct mcp__eventstore {

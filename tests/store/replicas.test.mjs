@@ -126,6 +126,8 @@ describe('replicas on a Redis store', () => {
     let redis, redisPort, A, B, storeArgs;
 
     before(async () => {
+        // one requestState key for every replica (the replicas' deployment rule)
+        process.env.MCP_STATE_KEY = randomBytes(32).toString('hex');
         redisPort = await freePort();
         redis = await startRedis(redisPort);
         storeArgs = ['--store', `redis://127.0.0.1:${redisPort}`, '--store-prefix', `t${randomBytes(4).toString('hex')}`];
@@ -284,6 +286,69 @@ describe('replicas on a Redis store', () => {
         assert.ok(hidden.body.error, JSON.stringify(hidden.body));
     });
 
+    test('2026-07-28 tasks: started on A, polled and cancelled on B', async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const r = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: meta }), H26('tools/call', 'slow_compute'));
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.result.resultType, 'task', JSON.stringify(r.body));
+        const id = r.body.result.taskId;
+        const g = await call(B.url, rpc('tasks/get', { taskId: id, _meta: meta }), H26('tasks/get', id));
+        assert.equal(g.body.result?.status, 'working', JSON.stringify(g.body));
+        const c = await call(B.url, rpc('tasks/cancel', { taskId: id, _meta: meta }), H26('tasks/cancel', id));
+        assert.equal(c.status, 200);
+        assert.ok(c.body.result, JSON.stringify(c.body));
+        await sleep(300);
+        const onA = await call(A.url, rpc('tasks/get', { taskId: id, _meta: meta }), H26('tasks/get', id));
+        assert.equal(onA.body.result.status, 'cancelled', JSON.stringify(onA.body));
+        // a task that asks (input_required): answered with tasks/update on B, it ends on A
+        const ask = await call(A.url, rpc('tools/call', { name: 'confirm_delete', arguments: { filename: 'f.txt' }, _meta: { ...meta, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } } } }), H26('tools/call', 'confirm_delete'));
+        const aid = ask.body.result?.taskId;
+        assert.ok(aid, JSON.stringify(ask.body));
+        let q;
+        for (let k = 0; k < 20 && !q; k++) {
+            const s = await call(B.url, rpc('tasks/get', { taskId: aid, _meta: meta }), H26('tasks/get', aid));
+            if (s.body.result?.status === 'input_required') q = s.body.result.inputRequests;
+            else await sleep(100);
+        }
+        assert.ok(q, 'input_required seen on B');
+        const [key] = Object.keys(q);
+        const u = await call(B.url, rpc('tasks/update', { taskId: aid, inputResponses: { [key]: { action: 'accept', content: { confirm: true } } }, _meta: meta }), H26('tasks/update', aid));
+        assert.equal(u.status, 200, JSON.stringify(u.body));
+        assert.ok(u.body.result, JSON.stringify(u.body));
+        let end;
+        for (let k = 0; k < 20 && !end; k++) {
+            const s = await call(B.url, rpc('tasks/get', { taskId: aid, _meta: meta }), H26('tasks/get', aid));
+            if (s.body.result?.status === 'completed') end = s.body.result;
+            else await sleep(100);
+        }
+        assert.ok(end, 'completed after the update from B');
+        assert.match(JSON.stringify(end.result), /f\.txt/);
+        // a 2025 session cannot see a 2026 task
+        const sid = await session(B.url);
+        const other = await call(B.url, rpc('tasks/get', { taskId: id }), H(sid));
+        assert.ok(other.body.error, JSON.stringify(other.body));
+    });
+
+    test('requestState is single-use across the replicas', async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+        const name = 'test_input_required_result_request_state';
+        const ask = (url, extra = {}) =>
+            call(url, rpc('tools/call', { name, arguments: {}, ...extra, _meta: meta }), H26('tools/call', name));
+        const first = await ask(A.url);
+        assert.equal(first.body.result?.resultType, 'input_required', JSON.stringify(first.body));
+        const [key] = Object.keys(first.body.result.inputRequests);
+        const retry = { inputResponses: { [key]: { action: 'accept', content: { ok: true } } }, requestState: first.body.result.requestState };
+        const done = await ask(B.url, retry); // issued by A, used on B
+        assert.equal(done.status, 200);
+        assert.ok(done.body.result?.content, JSON.stringify(done.body));
+        assert.notEqual(done.body.result.resultType, 'input_required');
+        for (const url of [A.url, B.url]) {
+            const replay = await ask(url, retry);
+            assert.equal(replay.body.error?.code, -32602, JSON.stringify(replay.body));
+            assert.match(replay.body.error.message, /already used/);
+        }
+    });
+
     test('a task whose replica dies fails after its lease runs out', async () => {
         const C = await startServer(EVERYTHING, storeArgs);
         const sid = await session(C.url);
@@ -342,5 +407,66 @@ describe('replicas on a Redis store', () => {
         }
         assert.ok(served, 'B serves the session A opened');
         assert.ok(A.stderr().includes('reconnected') && B.stderr().includes('reconnected'), B.stderr());
+
+        // a hung Redis (stopped, its port still accepting): a request that needs it waits at
+        // most about 3 s, then 503; service comes back once Redis does
+        const sid3 = await session(A.url);
+        redis.kill('SIGSTOP');
+        try {
+            const t0 = Date.now();
+            const hung = await post(B.url, rpc('tools/list'), H(sid3));
+            assert.equal(hung.status, 503, await hung.text());
+            assert.ok(Date.now() - t0 < 7000, `answered in ${Date.now() - t0} ms`);
+            const other = await call(A.url, rpc('tools/call', { name: 'echo', arguments: { message: 'alive' } }), H(sid3));
+            assert.equal(other.status, 200, 'what needs no store is served meanwhile');
+        } finally {
+            redis.kill('SIGCONT');
+        }
+        let back = false;
+        for (let k = 0; k < 50 && !back; k++) {
+            const r = await call(B.url, rpc('tools/list'), H(sid3));
+            back = r.status === 200;
+            if (!back) await sleep(200);
+        }
+        assert.ok(back, 'B serves again once Redis answers');
+    });
+
+    test('the password comes from MCP_REDIS_PASSWORD; --store-prefix keeps servers apart', async () => {
+        const port = await freePort();
+        const secret = randomBytes(12).toString('hex');
+        const locked = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', secret], { stdio: 'ignore' });
+        try {
+            const url = `redis://127.0.0.1:${port}/2`;
+            await sleep(300);
+            process.env.MCP_REDIS_PASSWORD = secret;
+            const [P, Q] = await Promise.all([startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1']), startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1'])]);
+            process.env.MCP_REDIS_PASSWORD = 'wrong';
+            const W = await startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p1']);
+            process.env.MCP_REDIS_PASSWORD = secret;
+            const O = await startServer(EVERYTHING, ['--store', url, '--store-prefix', 'p2']);
+            delete process.env.MCP_REDIS_PASSWORD;
+            assert.doesNotMatch(P.stderr() + W.stderr(), new RegExp(secret), 'the password is never logged');
+            let sid = null;
+            for (let k = 0; k < 30 && !sid; k++) {
+                const r = await post(P.url, INIT(1, PROTO));
+                await r.text();
+                if (r.status === 200) sid = r.headers.get('mcp-session-id');
+                else await sleep(100);
+            }
+            assert.ok(sid, 'the right password works');
+            const onQ = await call(Q.url, rpc('tools/list'), H(sid));
+            assert.equal(onQ.status, 200);
+            const onW = await post(W.url, rpc('tools/list'), H(sid));
+            assert.equal(onW.status, 503, 'a wrong password: the store is unusable, said as 503');
+            for (let k = 0; k < 20 && !/authentication refused/.test(W.stderr()); k++) await sleep(100);
+            assert.match(W.stderr(), /authentication refused/);
+            await onW.text();
+            const onO = await call(O.url, rpc('tools/list'), H(sid));
+            assert.equal(onO.status, 404, 'another prefix is another server');
+            for (const s of [P, Q, W, O]) assert.equal(await s.close(), 0);
+        } finally {
+            delete process.env.MCP_REDIS_PASSWORD;
+            await stopRedis(locked);
+        }
     });
 });
