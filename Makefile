@@ -96,8 +96,9 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
-        test unit check-layers check-exports format-check interop http-test store-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test unit check-layers check-exports format-check interop http-test store-test replicas-test \
+        test-servers test-install conformance san valgrind bench bench-json bench-http bench-replicas \
+        soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -183,7 +184,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      store-test test-servers test-install conformance
+      store-test replicas-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -220,6 +221,10 @@ http-test: all
 # Replicas sharing a Redis store (Debian's redis-server, installed by the script when missing).
 store-test: all
 	$(Q)BUILD=$(BUILD) sh tests/store/run.sh
+
+# Replicas behind Debian's nginx (and redis-server), the SDK clients while a replica is killed.
+replicas-test: all
+	$(Q)BUILD=$(BUILD) sh tests/replicas/run.sh
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
@@ -264,6 +269,11 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
+
+# Replicas: memory vs Redis store, three replicas behind nginx, 2026 stateless, --workers, and
+# the TypeScript SDK's stateful figure in the same run (STORE=redis://... for a running Redis).
+bench-replicas: all
+	$(Q)BUILD=$(BUILD) sh bench/replicas/run.sh
 
 # Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
 # Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).

@@ -653,7 +653,8 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
 
 /**
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
- * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
+ * every replica behind a load balancer the same key (mcp_server_main(): --state-key-file or
+ * MCP_STATE_KEY, which ask for at least 32 bytes). Copied; `len` >= 16. Single use is
  * enforced per replica: a state used on one replica can still be used once on another within
  * its lifetime (route a client's retries to one replica where that matters).
  */
@@ -857,9 +858,9 @@ typedef struct mcp_http_opts {
     unsigned max_sessions_per_principal; /* sessions (both transports; default 1000) */
     unsigned max_streams_per_principal;  /* open SSE streams (default 256); a POST whose reply
                                             would become a stream past it is answered with JSON */
-    int reuse_port; /* bind with SO_REUSEPORT: several processes of one user listen on the same
-                       host and port and the kernel spreads new connections over them
-                       (mcp_server_main()'s --workers uses it) */
+    int reuse_port; /* Streamable HTTP only: bind with SO_REUSEPORT, so several processes of one
+                       user listen on the same host and port and the kernel spreads new
+                       connections over them (mcp_server_main()'s --workers uses it) */
 } mcp_http_opts_t;
 
 /**

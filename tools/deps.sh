@@ -2,8 +2,17 @@
 # Make sure the Debian packages libmcp builds against are present. Run by `make` (the deps step).
 # When pkg-config cannot find a library, install its -dev package with apt-get (as root, or
 # through sudo), saying so. NO_DEPS=1 only reports what is missing.
+# Tests that need programs of their own name them as command:package pairs in DEPS_COMMANDS
+# (tests/replicas/run.sh: DEPS_COMMANDS="nginx:nginx redis-server:redis-server"); then only those
+# are checked.
 set -e
 need=""
+if [ -n "${DEPS_COMMANDS:-}" ]; then
+    for pair in $DEPS_COMMANDS; do
+        cmd=${pair%%:*}
+        command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need="$need ${pair#*:}"
+    done
+else
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 # libhiredis-dev: its headers only (the Redis store loads libhiredis with dlopen on first use).
@@ -18,6 +27,7 @@ command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make form
 [ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
 # The install test renders the man pages with groff.
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
+fi
 [ -z "$need" ] && exit 0
 echo "deps: missing build dependencies:$need" >&2
 if [ "${NO_DEPS:-}" = 1 ]; then
@@ -31,5 +41,5 @@ fi
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 echo "deps: running: $SUDO apt-get update && $SUDO apt-get install -y$need" >&2
 $SUDO apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq $need >&2
 echo "deps: installed$need" >&2

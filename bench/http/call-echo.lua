@@ -1,5 +1,7 @@
 -- wrk: POST tools/call echo with a fresh JSON-RPC id per request (ids must not repeat while in
--- flight on one session). MCP_SID (env) adds the Mcp-Session-Id header.
+-- flight on one session). MCP_SID (env) adds the Mcp-Session-Id header; MCP_ERA=2026 (env)
+-- sends 2026-07-28 requests instead (no session: the revision and capabilities in _meta, the
+-- Mcp-Method and Mcp-Name headers).
 -- It also checks what it measures: every response's status (non-2xx are counted) and, for one
 -- response in SAMPLE_EVERY, that it is a JSON body (Content-Type application/json, not an SSE
 -- stream) holding the echoed "hello". done() prints one line that run.sh reads:
@@ -10,7 +12,14 @@ local SAMPLE_EVERY = 50
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+local modern = os.getenv("MCP_ERA") == "2026"
+wrk.headers["MCP-Protocol-Version"] = modern and "2026-07-28" or "2025-11-25"
+if modern then
+   wrk.headers["Mcp-Method"] = "tools/call"
+   wrk.headers["Mcp-Name"] = "echo"
+end
+local meta = modern and ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
+   '"io.modelcontextprotocol/clientCapabilities":{}}' or ""
 if sid and sid ~= "" then wrk.headers["Mcp-Session-Id"] = sid end
 
 local threads = {}
@@ -26,7 +35,7 @@ end
 function request()
    counter = counter + 1
    local body = '{"jsonrpc":"2.0","id":' .. (base or 0) + counter ..
-      ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
+      ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}' .. meta .. '}}'
    return wrk.format(nil, nil, nil, body)
 end
 

@@ -440,13 +440,16 @@ int mcp__http_cli_workers(struct mcp__http_cli *c, unsigned workers, unsigned *g
                             : "");
         return -1;
     }
-    if (!c->o.stateless)
+    /* without a shared store a 2025-era session lives in the process that created it, and the
+     * kernel hands the client's next connection to any worker */
+    if (!c->o.stateless && !c->store)
         fprintf(stderr,
-                "%s: --workers %u: 2025-era sessions live in one process and the kernel spreads "
-                "connections over all, so 2025-era clients are served stateless (as with "
-                "--stateless); 2026-07-28 clients are not affected\n",
+                "%s: --workers %u without --store: 2025-era sessions would live in one process "
+                "while the kernel spreads connections over all, so 2025-era clients are served "
+                "stateless (as with --stateless); 2026-07-28 clients are not affected\n",
                 argv0, workers);
-    c->o.stateless = 1;
+    if (!c->store)
+        c->o.stateless = 1;
     c->o.reuse_port = 1;
     *grace_ms = c->o.grace_ms ? c->o.grace_ms : 5000;
 

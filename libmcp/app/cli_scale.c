@@ -46,8 +46,8 @@ const char *const mcp__scale_cli_usage =
     "                     Else the MCP_STATE_KEY environment variable (32+ bytes); the file\n"
     "                     wins when both are set. Default: a random key per process\n"
     "  --workers N        N processes share the --http port (SO_REUSEPORT), supervised: a\n"
-    "                     crashed one is restarted; 1 to 64. Sessions live in one process, so\n"
-    "                     2025-era clients are served stateless (as --stateless)\n";
+    "                     crashed one is restarted; 1 to 64. Without --store, sessions would\n"
+    "                     live in one process, so 2025-era clients are served stateless\n";
 
 int mcp__scale_cli_flag(struct mcp__scale_cli *c, int argc, char **argv, int *i, const char *argv0)
 {
@@ -175,11 +175,14 @@ int mcp__scale_cli_key(mcp_server_t *srv, const struct mcp__scale_cli *c, const 
     if (env)
         unsetenv("MCP_STATE_KEY"); /* tools and their child processes never see it */
     if (len > KEY_FILE_MAX || len < KEY_MIN) {
-        fprintf(stderr,
-                "%s: %s: the requestState key is %ld bytes; it needs %d to %d (e.g. "
-                "`head -c 32 /dev/urandom | base64 > FILE`)\n",
-                argv0, from, len > KEY_FILE_MAX ? (long)KEY_FILE_MAX + 1 : len, KEY_MIN,
-                KEY_FILE_MAX);
+        if (len > KEY_FILE_MAX)
+            fprintf(stderr, "%s: %s: the requestState key is longer than %d bytes\n", argv0, from,
+                    KEY_FILE_MAX);
+        else
+            fprintf(stderr,
+                    "%s: %s: the requestState key is %ld bytes; it needs %d to %d (e.g. "
+                    "`head -c 32 /dev/urandom | base64 > FILE`)\n",
+                    argv0, from, len, KEY_MIN, KEY_FILE_MAX);
         wipe(buf, sizeof buf);
         return -1;
     }
@@ -196,7 +199,6 @@ int mcp__scale_cli_key(mcp_server_t *srv, const struct mcp__scale_cli *c, const 
 
 struct worker {
     pid_t pid; /* 0: not running */
-    int status;
 };
 
 /* Fork one worker. In the child: 0 (go on and serve). In the parent: the child's pid, or -1. */
