@@ -655,7 +655,8 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
  * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
  * enforced per replica: a state used on one replica can still be used once on another within
- * its lifetime (route a client's retries to one replica where that matters).
+ * its lifetime (route a client's retries to one replica where that matters). MCP_OK, MCP_EINVAL,
+ * or MCP_EIO when libcrypto (loaded on first use) cannot be loaded.
  */
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 

@@ -83,14 +83,6 @@ static void wipe(void *p, size_t n)
         *v++ = 0;
 }
 
-static void digest(const char *s, size_t n, unsigned char out[32])
-{
-    mcp__sha256 h;
-    mcp__sha256_init(&h);
-    mcp__sha256_update(&h, s, n);
-    mcp__sha256_final(&h, out);
-}
-
 static int bad(mcp_server_t *srv, const char *name, const char *why)
 {
     mcp_server_log(srv, MCP_LOG_ERROR, "%s: authorization: %s", name, why);
@@ -123,7 +115,8 @@ static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name, const m
             return bad(srv, name,
                        "bearer_token must be a non-empty RFC 6750 token "
                        "(letters, digits and -._~+/ then optional '=')");
-        digest(o->bearer_token, n, a->secret);
+        if (mcp__sha256_once(o->bearer_token, n, a->secret) != MCP_OK)
+            return MCP_EIO;
         a->has_secret = true;
     }
     a->authorize = o->authorize;
@@ -383,8 +376,8 @@ static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n, j
     *principal = NULL;
     if (a->has_secret) {
         bool same;
-        digest(token, n, got);
-        same = mcp__hmac_equal(got, a->secret, sizeof got);
+        same = mcp__sha256_once(token, n, got) == MCP_OK &&
+               mcp__crypto_equal(got, a->secret, sizeof got);
         wipe(got, sizeof got);
         if (same)
             return 0;
