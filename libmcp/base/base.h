@@ -114,6 +114,8 @@ enum { MCP__JWT_OK = 0, MCP__JWT_INVALID = 1, MCP__JWT_NO_KEY = 2 };
  * when absent); MCP__JWT_NO_KEY when no key of `set` is the one the token names (refetch the set
  * and try again); MCP__JWT_INVALID otherwise. *why: a short reason that never quotes the token.
  */
+/** Does an "aud" claim (a string, or an array of strings) hold `want`? */
+MCP_HIDDEN bool mcp__jwt_aud_has(const json_t *aud, const char *want);
 MCP_HIDDEN int mcp__jwt_verify(const mcp__jwks *set, const char *tok, size_t n,
                                const mcp__jwt_rules *r, json_t **claims, const char **why);
 

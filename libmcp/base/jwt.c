@@ -226,7 +226,7 @@ static bool number(const json_t *v, double *out)
     return true;
 }
 
-static bool aud_ok(const json_t *aud, const char *want)
+bool mcp__jwt_aud_has(const json_t *aud, const char *want)
 {
     size_t i;
     if (json_is_string(aud))
@@ -332,7 +332,7 @@ int mcp__jwt_verify(const mcp__jwks *set, const char *tok, size_t n, const mcp__
         *why = "token issuer not accepted";
         goto out;
     }
-    if (r->audience && !aud_ok(json_object_get(body, "aud"), r->audience)) {
+    if (r->audience && !mcp__jwt_aud_has(json_object_get(body, "aud"), r->audience)) {
         *why = "token audience is not this server";
         goto out;
     }
