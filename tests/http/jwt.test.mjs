@@ -257,7 +257,7 @@ describe('JWT against a JWK Set fetched from --jwks-url', () => {
 describe('requests parked while the JWK Set is fetched', () => {
     test('others are not stalled, a client may leave, and all parked requests resume on one fetch', async () => {
         const as = await authServer();
-        as.delay = 1500;
+        as.delay = 3000;
         const srv = await startServer(BIN.http, ['--jwks-url', `${as.base}/jwks`, '--issuer', ISSUER]);
         const toks = Array.from({ length: 8 }, (_, i) => rs(srv.url, { sub: `user${i}` }));
         const t0 = Date.now();
@@ -270,9 +270,9 @@ describe('requests parked while the JWK Set is fetched', () => {
         // meanwhile the loop serves everyone else at once
         const r = await post(srv.url, INIT(1));
         assert.equal(r.status, 401, await r.text());
-        assert.ok(Date.now() - t0 < 1400, 'answered while the fetch was still pending');
+        assert.ok(Date.now() - t0 < 2800, 'answered while the fetch was still pending');
         for (const p of await Promise.all(parked)) assert.equal(p.status, 200, p.text);
-        assert.ok(Date.now() - t0 >= 1400, 'the parked requests waited for the key set');
+        assert.ok(Date.now() - t0 >= 2900, 'the parked requests waited for the key set');
         assert.equal(as.fetches, 1, 'one fetch for all of them');
         assert.equal(await srv.close(), 0, srv.stderr());
         assertNotLogged(srv, toks);
@@ -370,7 +370,7 @@ describe('RFC 7662 introspection (--introspection-url)', () => {
         process.env.MCP_INTROSPECTION_CLIENT_ID = as.client.id;
         process.env.MCP_INTROSPECTION_CLIENT_SECRET = as.client.secret;
         srv = await startServer(BIN.http, ['--introspection-url', `${as.base}/introspect`,
-            '--introspection-timeout', '500ms', '--log-level', 'debug']);
+            '--introspection-timeout', '3s', '--log-level', 'debug']);
     });
     after(async () => {
         delete process.env.MCP_INTROSPECTION_CLIENT_ID;
