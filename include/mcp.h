@@ -656,7 +656,8 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
  * every replica behind a load balancer the same key (mcp_server_main(): --state-key-file or
  * MCP_STATE_KEY, which ask for at least 32 bytes). Copied; `len` >= 16. Single use is
  * enforced per replica: a state used on one replica can still be used once on another within
- * its lifetime (route a client's retries to one replica where that matters).
+ * its lifetime (route a client's retries to one replica where that matters). MCP_OK, MCP_EINVAL,
+ * or MCP_EIO when libcrypto (loaded on first use) cannot be loaded.
  */
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 
@@ -784,6 +785,23 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * *principal may be set to a JSON string of the scopes the request needs (for the challenge;
  * otherwise `scopes` is named). Sessions compare principals by "sub" (and "iss") when both have
  * a string "sub", else as whole JSON values.
+ *
+ * JWT and introspection, built in (instead of `authorize`, which may not be set with them):
+ * `jwks_url` or `jwks_file` with `issuer` checks JWT access tokens (typ at+jwt or JWT) signed
+ * RS256, PS256, ES256 or EdDSA (Ed25519) by a key of the JWK Set; "none" and HMAC are never
+ * accepted. "iss" must equal `issuer`, "aud" hold `audience` (default: the resource URI, from
+ * resource_metadata_url or else the request's origin and path), "exp" be present; exp, nbf and
+ * iat are checked with `jwt_leeway_s`. The set is fetched on the server's loop (libcurl, loaded
+ * on first use), cached for its Cache-Control max-age (1 min..1 day), refetched when a token
+ * names an unknown kid (at most once per `jwks_min_interval_s`). `introspection_url` asks an RFC
+ * 7662 endpoint about opaque tokens instead (HTTP Basic with the client credentials; an
+ * inactive, expired, or other-audience token is refused). Requests waiting for a fetch are
+ * suspended, never blocking the loop. Verified tokens are cached by their SHA-256 until they
+ * expire (introspection answers 5 min at most). The principal is the token's claims ("scope" a
+ * space-separated string; "client_id" from "azp" when absent). A token that does not verify: 401
+ * invalid_token; keys or introspection unavailable (unreachable, timeout, not a JWK Set): 503 +
+ * Retry-After (fail closed). Listening fails with MCP_EINVAL when the configuration is
+ * incomplete, the JWK Set file has no usable key, or libcrypto cannot be loaded.
  */
 
 /* What an `authorize` callback returns besides 0 (any other value also counts as 401). */
@@ -861,11 +879,27 @@ typedef struct mcp_http_opts {
     int reuse_port; /* Streamable HTTP only: bind with SO_REUSEPORT, so several processes of one
                        user listen on the same host and port and the kernel spreads new
                        connections over them (mcp_server_main()'s --workers uses it) */
+    /* Built-in token validators (see "JWT and introspection" above); one of jwks_url, jwks_file
+     * and introspection_url. Strings are copied. */
+    const char *jwks_url;  /* the authorization server's JWK Set (http(s)), fetched on the
+                              loop and cached (Cache-Control max-age, 1 min..1 day) */
+    const char *jwks_file; /* or a JWK Set file, read at start (and again on an unknown kid) */
+    const char *issuer;    /* "iss" every token must name (required with a JWK Set) */
+    const char *audience;  /* "aud" every token must hold; NULL: the resource URI (from
+                              resource_metadata_url, else this request's origin and path) */
+    unsigned jwt_leeway_s; /* clock skew allowed on exp/nbf/iat (default 60) */
+    unsigned jwks_min_interval_s;            /* an unknown kid refetches the set at most this often
+                                                (default 30) */
+    const char *introspection_url;           /* RFC 7662 endpoint for opaque tokens */
+    const char *introspection_client_id;     /* its client credentials (HTTP Basic) */
+    const char *introspection_client_secret; /* read it from the environment, never argv */
+    unsigned introspection_timeout_ms;       /* default 5000; past it: 503 */
 } mcp_http_opts_t;
 
 /**
  * Who the bearer token of the request that created the call's session names: the principal an
- * `authorize` callback returned (for a 2025-era session, the one that created the session; a
+ * `authorize` callback returned, or the verified token's claims (jwks_url, jwks_file,
+ * introspection_url) (for a 2025-era session, the one that created the session; a
  * session is only served to that principal). NULL without authorization, with a static
  * bearer_token, or when the callback named no one.
  *
