@@ -439,9 +439,11 @@ int mcp__mrtr_state_nonce(mcp_server_t *srv, const char *text, char nonce[65], l
     if (!dot)
         return -1;
     ensure_key(srv);
-    mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac);
+    if (mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac) !=
+        MCP_OK)
+        return -1;
     given = mcp__base64_decode(dot + 1, strlen(dot + 1), true, &glen);
-    if (!given || glen != 32 || !mcp__hmac_equal(mac, given, 32)) {
+    if (!given || glen != 32 || !mcp__crypto_equal(mac, given, 32)) {
         free(given);
         return -1;
     }
