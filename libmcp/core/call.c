@@ -171,7 +171,7 @@ static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
         /* 2026-07-28 retired -32002: resource not found is invalid params there. */
         if (c == MCP_ERROR_RESOURCE_NOT_FOUND && call->ctx.stateless)
             c = MCP_JSONRPC_INVALID_PARAMS;
-        *cls = mcp__reply_class_of(c);
+        *cls = call->forbidden ? MCP__REPLY_FORBIDDEN : mcp__reply_class_of(c);
         return mcp__jsonrpc_error(call->id, c, json_string_value(msg), json_incref(data));
     }
     if (call->ctx.stateless)

@@ -585,6 +585,8 @@ static void exch_finish(exch *ex)
         } else if (!ex->reply)
             mcp__hconn_respond(ex->conn, MHD_HTTP_ACCEPTED,
                                mcp__hconn_response(ex->conn, NULL, NULL, 0));
+        else if (ex->reply_class == MCP__REPLY_FORBIDDEN)
+            mcp__auth_forbidden(ex->conn, ex->reply); /* 403 insufficient_scope: step up */
         else
             mcp__hconn_json(ex->conn, reply_status(ex), ex->reply,
                             hs && hs->registered && ex->is_init ? "Mcp-Session-Id" : NULL,
@@ -1003,6 +1005,7 @@ static void do_post(mcp__hconn *c)
             return;
         }
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
+        hs->core->scoped = c->d->cfg.stage != NULL;      /* authorization on: .scopes apply */
         memcpy(hs->who, c->who, sizeof hs->who);
         init = true;
     } else {
@@ -1017,6 +1020,7 @@ static void do_post(mcp__hconn *c)
         if (core) {
             core->ephemeral = true;
             core->principal = json_incref(c->principal);
+            core->scoped = c->d->cfg.stage != NULL;
             /* one client for the pool's fair share is its address, not this one request */
             core->client = c->principal ? NULL : mcp__hconn_peer(c);
         }

@@ -218,6 +218,7 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     }
     ls->t = t;
     ls->core->principal = json_incref(c->principal); /* the session is bound to it */
+    ls->core->scoped = c->d->cfg.stage != NULL;      /* authorization on: .scopes apply */
     ls->anext = t->all;
     if (t->all)
         t->all->aprev = ls;
