@@ -95,7 +95,7 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
-        test unit check-layers check-exports format-check interop http-test test-servers \
+        test unit check-layers check-exports format-check interop http-test auth-test test-servers \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
@@ -182,7 +182,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      test-servers test-install conformance
+      auth-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -215,6 +215,11 @@ interop: all fixtures
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 http-test: all
 	$(Q)BUILD=$(BUILD) sh tests/http/run.sh
+
+# OAuth against a real authorization server: oidc-provider (npm, pinned) issues JWT access
+# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up).
+auth-test: all
+	$(Q)BUILD=$(BUILD) sh tests/auth/run.sh
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
