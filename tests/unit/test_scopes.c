@@ -102,14 +102,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static json_t *roundtrip(fixture *f, const char *text)
-{
-    size_t before = json_array_size(f->cap.sent);
-    mcp__server_receive(f->sess, text, strlen(text));
-    assert_int_equal(json_array_size(f->cap.sent), before + 1);
-    return json_incref(json_array_get(f->cap.sent, before));
-}
-
 #define META26                                                                       \
     "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","         \
     "\"io.modelcontextprotocol/clientCapabilities\":{}}"
