@@ -96,7 +96,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
         test unit check-layers check-exports format-check interop http-test auth-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install conformance san valgrind bench bench-json bench-http bench-auth soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -264,6 +264,11 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
+
+# Authorization: tools/call at 16 connections with a cached JWT vs none on the same server build,
+# and the cost of one uncached verification (oidc-provider issues the tokens).
+bench-auth: all
+	$(Q)BUILD=$(BUILD) sh bench/auth/run.sh
 
 # Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
 # Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).

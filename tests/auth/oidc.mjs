@@ -8,7 +8,7 @@
 //     rotation does, unless asked to drop it).
 // The server listens first (so its issuer URL is known before the libmcp server starts); the
 // provider itself is made by setResource() once the libmcp server's URL is known.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -32,6 +32,7 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
     const { default: Provider, errors } = await import(require.resolve('oidc-provider'));
     const client = { id: 'libmcp-test-client', secret: randomBytes(24).toString('base64url') };
     let keys = [newKey()];
+    const signers = new Map(); // kid -> private KeyObject (mint)
     let provider = null;
     let resource = null;
     const grants = [];
@@ -109,6 +110,14 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
             return keys[0].kid;
         },
         kids: () => keys.map((k) => k.kid),
+        /** Sign an access token (RFC 9068 header) with the current key, as the provider would:
+         * for benchmarks that need many distinct tokens fast. */
+        mint(claims) {
+            const enc = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+            const head = `${enc({ alg: 'RS256', typ: 'at+jwt', kid: keys[0].kid })}.${enc(claims)}`;
+            if (!signers.has(keys[0].kid)) signers.set(keys[0].kid, createPrivateKey({ key: keys[0], format: 'jwk' }));
+            return `${head}.${sign('sha256', Buffer.from(head), signers.get(keys[0].kid)).toString('base64url')}`;
+        },
         close: () => new Promise((resolve) => {
             server.closeAllConnections?.();
             server.close(() => resolve());
