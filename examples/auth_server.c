@@ -41,6 +41,7 @@ static const struct demo_token {
     {"erin-expired-1", "erin", AUDIENCE, SCOPE, -60, 0},            /* 401: expired */
     {"frank-notyet-1", "frank", AUDIENCE, SCOPE, 3600, 600},        /* 401: not valid yet */
     {"henry-writer-1", "henry", AUDIENCE, SCOPE " notes:write", 3600, 0}, /* write_note */
+    {"alice-stepped-1", "alice", AUDIENCE, SCOPE " notes:write", 3600, 0}, /* alice, stepped up */
     {"gina-admin-1", "gina", AUDIENCE, SCOPE " notes:write notes:admin", 3600, 0}, /* all */
 };
 

@@ -866,10 +866,12 @@ typedef struct mcp_http_opts {
 } mcp_http_opts_t;
 
 /**
- * Who the bearer token of the request that created the call's session names: the principal an
- * `authorize` callback returned (for a 2025-era session, the one that created the session; a
- * session is only served to that principal). NULL without authorization, with a static
- * bearer_token, or when the callback named no one.
+ * Who the bearer token of the call's request names: the principal the validator returned (an
+ * `authorize` callback's; the built-in verifiers' is the token's claims). On a 2025-era session
+ * it is always the caller that created the session (a session is only served to that principal,
+ * compared by "iss"/"sub"), as its latest token describes it: after a step-up the new token's
+ * scopes count at once. A task's handler keeps the principal of the request that started it.
+ * NULL without authorization, with a static bearer_token, or when the callback named no one.
  *
  * Ownership: borrowed reference, valid as long as the call. Thread: any (it never changes).
  */

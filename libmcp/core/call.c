@@ -98,6 +98,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     call->builds = MCP__KINDS;
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
+    call->principal = json_incref(s->rx_principal ? s->rx_principal : s->principal);
     link_call(call, s);
     if (s->ops && s->ops->call_begin)
         s->ops->call_begin(s, call);
@@ -218,6 +219,7 @@ void mcp__call_finish(mcp_call_t *call)
     json_decref(call->params);
     json_decref(call->result);
     json_decref(call->error);
+    json_decref(call->principal);
     mcp__ctx_clear(&call->ctx);
     mcp__item_unref(call->item);
     free(call->uri);

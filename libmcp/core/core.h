@@ -169,6 +169,10 @@ struct mcp__session {
                                     NULL); see mcp_call_principal() */
     bool scoped;                 /* HTTP with authorization on: required scopes (.scopes) apply,
                                     granted by the principal's claims (scope.c) */
+    json_t *rx_principal;        /* borrowed, while a message is received: the principal of
+                                    this request's token, when it may differ from the session's
+                                    (HTTP: the same caller, its latest token, e.g. after a
+                                    step-up); NULL: the session's. Calls keep a reference */
     mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
     char *client;                /* who the session's client is when it is not the session
                                     itself: the peer address of a session that lives for one
@@ -281,6 +285,9 @@ struct mcp_call {
     mcp_call_t *qprev, *qnext;    /* its client's queue, while waiting */
     bool pool_waiting;            /* waiting for a pool thread (not yet handed to libuv) */
     bool has_deadline;            /* on the pool's deadline list */
+    json_t *principal;            /* who made this request (a reference: s->rx_principal, else
+                                     the session's, when the call was made) or NULL; what
+                                     mcp_call_principal() returns and scopes are checked on */
     bool forbidden;               /* refused for want of scopes: its reply is classed
                                      MCP__REPLY_FORBIDDEN (error.data.scope names them) */
     bool answered;                /* replied to early (timed out): the reply is sent and the
@@ -438,10 +445,10 @@ MCP_HIDDEN int mcp__scopes_parse(const char *text, char **out);
 /** Does `principal` grant scope `scope` (n bytes)? Its "scope" claim (space-separated string) or
  * "scp" claim (array of strings, or a string) names it. NULL grants nothing. */
 MCP_HIDDEN bool mcp__principal_grants(const json_t *principal, const char *scope, size_t n);
-/** May session `s` use `it`? Always when authorization is off (!s->scoped) or the item needs no
- * scope; otherwise every scope it needs must be granted. */
-MCP_HIDDEN bool mcp__session_may(const mcp__session *s, const mcp__item *it);
-/** The registry_page filter for session `ud` (mcp__session_may). */
+/** May `call` use `it`? Always when authorization is off (!call->sess->scoped) or the item needs
+ * no scope; otherwise the call's principal must grant every scope it needs. */
+MCP_HIDDEN bool mcp__call_may(const mcp_call_t *call, const mcp__item *it);
+/** The registry_page filter for call `ud` (mcp__call_may). */
 MCP_HIDDEN bool mcp__scope_keep(const mcp__item *it, const void *ud);
 /** Refuse the call for want of `it`'s scopes when its session may not use it: the error is set
  * (-32000, data {"scope": "<needed>"}) and the reply classed MCP__REPLY_FORBIDDEN (HTTP 403 with

@@ -6,9 +6,11 @@
  * - A principal grants the scopes named by its "scope" claim (a space-separated string, RFC 8693
  *   §4.2 and RFC 9068 §2.2.3) or, when it has none, by an "scp" claim (an array of strings, or
  *   one string): the two forms access tokens and introspection answers carry.
- * - A session with authorization on (s->scoped, set by the HTTP transports when a validator is
- *   installed) may use an item only when every scope the item names is granted. A session
- *   without (STDIO, HTTP without a validator) may use everything: scopes do not apply there.
+ * - A call on a session with authorization on (s->scoped, set by the HTTP transports when a
+ *   validator is installed) may use an item only when every scope the item names is granted by
+ *   the call's principal: the claims of the token its own request carried (on a 2025 session the
+ *   same caller as the session's, with its latest token, so a step-up counts at once). Without
+ *   authorization (STDIO, HTTP without a validator) everything may be used: scopes do not apply.
  * - A refused call answers -32000 with data {"scope": "<needed>"} and is classed
  *   MCP__REPLY_FORBIDDEN, which Streamable HTTP turns into 403 with an insufficient_scope
  *   challenge naming the same scopes (transport/auth.c), so a client can step up.
@@ -91,14 +93,14 @@ bool mcp__principal_grants(const json_t *principal, const char *scope, size_t n)
     return false;
 }
 
-bool mcp__session_may(const mcp__session *s, const mcp__item *it)
+bool mcp__call_may(const mcp_call_t *call, const mcp__item *it)
 {
     const char *p;
-    if (!s->scoped || !it->scopes)
+    if (!call->sess->scoped || !it->scopes)
         return true;
     for (p = it->scopes; *p;) {
         size_t len = strcspn(p, " ");
-        if (!mcp__principal_grants(s->principal, p, len))
+        if (!mcp__principal_grants(call->principal, p, len))
             return false;
         p += len;
         if (*p == ' ')
@@ -109,12 +111,12 @@ bool mcp__session_may(const mcp__session *s, const mcp__item *it)
 
 bool mcp__scope_keep(const mcp__item *it, const void *ud)
 {
-    return mcp__session_may(ud, it);
+    return mcp__call_may(ud, it);
 }
 
 bool mcp__call_forbid(mcp_call_t *call, const mcp__item *it, const char *what)
 {
-    if (mcp__session_may(call->sess, it))
+    if (mcp__call_may(call, it))
         return false;
     mcp__call_set_error(call, MCP__ERROR_SERVER, json_pack("{s:s}", "scope", it->scopes),
                         "Forbidden: %s '%.200s' needs scope '%.200s', which the access token "
@@ -133,24 +135,24 @@ int mcp_call_has_scope(const mcp_call_t *call, const char *scope)
         return 0;
     if (!call->sess->scoped)
         return 1; /* authorization off: scopes do not apply */
-    return mcp__principal_grants(call->sess->principal, scope, strlen(scope)) ? 1 : 0;
+    return mcp__principal_grants(call->principal, scope, strlen(scope)) ? 1 : 0;
 }
 
 const char *mcp_call_subject(const mcp_call_t *call)
 {
-    return call ? json_string_value(json_object_get(call->sess->principal, "sub")) : NULL;
+    return call ? json_string_value(json_object_get(call->principal, "sub")) : NULL;
 }
 
 const char *mcp_call_client_id(const mcp_call_t *call)
 {
-    const json_t *p = call ? call->sess->principal : NULL;
+    const json_t *p = call ? call->principal : NULL;
     const char *id = json_string_value(json_object_get(p, "client_id"));
     return id ? id : json_string_value(json_object_get(p, "azp"));
 }
 
 json_t *mcp_call_scopes(const mcp_call_t *call)
 {
-    const json_t *p = call ? call->sess->principal : NULL;
+    const json_t *p = call ? call->principal : NULL;
     const json_t *v = json_object_get(p, "scope"), *e;
     json_t *out = json_array();
     size_t i;

@@ -172,7 +172,7 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
     /* With authorization on, a principal sees only what it may use (scope.c). */
     if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
                            call->result, field, call->sess->scoped ? mcp__scope_keep : NULL,
-                           call->sess) != 0) {
+                           call) != 0) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: invalid cursor");
         return MCP_OK;

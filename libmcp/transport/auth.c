@@ -547,5 +547,5 @@ bool mcp__auth_same(const json_t *session, const json_t *request)
 
 const json_t *mcp_call_principal(const mcp_call_t *call)
 {
-    return call && call->sess ? call->sess->principal : NULL;
+    return call ? call->principal : NULL;
 }

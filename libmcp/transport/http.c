@@ -1056,8 +1056,10 @@ static void do_post(mcp__hconn *c)
     ex->receiving = true;
     prev_rx = core->rx;
     core->rx = ex;
+    core->rx_principal = c->principal; /* this request's token: calls keep its claims */
     mcp__server_receive_inbound(core, &in); /* read once, above */
     mcp__inbound_clear(&in);
+    core->rx_principal = NULL;
     core->rx = prev_rx;
     ex->receiving = false;
     exch_finish(ex); /* or later, when the last call ends */

@@ -455,7 +455,7 @@ describe('required scopes (.scopes) and the principal accessors (examples/auth_s
     // alice: "mcp:tools"; henry: + "notes:write"; gina: + "notes:admin", as an "scp" array with "azp".
     let srv;
     const ALICE = 'alice-7f3c9a1e', HENRY = 'henry-writer-1', GINA = 'gina-admin-1';
-    const ALL = [ALICE, HENRY, GINA];
+    const ALL = [ALICE, HENRY, GINA, 'alice-stepped-1'];
     before(async () => {
         srv = await startServer(AUTH_BIN, ['--sse', '127.0.0.1:0', '--log-level', 'debug']);
     }, HOOK);
@@ -483,10 +483,11 @@ describe('required scopes (.scopes) and the principal accessors (examples/auth_s
             [GINA]: { tools: ['whoami', 'whoami_task', 'write_note'], prompts: ['audit'],
                 resources: ['notes://public', 'notes://secret'], templates: ['notes://private/{id}'] },
         };
-        for (const tok of ALL) {
+        for (const tok of [ALICE, HENRY, GINA]) {
             for (const sid of [await session(srv.url, AUTHZ(tok)), null]) {
                 const era = sid ? '2025-11-25' : '2026-07-28';
                 const t = await rpc(tok, sid, 2, 'tools/list');
+                assert.ok(t.body.result, JSON.stringify(t.body));
                 assert.deepEqual(names(t.body.result.tools), want[tok].tools, `${tok} ${era} tools`);
                 const p = await rpc(tok, sid, 3, 'prompts/list');
                 assert.deepEqual(names(p.body.result.prompts), want[tok].prompts, `${tok} ${era} prompts`);
@@ -523,6 +524,19 @@ describe('required scopes (.scopes) and the principal accessors (examples/auth_s
         assert.deepEqual(g.body.result.content, [{ type: 'text',
             text: `note 'y' written by gina (client gina-console, scopes ["mcp:tools","notes:write","notes:admin"], admin: yes)` }],
         'an "scp" array and "azp" count as the scope and client id');
+    });
+
+    test("step-up on a session: the same caller's new token (more scopes) counts at once; the old one still lacks them", async () => {
+        const sid = await session(srv.url, AUTHZ(ALICE));
+        let r = await rpc(ALICE, sid, 2, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 403);
+        r = await rpc('alice-stepped-1', sid, 3, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.match(r.body.result.content[0].text, /^note 'a' written by alice /);
+        r = await rpc('alice-stepped-1', sid, 4, 'tools/list');
+        assert.ok(names(r.body.result.tools).includes('write_note'), 'the list follows the token too');
+        r = await rpc(ALICE, sid, 5, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 403, 'each request is judged by its own token');
     });
 
     test('prompts/get, resources/read (static and template) and completion/complete need the scopes too', async () => {
