@@ -1056,7 +1056,7 @@ static void do_post(mcp__hconn *c)
     ex->receiving = true;
     prev_rx = core->rx;
     core->rx = ex;
-    core->rx_principal = c->principal; /* this request's token: calls keep its claims */
+    core->rx_principal = c->principal;      /* this request's token: calls keep its claims */
     mcp__server_receive_inbound(core, &in); /* read once, above */
     mcp__inbound_clear(&in);
     core->rx_principal = NULL;
