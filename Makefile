@@ -37,12 +37,14 @@ else
 Q := @
 endif
 
-DEPS_PC := jansson libuv libmicrohttpd libpcre2-8
+DEPS_PC := jansson libuv libmicrohttpd libpcre2-8 libcurl libcrypto
 # Only run pkg-config once deps are present (the deps step installs them first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
 # libmicrohttpd is not linked: the HTTP transports dlopen() it on first use
 # (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack. Nor is
-# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c).
+# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c), nor libcurl:
+# the first HTTP request of a client or a JWKS fetch dlopen()s it (libmcp/core/curl.c), nor
+# libcrypto: a signed requestState or HTTP authorization dlopen()s it (libmcp/base/crypto.c).
 PKG_LIBS   = $(shell pkg-config --libs jansson libuv 2>/dev/null)
 
 MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L
@@ -184,13 +186,16 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
       auth-test test-servers test-install conformance
 
+# test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
+$(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
+
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) $(UNIT_LIBS) -lcmocka
 
 # No call from a lower layer of libmcp/ into a higher one, no cycle (docs/architecture.md).
 check-layers: $(LIB_A)

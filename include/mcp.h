@@ -661,7 +661,8 @@ MCP_API int mcp_call_set_input_key(mcp_call_t *call, const char *key);
  * Set the key that signs 2026-07-28 requestState (default: 32 random bytes per server). Give
  * every replica behind a load balancer the same key. Copied; `len` >= 16. Single use is
  * enforced per replica: a state used on one replica can still be used once on another within
- * its lifetime (route a client's retries to one replica where that matters).
+ * its lifetime (route a client's retries to one replica where that matters). MCP_OK, MCP_EINVAL,
+ * or MCP_EIO when libcrypto (loaded on first use) cannot be loaded.
  */
 MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len);
 
@@ -863,6 +864,21 @@ typedef struct mcp_http_opts {
     unsigned max_sessions_per_principal; /* sessions (both transports; default 1000) */
     unsigned max_streams_per_principal;  /* open SSE streams (default 256); a POST whose reply
                                             would become a stream past it is answered with JSON */
+    /* Built-in token validators (see "JWT and introspection" above); one of jwks_url, jwks_file
+     * and introspection_url. Strings are copied. */
+    const char *jwks_url;  /* the authorization server's JWK Set (http(s)), fetched on the
+                              loop and cached (Cache-Control max-age, 1 min..1 day) */
+    const char *jwks_file; /* or a JWK Set file, read at start (and again on an unknown kid) */
+    const char *issuer;    /* "iss" every token must name (required with a JWK Set) */
+    const char *audience;  /* "aud" every token must hold; NULL: the resource URI (from
+                              resource_metadata_url, else this request's origin and path) */
+    unsigned jwt_leeway_s; /* clock skew allowed on exp/nbf/iat (default 60) */
+    unsigned jwks_min_interval_s;            /* an unknown kid refetches the set at most this often
+                                                (default 30) */
+    const char *introspection_url;           /* RFC 7662 endpoint for opaque tokens */
+    const char *introspection_client_id;     /* its client credentials (HTTP Basic) */
+    const char *introspection_client_secret; /* read it from the environment, never argv */
+    unsigned introspection_timeout_ms;       /* default 5000; past it: 503 */
 } mcp_http_opts_t;
 
 /**

@@ -62,7 +62,18 @@ const char *const mcp__http_cli_usage =
     "                     /.well-known/oauth-protected-resource (repeatable)\n"
     "  --scopes \"A B\"     scopes: scopes_supported and the scope of 401/403 challenges\n"
     "  --resource-url URL the canonical URI of the --http endpoint as clients reach it\n"
-    "                     (default: from the Host header), e.g. https://mcp.example.com/mcp\n";
+    "                     (default: from the Host header), e.g. https://mcp.example.com/mcp\n"
+    "  --jwks-url URL     accept JWT access tokens signed by a key of this JWK Set\n"
+    "                     (RS256, PS256, ES256, EdDSA), fetched and cached\n"
+    "  --jwks-file PATH   the same from a file (read again when a token names a new kid)\n"
+    "  --issuer URL       the 'iss' tokens must name (required with a JWK Set)\n"
+    "  --audience URI     the 'aud' tokens must hold (default: the resource URI, RFC 8707)\n"
+    "  --jwt-leeway T     clock skew allowed on exp/nbf/iat (default 60s)\n"
+    "  --jwks-min-interval T  an unknown kid refetches the JWK Set at most this often\n"
+    "                     (default 30s)\n"
+    "  --introspection-url URL  check opaque tokens with RFC 7662 introspection, as the\n"
+    "                     client $MCP_INTROSPECTION_CLIENT_ID / $MCP_INTROSPECTION_CLIENT_SECRET\n"
+    "  --introspection-timeout T  past it the request gets 503 (default 5s)\n";
 
 /* "90", "2s", "500ms", "30m", "1.5" -> milliseconds; 0 on error. */
 static unsigned long duration_ms(const char *v)
@@ -183,7 +194,15 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
                                              "--max-stream-buffer",
                                              "--evict-idle",
                                              "--max-sessions-per-client",
-                                             "--max-streams-per-client"};
+                                             "--max-streams-per-client",
+                                             "--jwks-url",
+                                             "--jwks-file",
+                                             "--issuer",
+                                             "--audience",
+                                             "--jwt-leeway",
+                                             "--jwks-min-interval",
+                                             "--introspection-url",
+                                             "--introspection-timeout"};
     static const char *const bare[] = {"--stateless", "--json-response", "--cors", "--no-get"};
     const char *a = argv[*i], *v = NULL, *name = NULL;
     struct mcp__http_cli *c = *pc;
@@ -256,6 +275,30 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
         c->o.authorization_servers = c->servers;
     } else if (strcmp(name, "--scopes") == 0) {
         c->o.scopes = v;
+    } else if (strcmp(name, "--jwks-url") == 0 || strcmp(name, "--introspection-url") == 0) {
+        if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+            BAD();
+        if (name[2] == 'j')
+            c->o.jwks_url = v;
+        else
+            c->o.introspection_url = v;
+    } else if (strcmp(name, "--jwks-file") == 0) {
+        c->o.jwks_file = v;
+    } else if (strcmp(name, "--issuer") == 0) {
+        c->o.issuer = v;
+    } else if (strcmp(name, "--audience") == 0) {
+        c->o.audience = v;
+    } else if (strcmp(name, "--jwt-leeway") == 0 || strcmp(name, "--jwks-min-interval") == 0) {
+        unsigned long ms = duration_ms(v);
+        if (!ms)
+            BAD();
+        if (name[2] == 'j' && name[3] == 'w' && name[4] == 't')
+            c->o.jwt_leeway_s = (unsigned)((ms + 999) / 1000);
+        else
+            c->o.jwks_min_interval_s = (unsigned)((ms + 999) / 1000);
+    } else if (strcmp(name, "--introspection-timeout") == 0) {
+        if (!(c->o.introspection_timeout_ms = (unsigned)duration_ms(v)))
+            BAD();
     } else if (strcmp(name, "--resource-url") == 0) {
         /* scheme://authority/path -> scheme://authority/.well-known/oauth-protected-resource/path
          */
@@ -367,7 +410,21 @@ int mcp__http_cli_start(mcp_server_t *srv, struct mcp__http_cli *c, const char *
     c->origins[c->norigins] = NULL;
     c->o.allowed_origins = c->norigins ? c->origins : NULL;
     c->o.bearer_token = c->token;
-    auth = c->o.bearer_token || c->o.authorize;
+    if (c->o.introspection_url) {
+        /* the credentials come from the environment, never from the command line */
+        c->o.introspection_client_id = getenv("MCP_INTROSPECTION_CLIENT_ID");
+        c->o.introspection_client_secret = getenv("MCP_INTROSPECTION_CLIENT_SECRET");
+        if (!c->o.introspection_client_id || !*c->o.introspection_client_id ||
+            !c->o.introspection_client_secret) {
+            fprintf(stderr,
+                    "%s: --introspection-url needs MCP_INTROSPECTION_CLIENT_ID and "
+                    "MCP_INTROSPECTION_CLIENT_SECRET in the environment\n",
+                    argv0);
+            return MCP_EINVAL;
+        }
+    }
+    auth = c->o.bearer_token || c->o.authorize || c->o.jwks_url || c->o.jwks_file ||
+           c->o.introspection_url;
     if (c->http) {
         mcp_http_opts_t o = c->o;
         o.host = c->http_host;

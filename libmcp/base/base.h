@@ -1,8 +1,8 @@
 /*
  * The base layer (libmcp/base/): primitives that know nothing of servers, sessions or calls —
- * errors, randomness, SHA-256, base64, text helpers, the JSON reader and writer, JSON-RPC
- * envelopes, JSON Schema and URI templates. Files here include only this header (and mcp.h
- * through it). Never installed.
+ * errors, randomness, crypto (libcrypto, loaded on use), base64, text helpers, the JSON reader and
+ * writer, JSON-RPC envelopes, JSON Schema and URI templates. Files here include only this header
+ * (and mcp.h through it). Never installed.
  *
  * Naming: public symbols are mcp_*, cross-file internals are mcp__* (hidden by
  * -fvisibility=hidden, so they never reach libmcp.so's dynamic symbol table), file-local helpers
@@ -42,22 +42,82 @@ MCP_HIDDEN int mcp__random_bytes(void *buf, size_t len);
 /** A fresh id: 32 lowercase hex characters (128 bits) + NUL. 0, or -1 (no randomness). */
 MCP_HIDDEN int mcp__random_id(char out[33]);
 
-/* ---- sha256.c ------------------------------------------------------------------------------- */
+/* ---- crypto.c: OpenSSL 3's libcrypto, loaded on first use ------------------------------------ */
 
+/** Load libcrypto now (every function below does on its first call). MCP_OK, or MCP_EIO with the
+ * reason in `why` (may be NULL). Thread-safe. A feature that needs crypto calls this when it is
+ * configured, so that it fails at once, with the reason, instead of on each request. */
+MCP_HIDDEN int mcp__crypto_load(char *why, size_t n);
+
+/** SHA-256 in pieces (EVP). init and final return MCP_OK, or MCP_EIO (libcrypto unavailable or
+ * failing: the digest is then all zeros and must not be used). final releases the context. */
 typedef struct mcp__sha256 {
-    uint32_t h[8];
-    uint64_t len;
-    unsigned char buf[64];
-    size_t n;
+    void *ctx;
+    bool failed;
 } mcp__sha256;
 
-MCP_HIDDEN void mcp__sha256_init(mcp__sha256 *s);
+MCP_HIDDEN int mcp__sha256_init(mcp__sha256 *s);
 MCP_HIDDEN void mcp__sha256_update(mcp__sha256 *s, const void *data, size_t len);
-MCP_HIDDEN void mcp__sha256_final(mcp__sha256 *s, unsigned char out[32]);
-MCP_HIDDEN void mcp__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
-                                 unsigned char out[32]);
-/** Constant-time comparison of two MACs. */
-MCP_HIDDEN bool mcp__hmac_equal(const unsigned char *a, const unsigned char *b, size_t n);
+MCP_HIDDEN int mcp__sha256_final(mcp__sha256 *s, unsigned char out[32]);
+/** One-shot SHA-256. MCP_OK or MCP_EIO. */
+MCP_HIDDEN int mcp__sha256_once(const void *data, size_t len, unsigned char out[32]);
+/** HMAC-SHA256. MCP_OK or MCP_EIO. */
+MCP_HIDDEN int mcp__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                                unsigned char out[32]);
+/** Constant-time comparison (CRYPTO_memcmp): true when equal; false when not, or when libcrypto
+ * is unavailable. */
+MCP_HIDDEN bool mcp__crypto_equal(const void *a, const void *b, size_t n);
+
+/** A public key (an EVP_PKEY), built from the members of a JWK. NULL: malformed (e.g. an EC point
+ * off the curve), out of memory, or libcrypto unavailable. */
+typedef struct mcp__pkey mcp__pkey;
+MCP_HIDDEN mcp__pkey *mcp__pkey_rsa(const unsigned char *n, size_t nlen, const unsigned char *e,
+                                    size_t elen);
+MCP_HIDDEN mcp__pkey *mcp__pkey_p256(const unsigned char x[32], const unsigned char y[32]);
+MCP_HIDDEN mcp__pkey *mcp__pkey_ed25519(const unsigned char x[32]);
+MCP_HIDDEN void mcp__pkey_free(mcp__pkey *k);
+MCP_HIDDEN int mcp__pkey_bits(const mcp__pkey *k);
+
+/** The JWS algorithms libmcp verifies (RFC 7518, RFC 8037). No HMAC, never "none". */
+typedef enum mcp__sig_alg {
+    MCP__SIG_RS256,
+    MCP__SIG_PS256,
+    MCP__SIG_ES256,
+    MCP__SIG_EDDSA
+} mcp__sig_alg;
+/** Check `sig` (the JWS form: r||s for ES256) over `data` with `key`. */
+MCP_HIDDEN bool mcp__pkey_verify(const mcp__pkey *key, mcp__sig_alg alg, const void *data,
+                                 size_t len, const unsigned char *sig, size_t slen);
+
+/* ---- jwt.c: JWT access tokens checked against a JWK Set ----------------------------------------
+ */
+
+typedef struct mcp__jwks mcp__jwks;
+/** Parse a JWK Set document: the signing keys libmcp verifies with (RSA >= 2048 bits, EC P-256,
+ * OKP Ed25519; "use" absent or "sig"; at most 64) are kept, others skipped. NULL with the reason
+ * in `why` when the text is not a JWK Set, holds no usable key, or libcrypto is unavailable. */
+MCP_HIDDEN mcp__jwks *mcp__jwks_parse(const char *text, size_t len, char *why, size_t n);
+MCP_HIDDEN void mcp__jwks_free(mcp__jwks *set);
+MCP_HIDDEN size_t mcp__jwks_count(const mcp__jwks *set);
+
+typedef struct mcp__jwt_rules {
+    const char *issuer;   /* "iss" must equal it (NULL: not checked) */
+    const char *audience; /* "aud" must hold it (NULL: not checked) */
+    long leeway_s;        /* clock skew allowed on exp, nbf, iat */
+    long long now;        /* seconds since the epoch */
+} mcp__jwt_rules;
+
+enum { MCP__JWT_OK = 0, MCP__JWT_INVALID = 1, MCP__JWT_NO_KEY = 2 };
+/**
+ * Check the compact JWT `tok` (`n` bytes) against `set` and `r`. MCP__JWT_OK with *claims a new
+ * reference (the normalised claims: "scope" a space-separated string, "client_id" from "azp"
+ * when absent); MCP__JWT_NO_KEY when no key of `set` is the one the token names (refetch the set
+ * and try again); MCP__JWT_INVALID otherwise. *why: a short reason that never quotes the token.
+ */
+/** Does an "aud" claim (a string, or an array of strings) hold `want`? */
+MCP_HIDDEN bool mcp__jwt_aud_has(const json_t *aud, const char *want);
+MCP_HIDDEN int mcp__jwt_verify(const mcp__jwks *set, const char *tok, size_t n,
+                               const mcp__jwt_rules *r, json_t **claims, const char **why);
 
 /* ---- schema --------------------------------------------------------------------------- */
 

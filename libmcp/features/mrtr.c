@@ -237,7 +237,8 @@ int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t len)
 {
     if (!srv || !key || len < 16)
         return MCP_EINVAL;
-    mcp__hmac_sha256(key, len, "libmcp requestState", 19, srv->state_key); /* normalise */
+    if (mcp__hmac_sha256(key, len, "libmcp requestState", 19, srv->state_key) != MCP_OK)
+        return MCP_EIO; /* libcrypto cannot be loaded (normalising the key needs HMAC) */
     srv->state_key_len = sizeof srv->state_key;
     return MCP_OK;
 }
@@ -255,6 +256,19 @@ static void hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* Signing and checking a requestState needs libcrypto: without it the request fails, with the
+ * reason, rather than using an unsigned or weaker state. */
+static bool crypto_ok(mcp_call_t *call)
+{
+    char why[200];
+    if (mcp__crypto_load(why, sizeof why) == MCP_OK)
+        return true;
+    mcp_server_log(call->srv, MCP_LOG_ERROR, "requestState: %s", why);
+    mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                        "Internal error: requestState needs libcrypto, which cannot be loaded");
+    return false;
+}
+
 static void ensure_key(mcp_server_t *srv)
 {
     if (srv->state_key_len == 0) {
@@ -263,40 +277,44 @@ static void ensure_key(mcp_server_t *srv)
     }
 }
 
-/* What the state is bound to: the method and the params other than the MRTR fields. */
-static void digest(const mcp_call_t *call, char out[65])
+/* What the state is bound to: the method and the params other than the MRTR fields.
+ * MCP_OK or MCP_EIO (no libcrypto). */
+static int digest(const mcp_call_t *call, char out[65])
 {
     json_t *p = json_deep_copy(call->params);
     unsigned char h[32];
     mcp__sha256 s;
     char *text;
+    int rc;
     json_object_del(p, "_meta");
     json_object_del(p, "inputResponses");
     json_object_del(p, "requestState");
     text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-    mcp__sha256_init(&s);
+    rc = mcp__sha256_init(&s);
     mcp__sha256_update(&s, call->method, strlen(call->method));
     mcp__sha256_update(&s, "\n", 1);
     if (text)
         mcp__sha256_update(&s, text, strlen(text));
-    mcp__sha256_final(&s, h);
+    if (rc == MCP_OK)
+        rc = mcp__sha256_final(&s, h);
     hex(h, 32, out);
     free(text);
     json_decref(p);
+    return rc;
 }
 
 /* Who the state is for: a digest of the principal as mcp__principal_same() compares them ("sub"
  * and "iss" when "sub" is a string, else the whole value), or "" when unauthenticated. */
-static void principal_digest(const mcp_call_t *call, char out[65])
+static int principal_digest(const mcp_call_t *call, char out[65])
 {
     const json_t *p = call->sess->principal, *sub = json_object_get(p, "sub");
     json_t *id;
     char *text;
     unsigned char h[32];
-    mcp__sha256 sh;
+    int rc;
     out[0] = '\0';
     if (!p)
-        return;
+        return MCP_OK;
     if (json_is_string(sub))
         id = json_pack("[s, O, O?]", "sub", sub, json_object_get(p, "iss"));
     else
@@ -304,12 +322,11 @@ static void principal_digest(const mcp_call_t *call, char out[65])
     text = id ? json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(id);
     if (!text)
-        return;
-    mcp__sha256_init(&sh);
-    mcp__sha256_update(&sh, text, strlen(text));
-    mcp__sha256_final(&sh, h);
+        return MCP_ENOMEM;
+    rc = mcp__sha256_once(text, strlen(text), h);
     hex(h, 32, out);
     free(text);
+    return rc;
 }
 
 /* ---- the retry ------------------------------------------------------------------------- */
@@ -345,9 +362,11 @@ int mcp__mrtr_begin(mcp_call_t *call)
     if (!dot)
         return refuse(call, "malformed requestState");
     ensure_key(srv);
+    if (!crypto_ok(call))
+        return MCP_JSONRPC_INTERNAL_ERROR;
     mcp__hmac_sha256(srv->state_key, srv->state_key_len, text, (size_t)(dot - text), mac);
     given = mcp__base64_decode(dot + 1, strlen(dot + 1), true, &glen);
-    if (!given || glen != 32 || !mcp__hmac_equal(mac, given, 32)) {
+    if (!given || glen != 32 || !mcp__crypto_equal(mac, given, 32)) {
         free(given);
         return refuse(call, "requestState was not issued by this server or was altered");
     }
@@ -355,13 +374,17 @@ int mcp__mrtr_begin(mcp_call_t *call)
     payload = mcp__base64_decode(text, (size_t)(dot - text), true, &plen);
     st = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
     free(payload);
-    digest(call, d);
+    if (digest(call, d) != MCP_OK)
+        d[0] = '\0'; /* matches no state ("d" is never empty) */
     if (!json_is_object(st) || !json_is_string(json_object_get(st, "d")) ||
         strcmp(json_string_value(json_object_get(st, "d")), d) != 0) {
         json_decref(st);
         return refuse(call, "requestState belongs to a different request");
     }
-    principal_digest(call, d);
+    if (principal_digest(call, d) != MCP_OK) {
+        json_decref(st);
+        return refuse(call, "requestState could not be checked (out of memory)");
+    }
     p = json_string_value(json_object_get(st, "p"));
     if (strcmp(p ? p : "", d) != 0) {
         json_decref(st);
@@ -466,6 +489,8 @@ static void mrtr_result(mcp_call_t *call)
     int rc;
 
     ensure_key(srv);
+    if (!crypto_ok(call))
+        return;
     mcp__random_bytes(nonce, sizeof nonce);
     hex(nonce, sizeof nonce, n);
     /* kept until it expires, so that its single use can be enforced; a full set issues none */
@@ -481,8 +506,11 @@ static void mrtr_result(mcp_call_t *call)
                                 "Internal error: out of memory");
         return;
     }
-    digest(call, d);
-    principal_digest(call, p);
+    if (digest(call, d) != MCP_OK || principal_digest(call, p) != MCP_OK) {
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                            "Internal error: cannot digest the requestState");
+        return;
+    }
     keys = json_array();
     json_object_foreach(q->requests, k, v) json_array_append_new(keys, json_string(k));
     payload = json_pack("{s:i, s:s, s:s, s:o, s:o, s:I, s:s}", "v", 1, "m", call->method, "d", d,
@@ -499,7 +527,12 @@ static void mrtr_result(mcp_call_t *call)
                             "Internal error: out of memory");
         return;
     }
-    mcp__hmac_sha256(srv->state_key, srv->state_key_len, p64, strlen(p64), mac);
+    if (mcp__hmac_sha256(srv->state_key, srv->state_key_len, p64, strlen(p64), mac) != MCP_OK) {
+        free(p64);
+        mcp__call_set_error(call, MCP_JSONRPC_INTERNAL_ERROR, NULL,
+                            "Internal error: cannot sign the requestState");
+        return;
+    }
     m64 = mcp__base64_encode(mac, sizeof mac, true);
     len = strlen(p64) + 1 + (m64 ? strlen(m64) : 0) + 1;
     state = malloc(len);

@@ -36,6 +36,7 @@ struct mcp__auth {
     json_t *scopes;     /* scopes_supported (array) or NULL */
     char *scope_text;   /* the same, space-separated, or NULL */
     char *endpoints[MAX_ENDPOINTS + 1];
+    mcp__verifier *verifier; /* JWT or introspection (verify.c), or NULL */
 };
 
 /* ---- configuration ------------------------------------------------------------------------- */
@@ -83,14 +84,6 @@ static void wipe(void *p, size_t n)
         *v++ = 0;
 }
 
-static void digest(const char *s, size_t n, unsigned char out[32])
-{
-    mcp__sha256 h;
-    mcp__sha256_init(&h);
-    mcp__sha256_update(&h, s, n);
-    mcp__sha256_final(&h, out);
-}
-
 static int bad(mcp_server_t *srv, const char *name, const char *why)
 {
     mcp_server_log(srv, MCP_LOG_ERROR, "%s: authorization: %s", name, why);
@@ -108,6 +101,7 @@ static void auth_free(void *state)
     json_decref(a->servers);
     json_decref(a->scopes);
     free(a->scope_text);
+    mcp__verifier_free(a->verifier);
     for (i = 0; i < MAX_ENDPOINTS; i++)
         free(a->endpoints[i]);
     wipe(a, sizeof *a);
@@ -123,7 +117,8 @@ static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name, const m
             return bad(srv, name,
                        "bearer_token must be a non-empty RFC 6750 token "
                        "(letters, digits and -._~+/ then optional '=')");
-        digest(o->bearer_token, n, a->secret);
+        if (mcp__sha256_once(o->bearer_token, n, a->secret) != MCP_OK)
+            return MCP_EIO;
         a->has_secret = true;
     }
     a->authorize = o->authorize;
@@ -200,16 +195,32 @@ static int parse_opts(mcp__auth *a, mcp_server_t *srv, const char *name, const m
     return MCP_OK;
 }
 
+static void parked_done(mcp__hconn *c, int status, json_t *principal);
+
 static int auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
                     const char *const *endpoints, mcp__auth **out)
 {
     mcp__auth *a;
+    mcp__verifier *v = NULL;
     size_t i;
     int rc;
     *out = NULL;
     if (!o)
         return MCP_OK;
-    if (!o->bearer_token && !o->authorize) {
+    if ((rc = mcp__verifier_new(srv, name, o, parked_done, &v)) != MCP_OK)
+        return rc;
+    if (v && o->authorize) {
+        mcp__verifier_free(v);
+        return bad(srv, name,
+                   "authorize and a built-in validator (jwks_url, jwks_file, "
+                   "introspection_url) exclude each other");
+    }
+    if (o->bearer_token && !v && mcp__crypto_load(NULL, 0) != MCP_OK) {
+        char why[200];
+        mcp__crypto_load(why, sizeof why);
+        return bad(srv, name, why); /* the token is compared as SHA-256 digests */
+    }
+    if (!o->bearer_token && !o->authorize && !v) {
         /* Advertising OAuth while letting everyone in would be worse than either alone. */
         if ((o->authorization_servers && *o->authorization_servers) || o->resource_metadata_url ||
             (o->scopes && *o->scopes))
@@ -218,8 +229,11 @@ static int auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *
                        "a token validator (bearer_token or authorize)");
         return MCP_OK;
     }
-    if (!(a = calloc(1, sizeof *a)))
+    if (!(a = calloc(1, sizeof *a))) {
+        mcp__verifier_free(v);
         return MCP_ENOMEM;
+    }
+    a->verifier = v;
     for (i = 0; endpoints && endpoints[i] && i < MAX_ENDPOINTS; i++)
         if (!(a->endpoints[i] = strdup(endpoints[i]))) {
             auth_free(a);
@@ -400,8 +414,26 @@ static enum MHD_Result count_authorization(void *cls, enum MHD_ValueKind kind, c
     return MHD_YES;
 }
 
-/* Run the validators on a well-formed token of `n` bytes. 0, 401 or 403; *principal set on 0
- * (a new reference or NULL) and on 403 (a string of the scopes needed, or NULL). */
+/* The audience tokens must name here: the configured one, else the resource URI (RFC 8707). */
+static char *audience_of(mcp__httpd *d, mcp__hconn *c)
+{
+    mcp__auth *a = d->cfg.stage_state;
+    const char *fixed = mcp__verifier_audience(a->verifier);
+    char origin[320];
+    if (fixed || a->resource)
+        return strdup(fixed ? fixed : a->resource);
+    char *u;
+    size_t n;
+    origin_of(d, c, origin, sizeof origin);
+    n = strlen(origin) + strlen(a->endpoints[0] ? a->endpoints[0] : "") + 1;
+    if ((u = malloc(n)))
+        snprintf(u, n, "%s%s", origin, a->endpoints[0] ? a->endpoints[0] : "");
+    return u;
+}
+
+/* Run the validators on a well-formed token of `n` bytes. 0, 401, 403, 503 or MCP__STAGE_LATER;
+ * *principal set on 0 (a new reference or NULL) and on 403 (a string of the scopes needed, or
+ * NULL). */
 static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n, json_t **principal)
 {
     mcp__auth *a = d->cfg.stage_state;
@@ -413,11 +445,19 @@ static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n, j
     *principal = NULL;
     if (a->has_secret) {
         bool same;
-        digest(token, n, got);
-        same = mcp__hmac_equal(got, a->secret, sizeof got);
+        same = mcp__sha256_once(token, n, got) == MCP_OK &&
+               mcp__crypto_equal(got, a->secret, sizeof got);
         wipe(got, sizeof got);
         if (same)
             return 0;
+    }
+    if (a->verifier) {
+        char *aud = audience_of(d, c);
+        if (!aud)
+            return MHD_HTTP_SERVICE_UNAVAILABLE;
+        rc = mcp__verifier_check(a->verifier, c, token, n, aud, principal);
+        free(aud);
+        return rc;
     }
     if (!a->authorize)
         return MHD_HTTP_UNAUTHORIZED;
@@ -445,6 +485,12 @@ static int validate(mcp__httpd *d, mcp__hconn *c, const char *token, size_t n, j
     return rc == MCP_AUTH_INSUFFICIENT_SCOPE ? MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED;
 }
 
+static void auth_cancel(mcp__hconn *c, void *state)
+{
+    mcp__auth *a = state;
+    mcp__verifier_cancel(a->verifier, c);
+}
+
 int mcp__auth_install(mcp__httpd_config *cfg, mcp_server_t *srv, const mcp_http_opts_t *o)
 {
     mcp__auth *a = NULL;
@@ -454,14 +500,23 @@ int mcp__auth_install(mcp__httpd_config *cfg, mcp_server_t *srv, const mcp_http_
     cfg->stage = mcp__auth_request;
     cfg->stage_state = a;
     cfg->stage_free = auth_free;
+    cfg->stage_cancel = auth_cancel;
     return MCP_OK;
+}
+
+static int outcome(mcp__hconn *c, int rc, json_t *principal);
+
+static void parked_done(mcp__hconn *c, int status, json_t *principal)
+{
+    (void)outcome(c, status, principal);
+    mcp__hconn_stage_done(c);
 }
 
 int mcp__auth_request(mcp__hconn *c, void *state)
 {
     mcp__httpd *d = c->d;
     mcp__auth *a = state;
-    const char *h, *tok, *scope = NULL;
+    const char *h, *tok;
     json_t *principal = NULL;
     int count = 0, rc;
     size_t n;
@@ -512,6 +567,30 @@ int mcp__auth_request(mcp__hconn *c, void *state)
         return -1;
     }
     rc = validate(d, c, tok, n, &principal);
+    if (rc == MCP__STAGE_LATER)
+        return MCP__STAGE_LATER; /* parked_done() answers */
+    return outcome(c, rc, principal);
+}
+
+/* Answer for the validators' verdict `rc` (0, 401, 403, 503), or let the request go on (0). */
+static int outcome(mcp__hconn *c, int rc, json_t *principal)
+{
+    mcp__httpd *d = c->d;
+    mcp__auth *a = d->cfg.stage_state;
+    const char *scope;
+    if (rc == MHD_HTTP_SERVICE_UNAVAILABLE) {
+        json_t *body = mcp__jsonrpc_error(
+            NULL, MCP__ERROR_SERVER,
+            "Service Unavailable: the access token cannot be checked now (the authorization "
+            "server's keys or introspection endpoint are unavailable); try again later",
+            NULL);
+        json_decref(principal);
+        mcp__hconn_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, body, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        json_decref(body);
+        mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: 503 for %s %.200s: token not checkable",
+                       d->cfg.name, c->method, c->url);
+        return -1;
+    }
     if (rc == MHD_HTTP_FORBIDDEN) {
         scope = json_is_string(principal) ? json_string_value(principal) : a->scope_text;
         challenge(d, c, MHD_HTTP_FORBIDDEN, "insufficient_scope", scope,
@@ -520,6 +599,7 @@ int mcp__auth_request(mcp__hconn *c, void *state)
         return -1;
     }
     if (rc != 0) {
+        json_decref(principal);
         challenge(d, c, MHD_HTTP_UNAUTHORIZED, "invalid_token", a->scope_text,
                   "Unauthorized: the access token is invalid or expired");
         return -1;

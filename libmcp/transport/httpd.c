@@ -181,7 +181,8 @@ static void set_who(mcp__hconn *c)
     if (p) {
         mcp__sha256 sh;
         char *text;
-        mcp__sha256_init(&sh);
+        /* Principals come only from auth.c, which loaded libcrypto when it was installed. */
+        (void)mcp__sha256_init(&sh);
         if (json_is_string(sub)) {
             const char *iss = json_string_value(json_object_get(p, "iss"));
             mcp__sha256_update(&sh, "s", 1);
@@ -193,7 +194,7 @@ static void set_who(mcp__hconn *c)
             mcp__sha256_update(&sh, text, strlen(text));
             free(text);
         }
-        mcp__sha256_final(&sh, h);
+        (void)mcp__sha256_final(&sh, h);
         c->who[0] = 'p';
         c->who[1] = ':';
         for (i = 0; i < 32; i++) {
@@ -797,6 +798,8 @@ static void expire(mcp__httpd *d, mcp__hsock *s)
         return; /* cannot happen (streams start after the body); never cut one */
     if (c)
         c->expired = true; /* from now on the access handler refuses (MHD closes) */
+    if (c && c->staging)
+        resume(c); /* MHD watches no suspended socket: let it see the close */
     mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: request deadline (%u ms) passed %s; closing",
                    d->cfg.name, d->cfg.request_deadline_ms,
                    !c                       ? "in the headers"
@@ -877,10 +880,11 @@ static enum MHD_Result count_origin(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+static void after_stage(mcp__httpd *d, mcp__hconn *c);
+
 static void first_call(mcp__httpd *d, mcp__hconn *c)
 {
     const char *origin = mcp__hconn_header(c, "Origin");
-    const char *cl = mcp__hconn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int origins = 0;
 
     if (origin)
@@ -901,8 +905,35 @@ static void first_call(mcp__httpd *d, mcp__hconn *c)
         return;
     }
     /* Before any session lookup or body: the transport's stage (authorization: auth.c). */
-    if (d->cfg.stage && d->cfg.stage(c, d->cfg.stage_state) != 0)
+    if (d->cfg.stage) {
+        int rc = d->cfg.stage(c, d->cfg.stage_state);
+        if (rc == MCP__STAGE_LATER && c->state != HC_RESPONDED) {
+            /* Parked: MHD calls the handler again, as a first call, once resumed. */
+            c->staging = true;
+            suspend(c);
+            return;
+        }
+        if (rc != 0)
+            return;
+    }
+    after_stage(d, c);
+}
+
+void mcp__hconn_stage_done(mcp__hconn *c)
+{
+    if (!c->staging)
         return;
+    c->staging = false;
+    c->staged = true;
+    resume(c);
+    if (!c->suspended)
+        kick(c->d);
+}
+
+/* What a request does once the stage let it through. */
+static void after_stage(mcp__httpd *d, mcp__hconn *c)
+{
+    const char *cl = mcp__hconn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
     set_who(c); /* the principal is known now */
     if (cl) {
         char *end;
@@ -946,6 +977,27 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *mc, const char *url
     }
     if (c->expired)
         return MHD_NO; /* the deadline passed (a 408 may be out already): close */
+    if (c->staging) {
+        if (c->out_end)
+            return MHD_NO; /* ended while the stage waited (a reset seen by the keep-alive) */
+        suspend(c);        /* resumed for another reason: the stage still waits */
+        return MHD_YES;
+    }
+    if (c->staged) { /* the stage finished: this is the first call again, nothing read yet */
+        c->staged = false;
+        c->in_handler = true;
+        if (c->ready) {
+            struct MHD_Response *r = c->ready;
+            c->ready = NULL;
+            MHD_queue_response(mc, c->ready_status, r);
+            MHD_destroy_response(r);
+            c->state = HC_RESPONDED;
+        } else {
+            after_stage(d, c);
+        }
+        c->in_handler = false;
+        return MHD_YES;
+    }
     c->in_handler = true;
     if (*upload_size > 0) {
         size_t n = *upload_size;
@@ -1037,6 +1089,9 @@ static void completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     *con_cls = NULL;
     c->mc = NULL;
     c->suspended = false;
+    if (c->staging && d->cfg.stage_cancel)
+        d->cfg.stage_cancel(c, d->cfg.stage_state); /* it must forget `c` */
+    c->staging = false;
     unlink_conn(d, c);
     if (d->h->closed)
         d->h->closed(c);
@@ -1107,6 +1162,8 @@ static void on_keepalive(uv_timer_t *t)
                 mcp__hconn_end(c, true);
                 continue;
             }
+            if (c->staging)
+                continue; /* a FIN while the stage waits: the answer is still sent */
             if (ps == PEER_FIN && !c->peer_fin) {
                 c->peer_fin = true;
                 if (!c->sse && d->h->half_closed)

@@ -50,6 +50,8 @@ struct mcp__hconn {
     void *owner;         /* the transport's object for this request */
     unsigned char state; /* internal */
     bool suspended, in_handler, too_big;
+    bool staging;               /* the stage answered MCP__STAGE_LATER and has not finished */
+    bool staged;                /* the stage finished later: continue on MHD's next call */
     bool expired;               /* the request deadline passed: the connection is closing */
     bool peer_fin;              /* the client's FIN was seen (a probe write followed) */
     mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
@@ -88,10 +90,14 @@ typedef struct mcp__httpd_config {
     /* A stage every request passes after the Origin/Host checks and before its body is read or
      * the transport sees it (the transports install authorization here: mcp__auth_install).
      * Returns 0 to go on, or -1 once it has queued the answer. NULL: none. The daemon owns
-     * `stage_state` from mcp__httpd_start() on and frees it with stage_free when it closes. */
+     * `stage_state` from mcp__httpd_start() on and frees it with stage_free when it closes.
+     * MCP__STAGE_LATER: the stage needs to wait (a key set being fetched): the request is
+     * suspended, without blocking the loop, until the stage calls mcp__hconn_stage_done(), having
+     * queued its answer or not; stage_cancel is called instead if the connection ends first. */
     int (*stage)(mcp__hconn *c, void *stage_state);
     void *stage_state;
     void (*stage_free)(void *stage_state);
+    void (*stage_cancel)(mcp__hconn *c, void *stage_state);
     const char *endpoints[3]; /* the transport's paths, NULL-terminated: metadata URLs and the
                                  resource URI are built from endpoints[0] */
 } mcp__httpd_config;
@@ -186,6 +192,11 @@ MCP_HIDDEN size_t mcp__hconn_queued(const mcp__hconn *c);
 /** End the SSE stream once its data is flushed (error: abort the connection instead). */
 MCP_HIDDEN void mcp__hconn_end(mcp__hconn *c, bool error);
 
+#define MCP__STAGE_LATER 1
+/** The stage that answered MCP__STAGE_LATER for `c` has finished: with an answer queued
+ * (mcp__hconn_error & co.), or none to let the request go on. Call from the loop thread. */
+MCP_HIDDEN void mcp__hconn_stage_done(mcp__hconn *c);
+
 /* ---- authorization (auth.c) ---------------------------------------------------------------- */
 
 typedef struct mcp__auth mcp__auth;
@@ -204,6 +215,26 @@ MCP_HIDDEN int mcp__auth_request(mcp__hconn *c, void *state);
 MCP_HIDDEN void mcp__auth_forbidden(mcp__hconn *c, const json_t *reply);
 /** True when a request presented by `request` may use a session created by `session`. */
 MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
+
+/* ---- built-in token validators (verify.c) ------------------------------------------------ */
+
+typedef struct mcp__verifier mcp__verifier;
+/** How a parked check ends: `status` 0 (accepted; `principal` a reference the callee takes),
+ * 401 or 503. Runs on the loop thread, from a fetch's callback. */
+typedef void (*mcp__verifier_done)(mcp__hconn *c, int status, json_t *principal);
+/** The JWT (jwks_url / jwks_file) or introspection validator `o` asks for, in *out (NULL when
+ * none). MCP_OK, MCP_EINVAL (bad configuration or unusable key set, logged), MCP_ENOMEM. */
+MCP_HIDDEN int mcp__verifier_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
+                                 mcp__verifier_done done, mcp__verifier **out);
+MCP_HIDDEN void mcp__verifier_free(mcp__verifier *v);
+/** The configured audience, or NULL (then the resource URI is the audience). */
+MCP_HIDDEN const char *mcp__verifier_audience(const mcp__verifier *v);
+/** Check `tok` for `audience`: 0 with *principal (a new reference), 401, 503, or
+ * MCP__STAGE_LATER (parked: `done` runs later for `c`). The token is never logged. */
+MCP_HIDDEN int mcp__verifier_check(mcp__verifier *v, mcp__hconn *c, const char *tok, size_t n,
+                                   const char *audience, json_t **principal);
+/** Forget `c` (its connection ended while parked): `done` never runs for it. */
+MCP_HIDDEN void mcp__verifier_cancel(mcp__verifier *v, mcp__hconn *c);
 
 /* ---- event store (eventstore.c): resumability of SSE streams ------------------------------ */
 

@@ -1,0 +1,328 @@
+/*
+ * The one crypto implementation libmcp uses: OpenSSL 3's libcrypto, loaded with dlopen() on first
+ * use. SHA-256 and HMAC-SHA256 (the signed 2026 requestState, the static bearer token compared
+ * as digests, the per-principal quota key, the token caches), constant-time comparison
+ * (CRYPTO_memcmp), and the signature checks of JWT access tokens (RS256, PS256, ES256, EdDSA
+ * with Ed25519; public keys built from JWK members with EVP_PKEY_fromdata).
+ *
+ * libmcp does not link libcrypto: a STDIO server that never signs a requestState nor checks a
+ * token never loads it, so it keeps its resident size and start-up time. Each function here
+ * loads it on its first call; when it cannot be loaded the function fails (MCP_EIO, NULL or
+ * false) and the caller refuses what needed it: nothing falls back to a weaker check.
+ */
+#include "base/base.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+static struct {
+    __typeof__(EVP_MD_CTX_new) *md_ctx_new;
+    __typeof__(EVP_MD_CTX_free) *md_ctx_free;
+    __typeof__(EVP_DigestInit_ex) *digest_init;
+    __typeof__(EVP_DigestUpdate) *digest_update;
+    __typeof__(EVP_DigestFinal_ex) *digest_final;
+    __typeof__(EVP_sha256) *sha256;
+    __typeof__(HMAC) *hmac;
+    __typeof__(CRYPTO_memcmp) *memcmp;
+    __typeof__(EVP_DigestVerifyInit) *verify_init;
+    __typeof__(EVP_DigestVerify) *verify;
+    __typeof__(EVP_PKEY_CTX_set_rsa_padding) *set_rsa_padding;
+    __typeof__(EVP_PKEY_CTX_set_rsa_pss_saltlen) *set_pss_saltlen;
+    __typeof__(EVP_PKEY_free) *pkey_free;
+    __typeof__(EVP_PKEY_get_bits) *pkey_bits;
+    __typeof__(EVP_PKEY_CTX_new_from_name) *ctx_from_name;
+    __typeof__(EVP_PKEY_CTX_free) *ctx_free;
+    __typeof__(EVP_PKEY_fromdata_init) *fromdata_init;
+    __typeof__(EVP_PKEY_fromdata) *fromdata;
+    __typeof__(OSSL_PARAM_BLD_new) *bld_new;
+    __typeof__(OSSL_PARAM_BLD_push_BN) *bld_push_bn;
+    __typeof__(OSSL_PARAM_BLD_push_utf8_string) *bld_push_utf8;
+    __typeof__(OSSL_PARAM_BLD_push_octet_string) *bld_push_octets;
+    __typeof__(OSSL_PARAM_BLD_to_param) *bld_to_param;
+    __typeof__(OSSL_PARAM_BLD_free) *bld_free;
+    __typeof__(OSSL_PARAM_free) *param_free;
+    __typeof__(BN_bin2bn) *bn_bin2bn;
+    __typeof__(BN_free) *bn_free;
+    __typeof__(ECDSA_SIG_new) *ecdsa_new;
+    __typeof__(ECDSA_SIG_set0) *ecdsa_set0;
+    __typeof__(ECDSA_SIG_free) *ecdsa_free;
+    __typeof__(i2d_ECDSA_SIG) *ecdsa_der;
+    __typeof__(ERR_clear_error) *err_clear;
+} C; /* filled once under pthread_once, read-only after */
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int load_rc = MCP_EIO;
+static char load_why[200];
+
+/* dlsym returns void *; a union converts it to a function pointer without a cast ISO C lacks. */
+#define LOAD(field, name)                                                    \
+    do {                                                                     \
+        union {                                                              \
+            void *obj;                                                       \
+            __typeof__(C.field) fn;                                          \
+        } u;                                                                 \
+        u.obj = dlsym(h, name);                                              \
+        if (!u.obj) {                                                        \
+            snprintf(load_why, sizeof load_why, "libcrypto lacks %s", name); \
+            return;                                                          \
+        }                                                                    \
+        C.field = u.fn;                                                      \
+    } while (0)
+
+static void load(void)
+{
+    void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(load_why, sizeof load_why,
+                 "cannot load OpenSSL 3's libcrypto (install the libssl3 package): %s", dlerror());
+        return;
+    }
+    LOAD(md_ctx_new, "EVP_MD_CTX_new");
+    LOAD(md_ctx_free, "EVP_MD_CTX_free");
+    LOAD(digest_init, "EVP_DigestInit_ex");
+    LOAD(digest_update, "EVP_DigestUpdate");
+    LOAD(digest_final, "EVP_DigestFinal_ex");
+    LOAD(sha256, "EVP_sha256");
+    LOAD(hmac, "HMAC");
+    LOAD(memcmp, "CRYPTO_memcmp");
+    LOAD(verify_init, "EVP_DigestVerifyInit");
+    LOAD(verify, "EVP_DigestVerify");
+    LOAD(set_rsa_padding, "EVP_PKEY_CTX_set_rsa_padding");
+    LOAD(set_pss_saltlen, "EVP_PKEY_CTX_set_rsa_pss_saltlen");
+    LOAD(pkey_free, "EVP_PKEY_free");
+    LOAD(pkey_bits, "EVP_PKEY_get_bits");
+    LOAD(ctx_from_name, "EVP_PKEY_CTX_new_from_name");
+    LOAD(ctx_free, "EVP_PKEY_CTX_free");
+    LOAD(fromdata_init, "EVP_PKEY_fromdata_init");
+    LOAD(fromdata, "EVP_PKEY_fromdata");
+    LOAD(bld_new, "OSSL_PARAM_BLD_new");
+    LOAD(bld_push_bn, "OSSL_PARAM_BLD_push_BN");
+    LOAD(bld_push_utf8, "OSSL_PARAM_BLD_push_utf8_string");
+    LOAD(bld_push_octets, "OSSL_PARAM_BLD_push_octet_string");
+    LOAD(bld_to_param, "OSSL_PARAM_BLD_to_param");
+    LOAD(bld_free, "OSSL_PARAM_BLD_free");
+    LOAD(param_free, "OSSL_PARAM_free");
+    LOAD(bn_bin2bn, "BN_bin2bn");
+    LOAD(bn_free, "BN_free");
+    LOAD(ecdsa_new, "ECDSA_SIG_new");
+    LOAD(ecdsa_set0, "ECDSA_SIG_set0");
+    LOAD(ecdsa_free, "ECDSA_SIG_free");
+    LOAD(ecdsa_der, "i2d_ECDSA_SIG");
+    LOAD(err_clear, "ERR_clear_error");
+    load_rc = MCP_OK; /* the handle stays open for the life of the process */
+}
+
+int mcp__crypto_load(char *why, size_t n)
+{
+    pthread_once(&once, load);
+    if (load_rc != MCP_OK && why && n)
+        snprintf(why, n, "%s", load_why);
+    return load_rc;
+}
+
+static bool ready(void)
+{
+    return mcp__crypto_load(NULL, 0) == MCP_OK;
+}
+
+/* ---- digests ------------------------------------------------------------------------------- */
+
+int mcp__sha256_init(mcp__sha256 *s)
+{
+    s->ctx = NULL;
+    s->failed = true;
+    if (!ready() || !(s->ctx = C.md_ctx_new()))
+        return MCP_EIO;
+    if (C.digest_init(s->ctx, C.sha256(), NULL) != 1) {
+        C.md_ctx_free(s->ctx);
+        s->ctx = NULL;
+        return MCP_EIO;
+    }
+    s->failed = false;
+    return MCP_OK;
+}
+
+void mcp__sha256_update(mcp__sha256 *s, const void *data, size_t len)
+{
+    if (!s->failed && C.digest_update(s->ctx, data, len) != 1)
+        s->failed = true;
+}
+
+int mcp__sha256_final(mcp__sha256 *s, unsigned char out[32])
+{
+    unsigned int n = 0;
+    bool ok = !s->failed && s->ctx && C.digest_final(s->ctx, out, &n) == 1 && n == 32;
+    if (s->ctx)
+        C.md_ctx_free(s->ctx);
+    s->ctx = NULL;
+    s->failed = true;
+    if (!ok)
+        memset(out, 0, 32);
+    return ok ? MCP_OK : MCP_EIO;
+}
+
+int mcp__sha256_once(const void *data, size_t len, unsigned char out[32])
+{
+    mcp__sha256 s;
+    if (mcp__sha256_init(&s) != MCP_OK) {
+        memset(out, 0, 32);
+        return MCP_EIO;
+    }
+    mcp__sha256_update(&s, data, len);
+    return mcp__sha256_final(&s, out);
+}
+
+int mcp__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                     unsigned char out[32])
+{
+    unsigned int n = 0;
+    if (ready() && key_len <= 0x7fffffff &&
+        C.hmac(C.sha256(), key, (int)key_len, data, len, out, &n) && n == 32)
+        return MCP_OK;
+    memset(out, 0, 32);
+    return MCP_EIO;
+}
+
+bool mcp__crypto_equal(const void *a, const void *b, size_t n)
+{
+    return ready() && C.memcmp(a, b, n) == 0;
+}
+
+/* ---- public keys ---------------------------------------------------------------------------- */
+
+/* Build a public key of type `type` from what `b` holds. */
+static mcp__pkey *from_params(const char *type, OSSL_PARAM_BLD *b)
+{
+    OSSL_PARAM *params = C.bld_to_param(b);
+    EVP_PKEY_CTX *ctx = params ? C.ctx_from_name(NULL, type, NULL) : NULL;
+    EVP_PKEY *k = NULL;
+    if (!ctx || C.fromdata_init(ctx) != 1 || C.fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        k = NULL;
+    C.ctx_free(ctx);
+    C.param_free(params);
+    C.err_clear();
+    return (mcp__pkey *)k;
+}
+
+mcp__pkey *mcp__pkey_rsa(const unsigned char *n, size_t nlen, const unsigned char *e, size_t elen)
+{
+    OSSL_PARAM_BLD *b;
+    BIGNUM *bn = NULL, *be = NULL;
+    mcp__pkey *k = NULL;
+    if (!ready() || nlen > 2048 || elen > 16 || !(b = C.bld_new()))
+        return NULL;
+    bn = C.bn_bin2bn(n, (int)nlen, NULL);
+    be = C.bn_bin2bn(e, (int)elen, NULL);
+    if (bn && be && C.bld_push_bn(b, OSSL_PKEY_PARAM_RSA_N, bn) == 1 &&
+        C.bld_push_bn(b, OSSL_PKEY_PARAM_RSA_E, be) == 1)
+        k = from_params("RSA", b);
+    C.bn_free(bn);
+    C.bn_free(be);
+    C.bld_free(b);
+    return k;
+}
+
+mcp__pkey *mcp__pkey_p256(const unsigned char x[32], const unsigned char y[32])
+{
+    unsigned char point[65];
+    OSSL_PARAM_BLD *b;
+    mcp__pkey *k = NULL;
+    if (!ready() || !(b = C.bld_new()))
+        return NULL;
+    point[0] = 0x04; /* uncompressed: x then y; libcrypto checks it lies on the curve */
+    memcpy(point + 1, x, 32);
+    memcpy(point + 33, y, 32);
+    if (C.bld_push_utf8(b, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
+        C.bld_push_octets(b, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point) == 1)
+        k = from_params("EC", b);
+    C.bld_free(b);
+    return k;
+}
+
+mcp__pkey *mcp__pkey_ed25519(const unsigned char x[32])
+{
+    OSSL_PARAM_BLD *b;
+    mcp__pkey *k = NULL;
+    if (!ready() || !(b = C.bld_new()))
+        return NULL;
+    if (C.bld_push_octets(b, OSSL_PKEY_PARAM_PUB_KEY, x, 32) == 1)
+        k = from_params("ED25519", b);
+    C.bld_free(b);
+    return k;
+}
+
+void mcp__pkey_free(mcp__pkey *k)
+{
+    if (k)
+        C.pkey_free((EVP_PKEY *)k);
+}
+
+int mcp__pkey_bits(const mcp__pkey *k)
+{
+    return k ? C.pkey_bits((const EVP_PKEY *)k) : 0;
+}
+
+/* A JWS ES256 signature is r || s (32 bytes each); libcrypto verifies DER. */
+static unsigned char *es256_der(const unsigned char *sig, size_t *len)
+{
+    ECDSA_SIG *es = C.ecdsa_new();
+    BIGNUM *r = C.bn_bin2bn(sig, 32, NULL), *s = C.bn_bin2bn(sig + 32, 32, NULL);
+    unsigned char *der = NULL, *p;
+    int n;
+    if (!es || !r || !s || C.ecdsa_set0(es, r, s) != 1) {
+        C.bn_free(r);
+        C.bn_free(s);
+        if (es)
+            C.ecdsa_free(es);
+        return NULL;
+    }
+    n = C.ecdsa_der(es, NULL);
+    if (n > 0 && (der = malloc((size_t)n))) {
+        p = der;
+        if (C.ecdsa_der(es, &p) != n) {
+            free(der);
+            der = NULL;
+        }
+        *len = (size_t)n;
+    }
+    C.ecdsa_free(es); /* frees r and s */
+    return der;
+}
+
+bool mcp__pkey_verify(const mcp__pkey *key, mcp__sig_alg alg, const void *data, size_t len,
+                      const unsigned char *sig, size_t slen)
+{
+    EVP_PKEY *k = (EVP_PKEY *)key;
+    EVP_MD_CTX *md;
+    EVP_PKEY_CTX *pctx = NULL;
+    unsigned char *der = NULL;
+    bool ok = false;
+    if (!ready() || !k || !(md = C.md_ctx_new()))
+        return false;
+    if (alg == MCP__SIG_ES256) {
+        if (slen != 64 || !(der = es256_der(sig, &slen)))
+            goto out;
+        sig = der;
+    }
+    if (C.verify_init(md, &pctx, alg == MCP__SIG_EDDSA ? NULL : C.sha256(), NULL, k) != 1)
+        goto out;
+    if (alg == MCP__SIG_PS256 && (C.set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                                  C.set_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+        goto out;
+    ok = C.verify(md, sig, slen, data, len) == 1;
+out:
+    C.md_ctx_free(md);
+    free(der);
+    C.err_clear();
+    return ok;
+}
