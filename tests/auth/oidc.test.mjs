@@ -7,7 +7,9 @@
 //   tools/call; then a tool that needs a scope the token lacks (whoami_admin: everything:admin):
 //   403 insufficient_scope -> a new token with that scope -> the call succeeds;
 // then the authorization server rotates its signing key during the run and new tokens (an
-// unknown kid: the server refetches the JWKS) still work.
+// unknown kid: the server refetches the JWKS, --jwks-min-interval 1s) still work. The client's
+// provider adds the scopes the server challenges to those it asks for (SEP-2350; see
+// AccumulatingProvider: SDK 1.32.2's client-credentials path asks with its configured scope only).
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,6 +36,7 @@ describe('oidc-provider + official SDK client v1 (client credentials) + mcp-ever
         srv = await startServer(EVERYTHING, [
             '--auth-server', as.issuer, '--scopes', BASE,
             '--jwks-url', as.jwksUrl, '--issuer', as.issuer,
+            '--jwks-min-interval', '1s', // the rotation below needs no 30 s wait
         ]);
         as.setResource(srv.url); // tokens are issued for this resource only (their audience)
     }, HOOK);
@@ -47,15 +50,36 @@ describe('oidc-provider + official SDK client v1 (client credentials) + mcp-ever
         assert.ok(!log.includes(as.client.secret), 'no client secret in the server log');
     });
 
+    /**
+     * The SDK's ClientCredentialsProvider, accumulating the scopes the server challenges. SDK 1.32.2
+     * fetches a client-credentials token with clientMetadata.scope (auth.js fetchToken), not with
+     * the scope of the WWW-Authenticate challenge it has just read, so on its own a step-up asks for
+     * the same scopes again. This subclass does what the MCP specification asks of clients
+     * (SEP-2350: request the union of the scopes held and the scopes challenged): it watches the
+     * transport's responses (its `fetch` option) and adds each challenged scope to clientMetadata.
+     */
+    class AccumulatingProvider extends ClientCredentialsProvider {
+        scopes = new Set();
+        get clientMetadata() {
+            return { ...super.clientMetadata, scope: this.scopes.size ? [...this.scopes].join(' ') : undefined };
+        }
+        watch = async (url, init) => {
+            const res = await fetch(url, init);
+            const m = /scope="([^"]*)"/.exec(res.headers.get('www-authenticate') ?? '');
+            if ((res.status === 401 || res.status === 403) && m) for (const sc of m[1].split(' ')) this.scopes.add(sc);
+            return res;
+        };
+    }
+
     /** A v1 client that knows only the server URL and its own client credentials. */
     async function connect() {
-        const provider = new ClientCredentialsProvider({
+        const provider = new AccumulatingProvider({
             clientId: as.client.id,
             clientSecret: as.client.secret,
             expectedIssuer: as.issuer,
         });
         const client = new V1.Client({ name: 'libmcp-oidc', version: '1.0.0' }, { capabilities: {} });
-        const transport = new V1.StreamableHTTP(new URL(srv.url), { authProvider: provider });
+        const transport = new V1.StreamableHTTP(new URL(srv.url), { authProvider: provider, fetch: provider.watch });
         await client.connect(transport);
         clients.push(client);
         return { client, provider };
