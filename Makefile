@@ -272,8 +272,13 @@ bench-http: all
 
 # Authorization: tools/call at 16 connections with a cached JWT vs none on the same server build,
 # and the cost of one uncached verification (oidc-provider issues the tokens).
-bench-auth: all
+bench-auth: all $(BUILD)/bench/verify_bench
 	$(Q)BUILD=$(BUILD) sh bench/auth/run.sh
+
+$(BUILD)/bench/verify_bench: $(BUILD)/obj/bench/auth/verify_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
 # Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).

@@ -897,8 +897,9 @@ MCP_API const json_t *mcp_call_principal(const mcp_call_t *call);
  * Required scopes. A tool, resource, resource template or prompt may name the OAuth scopes a
  * caller needs (`.scopes`: space-separated scope tokens, every one required; checked at
  * registration, MCP_EINVAL for a character RFC 6749 does not allow). They apply only on HTTP
- * with authorization on (a validator: the `authorize` callback, or `bearer_token`); over STDIO,
- * and over HTTP without a validator, `.scopes` do not apply and everything is served.
+ * with authorization on (a validator: jwks_url, jwks_file, introspection_url, an `authorize`
+ * callback, or bearer_token); over STDIO, and over HTTP without a validator, `.scopes` do not
+ * apply and everything is served.
  *
  * The principal (mcp_call_principal()) grants the scopes of its "scope" claim (a space-separated
  * string, as JWT access tokens (RFC 9068) and introspection (RFC 7662) carry it) or, without one,

@@ -5,7 +5,8 @@
 //   -> "TOKEN <jwt>"                           (one token from the token endpoint: client
 //                                               credentials, RFC 8707 resource, scope mcp:tools)
 //   -> "MINTED <file> <n>"                     (n distinct tokens, one a line, signed with the
-//                                               provider's key: for the uncached verification)
+//                                               provider's key: for the uncached verification;
+//                                               the JWK Set the provider serves in <file>.jwks)
 // then it serves the JWKS until stdin closes.
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -38,6 +39,7 @@ for await (const line of lines) {
             aud: resource, scope: 'mcp:tools', iat: now, exp: now + 3600 }));
     }
     writeFileSync(file, out.join('\n') + '\n');
+    writeFileSync(`${file}.jwks`, await (await fetch(as.jwksUrl)).text());
     process.stdout.write(`MINTED ${file} ${count}\n`);
 }
 await as.close();
