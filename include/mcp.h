@@ -790,6 +790,23 @@ MCP_API int mcp_server_set_task_limits(mcp_server_t *srv, unsigned long long def
  * *principal may be set to a JSON string of the scopes the request needs (for the challenge;
  * otherwise `scopes` is named). Sessions compare principals by "sub" (and "iss") when both have
  * a string "sub", else as whole JSON values.
+ *
+ * JWT and introspection, built in (instead of `authorize`, which may not be set with them):
+ * `jwks_url` or `jwks_file` with `issuer` checks JWT access tokens (typ at+jwt or JWT) signed
+ * RS256, PS256, ES256 or EdDSA (Ed25519) by a key of the JWK Set; "none" and HMAC are never
+ * accepted. "iss" must equal `issuer`, "aud" hold `audience` (default: the resource URI, from
+ * resource_metadata_url or else the request's origin and path), "exp" be present; exp, nbf and
+ * iat are checked with `jwt_leeway_s`. The set is fetched on the server's loop (libcurl, loaded
+ * on first use), cached for its Cache-Control max-age (1 min..1 day), refetched when a token
+ * names an unknown kid (at most once per `jwks_min_interval_s`). `introspection_url` asks an RFC
+ * 7662 endpoint about opaque tokens instead (HTTP Basic with the client credentials; an
+ * inactive, expired, or other-audience token is refused). Requests waiting for a fetch are
+ * suspended, never blocking the loop. Verified tokens are cached by their SHA-256 until they
+ * expire (introspection answers 5 min at most). The principal is the token's claims ("scope" a
+ * space-separated string; "client_id" from "azp" when absent). A token that does not verify: 401
+ * invalid_token; keys or introspection unavailable (unreachable, timeout, not a JWK Set): 503 +
+ * Retry-After (fail closed). Listening fails with MCP_EINVAL when the configuration is
+ * incomplete, the JWK Set file has no usable key, or libcrypto cannot be loaded.
  */
 
 /* What an `authorize` callback returns besides 0 (any other value also counts as 401). */

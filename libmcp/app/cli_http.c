@@ -278,7 +278,7 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
     } else if (strcmp(name, "--jwks-url") == 0 || strcmp(name, "--introspection-url") == 0) {
         if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
             BAD();
-        if (name[2] == 'j')
+        if (strcmp(name, "--jwks-url") == 0)
             c->o.jwks_url = v;
         else
             c->o.introspection_url = v;
@@ -292,7 +292,7 @@ int mcp__http_cli_flag(struct mcp__http_cli **pc, int argc, char **argv, int *i,
         unsigned long ms = duration_ms(v);
         if (!ms)
             BAD();
-        if (name[2] == 'j' && name[3] == 'w' && name[4] == 't')
+        if (strcmp(name, "--jwt-leeway") == 0)
             c->o.jwt_leeway_s = (unsigned)((ms + 999) / 1000);
         else
             c->o.jwks_min_interval_s = (unsigned)((ms + 999) / 1000);

@@ -11,8 +11,12 @@
  *   query string (`access_token`) is refused with 400, as are a malformed header and several
  *   Authorization headers. No header, or another scheme: 401 with a challenge and no error code
  *   (RFC 6750 §3.1). A token that does not validate: 401 error="invalid_token". The validator
- *   asking for more scope: 403 error="insufficient_scope".
- * - A static shared secret is compared as SHA-256 digests in constant time: the time taken
+ *   asking for more scope: 403 error="insufficient_scope". A built-in validator (verify.c: JWT
+ *   against a JWK Set, or introspection) that cannot check the token now (keys or endpoint
+ *   unavailable): 503 + Retry-After, fail closed; one that must wait for a fetch parks the
+ *   request (MCP__STAGE_LATER) and answers from parked_done().
+ * - A static shared secret is compared as SHA-256 digests in constant time (libcrypto's
+ *   CRYPTO_memcmp; libcrypto is loaded when authorization is configured): the time taken
  *   depends only on the presented token's length, never on how much of it matches.
  * - The token is never logged, copied into an error body, or kept after the check.
  * - The principal a validator returns is kept on the request (mcp__hconn) and bound to the

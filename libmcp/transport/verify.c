@@ -14,9 +14,9 @@
  *   endpoint that times out, cannot be reached or answers other than 200 with JSON: 503 with
  *   Retry-After. The token may be good; the server cannot tell, so it neither accepts it nor calls
  *   it invalid.
- * - Verified tokens are cached by the SHA-256 of the token (never the token itself) until they
- *   expire (introspection results at most 5 min, so that revocation is seen), at most
- *   CACHE_MAX entries.
+ * - Verified tokens are cached by the SHA-256 of the audience and the token (never the token
+ *   itself) until they expire (introspection results at most 5 min, so that revocation is
+ *   seen), at most CACHE_MAX entries.
  * - Nothing logged ever contains the token; parked requests hold a copy only while they wait,
  *   wiped when freed.
  */

@@ -71,15 +71,21 @@ function authServer() {
         active: new Map(), // token -> introspection answer
         introspections: 0,
         hang: false,
+        delay: 0, // ms before the JWK Set is served
         client: { id: 'rs-client', secret: crypto.randomBytes(12).toString('hex') },
+    };
+    const serveJwks = (res) => {
+        if (st.mode === 'garbage') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>');
+        if (st.mode === 'error') return res.writeHead(500).end();
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=600' });
+        res.end(JSON.stringify({ keys: st.keys }));
     };
     st.server = http.createServer((req, res) => {
         if (req.url === '/jwks') {
             st.fetches++;
-            if (st.mode === 'garbage') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>');
-            if (st.mode === 'error') return res.writeHead(500).end();
-            res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=600' });
-            return res.end(JSON.stringify({ keys: st.keys }));
+            const d = st.delay;
+            st.delay = 0;
+            return setTimeout(() => serveJwks(res), d);
         }
         if (req.url === '/introspect' && req.method === 'POST') {
             let body = '';
@@ -140,6 +146,7 @@ describe('JWT against a JWK Set fetched from --jwks-url', () => {
     after(async () => {
         assert.equal(await srv.close(), 0, srv.stderr());
         assertNotLogged(srv, used);
+        as.server.closeAllConnections();
         as.server.close();
     });
 
@@ -247,6 +254,33 @@ describe('JWT against a JWK Set fetched from --jwks-url', () => {
     });
 });
 
+describe('requests parked while the JWK Set is fetched', () => {
+    test('others are not stalled, a client may leave, and all parked requests resume on one fetch', async () => {
+        const as = await authServer();
+        as.delay = 3000;
+        const srv = await startServer(BIN.http, ['--jwks-url', `${as.base}/jwks`, '--issuer', ISSUER]);
+        const toks = Array.from({ length: 8 }, (_, i) => rs(srv.url, { sub: `user${i}` }));
+        const t0 = Date.now();
+        const parked = toks.map((t) => init(srv.url, t));
+        // one client gives up while parked
+        const ac = new AbortController();
+        const leaving = post(srv.url, INIT(1), { Authorization: `Bearer ${rs(srv.url)}` }, { signal: ac.signal });
+        setTimeout(() => ac.abort(), 200);
+        await assert.rejects(leaving);
+        // meanwhile the loop serves everyone else at once
+        const r = await post(srv.url, INIT(1));
+        assert.equal(r.status, 401, await r.text());
+        assert.ok(Date.now() - t0 < 2800, 'answered while the fetch was still pending');
+        for (const p of await Promise.all(parked)) assert.equal(p.status, 200, p.text);
+        assert.ok(Date.now() - t0 >= 2900, 'the parked requests waited for the key set');
+        assert.equal(as.fetches, 1, 'one fetch for all of them');
+        assert.equal(await srv.close(), 0, srv.stderr());
+        assertNotLogged(srv, toks);
+        as.server.closeAllConnections();
+        as.server.close();
+    });
+});
+
 describe('JWK Set unreachable or garbage: fail closed with 503', () => {
     const used = [];
     const use = (t) => (used.push(t), t);
@@ -254,7 +288,10 @@ describe('JWK Set unreachable or garbage: fail closed with 503', () => {
     before(async () => {
         as = await authServer();
     });
-    after(() => as.server.close());
+    after(() => {
+        as.server.closeAllConnections();
+        as.server.close();
+    });
 
     test('unreachable (a closed port): 503 + Retry-After', async () => {
         const closed = http.createServer();
@@ -333,7 +370,7 @@ describe('RFC 7662 introspection (--introspection-url)', () => {
         process.env.MCP_INTROSPECTION_CLIENT_ID = as.client.id;
         process.env.MCP_INTROSPECTION_CLIENT_SECRET = as.client.secret;
         srv = await startServer(BIN.http, ['--introspection-url', `${as.base}/introspect`,
-            '--introspection-timeout', '500ms', '--log-level', 'debug']);
+            '--introspection-timeout', '3s', '--log-level', 'debug']);
     });
     after(async () => {
         delete process.env.MCP_INTROSPECTION_CLIENT_ID;
@@ -341,6 +378,7 @@ describe('RFC 7662 introspection (--introspection-url)', () => {
         assert.equal(await srv.close(), 0, srv.stderr());
         assertNotLogged(srv, used);
         assert.ok(!srv.stderr().includes(as.client.secret), 'nor the client secret');
+        as.server.closeAllConnections();
         as.server.close();
     });
 
