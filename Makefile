@@ -99,8 +99,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures \
         test unit check-layers check-exports format-check interop http-test store-test replicas-test \
-        test-servers test-install conformance san valgrind bench bench-json bench-http bench-replicas \
-        soak run fuzz \
+        auth-test test-servers test-install conformance san valgrind bench bench-json bench-http \
+        bench-replicas bench-auth soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -186,7 +186,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      store-test replicas-test test-servers test-install conformance
+      store-test replicas-test auth-test test-servers test-install conformance
 
 # test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
 $(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
@@ -230,6 +230,10 @@ store-test: all
 # Replicas behind Debian's nginx (and redis-server), the SDK clients while a replica is killed.
 replicas-test: all
 	$(Q)BUILD=$(BUILD) sh tests/replicas/run.sh
+# OAuth against a real authorization server: oidc-provider (npm, pinned) issues JWT access
+# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up).
+auth-test: all
+	$(Q)BUILD=$(BUILD) sh tests/auth/run.sh
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/obj/tests/servers/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
@@ -279,6 +283,15 @@ bench-http: all
 # the TypeScript SDK's stateful figure in the same run (STORE=redis://... for a running Redis).
 bench-replicas: all
 	$(Q)BUILD=$(BUILD) sh bench/replicas/run.sh
+# Authorization: tools/call at 16 connections with a cached JWT vs none on the same server build,
+# and the cost of one uncached verification (oidc-provider issues the tokens).
+bench-auth: all $(BUILD)/bench/verify_bench
+	$(Q)BUILD=$(BUILD) sh bench/auth/run.sh
+
+$(BUILD)/bench/verify_bench: $(BUILD)/obj/bench/auth/verify_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # Soak: 1,000,000 tools/call (stateful, stateless) and 100,000 sessions created and expired over
 # Streamable HTTP with wrk; the server's RSS may grow at most 5 % (several minutes).

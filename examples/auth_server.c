@@ -11,6 +11,11 @@
  * with a cache. Fixed tokens are for this demo only. Tools: whoami (the caller's "sub"), and
  * whoami_task, the same after 300 ms as a task (2026-07-28 clients that declare the tasks
  * extension get a task id; a task answers only the principal that created it).
+ * Required scopes (`.scopes`): the tool `write_note` needs "notes:write", the prompt `audit`,
+ * the resource notes://secret and the template notes://private/{id} need "notes:admin"; tools/list
+ * shows each principal only what its token's scopes allow, and a call without them gets 403
+ * insufficient_scope naming the scope (step-up). gina's token carries its scopes as an "scp"
+ * array and names its OAuth client in "azp"; the others carry a "scope" string and "client_id".
  * Protected Resource Metadata: GET /.well-known/oauth-protected-resource/mcp.
  */
 #include <mcp.h>
@@ -35,6 +40,9 @@ static const struct demo_token {
     {"dave-otheraud-1", "dave", "https://other.example", SCOPE, 3600, 0}, /* 401: audience */
     {"erin-expired-1", "erin", AUDIENCE, SCOPE, -60, 0},            /* 401: expired */
     {"frank-notyet-1", "frank", AUDIENCE, SCOPE, 3600, 600},        /* 401: not valid yet */
+    {"henry-writer-1", "henry", AUDIENCE, SCOPE " notes:write", 3600, 0}, /* write_note */
+    {"alice-stepped-1", "alice", AUDIENCE, SCOPE " notes:write", 3600, 0}, /* alice, stepped up */
+    {"gina-admin-1", "gina", AUDIENCE, SCOPE " notes:write notes:admin", 3600, 0}, /* all */
 };
 
 /* Equal strings, in time that does not depend on where they differ. */
@@ -80,9 +88,62 @@ static int authorize(const char *token, const char *method_path, json_t **princi
         *principal = json_string(SCOPE);               /* the scope the request needs */
         return MCP_AUTH_INSUFFICIENT_SCOPE;
     }
-    *principal = json_pack("{s:s, s:s, s:s, s:I}", "sub", t->sub, "iss", ISSUER, "scope",
-                           t->scope, "exp", (json_int_t)(now + t->exp_in));
+    if (strcmp(t->sub, "gina") == 0) { /* the "scp" array form, and "azp" for the client */
+        json_t *scp = json_array();
+        const char *p = t->scope;
+        while (*p) {
+            size_t n = strcspn(p, " ");
+            json_array_append_new(scp, json_stringn(p, n));
+            p += n + (p[n] == ' ');
+        }
+        *principal = json_pack("{s:s, s:s, s:o, s:s, s:I}", "sub", t->sub, "iss", ISSUER, "scp",
+                               scp, "azp", "gina-console", "exp", (json_int_t)(now + t->exp_in));
+    } else {
+        *principal = json_pack("{s:s, s:s, s:s, s:s, s:I}", "sub", t->sub, "iss", ISSUER,
+                               "scope", t->scope, "client_id", "demo-client", "exp",
+                               (json_int_t)(now + t->exp_in));
+    }
     return *principal ? 0 : MCP_AUTH_INVALID_TOKEN;
+}
+
+/* Needs "notes:write" (.scopes): only henry's and gina's tokens reach it. */
+static int write_note(mcp_call_t *call, const json_t *args, void *ud)
+{
+    json_t *scopes = mcp_call_scopes(call);
+    char *list = json_dumps(scopes, JSON_COMPACT);
+    int rc;
+    (void)ud;
+    rc = mcp_call_text(call, "note '%s' written by %s (client %s, scopes %s, admin: %s)",
+                       json_string_value(json_object_get(args, "text")), mcp_call_subject(call),
+                       mcp_call_client_id(call), list ? list : "?",
+                       mcp_call_has_scope(call, "notes:admin") ? "yes" : "no");
+    free(list);
+    json_decref(scopes);
+    return rc;
+}
+
+static int audit(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_prompt_text(call, "user", "Audit the notes of %s", mcp_call_subject(call));
+}
+
+static int read_private(mcp_call_t *call, const char *uri, const json_t *vars, void *ud)
+{
+    (void)ud;
+    return mcp_call_resource_text(call, uri, "text/plain",
+                                  json_string_value(json_object_get(vars, "id")));
+}
+
+static int complete_id(mcp_call_t *call, const char *arg, const char *value, const json_t *ctx,
+                       void *ud)
+{
+    (void)arg;
+    (void)value;
+    (void)ctx;
+    (void)ud;
+    return mcp_call_add_completion(call, "42");
 }
 
 static int whoami(mcp_call_t *call, const json_t *args, void *ud)
@@ -181,7 +242,33 @@ int main(int argc, char **argv)
                                                .description = "whoami, slowly, as a task",
                                                .handler = whoami_task,
                                                .flags = MCP_TOOL_BLOCKING | MCP_TOOL_TASK_OPTIONAL},
-                            NULL) != MCP_OK) {
+                            NULL) != MCP_OK ||
+        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "write_note",
+                                               .description = "Write a note (needs notes:write)",
+                                               .input_schema = "text: string",
+                                               .handler = write_note,
+                                               .scopes = "notes:write"},
+                            NULL) != MCP_OK ||
+        mcp_server_add_prompt(srv, &(mcp_prompt_t){.name = "audit",
+                                                   .description = "Audit notes (notes:admin)",
+                                                   .handler = audit,
+                                                   .scopes = "notes:admin"},
+                              NULL) != MCP_OK ||
+        mcp_server_add_resource(srv, &(mcp_resource_t){.uri = "notes://public",
+                                                       .name = "public",
+                                                       .text = "for everyone"},
+                                NULL) != MCP_OK ||
+        mcp_server_add_resource(srv, &(mcp_resource_t){.uri = "notes://secret",
+                                                       .name = "secret",
+                                                       .text = "for admins",
+                                                       .scopes = "notes:admin"},
+                                NULL) != MCP_OK ||
+        mcp_server_add_resource(srv, &(mcp_resource_t){.uri_template = "notes://private/{id}",
+                                                       .name = "private",
+                                                       .handler = read_private,
+                                                       .complete = complete_id,
+                                                       .scopes = "notes:admin"},
+                                NULL) != MCP_OK) {
         mcp_server_free(srv);
         return 1;
     }

@@ -348,6 +348,8 @@ typedef struct mcp_tool {
                                 Past it the client gets a tool result with isError: true,
                                 "Tool 'NAME' timed out after N ms", at once, and the call is
                                 cancelled (see "Blocking tools and time limits") */
+    const char *scopes;      /* OAuth scopes a caller needs, space-separated (all of them), e.g.
+                                "files:write"; NULL = none. See "Required scopes" */
 } mcp_tool_t;
 
 /**
@@ -411,6 +413,8 @@ typedef struct mcp_resource {
     long long size;           /* size in bytes if known and > 0; 0 = not given (a static
                                  `text` resource lists its length) */
     mcp_complete_fn complete; /* templates: suggest values for variables (optional) */
+    const char *scopes;       /* OAuth scopes a reader needs, space-separated (all of them);
+                                 NULL = none. See "Required scopes" */
 } mcp_resource_t;
 
 /** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
@@ -449,6 +453,8 @@ typedef struct mcp_prompt {
     const char *icons;        /* optional JSON array text */
     const char *meta;         /* optional JSON object text */
     mcp_complete_fn complete; /* suggest argument values (optional) */
+    const char *scopes;       /* OAuth scopes a caller needs, space-separated (all of them);
+                                 NULL = none. See "Required scopes" */
 } mcp_prompt_t;
 
 MCP_API int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *prompt, mcp_error_t *err);
@@ -897,15 +903,61 @@ typedef struct mcp_http_opts {
 } mcp_http_opts_t;
 
 /**
- * Who the bearer token of the request that created the call's session names: the principal an
- * `authorize` callback returned, or the verified token's claims (jwks_url, jwks_file,
- * introspection_url) (for a 2025-era session, the one that created the session; a
- * session is only served to that principal). NULL without authorization, with a static
- * bearer_token, or when the callback named no one.
+ * Who the bearer token of the call's request names: the principal the validator returned (an
+ * `authorize` callback's; the built-in verifiers' is the token's claims). On a 2025-era session
+ * it is always the caller that created the session (a session is only served to that principal,
+ * compared by "iss"/"sub"), as its latest token describes it: after a step-up the new token's
+ * scopes count at once. A task's handler keeps the principal of the request that started it.
+ * NULL without authorization, with a static bearer_token, or when the callback named no one.
  *
  * Ownership: borrowed reference, valid as long as the call. Thread: any (it never changes).
  */
 MCP_API const json_t *mcp_call_principal(const mcp_call_t *call);
+
+/*
+ * Required scopes. A tool, resource, resource template or prompt may name the OAuth scopes a
+ * caller needs (`.scopes`: space-separated scope tokens, every one required; checked at
+ * registration, MCP_EINVAL for a character RFC 6749 does not allow). They apply only on HTTP
+ * with authorization on (a validator: jwks_url, jwks_file, introspection_url, an `authorize`
+ * callback, or bearer_token); over STDIO, and over HTTP without a validator, `.scopes` do not
+ * apply and everything is served.
+ *
+ * The principal (mcp_call_principal()) grants the scopes of its "scope" claim (a space-separated
+ * string, as JWT access tokens (RFC 9068) and introspection (RFC 7662) carry it) or, without one,
+ * of its "scp" claim (an array of strings, or a string). A static `bearer_token` names no
+ * principal and grants no scope (fail closed): an item with scopes is then served to no one.
+ *
+ * - tools/call, prompts/get, resources/read and completion/complete (for a scoped prompt or
+ *   template) by a principal lacking a scope: Streamable HTTP answers 403 with
+ *   `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the item's scopes>",
+ *   resource_metadata="<url>"` (MCP 2025-11-25 step-up: the client asks its authorization server
+ *   for a token with those scopes and retries), in both eras; the body is the JSON-RPC error
+ *   (-32000, data {"scope": "<the item's scopes>"}) with the request's id. Where no status can
+ *   be chosen (legacy HTTP+SSE, a 2025-03-26 batch, a POST already answering as an SSE stream),
+ *   the JSON-RPC error alone is sent.
+ * - tools/list, resources/list, resources/templates/list and prompts/list show a principal only
+ *   what it may use (hidden, not marked: a model is never offered a tool it cannot call); pages
+ *   stay full and cursors stay valid. With scoped items such a 2026-07-28 list result has
+ *   cacheScope "private". A client that steps up sees more after a new list call.
+ */
+
+/**
+ * 1 when the call may use what needs `scope`: the principal grants it, or authorization is off
+ * (STDIO, HTTP without a validator), where scopes do not apply (as for `.scopes`); else 0 (no
+ * principal, a static bearer_token, a principal without the scope, NULL or empty `scope`).
+ * Thread: any (like mcp_call_principal()).
+ */
+MCP_API int mcp_call_has_scope(const mcp_call_t *call, const char *scope);
+/** The principal's "sub" claim (the subject), or NULL. Borrowed, valid as long as the call. */
+MCP_API const char *mcp_call_subject(const mcp_call_t *call);
+/** The principal's OAuth client: its "client_id" claim, else "azp", or NULL. Borrowed, valid as
+ * long as the call. */
+MCP_API const char *mcp_call_client_id(const mcp_call_t *call);
+/**
+ * The scopes the principal grants, as an array of strings (from "scope", else "scp"); empty
+ * without a principal or scopes. Ownership: new reference (NULL only when out of memory).
+ */
+MCP_API json_t *mcp_call_scopes(const mcp_call_t *call);
 
 /**
  * Serve Streamable HTTP (POST/GET/DELETE on one endpoint) on the server's loop (a private one is

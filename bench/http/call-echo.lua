@@ -1,7 +1,9 @@
 -- wrk: POST tools/call echo with a fresh JSON-RPC id per request (ids must not repeat while in
 -- flight on one session). MCP_SID (env) adds the Mcp-Session-Id header; MCP_ERA=2026 (env)
 -- sends 2026-07-28 requests instead (no session: the revision and capabilities in _meta, the
--- Mcp-Method and Mcp-Name headers).
+-- Mcp-Method and Mcp-Name headers). MCP_AUTH (env) adds a bearer
+-- token; MCP_TOKENS (env) names a file of tokens, one a line, each sent once (one thread, in
+-- order; the thread stops when they are used up: bench/auth's uncached verifications).
 -- It also checks what it measures: every response's status (non-2xx are counted) and, for one
 -- response in SAMPLE_EVERY, that it is a JSON body (Content-Type application/json, not an SSE
 -- stream) holding the echoed "hello". done() prints one line that run.sh reads:
@@ -21,6 +23,14 @@ end
 local meta = modern and ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
    '"io.modelcontextprotocol/clientCapabilities":{}}' or ""
 if sid and sid ~= "" then wrk.headers["Mcp-Session-Id"] = sid end
+local auth = os.getenv("MCP_AUTH")
+if auth and auth ~= "" then wrk.headers["Authorization"] = "Bearer " .. auth end
+local tokens_file = os.getenv("MCP_TOKENS")
+local tokens, next_token = nil, 0
+if tokens_file and tokens_file ~= "" then
+   tokens = {}
+   for line in io.lines(tokens_file) do tokens[#tokens + 1] = line end
+end
 
 local threads = {}
 function setup(thread)
@@ -36,6 +46,14 @@ function request()
    counter = counter + 1
    local body = '{"jsonrpc":"2.0","id":' .. (base or 0) + counter ..
       ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}' .. meta .. '}}'
+   if tokens then
+      next_token = next_token + 1
+      if next_token >= #tokens then wrk.thread:stop() end
+      local headers = {}
+      for k, v in pairs(wrk.headers) do headers[k] = v end
+      headers["Authorization"] = "Bearer " .. tokens[math.min(next_token, #tokens)]
+      return wrk.format(nil, nil, headers, body)
+   end
    return wrk.format(nil, nil, nil, body)
 end
 

@@ -230,6 +230,8 @@ typedef enum mcp__reply_class {
                              header mismatch, missing client capability, unsupported revision */
     MCP__REPLY_BAD_META,  /* 2026-07-28: the request's _meta envelope is malformed (-32602) */
     MCP__REPLY_NO_METHOD, /* no such method (here, or in this era) */
+    MCP__REPLY_FORBIDDEN, /* HTTP authorization: the principal lacks the scopes the tool, resource
+                             or prompt needs (error.data.scope names them) */
 } mcp__reply_class;
 
 /** The class of a reply carrying JSON-RPC error `code` (0: a result). */

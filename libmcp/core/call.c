@@ -98,6 +98,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     call->builds = MCP__KINDS;
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
+    call->principal = json_incref(s->rx_principal ? s->rx_principal : s->principal);
     link_call(call, s);
     if (s->ops && s->ops->call_begin)
         s->ops->call_begin(s, call);
@@ -171,7 +172,7 @@ static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
         /* 2026-07-28 retired -32002: resource not found is invalid params there. */
         if (c == MCP_ERROR_RESOURCE_NOT_FOUND && call->ctx.stateless)
             c = MCP_JSONRPC_INVALID_PARAMS;
-        *cls = mcp__reply_class_of(c);
+        *cls = call->forbidden ? MCP__REPLY_FORBIDDEN : mcp__reply_class_of(c);
         return mcp__jsonrpc_error(call->id, c, json_string_value(msg), json_incref(data));
     }
     if (call->ctx.stateless)
@@ -218,6 +219,7 @@ void mcp__call_finish(mcp_call_t *call)
     json_decref(call->params);
     json_decref(call->result);
     json_decref(call->error);
+    json_decref(call->principal);
     mcp__ctx_clear(&call->ctx);
     mcp__item_unref(call->item);
     free(call->uri);

@@ -78,6 +78,7 @@ typedef struct mcp__item {
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
     char *mime_type;
+    char *scopes; /* the scopes a caller needs (.scopes, normalized: single spaces), or NULL */
     struct mcp__item *hnext; /* hash chain */
 } mcp__item;
 
@@ -108,9 +109,13 @@ MCP_HIDDEN void mcp__item_unref(mcp__item *item);
 /**
  * One page of a list: sets result[field] to an array of the items' defs after `cursor` (NULL =
  * from the start) and nextCursor when more remain. Returns 0 or -32602 for an invalid cursor.
+ * `keep` (may be NULL: every item) leaves out the items it says no to; a page still holds up to
+ * page_size items, and nextCursor is set only when a later item would be kept.
  */
 MCP_HIDDEN int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
-                                  size_t page_size, json_t *result, const char *field);
+                                  size_t page_size, json_t *result, const char *field,
+                                  bool (*keep)(const mcp__item *it, const void *ud),
+                                  const void *ud);
 
 /* ---- session.c ------------------------------------------------------------------------------ */
 
@@ -163,6 +168,12 @@ struct mcp__session {
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
+    bool scoped;                 /* HTTP with authorization on: required scopes (.scopes) apply,
+                                    granted by the principal's claims (scope.c) */
+    json_t *rx_principal;        /* borrowed, while a message is received: the principal of
+                                    this request's token, when it may differ from the session's
+                                    (HTTP: the same caller, its latest token, e.g. after a
+                                    step-up); NULL: the session's. Calls keep a reference */
     mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */
     char *client;                /* who the session's client is when it is not the session
                                     itself: the peer address of a session that lives for one
@@ -279,6 +290,11 @@ struct mcp_call {
     mcp_call_t *qprev, *qnext;    /* its client's queue, while waiting */
     bool pool_waiting;            /* waiting for a pool thread (not yet handed to libuv) */
     bool has_deadline;            /* on the pool's deadline list */
+    json_t *principal;            /* who made this request (a reference: s->rx_principal, else
+                                     the session's, when the call was made) or NULL; what
+                                     mcp_call_principal() returns and scopes are checked on */
+    bool forbidden;               /* refused for want of scopes: its reply is classed
+                                     MCP__REPLY_FORBIDDEN (error.data.scope names them) */
     bool answered;                /* replied to early (timed out): the reply is sent and the
                                      transport has ended it, but the handler still holds the
                                      call; whatever it sends or completes later is dropped */
@@ -350,6 +366,7 @@ struct mcp_server {
     json_t *icons;
     json_t *info;            /* cached serverInfo */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
+    bool scoped[MCP__KINDS]; /* ... with required scopes: its list depends on the caller */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
     size_t max_uri, max_subscriptions; /* subscriptions.c: per URI, per session or listen */
     size_t max_tasks_per_client;       /* tasks.c: per principal, else per client address, else
@@ -448,6 +465,25 @@ MCP_HIDDEN void mcp__pool_orphaned(mcp_server_t *srv);
  * its handles closed and its running work came back. mcp__pool_detach() after the loop ran. */
 MCP_HIDDEN void mcp__pool_free(mcp_server_t *srv);
 MCP_HIDDEN void mcp__pool_detach(mcp_server_t *srv);
+
+/* ---- scope.c: required scopes and what a principal grants ------------------------------------ */
+
+/** Check and normalize a `.scopes` text (space-separated RFC 6749 scope tokens) into *out (a new
+ * string with single spaces, or NULL when the text names none). MCP_OK, MCP_EINVAL (a character
+ * outside %x21 / %x23-5B / %x5D-7E), MCP_ENOMEM. */
+MCP_HIDDEN int mcp__scopes_parse(const char *text, char **out);
+/** Does `principal` grant scope `scope` (n bytes)? Its "scope" claim (space-separated string) or
+ * "scp" claim (array of strings, or a string) names it. NULL grants nothing. */
+MCP_HIDDEN bool mcp__principal_grants(const json_t *principal, const char *scope, size_t n);
+/** May `call` use `it`? Always when authorization is off (!call->sess->scoped) or the item needs
+ * no scope; otherwise the call's principal must grant every scope it needs. */
+MCP_HIDDEN bool mcp__call_may(const mcp_call_t *call, const mcp__item *it);
+/** The registry_page filter for call `ud` (mcp__call_may). */
+MCP_HIDDEN bool mcp__scope_keep(const mcp__item *it, const void *ud);
+/** Refuse the call for want of `it`'s scopes when its session may not use it: the error is set
+ * (-32000, data {"scope": "<needed>"}) and the reply classed MCP__REPLY_FORBIDDEN (HTTP 403 with
+ * an insufficient_scope challenge). Returns true when refused. */
+MCP_HIDDEN bool mcp__call_forbid(mcp_call_t *call, const mcp__item *it, const char *what);
 
 /* ---- settings.c: identity, limits, the server's own log ---------------------------------------
  */

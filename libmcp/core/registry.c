@@ -69,6 +69,7 @@ void mcp__item_unref(mcp__item *item)
     free(item->key);
     free(item->text);
     free(item->mime_type);
+    free(item->scopes);
     free(item);
 }
 
@@ -192,11 +193,12 @@ static bool cursor_parse(const char *cursor, unsigned long long *seq)
 }
 
 int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
-                       size_t page_size, json_t *result, const char *field)
+                       size_t page_size, json_t *result, const char *field,
+                       bool (*keep)(const mcp__item *it, const void *ud), const void *ud)
 {
     const mcp__table *t = &reg->t[kind];
     unsigned long long after = 0;
-    size_t lo = 0, hi, i, end;
+    size_t lo = 0, hi, i, n = 0, last = 0;
     json_t *arr;
 
     if (cursor) {
@@ -214,16 +216,22 @@ int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cur
                 hi = mid;
         }
     }
-    end = page_size && t->count - lo > page_size ? lo + page_size : t->count;
     arr = json_array();
     if (!arr)
         return MCP_JSONRPC_INTERNAL_ERROR;
-    for (i = lo; i < end; i++)
+    for (i = lo; i < t->count; i++) {
+        if (keep && !keep(t->items[i], ud))
+            continue;
+        if (page_size && n == page_size)
+            break; /* a later item is kept: there is a next page */
         json_array_append(arr, t->items[i]->def);
+        last = i;
+        n++;
+    }
     json_object_set_new(result, field, arr);
-    if (end < t->count) {
+    if (i < t->count) {
         char buf[sizeof CURSOR_PREFIX + 20];
-        snprintf(buf, sizeof buf, CURSOR_PREFIX "%llx", t->items[end - 1]->seq);
+        snprintf(buf, sizeof buf, CURSOR_PREFIX "%llx", t->items[last]->seq);
         json_object_set_new(result, "nextCursor", json_string(buf));
     }
     return 0;

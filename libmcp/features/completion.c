@@ -87,6 +87,8 @@ int mcp__completion_complete(mcp_call_t *call)
                             "Invalid params: unknown ref type '%s'", type);
         return MCP_OK;
     }
+    if (mcp__call_forbid(call, it, it->kind == MCP__PROMPT ? "prompt" : "resource template"))
+        return MCP_OK; /* completing what one may not use would reveal it: 403 on HTTP */
     completion = json_object();
     call->content = json_array();
     json_object_set_new(completion, "values", call->content);

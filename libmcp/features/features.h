@@ -84,6 +84,10 @@ MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
 MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, const char *scope);
 /** For list methods: the cursor param, validated (-32602 set on the call when not a string). */
 MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field);
+/** Registration: check and normalize an item's `.scopes` text into *out (NULL: none); `what`
+ * and `name` make the message. MCP_OK or MCP_EINVAL / MCP_ENOMEM with `err` filled. */
+MCP_HIDDEN int mcp__item_scopes(const char *text, const char *what, const char *name, char **out,
+                                mcp_error_t *err);
 
 /* ---- tasks.c: tasks, both eras (2025-11-25 `task` param; 2026-07-28 extension) ------------------
  */

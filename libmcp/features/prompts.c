@@ -12,6 +12,7 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
     mcp__item *it;
     json_t *schema, *args, *icons = NULL, *meta = NULL, *props, *required, *prop;
     const char *name;
+    char *scopes = NULL;
     int rc;
 
     if (!srv || !p)
@@ -22,9 +23,13 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
         return mcp__error_set(err, MCP_EINVAL, "prompt '%s': no handler", p->name);
     if (mcp__registry_get(&srv->reg, MCP__PROMPT, p->name))
         return mcp__error_set(err, MCP_EEXIST, "prompt '%s' is already registered", p->name);
+    if ((rc = mcp__item_scopes(p->scopes, "prompt", p->name, &scopes, err)) != MCP_OK)
+        return rc;
     schema = mcp__schema_compact(p->arguments, err);
-    if (!schema)
+    if (!schema) {
+        free(scopes);
         return MCP_ESCHEMA;
+    }
     args = json_array();
     props = json_object_get(schema, "properties");
     required = json_object_get(schema, "required");
@@ -49,8 +54,10 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
         json_decref(args);
         json_decref(icons);
         json_decref(meta);
+        free(scopes);
         return rc != MCP_OK ? rc : mcp__error_set(err, MCP_ENOMEM, "out of memory");
     }
+    it->scopes = scopes;
     json_object_set_new(it->def, "name", json_string(p->name));
     if (p->title)
         json_object_set_new(it->def, "title", json_string(p->title));
@@ -74,6 +81,7 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
     it->userdata = p->userdata;
     it->free_userdata = p->free_userdata;
     srv->offers[MCP__PROMPT] = true;
+    srv->scoped[MCP__PROMPT] |= it->scopes != NULL;
     mcp__broadcast(srv, "notifications/prompts/list_changed", NULL);
     return MCP_OK;
 }
@@ -114,6 +122,8 @@ int mcp__prompts_get(mcp_call_t *call)
                             json_string_value(name));
         return MCP_OK;
     }
+    if (mcp__call_forbid(call, p, "prompt"))
+        return MCP_OK; /* 403 insufficient_scope on HTTP */
     if (args && !json_is_object(args)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"arguments\" must be an object of strings");

@@ -27,6 +27,7 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
     const char *key;
     mcp__item *it;
     json_t *ann = NULL, *icons = NULL, *meta = NULL;
+    char *scopes = NULL;
     int rc;
 
     if (!srv || !r)
@@ -46,6 +47,8 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
         return MCP_EINVAL;
     if (mcp__registry_get(&srv->reg, kind, key))
         return mcp__error_set(err, MCP_EEXIST, "resource '%s' is already registered", key);
+    if ((rc = mcp__item_scopes(r->scopes, "resource", key, &scopes, err)) != MCP_OK)
+        return rc;
 
     ann = mcp__json_text(r->annotations, "annotations", JSON_OBJECT, err, &rc);
     if (rc == MCP_OK)
@@ -56,8 +59,10 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
         json_decref(ann);
         json_decref(icons);
         json_decref(meta);
+        free(scopes);
         return rc != MCP_OK ? rc : mcp__error_set(err, MCP_ENOMEM, "out of memory");
     }
+    it->scopes = scopes;
     json_object_set_new(it->def, r->uri ? "uri" : "uriTemplate", json_string(key));
     json_object_set_new(it->def, "name", json_string(r->name));
     if (r->title)
@@ -87,6 +92,7 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
     it->userdata = r->userdata;
     it->free_userdata = r->free_userdata;
     srv->offers[kind] = true;
+    srv->scoped[kind] |= it->scopes != NULL;
     mcp__broadcast(srv, "notifications/resources/list_changed", NULL);
     return MCP_OK;
 }
@@ -137,6 +143,10 @@ int mcp__resources_read(mcp_call_t *call)
         mcp__call_set_error(call, MCP_ERROR_RESOURCE_NOT_FOUND, json_pack("{s:O}", "uri", uri),
                             "Resource not found: %s", json_string_value(uri));
         return MCP_OK;
+    }
+    if (mcp__call_forbid(call, it, it->kind == MCP__TEMPLATE ? "resource template" : "resource")) {
+        json_decref(vars);
+        return MCP_OK; /* 403 insufficient_scope on HTTP */
     }
     call->item = mcp__item_ref(it);
     call->uri = strdup(json_string_value(uri));

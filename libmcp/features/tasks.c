@@ -539,6 +539,7 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
     t->principal = json_incref(call->sess->principal);
     snprintf(t->client, sizeof t->client, "%s", call->sess->client ? call->sess->client : "");
     t->psess->principal = json_incref(call->sess->principal);
+    t->psess->scoped = call->sess->scoped; /* so are the scopes it was granted */
     t->seq = ++st->next_seq;
     t->prev = st->tail;
     if (st->tail)

@@ -63,6 +63,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     mcp__item *it;
     json_t *in = NULL, *out = NULL, *ann = NULL, *icons = NULL, *meta = NULL;
     mcp__schema_patterns *in_pats = NULL, *out_pats = NULL; /* compiled once, here */
+    char *scopes = NULL;
     int rc;
 
     if (!srv || !t)
@@ -75,13 +76,18 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
         return mcp__error_set(err, MCP_EINVAL, "tool '%s': no handler", t->name);
     if (mcp__registry_get(&srv->reg, MCP__TOOL, t->name))
         return mcp__error_set(err, MCP_EEXIST, "tool '%s' is already registered", t->name);
+    if ((rc = mcp__item_scopes(t->scopes, "tool", t->name, &scopes, err)) != MCP_OK)
+        return rc;
 
     in = mcp__schema_load(t->input_schema ? t->input_schema : "", &in_pats, err);
-    if (!in)
+    if (!in) {
+        free(scopes);
         return err ? err->code : MCP_ESCHEMA;
+    }
     if (!root_is_object(in)) {
         json_decref(in);
         mcp__schema_patterns_free(in_pats);
+        free(scopes);
         return mcp__error_set(err, MCP_ESCHEMA,
                               "tool '%s': inputSchema must have \"type\": "
                               "\"object\" at its root",
@@ -90,6 +96,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     if (t->output_schema && !(out = mcp__schema_load(t->output_schema, &out_pats, err))) {
         json_decref(in);
         mcp__schema_patterns_free(in_pats);
+        free(scopes);
         return err ? err->code : MCP_ESCHEMA;
     }
     ann = build_annotations(t, err, &rc);
@@ -105,8 +112,10 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
         json_decref(ann);
         json_decref(icons);
         json_decref(meta);
+        free(scopes);
         return rc != MCP_OK ? rc : mcp__error_set(err, MCP_ENOMEM, "out of memory");
     }
+    it->scopes = scopes;
     json_object_set_new(it->def, "name", json_string(t->name));
     if (t->title)
         json_object_set_new(it->def, "title", json_string(t->title));
@@ -136,6 +145,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->userdata = t->userdata;
     it->free_userdata = t->free_userdata;
     srv->offers[MCP__TOOL] = true;
+    srv->scoped[MCP__TOOL] |= it->scopes != NULL;
     mcp__broadcast(srv, "notifications/tools/list_changed", NULL);
     return MCP_OK;
 }
@@ -159,13 +169,30 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
                             "Invalid params: \"cursor\" must be a string");
         return MCP_OK;
     }
+    /* With authorization on, a principal sees only what it may use (scope.c). */
     if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
-                           call->result, field) != 0) {
+                           call->result, field, call->sess->scoped ? mcp__scope_keep : NULL,
+                           call) != 0) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: invalid cursor");
         return MCP_OK;
     }
-    mcp__cacheable(call, "public");
+    /* a list that depends on who asks may not be shared between callers */
+    mcp__cacheable(call, call->sess->scoped && call->srv->scoped[kind] ? "private" : "public");
+    return MCP_OK;
+}
+
+int mcp__item_scopes(const char *text, const char *what, const char *name, char **out,
+                     mcp_error_t *err)
+{
+    int rc = mcp__scopes_parse(text, out);
+    if (rc == MCP_EINVAL)
+        return mcp__error_set(err, MCP_EINVAL,
+                              "%s '%s': scopes are space-separated OAuth scope tokens "
+                              "(printable ASCII except '\"' and '\\')",
+                              what, name);
+    if (rc != MCP_OK)
+        return mcp__error_set(err, rc, "out of memory");
     return MCP_OK;
 }
 
@@ -232,6 +259,8 @@ int mcp__tools_call(mcp_call_t *call)
                             json_string_value(name));
         return MCP_OK;
     }
+    if (mcp__call_forbid(call, tool, "tool"))
+        return MCP_OK; /* 403 insufficient_scope on HTTP */
     if (args && !json_is_object(args)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"arguments\" must be an object");

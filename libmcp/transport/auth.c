@@ -331,6 +331,39 @@ static void serve_metadata(mcp__httpd *d, mcp__hconn *c)
 /* ---- challenges --------------------------------------------------------------------------------
  */
 
+/* The Bearer challenge (RFC 6750 §3): `error` is the RFC 6750 code or NULL, `description` its
+ * error_description or NULL, `scope` the scopes to name or NULL. NUL-terminated in h->data, or
+ * h->data NULL when out of memory. Never carries the token. */
+static void challenge_header(mcp__httpd *d, mcp__hconn *c, mcp__buf *h, const char *error,
+                             const char *description, const char *scope)
+{
+    char *rm = metadata_url(d, c);
+    bool first = true;
+
+#define PARAM(k, v)                                         \
+    do {                                                    \
+        mcp__buf_add(h, first ? " " : ", ", first ? 1 : 2); \
+        mcp__buf_add(h, k "=\"", strlen(k) + 2);            \
+        mcp__buf_add(h, v, strlen(v));                      \
+        mcp__buf_add(h, "\"", 1);                           \
+        first = false;                                      \
+    } while (0)
+    mcp__buf_add(h, "Bearer", 6);
+    if (error)
+        PARAM("error", error);
+    if (description)
+        PARAM("error_description", description);
+    if (scope && *scope)
+        PARAM("scope", scope);
+    if (rm)
+        PARAM("resource_metadata", rm);
+#undef PARAM
+    mcp__buf_add(h, "", 1);
+    free(rm);
+    if (h->data && h->data[h->len - 1] != '\0')
+        mcp__buf_free(h);
+}
+
 /*
  * Answer `status` with a JSON-RPC error body (id null) and a Bearer challenge. `error` is the
  * RFC 6750 code or NULL; `scope` the scopes to name or NULL. Neither the body nor the header
@@ -339,33 +372,13 @@ static void serve_metadata(mcp__httpd *d, mcp__hconn *c)
 static void challenge(mcp__httpd *d, mcp__hconn *c, unsigned status, const char *error,
                       const char *scope, const char *message)
 {
-    char *rm = metadata_url(d, c);
     mcp__buf h = {0};
     json_t *body;
-    bool first = true;
 
-#define PARAM(k, v)                                          \
-    do {                                                     \
-        mcp__buf_add(&h, first ? " " : ", ", first ? 1 : 2); \
-        mcp__buf_add(&h, k "=\"", strlen(k) + 2);            \
-        mcp__buf_add(&h, v, strlen(v));                      \
-        mcp__buf_add(&h, "\"", 1);                           \
-        first = false;                                       \
-    } while (0)
-    mcp__buf_add(&h, "Bearer", 6);
-    if (error)
-        PARAM("error", error);
-    if (error && status == MHD_HTTP_BAD_REQUEST)
-        PARAM("error_description", message);
-    if (scope && *scope)
-        PARAM("scope", scope);
-    if (rm)
-        PARAM("resource_metadata", rm);
-#undef PARAM
-    mcp__buf_add(&h, "", 1);
-    free(rm);
+    challenge_header(d, c, &h, error, error && status == MHD_HTTP_BAD_REQUEST ? message : NULL,
+                     scope);
     body = mcp__jsonrpc_error(NULL, MCP__ERROR_SERVER, message, NULL);
-    if (h.data && h.data[h.len - 1] == '\0')
+    if (h.data)
         mcp__hconn_json(c, status, body, MHD_HTTP_HEADER_WWW_AUTHENTICATE, h.data);
     else
         mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, "Internal Server Error");
@@ -373,6 +386,23 @@ static void challenge(mcp__httpd *d, mcp__hconn *c, unsigned status, const char 
     mcp__buf_free(&h);
     mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: %u for %s %.200s: %s", d->cfg.name, status,
                    c->method, c->url, message);
+}
+
+void mcp__auth_forbidden(mcp__hconn *c, const json_t *reply)
+{
+    mcp__httpd *d = c->d;
+    const json_t *data = json_object_get(json_object_get(reply, "error"), "data");
+    const char *scope = json_string_value(json_object_get(data, "scope"));
+    mcp__buf h = {0};
+
+    challenge_header(d, c, &h, "insufficient_scope", NULL, scope);
+    if (h.data)
+        mcp__hconn_json(c, MHD_HTTP_FORBIDDEN, reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE, h.data);
+    else
+        mcp__hconn_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, 0, "Internal Server Error");
+    mcp__buf_free(&h);
+    mcp_server_log(d->srv, MCP_LOG_DEBUG, "%s: 403 for %s %.200s: insufficient scope (needs %s)",
+                   d->cfg.name, c->method, c->url, scope ? scope : "?");
 }
 
 /* ---- the check ---------------------------------------------------------------------------------
@@ -601,5 +631,5 @@ bool mcp__auth_same(const json_t *session, const json_t *request)
 
 const json_t *mcp_call_principal(const mcp_call_t *call)
 {
-    return call && call->sess ? call->sess->principal : NULL;
+    return call ? call->principal : NULL;
 }

@@ -924,6 +924,8 @@ static void exch_finish(exch *ex)
         else if (ex->store_down)
             mcp__hconn_json(ex->conn, MHD_HTTP_SERVICE_UNAVAILABLE, ex->reply,
                             MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        else if (ex->reply_class == MCP__REPLY_FORBIDDEN)
+            mcp__auth_forbidden(ex->conn, ex->reply); /* 403 insufficient_scope: step up */
         else
             mcp__hconn_json(ex->conn, reply_status(ex), ex->reply,
                             hs && hs->registered && ex->is_init ? "Mcp-Session-Id" : NULL,
@@ -1406,6 +1408,7 @@ static void do_post(mcp__hconn *c)
             return;
         }
         hs->core->principal = json_incref(c->principal); /* the session is bound to it */
+        hs->core->scoped = c->d->cfg.stage != NULL;      /* authorization on: .scopes apply */
         memcpy(hs->who, c->who, sizeof hs->who);
         init = true;
     } else {
@@ -1420,6 +1423,7 @@ static void do_post(mcp__hconn *c)
         if (core) {
             core->ephemeral = true;
             core->principal = json_incref(c->principal);
+            core->scoped = c->d->cfg.stage != NULL;
             /* one client for the pool's fair share is its address, not this one request */
             core->client = c->principal ? NULL : mcp__hconn_peer(c);
         }
@@ -1455,8 +1459,10 @@ static void do_post(mcp__hconn *c)
     ex->receiving = true;
     prev_rx = core->rx;
     core->rx = ex;
+    core->rx_principal = c->principal;      /* this request's token: calls keep its claims */
     mcp__server_receive_inbound(core, &in); /* read once, above */
     mcp__inbound_clear(&in);
+    core->rx_principal = NULL;
     core->rx = prev_rx;
     ex->receiving = false;
     exch_finish(ex); /* or later, when the last call ends */

@@ -216,6 +216,10 @@ MCP_HIDDEN int mcp__auth_install(mcp__httpd_config *cfg, mcp_server_t *srv,
 /** The stage itself (state: the mcp__auth): 0 to go on, -1 when it answered (401/403/400, the
  * metadata document). Sets c->principal on success. */
 MCP_HIDDEN int mcp__auth_request(mcp__hconn *c, void *state);
+/** Answer `reply` (borrowed: a JSON-RPC error the core classed MCP__REPLY_FORBIDDEN, whose
+ * error.data.scope names the scopes needed) with 403 and a Bearer challenge: error=
+ * "insufficient_scope", scope="...", resource_metadata="..." (MCP 2025-11-25 step-up). */
+MCP_HIDDEN void mcp__auth_forbidden(mcp__hconn *c, const json_t *reply);
 /** True when a request presented by `request` may use a session created by `session`. */
 MCP_HIDDEN bool mcp__auth_same(const json_t *session, const json_t *request);
 

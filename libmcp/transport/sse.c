@@ -218,6 +218,7 @@ static void open_stream(sse_tr *t, mcp__hconn *c)
     }
     ls->t = t;
     ls->core->principal = json_incref(c->principal); /* the session is bound to it */
+    ls->core->scoped = c->d->cfg.stage != NULL;      /* authorization on: .scopes apply */
     ls->anext = t->all;
     if (t->all)
         t->all->aprev = ls;
@@ -252,7 +253,9 @@ static void post_message(sse_tr *t, mcp__hconn *c)
         mcp__inbound_clear(&in);
         return;
     }
+    ls->core->rx_principal = c->principal; /* this POST's token: calls keep its claims */
     mcp__server_receive_inbound(ls->core, &in);
+    ls->core->rx_principal = NULL;
     mcp__inbound_clear(&in);
     mcp__hconn_respond(c, MHD_HTTP_ACCEPTED, mcp__hconn_response(c, "text/plain", "Accepted", 8));
 }

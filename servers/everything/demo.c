@@ -19,6 +19,17 @@ static int echo(mcp_call_t *call, const json_t *args, void *ud)
     return mcp_call_text(call, "Echo: %s", json_string_value(m));
 }
 
+/* Needs the scope "everything:admin" (.scopes) when served over HTTP with authorization on:
+ * a caller without it does not see it in tools/list and gets 403 insufficient_scope (step-up). */
+static int whoami_admin(mcp_call_t *call, const json_t *args, void *ud)
+{
+    const char *sub = mcp_call_subject(call), *client = mcp_call_client_id(call);
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "admin: subject %s, client %s", sub ? sub : "(none)",
+                         client ? client : "(none)");
+}
+
 static int add(mcp_call_t *call, const json_t *args, void *ud)
 {
     double a = json_number_value(json_object_get(args, "a"));
@@ -455,6 +466,13 @@ static const mcp_tool_t tools[] = {
      .input_schema = "message: string 'The message to echo'",
      .handler = echo,
      .flags = MCP_TOOL_READ_ONLY | MCP_TOOL_IDEMPOTENT | MCP_TOOL_CLOSED_WORLD},
+    {.name = "whoami_admin",
+     .title = "Who am I (admin)",
+     .description = "The caller's subject and OAuth client; needs the scope everything:admin "
+                    "when authorization is on",
+     .handler = whoami_admin,
+     .flags = MCP_TOOL_READ_ONLY,
+     .scopes = "everything:admin"},
     {.name = "add",
      .title = "Add",
      .description = "Adds two numbers",

@@ -3,7 +3,9 @@
 // (401 + challenge, 401 invalid_token, 403 insufficient_scope, 400 malformed / query tokens),
 // the static token compared exactly, RFC 9728 Protected Resource Metadata, the official v1 SDK
 // clients with and without the token, sessions bound to principals through an `authorize`
-// callback (examples/auth_server), the CLI's checks, and no token ever in the server's stderr.
+// callback (examples/auth_server), required scopes (.scopes: filtered lists, 403 insufficient_scope
+// step-up challenges in both eras, mcp_call_has_scope/_subject/_client_id/_scopes), the CLI's
+// checks, and no token ever in the server's stderr.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -445,6 +447,149 @@ describe('authorize callback: principals and sessions (examples/auth_server)', (
             assert.equal(JSON.parse(ev.data).result.serverInfo.name, 'auth-example');
         } finally {
             s.abort();
+        }
+    });
+});
+
+describe('required scopes (.scopes) and the principal accessors (examples/auth_server)', () => {
+    // alice: "mcp:tools"; henry: + "notes:write"; gina: + "notes:admin", as an "scp" array with "azp".
+    let srv;
+    const ALICE = 'alice-7f3c9a1e', HENRY = 'henry-writer-1', GINA = 'gina-admin-1';
+    const ALL = [ALICE, HENRY, GINA, 'alice-stepped-1'];
+    before(async () => {
+        srv = await startServer(AUTH_BIN, ['--sse', '127.0.0.1:0', '--log-level', 'debug']);
+    }, HOOK);
+    after(async () => {
+        assert.equal(await srv.close(), 0, srv.stderr());
+        for (const t of ALL) assert.ok(!srv.stderr().includes(t), `token ${t} never in the server log`);
+    });
+
+    /** One request in either era: a 2025-11-25 session's (sid) or a 2026-07-28 request. */
+    async function rpc(tok, sid, id, method, params = {}, name) {
+        const headers = sid ? { ...AUTHZ(tok), 'Mcp-Session-Id': sid }
+            : { ...AUTHZ(tok), 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name ? { 'Mcp-Name': name } : {}) };
+        const r = await post(srv.url, { jsonrpc: '2.0', id, method, params: sid ? params : { ...params, _meta: M26 } }, headers);
+        const text = await r.text();
+        for (const t of ALL) assert.ok(!text.includes(t), 'the token is never echoed');
+        return { status: r.status, headers: r.headers, body: JSON.parse(text) };
+    }
+    const names = (arr, key = 'name') => arr.map((x) => x[key]);
+    const STEP_UP = (scope) => `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${metadataUrl(srv.url, '/mcp')}"`;
+
+    test('the lists show each principal only what its scopes allow, in both eras', async () => {
+        const want = {
+            [ALICE]: { tools: ['whoami', 'whoami_task'], prompts: [], resources: ['notes://public'], templates: [] },
+            [HENRY]: { tools: ['whoami', 'whoami_task', 'write_note'], prompts: [], resources: ['notes://public'], templates: [] },
+            [GINA]: { tools: ['whoami', 'whoami_task', 'write_note'], prompts: ['audit'],
+                resources: ['notes://public', 'notes://secret'], templates: ['notes://private/{id}'] },
+        };
+        for (const tok of [ALICE, HENRY, GINA]) {
+            for (const sid of [await session(srv.url, AUTHZ(tok)), null]) {
+                const era = sid ? '2025-11-25' : '2026-07-28';
+                const t = await rpc(tok, sid, 2, 'tools/list');
+                assert.ok(t.body.result, JSON.stringify(t.body));
+                assert.deepEqual(names(t.body.result.tools), want[tok].tools, `${tok} ${era} tools`);
+                const p = await rpc(tok, sid, 3, 'prompts/list');
+                assert.deepEqual(names(p.body.result.prompts), want[tok].prompts, `${tok} ${era} prompts`);
+                const r = await rpc(tok, sid, 4, 'resources/list');
+                assert.deepEqual(names(r.body.result.resources, 'uri'), want[tok].resources, `${tok} ${era} resources`);
+                const rt = await rpc(tok, sid, 5, 'resources/templates/list');
+                assert.deepEqual(names(rt.body.result.resourceTemplates, 'uriTemplate'), want[tok].templates, `${tok} ${era} templates`);
+                if (!sid) assert.equal(t.body.result.cacheScope, 'private', 'a list that depends on the caller is private');
+            }
+        }
+    });
+
+    test('a call without the scope: 403 insufficient_scope naming it, both eras; with it: 200', async () => {
+        const sid = await session(srv.url, AUTHZ(ALICE));
+        for (const s of [sid, null]) {
+            const r = await rpc(ALICE, s, 7, 'tools/call', { name: 'write_note', arguments: { text: 'x' } }, 'write_note');
+            assert.equal(r.status, 403, JSON.stringify(r.body));
+            assert.equal(r.headers.get('www-authenticate'), STEP_UP('notes:write'));
+            assert.equal(r.body.id, 7, 'the error answers the request');
+            assert.equal(r.body.error.code, -32000);
+            assert.deepEqual(r.body.error.data, { scope: 'notes:write' });
+        }
+        // the session goes on serving what alice may use
+        const ok = await rpc(ALICE, sid, 8, 'tools/call', { name: 'whoami', arguments: {} });
+        assert.equal(ok.status, 200);
+        assert.deepEqual(ok.body.result.content, [{ type: 'text', text: 'alice' }]);
+        for (const s of [await session(srv.url, AUTHZ(HENRY)), null]) {
+            const r = await rpc(HENRY, s, 9, 'tools/call', { name: 'write_note', arguments: { text: 'x' } }, 'write_note');
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            assert.deepEqual(r.body.result.content, [{ type: 'text',
+                text: `note 'x' written by henry (client demo-client, scopes ["mcp:tools","notes:write"], admin: no)` }]);
+        }
+        const g = await rpc(GINA, null, 10, 'tools/call', { name: 'write_note', arguments: { text: 'y' } }, 'write_note');
+        assert.deepEqual(g.body.result.content, [{ type: 'text',
+            text: `note 'y' written by gina (client gina-console, scopes ["mcp:tools","notes:write","notes:admin"], admin: yes)` }],
+        'an "scp" array and "azp" count as the scope and client id');
+    });
+
+    test("step-up on a session: the same caller's new token (more scopes) counts at once; the old one still lacks them", async () => {
+        const sid = await session(srv.url, AUTHZ(ALICE));
+        let r = await rpc(ALICE, sid, 2, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 403);
+        r = await rpc('alice-stepped-1', sid, 3, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.match(r.body.result.content[0].text, /^note 'a' written by alice /);
+        r = await rpc('alice-stepped-1', sid, 4, 'tools/list');
+        assert.ok(names(r.body.result.tools).includes('write_note'), 'the list follows the token too');
+        r = await rpc(ALICE, sid, 5, 'tools/call', { name: 'write_note', arguments: { text: 'a' } });
+        assert.equal(r.status, 403, 'each request is judged by its own token');
+    });
+
+    test('prompts/get, resources/read (static and template) and completion/complete need the scopes too', async () => {
+        const cases = [
+            ['prompts/get', { name: 'audit' }, 'audit'],
+            ['resources/read', { uri: 'notes://secret' }, 'notes://secret'],
+            ['resources/read', { uri: 'notes://private/7' }, 'notes://private/7'],
+            ['completion/complete', { ref: { type: 'ref/resource', uri: 'notes://private/{id}' }, argument: { name: 'id', value: '' } }],
+        ];
+        for (const [method, params, name] of cases) {
+            for (const s of [await session(srv.url, AUTHZ(HENRY)), null]) {
+                const r = await rpc(HENRY, s, 11, method, params, name);
+                assert.equal(r.status, 403, `${method} ${JSON.stringify(r.body)}`);
+                assert.equal(r.headers.get('www-authenticate'), STEP_UP('notes:admin'));
+                const g = await rpc(GINA, s ? await session(srv.url, AUTHZ(GINA)) : null, 12, method, params, name);
+                assert.equal(g.status, 200, `${method} ${JSON.stringify(g.body)}`);
+                assert.ok(g.body.result, JSON.stringify(g.body));
+            }
+        }
+        const g = await rpc(GINA, null, 13, 'resources/read', { uri: 'notes://private/7' }, 'notes://private/7');
+        assert.equal(g.body.result.contents[0].text, '7');
+        const pub = await rpc(HENRY, null, 14, 'resources/read', { uri: 'notes://public' }, 'notes://public');
+        assert.equal(pub.body.result.contents[0].text, 'for everyone', 'an item without scopes needs none');
+    });
+
+    test('legacy HTTP+SSE: no status to choose, so the JSON-RPC error (with the scope) comes on the stream', async () => {
+        const s = await openSse(srv.sseUrl, AUTHZ(ALICE));
+        try {
+            let r = await post(s.endpoint, INIT(1), AUTHZ(ALICE));
+            assert.equal(r.status, 202);
+            await r.text();
+            await s.events.next();
+            r = await post(s.endpoint, { jsonrpc: '2.0', method: 'notifications/initialized' }, AUTHZ(ALICE));
+            await r.text();
+            r = await post(s.endpoint, callTool(2, 'write_note', { text: 'x' }), AUTHZ(ALICE));
+            assert.equal(r.status, 202);
+            await r.text();
+            const msg = JSON.parse((await s.events.next()).value.data);
+            assert.equal(msg.id, 2);
+            assert.deepEqual(msg.error.data, { scope: 'notes:write' });
+        } finally {
+            s.abort();
+        }
+    });
+
+    test('official v1 SDK client: alice does not see write_note and calling it fails with 403', async () => {
+        const client = await sdkClient('http', srv.url, AUTHZ(ALICE));
+        try {
+            const { tools } = await client.listTools();
+            assert.deepEqual(names(tools), ['whoami', 'whoami_task']);
+            await assert.rejects(client.callTool({ name: 'write_note', arguments: { text: 'x' } }), /403|insufficient_scope|Forbidden/);
+        } finally {
+            await client.close();
         }
     });
 });

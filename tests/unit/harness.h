@@ -78,6 +78,17 @@ static inline void harness_free(fixture *f)
     free(f);
 }
 
+/* Send one line; return the single message it produced (new reference) or NULL for none. */
+static inline json_t *roundtrip(fixture *f, const char *text)
+{
+    size_t before = json_array_size(f->cap.sent);
+    mcp__server_receive(f->sess, text, strlen(text));
+    if (json_array_size(f->cap.sent) == before)
+        return NULL;
+    assert_int_equal(json_array_size(f->cap.sent), before + 1);
+    return json_incref(json_array_get(f->cap.sent, before));
+}
+
 /* How many messages with `method` the session sent at or after index `from`. */
 static inline size_t count_method(fixture *f, size_t from, const char *method)
 {

@@ -118,17 +118,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Send one line; return the single message it produced (new reference) or NULL for none. */
-static json_t *roundtrip(fixture *f, const char *text)
-{
-    size_t before = json_array_size(f->cap.sent);
-    mcp__server_receive(f->sess, text, strlen(text));
-    if (json_array_size(f->cap.sent) == before)
-        return NULL;
-    assert_int_equal(json_array_size(f->cap.sent), before + 1);
-    return json_incref(json_array_get(f->cap.sent, before));
-}
-
 static int error_code(const json_t *reply)
 {
     return (int)json_integer_value(json_object_get(json_object_get(reply, "error"), "code"));

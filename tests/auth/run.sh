@@ -1,0 +1,34 @@
+#!/bin/sh
+# Authorization against a real authorization server: oidc-provider (npm, pinned by
+# tests/auth/package-lock.json) issues JWT access tokens to the official TypeScript SDK client v1,
+# and mcp-everything verifies them with its built-in JWT verifier. Everything binds 127.0.0.1 on
+# free ports; the servers are stopped when the test ends.
+#
+# Usage (from the repo root, as `make auth-test` does):  sh tests/auth/run.sh [test files...]
+#   BUILD=dir   where the binaries are (default: build).
+# oidc-provider is installed here with `npm ci` when missing or stale; the rest (Node >= 20, the
+# SDK clients of tests/interop, the run under a time limit) is tests/http/run.sh's.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "auth-test: node and npm are required (Node >= 20)" >&2
+    exit 1
+fi
+STAMP=$HERE/node_modules/.libmcp-lock-stamp
+WANT="$(cksum <"$HERE/package-lock.json") node-$(node -p 'process.versions.node.split(".")[0]')"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    echo "auth-test: installing oidc-provider (npm ci in tests/auth)" >&2
+    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    printf '%s\n' "$WANT" >"$STAMP"
+fi
+if [ ! -x "${BUILD:-build}/bin/mcp-everything" ] && [ ! -x "$ROOT/${BUILD:-build}/bin/mcp-everything" ]; then
+    echo "auth-test: mcp-everything is missing; run 'make all' first" >&2
+    exit 1
+fi
+if [ $# -eq 0 ]; then
+    set -- "$HERE"/*.test.mjs
+fi
+exec sh "$ROOT/tests/http/run.sh" "$@"
