@@ -197,7 +197,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
       test-servers test-install conformance
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) $(FIXTURES)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
@@ -252,7 +252,7 @@ conformance: $(EVERYTHING_BIN)
 san:
 	$(Q)$(MAKE) SAN=1 test
 
-valgrind: $(UNIT_TESTS) examples
+valgrind: $(UNIT_TESTS) $(FIXTURES) examples
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 # ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------

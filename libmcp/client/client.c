@@ -160,8 +160,7 @@ void mcp_client_free(mcp_client_t *c)
     mcp__client_asks_free(c);
     t = c->transport;
     if (t) {
-        if (!c->closed)
-            t->ops->close(t);
+        t->ops->close(t); /* also after the connection failed: a live child is ended */
         c->transport = NULL;
         t->client = NULL;
         t->ops->destroy(t);
