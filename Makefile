@@ -90,6 +90,10 @@ FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURES     := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# examples/testing/: the documented pattern for testing a server with the in-memory client; built
+# and run with the unit tests (they need cmocka, which the other examples do not)
+EXTEST_SRCS  := $(wildcard examples/testing/test_*.c)
+UNIT_TESTS   += $(patsubst examples/testing/%.c,$(BUILD)/tests/example_%,$(EXTEST_SRCS))
 TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
 TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
 FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
@@ -199,6 +203,11 @@ test: all unit fuzz-replay check-layers check-exports format-check interop http-
 
 unit: $(UNIT_TESTS) $(FIXTURES)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
+
+$(BUILD)/tests/example_%: $(BUILD)/obj/examples/testing/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
