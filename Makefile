@@ -104,7 +104,7 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures mcp \
-        test unit check-layers check-exports format-check interop http-test test-servers \
+        test unit check-layers check-exports format-check interop http-test test-servers client-test \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
@@ -199,7 +199,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      test-servers test-install conformance
+      client-test test-servers test-install conformance
 
 unit: $(UNIT_TESTS) $(FIXTURES)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -233,6 +233,11 @@ $(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
 
 interop: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
+
+# The client library and `mcp` against real peers over STDIO (TypeScript SDK v1/v2 servers, the
+# reference servers from npm, libmcp's own servers).
+client-test: all fixtures
+	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
 
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 http-test: all

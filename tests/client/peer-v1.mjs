@@ -36,7 +36,7 @@ server.registerTool('ask', { description: 'Ask the user their name' }, async () 
     return { content: [{ type: 'text', text: `${r.action}:${r.content?.name ?? ''}` }] };
 });
 
-server.registerTool('slow', { description: 'Waits until cancelled (at most 20 s)' }, async (_args, extra) =>
+server.registerTool('slow', { description: 'Waits until cancelled (at most 20 s)' }, async (extra) =>
     new Promise((resolve) => {
         const t = setTimeout(() => resolve({ content: [{ type: 'text', text: 'late' }] }), 20000);
         extra.signal.addEventListener('abort', () => { clearTimeout(t); resolve({ content: [{ type: 'text', text: 'aborted' }] }); });
