@@ -33,6 +33,7 @@ typedef struct exch {
     xkind kind;
     json_int_t id;   /* the request whose answer this exchange carries; 0 for none */
     bool initialize; /* the 2025 initialize: its answer names the session */
+    bool tools_list; /* tools/list: its tools' x-mcp-header annotations are read */
     bool answered;   /* the response for `id` arrived */
     bool released;   /* the core is done with `id`: report nothing more */
     bool sse;        /* the body is an event stream */
@@ -40,8 +41,9 @@ typedef struct exch {
     char *body; /* a JSON body, gathered */
     size_t len, cap;
     mcp__sse parser;
-    int resumes; /* GET + Last-Event-ID attempts so far (X_RESUME carries them on) */
-    int fail;    /* a failure found while receiving: status for the core */
+    int resumes;  /* GET + Last-Event-ID attempts so far (X_RESUME carries them on) */
+    uint64_t due; /* waiting to resume: loop time (ms) of the attempt */
+    int fail;     /* a failure found while receiving: status for the core */
     char why[200];
     struct exch *prev, *next;
 } exch;
@@ -54,17 +56,18 @@ struct chttp {
     char *ca_file;
     bool insecure;
     unsigned connect_timeout_ms;
-    char *session; /* Mcp-Session-Id (2025 era) */
+    char *session;      /* Mcp-Session-Id (2025 era) */
+    json_t *params_map; /* {tool: {argument: header name}} from x-mcp-header (2026) */
     char protocol[32];
     exch *list;
     exch *get;        /* the standalone GET stream, when open */
     uv_timer_t timer; /* reopening the GET stream, resuming POST streams */
-    bool timer_on;
     int get_failures;
     bool get_wanted;  /* 2025 session established: keep a GET stream */
     bool get_refused; /* the server answered the GET with 405: it offers none */
     char get_last_id[256];
     long get_retry_ms;
+    uint64_t get_due;  /* loop time (ms) to reopen the GET stream; 0: not waiting */
     exch *resume_wait; /* exchanges waiting for the timer to resume (linked by next) */
     bool closing, closed;
     bool gone; /* the client let go and the timer closed: free once no exchange is left */
@@ -141,6 +144,8 @@ static char *mirror_header(const char *name, const char *v)
     char *b64, *line;
     for (i = 0; plain && i < n; i++)
         plain = (unsigned char)v[i] >= 0x20 && (unsigned char)v[i] < 0x7f;
+    if (n == 0)
+        return dupf("%s;", name); /* libcurl's form for a header with an empty value */
     if (plain)
         return dupf("%s: %s", name, v);
     if (!(b64 = mcp__base64_encode(v, n, false)))
@@ -261,6 +266,112 @@ static bool answers(const exch *x, const json_t *msg)
            (json_object_get(msg, "result") || json_object_get(msg, "error"));
 }
 
+/* ---- x-mcp-header: tool arguments mirrored in Mcp-Param-{Name} headers (2026-07-28) ---------- */
+
+/* A header name: an RFC 9110 token (visible ASCII, no separators). */
+static bool token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+            strchr("\"(),/:;<=>?@[\\]{}", *s))
+            return false;
+    return true;
+}
+
+/* The {argument: header} map of one tool, NULL when it has none; *bad when an annotation is
+ * invalid (empty, not a token, on a non-primitive or number property, duplicated). */
+static json_t *tool_params(const json_t *tool, bool *bad)
+{
+    const json_t *props = json_object_get(json_object_get(tool, "inputSchema"), "properties");
+    const char *key;
+    json_t *prop, *map = NULL;
+    *bad = false;
+    json_object_foreach((json_t *)props, key, prop)
+    {
+        const json_t *h = json_object_get(prop, "x-mcp-header");
+        const char *type = json_string_value(json_object_get(prop, "type"));
+        const char *hk;
+        json_t *hv;
+        if (!h)
+            continue;
+        if (!json_is_string(h) || !token(json_string_value(h)) || !type ||
+            (strcmp(type, "string") != 0 && strcmp(type, "integer") != 0 &&
+             strcmp(type, "boolean") != 0)) {
+            *bad = true;
+            break;
+        }
+        json_object_foreach(map, hk, hv) if (strcasecmp(json_string_value(hv),
+                                                        json_string_value(h)) == 0) *bad = true;
+        if (*bad)
+            break;
+        if (!map)
+            map = json_object();
+        json_object_set(map, key, (json_t *)h);
+    }
+    if (*bad) {
+        json_decref(map);
+        return NULL;
+    }
+    return map;
+}
+
+/* A tools/list page: drop the tools whose annotations are invalid (a client MUST NOT call
+ * them), remember the others' header maps. */
+static void read_tools(chttp *t, json_t *msg)
+{
+    json_t *tools = json_object_get(json_object_get(msg, "result"), "tools");
+    size_t i = 0;
+    if (!json_is_array(tools))
+        return;
+    if (!t->params_map)
+        t->params_map = json_object();
+    while (i < json_array_size(tools)) {
+        json_t *tool = json_array_get(tools, i);
+        const char *name = json_string_value(json_object_get(tool, "name"));
+        bool bad;
+        json_t *map = tool_params(tool, &bad);
+        if (bad) {
+            json_array_remove(tools, i);
+            continue;
+        }
+        if (name && map)
+            json_object_set_new(t->params_map, name, map);
+        else if (name)
+            json_object_del(t->params_map, name);
+        i++;
+    }
+}
+
+/* Mcp-Param-{Name} headers for a tools/call's arguments (absent and null ones omitted). */
+static void param_headers(chttp *t, hlist *h, const json_t *msg)
+{
+    const json_t *params = json_object_get(msg, "params");
+    const json_t *args = json_object_get(params, "arguments");
+    const json_t *map =
+        json_object_get(t->params_map, json_string_value(json_object_get(params, "name")));
+    const char *key;
+    json_t *hname;
+    json_object_foreach((json_t *)map, key, hname)
+    {
+        const json_t *v = json_object_get(args, key);
+        char name[160], num[40];
+        snprintf(name, sizeof name, "Mcp-Param-%s", json_string_value(hname));
+        if (json_is_string(v))
+            hadd(h, mirror_header(name, json_string_value(v)));
+        else if (json_is_boolean(v))
+            hadd(h, dupf("%s: %s", name, json_is_true(v) ? "true" : "false"));
+        else if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            hadd(h, dupf("%s: %s", name, num));
+        } else if (json_is_real(v)) {
+            snprintf(num, sizeof num, "%.17g", json_real_value(v));
+            hadd(h, dupf("%s: %s", name, num));
+        }
+    }
+}
+
 /* Hand one message's bytes to the core. */
 static int deliver(exch *x, const char *data, size_t len)
 {
@@ -274,8 +385,11 @@ static int deliver(exch *x, const char *data, size_t len)
         mcp__client_receive(t->base.client, data, len); /* the core reports it */
         return 0;
     }
-    if (answers(x, msg))
+    if (answers(x, msg)) {
         x->answered = true;
+        if (x->tools_list)
+            read_tools(t, msg);
+    }
     if (x->initialize && x->answered && json_object_get(msg, "result"))
         t->get_wanted = true; /* a 2025 session: open the GET stream after `initialized` */
     mcp__client_receive_msg(t->base.client, msg);
@@ -390,8 +504,11 @@ static void json_reply(exch *x)
         json_is_object(json_object_get(msg, "error")))
         json_object_set_new(msg, "id", json_integer(x->id));
     if (msg && (x->status < 300 || answers(x, msg))) {
-        if (answers(x, msg))
+        if (answers(x, msg)) {
             x->answered = true;
+            if (x->tools_list)
+                read_tools(t, msg);
+        }
         if (x->initialize && x->answered && json_object_get(msg, "result"))
             t->get_wanted = true;
         if (t->base.client)
@@ -421,7 +538,7 @@ static void json_reply(exch *x)
     }
 }
 
-static void schedule(chttp *t, long ms);
+static void schedule(chttp *t, exch *x, long ms);
 
 /* The exchange is over (curl's on_done): report what the core still waits for, free it. */
 static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
@@ -454,7 +571,7 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
             t->get_retry_ms = x->parser.retry_ms;
         exch_free(x);
         if (!t->closing && !t->get_refused && t->get_failures < GET_FAILURES_MAX)
-            schedule(t, t->get_retry_ms);
+            schedule(t, NULL, t->get_retry_ms);
         return;
     }
     if (x->id && !x->answered) {
@@ -479,7 +596,7 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
             x->prev = NULL;
             x->next = t->resume_wait;
             t->resume_wait = x;
-            schedule(t, ms);
+            schedule(t, x, ms);
             return;
         }
         if (x->fail)
@@ -564,31 +681,61 @@ static void resume(chttp *t, exch *x)
     hclear(&h);
 }
 
+static void on_timer(uv_timer_t *tm);
+
+static void rearm(chttp *t)
+{
+    uint64_t now = uv_now(t->timer.loop), next = t->get_due;
+    exch *x;
+    for (x = t->resume_wait; x; x = x->next)
+        if (!next || x->due < next)
+            next = x->due;
+    if (!next || t->closing) {
+        uv_timer_stop(&t->timer);
+        return;
+    }
+    uv_timer_start(&t->timer, on_timer, next > now ? next - now : 0, 0);
+}
+
+/* Each attempt waits its own delay (a stream's `retry`), never less. */
 static void on_timer(uv_timer_t *tm)
 {
     chttp *t = tm->data;
-    t->timer_on = false;
-    while (t->resume_wait) {
-        exch *x = t->resume_wait;
-        t->resume_wait = x->next;
-        resume(t, x);
+    uint64_t now = uv_now(tm->loop);
+    exch **pp = &t->resume_wait;
+    while (*pp) {
+        exch *x = *pp;
+        if (x->due <= now) {
+            *pp = x->next;
+            resume(t, x);
+        } else {
+            pp = &x->next;
+        }
     }
-    if (t->get_wanted && !t->get)
-        open_get(t);
+    if (t->get_due && t->get_due <= now) {
+        t->get_due = 0;
+        if (t->get_wanted && !t->get)
+            open_get(t);
+    }
+    rearm(t);
 }
 
-static void schedule(chttp *t, long ms)
+/* Resume `x` (or, with x NULL, reopen the GET stream) `ms` from now. */
+static void schedule(chttp *t, exch *x, long ms)
 {
+    uint64_t due;
     if (ms < 0)
         ms = RETRY_DEFAULT_MS;
     if (ms > RETRY_MAX_MS)
         ms = RETRY_MAX_MS;
     if (t->closing)
         return;
-    if (t->timer_on && (long)uv_timer_get_due_in(&t->timer) <= ms)
-        return;
-    t->timer_on = true;
-    uv_timer_start(&t->timer, on_timer, (uint64_t)ms, 0);
+    due = uv_now(t->timer.loop) + (uint64_t)ms;
+    if (x)
+        x->due = due ? due : 1;
+    else
+        t->get_due = due ? due : 1;
+    rearm(t);
 }
 
 /* ---- the transport's operations ----------------------------------------------------------------
@@ -614,6 +761,7 @@ static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
         return MCP_ENOMEM;
     }
     x->initialize = info->initialize_request;
+    x->tools_list = info->method && strcmp(info->method, "tools/list") == 0;
     if (x->initialize) { /* a new session starts */
         free(t->session);
         t->session = NULL;
@@ -628,6 +776,8 @@ static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
         hadd(&h, mirror_header("Mcp-Method", info->method));
         if (info->name)
             hadd(&h, mirror_header("Mcp-Name", info->name));
+        if (strcmp(info->method, "tools/call") == 0)
+            param_headers(t, &h, msg);
     }
     h.v[h.n] = NULL;
     rc = h.oom ? MCP_ENOMEM : start(t, x, "POST", (const char *const *)h.v, body, strlen(body), 0);
@@ -690,7 +840,7 @@ static void cancel_all(chttp *t, bool keep_delete)
 {
     exch *x, *next;
     uv_timer_stop(&t->timer);
-    t->timer_on = false;
+    t->get_due = 0;
     while (t->resume_wait) {
         x = t->resume_wait;
         t->resume_wait = x->next;
@@ -743,6 +893,7 @@ static void maybe_free(chttp *t)
     free(t->url);
     free(t->ca_file);
     free(t->session);
+    json_decref(t->params_map);
     free(t);
 }
 

@@ -372,6 +372,10 @@ struct mcp_server {
     /* the last transport closed while blocking handlers still run on pool threads that libuv
      * cannot stop (`n` of them): mcp_server_main() installs one that exits the process */
     void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
+    /* app/mount.c: the servers mounted here (its own type), and what to do when this server no
+     * longer serves (its last transport closed, or mcp_server_free()): end their connections */
+    struct mcp__mounts *mounts;
+    void (*on_unserved)(mcp_server_t *srv);
     bool stdio_started;
     int stopping;
 };
