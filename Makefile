@@ -78,6 +78,11 @@ PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_S
 SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
 MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
 
+# mcp: the command-line client (cmd/mcp/, one file per group of subcommands)
+MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
+MCP_CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MCP_CMD_SRCS))
+MCP_CMD_BIN  := $(BUILD)/bin/mcp
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -95,7 +100,7 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures \
+.PHONY: all deps lib examples servers plugins everything fixtures mcp \
         test unit check-layers check-exports format-check interop http-test test-servers \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
@@ -103,7 +108,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything
+all: lib examples servers everything mcp
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -167,6 +172,14 @@ $(BUILD)/plugins/%.so: $(BUILD)/obj/examples/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
+
+# ---- mcp: the command-line client -------------------------------------------------------------
+mcp: $(MCP_CMD_BIN)
+
+$(MCP_CMD_BIN): $(MCP_CMD_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MCP_CMD_OBJS) $(LIB_A) $(ALL_LIBS)
 
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
@@ -297,9 +310,9 @@ install: all
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_client.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
@@ -308,6 +321,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp_client.h $(DESTDIR)$(BINDIR)/mcp \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
