@@ -37,6 +37,7 @@ typedef struct exch {
     bool answered;   /* the response for `id` arrived */
     bool released;   /* the core is done with `id`: report nothing more */
     bool sse;        /* the body is an event stream */
+    bool waiting;    /* on t->resume_wait, between a cut stream and its resumption */
     long status;
     char *body; /* a JSON body, gathered */
     size_t len, cap;
@@ -79,63 +80,6 @@ static void maybe_free(chttp *t);
 /* ---- headers ----------------------------------------------------------------------------------
  */
 
-static char *dupf(const char *fmt, ...) MCP_PRINTF(1, 2);
-static char *dupf(const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    char *s;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(s = malloc((size_t)n + 1)))
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-char **mcp__chttp_headers(const mcp_client_http_opts_t *opts)
-{
-    size_t n = 0, i, k = 0;
-    char **h;
-    for (i = 0; opts && opts->headers && opts->headers[i]; i++)
-        n++;
-    h = calloc(n + 2, sizeof *h);
-    if (!h)
-        return NULL;
-    for (i = 0; i < n; i++)
-        if (!strpbrk(opts->headers[i], "\r\n") && !(h[k++] = strdup(opts->headers[i])))
-            goto fail;
-    if (opts && opts->bearer_token && !strpbrk(opts->bearer_token, "\r\n") &&
-        !(h[k++] = dupf("Authorization: Bearer %s", opts->bearer_token)))
-        goto fail;
-    return h;
-fail:
-    mcp__chttp_headers_free(h);
-    return NULL;
-}
-
-void mcp__chttp_headers_free(char **h)
-{
-    size_t i;
-    for (i = 0; h && h[i]; i++)
-        free(h[i]);
-    free(h);
-}
-
-bool mcp__chttp_ctype_is(const char *ctype, const char *type)
-{
-    size_t n = strlen(type);
-    if (!ctype)
-        return false;
-    while (*ctype == ' ')
-        ctype++;
-    return strncasecmp(ctype, type, n) == 0 &&
-           (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
-}
-
 /* "Name: value", the value Base64-encoded when it is not plain visible ASCII (2026 headers). */
 static char *mirror_header(const char *name, const char *v)
 {
@@ -145,12 +89,12 @@ static char *mirror_header(const char *name, const char *v)
     for (i = 0; plain && i < n; i++)
         plain = (unsigned char)v[i] >= 0x20 && (unsigned char)v[i] < 0x7f;
     if (n == 0)
-        return dupf("%s;", name); /* libcurl's form for a header with an empty value */
+        return mcp__chttp_dupf("%s;", name); /* libcurl's form for a header with an empty value */
     if (plain)
-        return dupf("%s: %s", name, v);
+        return mcp__chttp_dupf("%s: %s", name, v);
     if (!(b64 = mcp__base64_encode(v, n, false)))
         return NULL;
-    line = dupf("%s: =?base64?%s?=", name, b64);
+    line = mcp__chttp_dupf("%s: =?base64?%s?=", name, b64);
     free(b64);
     return line;
 }
@@ -186,9 +130,9 @@ static void base_headers(chttp *t, hlist *l, const char *protocol)
     for (i = 0; t->headers[i]; i++)
         hadd(l, strdup(t->headers[i]));
     if (t->session)
-        hadd(l, dupf("Mcp-Session-Id: %s", t->session));
+        hadd(l, mcp__chttp_dupf("Mcp-Session-Id: %s", t->session));
     if (protocol && protocol[0])
-        hadd(l, dupf("MCP-Protocol-Version: %s", protocol));
+        hadd(l, mcp__chttp_dupf("MCP-Protocol-Version: %s", protocol));
 }
 
 /* ---- exchanges --------------------------------------------------------------------------------
@@ -361,13 +305,13 @@ static void param_headers(chttp *t, hlist *h, const json_t *msg)
         if (json_is_string(v))
             hadd(h, mirror_header(name, json_string_value(v)));
         else if (json_is_boolean(v))
-            hadd(h, dupf("%s: %s", name, json_is_true(v) ? "true" : "false"));
+            hadd(h, mcp__chttp_dupf("%s: %s", name, json_is_true(v) ? "true" : "false"));
         else if (json_is_integer(v)) {
             snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-            hadd(h, dupf("%s: %s", name, num));
+            hadd(h, mcp__chttp_dupf("%s: %s", name, num));
         } else if (json_is_real(v)) {
             snprintf(num, sizeof num, "%.17g", json_real_value(v));
-            hadd(h, dupf("%s: %s", name, num));
+            hadd(h, mcp__chttp_dupf("%s: %s", name, num));
         }
     }
 }
@@ -596,6 +540,7 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
             x->prev = NULL;
             x->next = t->resume_wait;
             t->resume_wait = x;
+            x->waiting = true;
             schedule(t, x, ms);
             return;
         }
@@ -646,7 +591,7 @@ static void open_get(chttp *t)
     base_headers(t, &h, t->protocol);
     hadd(&h, strdup("Accept: text/event-stream"));
     if (t->get_last_id[0])
-        hadd(&h, dupf("Last-Event-ID: %s", t->get_last_id));
+        hadd(&h, mcp__chttp_dupf("Last-Event-ID: %s", t->get_last_id));
     h.v[h.n] = NULL;
     if (h.oom || start(t, x, "GET", (const char *const *)h.v, NULL, 0, 0) != MCP_OK) {
         t->get_failures++;
@@ -661,6 +606,7 @@ static void resume(chttp *t, exch *x)
 {
     hlist h = {0};
     mcp_client_t *c = t->base.client;
+    x->waiting = false;
     x->next = t->list;
     x->prev = NULL;
     if (t->list)
@@ -668,7 +614,7 @@ static void resume(chttp *t, exch *x)
     t->list = x;
     base_headers(t, &h, t->protocol);
     hadd(&h, strdup("Accept: text/event-stream"));
-    hadd(&h, dupf("Last-Event-ID: %s", x->parser.last_id));
+    hadd(&h, mcp__chttp_dupf("Last-Event-ID: %s", x->parser.last_id));
     h.v[h.n] = NULL;
     if (h.oom || start(t, x, "GET", (const char *const *)h.v, NULL, 0, 0) != MCP_OK) {
         json_int_t id = x->id;
@@ -824,14 +770,14 @@ static void h_request_done(mcp__ctransport *base, json_int_t id)
     if (!id || !(x = find(t, id)))
         return;
     x->released = true;
-    if (!x->req) { /* waiting to resume */
+    if (x->waiting) {
         unwait(t, x);
         mcp__sse_free(&x->parser);
         free(x->body);
         free(x);
         return;
     }
-    if (!x->answered)
+    if (!x->answered && x->req)
         mcp__curl_cancel(x->req); /* may free x */
 }
 

@@ -1,8 +1,8 @@
 /*
  * The client's HTTP transports (libmcp/client/http*.c): Streamable HTTP for both eras (http.c),
- * the legacy HTTP+SSE transport (http_legacy.c), and the Server-Sent Events parser they share
- * (http_sse.c). Requests go through core/curl.c (libcurl, loaded on first use). Private to those
- * files; never installed.
+ * the legacy HTTP+SSE transport (http_legacy.c), and the Server-Sent Events parser and header
+ * helpers they share (http_sse.c). Requests go through core/curl.c (libcurl, loaded on first use).
+ * Private to those files; never installed.
  */
 #ifndef MCP_CLIENT_HTTP_H
 #define MCP_CLIENT_HTTP_H
@@ -59,6 +59,8 @@ MCP_HIDDEN int mcp__client_legacy_connect(mcp_client_t *c, const char *url,
  * (new NULL-terminated array of copies, or NULL when out of memory). */
 MCP_HIDDEN char **mcp__chttp_headers(const mcp_client_http_opts_t *opts);
 MCP_HIDDEN void mcp__chttp_headers_free(char **h);
+/** A new string made printf-style, or NULL when out of memory. */
+MCP_HIDDEN char *mcp__chttp_dupf(const char *fmt, ...) MCP_PRINTF(1, 2);
 /** Content-Type `ctype` is `type` (case-insensitive, parameters allowed). */
 MCP_HIDDEN bool mcp__chttp_ctype_is(const char *ctype, const char *type);
 

@@ -1,7 +1,10 @@
 /*
- * A Server-Sent Events parser (the WHATWG event-stream format), bounded: see http.h.
+ * What both HTTP client transports share (see http.h): a Server-Sent Events parser (the WHATWG
+ * event-stream format), bounded, and the request headers and content types.
  */
 #include "client/http.h"
+
+#include <strings.h>
 
 void mcp__sse_init(mcp__sse *p, size_t max)
 {
@@ -161,4 +164,63 @@ int mcp__sse_feed(mcp__sse *p, const char *buf, size_t len, mcp__sse_event_fn fn
             return rc;
     }
     return 0;
+}
+
+/* ---- headers and content types -----------------------------------------------------------------
+ */
+
+char *mcp__chttp_dupf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !(s = malloc((size_t)n + 1)))
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+char **mcp__chttp_headers(const mcp_client_http_opts_t *opts)
+{
+    size_t n = 0, i, k = 0;
+    char **h;
+    for (i = 0; opts && opts->headers && opts->headers[i]; i++)
+        n++;
+    h = calloc(n + 2, sizeof *h);
+    if (!h)
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (!strpbrk(opts->headers[i], "\r\n") && !(h[k++] = strdup(opts->headers[i])))
+            goto fail;
+    if (opts && opts->bearer_token && !strpbrk(opts->bearer_token, "\r\n") &&
+        !(h[k++] = mcp__chttp_dupf("Authorization: Bearer %s", opts->bearer_token)))
+        goto fail;
+    return h;
+fail:
+    mcp__chttp_headers_free(h);
+    return NULL;
+}
+
+void mcp__chttp_headers_free(char **h)
+{
+    size_t i;
+    for (i = 0; h && h[i]; i++)
+        free(h[i]);
+    free(h);
+}
+
+bool mcp__chttp_ctype_is(const char *ctype, const char *type)
+{
+    size_t n = strlen(type);
+    if (!ctype)
+        return false;
+    while (*ctype == ' ')
+        ctype++;
+    return strncasecmp(ctype, type, n) == 0 &&
+           (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
 }
