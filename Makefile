@@ -37,12 +37,13 @@ else
 Q := @
 endif
 
-DEPS_PC := jansson libuv libmicrohttpd libpcre2-8
+DEPS_PC := jansson libuv libmicrohttpd libpcre2-8 libcurl
 # Only run pkg-config once deps are present (the deps step installs them first).
 PKG_CFLAGS = $(shell pkg-config --cflags $(DEPS_PC) 2>/dev/null)
 # libmicrohttpd is not linked: the HTTP transports dlopen() it on first use
 # (libmcp/transport/mhd.c), so STDIO-only servers never load it or its TLS stack. Nor is
-# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c).
+# libpcre2-8: the first schema pattern dlopen()s it (libmcp/base/schema/pcre_load.c), nor libcurl:
+# the first HTTP request of a client dlopen()s it (libmcp/core/curl.c).
 PKG_LIBS   = $(shell pkg-config --libs jansson libuv 2>/dev/null)
 
 MCP_CPPFLAGS = -Iinclude -Ilibmcp -D_POSIX_C_SOURCE=200809L

@@ -6,7 +6,7 @@ set -e
 need=""
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
-for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev cmocka:libcmocka-dev; do
+for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev cmocka:libcmocka-dev libcurl:libcurl4-openssl-dev; do
     pc=${pair%%:*}; pkg=${pair#*:}
     if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
         need="$need $pkg"

@@ -373,6 +373,10 @@ struct mcp_server {
     /* the last transport closed while blocking handlers still run on pool threads that libuv
      * cannot stop (`n` of them): mcp_server_main() installs one that exits the process */
     void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
+    /* app/mount.c: the servers mounted here (its own type), and what to do when this server no
+     * longer serves (its last transport closed, or mcp_server_free()): end their connections */
+    struct mcp__mounts *mounts;
+    void (*on_unserved)(mcp_server_t *srv);
     bool stdio_started;
     int stopping;
 };
@@ -427,5 +431,74 @@ MCP_HIDDEN void mcp__pool_detach(mcp_server_t *srv);
 MCP_HIDDEN json_t *mcp__server_info(mcp_server_t *srv);
 /** A line on stderr when `level` reaches the server's log level. */
 MCP_HIDDEN void mcp__logv(mcp_server_t *srv, mcp_log_level level, const char *fmt, va_list ap);
+
+/* ---- curl.c: HTTP requests on a libuv loop (libcurl, loaded on first use) ---------------------
+ *
+ * The HTTP client engine behind the client transports and JWKS fetches. libmcp does not link
+ * libcurl: the first mcp__curl_engine() dlopen()s it (libcurl.so.4, Debian libcurl4), so a
+ * program that never makes an HTTP request never loads it or its TLS stack. One engine per
+ * libuv loop, shared by everything on that loop: libcurl's multi socket API driven by a
+ * uv_poll_t per socket and one uv_timer_t, so every callback below runs on the loop thread and
+ * connections are reused across requests. Loop thread only (mcp__curl_engine itself is
+ * thread-safe). */
+
+typedef struct mcp__curl mcp__curl;         /* the engine of one loop */
+typedef struct mcp__curl_req mcp__curl_req; /* one request in flight */
+
+/** How a request ended, passed to on_done. */
+typedef struct mcp__curl_result {
+    int err;           /* MCP_OK (a response arrived, whatever its status), MCP_ETIMEDOUT,
+                          MCP_ECANCELLED (mcp__curl_cancel or a callback returned nonzero),
+                          MCP_ENOMEM, or MCP_EIO (connection, DNS, TLS, protocol failures) */
+    int curl_code;     /* libcurl's CURLcode (0 = CURLE_OK) */
+    long status;       /* the final HTTP status, 0 when no response header arrived */
+    const char *error; /* what went wrong, for people ("" on success); valid during on_done */
+} mcp__curl_result;
+
+typedef struct mcp__curl_opts {
+    const char *method;         /* "GET" (default; "POST" when body is set), "POST", "DELETE",
+                                   any other token */
+    const char *url;            /* http:// or https:// (required; other schemes refused) */
+    const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+    const char *body;           /* request body (copied), or NULL */
+    size_t body_len;
+    unsigned timeout_ms;         /* whole request; 0 = none (streams) */
+    unsigned connect_timeout_ms; /* 0 = 10 s */
+    const char *ca_file;         /* PEM bundle to trust instead of the system CAs, or NULL */
+    bool insecure;               /* do not verify the server's certificate (tests only) */
+    /* Called once, when the final response's headers are complete (never for 1xx). `ctype` is
+     * the Content-Type value or NULL. Return 0 to go on, nonzero to abort the request (on_done
+     * then reports MCP_ECANCELLED). mcp__curl_header() reads any other header meanwhile. */
+    int (*on_headers)(mcp__curl_req *r, long status, const char *ctype, void *ud);
+    /* Body bytes as they arrive (any split). Return 0 to go on, nonzero to abort as above. */
+    int (*on_body)(mcp__curl_req *r, const char *data, size_t len, void *ud);
+    /* Exactly once per started request, last; `r` is freed when it returns. Never called from
+     * inside mcp__curl_start. */
+    void (*on_done)(mcp__curl_req *r, const mcp__curl_result *res, void *ud);
+    void *ud;
+} mcp__curl_opts;
+
+/**
+ * The engine of `loop`, made (and libcurl loaded) on first use; each call takes a reference
+ * that mcp__curl_release() drops. NULL with the reason in `why` (libcurl missing, no memory).
+ */
+MCP_HIDDEN mcp__curl *mcp__curl_engine(uv_loop_t *loop, char *why, size_t n);
+/** Drop a reference. The engine goes once no reference and no request is left; its libuv
+ * handles close on the loop (run the loop once more before uv_loop_close). */
+MCP_HIDDEN void mcp__curl_release(mcp__curl *eng);
+/**
+ * Start a request (strings and body are copied). Returns the request, whose on_done will run
+ * exactly once, or NULL (no callback) with `why` filled: bad options or no memory. TLS peer and
+ * host verification are on unless `insecure`; the response header section is bounded (64 KiB).
+ */
+MCP_HIDDEN mcp__curl_req *mcp__curl_start(mcp__curl *eng, const mcp__curl_opts *o, char *why,
+                                          size_t n);
+/** Abort a request whose on_done has not run yet: no more on_headers/on_body; on_done runs
+ * with MCP_ECANCELLED, before this returns or (when called from inside a libcurl callback)
+ * right after that callback. */
+MCP_HIDDEN void mcp__curl_cancel(mcp__curl_req *r);
+/** A header of the final response (case-insensitive name), valid until on_done returns; NULL
+ * when absent or before on_headers. Leading and trailing blanks are trimmed. */
+MCP_HIDDEN const char *mcp__curl_header(const mcp__curl_req *r, const char *name);
 
 #endif /* MCP_CORE_H */
