@@ -106,7 +106,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures mcp \
         test unit check-layers check-exports format-check interop http-test test-servers client-test \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install conformance san valgrind bench bench-json bench-client bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -285,6 +285,15 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
+# The client: `mcp tools` vs the MCP Inspector CLI, and in-memory tool calls per second.
+bench-client: all $(BUILD)/bench/inmem_bench
+	$(Q)BUILD=$(BUILD) sh bench/client/run.sh
+
+$(BUILD)/bench/inmem_bench: $(BUILD)/obj/bench/client/inmem_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
