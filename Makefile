@@ -80,6 +80,11 @@ PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_S
 SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
 MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
 
+# mcp: the command-line client (cmd/mcp/, one file per group of subcommands)
+MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
+MCP_CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MCP_CMD_SRCS))
+MCP_CMD_BIN  := $(BUILD)/bin/mcp
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -88,6 +93,10 @@ FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURES     := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# examples/testing/: the documented pattern for testing a server with the in-memory client; built
+# and run with the unit tests (they need cmocka, which the other examples do not)
+EXTEST_SRCS  := $(wildcard examples/testing/test_*.c)
+UNIT_TESTS   += $(patsubst examples/testing/%.c,$(BUILD)/tests/example_%,$(EXTEST_SRCS))
 TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
 TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
 FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
@@ -97,16 +106,16 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures \
+.PHONY: all deps lib examples servers plugins everything fixtures mcp \
         test unit check-layers check-exports format-check interop http-test store-test replicas-test \
-        auth-test test-servers test-install conformance san valgrind bench bench-json bench-http \
-        bench-replicas bench-auth soak run fuzz \
+        auth-test client-test test-servers test-install conformance san valgrind bench bench-json \
+        bench-http bench-replicas bench-auth bench-client soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything
+all: lib examples servers everything mcp
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -171,6 +180,14 @@ $(BUILD)/plugins/%.so: $(BUILD)/obj/examples/plugins/%.o $(LIB_SO)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
 
+# ---- mcp: the command-line client -------------------------------------------------------------
+mcp: $(MCP_CMD_BIN)
+
+$(MCP_CMD_BIN): $(MCP_CMD_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MCP_CMD_OBJS) $(LIB_A) $(ALL_LIBS)
+
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
 
@@ -186,13 +203,18 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      store-test replicas-test auth-test test-servers test-install conformance
+      store-test replicas-test auth-test client-test test-servers test-install conformance
 
 # test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
 $(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) $(FIXTURES)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
+
+$(BUILD)/tests/example_%: $(BUILD)/obj/examples/testing/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
@@ -218,6 +240,11 @@ $(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
 
 interop: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
+
+# The client library and `mcp` against real peers over STDIO (TypeScript SDK v1/v2 servers, the
+# reference servers from npm, libmcp's own servers).
+client-test: all fixtures
+	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
 
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 http-test: all
@@ -258,7 +285,7 @@ conformance: $(EVERYTHING_BIN)
 san:
 	$(Q)$(MAKE) SAN=1 test
 
-valgrind: $(UNIT_TESTS) examples
+valgrind: $(UNIT_TESTS) $(FIXTURES) examples
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 # ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------
@@ -276,6 +303,15 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
+# The client: `mcp tools` vs the MCP Inspector CLI, and in-memory tool calls per second.
+bench-client: all $(BUILD)/bench/inmem_bench
+	$(Q)BUILD=$(BUILD) sh bench/client/run.sh
+
+$(BUILD)/bench/inmem_bench: $(BUILD)/obj/bench/client/inmem_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 
@@ -329,9 +365,10 @@ install: all
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_store.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_store.h include/mcp_client.h \
+	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
@@ -340,6 +377,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp_client.h $(DESTDIR)$(BINDIR)/mcp \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \

@@ -346,8 +346,9 @@ MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, co
 /** What kind of transport a started one is (mcp_server_http_port() looks for one). */
 typedef enum mcp__transport_kind {
     MCP__TRANSPORT_STDIO,
-    MCP__TRANSPORT_HTTP, /* Streamable HTTP */
-    MCP__TRANSPORT_SSE,  /* legacy HTTP+SSE */
+    MCP__TRANSPORT_HTTP,   /* Streamable HTTP */
+    MCP__TRANSPORT_SSE,    /* legacy HTTP+SSE */
+    MCP__TRANSPORT_MEMORY, /* an in-process client (libmcp/client/memory.c) */
 } mcp__transport_kind;
 
 /** A started transport, as the server sees it: hooks to stop it gracefully and to free it. */
@@ -396,6 +397,10 @@ struct mcp_server {
     /* the last transport closed while blocking handlers still run on pool threads that libuv
      * cannot stop (`n` of them): mcp_server_main() installs one that exits the process */
     void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
+    /* app/mount.c: the servers mounted here (its own type), and what to do when this server no
+     * longer serves (its last transport closed, or mcp_server_free()): end their connections */
+    struct mcp__mounts *mounts;
+    void (*on_unserved)(mcp_server_t *srv);
     bool stdio_started;
     int stopping;
     /* store.c: the shared state store (include/mcp_store.h), or NULL: memory only */

@@ -84,6 +84,8 @@ void mcp__server_remove_transport(mcp_server_t *srv, mcp__transport *t)
     if (!srv->transports) { /* nobody is left to hear a call still waiting for a thread */
         mcp__calls_drop_waiting(srv);
         mcp__pool_orphaned(srv);
+        if (srv->on_unserved)
+            srv->on_unserved(srv);
     }
 }
 
@@ -110,6 +112,8 @@ void mcp_server_free(mcp_server_t *srv)
     mcp__session *s;
     if (!srv)
         return;
+    if (srv->on_unserved)
+        srv->on_unserved(srv); /* mounted servers' connections end before the registry goes */
     while (srv->transports) {
         mcp__transport *t = srv->transports;
         srv->transports = t->next;
