@@ -83,6 +83,11 @@ MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
 MCP_CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MCP_CMD_SRCS))
 MCP_CMD_BIN  := $(BUILD)/bin/mcp
 
+# mcp-proxy: STDIO <-> Streamable HTTP (and legacy SSE) bridge, built on mounting
+PROXY_SRCS   := $(wildcard cmd/mcp-proxy/*.c)
+PROXY_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(PROXY_SRCS))
+PROXY_BIN    := $(BUILD)/bin/mcp-proxy
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -100,7 +105,7 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures mcp \
+.PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
         test unit check-layers check-exports format-check interop http-test test-servers \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
@@ -108,7 +113,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything mcp
+all: lib examples servers everything mcp mcp-proxy
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -180,6 +185,13 @@ $(MCP_CMD_BIN): $(MCP_CMD_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MCP_CMD_OBJS) $(LIB_A) $(ALL_LIBS)
+
+mcp-proxy: $(PROXY_BIN)
+
+$(PROXY_BIN): $(PROXY_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(PROXY_OBJS) $(LIB_A) $(ALL_LIBS)
 
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
@@ -310,9 +322,10 @@ install: all
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_client.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_client.h include/mcp_mount.h \
+		$(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(PROXY_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
@@ -322,6 +335,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp_client.h $(DESTDIR)$(BINDIR)/mcp \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp_mount.h $(DESTDIR)$(BINDIR)/mcp-proxy \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
