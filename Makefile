@@ -88,6 +88,9 @@ PROXY_SRCS   := $(wildcard cmd/mcp-proxy/*.c)
 PROXY_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(PROXY_SRCS))
 PROXY_BIN    := $(BUILD)/bin/mcp-proxy
 
+# the client the conformance suite's client scenarios drive (tests/conformance/client/)
+CONF_CLIENT  := $(BUILD)/tests/conformance-client
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -107,6 +110,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
         test unit check-layers check-exports format-check interop http-test test-servers \
+        conformance-client client-test \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
@@ -193,6 +197,11 @@ $(PROXY_BIN): $(PROXY_OBJS) $(LIB_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(PROXY_OBJS) $(LIB_A) $(ALL_LIBS)
 
+$(CONF_CLIENT): $(BUILD)/obj/tests/conformance/client/conformance_client.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
 
@@ -208,7 +217,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      test-servers test-install conformance
+      test-servers test-install conformance conformance-client client-test
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -261,6 +270,15 @@ test-install: lib servers
 # over Streamable HTTP on 127.0.0.1.
 conformance: $(EVERYTHING_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/run.sh
+
+# The conformance suites' client scenarios against libmcp's client (tests/conformance/client/).
+conformance-client: $(CONF_CLIENT)
+	$(Q)BUILD=$(BUILD) sh tests/conformance/client/run.sh
+
+# The client, mcp and mcp-proxy against the TypeScript SDK servers and libmcp's own, and the
+# TypeScript SDK clients through mcp-proxy (tests/client/).
+client-test: all
+	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
 
 san:
 	$(Q)$(MAKE) SAN=1 test
