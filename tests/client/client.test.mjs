@@ -12,7 +12,9 @@
 //     never hangs or crashes.
 // Every server binds 127.0.0.1 on a free port and is stopped at the end.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -54,7 +56,7 @@ function start(cmd, args) {
         let out = '', err = '';
         const timer = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 15000);
         const look = () => {
-            const m = out.match(/^url (\S+)/m) ?? err.match(/ on (http:\/\/\S+)/);
+            const m = out.match(/^url (\S+)/m) ?? err.match(/ on (https?:\/\/\S+)/);
             if (m) { clearTimeout(timer); resolve({ url: m[1], proc: p, stderr: () => err }); }
         };
         p.stdout.on('data', (d) => { out += d; look(); });
@@ -185,6 +187,38 @@ for (const s of STDIO_SERVERS) {
         });
     });
 }
+
+// ---- TLS: certificates verified (a CA file given), refused (unknown CA), or skipped (--insecure) ----
+describe('https:// upstream (mcp-everything with --tls-cert) through mcp-proxy', () => {
+    let srv, dir;
+    test('start', T, async () => {
+        dir = mkdtempSync(path.join(os.tmpdir(), 'libmcp-client-tls-'));
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/key.pem`,
+            '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=localhost',
+            '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+        srv = await start(EVERYTHING, ['--http', '127.0.0.1:0', '--tls-cert', `${dir}/cert.pem`, '--tls-key', `${dir}/key.pem`]);
+        assert.match(srv.url, /^https:/);
+    });
+    test('verified against the given CA file', T, async () => {
+        const r = await run(MCP, ['call', 'echo', 'message=secure', '--stdio', PROXY, '--ca-file', `${dir}/cert.pem`, srv.url]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /secure/);
+    });
+    test('an unknown CA is refused: the proxy does not start', T, async () => {
+        const r = await run(PROXY, [srv.url]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /certificate|SSL|TLS/i);
+    });
+    test('--insecure skips verification', T, async () => {
+        const r = await run(MCP, ['call', 'echo', 'message=unverified', '--stdio', PROXY, '--insecure', srv.url]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /unverified/);
+    });
+    test('stop', T, async () => {
+        await stop(srv);
+        rmSync(dir, { recursive: true, force: true });
+    });
+});
 
 // ---- peers that misbehave --------------------------------------------------------------------
 const DISCOVER = {
