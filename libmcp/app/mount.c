@@ -454,7 +454,7 @@ static void apply(mount *m, mcp__kind kind, const json_t *defs)
     json_decref(want);
 }
 
-/* ---- following list_changed: the lists read again, page by page ----------------------------- */
+/* ---- following list_changed: the lists read again, page by page ------------------------------ */
 
 typedef struct lister {
     mount *m;
@@ -627,8 +627,7 @@ static void listen_changes(mount *m)
     }
 }
 
-/* ---- the mount's life
- * ----------------------------------------------------------------------------- */
+/* ---- the mount's life ------------------------------------------------------------------------ */
 
 /* The server stopped serving or is being freed: the mounted servers' connections end. */
 static void unserved(mcp_server_t *srv)

@@ -577,8 +577,7 @@ static void on_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
     maybe_free(t); /* the last exchange of a transport the client let go of */
 }
 
-/* ---- the standalone GET stream and resumption
- * ---------------------------------------------------- */
+/* ---- the standalone GET stream and resumption ------------------------------------------------ */
 
 static void open_get(chttp *t)
 {
