@@ -85,6 +85,14 @@ MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
 MCP_CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MCP_CMD_SRCS))
 MCP_CMD_BIN  := $(BUILD)/bin/mcp
 
+# mcp-proxy: STDIO <-> Streamable HTTP (and legacy SSE) bridge, built on mounting
+PROXY_SRCS   := $(wildcard cmd/mcp-proxy/*.c)
+PROXY_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(PROXY_SRCS))
+PROXY_BIN    := $(BUILD)/bin/mcp-proxy
+
+# the client the conformance suite's client scenarios drive (tests/conformance/client/)
+CONF_CLIENT  := $(BUILD)/tests/conformance-client
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -106,16 +114,16 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures mcp \
+.PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
         test unit check-layers check-exports format-check interop http-test store-test replicas-test \
-        auth-test client-test test-servers test-install conformance san valgrind bench bench-json \
-        bench-http bench-replicas bench-auth bench-client soak run fuzz \
+        auth-test client-test conformance-client test-servers test-install conformance san valgrind \
+        bench bench-json bench-http bench-replicas bench-auth bench-client soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything mcp
+all: lib examples servers everything mcp mcp-proxy
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -188,6 +196,18 @@ $(MCP_CMD_BIN): $(MCP_CMD_OBJS) $(LIB_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MCP_CMD_OBJS) $(LIB_A) $(ALL_LIBS)
 
+mcp-proxy: $(PROXY_BIN)
+
+$(PROXY_BIN): $(PROXY_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(PROXY_OBJS) $(LIB_A) $(ALL_LIBS)
+
+$(CONF_CLIENT): $(BUILD)/obj/tests/conformance/client/conformance_client.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
 
@@ -203,7 +223,8 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      store-test replicas-test auth-test client-test test-servers test-install conformance
+      store-test replicas-test auth-test client-test test-servers test-install conformance \
+      conformance-client
 
 # test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
 $(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
@@ -241,8 +262,9 @@ $(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
 interop: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
 
-# The client library and `mcp` against real peers over STDIO (TypeScript SDK v1/v2 servers, the
-# reference servers from npm, libmcp's own servers).
+# The client library, `mcp` and `mcp-proxy` against real peers over STDIO, Streamable HTTP and
+# legacy SSE (TypeScript SDK v1/v2 servers, the reference servers from npm, libmcp's own
+# servers), and the TypeScript SDK clients through mcp-proxy (tests/client/).
 client-test: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
 
@@ -257,6 +279,7 @@ store-test: all
 # Replicas behind Debian's nginx (and redis-server), the SDK clients while a replica is killed.
 replicas-test: all
 	$(Q)BUILD=$(BUILD) sh tests/replicas/run.sh
+
 # OAuth against a real authorization server: oidc-provider (npm, pinned) issues JWT access
 # tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up).
 auth-test: all
@@ -281,6 +304,10 @@ test-install: lib servers
 # over Streamable HTTP on 127.0.0.1.
 conformance: $(EVERYTHING_BIN)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/run.sh
+
+# The conformance suites' client scenarios against libmcp's client (tests/conformance/client/).
+conformance-client: $(CONF_CLIENT)
+	$(Q)BUILD=$(BUILD) sh tests/conformance/client/run.sh
 
 san:
 	$(Q)$(MAKE) SAN=1 test
@@ -366,9 +393,9 @@ install: all
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
 	install -m 644 include/mcp.h include/mcp_plugin.h include/mcp_store.h include/mcp_client.h \
-	    $(DESTDIR)$(INCLUDEDIR)/
+	    include/mcp_mount.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(PROXY_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
@@ -378,6 +405,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
 	      $(DESTDIR)$(INCLUDEDIR)/mcp_client.h $(DESTDIR)$(BINDIR)/mcp \
+	      $(DESTDIR)$(INCLUDEDIR)/mcp_mount.h $(DESTDIR)$(BINDIR)/mcp-proxy \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \

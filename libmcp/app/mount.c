@@ -24,13 +24,14 @@ typedef struct fwd {
 struct mount {
     int refs;
     mcp_server_t *srv;
-    mcp_client_t *client;      /* NULL once closed */
-    char *prefix;              /* "" for none */
-    fwd *calls;                /* in flight, newest first */
-    json_t *names[MCP__KINDS]; /* {exposed name: original} of what is registered */
-    int syncing[MCP__KINDS];   /* a list_changed re-read in progress */
-    bool again[MCP__KINDS];    /* another list_changed came meanwhile */
-    struct mount *next;        /* the server's mounts */
+    mcp_client_t *client;         /* NULL once closed */
+    char *prefix;                 /* "" for none */
+    fwd *calls;                   /* in flight, newest first */
+    json_t *names[MCP__KINDS];    /* {exposed name: original} of what is registered */
+    int syncing[MCP__KINDS];      /* a list_changed re-read in progress */
+    bool again[MCP__KINDS];       /* another list_changed came meanwhile */
+    mcp_client_request_t *listen; /* 2026-07-28: the subscriptions/listen request, open */
+    struct mount *next;           /* the server's mounts */
 };
 
 struct mcp__mounts {
@@ -163,8 +164,16 @@ static void on_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
         json_t *v;
         json_object_foreach((json_t *)o->result, k, v)
         {
-            if (strcmp(k, "resultType") != 0) /* the server writes its own envelope */
+            json_t *mine = json_object_get(res, k);
+            if (strcmp(k, "resultType") == 0)
+                continue; /* the server writes its own envelope */
+            if (json_is_array(mine) && json_is_array(v)) {
+                /* the call's builders hold this array (content, contents, messages): fill it */
+                json_array_clear(mine);
+                json_array_extend(mine, v);
+            } else {
                 json_object_set(res, k, v);
+            }
         }
     } else if (o->status == MCP_EREMOTE) {
         const json_t *data = json_object_get(o->error, "data");
@@ -445,7 +454,7 @@ static void apply(mount *m, mcp__kind kind, const json_t *defs)
     json_decref(want);
 }
 
-/* ---- following list_changed: the lists read again, page by page ----------------------------- */
+/* ---- following list_changed: the lists read again, page by page ------------------------------ */
 
 typedef struct lister {
     mount *m;
@@ -593,8 +602,32 @@ static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, c
                                              : mcp_strerror(rc));
 }
 
-/* ---- the mount's life
- * ----------------------------------------------------------------------------- */
+/* The 2026 listen request ended (the connection went, or the client was freed). */
+static void on_listen_end(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    mount *m = ud;
+    (void)c;
+    m->listen = NULL;
+    if (o->status != MCP_OK && o->status != MCP_ECANCELLED && m->client)
+        mcp_server_log(m->srv, MCP_LOG_WARNING,
+                       "mount: the mounted server's list changes are no longer followed: %s",
+                       o->message);
+    mount_unref(m);
+}
+
+/* 2026-07-28 servers announce list changes only on a subscriptions/listen stream. */
+static void listen_changes(mount *m)
+{
+    json_t *params = json_pack("{s:{s:b, s:b, s:b}}", "notifications", "toolsListChanged", 1,
+                               "promptsListChanged", 1, "resourcesListChanged", 1);
+    m->refs++;
+    if (mcp_client_listen_new(m->client, params, on_listen_end, m, &m->listen) != MCP_OK) {
+        m->listen = NULL;
+        m->refs--;
+    }
+}
+
+/* ---- the mount's life ------------------------------------------------------------------------ */
 
 /* The server stopped serving or is being freed: the mounted servers' connections end. */
 static void unserved(mcp_server_t *srv)
@@ -683,6 +716,8 @@ int mcp_server_mount(mcp_server_t *srv, mcp_client_t *client, const char *prefix
         mount_unref(m);
         return mcp__error_set(err, rc, "mounting failed: %s", ce.text);
     }
+    if (mcp_client_is_stateless(client))
+        listen_changes(m);
     m->next = srv->mounts->list;
     srv->mounts->list = m;
     srv->on_unserved = unserved;

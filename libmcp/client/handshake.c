@@ -14,6 +14,7 @@
 typedef struct init_state {
     mcp_client_result_fn cb;
     void *ud;
+    bool discover_retried; /* a -32022 answer to server/discover was retried once */
 } init_state;
 
 int mcp_client_set_protocol(mcp_client_t *c, const char *version)
@@ -167,6 +168,24 @@ static void on_discover(mcp_client_t *c, mcp_client_request_t *r, const mcp_clie
         if (json_is_string(json_array_get(list, i)) &&
             strcmp(json_string_value(json_array_get(list, i)), MCP_PROTOCOL_2026_07_28) == 0)
             has2026 = true;
+    /* -32022 Unsupported protocol version naming 2026-07-28 among error.data.supported: the
+     * first try was refused (an intermediary, a version header), so try it once more. */
+    if (o->status == MCP_EREMOTE && o->code == MCP_ERROR_UNSUPPORTED_VERSION &&
+        !st->discover_retried) {
+        const json_t *sup = json_object_get(json_object_get(o->error, "data"), "supported");
+        for (i = 0; i < json_array_size(sup); i++)
+            if (json_is_string(json_array_get(sup, i)) &&
+                strcmp(json_string_value(json_array_get(sup, i)), MCP_PROTOCOL_2026_07_28) == 0) {
+                mcp_client_request_t *again;
+                st->discover_retried = true;
+                if (mcp__client_start(c, "server/discover", NULL, NULL, NULL, MCP__CERA_2026,
+                                      on_discover, NULL, NULL, &again) == MCP_OK) {
+                    again->aux = st;
+                    return;
+                }
+                break;
+            }
+    }
     if (has2026) {
         const json_t *meta = json_object_get(o->result, "_meta");
         c->protocol = MCP_PROTOCOL_2026_07_28;

@@ -577,8 +577,7 @@ static void on_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
     maybe_free(t); /* the last exchange of a transport the client let go of */
 }
 
-/* ---- the standalone GET stream and resumption
- * ---------------------------------------------------- */
+/* ---- the standalone GET stream and resumption ------------------------------------------------ */
 
 static void open_get(chttp *t)
 {
@@ -687,6 +686,20 @@ static void schedule(chttp *t, exch *x, long ms)
 /* ---- the transport's operations ----------------------------------------------------------------
  */
 
+/* What Mcp-Name carries for a method: the tool or prompt name, the URI, the task id. */
+static const char *name_of(const char *method, const json_t *msg)
+{
+    const json_t *params = json_object_get(msg, "params");
+    const char *field = NULL;
+    if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)
+        field = "name";
+    else if (strcmp(method, "resources/read") == 0)
+        field = "uri";
+    else if (strncmp(method, "tasks/", 6) == 0)
+        field = "taskId";
+    return field ? json_string_value(json_object_get(params, field)) : NULL;
+}
+
 static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
 {
     chttp *t = (chttp *)base;
@@ -720,8 +733,9 @@ static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
                          (info->era == MCP__CERA_UNKNOWN && !info->initialize_request &&
                           info->protocol && mcp__version_stateless(info->protocol)))) {
         hadd(&h, mirror_header("Mcp-Method", info->method));
-        if (info->name)
-            hadd(&h, mirror_header("Mcp-Name", info->name));
+        const char *name = info->name ? info->name : name_of(info->method, msg);
+        if (name)
+            hadd(&h, mirror_header("Mcp-Name", name));
         if (strcmp(info->method, "tools/call") == 0)
             param_headers(t, &h, msg);
     }

@@ -52,8 +52,7 @@ MCP_HIDDEN void mcp__sse_free(mcp__sse *p);
 MCP_HIDDEN int mcp__client_legacy_connect(mcp_client_t *c, const char *url,
                                           const mcp_client_http_opts_t *opts);
 
-/* ---- http.c: helpers both transports use
- * --------------------------------------------------------- */
+/* ---- http_sse.c: helpers both transports use ------------------------------------------------- */
 
 /** The request headers every exchange carries: the caller's extra lines and the bearer token
  * (new NULL-terminated array of copies, or NULL when out of memory). */

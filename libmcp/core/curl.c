@@ -21,7 +21,7 @@
 
 #define HEADER_BYTES_MAX (64u * 1024u)
 
-/* ---- loading libcurl ------------------------------------------------------------------------ */
+/* ---- loading libcurl ------------------------------------------------------------------------- */
 
 struct curl_api {
     CURLcode (*global_init)(long flags);

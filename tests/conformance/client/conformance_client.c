@@ -1,0 +1,202 @@
+/*
+ * The client that the official conformance suite's `client` scenarios drive: a small program on
+ * libmcp's client library (mcp_client.h). The suite runs it as `conformance-client URL` with the
+ * scenario's name in MCP_CONFORMANCE_SCENARIO and, for some scenarios, the calls to make in
+ * MCP_CONFORMANCE_CONTEXT ({"toolCalls":[{name, arguments}]}).
+ *
+ * One behaviour for every scenario, as an MCP host would act: connect (Streamable HTTP),
+ * negotiate (server/discover, else initialize), list the tools and call each of them (with the
+ * context's arguments when given, else arguments made from the tool's input schema; a tool
+ * named json_schema_echo is given the other tool's inputSchema back), read every resource and
+ * get every prompt the server offers; answer elicitation by accepting with the schema's
+ * defaults, sampling with a fixed text, roots with one root. Exit 0 when the handshake worked.
+ */
+#include <mcp.h>
+#include <mcp_client.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A value for a schema: its default, else one of its enum, else a plain value of its type. */
+static json_t *value_for(const json_t *schema)
+{
+    const json_t *def = json_object_get(schema, "default");
+    const json_t *en = json_object_get(schema, "enum");
+    const char *type = json_string_value(json_object_get(schema, "type"));
+    if (def)
+        return json_deep_copy(def);
+    if (json_array_size(en))
+        return json_deep_copy(json_array_get(en, 0));
+    if (!type || strcmp(type, "string") == 0)
+        return json_string("x");
+    if (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)
+        return json_integer(1);
+    if (strcmp(type, "boolean") == 0)
+        return json_true();
+    if (strcmp(type, "array") == 0)
+        return json_array();
+    if (strcmp(type, "null") == 0)
+        return json_null();
+    return json_object();
+}
+
+/* Arguments for an object schema: every required property, and every one with a default. */
+static json_t *args_for(const json_t *schema)
+{
+    const json_t *props = json_object_get(schema, "properties");
+    const json_t *req = json_object_get(schema, "required");
+    json_t *args = json_object(), *p;
+    const char *key;
+    size_t i;
+    for (i = 0; i < json_array_size(req); i++) {
+        const char *k = json_string_value(json_array_get(req, i));
+        if (k)
+            json_object_set_new(args, k, value_for(json_object_get(props, k)));
+    }
+    json_object_foreach((json_t *)props, key, p)
+    {
+        if (json_object_get(p, "default") && !json_object_get(args, key))
+            json_object_set_new(args, key, json_deep_copy(json_object_get(p, "default")));
+    }
+    return args;
+}
+
+static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, const json_t *params,
+                   void *ud)
+{
+    (void)c;
+    (void)ud;
+    if (strcmp(method, "elicitation/create") == 0) {
+        const json_t *schema = json_object_get(params, "requestedSchema");
+        if (json_is_string(json_object_get(params, "url")))
+            mcp_client_ask_reply_new(ask, json_pack("{s:s}", "action", "accept"));
+        else
+            mcp_client_ask_reply_new(
+                ask, json_pack("{s:s, s:o}", "action", "accept", "content", args_for(schema)));
+    } else if (strcmp(method, "sampling/createMessage") == 0) {
+        mcp_client_ask_reply_new(
+            ask, json_pack("{s:s, s:s, s:{s:s, s:s}, s:s}", "role", "assistant", "model",
+                           "conformance-client", "content", "type", "text", "text",
+                           "A reply from the conformance client.", "stopReason", "endTurn"));
+    } else if (strcmp(method, "roots/list") == 0) {
+        mcp_client_ask_reply_new(ask, json_pack("{s:[{s:s, s:s}]}", "roots", "uri",
+                                                "file:///tmp/conformance", "name", "tmp"));
+    } else {
+        mcp_client_ask_fail(ask, -32601, "not supported");
+    }
+}
+
+static void call(mcp_client_t *c, const char *name, json_t *args)
+{
+    json_t *res = NULL;
+    mcp_client_error_t err;
+    int rc = mcp_client_call_tool_sync(c, name, args, &res, &err);
+    fprintf(stderr, "conformance-client: tools/call %s: %s%s%s\n", name,
+            rc == MCP_OK ? "ok" : mcp_err_name(rc), rc == MCP_OK ? "" : ": ",
+            rc == MCP_OK ? "" : err.text);
+    json_decref(res);
+}
+
+int main(int argc, char **argv)
+{
+    const char *url = argc > 1 ? argv[argc - 1] : NULL;
+    const char *ctx_text = getenv("MCP_CONFORMANCE_CONTEXT");
+    json_t *ctx = ctx_text ? json_loads(ctx_text, 0, NULL) : NULL;
+    const json_t *calls = json_object_get(ctx, "toolCalls");
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    json_t *tools = NULL, *list = NULL;
+    const json_t *caps;
+    size_t i;
+    int rc;
+
+    if (!url) {
+        fprintf(stderr, "usage: conformance-client URL\n");
+        return 2;
+    }
+    c = mcp_client_new(NULL, "libmcp-conformance-client", mcp_version_string());
+    if (!c)
+        return 1;
+    mcp_client_set_timeout(c, 10000);
+    mcp_client_on_ask(c, MCP_CLIENT_ASK_ELICITATION, on_ask, NULL);
+    mcp_client_on_ask(c, MCP_CLIENT_ASK_SAMPLING, on_ask, NULL);
+    mcp_client_on_ask(c, MCP_CLIENT_ASK_ROOTS, on_ask, NULL);
+    if (mcp_client_connect_url(c, url, NULL) != MCP_OK ||
+        (rc = mcp_client_initialize_sync(c, NULL, &err)) != MCP_OK) {
+        fprintf(stderr, "conformance-client: cannot connect to %s: %s\n", url,
+                mcp_client_last_error(c));
+        mcp_client_free(c);
+        json_decref(ctx);
+        return 1;
+    }
+    fprintf(stderr, "conformance-client: connected, protocol %s\n", mcp_client_protocol(c));
+    caps = mcp_client_server_capabilities(c);
+
+    if (mcp_client_list_tools_sync(c, &tools, &err) != MCP_OK)
+        fprintf(stderr, "conformance-client: tools/list: %s\n", err.text);
+    if (json_array_size(calls)) { /* the scenario says what to call */
+        for (i = 0; i < json_array_size(calls); i++) {
+            const json_t *tc = json_array_get(calls, i);
+            const json_t *a = json_object_get(tc, "arguments");
+            call(c, json_string_value(json_object_get(tc, "name")),
+                 a ? json_deep_copy(a) : json_object());
+        }
+    } else {
+        for (i = 0; i < json_array_size(tools); i++) {
+            const json_t *t = json_array_get(tools, i);
+            const char *name = json_string_value(json_object_get(t, "name"));
+            json_t *args;
+            if (!name)
+                continue;
+            if (strcmp(name, "json_schema_echo") == 0) { /* hand the other schema back */
+                size_t j;
+                const json_t *other = NULL;
+                for (j = 0; j < json_array_size(tools); j++)
+                    if (j != i)
+                        other = json_object_get(json_array_get(tools, j), "inputSchema");
+                args = json_pack("{s:O?}", "schema", (json_t *)other);
+            } else {
+                args = args_for(json_object_get(t, "inputSchema"));
+            }
+            call(c, name, args);
+        }
+    }
+    if (json_object_get(caps, "resources") &&
+        mcp_client_list_resources_sync(c, &list, &err) == MCP_OK) {
+        for (i = 0; i < json_array_size(list); i++) {
+            const char *uri = json_string_value(json_object_get(json_array_get(list, i), "uri"));
+            json_t *res = NULL;
+            if (uri && mcp_client_read_resource_sync(c, uri, &res, &err) != MCP_OK)
+                fprintf(stderr, "conformance-client: resources/read %s: %s\n", uri, err.text);
+            json_decref(res);
+        }
+    }
+    json_decref(list);
+    list = NULL;
+    if (json_object_get(caps, "prompts") &&
+        mcp_client_list_prompts_sync(c, &list, &err) == MCP_OK) {
+        for (i = 0; i < json_array_size(list); i++) {
+            const json_t *p = json_array_get(list, i);
+            const char *name = json_string_value(json_object_get(p, "name"));
+            json_t *args = json_object(), *res = NULL;
+            const json_t *pa = json_object_get(p, "arguments");
+            size_t j;
+            for (j = 0; j < json_array_size(pa); j++) {
+                const char *an = json_string_value(json_object_get(json_array_get(pa, j), "name"));
+                if (an)
+                    json_object_set_new(args, an, json_string("x"));
+            }
+            if (name && mcp_client_get_prompt_sync(c, name, args, &res, &err) != MCP_OK)
+                fprintf(stderr, "conformance-client: prompts/get %s: %s\n", name, err.text);
+            if (!name)
+                json_decref(args);
+            json_decref(res);
+        }
+    }
+    json_decref(list);
+    json_decref(tools);
+    json_decref(ctx);
+    mcp_client_free(c);
+    return 0;
+}
