@@ -336,7 +336,13 @@ typedef struct mcp_tool {
     const char *title;                     /* optional display name */
     const char *description;               /* what the tool does, for the model */
     const char *input_schema;              /* schema text (see "Schemas"); NULL = no arguments */
-    const char *output_schema;             /* optional schema text for structuredContent */
+    const char *output_schema;             /* optional schema text for structuredContent:
+                                              enforced before the result is sent. A result
+                                              (not isError) with no structuredContent, or one
+                                              that does not match, is replaced by a tool error
+                                              naming the JSON path ("... does not match its
+                                              outputSchema: structuredContent.temp: expected
+                                              number, got string"), also logged as a warning */
     mcp_tool_fn handler;                   /* required */
     void *userdata;                        /* passed to handler */
     void (*free_userdata)(void *userdata); /* called when the tool is removed or the server freed */

@@ -98,6 +98,11 @@ MCP_HIDDEN void mcp__schema_patterns_free(mcp__schema_patterns *p);
  */
 MCP_HIDDEN int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
                                     const json_t *instance, char *msg, size_t msg_size);
+/** mcp__schema_validate() naming the instance `where` in messages instead of "arguments"
+ * (e.g. "structuredContent.temp: expected number, got string"). */
+MCP_HIDDEN int mcp__schema_validate_at(const json_t *schema, const mcp__schema_patterns *pats,
+                                       const json_t *instance, const char *where, char *msg,
+                                       size_t msg_size);
 
 /* ---- uritemplate.c ---------------------------------------------------------------------- */
 

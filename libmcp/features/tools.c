@@ -174,8 +174,21 @@ int mcp__tools_list(mcp_call_t *call)
     return mcp__list_page(call, MCP__TOOL, "tools");
 }
 
-/* After the handler: give older clients a text form of structured content, and in debug builds
- * check structured content against the tool's output schema. */
+/* A tool declaring an outputSchema returned no structuredContent, or one that does not match:
+ * what was built is replaced by a tool error naming the JSON path, so that the model and the
+ * author both see it (a client would otherwise reject the whole result). */
+static void output_mismatch(mcp_call_t *call, const char *why)
+{
+    mcp_server_log(call->srv, MCP_LOG_WARNING,
+                   "tool '%s': output does not match its outputSchema: %s", call->item->key, why);
+    json_object_del(call->result, "structuredContent");
+    json_array_clear(call->content);
+    mcp_call_tool_error(call, "Tool '%s' returned output that does not match its outputSchema: %s",
+                        call->item->key, why);
+}
+
+/* After the handler: enforce the tool's output schema (unless the result is a tool error), and
+ * give older clients a text form of structured content. */
 static int tool_finish(mcp_call_t *call)
 {
     json_t *sc = json_object_get(call->result, "structuredContent");
@@ -183,6 +196,18 @@ static int tool_finish(mcp_call_t *call)
     json_t *block;
     bool has_text = false;
 
+    if (call->item->output_schema && !json_is_true(json_object_get(call->result, "isError"))) {
+        char why[400];
+        if (!sc) {
+            output_mismatch(call, "structuredContent: missing");
+            return MCP_OK;
+        }
+        if (mcp__schema_validate_at(call->item->output_schema, call->item->output_patterns, sc,
+                                    "structuredContent", why, sizeof why) != MCP_OK) {
+            output_mismatch(call, why);
+            return MCP_OK;
+        }
+    }
     if (!sc)
         return MCP_OK;
     json_array_foreach(call->content, i, block)
@@ -198,16 +223,6 @@ static int tool_finish(mcp_call_t *call)
             free(text);
         }
     }
-#ifndef NDEBUG
-    if (call->item->output_schema) {
-        char why[256];
-        if (mcp__schema_validate(call->item->output_schema, call->item->output_patterns, sc, why,
-                                 sizeof why) != MCP_OK)
-            mcp_server_log(call->srv, MCP_LOG_WARNING,
-                           "tool '%s': structuredContent does not match its outputSchema: %s",
-                           call->item->key, why);
-    }
-#endif
     return MCP_OK;
 }
 

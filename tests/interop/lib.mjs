@@ -24,6 +24,7 @@ export const BIN = {
     async: path.join(BUILD, 'examples', 'async'),
     testserver: path.join(BUILD, 'fixtures', 'testserver'),
     embed: path.join(BUILD, 'examples', 'embed'),
+    everything: path.join(BUILD, 'bin', 'mcp-everything'),
 };
 
 /** Per-test time limit. (Not --test-timeout: on Node 20 that also caps each whole file.) */

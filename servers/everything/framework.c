@@ -1,0 +1,46 @@
+/*
+ * The framework around the protocol: what libmcp does for a tool author beyond the wire format
+ * (output schema enforcement, schema defaults, ...), one small tool per feature.
+ */
+#include "everything.h"
+
+#include <string.h>
+
+/* outputSchema enforcement: `mode` picks a matching result, a wrong one, or none at all; libmcp
+ * turns the last two into a tool error naming the JSON path before anything is sent. */
+static int checked_output(mcp_call_t *call, const json_t *args, void *ud)
+{
+    const char *mode = json_string_value(json_object_get(args, "mode"));
+    (void)ud;
+    if (strcmp(mode, "missing") == 0)
+        return mcp_call_text(call, "no structured content at all");
+    if (strcmp(mode, "wrong") == 0)
+        return mcp_call_structured_new(call,
+                                       json_pack("{s:s, s:{s:s}}", "city", "Paris", "reading",
+                                                 "celsius", "warm"));
+    return mcp_call_structured_new(call, json_pack("{s:s, s:{s:f}}", "city", "Paris", "reading",
+                                                   "celsius", 21.5));
+}
+
+static const mcp_tool_t tools[] = {
+    {.name = "checked_output",
+     .description = "Returns structured output that matches its outputSchema (mode=ok), does not "
+                    "(mode=wrong), or is missing (mode=missing); libmcp enforces the schema",
+     .input_schema = "mode: string enum=ok|wrong|missing",
+     .output_schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+                      "\"reading\":{\"type\":\"object\",\"properties\":{\"celsius\":"
+                      "{\"type\":\"number\"}},\"required\":[\"celsius\"]}},"
+                      "\"required\":[\"city\",\"reading\"]}",
+     .handler = checked_output,
+     .flags = MCP_TOOL_READ_ONLY},
+};
+
+int ev_add_framework(mcp_server_t *srv, mcp_error_t *err)
+{
+    size_t i;
+    int rc = MCP_OK;
+
+    for (i = 0; rc == MCP_OK && i < sizeof tools / sizeof tools[0]; i++)
+        rc = mcp_server_add_tool(srv, &tools[i], err);
+    return rc;
+}
