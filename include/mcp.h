@@ -273,7 +273,7 @@ MCP_API void mcp_server_stop(mcp_server_t *srv);
  *        enum=a|b|c             allowed values (typed by the property's type)
  *        pattern=/regex/        ECMA-262 regex the string must match somewhere (PCRE2)
  *        format=email           passed through
- *        default=V              passed through
+ *        default=V              passed through, and filled into the handler's arguments
  *    Example: "path: string 'File to read', head?: integer min=1 'First N lines only'"
  *    gives {"type":"object","properties":{"path":{"type":"string","description":"File to read"},
  *    "head":{"type":"integer","minimum":1,"description":"First N lines
@@ -311,13 +311,28 @@ MCP_API int mcp_schema_validate(const json_t *schema, const json_t *instance, ch
  *
  * @param call  the request; build the result on it with mcp_call_text() & co.
  * @param args  borrowed reference to the validated arguments object (never NULL; {} when the
- *              client sent none), valid until the call is completed. Do not modify it.
+ *              client sent none), valid until the call is completed. Do not modify it. The
+ *              `default` of each property the client left out is filled in (the input schema's
+ *              `properties`, through local $refs, and inside nested objects the client sent;
+ *              not inside anyOf/oneOf/if branches), after validation: with "days?: integer
+ *              default=3" a call without `days` sees {"days":3}.
  * @param userdata the tool's userdata.
  * @return MCP_OK to reply with what was built now; MCP_PENDING to reply later with
  *         mcp_call_complete(); a negative mcp_err to answer with a JSON-RPC internal error.
  *         To report a failure the model should see, use mcp_call_tool_error() and return MCP_OK.
  */
 typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata);
+
+/*
+ * Typed reads of one argument, for handlers: the member `name` of the object `args` (borrowed)
+ * when it is present and of the type, else `fallback`. mcp_arg_int() takes an integral number
+ * (3 or 3.0); mcp_arg_number() any number. The string is borrowed from `args` (valid as long as
+ * it is). Any thread.
+ */
+MCP_API const char *mcp_arg_string(const json_t *args, const char *name, const char *fallback);
+MCP_API long long mcp_arg_int(const json_t *args, const char *name, long long fallback);
+MCP_API double mcp_arg_number(const json_t *args, const char *name, double fallback);
+MCP_API int mcp_arg_bool(const json_t *args, const char *name, int fallback);
 
 /* Tool flags. The hint flags set the matching `annotations` field explicitly. */
 #define MCP_TOOL_BLOCKING        (1u << 0) /* run the handler on the libuv thread pool */

@@ -230,6 +230,7 @@ int mcp__tools_call(mcp_call_t *call)
 {
     const json_t *name = json_object_get(call->params, "name");
     json_t *args = json_object_get(call->params, "arguments");
+    json_t *filled;
     mcp__item *tool;
     char why[512];
     bool tasky;
@@ -270,6 +271,12 @@ int mcp__tools_call(mcp_call_t *call)
         MCP_OK) {
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
+    }
+    filled = mcp__schema_defaults(tool->input_schema, args); /* NULL: nothing to fill */
+    if (filled) {
+        json_decref(call->vars); /* the empty object made above, if any */
+        args = call->vars = filled;
+        call->args = args;
     }
     limit = tool->timeout_ms ? tool->timeout_ms : call->srv->tool_timeout_ms;
     if (tool->flags & MCP_TOOL_BLOCKING) {

@@ -4,6 +4,7 @@
  */
 #include "everything.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* outputSchema enforcement: `mode` picks a matching result, a wrong one, or none at all; libmcp
@@ -22,7 +23,34 @@ static int checked_output(mcp_call_t *call, const json_t *args, void *ud)
                                                    "celsius", 21.5));
 }
 
+/* Schema defaults: the handler sees `days`, `units` and `options.detail` filled in from the
+ * input schema when the client leaves them out; the typed accessors read them in one line. */
+static int forecast(mcp_call_t *call, const json_t *args, void *ud)
+{
+    const json_t *opts = json_object_get(args, "options");
+    char *seen = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc;
+    (void)ud;
+    rc = mcp_call_text(call, "%lld-day forecast for %s in %s units%s; arguments seen: %s",
+                       mcp_arg_int(args, "days", 0), mcp_arg_string(args, "city", "?"),
+                       mcp_arg_string(args, "units", "?"),
+                       mcp_arg_bool(opts, "detail", 0) ? ", detailed" : "", seen ? seen : "?");
+    free(seen);
+    return rc;
+}
+
 static const mcp_tool_t tools[] = {
+    {.name = "forecast",
+     .description = "A made-up forecast; shows the arguments as the handler sees them, with the "
+                    "schema's defaults filled in",
+     .input_schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+                     "\"days\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":7,\"default\":3},"
+                     "\"units\":{\"enum\":[\"metric\",\"imperial\"],\"default\":\"metric\"},"
+                     "\"options\":{\"$ref\":\"#/$defs/options\"}},\"required\":[\"city\"],"
+                     "\"$defs\":{\"options\":{\"type\":\"object\",\"properties\":{\"detail\":"
+                     "{\"type\":\"boolean\",\"default\":true}}}}}",
+     .handler = forecast,
+     .flags = MCP_TOOL_READ_ONLY},
     {.name = "checked_output",
      .description = "Returns structured output that matches its outputSchema (mode=ok), does not "
                     "(mode=wrong), or is missing (mode=missing); libmcp enforces the schema",

@@ -39,3 +39,36 @@ for (const flavour of CLIENTS) {
         });
     });
 }
+
+for (const flavour of CLIENTS) {
+    describe(`schema defaults, ${flavour.label}`, () => {
+        let conn;
+        before(async () => {
+            conn = await connect(flavour.kind, BIN.everything);
+        }, HOOK);
+        after(() => conn?.close());
+
+        test('absent properties reach the handler with their defaults', async () => {
+            const res = await conn.client.callTool({ name: 'forecast', arguments: { city: 'Oslo' } });
+            assert.ok(!res.isError, show(res));
+            assert.equal(texts(res), '3-day forecast for Oslo in metric units; arguments seen: {"city":"Oslo","days":3,"units":"metric"}');
+        });
+
+        test('values the client sent win; defaults fill nested objects it sent (through $ref)', async () => {
+            const res = await conn.client.callTool({
+                name: 'forecast',
+                arguments: { city: 'Oslo', days: 5, options: {} },
+            });
+            assert.equal(
+                texts(res),
+                '5-day forecast for Oslo in metric units, detailed; arguments seen: {"city":"Oslo","days":5,"options":{"detail":true},"units":"metric"}',
+            );
+        });
+
+        test('the defaults are filled after validation: a bad value is still refused', async () => {
+            const res = await conn.client.callTool({ name: 'forecast', arguments: { city: 'Oslo', days: 9 } });
+            assert.equal(res.isError, true, show(res));
+            assert.match(texts(res), /arguments\.days: must be at most 7/);
+        });
+    });
+}
