@@ -27,7 +27,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include <uv.h>
+
+/* libuv's loop type, for mcp_server_attach() and mcp_server_loop() only. mcp.h does not include
+ * <uv.h>: it needs POSIX types, so a program built with plain `-std=c11` could not include
+ * mcp.h. A program that embeds libmcp in its own loop includes <uv.h> itself (with
+ * _POSIX_C_SOURCE=200809L or _DEFAULT_SOURCE under -std=c11), before or after mcp.h: C11
+ * allows this same typedef twice. */
+#ifndef UV_H
+typedef struct uv_loop_s uv_loop_t;
+#endif
 
 #ifdef __cplusplus
 extern "C" {

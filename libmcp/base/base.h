@@ -15,6 +15,8 @@
 
 #include "mcp.h"
 
+#include <uv.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>

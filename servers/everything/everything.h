@@ -15,6 +15,7 @@
 #define MCP_EVERYTHING_H
 
 #include <mcp.h>
+#include <uv.h>
 
 /* ---- media (util.c) ---------------------------------------------------------------------- */
 
