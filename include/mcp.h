@@ -26,6 +26,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 
 /* libuv's loop type, for mcp_server_attach() and mcp_server_loop() only. mcp.h does not include
@@ -593,6 +594,94 @@ MCP_API int mcp_call_is_cancelled(const mcp_call_t *call);
  */
 MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, void *userdata),
                                 void *userdata);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Middleware: code that sees every request and notification                                  */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A middleware wraps every request of every client, in both eras (initialize, tools/call,
+ * 2026-07-28 requests, ...), and sees every notification from clients. Its `request` hook runs
+ * after the protocol checks (a request the server refuses outright, e.g. an unknown method or a
+ * malformed message, never reaches it) and before the method's handler; its `response` hook
+ * runs with the outcome just before the reply is sent. Hooks run on the loop thread, `request`
+ * hooks in registration order and `response` hooks in the reverse order (the first registered
+ * is the outermost), and only for the middleware whose `request` hook ran.
+ *
+ * `request` returns MCP_OK to pass the request on, or MCP_HANDLED when it answered the request
+ * itself: with mcp_call_fail_new() (a JSON-RPC error) or by filling mcp_call_result(req->call)
+ * (a result; for tools/call e.g. {"content":[...]}). The later middleware and the handler are
+ * then skipped, and the reply goes out. A notification answered with MCP_HANDLED is dropped.
+ * A negative mcp_err answers the request with -32603 (a notification is dropped).
+ * Everything in the info structs is borrowed for the hook's duration.
+ */
+
+/** What a middleware sees of one inbound request or notification. */
+typedef struct mcp_request_info {
+    const char *method;           /* e.g. "tools/call", "notifications/initialized" */
+    const char *name;             /* tools/call, prompts/get: params.name; resources/read,
+                                     resources/subscribe, resources/unsubscribe: params.uri;
+                                     else NULL */
+    const json_t *params;         /* the request's params (NULL when it has none) */
+    const json_t *principal;      /* who the bearer token names (mcp_call_principal()), or NULL */
+    const char *client;           /* a key for per-client policies: "sub:<sub>" for an
+                                     authenticated principal, else "addr:<peer address>" for a
+                                     request served on its own (2026-07-28 HTTP, stateless), else
+                                     "session:<n>" (one per session, STDIO included) */
+    const char *protocol_version; /* the revision the request is served at */
+    mcp_call_t *call;             /* the request's call (mcp_call_fail_new(), mcp_call_result(),
+                                     mcp_call_meta(), ...); NULL for a notification */
+} mcp_request_info_t;
+
+/** What a `response` hook sees: how the request ended. */
+typedef struct mcp_outcome {
+    double duration_ms;        /* from arrival to the reply */
+    int error_code;            /* the JSON-RPC error sent, or 0 for a result */
+    const char *error_message; /* its message, or NULL */
+    int tool_error;            /* a tools/call result with isError: true */
+    int cancelled;             /* no reply is sent: the client cancelled the request */
+    const json_t *response;    /* the whole JSON-RPC response, or NULL when cancelled */
+} mcp_outcome_t;
+
+/** Returned by a middleware's `request` hook that answered the request itself. */
+#define MCP_HANDLED 2
+
+typedef struct mcp_middleware {
+    const char *name; /* for log lines; copied; may be NULL */
+    /* May be NULL. MCP_OK, MCP_HANDLED or a negative mcp_err (see above). */
+    int (*request)(const mcp_request_info_t *req, void *userdata);
+    /* May be NULL. Requests only (notifications have no outcome). */
+    void (*response)(const mcp_request_info_t *req, const mcp_outcome_t *out, void *userdata);
+    void *userdata;
+    void (*free_userdata)(void *userdata); /* called by mcp_server_free() */
+} mcp_middleware_t;
+
+/**
+ * Append a middleware to the server's chain (copied; register before serving). Returns MCP_OK,
+ * MCP_EINVAL (no hook at all) or MCP_ENOMEM (then free_userdata is not called). Loop thread.
+ */
+MCP_API int mcp_server_use(mcp_server_t *srv, const mcp_middleware_t *mw);
+
+/**
+ * Ready-made middleware 1: a structured request log. One JSON object per line for each request
+ * (and, with `notifications` non-zero, each notification) written to `out` (NULL = stderr;
+ * never stdout in STDIO mode), e.g.
+ *   {"ts":"2026-12-02T10:00:00.123Z","method":"tools/call","name":"add","client":"session:1",
+ *    "protocol":"2025-11-25","ms":0.084,"outcome":"ok"}
+ * "outcome" is "ok", "tool_error", "error" (with "code" and "message") or "cancelled"; "sub" is
+ * added for an authenticated principal. A failed write is ignored. MCP_OK or MCP_ENOMEM.
+ */
+MCP_API int mcp_server_use_request_log(mcp_server_t *srv, FILE *out, int notifications);
+
+/**
+ * Ready-made middleware 2: per-client rate limiting (a token bucket per
+ * mcp_request_info_t.client: the authenticated principal, else the peer address or session).
+ * Each request takes a token; the bucket refills at `per_second` up to `burst`. A request over
+ * the limit is answered -32000 "Rate limit exceeded: this client may send N requests a second
+ * (bursts of B); retry in M ms" with data {"retryAfterMs": M}. initialize, ping and
+ * notifications are never limited. At most 100,000 clients are tracked (idle full buckets are
+ * dropped first). MCP_OK, MCP_EINVAL (per_second <= 0 or burst 0) or MCP_ENOMEM.
+ */
+MCP_API int mcp_server_use_rate_limit(mcp_server_t *srv, double per_second, unsigned burst);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Logging to the client and progress                                                         */

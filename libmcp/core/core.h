@@ -167,6 +167,8 @@ struct mcp__session {
                                     itself: the peer address of a session that lives for one
                                     HTTP request (owned, may be NULL); the pool's fair share
                                     (pool.c) counts by principal, then this, then the session */
+    unsigned long long serial;   /* 1, 2, ... per server: names the session in
+                                    mcp_request_info_t.client */
     size_t ncalls;
     mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
                                      class; MCP__REPLY_NONE otherwise */
@@ -280,6 +282,11 @@ struct mcp_call {
     uint64_t deadline;            /* loop time (ms) */
     mcp_call_t *dlprev, *dlnext;  /* the deadline list */
     size_t timeout_ms;            /* its execution time limit (for the message) */
+    uint64_t started;             /* uv_hrtime() when the request arrived */
+    /* installed by the middleware (server/middleware.c): sees the reply just before it is sent
+     * (NULL: none is sent, the call was cancelled) */
+    void (*observe)(mcp_call_t *call, const json_t *reply);
+    unsigned mw_ran; /* how many middleware request hooks ran (their response hooks run) */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -374,6 +381,8 @@ struct mcp_server {
     void (*on_pool_stuck)(mcp_server_t *srv, size_t n);
     bool stdio_started;
     int stopping;
+    unsigned long long next_session_serial;
+    struct mcp__middleware *middleware; /* middleware.c: the mcp_server_use() chain, or NULL */
 };
 
 /* ---- loop.c: the loop side ------------------------------------------------------------------ */

@@ -180,6 +180,10 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
         mcp__ctx_copy(&call->ctx, &s->ctx);
     if (b)
         mcp__call_join_batch(call, b);
+    if (mcp__middleware_request(call) != MCP_OK) {
+        mcp__call_finish(call); /* a middleware answered */
+        return;
+    }
     if (call->ctx.stateless && (me->flags & M_MRTR) && mcp__mrtr_begin(call) != 0) {
         mcp__call_finish(call); /* a bad requestState: the error is set */
         return;
@@ -189,6 +193,8 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
 
 static void handle_notification(mcp__session *s, const mcp__msg *m)
 {
+    if (!mcp__middleware_notification(s, m))
+        return; /* a middleware dropped it */
     if (strcmp(m->method, "notifications/initialized") == 0) {
         mcp__initialized(s, m);
     } else if (strcmp(m->method, "notifications/cancelled") == 0) {

@@ -124,6 +124,7 @@ void mcp_server_free(mcp_server_t *srv)
     for (s = srv->sessions; s; s = s->next)
         s->srv = NULL;
     mcp__registry_free(&srv->reg);
+    mcp__middleware_free(srv);
     mcp__nonces_free(srv);
     json_decref(srv->icons);
     json_decref(srv->info);

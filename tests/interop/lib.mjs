@@ -25,6 +25,7 @@ export const BIN = {
     testserver: path.join(BUILD, 'fixtures', 'testserver'),
     embed: path.join(BUILD, 'examples', 'embed'),
     everything: path.join(BUILD, 'bin', 'mcp-everything'),
+    middleware: path.join(BUILD, 'examples', 'middleware'),
 };
 
 /** Per-test time limit. (Not --test-timeout: on Node 20 that also caps each whole file.) */
