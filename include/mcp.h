@@ -101,7 +101,8 @@ MCP_API const char *mcp_version_string(void);
     XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                             \
     XX(USAGE, -13, "bad command-line usage")                                                \
     XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
-    XX(CLIENT, -15, "the client answered with an error")
+    XX(CLIENT, -15, "the client answered with an error")                                    \
+    XX(NOTSUP, -16, "the connection cannot carry server-to-client requests (stateless HTTP)")
 
 typedef enum mcp_err {
     MCP_OK = 0,
@@ -743,9 +744,10 @@ MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total, c
  * client's result object (status MCP_OK), its error object (MCP_ECLIENT), or NULL (any other
  * status: MCP_ETIMEDOUT, MCP_ECANCELLED when the call was cancelled or ended first, MCP_EIO when
  * the connection went away, MCP_ERETRY). Each function returns MCP_OK (asked; the callback will
- * run exactly once), MCP_ESTATE (the client did not declare the capability, or the transport
- * cannot carry server->client requests, e.g. stateless HTTP; the callback never runs),
- * MCP_EINVAL or MCP_ENOMEM. `params` is stolen, also on failure.
+ * run exactly once), MCP_ENOTSUP (the connection cannot carry server->client requests: a
+ * 2025-era request over --stateless HTTP, whatever the client declared), MCP_ESTATE (the client
+ * did not declare the capability, or it has gone away), MCP_EINVAL or MCP_ENOMEM; the callback
+ * never runs on failure. `params` is stolen, also on failure.
  */
 typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *result,
                                     void *userdata);
@@ -914,7 +916,13 @@ typedef struct mcp_http_opts {
                                  path (default "/sse") */
     const char *message_path; /* legacy only: the POST path (default "/message") */
     int stateless;            /* no sessions for 2025-era clients either: every POST is served
-                                 on its own (MCP-Protocol-Version header, default 2025-03-26) */
+                                 on its own (MCP-Protocol-Version header, default 2025-03-26).
+                                 What needs a lasting session is then not offered to them:
+                                 initialize advertises no resources.subscribe, no listChanged
+                                 and no logging; resources/subscribe, resources/unsubscribe and
+                                 logging/setLevel get -32601, no log notifications are sent,
+                                 and asking the client fails with MCP_ENOTSUP. 2026-07-28
+                                 requests are stateless anyway and keep every feature */
     int json_response;        /* always answer a POST with application/json, never SSE (messages
                                  sent before the reply go to the GET stream or are dropped) */
     int disable_get;          /* 405 for GET: no standalone SSE stream */

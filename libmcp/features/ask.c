@@ -200,6 +200,16 @@ void mcp__session_drop_questions(mcp__session *s)
 
 /* ---- the public askers --------------------------------------------------------------------- */
 
+/* A 2025-era request served on its own (--stateless HTTP): no server->client request can reach
+ * the client, whatever it declared; say so rather than blame its capabilities. */
+static bool unreachable(mcp_call_t *call)
+{
+    if (call->ctx.stateless || !call->sess->ephemeral)
+        return false;
+    mcp__mrtr_forget_key(call);
+    return true;
+}
+
 static const json_t *cap(const mcp_call_t *call, const char *name)
 {
     const json_t *c = json_object_get(call->ctx.client_caps, name);
@@ -212,6 +222,10 @@ int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
     if (!call || !json_is_object(params)) {
         json_decref(params);
         return MCP_EINVAL;
+    }
+    if (unreachable(call)) {
+        json_decref(params);
+        return MCP_ENOTSUP;
     }
     sampling = cap(call, "sampling");
     if (!sampling || ((json_object_get(params, "tools") || json_object_get(params, "toolChoice")) &&
@@ -231,6 +245,10 @@ int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
         json_decref(params);
         return MCP_EINVAL;
     }
+    if (unreachable(call)) {
+        json_decref(params);
+        return MCP_ENOTSUP;
+    }
     elicitation = cap(call, "elicitation");
     mode = json_object_get(params, "mode");
     url = json_is_string(mode) && strcmp(json_string_value(mode), "url") == 0;
@@ -249,6 +267,8 @@ int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata
 {
     if (!call)
         return MCP_EINVAL;
+    if (unreachable(call))
+        return MCP_ENOTSUP;
     if (!cap(call, "roots")) {
         mcp__mrtr_forget_key(call);
         return MCP_ESTATE;

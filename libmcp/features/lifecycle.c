@@ -7,21 +7,24 @@
  */
 #include "features/features.h"
 
-/* The server capabilities for a client context (new reference). */
-static json_t *capabilities(mcp_server_t *srv, const mcp__ctx *ctx)
+/* The server capabilities for a client context (new reference). `lasting` is false for a
+ * 2025-era client served without a session (--stateless HTTP): nothing can reach it between
+ * its requests, so subscriptions, list changes and logging are not offered. */
+static json_t *capabilities(mcp_server_t *srv, const mcp__ctx *ctx, bool lasting)
 {
     json_t *caps = json_object();
-    (void)ctx;
+    int live = lasting ? 1 : 0;
     if (!caps)
         return NULL;
     if (srv->offers[MCP__TOOL])
-        json_object_set_new(caps, "tools", json_pack("{s:b}", "listChanged", 1));
+        json_object_set_new(caps, "tools", json_pack("{s:b}", "listChanged", live));
     if (srv->offers[MCP__RESOURCE] || srv->offers[MCP__TEMPLATE])
         json_object_set_new(caps, "resources",
-                            json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", 1));
+                            json_pack("{s:b, s:b}", "subscribe", live, "listChanged", live));
     if (srv->offers[MCP__PROMPT])
-        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 1));
-    json_object_set_new(caps, "logging", json_object());
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", live));
+    if (lasting)
+        json_object_set_new(caps, "logging", json_object());
     if (srv->offers[MCP__PROMPT] || srv->offers[MCP__TEMPLATE])
         json_object_set_new(caps, "completions", json_object());
     mcp__tasks_capabilities(srv, ctx, caps); /* tasks.c */
@@ -71,7 +74,7 @@ int mcp__initialize(mcp_call_t *call)
     s->state = MCP__SESS_INITIALIZING;
 
     json_object_set_new(call->result, "protocolVersion", json_string(negotiated));
-    json_object_set_new(call->result, "capabilities", capabilities(srv, &s->ctx));
+    json_object_set_new(call->result, "capabilities", capabilities(srv, &s->ctx, !s->ephemeral));
     json_object_set_new(call->result, "serverInfo", mcp__server_info(srv));
     if (srv->instructions)
         json_object_set_new(call->result, "instructions", json_string(srv->instructions));
@@ -105,7 +108,9 @@ int mcp__discover(mcp_call_t *call)
     json_t *meta;
     json_object_set_new(call->result, "resultType", json_string("complete"));
     json_object_set_new(call->result, "supportedVersions", mcp__version_list());
-    json_object_set_new(call->result, "capabilities", capabilities(srv, &call->ctx));
+    json_object_set_new(
+        call->result, "capabilities",
+        capabilities(srv, &call->ctx, call->ctx.stateless || !call->sess->ephemeral));
     if (srv->instructions)
         json_object_set_new(call->result, "instructions", json_string(srv->instructions));
     json_object_set_new(call->result, "ttlMs", json_integer(0));
