@@ -126,15 +126,16 @@ typedef struct mcp_error {
 } mcp_error_t;
 
 /* JSON-RPC and MCP error codes that go on the wire. */
-#define MCP_JSONRPC_PARSE_ERROR       (-32700)
-#define MCP_JSONRPC_INVALID_REQUEST   (-32600)
-#define MCP_JSONRPC_METHOD_NOT_FOUND  (-32601)
-#define MCP_JSONRPC_INVALID_PARAMS    (-32602)
-#define MCP_JSONRPC_INTERNAL_ERROR    (-32603)
-#define MCP_ERROR_RESOURCE_NOT_FOUND  (-32002) /* 2025 era; 2026-07-28 uses -32602 */
-#define MCP_ERROR_HEADER_MISMATCH     (-32020) /* 2026-07-28 */
-#define MCP_ERROR_MISSING_CAPABILITY  (-32021) /* 2026-07-28: data.requiredCapabilities */
-#define MCP_ERROR_UNSUPPORTED_VERSION (-32022) /* 2026-07-28 */
+#define MCP_JSONRPC_PARSE_ERROR            (-32700)
+#define MCP_JSONRPC_INVALID_REQUEST        (-32600)
+#define MCP_JSONRPC_METHOD_NOT_FOUND       (-32601)
+#define MCP_JSONRPC_INVALID_PARAMS         (-32602)
+#define MCP_JSONRPC_INTERNAL_ERROR         (-32603)
+#define MCP_ERROR_RESOURCE_NOT_FOUND       (-32002) /* 2025 era; 2026-07-28 uses -32602 */
+#define MCP_ERROR_URL_ELICITATION_REQUIRED (-32042) /* 2025-11-25 only: data.elicitations */
+#define MCP_ERROR_HEADER_MISMATCH          (-32020) /* 2026-07-28 */
+#define MCP_ERROR_MISSING_CAPABILITY       (-32021) /* 2026-07-28: data.requiredCapabilities */
+#define MCP_ERROR_UNSUPPORTED_VERSION      (-32022) /* 2026-07-28 */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Server                                                                                     */
@@ -757,9 +758,34 @@ typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *
 MCP_API int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                                 void *userdata);
 /** `elicitation/create` with `params` ({message, requestedSchema} or {mode:"url", ...}).
- * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). */
+ * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). URL mode: a
+ * 2025-11-25 client needs `elicitationId` (a string the server chooses; MCP_EINVAL without
+ * one), remembered for mcp_server_elicitation_complete(); on a 2026-07-28 request, which
+ * removed it, `elicitationId` is taken out of `params` before it is sent. */
 MCP_API int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                                 void *userdata);
+
+/**
+ * URL-mode elicitation, 2025-11-25: tell the client that the out-of-band interaction of
+ * `elicitation_id` (sent in a URL elicitation or a -32042 error on one of the server's sessions)
+ * has finished, with `notifications/elicitation/complete`, e.g. from the web handler that the
+ * URL led to. The id is forgotten afterwards. Loop thread. MCP_OK, MCP_ENOTFOUND (no session
+ * that is still open was sent this id; ids are remembered per session, the last 1000),
+ * MCP_EINVAL or MCP_ENOMEM. 2026-07-28 has no such notification (the client retries instead).
+ */
+MCP_API int mcp_server_elicitation_complete(mcp_server_t *srv, const char *elicitation_id);
+
+/**
+ * Answer the request with the -32042 "URL elicitation required" error (2025-11-25): the client
+ * should open `url` for the user, then retry the request; data is {"elicitations":[{"mode":
+ * "url","elicitationId","url","message"}]}. All strings copied. The id is remembered for
+ * mcp_server_elicitation_complete(). MCP_OK (return MCP_OK from the handler afterwards),
+ * MCP_ESTATE (the client did not declare `elicitation.url`, or the request is not 2025-11-25:
+ * 2026-07-28 dropped the code; there ask with mcp_call_elicit_new() instead), MCP_EINVAL or
+ * MCP_ENOMEM.
+ */
+MCP_API int mcp_call_fail_url_elicitation(mcp_call_t *call, const char *elicitation_id,
+                                          const char *url, const char *message);
 /** `roots/list`. Needs the client's `roots` capability. */
 MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
 

@@ -160,6 +160,8 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_t *elicitations;        /* 2025: URL-mode elicitation ids sent to the client, until
+                                    completed (object as a set, insertion order; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
     mcp__lograte lograte;        /* 2025 era: log notifications sent to this session */

@@ -52,6 +52,7 @@ void mcp__session_unref(mcp__session *s)
     unlink_session(s);
     mcp__ctx_clear(&s->ctx);
     json_decref(s->subscriptions);
+    json_decref(s->elicitations);
     json_decref(s->principal);
     free(s->client);
     free(s);

@@ -237,6 +237,67 @@ int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
     return mcp__ask_client(call, "sampling/createMessage", params, cb, userdata);
 }
 
+/* ---- URL-mode elicitation: ids, completion, -32042 ------------------------------------------ */
+
+#define MAX_ELICITATIONS 1000 /* ids remembered per session (the oldest is forgotten first) */
+
+/* Remember that `id` went to the session's client, for mcp_server_elicitation_complete(). */
+static void note_elicitation(mcp__session *s, const char *id)
+{
+    if (!s->elicitations && !(s->elicitations = json_object()))
+        return;
+    if (json_object_size(s->elicitations) >= MAX_ELICITATIONS)
+        json_object_del(s->elicitations, json_object_iter_key(json_object_iter(s->elicitations)));
+    json_object_set_new(s->elicitations, id, json_true());
+}
+
+int mcp_server_elicitation_complete(mcp_server_t *srv, const char *elicitation_id)
+{
+    mcp__session *s;
+    int rc = MCP_ENOTFOUND;
+
+    if (!srv || !elicitation_id)
+        return MCP_EINVAL;
+    for (s = srv->sessions; s; s = s->next) {
+        json_t *msg;
+        if (!json_object_get(s->elicitations, elicitation_id))
+            continue;
+        json_object_del(s->elicitations, elicitation_id);
+        if (s->closed)
+            continue;
+        msg = mcp__jsonrpc_notification("notifications/elicitation/complete",
+                                        json_pack("{s:s}", "elicitationId", elicitation_id));
+        if (!msg)
+            return MCP_ENOMEM;
+        mcp__session_send(s, msg, NULL);
+        json_decref(msg);
+        rc = MCP_OK;
+    }
+    return rc;
+}
+
+int mcp_call_fail_url_elicitation(mcp_call_t *call, const char *elicitation_id, const char *url,
+                                  const char *message)
+{
+    const json_t *el;
+    json_t *data;
+
+    if (!call || !elicitation_id || !url || !message)
+        return MCP_EINVAL;
+    el = cap(call, "elicitation");
+    if (call->ctx.stateless || !mcp__version_ge(call->ctx.version, MCP_PROTOCOL_2025_11_25) ||
+        !el || !json_is_object(json_object_get(el, "url")))
+        return MCP_ESTATE;
+    data = json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "elicitations", "mode", "url", "elicitationId",
+                     elicitation_id, "url", url, "message", message);
+    if (!data)
+        return MCP_ENOMEM;
+    if (!call->sess->ephemeral)
+        note_elicitation(call->sess, elicitation_id);
+    return mcp_call_fail_new(call, MCP_ERROR_URL_ELICITATION_REQUIRED, data,
+                             "URL elicitation required: %s", message);
+}
+
 int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
 {
     const json_t *elicitation, *mode;
@@ -259,6 +320,23 @@ int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
         json_decref(params);
         mcp__mrtr_forget_key(call);
         return MCP_ESTATE;
+    }
+    if (url && call->ctx.stateless) {
+        json_object_del(params, "elicitationId"); /* 2026-07-28 removed it (and the completion) */
+    } else if (url) {
+        const json_t *id = json_object_get(params, "elicitationId");
+        int rc;
+        if (!json_is_string(id)) {
+            json_decref(params);
+            mcp__mrtr_forget_key(call);
+            return MCP_EINVAL; /* 2025-11-25 requires one */
+        }
+        id = json_incref((json_t *)id);
+        rc = mcp__ask_client(call, "elicitation/create", params, cb, userdata);
+        if (rc == MCP_OK)
+            note_elicitation(call->sess, json_string_value(id));
+        json_decref((json_t *)id);
+        return rc;
     }
     return mcp__ask_client(call, "elicitation/create", params, cb, userdata);
 }

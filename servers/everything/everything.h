@@ -32,6 +32,10 @@ char *ev_base64(const void *data, size_t len);
 /** Run `fn(call, ud)` after `ms` milliseconds on the loop thread. MCP_OK or MCP_ENOMEM. */
 int ev_after(mcp_call_t *call, unsigned ms, void (*fn)(mcp_call_t *call, void *ud), void *ud);
 
+/** URL-mode elicitation (2025-11-25): pretend the user finishes the out-of-band step `id` in
+ * `ms` milliseconds, then send notifications/elicitation/complete. MCP_OK or MCP_ENOMEM. */
+int ev_elicitation_complete_later(mcp_server_t *srv, const char *id, unsigned ms);
+
 /* ---- asking the client several questions at once (util.c) --------------------------------- */
 /*
  * A gather asks any number of questions (sampling, elicitation, roots), each under a key that

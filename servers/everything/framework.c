@@ -39,7 +39,43 @@ static int forecast(mcp_call_t *call, const json_t *args, void *ud)
     return rc;
 }
 
+/* URL elicitation required (-32042, 2025-11-25): without a finished connection the request is
+ * refused with the URL the user must visit; the user "finishes" there 100 ms later (the demo
+ * counts the id as connected at once), the server says so with
+ * notifications/elicitation/complete, and the client retries with the id. */
+static char connected[16][32]; /* ids whose out-of-band step finished (a ring) */
+static unsigned nconnected;
+
+static int connect_account(mcp_call_t *call, const json_t *args, void *ud)
+{
+    static unsigned seq;
+    const char *id = mcp_arg_string(args, "elicitation_id", NULL);
+    char fresh[32], url[96];
+    unsigned i;
+    int rc;
+    (void)ud;
+    for (i = 0; id && i < 16; i++)
+        if (strcmp(connected[i], id) == 0)
+            return mcp_call_text(call, "Account connected (%s).", id);
+    snprintf(fresh, sizeof fresh, "account-%u", ++seq);
+    snprintf(url, sizeof url, "https://example.com/connect?session=%s", fresh);
+    rc = mcp_call_fail_url_elicitation(call, fresh, url, "Connect your example.com account");
+    if (rc == MCP_ESTATE)
+        return mcp_call_tool_error(call, "Connecting needs a 2025-11-25 client that supports URL "
+                                         "elicitation");
+    if (rc == MCP_OK) {
+        snprintf(connected[nconnected++ % 16], sizeof connected[0], "%s", fresh);
+        ev_elicitation_complete_later(mcp_call_server(call), fresh, 100);
+    }
+    return rc;
+}
+
 static const mcp_tool_t tools[] = {
+    {.name = "connect_account",
+     .description = "Needs a connected account: answers -32042 (URL elicitation required) with "
+                    "the URL, then notifications/elicitation/complete; retry with the id",
+     .input_schema = "elicitation_id?: string 'The id from the URL elicitation, once complete'",
+     .handler = connect_account},
     {.name = "forecast",
      .description = "A made-up forecast; shows the arguments as the handler sees them, with the "
                     "schema's defaults filled in",

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 
-import { BIN, CLIENTS, closeAll, connect, show, HOOK, test } from './lib.mjs';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+
+import { BIN, CLIENTS, closeAll, connect, show, sleep, HOOK, test } from './lib.mjs';
 
 after(closeAll);
 
@@ -69,6 +71,84 @@ for (const flavour of CLIENTS) {
             const res = await conn.client.callTool({ name: 'forecast', arguments: { city: 'Oslo', days: 9 } });
             assert.equal(res.isError, true, show(res));
             assert.match(texts(res), /arguments\.days: must be at most 7/);
+        });
+    });
+}
+
+/** Waits (bounded) for a server message matching pred in the connection's transcript. */
+async function waitForMessage(conn, pred, ms = 3000) {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+        const m = conn.serverMessages().find(pred);
+        if (m) return m;
+        await sleep(20);
+    }
+    return undefined;
+}
+
+for (const flavour of CLIENTS) {
+    describe(`URL-mode elicitation, ${flavour.label}`, () => {
+        let conn;
+        const asked = [];
+        before(async () => {
+            conn = await connect(flavour.kind, BIN.everything, {
+                capabilities: { elicitation: { form: {}, url: {} } },
+                setup: (client) => {
+                    const answer = async (req) => {
+                        asked.push(req.params);
+                        return { action: 'accept' };
+                    };
+                    if (flavour.kind === 'v1') client.setRequestHandler(ElicitRequestSchema, answer);
+                    else client.setRequestHandler('elicitation/create', answer);
+                },
+            });
+        }, HOOK);
+        after(() => conn?.close());
+
+        test('elicitationId is sent only where the revision has it; completion follows in 2025-11-25', async () => {
+            const res = await conn.client.callTool({ name: 'elicit_url', arguments: { url: 'https://example.com/auth' } });
+            assert.equal(res.content[0].text, "The user's answer to the URL request: accept", show(res));
+            const p = asked.at(-1);
+            assert.equal(p.mode, 'url');
+            assert.equal(p.url, 'https://example.com/auth');
+            if (flavour.era === 'modern') {
+                assert.equal(p.elicitationId, undefined, show(p));
+                await sleep(200);
+                assert.ok(!conn.serverMessages().some((m) => m.method === 'notifications/elicitation/complete'));
+            } else {
+                assert.match(p.elicitationId, /^everything-\d+$/, show(p));
+                const done = await waitForMessage(conn, (m) => m.method === 'notifications/elicitation/complete');
+                assert.deepEqual(done?.params, { elicitationId: p.elicitationId }, conn.transcript());
+            }
+        });
+
+        test('-32042 URL elicitation required, then completion, then the retry succeeds (2025-11-25)', async () => {
+            let err;
+            try {
+                const res = await conn.client.callTool({ name: 'connect_account', arguments: {} });
+                if (flavour.era === 'modern') {
+                    assert.equal(res.isError, true, show(res));
+                    assert.match(res.content[0].text, /needs a 2025-11-25 client/);
+                    return;
+                }
+                assert.fail(`expected -32042, got ${show(res)}`);
+            } catch (e) {
+                err = e;
+            }
+            assert.equal(err.code, -32042, show(err));
+            const wire = conn.serverMessages().findLast((m) => m.error?.code === -32042);
+            assert.match(wire.error.message, /^URL elicitation required: Connect your example.com account$/);
+            const [el] = wire.error.data.elicitations;
+            assert.deepEqual(Object.keys(el).sort(), ['elicitationId', 'message', 'mode', 'url']);
+            assert.equal(el.mode, 'url');
+            assert.equal(el.url, `https://example.com/connect?session=${el.elicitationId}`);
+            const done = await waitForMessage(
+                conn,
+                (m) => m.method === 'notifications/elicitation/complete' && m.params?.elicitationId === el.elicitationId,
+            );
+            assert.ok(done, conn.transcript());
+            const res = await conn.client.callTool({ name: 'connect_account', arguments: { elicitation_id: el.elicitationId } });
+            assert.equal(res.content[0].text, `Account connected (${el.elicitationId}).`);
         });
     });
 }
