@@ -443,6 +443,10 @@ typedef struct mcp_resource {
     long long size;           /* size in bytes if known and > 0; 0 = not given (a static
                                  `text` resource lists its length) */
     mcp_complete_fn complete; /* templates: suggest values for variables (optional) */
+    /* 2026-07-28 cache hints of this resource's resources/read results (see "Cache hints"):
+     * ttlMs (0, the default: stale at once) and cacheScope (default private) */
+    unsigned long long cache_ttl_ms;
+    int cache_scope; /* an mcp_cache_scope */
 } mcp_resource_t;
 
 /** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
@@ -456,6 +460,41 @@ MCP_API int mcp_server_remove_resource(mcp_server_t *srv, const char *uri_or_tem
  * subscriptions/listen stream that listed it. Loop thread.
  */
 MCP_API int mcp_server_resource_updated(mcp_server_t *srv, const char *uri);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cache hints (2026-07-28)                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * 2026-07-28 list results (tools/list, resources/list, resources/templates/list, prompts/list),
+ * resources/read and server/discover carry `ttlMs` (how long the client may treat the result as
+ * fresh; 0 = stale at once) and `cacheScope` ("public": shareable across users, e.g. by a
+ * gateway; "private": only within one authorization context). Defaults: ttlMs 0; lists and
+ * discover public, reads private. A list that differs per principal must be private. Earlier
+ * revisions have no such fields and never get them.
+ */
+typedef enum mcp_cache_scope {
+    MCP_CACHE_DEFAULT = 0, /* keep the default scope of that result */
+    MCP_CACHE_PUBLIC,
+    MCP_CACHE_PRIVATE,
+} mcp_cache_scope;
+
+typedef enum mcp_cache_result {
+    MCP_CACHE_TOOLS_LIST,
+    MCP_CACHE_RESOURCES_LIST,
+    MCP_CACHE_TEMPLATES_LIST,
+    MCP_CACHE_PROMPTS_LIST,
+    MCP_CACHE_DISCOVER,
+} mcp_cache_result;
+
+/** Set the cache hints of one kind of result. MCP_OK or MCP_EINVAL. Set before serving. */
+MCP_API int mcp_server_set_cache(mcp_server_t *srv, mcp_cache_result which,
+                                 unsigned long long ttl_ms, mcp_cache_scope scope);
+/**
+ * From a resource handler (or any handler of a cacheable 2026-07-28 result): override this
+ * result's hints, e.g. a template whose reads differ in freshness. No effect (MCP_OK) on other
+ * requests. MCP_OK or MCP_EINVAL. Thread: the one that owns the call.
+ */
+MCP_API int mcp_call_set_cache(mcp_call_t *call, unsigned long long ttl_ms, mcp_cache_scope scope);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Prompts                                                                                    */

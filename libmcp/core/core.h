@@ -76,6 +76,8 @@ typedef struct mcp__item {
     mcp__schema_patterns *input_patterns;  /* tools: input_schema's compiled patterns (owned) */
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
+    unsigned long long cache_ttl_ms;       /* resources: 2026 read results' ttlMs */
+    int cache_scope;                       /* ... and cacheScope (an mcp_cache_scope) */
     char *mime_type;
     struct mcp__item *hnext; /* hash chain */
 } mcp__item;
@@ -384,6 +386,8 @@ struct mcp_server {
     bool stdio_started;
     int stopping;
     unsigned long long next_session_serial;
+    unsigned long long cache_ttl[MCP_CACHE_DISCOVER + 1]; /* mcp_server_set_cache() */
+    int cache_scope[MCP_CACHE_DISCOVER + 1];
     struct mcp__middleware *middleware; /* middleware.c: the mcp_server_use() chain, or NULL */
 };
 

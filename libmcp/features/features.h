@@ -70,8 +70,10 @@ MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);
 /** End listen calls gracefully: all of them (only == NULL) or one session's. */
 MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
-/** 2026-07-28 list/read results carry ttlMs and cacheScope ("public" or "private"). */
-MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, const char *scope);
+/** 2026-07-28 list/read results carry ttlMs and cacheScope: set them on the call's result
+ * (no-op in the 2025 era). `scope` MCP_CACHE_DEFAULT means `fallback`. */
+MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, unsigned long long ttl_ms, int scope,
+                               mcp_cache_scope fallback);
 /** For list methods: the cursor param, validated (-32602 set on the call when not a string). */
 MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field);
 

@@ -94,12 +94,43 @@ int mcp__ping(mcp_call_t *call)
     return MCP_OK;
 }
 
-void mcp__cacheable(mcp_call_t *call, const char *scope)
+void mcp__cacheable(mcp_call_t *call, unsigned long long ttl_ms, int scope,
+                    mcp_cache_scope fallback)
 {
     if (!call->ctx.stateless)
         return;
-    json_object_set_new(call->result, "ttlMs", json_integer(0));
-    json_object_set_new(call->result, "cacheScope", json_string(scope));
+    if (scope != MCP_CACHE_PUBLIC && scope != MCP_CACHE_PRIVATE)
+        scope = fallback;
+    json_object_set_new(call->result, "ttlMs",
+                        json_integer(ttl_ms > (unsigned long long)INT64_MAX / 2
+                                         ? (json_int_t)(INT64_MAX / 2)
+                                         : (json_int_t)ttl_ms));
+    json_object_set_new(call->result, "cacheScope",
+                        json_string(scope == MCP_CACHE_PRIVATE ? "private" : "public"));
+}
+
+int mcp_server_set_cache(mcp_server_t *srv, mcp_cache_result which, unsigned long long ttl_ms,
+                         mcp_cache_scope scope)
+{
+    if (!srv || (int)which < 0 || which > MCP_CACHE_DISCOVER || (int)scope < 0 ||
+        scope > MCP_CACHE_PRIVATE)
+        return MCP_EINVAL;
+    srv->cache_ttl[which] = ttl_ms;
+    srv->cache_scope[which] = scope;
+    return MCP_OK;
+}
+
+int mcp_call_set_cache(mcp_call_t *call, unsigned long long ttl_ms, mcp_cache_scope scope)
+{
+    const json_t *old;
+    if (!call || (int)scope < 0 || scope > MCP_CACHE_PRIVATE)
+        return MCP_EINVAL;
+    old = json_object_get(call->result, "cacheScope");
+    mcp__cacheable(call, ttl_ms, scope,
+                   json_is_string(old) && strcmp(json_string_value(old), "private") == 0
+                       ? MCP_CACHE_PRIVATE
+                       : MCP_CACHE_PUBLIC);
+    return MCP_OK;
 }
 
 int mcp__discover(mcp_call_t *call)
@@ -115,6 +146,9 @@ int mcp__discover(mcp_call_t *call)
         json_object_set_new(call->result, "instructions", json_string(srv->instructions));
     json_object_set_new(call->result, "ttlMs", json_integer(0));
     json_object_set_new(call->result, "cacheScope", json_string("public"));
+    if (call->ctx.stateless)
+        mcp__cacheable(call, srv->cache_ttl[MCP_CACHE_DISCOVER],
+                       srv->cache_scope[MCP_CACHE_DISCOVER], MCP_CACHE_PUBLIC);
     meta = json_object();
     json_object_set_new(meta, "io.modelcontextprotocol/serverInfo", mcp__server_info(srv));
     json_object_set_new(call->result, "_meta", meta);

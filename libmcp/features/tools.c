@@ -154,6 +154,7 @@ int mcp_server_remove_tool(mcp_server_t *srv, const char *name)
 int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
 {
     const json_t *cursor = json_object_get(call->params, "cursor");
+    mcp_cache_result which;
     if (cursor && !json_is_string(cursor)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"cursor\" must be a string");
@@ -165,7 +166,12 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
                             "Invalid params: invalid cursor");
         return MCP_OK;
     }
-    mcp__cacheable(call, "public");
+    which = kind == MCP__TOOL       ? MCP_CACHE_TOOLS_LIST
+            : kind == MCP__RESOURCE ? MCP_CACHE_RESOURCES_LIST
+            : kind == MCP__TEMPLATE ? MCP_CACHE_TEMPLATES_LIST
+                                    : MCP_CACHE_PROMPTS_LIST;
+    mcp__cacheable(call, call->srv->cache_ttl[which], call->srv->cache_scope[which],
+                   MCP_CACHE_PUBLIC);
     return MCP_OK;
 }
 

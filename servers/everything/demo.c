@@ -395,6 +395,7 @@ static int greeting(mcp_call_t *call, const char *uri, const json_t *vars, void 
     char text[300];
     (void)ud;
     snprintf(text, sizeof text, "Hello, %s!", json_string_value(json_object_get(vars, "name")));
+    mcp_call_set_cache(call, 60000, MCP_CACHE_PUBLIC); /* 2026-07-28: fresh for a minute */
     return mcp_call_resource_text(call, uri, "text/plain", text);
 }
 
@@ -582,7 +583,11 @@ int ev_add_demo(mcp_server_t *srv, mcp_error_t *err)
                                              "\"priority\":0.8,"
                                              "\"lastModified\":\"2025-11-25T00:00:00Z\"}",
                               .icons = png_icon,
-                              .size = (long long)(sizeof readme - 1)},
+                              .size = (long long)(sizeof readme - 1),
+                              /* 2026-07-28 cache hints: it never changes, and is the same
+                               * for everyone */
+                              .cache_ttl_ms = 3600000,
+                              .cache_scope = MCP_CACHE_PUBLIC},
             err);
     if (rc == MCP_OK)
         rc = mcp_server_add_resource(

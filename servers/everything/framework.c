@@ -106,5 +106,11 @@ int ev_add_framework(mcp_server_t *srv, mcp_error_t *err)
 
     for (i = 0; rc == MCP_OK && i < sizeof tools / sizeof tools[0]; i++)
         rc = mcp_server_add_tool(srv, &tools[i], err);
+    /* 2026-07-28 cache hints: the templates never change; the prompt list changes at run time
+     * (the suite's dynamic items), so it stays fresh for a few seconds only */
+    if (rc == MCP_OK)
+        rc = mcp_server_set_cache(srv, MCP_CACHE_TEMPLATES_LIST, 600000, MCP_CACHE_PUBLIC);
+    if (rc == MCP_OK)
+        rc = mcp_server_set_cache(srv, MCP_CACHE_PROMPTS_LIST, 5000, MCP_CACHE_PUBLIC);
     return rc;
 }

@@ -152,3 +152,50 @@ for (const flavour of CLIENTS) {
         });
     });
 }
+
+for (const flavour of CLIENTS) {
+    describe(`cache hints, ${flavour.label}`, () => {
+        let conn;
+        before(async () => {
+            conn = await connect(flavour.kind, BIN.everything);
+        }, HOOK);
+        after(() => conn?.close());
+
+        /** The wire result of the last request with `method`. */
+        function wireResult(method) {
+            const req = conn.log.findLast((e) => e.dir === 'client>' && e.msg.method === method);
+            return conn.serverMessages().find((m) => m.id === req.msg.id)?.result;
+        }
+
+        test('per list, per resource and per read; only in 2026-07-28 results', async () => {
+            await conn.client.listResourceTemplates();
+            await conn.client.listPrompts();
+            await conn.client.listTools();
+            const templates = wireResult('resources/templates/list');
+            const prompts = wireResult('prompts/list');
+            const tools = wireResult('tools/list');
+            const readme = await conn.client.readResource({ uri: 'demo://readme' });
+            const readmeWire = wireResult('resources/read');
+            assert.ok(readme.contents.length === 1);
+            const greeting = await conn.client.readResource({ uri: 'demo://greeting/Ada' });
+            assert.equal(greeting.contents[0].text, 'Hello, Ada!');
+            const greetingWire = wireResult('resources/read');
+            await conn.client.readResource({ uri: 'test://static-text' });
+            const plainWire = wireResult('resources/read');
+            const hints = (r) => ({ ttlMs: r.ttlMs, cacheScope: r.cacheScope });
+            if (flavour.era === 'modern') {
+                assert.deepEqual(hints(templates), { ttlMs: 600000, cacheScope: 'public' });
+                assert.deepEqual(hints(prompts), { ttlMs: 5000, cacheScope: 'public' });
+                assert.deepEqual(hints(tools), { ttlMs: 0, cacheScope: 'public' }); // the default
+                assert.deepEqual(hints(readmeWire), { ttlMs: 3600000, cacheScope: 'public' });
+                assert.deepEqual(hints(greetingWire), { ttlMs: 60000, cacheScope: 'public' });
+                assert.deepEqual(hints(plainWire), { ttlMs: 0, cacheScope: 'private' }); // the default
+            } else {
+                for (const r of [templates, prompts, tools, readmeWire, greetingWire, plainWire]) {
+                    assert.equal(r.ttlMs, undefined, show(r));
+                    assert.equal(r.cacheScope, undefined, show(r));
+                }
+            }
+        });
+    });
+}
