@@ -380,6 +380,9 @@ typedef struct mcp_tool {
                                 Past it the client gets a tool result with isError: true,
                                 "Tool 'NAME' timed out after N ms", at once, and the call is
                                 cancelled (see "Blocking tools and time limits") */
+    const char *tags;        /* optional comma-separated tags for grouping, e.g. "admin, beta" (each
+                                1–64 of A-Z a-z 0-9 _ . : / -); see "Visibility" */
+    int disabled;            /* registered hidden; mcp_server_enable_tool() shows it */
 } mcp_tool_t;
 
 /**
@@ -446,7 +449,9 @@ typedef struct mcp_resource {
     /* 2026-07-28 cache hints of this resource's resources/read results (see "Cache hints"):
      * ttlMs (0, the default: stale at once) and cacheScope (default private) */
     unsigned long long cache_ttl_ms;
-    int cache_scope; /* an mcp_cache_scope */
+    int cache_scope;  /* an mcp_cache_scope */
+    const char *tags; /* as mcp_tool_t.tags */
+    int disabled;     /* registered hidden; mcp_server_enable_resource() shows it */
 } mcp_resource_t;
 
 /** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
@@ -520,10 +525,41 @@ typedef struct mcp_prompt {
     const char *icons;        /* optional JSON array text */
     const char *meta;         /* optional JSON object text */
     mcp_complete_fn complete; /* suggest argument values (optional) */
+    const char *tags;         /* as mcp_tool_t.tags */
+    int disabled;             /* registered hidden; mcp_server_enable_prompt() shows it */
 } mcp_prompt_t;
 
 MCP_API int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *prompt, mcp_error_t *err);
 MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Visibility: enabling, disabling and tags                                                   */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A tool, resource, template or prompt is offered to a client when it is enabled and each of
+ * its tags is enabled for that client. A hidden one is neither listed nor served: calling it
+ * gets exactly what an unknown name or URI gets (-32602 "Unknown tool", resource not found,
+ * ...), so its existence does not leak. Tags are enabled unless mcp_server_enable_tag() turned
+ * them off server-wide; a 2025-era session (STDIO, a Streamable HTTP session) may have its own
+ * view of a tag (mcp_call_session_enable_tag()), which wins over the server's. Every change
+ * that alters what a client sees sends it the kind's notifications/.../list_changed (2026-07-28:
+ * to subscriptions/listen streams that asked). Loop thread. Each returns MCP_OK,
+ * MCP_ENOTFOUND (no such item) or MCP_EINVAL.
+ */
+MCP_API int mcp_server_enable_tool(mcp_server_t *srv, const char *name, int enabled);
+/** By URI or template text. */
+MCP_API int mcp_server_enable_resource(mcp_server_t *srv, const char *uri_or_template, int enabled);
+MCP_API int mcp_server_enable_prompt(mcp_server_t *srv, const char *name, int enabled);
+/** Turn a tag on or off server-wide (items carrying it are hidden while it is off), whether or
+ * not any item carries it yet. MCP_OK, MCP_EINVAL or MCP_ENOMEM. */
+MCP_API int mcp_server_enable_tag(mcp_server_t *srv, const char *tag, int enabled);
+/**
+ * This call's session only (2025 era): show or hide the items carrying `tag`, over what the
+ * server says, for the rest of the session, e.g. a "login" tool that reveals the "admin" tools
+ * to this client alone. MCP_OK, MCP_ENOTSUP (a 2026-07-28 request or --stateless HTTP: no
+ * lasting session), MCP_EINVAL or MCP_ENOMEM.
+ */
+MCP_API int mcp_call_session_enable_tag(mcp_call_t *call, const char *tag, int enabled);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Calls: building results, replying later, the request context                              */

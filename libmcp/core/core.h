@@ -76,6 +76,8 @@ typedef struct mcp__item {
     mcp__schema_patterns *input_patterns;  /* tools: input_schema's compiled patterns (owned) */
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
+    bool disabled;                         /* mcp_server_enable_*(..., 0): hidden from all */
+    json_t *tags;                          /* array of tag strings, or NULL (owned) */
     unsigned long long cache_ttl_ms;       /* resources: 2026 read results' ttlMs */
     int cache_scope;                       /* ... and cacheScope (an mcp_cache_scope) */
     char *mime_type;
@@ -90,9 +92,12 @@ typedef struct mcp__table {
     size_t nbuckets;
 } mcp__table;
 
+struct mcp__session; /* below */
+
 typedef struct mcp__registry {
     mcp__table t[MCP__KINDS];
     unsigned long long next_seq;
+    json_t *tags_off; /* tags disabled server-wide (object as a set; owned, may be NULL) */
 } mcp__registry;
 
 MCP_HIDDEN void mcp__registry_init(mcp__registry *reg);
@@ -111,7 +116,20 @@ MCP_HIDDEN void mcp__item_unref(mcp__item *item);
  * from the start) and nextCursor when more remain. Returns 0 or -32602 for an invalid cursor.
  */
 MCP_HIDDEN int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
-                                  size_t page_size, json_t *result, const char *field);
+                                  size_t page_size, json_t *result, const char *field,
+                                  const struct mcp__session *s);
+/**
+ * Whether `it` is offered to session `s` (may be NULL): it is not disabled, and each of its tags
+ * is enabled, as the session says (mcp_call_session_enable_tag) or else the server
+ * (mcp_server_enable_tag). Hidden items are neither listed nor served (unknown to the client).
+ */
+MCP_HIDDEN bool mcp__item_visible(const mcp__registry *reg, const mcp__item *it,
+                                  const struct mcp__session *s);
+/** Set an item's tags from the author's text ("a, b"; NULL or "" = none). MCP_OK, MCP_EINVAL
+ * (a tag is empty, over 64 bytes or not of [A-Za-z0-9_.:/-]; `err` says which) or MCP_ENOMEM. */
+MCP_HIDDEN int mcp__item_set_tags(mcp__item *it, const char *text, mcp_error_t *err);
+/** True when some item of `kind` carries `tag`. */
+MCP_HIDDEN bool mcp__registry_has_tag(const mcp__registry *reg, mcp__kind kind, const char *tag);
 
 /* ---- session.c ------------------------------------------------------------------------------ */
 
@@ -162,6 +180,8 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_t *tag_view;            /* 2025: this session's own view of tags, tag -> true/false
+                                    (mcp_call_session_enable_tag; owned, may be NULL) */
     json_t *elicitations;        /* 2025: URL-mode elicitation ids sent to the client, until
                                     completed (object as a set, insertion order; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be

@@ -53,6 +53,7 @@ void mcp__session_unref(mcp__session *s)
     mcp__ctx_clear(&s->ctx);
     json_decref(s->subscriptions);
     json_decref(s->elicitations);
+    json_decref(s->tag_view);
     json_decref(s->principal);
     free(s->client);
     free(s);

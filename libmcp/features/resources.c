@@ -85,6 +85,11 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
     it->complete = r->complete;
     it->cache_ttl_ms = r->cache_ttl_ms;
     it->cache_scope = r->cache_scope;
+    it->disabled = r->disabled != 0;
+    if ((rc = mcp__item_set_tags(it, r->tags, err)) != MCP_OK) {
+        mcp__item_unref(it);
+        return rc;
+    }
     if ((r->text && !(it->text = strdup(r->text))) ||
         (r->mime_type && !(it->mime_type = strdup(r->mime_type))) ||
         mcp__registry_add(&srv->reg, it) != MCP_OK) {
@@ -135,7 +140,11 @@ int mcp__resources_read(mcp_call_t *call)
         return MCP_OK;
     }
     it = mcp__registry_get(&call->srv->reg, MCP__RESOURCE, json_string_value(uri));
+    if (it && !mcp__item_visible(&call->srv->reg, it, call->sess))
+        it = NULL; /* disabled or hidden: a template may still serve the URI */
     for (i = 0; !it && i < templates->count; i++) {
+        if (!mcp__item_visible(&call->srv->reg, templates->items[i], call->sess))
+            continue;
         vars = mcp__uritemplate_match(templates->items[i]->key, json_string_value(uri));
         if (vars)
             it = templates->items[i];

@@ -129,6 +129,11 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->fn.tool = t->handler;
     it->flags = t->flags;
     it->timeout_ms = t->timeout_ms;
+    it->disabled = t->disabled != 0;
+    if ((rc = mcp__item_set_tags(it, t->tags, err)) != MCP_OK) {
+        mcp__item_unref(it);
+        return rc;
+    }
     if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
         mcp__item_unref(it); /* free_userdata is not set yet: not called */
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
@@ -161,7 +166,7 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
         return MCP_OK;
     }
     if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
-                           call->result, field) != 0) {
+                           call->result, field, call->sess) != 0) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: invalid cursor");
         return MCP_OK;
@@ -249,6 +254,8 @@ int mcp__tools_call(mcp_call_t *call)
         return MCP_OK;
     }
     tool = mcp__registry_get(&call->srv->reg, MCP__TOOL, json_string_value(name));
+    if (tool && !mcp__item_visible(&call->srv->reg, tool, call->sess))
+        tool = NULL; /* disabled or hidden: unknown to this client */
     if (!tool) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Unknown tool: %s",
                             json_string_value(name));

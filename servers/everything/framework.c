@@ -70,7 +70,54 @@ static int connect_account(mcp_call_t *call, const json_t *args, void *ud)
     return rc;
 }
 
+/* Visibility: beta_report carries the tag "beta", off server-wide; unlock_beta shows it to the
+ * calling session alone (2025 era), and set_tool_enabled hides or shows any tool for everyone.
+ * Each change sends the client notifications/tools/list_changed. */
+static int beta_report(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "Beta report: all systems nominal.");
+}
+
+static int unlock_beta(mcp_call_t *call, const json_t *args, void *ud)
+{
+    int on = mcp_arg_bool(args, "enabled", 1);
+    int rc = mcp_call_session_enable_tag(call, "beta", on);
+    (void)ud;
+    if (rc == MCP_ENOTSUP)
+        return mcp_call_tool_error(call, "Only a client with a session (2025 era) can unlock "
+                                         "beta tools");
+    if (rc != MCP_OK)
+        return rc;
+    return mcp_call_text(call, "Beta tools are now %s for this session.", on ? "shown" : "hidden");
+}
+
+static int set_tool_enabled(mcp_call_t *call, const json_t *args, void *ud)
+{
+    const char *name = mcp_arg_string(args, "name", "");
+    int on = mcp_arg_bool(args, "enabled", 1);
+    (void)ud;
+    if (mcp_server_enable_tool(mcp_call_server(call), name, on) != MCP_OK)
+        return mcp_call_tool_error(call, "No tool named '%s'.", name);
+    return mcp_call_text(call, "Tool '%s' is now %s for everyone.", name,
+                         on ? "enabled" : "disabled");
+}
+
 static const mcp_tool_t tools[] = {
+    {.name = "beta_report",
+     .description = "A beta feature: hidden until unlock_beta shows the \"beta\" tag",
+     .tags = "beta",
+     .handler = beta_report,
+     .flags = MCP_TOOL_READ_ONLY},
+    {.name = "unlock_beta",
+     .description = "Show (or hide) the tools tagged \"beta\" to this session only",
+     .input_schema = "enabled?: boolean default=true",
+     .handler = unlock_beta},
+    {.name = "set_tool_enabled",
+     .description = "Enable or disable a tool for every client",
+     .input_schema = "name: string, enabled: boolean",
+     .handler = set_tool_enabled},
     {.name = "connect_account",
      .description = "Needs a connected account: answers -32042 (URL elicitation required) with "
                     "the URL, then notifications/elicitation/complete; retry with the id",
@@ -106,6 +153,8 @@ int ev_add_framework(mcp_server_t *srv, mcp_error_t *err)
 
     for (i = 0; rc == MCP_OK && i < sizeof tools / sizeof tools[0]; i++)
         rc = mcp_server_add_tool(srv, &tools[i], err);
+    if (rc == MCP_OK)
+        rc = mcp_server_enable_tag(srv, "beta", 0);
     /* 2026-07-28 cache hints: the templates never change; the prompt list changes at run time
      * (the suite's dynamic items), so it stays fresh for a few seconds only */
     if (rc == MCP_OK)

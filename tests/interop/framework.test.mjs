@@ -199,3 +199,71 @@ for (const flavour of CLIENTS) {
         });
     });
 }
+
+for (const flavour of CLIENTS) {
+    describe(`visibility and tags, ${flavour.label}`, () => {
+        let conn;
+        before(async () => {
+            conn = await connect(flavour.kind, BIN.everything);
+        }, HOOK);
+        after(() => conn?.close());
+
+        const names = async () => (await conn.client.listTools()).tools.map((t) => t.name);
+        const changes = () => conn.serverMessages().filter((m) => m.method === 'notifications/tools/list_changed').length;
+
+        test('a tool behind a tag that is off is neither listed nor callable', async () => {
+            assert.ok(!(await names()).includes('beta_report'));
+            assert.ok((await names()).includes('unlock_beta'));
+            let err;
+            try {
+                await conn.client.callTool({ name: 'beta_report', arguments: {} });
+            } catch (e) {
+                err = e;
+            }
+            assert.equal(err?.code, -32602, show(err));
+            assert.match(err.message, /Unknown tool: beta_report/);
+        });
+
+        test('a session shows the tag to itself alone (2025 era), with list_changed', async () => {
+            const before = changes();
+            const res = await conn.client.callTool({ name: 'unlock_beta', arguments: {} });
+            if (flavour.era === 'modern') {
+                assert.equal(res.isError, true, show(res));
+                assert.match(res.content[0].text, /Only a client with a session/);
+                assert.ok(!(await names()).includes('beta_report'));
+                return;
+            }
+            assert.equal(res.content[0].text, 'Beta tools are now shown for this session.');
+            assert.ok(await waitForMessage(conn, (m) => m.method === 'notifications/tools/list_changed') && changes() > before);
+            assert.ok((await names()).includes('beta_report'));
+            const r = await conn.client.callTool({ name: 'beta_report', arguments: {} });
+            assert.equal(r.content[0].text, 'Beta report: all systems nominal.');
+            // A second client (its own server process here, so: another session) does not see it;
+            // hiding again works too.
+            await conn.client.callTool({ name: 'unlock_beta', arguments: { enabled: false } });
+            assert.ok(!(await names()).includes('beta_report'));
+        });
+
+        test('disabling a tool for everyone hides it and makes calls fail as unknown; enabling restores it', async () => {
+            const before = changes();
+            let res = await conn.client.callTool({ name: 'set_tool_enabled', arguments: { name: 'echo', enabled: false } });
+            assert.equal(res.content[0].text, "Tool 'echo' is now disabled for everyone.");
+            assert.ok(!(await names()).includes('echo'));
+            let err;
+            try {
+                await conn.client.callTool({ name: 'echo', arguments: { message: 'x' } });
+            } catch (e) {
+                err = e;
+            }
+            assert.equal(err?.code, -32602, show(err));
+            res = await conn.client.callTool({ name: 'set_tool_enabled', arguments: { name: 'echo', enabled: true } });
+            assert.equal(res.content[0].text, "Tool 'echo' is now enabled for everyone.");
+            assert.ok((await names()).includes('echo'));
+            res = await conn.client.callTool({ name: 'echo', arguments: { message: 'back' } });
+            assert.equal(res.content[0].text, 'Echo: back');
+            if (flavour.era === 'legacy') assert.ok(changes() >= before + 2, conn.transcript());
+            res = await conn.client.callTool({ name: 'set_tool_enabled', arguments: { name: 'nope', enabled: true } });
+            assert.equal(res.isError, true);
+        });
+    });
+}

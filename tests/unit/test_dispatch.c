@@ -876,6 +876,83 @@ static void test_middleware_rate_limit(void **state)
     json_decref(r);
 }
 
+/* Hidden items: skipped by pages (which still hold page_size visible ones), unknown to calls;
+ * a session's view of a tag is its own. */
+static void test_visibility(void **state)
+{
+    fixture *f = *state;
+    capture other = {0};
+    mcp__session *s2;
+    json_t *r, *res;
+    mcp_error_t err;
+    mcp_call_t fake;
+
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "secret",
+                                                       .tags = "admin, beta",
+                                                       .handler = tool_add},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "bad", .tags = "a b", .handler = tool_add},
+                                         &err),
+                     MCP_EINVAL);
+    assert_non_null(strstr(err.text, "tag 'a b'"));
+    assert_int_equal(mcp_server_enable_tool(f->srv, "nope", 0), MCP_ENOTFOUND);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 0), MCP_OK);
+    mcp_server_set_limit(f->srv, MCP_LIMIT_PAGE_SIZE, 2);
+    init(f, "2025-11-25");
+    /* add park structured internal secret: visible add structured internal -> pages of 2, 1 */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "tools"), 1), "name")),
+                        "structured");
+    assert_non_null(json_object_get(res, "nextCursor"));
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":\"mcp1.3\"}}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 1);
+    assert_null(json_object_get(res, "nextCursor")); /* only hidden ones follow */
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"secret\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    /* this session shows "admin": still hidden by "beta"? no: beta is on server-wide */
+    memset(&fake, 0, sizeof fake);
+    fake.srv = f->srv;
+    fake.sess = f->sess;
+    assert_int_equal(mcp_call_session_enable_tag(&fake, "admin", 1), MCP_OK);
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 1);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"secret\",\"arguments\":{\"a\":1,\"b\":2}}}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    /* another session still does not see it */
+    other.sent = json_array();
+    s2 = mcp__session_new(f->srv, &cap_ops, &other);
+    s2->state = MCP__SESS_READY;
+    s2->ctx.version = MCP_PROTOCOL_2025_11_25;
+    s2->ctx.client_caps = json_object();
+    mcp__server_receive(s2, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                            "\"name\":\"secret\"}}",
+                        strlen("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                               "\"name\":\"secret\"}}"));
+    assert_int_equal(error_code(json_array_get(other.sent, 0)), -32602);
+    mcp__server_session_end(s2);
+    mcp__session_unref(s2);
+    json_decref(other.sent);
+    /* enabling back for everyone: broadcast */
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 1), MCP_OK);
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 2);
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 1), MCP_OK); /* no change: silent */
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -894,6 +971,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_middleware, setup, teardown),
         cmocka_unit_test_setup_teardown(test_middleware_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_servers, setup, teardown),
