@@ -187,6 +187,11 @@ typedef enum mcp_limit {
                                      (mcp_tool_t.timeout_ms); 0 = none (the default) */
     MCP_LIMIT_POOL_PER_CLIENT,    /* most MCP_TOOL_BLOCKING calls one client may have on the
                                      thread pool at once (default: half the pool, at least 1) */
+    MCP_LIMIT_PING_INTERVAL_MS,   /* keep-alive (2025 era, opt-in): every this many ms the
+                                     server sends `ping` to each initialized session that has
+                                     none unanswered; one unanswered after
+                                     MCP_LIMIT_REQUEST_TIMEOUT_MS is logged (warning) and
+                                     dropped. 0 = never (the default). 2026-07-28 has no ping */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0 where 0 is not allowed). */

@@ -180,6 +180,8 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_int_t ping_id;          /* keep-alive: the id of the unanswered ping, or 0 */
+    uint64_t ping_sent;          /* ... and when it went (uv_now, ms) */
     json_t *tag_view;            /* 2025: this session's own view of tags, tag -> true/false
                                     (mcp_call_session_enable_tag; owned, may be NULL) */
     json_t *elicitations;        /* 2025: URL-mode elicitation ids sent to the client, until
@@ -406,6 +408,8 @@ struct mcp_server {
     bool stdio_started;
     int stopping;
     unsigned long long next_session_serial;
+    size_t ping_interval_ms;          /* MCP_LIMIT_PING_INTERVAL_MS; 0 = no keep-alive pings */
+    struct mcp__keepalive *keepalive; /* features/keepalive.c: its timer, or NULL */
     unsigned long long cache_ttl[MCP_CACHE_DISCOVER + 1]; /* mcp_server_set_cache() */
     int cache_scope[MCP_CACHE_DISCOVER + 1];
     struct mcp__middleware *middleware; /* middleware.c: the mcp_server_use() chain, or NULL */

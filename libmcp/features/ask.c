@@ -165,8 +165,8 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
 void mcp__client_response(mcp__session *s, const mcp__msg *m)
 {
     mcp__outreq *o;
-    if (!json_is_integer(m->id))
-        return; /* not one of ours */
+    if (!json_is_integer(m->id) || mcp__keepalive_answer(s, m))
+        return; /* not one of ours, or a keep-alive ping's answer */
     for (o = s->outreqs; o; o = o->next)
         if (o->id == json_integer_value(m->id))
             break;

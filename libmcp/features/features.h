@@ -70,6 +70,17 @@ MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);
 /** End listen calls gracefully: all of them (only == NULL) or one session's. */
 MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
+/* ---- keepalive.c --------------------------------------------------------------------------- */
+
+typedef struct mcp__keepalive mcp__keepalive;
+/** Start the keep-alive timer if MCP_LIMIT_PING_INTERVAL_MS is set and it is not running yet
+ * (a session became ready). */
+MCP_HIDDEN void mcp__keepalive_start(mcp_server_t *srv);
+/** Stop it (the server stops or is freed). */
+MCP_HIDDEN void mcp__keepalive_stop(mcp_server_t *srv);
+/** A response from the client: true when it answers the session's keep-alive ping. */
+MCP_HIDDEN bool mcp__keepalive_answer(mcp__session *s, const mcp__msg *m);
+
 /** 2026-07-28 list/read results carry ttlMs and cacheScope: set them on the call's result
  * (no-op in the 2025 era). `scope` MCP_CACHE_DEFAULT means `fallback`. */
 MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, unsigned long long ttl_ms, int scope,

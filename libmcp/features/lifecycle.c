@@ -84,8 +84,11 @@ int mcp__initialize(mcp_call_t *call)
 void mcp__initialized(mcp__session *s, const mcp__msg *m)
 {
     (void)m;
-    if (s->state == MCP__SESS_INITIALIZING)
+    if (s->state == MCP__SESS_INITIALIZING) {
         s->state = MCP__SESS_READY;
+        if (!s->ephemeral)
+            mcp__keepalive_start(s->srv); /* MCP_LIMIT_PING_INTERVAL_MS */
+    }
 }
 
 int mcp__ping(mcp_call_t *call)

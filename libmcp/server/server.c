@@ -12,6 +12,7 @@ static void stopping(mcp_server_t *srv)
     mcp__transport *t, *next_t;
     mcp__listeners_end(srv, NULL); /* long-lived listen requests end gracefully */
     mcp__tasks_stop(srv);          /* running tasks are cancelled */
+    mcp__keepalive_stop(srv);      /* no more pings */
     for (t = srv->transports; t; t = next_t) {
         next_t = t->next;
         t->stop(t);
@@ -117,6 +118,7 @@ void mcp_server_free(mcp_server_t *srv)
         t->free(t);
     }
     mcp__tasks_free(srv); /* tasks.c */
+    mcp__keepalive_stop(srv);
     mcp__calls_drop_waiting(srv);
     mcp__pool_free(srv);
     mcp__loop_close(srv); /* an own loop runs until the pool's running work came back */

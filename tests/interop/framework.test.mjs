@@ -5,7 +5,7 @@ import { after, before, describe } from 'node:test';
 
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { BIN, CLIENTS, closeAll, connect, show, sleep, HOOK, test } from './lib.mjs';
+import { BIN, CLIENTS, RawServer, closeAll, connect, show, sleep, HOOK, test } from './lib.mjs';
 
 after(closeAll);
 
@@ -267,3 +267,52 @@ for (const flavour of CLIENTS) {
         });
     });
 }
+
+for (const flavour of CLIENTS) {
+    describe(`keep-alive pings and --page-size, ${flavour.label}`, () => {
+        test('--ping-interval: 2025 sessions get pings the client answers; 2026 none', async () => {
+            const conn = await connect(flavour.kind, BIN.quickstart, { args: ['--ping-interval', '80', '--page-size', '1'] });
+            const pings = () => conn.serverMessages().filter((m) => m.method === 'ping' && m.id !== undefined);
+            if (flavour.era === 'modern') {
+                await sleep(400);
+                assert.equal(pings().length, 0, conn.transcript());
+            } else {
+                const deadline = Date.now() + 5000;
+                while (pings().length < 2 && Date.now() < deadline) await sleep(20);
+                const [p1, p2] = pings();
+                assert.ok(p1 && p2, conn.transcript());
+                assert.ok(p2.id > p1.id);
+                await sleep(100);
+                const answered = conn.log.filter((e) => e.dir === 'client>' && e.msg.id === p1.id && 'result' in e.msg);
+                assert.equal(answered.length, 1, conn.transcript(12));
+            }
+            // --page-size 1: each list page on the wire holds one item (v2 follows the cursors
+            // itself; v1 returns one page)
+            const page = await conn.client.listTools();
+            if (page.nextCursor) await conn.client.listTools({ cursor: page.nextCursor });
+            const ids = conn.log.filter((e) => e.dir === 'client>' && e.msg.method === 'tools/list').map((e) => e.msg.id);
+            const pages = conn.serverMessages().filter((m) => ids.includes(m.id) && m.result).map((m) => m.result);
+            assert.ok(pages.length >= 2, show(pages));
+            for (const p of pages) assert.equal(p.tools.length, 1, show(p));
+            assert.ok(pages[0].nextCursor, show(pages[0]));
+            assert.notEqual(pages[1].tools[0].name, pages[0].tools[0].name);
+            await conn.close();
+        });
+    });
+}
+
+describe('keep-alive: an unanswered ping is logged', () => {
+    test('a client that never answers is reported after the request timeout', async () => {
+        const srv = new RawServer(BIN.quickstart, {
+            args: ['--ping-interval', '50', '--limit', 'request-timeout-ms=100', '--log-level', 'warning'],
+        });
+        await srv.initialize();
+        const deadline = Date.now() + 5000;
+        while (!/keep-alive: the client of session 1 left ping \d+ unanswered for 100 ms/.test(srv.stderr) && Date.now() < deadline) {
+            await sleep(20);
+        }
+        assert.match(srv.stderr, /keep-alive: the client of session 1 left ping \d+ unanswered for 100 ms/);
+        srv.assertAllJson();
+        await srv.close();
+    });
+});
