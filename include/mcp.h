@@ -917,7 +917,10 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * tasks before they run. The client polls tasks/get (the result or error inlined at the end,
  * `inputRequests` while `input_required`), answers with tasks/update and cancels with
  * tasks/cancel (an ack, also on a finished task). A REQUIRED tool called without the extension
- * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result.
+ * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result. A
+ * subscriptions/listen request naming tasks in `notifications.taskIds` gets `notifications/tasks`
+ * (the task as tasks/get shows it) at each change of a task it may reach (-32021 without the
+ * extension).
  *
  * Status: working, input_required while questions are open, then completed, failed or
  * cancelled for good. A JSON-RPC error (mcp_call_fail_new(), a negative return) fails the task; a

@@ -70,6 +70,11 @@ MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);
 /** End listen calls gracefully: all of them (only == NULL) or one session's. */
 MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
+/** 2026 tasks extension: send `notifications/tasks` with `task` (the DetailedTask, borrowed) to
+ * the listeners that named `task_id` in taskIds and may reach the task: the same principal, and
+ * the owning session when the task has one (`owner` may be NULL). */
+MCP_HIDDEN void mcp__listeners_task(mcp_server_t *srv, const char *task_id, const json_t *task,
+                                    const json_t *principal, const mcp__session *owner);
 /* ---- keepalive.c --------------------------------------------------------------------------- */
 
 typedef struct mcp__keepalive mcp__keepalive;

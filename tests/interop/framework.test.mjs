@@ -316,3 +316,52 @@ describe('keep-alive: an unanswered ping is logged', () => {
         await srv.close();
     });
 });
+
+// 2026-07-28 tasks extension: notifications/tasks on a subscriptions/listen stream. Only the v2
+// client speaks 2026-07-28 (v1 and 2025-era sessions get notifications/tasks/status, which the
+// conformance suite and test_tasks cover). The v2 client does not take a task result from
+// tools/call itself, so the task id is read off the wire.
+describe('task status notifications over subscriptions/listen (v2 client, 2026-07-28)', () => {
+    const TASKS_EXT = { extensions: { 'io.modelcontextprotocol/tasks': {} } };
+
+    test('a listener that names the task gets its full state at each change, the result at the end', async () => {
+        const conn = await connect('v2', BIN.everything, { capabilities: TASKS_EXT });
+        await conn.client
+            .request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 1, label: 'watched' } } })
+            .catch(() => {}); // "Unsupported result type 'task'": read the handle off the wire
+        const handle = conn.serverMessages().find((m) => m.result?.resultType === 'task')?.result;
+        assert.ok(handle?.task?.taskId ?? handle?.taskId, conn.transcript());
+        const taskId = handle.task?.taskId ?? handle.taskId;
+        const sub = await conn.client.listen({ taskIds: [taskId, 'no-such-task'] });
+        const ack = conn.serverMessages().find((m) => m.method === 'notifications/subscriptions/acknowledged');
+        assert.deepEqual(ack?.params?.notifications?.taskIds, [taskId, 'no-such-task'], conn.transcript());
+        const done = await waitForMessage(
+            conn,
+            (m) => m.method === 'notifications/tasks' && m.params?.taskId === taskId && m.params.status === 'completed',
+            8000,
+        );
+        assert.ok(done, conn.transcript(10));
+        assert.equal(done.params.result.content[0].text, 'Computed watched in 1 s.', show(done.params));
+        assert.equal(typeof done.params.ttlMs, 'number');
+        assert.equal(typeof done.params.pollIntervalMs, 'number');
+        assert.ok(done.params._meta['io.modelcontextprotocol/subscriptionId'] !== undefined, show(done.params));
+        // only the listed task is reported; no progress or log messages on the listen stream
+        assert.ok(conn.serverMessages().filter((m) => m.method === 'notifications/tasks').every((m) => m.params.taskId === taskId));
+        await sub.close();
+        await conn.close();
+    });
+
+    test('asking for task notifications without declaring the extension: -32021', async () => {
+        const conn = await connect('v2', BIN.everything);
+        let err;
+        try {
+            await conn.client.listen({ taskIds: ['any'] });
+        } catch (e) {
+            err = e;
+        }
+        const wire = conn.serverMessages().find((m) => m.error?.code === -32021);
+        assert.ok(wire, `${show(err)}\n${conn.transcript()}`);
+        assert.deepEqual(wire.error.data, { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } });
+        await conn.close();
+    });
+});
