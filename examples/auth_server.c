@@ -18,7 +18,13 @@
  * array and names its OAuth client in "azp"; the others carry a "scope" string and "client_id".
  * Protected Resource Metadata: GET /.well-known/oauth-protected-resource/mcp.
  */
+/* libuv's header needs POSIX types: under plain -std=c11 ask for them before any #include. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <mcp.h>
+#include <uv.h>
 
 #include <signal.h>
 #include <stdio.h>

@@ -7,7 +7,13 @@
  * Try it: build/examples/embed, then call tools/call {"name":"ticks"}. EOF on stdin or SIGTERM
  * ends it.
  */
+/* libuv's header needs POSIX types: under plain -std=c11 ask for them before any #include. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <mcp.h>
+#include <uv.h>
 #include <stdio.h>
 
 struct app {

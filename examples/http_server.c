@@ -10,7 +10,13 @@
  * elicitation), fail (a tool error). Resources: info://server (static)
  * and greeting://{name} (template). Prompt: greet {name}.
  */
+/* libuv's header needs POSIX types: under plain -std=c11 ask for them before any #include. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <mcp.h>
+#include <uv.h>
 
 #include <stdio.h>
 #include <stdlib.h>

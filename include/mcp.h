@@ -26,8 +26,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
-#include <uv.h>
+
+/* libuv's loop type, for mcp_server_attach() and mcp_server_loop() only. mcp.h does not include
+ * <uv.h>: it needs POSIX types, so a program built with plain `-std=c11` could not include
+ * mcp.h. A program that embeds libmcp in its own loop includes <uv.h> itself (with
+ * _POSIX_C_SOURCE=200809L or _DEFAULT_SOURCE under -std=c11), before or after mcp.h: C11
+ * allows this same typedef twice. */
+#ifndef UV_H
+typedef struct uv_loop_s uv_loop_t;
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -93,7 +102,8 @@ MCP_API const char *mcp_version_string(void);
     XX(USAGE, -13, "bad command-line usage")                                                \
     XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
     XX(CLIENT, -15, "the client answered with an error")                                    \
-    XX(REMOTE, -16, "the server answered with a JSON-RPC error")
+    XX(REMOTE, -16, "the server answered with a JSON-RPC error")                            \
+    XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)")
 
 typedef enum mcp_err {
     MCP_OK = 0,
@@ -117,15 +127,16 @@ typedef struct mcp_error {
 } mcp_error_t;
 
 /* JSON-RPC and MCP error codes that go on the wire. */
-#define MCP_JSONRPC_PARSE_ERROR       (-32700)
-#define MCP_JSONRPC_INVALID_REQUEST   (-32600)
-#define MCP_JSONRPC_METHOD_NOT_FOUND  (-32601)
-#define MCP_JSONRPC_INVALID_PARAMS    (-32602)
-#define MCP_JSONRPC_INTERNAL_ERROR    (-32603)
-#define MCP_ERROR_RESOURCE_NOT_FOUND  (-32002) /* 2025 era; 2026-07-28 uses -32602 */
-#define MCP_ERROR_HEADER_MISMATCH     (-32020) /* 2026-07-28 */
-#define MCP_ERROR_MISSING_CAPABILITY  (-32021) /* 2026-07-28: data.requiredCapabilities */
-#define MCP_ERROR_UNSUPPORTED_VERSION (-32022) /* 2026-07-28 */
+#define MCP_JSONRPC_PARSE_ERROR            (-32700)
+#define MCP_JSONRPC_INVALID_REQUEST        (-32600)
+#define MCP_JSONRPC_METHOD_NOT_FOUND       (-32601)
+#define MCP_JSONRPC_INVALID_PARAMS         (-32602)
+#define MCP_JSONRPC_INTERNAL_ERROR         (-32603)
+#define MCP_ERROR_RESOURCE_NOT_FOUND       (-32002) /* 2025 era; 2026-07-28 uses -32602 */
+#define MCP_ERROR_URL_ELICITATION_REQUIRED (-32042) /* 2025-11-25 only: data.elicitations */
+#define MCP_ERROR_HEADER_MISMATCH          (-32020) /* 2026-07-28 */
+#define MCP_ERROR_MISSING_CAPABILITY       (-32021) /* 2026-07-28: data.requiredCapabilities */
+#define MCP_ERROR_UNSUPPORTED_VERSION      (-32022) /* 2026-07-28 */
 
 /* ------------------------------------------------------------------------------------------ */
 /* Server                                                                                     */
@@ -177,6 +188,11 @@ typedef enum mcp_limit {
                                      (mcp_tool_t.timeout_ms); 0 = none (the default) */
     MCP_LIMIT_POOL_PER_CLIENT,    /* most MCP_TOOL_BLOCKING calls one client may have on the
                                      thread pool at once (default: half the pool, at least 1) */
+    MCP_LIMIT_PING_INTERVAL_MS,   /* keep-alive (2025 era, opt-in): every this many ms the
+                                     server sends `ping` to each initialized session that has
+                                     none unanswered; one unanswered after
+                                     MCP_LIMIT_REQUEST_TIMEOUT_MS is logged (warning) and
+                                     dropped. 0 = never (the default). 2026-07-28 has no ping */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0 where 0 is not allowed). */
@@ -274,7 +290,7 @@ MCP_API void mcp_server_stop(mcp_server_t *srv);
  *        enum=a|b|c             allowed values (typed by the property's type)
  *        pattern=/regex/        ECMA-262 regex the string must match somewhere (PCRE2)
  *        format=email           passed through
- *        default=V              passed through
+ *        default=V              passed through, and filled into the handler's arguments
  *    Example: "path: string 'File to read', head?: integer min=1 'First N lines only'"
  *    gives {"type":"object","properties":{"path":{"type":"string","description":"File to read"},
  *    "head":{"type":"integer","minimum":1,"description":"First N lines
@@ -312,13 +328,28 @@ MCP_API int mcp_schema_validate(const json_t *schema, const json_t *instance, ch
  *
  * @param call  the request; build the result on it with mcp_call_text() & co.
  * @param args  borrowed reference to the validated arguments object (never NULL; {} when the
- *              client sent none), valid until the call is completed. Do not modify it.
+ *              client sent none), valid until the call is completed. Do not modify it. The
+ *              `default` of each property the client left out is filled in (the input schema's
+ *              `properties`, through local $refs, and inside nested objects the client sent;
+ *              not inside anyOf/oneOf/if branches), after validation: with "days?: integer
+ *              default=3" a call without `days` sees {"days":3}.
  * @param userdata the tool's userdata.
  * @return MCP_OK to reply with what was built now; MCP_PENDING to reply later with
  *         mcp_call_complete(); a negative mcp_err to answer with a JSON-RPC internal error.
  *         To report a failure the model should see, use mcp_call_tool_error() and return MCP_OK.
  */
 typedef int (*mcp_tool_fn)(mcp_call_t *call, const json_t *args, void *userdata);
+
+/*
+ * Typed reads of one argument, for handlers: the member `name` of the object `args` (borrowed)
+ * when it is present and of the type, else `fallback`. mcp_arg_int() takes an integral number
+ * (3 or 3.0); mcp_arg_number() any number. The string is borrowed from `args` (valid as long as
+ * it is). Any thread.
+ */
+MCP_API const char *mcp_arg_string(const json_t *args, const char *name, const char *fallback);
+MCP_API long long mcp_arg_int(const json_t *args, const char *name, long long fallback);
+MCP_API double mcp_arg_number(const json_t *args, const char *name, double fallback);
+MCP_API int mcp_arg_bool(const json_t *args, const char *name, int fallback);
 
 /* Tool flags. The hint flags set the matching `annotations` field explicitly. */
 #define MCP_TOOL_BLOCKING        (1u << 0) /* run the handler on the libuv thread pool */
@@ -337,7 +368,13 @@ typedef struct mcp_tool {
     const char *title;                     /* optional display name */
     const char *description;               /* what the tool does, for the model */
     const char *input_schema;              /* schema text (see "Schemas"); NULL = no arguments */
-    const char *output_schema;             /* optional schema text for structuredContent */
+    const char *output_schema;             /* optional schema text for structuredContent:
+                                              enforced before the result is sent. A result
+                                              (not isError) with no structuredContent, or one
+                                              that does not match, is replaced by a tool error
+                                              naming the JSON path ("... does not match its
+                                              outputSchema: structuredContent.temp: expected
+                                              number, got string"), also logged as a warning */
     mcp_tool_fn handler;                   /* required */
     void *userdata;                        /* passed to handler */
     void (*free_userdata)(void *userdata); /* called when the tool is removed or the server freed */
@@ -351,6 +388,9 @@ typedef struct mcp_tool {
                                 cancelled (see "Blocking tools and time limits") */
     const char *scopes;      /* OAuth scopes a caller needs, space-separated (all of them), e.g.
                                 "files:write"; NULL = none. See "Required scopes" */
+    const char *tags;        /* optional comma-separated tags for grouping, e.g. "admin, beta" (each
+                                1–64 of A-Z a-z 0-9 _ . : / -); see "Visibility" */
+    int disabled;            /* registered hidden; mcp_server_enable_tool() shows it */
 } mcp_tool_t;
 
 /**
@@ -416,6 +456,12 @@ typedef struct mcp_resource {
     mcp_complete_fn complete; /* templates: suggest values for variables (optional) */
     const char *scopes;       /* OAuth scopes a reader needs, space-separated (all of them);
                                  NULL = none. See "Required scopes" */
+    /* 2026-07-28 cache hints of this resource's resources/read results (see "Cache hints"):
+     * ttlMs (0, the default: stale at once) and cacheScope (default private) */
+    unsigned long long cache_ttl_ms;
+    int cache_scope;  /* an mcp_cache_scope */
+    const char *tags; /* as mcp_tool_t.tags */
+    int disabled;     /* registered hidden; mcp_server_enable_resource() shows it */
 } mcp_resource_t;
 
 /** Register a resource (uri) or template (uri_template). Errors as mcp_server_add_tool(). */
@@ -429,6 +475,41 @@ MCP_API int mcp_server_remove_resource(mcp_server_t *srv, const char *uri_or_tem
  * subscriptions/listen stream that listed it. Loop thread.
  */
 MCP_API int mcp_server_resource_updated(mcp_server_t *srv, const char *uri);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cache hints (2026-07-28)                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * 2026-07-28 list results (tools/list, resources/list, resources/templates/list, prompts/list),
+ * resources/read and server/discover carry `ttlMs` (how long the client may treat the result as
+ * fresh; 0 = stale at once) and `cacheScope` ("public": shareable across users, e.g. by a
+ * gateway; "private": only within one authorization context). Defaults: ttlMs 0; lists and
+ * discover public, reads private. A list that differs per principal must be private. Earlier
+ * revisions have no such fields and never get them.
+ */
+typedef enum mcp_cache_scope {
+    MCP_CACHE_DEFAULT = 0, /* keep the default scope of that result */
+    MCP_CACHE_PUBLIC,
+    MCP_CACHE_PRIVATE,
+} mcp_cache_scope;
+
+typedef enum mcp_cache_result {
+    MCP_CACHE_TOOLS_LIST,
+    MCP_CACHE_RESOURCES_LIST,
+    MCP_CACHE_TEMPLATES_LIST,
+    MCP_CACHE_PROMPTS_LIST,
+    MCP_CACHE_DISCOVER,
+} mcp_cache_result;
+
+/** Set the cache hints of one kind of result. MCP_OK or MCP_EINVAL. Set before serving. */
+MCP_API int mcp_server_set_cache(mcp_server_t *srv, mcp_cache_result which,
+                                 unsigned long long ttl_ms, mcp_cache_scope scope);
+/**
+ * From a resource handler (or any handler of a cacheable 2026-07-28 result): override this
+ * result's hints, e.g. a template whose reads differ in freshness. No effect (MCP_OK) on other
+ * requests. MCP_OK or MCP_EINVAL. Thread: the one that owns the call.
+ */
+MCP_API int mcp_call_set_cache(mcp_call_t *call, unsigned long long ttl_ms, mcp_cache_scope scope);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Prompts                                                                                    */
@@ -456,10 +537,41 @@ typedef struct mcp_prompt {
     mcp_complete_fn complete; /* suggest argument values (optional) */
     const char *scopes;       /* OAuth scopes a caller needs, space-separated (all of them);
                                  NULL = none. See "Required scopes" */
+    const char *tags;         /* as mcp_tool_t.tags */
+    int disabled;             /* registered hidden; mcp_server_enable_prompt() shows it */
 } mcp_prompt_t;
 
 MCP_API int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *prompt, mcp_error_t *err);
 MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Visibility: enabling, disabling and tags                                                   */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A tool, resource, template or prompt is offered to a client when it is enabled and each of
+ * its tags is enabled for that client. A hidden one is neither listed nor served: calling it
+ * gets exactly what an unknown name or URI gets (-32602 "Unknown tool", resource not found,
+ * ...), so its existence does not leak. Tags are enabled unless mcp_server_enable_tag() turned
+ * them off server-wide; a 2025-era session (STDIO, a Streamable HTTP session) may have its own
+ * view of a tag (mcp_call_session_enable_tag()), which wins over the server's. Every change
+ * that alters what a client sees sends it the kind's notifications/.../list_changed (2026-07-28:
+ * to subscriptions/listen streams that asked). Loop thread. Each returns MCP_OK,
+ * MCP_ENOTFOUND (no such item) or MCP_EINVAL.
+ */
+MCP_API int mcp_server_enable_tool(mcp_server_t *srv, const char *name, int enabled);
+/** By URI or template text. */
+MCP_API int mcp_server_enable_resource(mcp_server_t *srv, const char *uri_or_template, int enabled);
+MCP_API int mcp_server_enable_prompt(mcp_server_t *srv, const char *name, int enabled);
+/** Turn a tag on or off server-wide (items carrying it are hidden while it is off), whether or
+ * not any item carries it yet. MCP_OK, MCP_EINVAL or MCP_ENOMEM. */
+MCP_API int mcp_server_enable_tag(mcp_server_t *srv, const char *tag, int enabled);
+/**
+ * This call's session only (2025 era): show or hide the items carrying `tag`, over what the
+ * server says, for the rest of the session, e.g. a "login" tool that reveals the "admin" tools
+ * to this client alone. MCP_OK, MCP_ENOTSUP (a 2026-07-28 request or --stateless HTTP: no
+ * lasting session), MCP_EINVAL or MCP_ENOMEM.
+ */
+MCP_API int mcp_call_session_enable_tag(mcp_call_t *call, const char *tag, int enabled);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Calls: building results, replying later, the request context                              */
@@ -573,6 +685,94 @@ MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, v
                                 void *userdata);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Middleware: code that sees every request and notification                                  */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * A middleware wraps every request of every client, in both eras (initialize, tools/call,
+ * 2026-07-28 requests, ...), and sees every notification from clients. Its `request` hook runs
+ * after the protocol checks (a request the server refuses outright, e.g. an unknown method or a
+ * malformed message, never reaches it) and before the method's handler; its `response` hook
+ * runs with the outcome just before the reply is sent. Hooks run on the loop thread, `request`
+ * hooks in registration order and `response` hooks in the reverse order (the first registered
+ * is the outermost), and only for the middleware whose `request` hook ran.
+ *
+ * `request` returns MCP_OK to pass the request on, or MCP_HANDLED when it answered the request
+ * itself: with mcp_call_fail_new() (a JSON-RPC error) or by filling mcp_call_result(req->call)
+ * (a result; for tools/call e.g. {"content":[...]}). The later middleware and the handler are
+ * then skipped, and the reply goes out. A notification answered with MCP_HANDLED is dropped.
+ * A negative mcp_err answers the request with -32603 (a notification is dropped).
+ * Everything in the info structs is borrowed for the hook's duration.
+ */
+
+/** What a middleware sees of one inbound request or notification. */
+typedef struct mcp_request_info {
+    const char *method;           /* e.g. "tools/call", "notifications/initialized" */
+    const char *name;             /* tools/call, prompts/get: params.name; resources/read,
+                                     resources/subscribe, resources/unsubscribe: params.uri;
+                                     else NULL */
+    const json_t *params;         /* the request's params (NULL when it has none) */
+    const json_t *principal;      /* who the bearer token names (mcp_call_principal()), or NULL */
+    const char *client;           /* a key for per-client policies: "sub:<sub>" for an
+                                     authenticated principal, else "addr:<peer address>" for a
+                                     request served on its own (2026-07-28 HTTP, stateless), else
+                                     "session:<n>" (one per session, STDIO included) */
+    const char *protocol_version; /* the revision the request is served at */
+    mcp_call_t *call;             /* the request's call (mcp_call_fail_new(), mcp_call_result(),
+                                     mcp_call_meta(), ...); NULL for a notification */
+} mcp_request_info_t;
+
+/** What a `response` hook sees: how the request ended. */
+typedef struct mcp_outcome {
+    double duration_ms;        /* from arrival to the reply */
+    int error_code;            /* the JSON-RPC error sent, or 0 for a result */
+    const char *error_message; /* its message, or NULL */
+    int tool_error;            /* a tools/call result with isError: true */
+    int cancelled;             /* no reply is sent: the client cancelled the request */
+    const json_t *response;    /* the whole JSON-RPC response, or NULL when cancelled */
+} mcp_outcome_t;
+
+/** Returned by a middleware's `request` hook that answered the request itself. */
+#define MCP_HANDLED 2
+
+typedef struct mcp_middleware {
+    const char *name; /* for log lines; copied; may be NULL */
+    /* May be NULL. MCP_OK, MCP_HANDLED or a negative mcp_err (see above). */
+    int (*request)(const mcp_request_info_t *req, void *userdata);
+    /* May be NULL. Requests only (notifications have no outcome). */
+    void (*response)(const mcp_request_info_t *req, const mcp_outcome_t *out, void *userdata);
+    void *userdata;
+    void (*free_userdata)(void *userdata); /* called by mcp_server_free() */
+} mcp_middleware_t;
+
+/**
+ * Append a middleware to the server's chain (copied; register before serving). Returns MCP_OK,
+ * MCP_EINVAL (no hook at all) or MCP_ENOMEM (then free_userdata is not called). Loop thread.
+ */
+MCP_API int mcp_server_use(mcp_server_t *srv, const mcp_middleware_t *mw);
+
+/**
+ * Ready-made middleware 1: a structured request log. One JSON object per line for each request
+ * (and, with `notifications` non-zero, each notification) written to `out` (NULL = stderr;
+ * never stdout in STDIO mode), e.g.
+ *   {"ts":"2026-12-02T10:00:00.123Z","method":"tools/call","name":"add","client":"session:1",
+ *    "protocol":"2025-11-25","ms":0.084,"outcome":"ok"}
+ * "outcome" is "ok", "tool_error", "error" (with "code" and "message") or "cancelled"; "sub" is
+ * added for an authenticated principal. A failed write is ignored. MCP_OK or MCP_ENOMEM.
+ */
+MCP_API int mcp_server_use_request_log(mcp_server_t *srv, FILE *out, int notifications);
+
+/**
+ * Ready-made middleware 2: per-client rate limiting (a token bucket per
+ * mcp_request_info_t.client: the authenticated principal, else the peer address or session).
+ * Each request takes a token; the bucket refills at `per_second` up to `burst`. A request over
+ * the limit is answered -32000 "Rate limit exceeded: this client may send N requests a second
+ * (bursts of B); retry in M ms" with data {"retryAfterMs": M}. initialize, ping and
+ * notifications are never limited. At most 100,000 clients are tracked (idle full buckets are
+ * dropped first). MCP_OK, MCP_EINVAL (per_second <= 0 or burst 0) or MCP_ENOMEM.
+ */
+MCP_API int mcp_server_use_rate_limit(mcp_server_t *srv, double per_second, unsigned burst);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Logging to the client and progress                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -632,9 +832,10 @@ MCP_API int mcp_call_progress(mcp_call_t *call, double progress, double total, c
  * client's result object (status MCP_OK), its error object (MCP_ECLIENT), or NULL (any other
  * status: MCP_ETIMEDOUT, MCP_ECANCELLED when the call was cancelled or ended first, MCP_EIO when
  * the connection went away, MCP_ERETRY). Each function returns MCP_OK (asked; the callback will
- * run exactly once), MCP_ESTATE (the client did not declare the capability, or the transport
- * cannot carry server->client requests, e.g. stateless HTTP; the callback never runs),
- * MCP_EINVAL or MCP_ENOMEM. `params` is stolen, also on failure.
+ * run exactly once), MCP_ENOTSUP (the connection cannot carry server->client requests: a
+ * 2025-era request over --stateless HTTP, whatever the client declared), MCP_ESTATE (the client
+ * did not declare the capability, or it has gone away), MCP_EINVAL or MCP_ENOMEM; the callback
+ * never runs on failure. `params` is stolen, also on failure.
  */
 typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *result,
                                     void *userdata);
@@ -644,9 +845,34 @@ typedef void (*mcp_client_reply_fn)(mcp_call_t *call, int status, const json_t *
 MCP_API int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                                 void *userdata);
 /** `elicitation/create` with `params` ({message, requestedSchema} or {mode:"url", ...}).
- * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). */
+ * Needs the client's `elicitation` capability (`elicitation.url` for URL mode). URL mode: a
+ * 2025-11-25 client needs `elicitationId` (a string the server chooses; MCP_EINVAL without
+ * one), remembered for mcp_server_elicitation_complete(); on a 2026-07-28 request, which
+ * removed it, `elicitationId` is taken out of `params` before it is sent. */
 MCP_API int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb,
                                 void *userdata);
+
+/**
+ * URL-mode elicitation, 2025-11-25: tell the client that the out-of-band interaction of
+ * `elicitation_id` (sent in a URL elicitation or a -32042 error on one of the server's sessions)
+ * has finished, with `notifications/elicitation/complete`, e.g. from the web handler that the
+ * URL led to. The id is forgotten afterwards. Loop thread. MCP_OK, MCP_ENOTFOUND (no session
+ * that is still open was sent this id; ids are remembered per session, the last 1000),
+ * MCP_EINVAL or MCP_ENOMEM. 2026-07-28 has no such notification (the client retries instead).
+ */
+MCP_API int mcp_server_elicitation_complete(mcp_server_t *srv, const char *elicitation_id);
+
+/**
+ * Answer the request with the -32042 "URL elicitation required" error (2025-11-25): the client
+ * should open `url` for the user, then retry the request; data is {"elicitations":[{"mode":
+ * "url","elicitationId","url","message"}]}. All strings copied. The id is remembered for
+ * mcp_server_elicitation_complete(). MCP_OK (return MCP_OK from the handler afterwards),
+ * MCP_ESTATE (the client did not declare `elicitation.url`, or the request is not 2025-11-25:
+ * 2026-07-28 dropped the code; there ask with mcp_call_elicit_new() instead), MCP_EINVAL or
+ * MCP_ENOMEM.
+ */
+MCP_API int mcp_call_fail_url_elicitation(mcp_call_t *call, const char *elicitation_id,
+                                          const char *url, const char *message);
 /** `roots/list`. Needs the client's `roots` capability. */
 MCP_API int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata);
 
@@ -700,7 +926,10 @@ MCP_API int mcp_server_set_state_key(mcp_server_t *srv, const void *key, size_t 
  * tasks before they run. The client polls tasks/get (the result or error inlined at the end,
  * `inputRequests` while `input_required`), answers with tasks/update and cancels with
  * tasks/cancel (an ack, also on a finished task). A REQUIRED tool called without the extension
- * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result.
+ * gets -32021; so do the tasks/ methods. There is no tasks/list and no tasks/result. A
+ * subscriptions/listen request naming tasks in `notifications.taskIds` gets `notifications/tasks`
+ * (the task as tasks/get shows it) at each change of a task it may reach (-32021 without the
+ * extension).
  *
  * Status: working, input_required while questions are open, then completed, failed or
  * cancelled for good. A JSON-RPC error (mcp_call_fail_new(), a negative return) fails the task; a
@@ -822,7 +1051,13 @@ typedef struct mcp_http_opts {
                                  path (default "/sse") */
     const char *message_path; /* legacy only: the POST path (default "/message") */
     int stateless;            /* no sessions for 2025-era clients either: every POST is served
-                                 on its own (MCP-Protocol-Version header, default 2025-03-26) */
+                                 on its own (MCP-Protocol-Version header, default 2025-03-26).
+                                 What needs a lasting session is then not offered to them:
+                                 initialize advertises no resources.subscribe, no listChanged
+                                 and no logging; resources/subscribe, resources/unsubscribe and
+                                 logging/setLevel get -32601, no log notifications are sent,
+                                 and asking the client fails with MCP_ENOTSUP. 2026-07-28
+                                 requests are stateless anyway and keep every feature */
     int json_response;        /* always answer a POST with application/json, never SSE (messages
                                  sent before the reply go to the GET stream or are dropped) */
     int disable_get;          /* 405 for GET: no standalone SSE stream */

@@ -27,6 +27,8 @@ command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make form
 [ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
 # The install test renders the man pages with groff.
 command -v groff >/dev/null 2>&1 || need="$need groff-base"
+# ... and compiles the public headers as C++ too.
+command -v c++ >/dev/null 2>&1 || need="$need g++"
 fi
 [ -z "$need" ] && exit 0
 echo "deps: missing build dependencies:$need" >&2

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <uv.h>
 
 static const char *str(const json_t *o, const char *key)
 {

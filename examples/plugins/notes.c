@@ -10,7 +10,13 @@
  *
  * All handlers here run on the loop thread (no MCP_TOOL_BLOCKING), so the state needs no lock.
  */
+/* libuv's header needs POSIX types: under plain -std=c11 ask for them before any #include. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <mcp_plugin.h>
+#include <uv.h>
 
 #include <stdlib.h>
 #include <string.h>

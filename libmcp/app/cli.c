@@ -9,6 +9,7 @@
  * subscriptions=100
  *   --tool-timeout MS    execution time limit of tool calls whose tool sets none (0 = none)
  *   --state-key-file PATH, --workers N   replicas and worker processes (cli_scale.c)
+ *   --page-size N        MCP_LIMIT_PAGE_SIZE;  --ping-interval MS  MCP_LIMIT_PING_INTERVAL_MS
  *   --version            print "<name> <version> (libmcp X.Y.Z)" and exit
  *   -h, --help           print usage and exit
  *
@@ -41,7 +42,8 @@ static const struct {
     {"request-states", MCP_LIMIT_REQUEST_STATES},
     {"log-rate", MCP_LIMIT_LOG_RATE},
     {"log-burst", MCP_LIMIT_LOG_BURST},
-    {"pool-per-client", MCP_LIMIT_POOL_PER_CLIENT}, /* one per line */
+    {"pool-per-client", MCP_LIMIT_POOL_PER_CLIENT},
+    {"ping-interval-ms", MCP_LIMIT_PING_INTERVAL_MS}, /* one per line */
 };
 
 /* "NAME=N" -> the limit set; false when the name is unknown or N is not a positive integer. */
@@ -69,6 +71,7 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "Usage: %s [--stdio | --http [HOST:]PORT | --sse [HOST:]PORT] [HTTP options]\n"
             "          [--log-level LEVEL] [--limit NAME=N]... [--tool-timeout MS]\n"
             "          [--state-key-file PATH] [--workers N]\n"
+            "          [--page-size N] [--ping-interval MS]\n"
             "          [--version] [--help]\n"
             "\n"
             "%s %s: a Model Context Protocol server built with libmcp %s.\n"
@@ -81,7 +84,10 @@ static void usage(mcp_server_t *srv, FILE *to, const char *argv0)
             "                     request-timeout-ms, uri-bytes (2048), subscriptions (1000),\n"
             "                     tasks-per-client (100), request-states (100000),\n"
             "                     log-rate (100 a second), log-burst (200),\n"
-            "                     pool-per-client (half the thread pool)\n"
+            "                     pool-per-client (half the thread pool), ping-interval-ms\n"
+            "  --page-size N      items per tools/resources/prompts list page (default 100)\n"
+            "  --ping-interval MS send a keep-alive ping to each 2025-era session every MS\n"
+            "                     milliseconds; unanswered ones are logged (default 0: never)\n"
             "  --tool-timeout MS  answer a tool call still running after MS milliseconds with a\n"
             "                     timeout error and cancel it (tools may set their own; default\n"
             "                     0: no limit)\n"
@@ -183,6 +189,24 @@ int mcp_server_main(mcp_server_t *srv, int argc, char **argv)
                 mcp_server_free(srv);
                 return 2;
             }
+        } else if (strcmp(a, "--page-size") == 0 || strncmp(a, "--page-size=", 12) == 0 ||
+                   strcmp(a, "--ping-interval") == 0 || strncmp(a, "--ping-interval=", 16) == 0) {
+            bool page = a[2] == 'p' && a[3] == 'a';
+            size_t flen = page ? 11 : 15;
+            const char *v = a[flen] == '=' ? a + flen + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            unsigned long long n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+            if (!end || *end || (page && (n == 0 || n > 100000)) || n > 86400000ull) {
+                fprintf(stderr,
+                        page ? "%s: --page-size needs a number of items, 1 to 100000\n"
+                             : "%s: --ping-interval needs milliseconds, 0 to 86400000\n",
+                        argv0);
+                mcp__http_cli_free(hcli);
+                mcp_server_free(srv);
+                return 2;
+            }
+            mcp_server_set_limit(srv, page ? MCP_LIMIT_PAGE_SIZE : MCP_LIMIT_PING_INTERVAL_MS,
+                                 (size_t)n);
         } else if (strcmp(a, "--tool-timeout") == 0 || strncmp(a, "--tool-timeout=", 15) == 0) {
             const char *v = a[14] == '=' ? a + 15 : (i + 1 < argc ? argv[++i] : NULL);
             char *end = NULL;

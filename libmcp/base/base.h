@@ -15,6 +15,8 @@
 
 #include "mcp.h"
 
+#include <uv.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -158,6 +160,18 @@ MCP_HIDDEN void mcp__schema_patterns_free(mcp__schema_patterns *p);
  */
 MCP_HIDDEN int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
                                     const json_t *instance, char *msg, size_t msg_size);
+/**
+ * The instance with the `default` of every absent property filled in (schema `properties`,
+ * through local $refs, into nested objects present in the instance). Returns a new reference
+ * to a filled deep copy, or NULL when nothing needs filling (or out of memory): then use
+ * `instance` as it is. Both arguments borrowed.
+ */
+MCP_HIDDEN json_t *mcp__schema_defaults(const json_t *schema, const json_t *instance);
+/** mcp__schema_validate() naming the instance `where` in messages instead of "arguments"
+ * (e.g. "structuredContent.temp: expected number, got string"). */
+MCP_HIDDEN int mcp__schema_validate_at(const json_t *schema, const mcp__schema_patterns *pats,
+                                       const json_t *instance, const char *where, char *msg,
+                                       size_t msg_size);
 
 /* ---- uritemplate.c ---------------------------------------------------------------------- */
 

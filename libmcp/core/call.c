@@ -99,6 +99,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
     call->principal = json_incref(s->rx_principal ? s->rx_principal : s->principal);
+    call->started = uv_hrtime();
     link_call(call, s);
     if (s->ops && s->ops->call_begin)
         s->ops->call_begin(s, call);
@@ -192,6 +193,8 @@ static void answer(mcp_call_t *call, json_t *reply, bool build)
     unlink_call(call);
     if (build && !__atomic_load_n(&call->cancelled, __ATOMIC_ACQUIRE))
         reply = build_reply(call, &cls);
+    if (call->observe)
+        call->observe(call, reply);
     if (call->batch)
         mcp__batch_add(call->batch, reply, call); /* NULL (cancelled) just counts down */
     else if (reply)

@@ -77,6 +77,10 @@ typedef struct mcp__item {
     mcp__schema_patterns *input_patterns;  /* tools: input_schema's compiled patterns (owned) */
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
+    bool disabled;                         /* mcp_server_enable_*(..., 0): hidden from all */
+    json_t *tags;                          /* array of tag strings, or NULL (owned) */
+    unsigned long long cache_ttl_ms;       /* resources: 2026 read results' ttlMs */
+    int cache_scope;                       /* ... and cacheScope (an mcp_cache_scope) */
     char *mime_type;
     char *scopes; /* the scopes a caller needs (.scopes, normalized: single spaces), or NULL */
     struct mcp__item *hnext; /* hash chain */
@@ -90,9 +94,12 @@ typedef struct mcp__table {
     size_t nbuckets;
 } mcp__table;
 
+struct mcp__session; /* below */
+
 typedef struct mcp__registry {
     mcp__table t[MCP__KINDS];
     unsigned long long next_seq;
+    json_t *tags_off; /* tags disabled server-wide (object as a set; owned, may be NULL) */
 } mcp__registry;
 
 MCP_HIDDEN void mcp__registry_init(mcp__registry *reg);
@@ -114,8 +121,21 @@ MCP_HIDDEN void mcp__item_unref(mcp__item *item);
  */
 MCP_HIDDEN int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
                                   size_t page_size, json_t *result, const char *field,
+                                  const struct mcp__session *s,
                                   bool (*keep)(const mcp__item *it, const void *ud),
                                   const void *ud);
+/**
+ * Whether `it` is offered to session `s` (may be NULL): it is not disabled, and each of its tags
+ * is enabled, as the session says (mcp_call_session_enable_tag) or else the server
+ * (mcp_server_enable_tag). Hidden items are neither listed nor served (unknown to the client).
+ */
+MCP_HIDDEN bool mcp__item_visible(const mcp__registry *reg, const mcp__item *it,
+                                  const struct mcp__session *s);
+/** Set an item's tags from the author's text ("a, b"; NULL or "" = none). MCP_OK, MCP_EINVAL
+ * (a tag is empty, over 64 bytes or not of [A-Za-z0-9_.:/-]; `err` says which) or MCP_ENOMEM. */
+MCP_HIDDEN int mcp__item_set_tags(mcp__item *it, const char *text, mcp_error_t *err);
+/** True when some item of `kind` carries `tag`. */
+MCP_HIDDEN bool mcp__registry_has_tag(const mcp__registry *reg, mcp__kind kind, const char *tag);
 
 /* ---- session.c ------------------------------------------------------------------------------ */
 
@@ -166,6 +186,12 @@ struct mcp__session {
     bool ephemeral;              /* lives for one HTTP request: cannot carry server->client
                                     requests (stateless HTTP) */
     json_t *subscriptions;       /* 2025: resources/subscribe URIs (object as a set; owned) */
+    json_int_t ping_id;          /* keep-alive: the id of the unanswered ping, or 0 */
+    uint64_t ping_sent;          /* ... and when it went (uv_now, ms) */
+    json_t *tag_view;            /* 2025: this session's own view of tags, tag -> true/false
+                                    (mcp_call_session_enable_tag; owned, may be NULL) */
+    json_t *elicitations;        /* 2025: URL-mode elicitation ids sent to the client, until
+                                    completed (object as a set, insertion order; owned) */
     json_t *principal;           /* HTTP authorization: who created the session (owned, may be
                                     NULL); see mcp_call_principal() */
     bool scoped;                 /* HTTP with authorization on: required scopes (.scopes) apply,
@@ -179,6 +205,8 @@ struct mcp__session {
                                     itself: the peer address of a session that lives for one
                                     HTTP request (owned, may be NULL); the pool's fair share
                                     (pool.c) counts by principal, then this, then the session */
+    unsigned long long serial;   /* 1, 2, ... per server: names the session in
+                                    mcp_request_info_t.client */
     size_t ncalls;
     mcp__reply_class reply_class; /* while a reply is being sent (mcp__session_reply): its
                                      class; MCP__REPLY_NONE otherwise */
@@ -301,6 +329,11 @@ struct mcp_call {
     uint64_t deadline;            /* loop time (ms) */
     mcp_call_t *dlprev, *dlnext;  /* the deadline list */
     size_t timeout_ms;            /* its execution time limit (for the message) */
+    uint64_t started;             /* uv_hrtime() when the request arrived */
+    /* installed by the middleware (server/middleware.c): sees the reply just before it is sent
+     * (NULL: none is sent, the call was cancelled) */
+    void (*observe)(mcp_call_t *call, const json_t *reply);
+    unsigned mw_ran; /* how many middleware request hooks ran (their response hooks run) */
 };
 
 /** Create a call for request `m` on session `s` (params copied by reference). */
@@ -411,6 +444,12 @@ struct mcp_server {
         void (*fn)(void *ud, const json_t *msg);
         void *ud;
     } store_h[MCP__STORE_HANDLERS];
+    unsigned long long next_session_serial;
+    size_t ping_interval_ms;          /* MCP_LIMIT_PING_INTERVAL_MS; 0 = no keep-alive pings */
+    struct mcp__keepalive *keepalive; /* features/keepalive.c: its timer, or NULL */
+    unsigned long long cache_ttl[MCP_CACHE_DISCOVER + 1]; /* mcp_server_set_cache() */
+    int cache_scope[MCP_CACHE_DISCOVER + 1];
+    struct mcp__middleware *middleware; /* middleware.c: the mcp_server_use() chain, or NULL */
 };
 
 /* ---- store.c: the shared state store (include/mcp_store.h) ---------------------------------- */

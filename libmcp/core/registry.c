@@ -70,7 +70,90 @@ void mcp__item_unref(mcp__item *item)
     free(item->text);
     free(item->mime_type);
     free(item->scopes);
+    json_decref(item->tags);
     free(item);
+}
+
+/* ---- visibility: enabled items and tags ---------------------------------------------------- */
+
+static bool tag_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '/' || c == '-';
+}
+
+int mcp__item_set_tags(mcp__item *it, const char *text, mcp_error_t *err)
+{
+    json_t *tags;
+    const char *p = text;
+
+    if (!text || !*text)
+        return MCP_OK;
+    if (!(tags = json_array()))
+        return mcp__error_set(err, MCP_ENOMEM, "out of memory");
+    while (*p) {
+        const char *b, *e;
+        char tag[65];
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        for (b = p; *p && *p != ','; p++)
+            ;
+        for (e = p; e > b && e[-1] == ' '; e--)
+            ;
+        if ((size_t)(e - b) >= sizeof tag) {
+            json_decref(tags);
+            return mcp__error_set(err, MCP_EINVAL, "'%s': a tag is longer than 64 bytes", it->key);
+        }
+        memcpy(tag, b, (size_t)(e - b));
+        tag[e - b] = '\0';
+        for (b = tag; *b; b++)
+            if (!tag_char(*b)) {
+                json_decref(tags);
+                return mcp__error_set(err, MCP_EINVAL,
+                                      "'%s': tag '%s' may only use A-Z a-z 0-9 _ . : / -", it->key,
+                                      tag);
+            }
+        if (json_array_append_new(tags, json_string(tag)) != 0) {
+            json_decref(tags);
+            return mcp__error_set(err, MCP_ENOMEM, "out of memory");
+        }
+    }
+    json_decref(it->tags);
+    it->tags = json_array_size(tags) ? tags : NULL;
+    if (!it->tags)
+        json_decref(tags);
+    return MCP_OK;
+}
+
+bool mcp__item_visible(const mcp__registry *reg, const mcp__item *it, const mcp__session *s)
+{
+    size_t i;
+    json_t *tag;
+
+    if (it->disabled)
+        return false;
+    json_array_foreach(it->tags, i, tag)
+    {
+        const char *t = json_string_value(tag);
+        const json_t *view = s ? json_object_get(s->tag_view, t) : NULL;
+        if (view ? json_is_false(view) : json_object_get(reg->tags_off, t) != NULL)
+            return false;
+    }
+    return true;
+}
+
+bool mcp__registry_has_tag(const mcp__registry *reg, mcp__kind kind, const char *tag)
+{
+    const mcp__table *t = &reg->t[kind];
+    size_t i, j;
+    json_t *v;
+
+    for (i = 0; i < t->count; i++)
+        json_array_foreach(t->items[i]->tags, j,
+                           v) if (strcmp(json_string_value(v), tag) == 0) return true;
+    return false;
 }
 
 static int table_rehash(mcp__table *t, size_t n)
@@ -163,6 +246,7 @@ void mcp__registry_free(mcp__registry *reg)
         free(t->items);
         free(t->buckets);
     }
+    json_decref(reg->tags_off);
     memset(reg, 0, sizeof *reg);
 }
 
@@ -193,7 +277,7 @@ static bool cursor_parse(const char *cursor, unsigned long long *seq)
 }
 
 int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cursor,
-                       size_t page_size, json_t *result, const char *field,
+                       size_t page_size, json_t *result, const char *field, const mcp__session *s,
                        bool (*keep)(const mcp__item *it, const void *ud), const void *ud)
 {
     const mcp__table *t = &reg->t[kind];
@@ -220,7 +304,9 @@ int mcp__registry_page(const mcp__registry *reg, mcp__kind kind, const char *cur
     if (!arr)
         return MCP_JSONRPC_INTERNAL_ERROR;
     for (i = lo; i < t->count; i++) {
-        if (keep && !keep(t->items[i], ud))
+        /* hidden items (disabled, a tag turned off) and those the caller may not use are
+         * skipped; the page ends after page_size of the rest */
+        if (!mcp__item_visible(reg, t->items[i], s) || (keep && !keep(t->items[i], ud)))
             continue;
         if (page_size && n == page_size)
             break; /* a later item is kept: there is a next page */

@@ -17,6 +17,7 @@ mcp__session *mcp__session_new(mcp_server_t *srv, const mcp__transport_ops *ops,
     s->transport = transport;
     s->state = MCP__SESS_NEW;
     s->ctx.log_level = MCP_LOG_INFO;
+    s->serial = ++srv->next_session_serial;
     s->next = srv->sessions;
     if (srv->sessions)
         srv->sessions->prev = s;
@@ -51,6 +52,8 @@ void mcp__session_unref(mcp__session *s)
     unlink_session(s);
     mcp__ctx_clear(&s->ctx);
     json_decref(s->subscriptions);
+    json_decref(s->elicitations);
+    json_decref(s->tag_view);
     json_decref(s->principal);
     free(s->client);
     free(s);

@@ -59,7 +59,8 @@ int mcp_server_set_icons(mcp_server_t *srv, const char *icons_json)
 
 int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
 {
-    if (!srv || (value == 0 && which != MCP_LIMIT_TOOL_TIMEOUT_MS))
+    if (!srv ||
+        (value == 0 && which != MCP_LIMIT_TOOL_TIMEOUT_MS && which != MCP_LIMIT_PING_INTERVAL_MS))
         return MCP_EINVAL;
     switch (which) {
     case MCP_LIMIT_PAGE_SIZE:
@@ -103,6 +104,9 @@ int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
         return MCP_OK;
     case MCP_LIMIT_POOL_PER_CLIENT:
         srv->pool_per_client = value;
+        return MCP_OK;
+    case MCP_LIMIT_PING_INTERVAL_MS:
+        srv->ping_interval_ms = value;
         return MCP_OK;
     }
     return MCP_EINVAL;

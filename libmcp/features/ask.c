@@ -165,8 +165,8 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
 void mcp__client_response(mcp__session *s, const mcp__msg *m)
 {
     mcp__outreq *o;
-    if (!json_is_integer(m->id))
-        return; /* not one of ours */
+    if (!json_is_integer(m->id) || mcp__keepalive_answer(s, m))
+        return; /* not one of ours, or a keep-alive ping's answer */
     for (o = s->outreqs; o; o = o->next)
         if (o->id == json_integer_value(m->id))
             break;
@@ -200,6 +200,16 @@ void mcp__session_drop_questions(mcp__session *s)
 
 /* ---- the public askers --------------------------------------------------------------------- */
 
+/* A 2025-era request served on its own (--stateless HTTP): no server->client request can reach
+ * the client, whatever it declared; say so rather than blame its capabilities. */
+static bool unreachable(mcp_call_t *call)
+{
+    if (call->ctx.stateless || !call->sess->ephemeral)
+        return false;
+    mcp__mrtr_forget_key(call);
+    return true;
+}
+
 static const json_t *cap(const mcp_call_t *call, const char *name)
 {
     const json_t *c = json_object_get(call->ctx.client_caps, name);
@@ -213,6 +223,10 @@ int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
         json_decref(params);
         return MCP_EINVAL;
     }
+    if (unreachable(call)) {
+        json_decref(params);
+        return MCP_ENOTSUP;
+    }
     sampling = cap(call, "sampling");
     if (!sampling || ((json_object_get(params, "tools") || json_object_get(params, "toolChoice")) &&
                       !json_is_object(json_object_get(sampling, "tools")))) {
@@ -223,6 +237,67 @@ int mcp_call_sample_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
     return mcp__ask_client(call, "sampling/createMessage", params, cb, userdata);
 }
 
+/* ---- URL-mode elicitation: ids, completion, -32042 ------------------------------------------ */
+
+#define MAX_ELICITATIONS 1000 /* ids remembered per session (the oldest is forgotten first) */
+
+/* Remember that `id` went to the session's client, for mcp_server_elicitation_complete(). */
+static void note_elicitation(mcp__session *s, const char *id)
+{
+    if (!s->elicitations && !(s->elicitations = json_object()))
+        return;
+    if (json_object_size(s->elicitations) >= MAX_ELICITATIONS)
+        json_object_del(s->elicitations, json_object_iter_key(json_object_iter(s->elicitations)));
+    json_object_set_new(s->elicitations, id, json_true());
+}
+
+int mcp_server_elicitation_complete(mcp_server_t *srv, const char *elicitation_id)
+{
+    mcp__session *s;
+    int rc = MCP_ENOTFOUND;
+
+    if (!srv || !elicitation_id)
+        return MCP_EINVAL;
+    for (s = srv->sessions; s; s = s->next) {
+        json_t *msg;
+        if (!json_object_get(s->elicitations, elicitation_id))
+            continue;
+        json_object_del(s->elicitations, elicitation_id);
+        if (s->closed)
+            continue;
+        msg = mcp__jsonrpc_notification("notifications/elicitation/complete",
+                                        json_pack("{s:s}", "elicitationId", elicitation_id));
+        if (!msg)
+            return MCP_ENOMEM;
+        mcp__session_send(s, msg, NULL);
+        json_decref(msg);
+        rc = MCP_OK;
+    }
+    return rc;
+}
+
+int mcp_call_fail_url_elicitation(mcp_call_t *call, const char *elicitation_id, const char *url,
+                                  const char *message)
+{
+    const json_t *el;
+    json_t *data;
+
+    if (!call || !elicitation_id || !url || !message)
+        return MCP_EINVAL;
+    el = cap(call, "elicitation");
+    if (call->ctx.stateless || !mcp__version_ge(call->ctx.version, MCP_PROTOCOL_2025_11_25) ||
+        !el || !json_is_object(json_object_get(el, "url")))
+        return MCP_ESTATE;
+    data = json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "elicitations", "mode", "url", "elicitationId",
+                     elicitation_id, "url", url, "message", message);
+    if (!data)
+        return MCP_ENOMEM;
+    if (!call->sess->ephemeral)
+        note_elicitation(call->sess, elicitation_id);
+    return mcp_call_fail_new(call, MCP_ERROR_URL_ELICITATION_REQUIRED, data,
+                             "URL elicitation required: %s", message);
+}
+
 int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb, void *userdata)
 {
     const json_t *elicitation, *mode;
@@ -230,6 +305,10 @@ int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
     if (!call || !json_is_object(params)) {
         json_decref(params);
         return MCP_EINVAL;
+    }
+    if (unreachable(call)) {
+        json_decref(params);
+        return MCP_ENOTSUP;
     }
     elicitation = cap(call, "elicitation");
     mode = json_object_get(params, "mode");
@@ -242,6 +321,23 @@ int mcp_call_elicit_new(mcp_call_t *call, json_t *params, mcp_client_reply_fn cb
         mcp__mrtr_forget_key(call);
         return MCP_ESTATE;
     }
+    if (url && call->ctx.stateless) {
+        json_object_del(params, "elicitationId"); /* 2026-07-28 removed it (and the completion) */
+    } else if (url) {
+        const json_t *id = json_object_get(params, "elicitationId");
+        int rc;
+        if (!json_is_string(id)) {
+            json_decref(params);
+            mcp__mrtr_forget_key(call);
+            return MCP_EINVAL; /* 2025-11-25 requires one */
+        }
+        id = json_incref((json_t *)id);
+        rc = mcp__ask_client(call, "elicitation/create", params, cb, userdata);
+        if (rc == MCP_OK)
+            note_elicitation(call->sess, json_string_value(id));
+        json_decref((json_t *)id);
+        return rc;
+    }
     return mcp__ask_client(call, "elicitation/create", params, cb, userdata);
 }
 
@@ -249,6 +345,8 @@ int mcp_call_list_roots(mcp_call_t *call, mcp_client_reply_fn cb, void *userdata
 {
     if (!call)
         return MCP_EINVAL;
+    if (unreachable(call))
+        return MCP_ENOTSUP;
     if (!cap(call, "roots")) {
         mcp__mrtr_forget_key(call);
         return MCP_ESTATE;

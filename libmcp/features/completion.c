@@ -68,6 +68,8 @@ int mcp__completion_complete(mcp_call_t *call)
     if (strcmp(type, "ref/prompt") == 0) {
         it = mcp__registry_get(&call->srv->reg, MCP__PROMPT,
                                json_string_value(json_object_get(ref, "name")));
+        if (it && !mcp__item_visible(&call->srv->reg, it, call->sess))
+            it = NULL;
         if (!it) {
             mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Unknown prompt: %s",
                                 json_string_value(json_object_get(ref, "name")));
@@ -76,6 +78,8 @@ int mcp__completion_complete(mcp_call_t *call)
     } else if (strcmp(type, "ref/resource") == 0) {
         it = mcp__registry_get(&call->srv->reg, MCP__TEMPLATE,
                                json_string_value(json_object_get(ref, "uri")));
+        if (it && !mcp__item_visible(&call->srv->reg, it, call->sess))
+            it = NULL;
         if (!it) {
             mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                                 "Unknown resource template: %s",

@@ -80,8 +80,26 @@ MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);
 /** End listen calls gracefully: all of them (only == NULL) or one session's. */
 MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
-/** 2026-07-28 list/read results carry ttlMs and cacheScope ("public" or "private"). */
-MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, const char *scope);
+/** 2026 tasks extension: send `notifications/tasks` with `task` (the DetailedTask, borrowed) to
+ * the listeners that named `task_id` in taskIds and may reach the task: the same principal, and
+ * the owning session when the task has one (`owner` may be NULL). */
+MCP_HIDDEN void mcp__listeners_task(mcp_server_t *srv, const char *task_id, const json_t *task,
+                                    const json_t *principal, const mcp__session *owner);
+/* ---- keepalive.c --------------------------------------------------------------------------- */
+
+typedef struct mcp__keepalive mcp__keepalive;
+/** Start the keep-alive timer if MCP_LIMIT_PING_INTERVAL_MS is set and it is not running yet
+ * (a session became ready). */
+MCP_HIDDEN void mcp__keepalive_start(mcp_server_t *srv);
+/** Stop it (the server stops or is freed). */
+MCP_HIDDEN void mcp__keepalive_stop(mcp_server_t *srv);
+/** A response from the client: true when it answers the session's keep-alive ping. */
+MCP_HIDDEN bool mcp__keepalive_answer(mcp__session *s, const mcp__msg *m);
+
+/** 2026-07-28 list/read results carry ttlMs and cacheScope: set them on the call's result
+ * (no-op in the 2025 era). `scope` MCP_CACHE_DEFAULT means `fallback`. */
+MCP_HIDDEN void mcp__cacheable(mcp_call_t *call, unsigned long long ttl_ms, int scope,
+                               mcp_cache_scope fallback);
 /** For list methods: the cursor param, validated (-32602 set on the call when not a string). */
 MCP_HIDDEN int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field);
 /** Registration: check and normalize an item's `.scopes` text into *out (NULL: none); `what`

@@ -92,6 +92,8 @@ static bool call_admits(mcp_call_t *call, mcp_log_level level)
     unsigned long dropped;
     if (min < 0 || (int)level < min)
         return false; /* filtered out: not an error */
+    if (!call->ctx.stateless && call->sess->ephemeral)
+        return false; /* --stateless HTTP, 2025 era: logging is not offered there */
     if (!admit(call->srv, call->ctx.stateless ? &call->lograte : &call->sess->lograte, (int)level,
                &dropped, &dropped_level))
         return false;

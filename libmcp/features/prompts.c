@@ -74,6 +74,11 @@ int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *p, mcp_error_t 
     it->input_schema = schema; /* owned by the item for prompts */
     it->fn.prompt = p->handler;
     it->complete = p->complete;
+    it->disabled = p->disabled != 0;
+    if ((rc = mcp__item_set_tags(it, p->tags, err)) != MCP_OK) {
+        mcp__item_unref(it);
+        return rc;
+    }
     if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
         mcp__item_unref(it);
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
@@ -117,6 +122,8 @@ int mcp__prompts_get(mcp_call_t *call)
         return MCP_OK;
     }
     p = mcp__registry_get(&call->srv->reg, MCP__PROMPT, json_string_value(name));
+    if (p && !mcp__item_visible(&call->srv->reg, p, call->sess))
+        p = NULL; /* disabled or hidden: unknown to this client */
     if (!p) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Unknown prompt: %s",
                             json_string_value(name));

@@ -41,6 +41,11 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
     if (!r->handler && !(r->text && r->uri))
         return mcp__error_set(err, MCP_EINVAL, "resource '%s': needs a handler%s", key,
                               r->uri ? " or static text" : "");
+    if (r->cache_scope < MCP_CACHE_DEFAULT || r->cache_scope > MCP_CACHE_PRIVATE)
+        return mcp__error_set(err, MCP_EINVAL,
+                              "resource '%s': cache_scope is not an "
+                              "mcp_cache_scope",
+                              key);
     if (r->uri && !looks_like_uri(r->uri))
         return mcp__error_set(err, MCP_EINVAL, "resource '%s': not an absolute URI", key);
     if (r->uri_template && mcp__uritemplate_check(r->uri_template, err) != MCP_OK)
@@ -83,6 +88,13 @@ int mcp_server_add_resource(mcp_server_t *srv, const mcp_resource_t *r, mcp_erro
         json_object_set_new(it->def, "_meta", meta);
     it->fn.resource = r->handler;
     it->complete = r->complete;
+    it->cache_ttl_ms = r->cache_ttl_ms;
+    it->cache_scope = r->cache_scope;
+    it->disabled = r->disabled != 0;
+    if ((rc = mcp__item_set_tags(it, r->tags, err)) != MCP_OK) {
+        mcp__item_unref(it);
+        return rc;
+    }
     if ((r->text && !(it->text = strdup(r->text))) ||
         (r->mime_type && !(it->mime_type = strdup(r->mime_type))) ||
         mcp__registry_add(&srv->reg, it) != MCP_OK) {
@@ -134,7 +146,11 @@ int mcp__resources_read(mcp_call_t *call)
         return MCP_OK;
     }
     it = mcp__registry_get(&call->srv->reg, MCP__RESOURCE, json_string_value(uri));
+    if (it && !mcp__item_visible(&call->srv->reg, it, call->sess))
+        it = NULL; /* disabled or hidden: a template may still serve the URI */
     for (i = 0; !it && i < templates->count; i++) {
+        if (!mcp__item_visible(&call->srv->reg, templates->items[i], call->sess))
+            continue;
         vars = mcp__uritemplate_match(templates->items[i]->key, json_string_value(uri));
         if (vars)
             it = templates->items[i];
@@ -154,7 +170,7 @@ int mcp__resources_read(mcp_call_t *call)
     call->builds = MCP__RESOURCE;
     call->content = json_array();
     json_object_set_new(call->result, "contents", call->content);
-    mcp__cacheable(call, "private");
+    mcp__cacheable(call, it->cache_ttl_ms, it->cache_scope, MCP_CACHE_PRIVATE);
     if (!call->uri || !call->vars || !call->content)
         return MCP_ENOMEM;
     if (!it->fn.resource)

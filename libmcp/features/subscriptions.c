@@ -18,7 +18,8 @@
  */
 #include "features/features.h"
 
-#define SUB_ID "io.modelcontextprotocol/subscriptionId"
+#define SUB_ID    "io.modelcontextprotocol/subscriptionId"
+#define EXT_TASKS "io.modelcontextprotocol/tasks"
 
 typedef struct mcp__listener {
     mcp_call_t *call;
@@ -126,7 +127,7 @@ int mcp__subscriptions_listen(mcp_call_t *call)
 {
     mcp_server_t *srv = call->srv;
     const json_t *want = json_object_get(call->params, "notifications");
-    const json_t *uris;
+    const json_t *uris, *tasks;
     json_t *honoured, *ack, *msg;
     mcp__listener *l;
 
@@ -164,6 +165,35 @@ int mcp__subscriptions_listen(mcp_call_t *call)
                 json_array_append(keep, u);
             }
         }
+    }
+    tasks = json_object_get(want, "taskIds");
+    if (tasks && !json_is_array(tasks)) {
+        json_decref(honoured);
+        mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                            "Invalid params: 'taskIds' must be an array of task ids");
+        return MCP_OK;
+    }
+    if (tasks && !json_is_object(json_object_get(
+                     json_object_get(call->ctx.client_caps, "extensions"), EXT_TASKS))) {
+        json_decref(honoured);
+        mcp__call_set_error(
+            call, MCP_ERROR_MISSING_CAPABILITY,
+            json_pack("{s:{s:{s:{}}}}", "requiredCapabilities", "extensions", EXT_TASKS),
+            "Missing required client capability: %s (task notifications need it)", EXT_TASKS);
+        return MCP_OK;
+    }
+    if (tasks) {
+        json_t *keep = json_array(), *id;
+        size_t i;
+        if (json_array_size(tasks) > srv->max_subscriptions) {
+            json_decref(keep);
+            json_decref(honoured);
+            too_many(call, "in one listen request");
+            return MCP_OK;
+        }
+        json_object_set_new(honoured, "taskIds", keep);
+        json_array_foreach(tasks, i, id) if (json_is_string(id) && json_string_length(id) <= 128)
+            json_array_append(keep, id); /* a task it may not reach is never reported */
     }
     l = calloc(1, sizeof *l);
     if (!l) {
@@ -203,6 +233,28 @@ static void send_to_listener(mcp__listener *l, const char *method, const json_t 
     if (n)
         mcp__session_send(l->call->sess, n, l->call);
     json_decref(n);
+}
+
+void mcp__listeners_task(mcp_server_t *srv, const char *task_id, const json_t *task,
+                         const json_t *principal, const mcp__session *owner)
+{
+    mcp__listener *l;
+    size_t i;
+    json_t *id;
+
+    for (l = srv->listeners; l; l = l->next) {
+        mcp_call_t *call = l->call;
+        if ((owner && call->sess != owner) ||
+            !mcp__principal_same(principal, call->sess->principal))
+            continue;
+        json_array_foreach(json_object_get(l->filter, "taskIds"), i, id)
+        {
+            if (strcmp(json_string_value(id), task_id) == 0) {
+                send_to_listener(l, "notifications/tasks", task);
+                break;
+            }
+        }
+    }
 }
 
 void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params)

@@ -271,6 +271,14 @@ static void to_owner(mcp__task *t, json_t *msg)
 
 static void notify_status(mcp__task *t)
 {
+    if (t->v2 && t->store->srv->listeners) {
+        /* 2026: notifications/tasks to subscriptions/listen streams that named the task */
+        json_t *full = task_json(t, true);
+        if (full)
+            mcp__listeners_task(t->store->srv, t->id, full, t->principal, t->owner);
+        json_decref(full);
+        return;
+    }
     if (t->v2 || !t->owner || t->owner->state != MCP__SESS_READY)
         return;
     to_owner(t, mcp__jsonrpc_notification("notifications/tasks/status", task_json(t, false)));

@@ -138,6 +138,11 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->fn.tool = t->handler;
     it->flags = t->flags;
     it->timeout_ms = t->timeout_ms;
+    it->disabled = t->disabled != 0;
+    if ((rc = mcp__item_set_tags(it, t->tags, err)) != MCP_OK) {
+        mcp__item_unref(it);
+        return rc;
+    }
     if (mcp__registry_add(&srv->reg, it) != MCP_OK) {
         mcp__item_unref(it); /* free_userdata is not set yet: not called */
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
@@ -164,6 +169,7 @@ int mcp_server_remove_tool(mcp_server_t *srv, const char *name)
 int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
 {
     const json_t *cursor = json_object_get(call->params, "cursor");
+    mcp_cache_result which;
     if (cursor && !json_is_string(cursor)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"cursor\" must be a string");
@@ -171,14 +177,21 @@ int mcp__list_page(mcp_call_t *call, mcp__kind kind, const char *field)
     }
     /* With authorization on, a principal sees only what it may use (scope.c). */
     if (mcp__registry_page(&call->srv->reg, kind, json_string_value(cursor), call->srv->page_size,
-                           call->result, field, call->sess->scoped ? mcp__scope_keep : NULL,
-                           call) != 0) {
+                           call->result, field, call->sess,
+                           call->sess->scoped ? mcp__scope_keep : NULL, call) != 0) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: invalid cursor");
         return MCP_OK;
     }
-    /* a list that depends on who asks may not be shared between callers */
-    mcp__cacheable(call, call->sess->scoped && call->srv->scoped[kind] ? "private" : "public");
+    which = kind == MCP__TOOL       ? MCP_CACHE_TOOLS_LIST
+            : kind == MCP__RESOURCE ? MCP_CACHE_RESOURCES_LIST
+            : kind == MCP__TEMPLATE ? MCP_CACHE_TEMPLATES_LIST
+                                    : MCP_CACHE_PROMPTS_LIST;
+    /* a list that depends on who asks may not be shared between callers, whatever the author set */
+    mcp__cacheable(call, call->srv->cache_ttl[which],
+                   call->sess->scoped && call->srv->scoped[kind] ? MCP_CACHE_PRIVATE
+                                                                 : call->srv->cache_scope[which],
+                   MCP_CACHE_PUBLIC);
     return MCP_OK;
 }
 
@@ -201,8 +214,21 @@ int mcp__tools_list(mcp_call_t *call)
     return mcp__list_page(call, MCP__TOOL, "tools");
 }
 
-/* After the handler: give older clients a text form of structured content, and in debug builds
- * check structured content against the tool's output schema. */
+/* A tool declaring an outputSchema returned no structuredContent, or one that does not match:
+ * what was built is replaced by a tool error naming the JSON path, so that the model and the
+ * author both see it (a client would otherwise reject the whole result). */
+static void output_mismatch(mcp_call_t *call, const char *why)
+{
+    mcp_server_log(call->srv, MCP_LOG_WARNING,
+                   "tool '%s': output does not match its outputSchema: %s", call->item->key, why);
+    json_object_del(call->result, "structuredContent");
+    json_array_clear(call->content);
+    mcp_call_tool_error(call, "Tool '%s' returned output that does not match its outputSchema: %s",
+                        call->item->key, why);
+}
+
+/* After the handler: enforce the tool's output schema (unless the result is a tool error), and
+ * give older clients a text form of structured content. */
 static int tool_finish(mcp_call_t *call)
 {
     json_t *sc = json_object_get(call->result, "structuredContent");
@@ -210,6 +236,18 @@ static int tool_finish(mcp_call_t *call)
     json_t *block;
     bool has_text = false;
 
+    if (call->item->output_schema && !json_is_true(json_object_get(call->result, "isError"))) {
+        char why[400];
+        if (!sc) {
+            output_mismatch(call, "structuredContent: missing");
+            return MCP_OK;
+        }
+        if (mcp__schema_validate_at(call->item->output_schema, call->item->output_patterns, sc,
+                                    "structuredContent", why, sizeof why) != MCP_OK) {
+            output_mismatch(call, why);
+            return MCP_OK;
+        }
+    }
     if (!sc)
         return MCP_OK;
     json_array_foreach(call->content, i, block)
@@ -225,16 +263,6 @@ static int tool_finish(mcp_call_t *call)
             free(text);
         }
     }
-#ifndef NDEBUG
-    if (call->item->output_schema) {
-        char why[256];
-        if (mcp__schema_validate(call->item->output_schema, call->item->output_patterns, sc, why,
-                                 sizeof why) != MCP_OK)
-            mcp_server_log(call->srv, MCP_LOG_WARNING,
-                           "tool '%s': structuredContent does not match its outputSchema: %s",
-                           call->item->key, why);
-    }
-#endif
     return MCP_OK;
 }
 
@@ -242,6 +270,7 @@ int mcp__tools_call(mcp_call_t *call)
 {
     const json_t *name = json_object_get(call->params, "name");
     json_t *args = json_object_get(call->params, "arguments");
+    json_t *filled;
     mcp__item *tool;
     char why[512];
     bool tasky;
@@ -254,6 +283,8 @@ int mcp__tools_call(mcp_call_t *call)
         return MCP_OK;
     }
     tool = mcp__registry_get(&call->srv->reg, MCP__TOOL, json_string_value(name));
+    if (tool && !mcp__item_visible(&call->srv->reg, tool, call->sess))
+        tool = NULL; /* disabled or hidden: unknown to this client */
     if (!tool) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL, "Unknown tool: %s",
                             json_string_value(name));
@@ -284,6 +315,12 @@ int mcp__tools_call(mcp_call_t *call)
         MCP_OK) {
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
+    }
+    filled = mcp__schema_defaults(tool->input_schema, args); /* NULL: nothing to fill */
+    if (filled) {
+        json_decref(call->vars); /* the empty object made above, if any */
+        args = call->vars = filled;
+        call->args = args;
     }
     limit = tool->timeout_ms ? tool->timeout_ms : call->srv->tool_timeout_ms;
     if (tool->flags & MCP_TOOL_BLOCKING) {

@@ -18,6 +18,7 @@
 #define M_COMPLETE  (1u << 5) /* needs the completions capability */
 #define M_STATELESS (1u << 6) /* 2026-07-28 only */
 #define M_MRTR      (1u << 7) /* may answer input_required and be retried with inputResponses */
+#define M_LASTING   (1u << 8) /* needs a lasting session: not on 2025-era --stateless HTTP */
 
 typedef struct method {
     const char *name;
@@ -36,10 +37,10 @@ static const method methods[] = {
     {"initialize", mcp__initialize, M_ANYTIME | M_SESSION},
     {"ping", mcp__ping, M_ANYTIME | M_SESSION},
     {"server/discover", mcp__discover, M_ANYTIME},
-    {"logging/setLevel", mcp__logging_set_level, M_SESSION},
+    {"logging/setLevel", mcp__logging_set_level, M_SESSION | M_LASTING},
     {"completion/complete", mcp__completion_complete, M_COMPLETE},
-    {"resources/subscribe", mcp__resources_subscribe, M_RES | M_SESSION},
-    {"resources/unsubscribe", mcp__resources_unsubscribe, M_RES | M_SESSION},
+    {"resources/subscribe", mcp__resources_subscribe, M_RES | M_SESSION | M_LASTING},
+    {"resources/unsubscribe", mcp__resources_unsubscribe, M_RES | M_SESSION | M_LASTING},
     {"subscriptions/listen", mcp__subscriptions_listen, M_STATELESS},
     /* tasks.c: each checks the era, the extension and whether tasks are offered */
     {"tasks/get", mcp__tasks_get, 0},
@@ -143,6 +144,13 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
                     m->method);
         return;
     }
+    if (!ctx.stateless && (me->flags & M_LASTING) && s->ephemeral) {
+        reply_error(s, b, m->id, MCP_JSONRPC_METHOD_NOT_FOUND, NULL,
+                    "Method not found: %s (this server runs without sessions, so nothing "
+                    "lasts between requests; it is not offered in initialize)",
+                    m->method);
+        return;
+    }
     if (!ctx.stateless && !(me->flags & M_ANYTIME) && s->state == MCP__SESS_NEW) {
         reply_error(s, b, m->id, MCP_JSONRPC_INVALID_REQUEST, NULL,
                     "Invalid Request: server not initialized (send \"initialize\" first, or "
@@ -180,6 +188,10 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
         mcp__ctx_copy(&call->ctx, &s->ctx);
     if (b)
         mcp__call_join_batch(call, b);
+    if (mcp__middleware_request(call) != MCP_OK) {
+        mcp__call_finish(call); /* a middleware answered */
+        return;
+    }
     if (call->ctx.stateless && (me->flags & M_MRTR) && mcp__mrtr_begin(call) != 0) {
         mcp__call_finish(call); /* a bad requestState: the error is set */
         return;
@@ -189,6 +201,8 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
 
 static void handle_notification(mcp__session *s, const mcp__msg *m)
 {
+    if (!mcp__middleware_notification(s, m))
+        return; /* a middleware dropped it */
     if (strcmp(m->method, "notifications/initialized") == 0) {
         mcp__initialized(s, m);
     } else if (strcmp(m->method, "notifications/cancelled") == 0) {

@@ -12,6 +12,7 @@ static void stopping(mcp_server_t *srv)
     mcp__transport *t, *next_t;
     mcp__listeners_end(srv, NULL); /* long-lived listen requests end gracefully */
     mcp__tasks_stop(srv);          /* running tasks are cancelled */
+    mcp__keepalive_stop(srv);      /* no more pings */
     for (t = srv->transports; t; t = next_t) {
         next_t = t->next;
         t->stop(t);
@@ -121,6 +122,7 @@ void mcp_server_free(mcp_server_t *srv)
         t->free(t);
     }
     mcp__tasks_free(srv); /* tasks.c */
+    mcp__keepalive_stop(srv);
     mcp__calls_drop_waiting(srv);
     mcp__pool_free(srv);
     mcp__store_free(srv); /* its handles close with the loop below */
@@ -129,6 +131,7 @@ void mcp_server_free(mcp_server_t *srv)
     for (s = srv->sessions; s; s = s->next)
         s->srv = NULL;
     mcp__registry_free(&srv->reg);
+    mcp__middleware_free(srv);
     mcp__nonces_free(srv);
     json_decref(srv->icons);
     json_decref(srv->info);

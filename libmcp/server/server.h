@@ -16,6 +16,16 @@ MCP_HIDDEN void mcp__server_receive_inbound(mcp__session *s, const mcp__inbound 
 /** Read and dispatch one buffer (one STDIO line): mcp__inbound_read + the above. */
 MCP_HIDDEN void mcp__server_receive(mcp__session *s, const char *buf, size_t len);
 
+/* ---- middleware.c -------------------------------------------------------------------------- */
+
+/** Run the request hooks on a new call (before mrtr and the handler). MCP_OK: go on;
+ * MCP_HANDLED: a middleware answered (or failed: call->error set), finish the call now. */
+MCP_HIDDEN int mcp__middleware_request(mcp_call_t *call);
+/** Run the request hooks on a notification: false when a middleware dropped it. */
+MCP_HIDDEN bool mcp__middleware_notification(mcp__session *s, const mcp__msg *m);
+/** mcp_server_free(): release the chain (free_userdata of each). */
+MCP_HIDDEN void mcp__middleware_free(mcp_server_t *srv);
+
 /* ---- server.c ------------------------------------------------------------------------------- */
 
 /** Register / unregister a started transport (loop thread). */

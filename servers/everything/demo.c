@@ -5,6 +5,7 @@
 #include "everything.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,32 +352,41 @@ static int sample_with_tools(mcp_call_t *call, const json_t *args, void *ud)
 static void url_done(mcp_call_t *call, ev_gather *g, void *ud)
 {
     const json_t *r = ev_gather_answer(g, "url");
-    (void)ud;
-    if (!r)
+    const char *action = json_string_value(json_object_get(r, "action"));
+    if (!r) {
         mcp_call_tool_error(call, "URL elicitation failed: %s", ev_gather_failure(g, "url"));
-    else
-        mcp_call_text(call, "The user's answer to the URL request: %s",
-                      json_string_value(json_object_get(r, "action"))
-                          ? json_string_value(json_object_get(r, "action"))
-                          : "?");
+    } else {
+        mcp_call_text(call, "The user's answer to the URL request: %s", action ? action : "?");
+        /* 2025-11-25: once the user is done in the browser, the server says so */
+        if (ud && action && strcmp(action, "accept") == 0)
+            ev_elicitation_complete_later(mcp_call_server(call), ud, 50);
+    }
     mcp_call_complete(call);
 }
 
-/* URL-mode elicitation (2025-11-25): the user completes something out of band in a browser. */
+/* URL-mode elicitation: the user completes something out of band in a browser. A 2025-11-25
+ * request names it with an elicitationId, and the server announces its end with
+ * notifications/elicitation/complete; 2026-07-28 removed both (the client simply retries). */
 static int elicit_url(mcp_call_t *call, const json_t *args, void *ud)
 {
     static unsigned seq;
     char id[32];
     const json_t *url = json_object_get(args, "url");
-    ev_gather *g = ev_gather_new(call, url_done, NULL, NULL);
+    bool modern = strcmp(mcp_call_protocol_version(call), MCP_PROTOCOL_2026_07_28) == 0;
+    char *keep = NULL;
+    json_t *p = json_pack("{s:s, s:s, s:s}", "mode", "url", "message",
+                          "Please open this page to authorize the demo.", "url",
+                          json_is_string(url) ? json_string_value(url)
+                                              : "https://example.com/authorize");
+    ev_gather *g;
     (void)ud;
-    snprintf(id, sizeof id, "everything-%u", ++seq);
-    ev_gather_elicit(
-        g, "url",
-        json_pack("{s:s, s:s, s:s, s:s}", "mode", "url", "message",
-                  "Please open this page to authorize the demo.", "url",
-                  json_is_string(url) ? json_string_value(url) : "https://example.com/authorize",
-                  "elicitationId", id));
+    if (!modern) {
+        snprintf(id, sizeof id, "everything-%u", ++seq);
+        json_object_set_new(p, "elicitationId", json_string(id));
+        keep = strdup(id);
+    }
+    g = ev_gather_new(call, url_done, keep, free);
+    ev_gather_elicit(g, "url", p);
     return ev_gather_end(g);
 }
 
@@ -396,6 +406,7 @@ static int greeting(mcp_call_t *call, const char *uri, const json_t *vars, void 
     char text[300];
     (void)ud;
     snprintf(text, sizeof text, "Hello, %s!", json_string_value(json_object_get(vars, "name")));
+    mcp_call_set_cache(call, 60000, MCP_CACHE_PUBLIC); /* 2026-07-28: fresh for a minute */
     return mcp_call_resource_text(call, uri, "text/plain", text);
 }
 
@@ -590,7 +601,11 @@ int ev_add_demo(mcp_server_t *srv, mcp_error_t *err)
                                              "\"priority\":0.8,"
                                              "\"lastModified\":\"2025-11-25T00:00:00Z\"}",
                               .icons = png_icon,
-                              .size = (long long)(sizeof readme - 1)},
+                              .size = (long long)(sizeof readme - 1),
+                              /* 2026-07-28 cache hints: it never changes, and is the same
+                               * for everyone */
+                              .cache_ttl_ms = 3600000,
+                              .cache_scope = MCP_CACHE_PUBLIC},
             err);
     if (rc == MCP_OK)
         rc = mcp_server_add_resource(

@@ -8,12 +8,14 @@
  *   modern.c    tools the 2026-07-28 scenarios call (multi round-trip input, list changes, ...)
  *   demo.c      the feature demo beyond the suite (echo, add, structured output, roots, ...)
  *   tasks.c     tools that run as tasks (the tasks extension scenarios; 2025-11-25 tasks too)
+ *   framework.c what libmcp adds around the protocol (output schema enforcement, defaults, ...)
  *   util.c      small helpers: delays on the loop, asking the client several questions, media
  */
 #ifndef MCP_EVERYTHING_H
 #define MCP_EVERYTHING_H
 
 #include <mcp.h>
+#include <uv.h>
 
 /* ---- media (util.c) ---------------------------------------------------------------------- */
 
@@ -29,6 +31,10 @@ char *ev_base64(const void *data, size_t len);
 
 /** Run `fn(call, ud)` after `ms` milliseconds on the loop thread. MCP_OK or MCP_ENOMEM. */
 int ev_after(mcp_call_t *call, unsigned ms, void (*fn)(mcp_call_t *call, void *ud), void *ud);
+
+/** URL-mode elicitation (2025-11-25): pretend the user finishes the out-of-band step `id` in
+ * `ms` milliseconds, then send notifications/elicitation/complete. MCP_OK or MCP_ENOMEM. */
+int ev_elicitation_complete_later(mcp_server_t *srv, const char *id, unsigned ms);
 
 /* ---- asking the client several questions at once (util.c) --------------------------------- */
 /*
@@ -73,6 +79,7 @@ int ev_add_fixtures(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_modern(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_demo(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_tasks(mcp_server_t *srv, mcp_error_t *err);
+int ev_add_framework(mcp_server_t *srv, mcp_error_t *err);
 
 /** Items the suite's reference server adds 2 s after start (main.c's timer calls this). */
 int ev_add_dynamic(mcp_server_t *srv);

@@ -360,3 +360,41 @@ int ev_gather_missing(const ev_gather *g)
 {
     return g->missing;
 }
+
+/* ---- URL-mode elicitation: the out-of-band step finishing later ----------------------------- */
+
+typedef struct later_complete {
+    uv_timer_t timer;
+    mcp_server_t *srv;
+    char id[64];
+} later_complete;
+
+static void later_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void later_fire(uv_timer_t *t)
+{
+    later_complete *lc = t->data;
+    mcp_server_elicitation_complete(lc->srv, lc->id); /* MCP_ENOTFOUND if the client left */
+    uv_close((uv_handle_t *)t, later_closed);
+}
+
+int ev_elicitation_complete_later(mcp_server_t *srv, const char *id, unsigned ms)
+{
+    later_complete *lc = calloc(1, sizeof *lc);
+    uv_loop_t *loop = mcp_server_loop(srv);
+
+    if (!lc || !loop) {
+        free(lc);
+        return MCP_ENOMEM;
+    }
+    lc->srv = srv;
+    snprintf(lc->id, sizeof lc->id, "%s", id);
+    uv_timer_init(loop, &lc->timer);
+    lc->timer.data = lc;
+    uv_unref((uv_handle_t *)&lc->timer); /* never keeps the server alive */
+    uv_timer_start(&lc->timer, later_fire, ms, 0);
+    return MCP_OK;
+}

@@ -20,6 +20,8 @@
 #define _GNU_SOURCE /* statx (birth time), renameat2 (RENAME_NOREPLACE) */
 #include "fs.h"
 
+#include <uv.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

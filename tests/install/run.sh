@@ -48,12 +48,41 @@ FLAGS=$(pkg-config --cflags --libs libmcp)
 check "pkg-config --cflags --libs libmcp points into the stage ($FLAGS)" \
     "echo '$FLAGS' | grep -q -- '-I$P/include' && echo '$FLAGS' | grep -q -- '-L$P/lib'"
 
-# An out-of-tree program.
-if $CC $SANFLAGS -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Werror -o "$W/app" "$HERE/app.c" $FLAGS 2>"$W/cc.log"; then
-    ok "an out-of-tree program builds with pkg-config"
+# An out-of-tree program, built with exactly the line README.md documents (plus the sanitizer
+# flags of a sanitizer build): strict C11 and no feature macros.
+if $CC $SANFLAGS -std=c11 "$HERE/app.c" $FLAGS -o "$W/app" 2>"$W/cc.log"; then
+    ok "an out-of-tree program builds with: cc -std=c11 app.c \$(pkg-config --cflags --libs libmcp)"
 else
     cat "$W/cc.log" >&2
-    bad "an out-of-tree program builds with pkg-config"
+    bad "an out-of-tree program builds with: cc -std=c11 app.c \$(pkg-config --cflags --libs libmcp)"
+fi
+# ... and warning-free under strict C11 and C99 (mcp.h and mcp_plugin.h need no POSIX types),
+# and the headers alone under C++11.
+for std in c11 c99; do
+    if $CC -std=$std -Wall -Wextra -pedantic -Werror -c "$HERE/app.c" -o "$W/app.o" \
+        $(pkg-config --cflags libmcp) 2>"$W/cc.log"; then
+        ok "the public headers compile warning-free with -std=$std -Wall -Wextra -pedantic"
+    else
+        cat "$W/cc.log" >&2
+        bad "the public headers compile warning-free with -std=$std -Wall -Wextra -pedantic"
+    fi
+done
+printf '#include <mcp.h>\n#include <mcp_plugin.h>\nint main() { return mcp_version() ? 0 : 1; }\n' \
+    >"$W/headers.cc"
+if ${CXX:-c++} -std=c++11 -Wall -Wextra -pedantic -Werror -c "$W/headers.cc" -o "$W/headers.o" \
+    $(pkg-config --cflags libmcp) 2>"$W/cc.log"; then
+    ok "the public headers compile warning-free as C++11"
+else
+    cat "$W/cc.log" >&2
+    bad "the public headers compile warning-free as C++11"
+fi
+# A program embedding libmcp in its own libuv loop includes <uv.h> itself, after asking for
+# POSIX (examples/embed.c does); it builds under strict C11 too.
+if $CC $SANFLAGS -std=c11 -Wall -Wextra -Werror examples/embed.c $FLAGS -o "$W/embed" 2>"$W/cc.log"; then
+    ok "examples/embed.c (its own <uv.h>) builds out of tree with -std=c11"
+else
+    cat "$W/cc.log" >&2
+    bad "examples/embed.c (its own <uv.h>) builds out of tree with -std=c11"
 fi
 export LD_LIBRARY_PATH="$P/lib"
 if [ -x "$W/app" ]; then

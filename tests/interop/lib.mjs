@@ -24,6 +24,8 @@ export const BIN = {
     async: path.join(BUILD, 'examples', 'async'),
     testserver: path.join(BUILD, 'fixtures', 'testserver'),
     embed: path.join(BUILD, 'examples', 'embed'),
+    everything: path.join(BUILD, 'bin', 'mcp-everything'),
+    middleware: path.join(BUILD, 'examples', 'middleware'),
 };
 
 /** Per-test time limit. (Not --test-timeout: on Node 20 that also caps each whole file.) */
@@ -122,7 +124,7 @@ function tapTransport(transport, log) {
  * Spawn `bin` through an SDK stdio transport and connect a client of `kind` ('v1', 'v2',
  * 'v2-2025'). Returns a connection object; call close() (closeAll() also does).
  */
-export async function connect(kind, bin, { env = {}, args = [] } = {}) {
+export async function connect(kind, bin, { env = {}, args = [], capabilities = {}, setup } = {}) {
     const params = {
         command: bin,
         args,
@@ -133,16 +135,16 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
     let client, transport;
     if (kind === 'v1') {
         transport = new StdioV1(params);
-        client = new ClientV1(clientInfo, { capabilities: {} });
+        client = new ClientV1(clientInfo, { capabilities });
     } else if (kind === 'v2') {
         transport = new StdioV2(params);
         client = new ClientV2(clientInfo, {
-            capabilities: {},
+            capabilities,
             versionNegotiation: { mode: 'auto', probe: { timeoutMs: 5000 } },
         });
     } else if (kind === 'v2-2025') {
         transport = new StdioV2(params);
-        client = new ClientV2(clientInfo, { capabilities: {}, versionNegotiation: { mode: 'legacy' } });
+        client = new ClientV2(clientInfo, { capabilities, versionNegotiation: { mode: 'legacy' } });
     } else {
         throw new Error(`unknown client kind ${kind}`);
     }
@@ -212,6 +214,7 @@ export async function connect(kind, bin, { env = {}, args = [] } = {}) {
     }
     tapTransport(transport, conn.log);
     client.onerror = (e) => conn.errors.push(e);
+    setup?.(client);
     live.add(conn);
     try {
         await client.connect(transport);

@@ -698,6 +698,250 @@ static void test_two_servers(void **state)
     teardown((void **)&g);
 }
 
+/* ---- middleware ------------------------------------------------------------------------ */
+
+typedef struct mwlog {
+    char trail[512]; /* "A>tools/call B>tools/call <B <A ..." */
+    double last_ms;
+    int last_code, last_tool_error, freed;
+} mwlog;
+
+static void mw_note(mwlog *l, const char *fmt, ...) MCP_PRINTF(2, 3);
+static void mw_note(mwlog *l, const char *fmt, ...)
+{
+    size_t n = strlen(l->trail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->trail + n, sizeof l->trail - n, fmt, ap);
+    va_end(ap);
+}
+
+static mwlog mw_log;
+
+static int mw_a(const mcp_request_info_t *req, void *ud)
+{
+    (void)ud;
+    mw_note(&mw_log, "A>%s%s%s[%s] ", req->method, req->name ? ":" : "",
+            req->name ? req->name : "", req->client);
+    if (strcmp(req->method, "notifications/roots/list_changed") == 0)
+        return MCP_HANDLED; /* dropped */
+    return MCP_OK;
+}
+
+static void mw_a_done(const mcp_request_info_t *req, const mcp_outcome_t *out, void *ud)
+{
+    (void)ud;
+    mw_note(&mw_log, "<A:%s ", req->method);
+    mw_log.last_ms = out->duration_ms;
+    mw_log.last_code = out->error_code;
+    mw_log.last_tool_error = out->tool_error;
+}
+
+static int mw_b(const mcp_request_info_t *req, void *ud)
+{
+    (void)ud;
+    mw_note(&mw_log, "B>%s ", req->method);
+    if (req->name && strcmp(req->name, "blocked") == 0)
+        return mcp_call_fail_new(req->call, -32001, NULL, "blocked by B") == MCP_OK ? MCP_HANDLED
+                                                                                   : MCP_ENOMEM;
+    if (req->name && strcmp(req->name, "answered") == 0) {
+        json_object_set_new(mcp_call_result(req->call), "content", json_array());
+        json_object_set_new(mcp_call_result(req->call), "isError", json_true());
+        return MCP_HANDLED;
+    }
+    if (req->name && strcmp(req->name, "broken") == 0)
+        return MCP_ENOMEM;
+    return MCP_OK;
+}
+
+static void mw_b_done(const mcp_request_info_t *req, const mcp_outcome_t *out, void *ud)
+{
+    (void)out;
+    (void)ud;
+    mw_note(&mw_log, "<B:%s ", req->method);
+}
+
+static void mw_free(void *ud)
+{
+    ((mwlog *)ud)->freed++;
+}
+
+static void test_middleware(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    int before = calls_seen;
+
+    memset(&mw_log, 0, sizeof mw_log);
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){0}), MCP_EINVAL);
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){.name = "A",
+                                                                .request = mw_a,
+                                                                .response = mw_a_done,
+                                                                .userdata = &mw_log,
+                                                                .free_userdata = mw_free}),
+                     MCP_OK);
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){.name = "B",
+                                                                .request = mw_b,
+                                                                .response = mw_b_done}),
+                     MCP_OK);
+    init(f, "2025-11-25");
+    assert_string_equal(mw_log.trail, "A>initialize[session:1] B>initialize <B:initialize "
+                                      "<A:initialize A>notifications/initialized[session:1] "
+                                      "B>notifications/initialized ");
+    mw_log.trail[0] = '\0';
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"add\",\"arguments\":{\"a\":2,\"b\":3}}}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    assert_string_equal(mw_log.trail, "A>tools/call:add[session:1] B>tools/call <B:tools/call "
+                                      "<A:tools/call ");
+    assert_true(mw_log.last_ms >= 0 && mw_log.last_ms < 1000);
+    assert_int_equal(calls_seen, before + 1);
+    /* B answers with an error: the handler does not run, both response hooks see it */
+    mw_log.trail[0] = '\0';
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"blocked\"}}");
+    assert_int_equal(error_code(r), -32001);
+    json_decref(r);
+    assert_int_equal(mw_log.last_code, -32001);
+    assert_string_equal(mw_log.trail, "A>tools/call:blocked[session:1] B>tools/call "
+                                      "<B:tools/call <A:tools/call ");
+    /* B answers with a result */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"answered\"}}");
+    assert_true(json_is_true(json_object_get(json_object_get(r, "result"), "isError")));
+    json_decref(r);
+    assert_int_equal(mw_log.last_tool_error, 1);
+    /* a failing middleware: -32603 */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"broken\"}}");
+    assert_int_equal(error_code(r), -32603);
+    json_decref(r);
+    assert_int_equal(calls_seen, before + 1);
+    /* a dropped notification; an unknown method never reaches the chain */
+    mw_log.trail[0] = '\0';
+    assert_null(roundtrip(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/roots/list_changed\"}"));
+    assert_string_equal(mw_log.trail, "A>notifications/roots/list_changed[session:1] ");
+    mw_log.trail[0] = '\0';
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"nope/nope\"}");
+    assert_int_equal(error_code(r), -32601);
+    json_decref(r);
+    assert_string_equal(mw_log.trail, "");
+    /* a 2026 request */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"test://static\"," META26 "}}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    assert_non_null(strstr(mw_log.trail, "A>resources/read:test://static[session:1]"));
+    assert_int_equal(mw_log.freed, 0);
+}
+
+static void test_middleware_rate_limit(void **state)
+{
+    fixture *f = *state;
+    json_t *r;
+    int i, refused = 0;
+
+    assert_int_equal(mcp_server_use_rate_limit(f->srv, 0, 1), MCP_EINVAL);
+    assert_int_equal(mcp_server_use_rate_limit(f->srv, 0.001, 2), MCP_OK);
+    init(f, "2025-11-25");
+    for (i = 0; i < 4; i++) {
+        r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                         "\"name\":\"add\",\"arguments\":{\"a\":2,\"b\":3}}}");
+        if (error_code(r) == -32000) {
+            refused++;
+            assert_non_null(strstr(json_string_value(json_object_get(
+                                       json_object_get(r, "error"), "message")),
+                                   "Rate limit exceeded"));
+            assert_true(json_integer_value(json_object_get(
+                            json_object_get(json_object_get(r, "error"), "data"),
+                            "retryAfterMs")) > 0);
+        }
+        json_decref(r);
+    }
+    assert_int_equal(refused, 2);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}"); /* never limited */
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+}
+
+/* Hidden items: skipped by pages (which still hold page_size visible ones), unknown to calls;
+ * a session's view of a tag is its own. */
+static void test_visibility(void **state)
+{
+    fixture *f = *state;
+    capture other = {0};
+    mcp__session *s2;
+    json_t *r, *res;
+    mcp_error_t err;
+    mcp_call_t fake;
+
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "secret",
+                                                       .tags = "admin, beta",
+                                                       .handler = tool_add},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "bad", .tags = "a b", .handler = tool_add},
+                                         &err),
+                     MCP_EINVAL);
+    assert_non_null(strstr(err.text, "tag 'a b'"));
+    assert_int_equal(mcp_server_enable_tool(f->srv, "nope", 0), MCP_ENOTFOUND);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 0), MCP_OK);
+    mcp_server_set_limit(f->srv, MCP_LIMIT_PAGE_SIZE, 2);
+    init(f, "2025-11-25");
+    /* add park structured internal secret: visible add structured internal -> pages of 2, 1 */
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "tools"), 1), "name")),
+                        "structured");
+    assert_non_null(json_object_get(res, "nextCursor"));
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{"
+                     "\"cursor\":\"mcp1.3\"}}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "tools")), 1);
+    assert_null(json_object_get(res, "nextCursor")); /* only hidden ones follow */
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"secret\"}}");
+    assert_int_equal(error_code(r), -32602);
+    json_decref(r);
+    /* this session shows "admin": still hidden by "beta"? no: beta is on server-wide */
+    memset(&fake, 0, sizeof fake);
+    fake.srv = f->srv;
+    fake.sess = f->sess;
+    assert_int_equal(mcp_call_session_enable_tag(&fake, "admin", 1), MCP_OK);
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 1);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"secret\",\"arguments\":{\"a\":1,\"b\":2}}}");
+    assert_non_null(json_object_get(r, "result"));
+    json_decref(r);
+    /* another session still does not see it */
+    other.sent = json_array();
+    s2 = mcp__session_new(f->srv, &cap_ops, &other);
+    s2->state = MCP__SESS_READY;
+    s2->ctx.version = MCP_PROTOCOL_2025_11_25;
+    s2->ctx.client_caps = json_object();
+    mcp__server_receive(s2, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                            "\"name\":\"secret\"}}",
+                        strlen("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{"
+                               "\"name\":\"secret\"}}"));
+    assert_int_equal(error_code(json_array_get(other.sent, 0)), -32602);
+    mcp__server_session_end(s2);
+    mcp__session_unref(s2);
+    json_decref(other.sent);
+    /* enabling back for everyone: broadcast */
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 1), MCP_OK);
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 2);
+    assert_int_equal(mcp_server_enable_tool(f->srv, "park", 1), MCP_OK); /* no change: silent */
+    assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +960,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_middleware, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_middleware_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_servers, setup, teardown),
     };
     return cmocka_run_group_tests_name("dispatch", tests, NULL, NULL);

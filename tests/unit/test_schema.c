@@ -1562,6 +1562,43 @@ static void test_pattern_refused_at_registration(void **state)
     mcp_server_free(srv);
 }
 
+/* Defaults are filled into a copy (the instance is untouched), through $ref and into nested
+ * objects that are present; nothing to fill gives NULL; self-referencing $refs end. */
+static void test_defaults(void **state)
+{
+    json_t *schema = json_loads(
+        "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\",\"default\":3},"
+        "\"b\":{\"default\":[1]},\"o\":{\"$ref\":\"#/$defs/o\"},\"loop\":{\"$ref\":\"#/$defs/l\"}},"
+        "\"$defs\":{\"o\":{\"properties\":{\"x\":{\"default\":\"y\"}}},\"l\":{\"$ref\":\"#/$defs/l\"}}}",
+        0, NULL);
+    json_t *in = json_loads("{\"b\":null,\"o\":{}}", 0, NULL);
+    json_t *out, *want, *full;
+
+    (void)state;
+    assert_non_null(schema);
+    out = mcp__schema_defaults(schema, in);
+    want = json_loads("{\"a\":3,\"b\":null,\"o\":{\"x\":\"y\"}}", 0, NULL);
+    assert_non_null(out);
+    assert_true(json_equal(out, want));
+    assert_int_equal(json_object_size(in), 2);
+    assert_int_equal(json_object_size(json_object_get(in, "o")), 0);
+    full = json_deep_copy(out);
+    assert_null(mcp__schema_defaults(schema, full)); /* nothing left to fill */
+    assert_null(mcp__schema_defaults(schema, json_object_get(in, "b")));
+    assert_int_equal(mcp_arg_int(out, "a", 0), 3);
+    assert_int_equal(mcp_arg_int(out, "o", 7), 7);
+    assert_string_equal(mcp_arg_string(json_object_get(out, "o"), "x", NULL), "y");
+    assert_null(mcp_arg_string(out, "a", NULL));
+    assert_true(mcp_arg_number(out, "a", 0) == 3.0);
+    assert_int_equal(mcp_arg_bool(out, "missing", 1), 1);
+    assert_int_equal(mcp_arg_bool(NULL, "a", 0), 0);
+    json_decref(full);
+    json_decref(want);
+    json_decref(out);
+    json_decref(in);
+    json_decref(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1591,6 +1628,7 @@ int main(void)
         cmocka_unit_test(test_message_buffer),
         cmocka_unit_test(test_inputs_unchanged),
         cmocka_unit_test(test_pattern_cache),
+        cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
  *   check.c     registration-time checks (mcp__schema_check, mcp_schema_from_text) and the
  *               table of keywords the validator knows
  *   validate.c  the validator (mcp_schema_validate)
+ *   defaults.c  schema defaults filled into a tool's arguments (mcp__schema_defaults)
  *
  * The only global state is pcre_load.c's table of PCRE2 functions, filled once.
  */

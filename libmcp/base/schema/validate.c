@@ -241,6 +241,7 @@ typedef struct vregex {
 typedef struct vctx {
     const json_t *root;
     const mcp__schema_patterns *pats; /* compiled patterns of the schema, or NULL */
+    const char *where;                /* the instance's name in messages ("arguments") */
     char *msg;
     size_t msg_size;
     int quiet;           /* > 0 while trying alternatives (anyOf, not, if...): no messages */
@@ -276,7 +277,7 @@ static bool v_begin(vctx *v, mw *w)
     w->size = v->msg_size;
     w->len = 0;
     v->msg[0] = '\0';
-    mw_puts(w, "arguments");
+    mw_puts(w, v->where);
     for (i = 0; i < v->depth; i++) {
         const vseg *seg = &v->path[i];
         if (!seg->key) {
@@ -319,7 +320,7 @@ static bool v_too_deep(vctx *v, const char *what)
 {
     v->fatal = true;
     if (v->msg && v->msg_size)
-        snprintf(v->msg, v->msg_size, "arguments: too deeply nested (%s)", what);
+        snprintf(v->msg, v->msg_size, "%s: too deeply nested (%s)", v->where, what);
     return false;
 }
 
@@ -981,6 +982,12 @@ int mcp_schema_validate(const json_t *schema, const json_t *instance, char *msg,
 int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
                          const json_t *instance, char *msg, size_t msg_size)
 {
+    return mcp__schema_validate_at(schema, pats, instance, "arguments", msg, msg_size);
+}
+
+int mcp__schema_validate_at(const json_t *schema, const mcp__schema_patterns *pats,
+                            const json_t *instance, const char *where, char *msg, size_t msg_size)
+{
     vctx v;
     size_t i;
     bool ok;
@@ -991,11 +998,12 @@ int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
         return MCP_OK;
     if (!instance) {
         if (msg && msg_size)
-            snprintf(msg, msg_size, "arguments: missing");
+            snprintf(msg, msg_size, "%s: missing", where);
         return MCP_ESCHEMA;
     }
     v.root = schema;
     v.pats = pats;
+    v.where = where;
     v.msg = msg;
     v.msg_size = msg ? msg_size : 0;
     v.quiet = 0;
@@ -1008,6 +1016,6 @@ int mcp__schema_validate(const json_t *schema, const mcp__schema_patterns *pats,
     if (ok)
         return MCP_OK;
     if (msg && msg_size && !msg[0])
-        snprintf(msg, msg_size, "arguments: invalid");
+        snprintf(msg, msg_size, "%s: invalid", where);
     return MCP_ESCHEMA;
 }
