@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mcp_client.h"
+#include <uv.h>
 
 /* ---- the server under test ------------------------------------------------------------------ */
 

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "mcp_client.h"
+#include <uv.h>
 
 static mcp_call_t *held[4];
 static int nheld;

@@ -18,6 +18,7 @@
 
 #include "mcp_client.h"
 #include "mcp_mount.h"
+#include <uv.h>
 
 /* ---- the inner server --------------------------------------------------------------------- */
 
