@@ -76,6 +76,11 @@ PLUGIN_SRCS  := $(wildcard examples/plugins/*.c)
 PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_SRCS))
 SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
 MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
+# Section 3: one page per exported function, generated from the comments of every public header
+# (tools/mkman.sh), plus libmcp(3) (docs/man/libmcp.3 with the list of functions added).
+PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
+MAN3_DIR     := $(BUILD)/man/man3
+MAN3_STAMP   := $(MAN3_DIR)/.stamp
 
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
@@ -94,15 +99,15 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures \
-        test unit check-layers check-exports format-check interop http-test test-servers \
+.PHONY: all deps lib examples servers plugins everything fixtures man \
+        test unit check-layers check-exports check-man format-check interop http-test test-servers \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything
+all: lib examples servers everything man
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -139,6 +144,14 @@ $(LIB_PC): libmcp/libmcp.pc.in include/mcp.h
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
 		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- man pages -----------------------------------------------------------------------------
+man: $(MAN3_STAMP)
+
+$(MAN3_STAMP): tools/mkman.sh $(PUBLIC_HEADERS) docs/man/libmcp.3
+	@$(if $(Q),echo "  MAN     $(MAN3_DIR)")
+	$(Q)sh tools/mkman.sh $(MAN3_DIR) $(VERSION) docs/man/libmcp.3 $(PUBLIC_HEADERS)
+	$(Q)touch $@
 
 # ---- examples (linked statically against libmcp.a) ------------------------------------------
 examples: $(EXAMPLES)
@@ -181,7 +194,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
-test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
+test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
       test-servers test-install conformance
 
 unit: $(UNIT_TESTS)
@@ -198,6 +211,10 @@ check-layers: $(LIB_A)
 
 check-exports: $(LIB_SO)
 	$(Q)sh tests/check-exports.sh $(LIB_SOV)
+
+# Every exported function has a man page that renders without a warning.
+check-man: $(LIB_SO) $(MAN3_STAMP)
+	$(Q)sh tests/check-man.sh $(LIB_SOV) $(MAN3_DIR)
 
 format-check:
 	$(Q)sh tests/check-format.sh $(FORMAT_SRCS)
@@ -296,22 +313,23 @@ install: all
 	install -m 755 $(LIB_SOV) $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION)
 	ln -sf libmcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR)
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
-	install -m 644 include/mcp.h include/mcp_plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
 	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(MAN3_DIR)/*.3 $(DESTDIR)$(MANDIR)/man3/
 
-uninstall:
+uninstall: $(MAN3_STAMP)
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
+	      $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(PUBLIC_HEADERS)) \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
+	for f in $(MAN3_DIR)/*.3; do rm -f "$(DESTDIR)$(MANDIR)/man3/$${f##*/}"; done
 
 # every build folder: build, build-san, build-fuzz, and any BUILD=build-* a user chose
 clean:

@@ -32,7 +32,7 @@ $MAKE -s BUILD="$BUILD" PREFIX=$PREFIX DESTDIR="$D" install >"$W/install.log" 2>
 P=$D$PREFIX
 for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h lib/pkgconfig/libmcp.pc \
     bin/mcp-host bin/mcp-filesystem share/man/man1/mcp-host.1 share/man/man1/mcp-filesystem.1 \
-    share/man/man3/libmcp.3 lib/mcp/hello.so lib/mcp/notes.so; do
+    share/man/man3/libmcp.3 share/man/man3/mcp_server_add_tool.3 share/man/man3/mcp_plugin_host_load.3 lib/mcp/hello.so lib/mcp/notes.so; do
     check "installed $f" "[ -e '$P/$f' ]"
 done
 check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.1' ]"
@@ -87,7 +87,7 @@ check "the installed mcp-filesystem runs" "'$P/bin/mcp-filesystem' --version | g
 # The man pages render without warnings. groff is required (tools/deps.sh installs groff-base):
 # without it this check would silently do nothing.
 if command -v groff >/dev/null 2>&1; then
-    for m in "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3; do
+    for m in "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3 "$P"/share/man/man3/mcp_server_add_tool.3; do
         W_OUT=$(groff -man -Tutf8 -ww -z "$m" 2>&1)
         check "$(basename "$m") renders cleanly" "[ -z '$W_OUT' ]"
     done
