@@ -4,7 +4,8 @@
 # runs every test (unit, layering, exports, the official SDK clients, conformance; needs Node).
 #
 # Variables a user may set: PREFIX DESTDIR LIBDIR INCLUDEDIR BINDIR MANDIR CC CFLAGS CPPFLAGS
-# LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), WERROR=0 (warnings not fatal),
+# LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), STATIC=1 (programs that need only
+# the C library, in build-static/: README "Self-contained binaries"), WERROR=0 (warnings not fatal),
 # V=1 (show full commands), NO_DEPS=1 (never run apt-get).
 #
 # Required flags live in MCP_* variables so `make CFLAGS=-O0` can never remove -std=c11.
@@ -26,6 +27,9 @@ SOMAJOR := $(shell sed -n 's/^\#define MCP_SOVERSION *\([0-9]*\)/\1/p' include/m
 ifeq ($(SAN),1)
 BUILD   ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(STATIC),1)
+BUILD   ?= build-static
+SANFLAGS =
 else
 BUILD   ?= build
 SANFLAGS =
@@ -55,6 +59,17 @@ endif
 ALL_CFLAGS  = $(MCP_CPPFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(MCP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LIBS    = $(PKG_LIBS) -lpthread -ldl -lm
+
+# make STATIC=1 (into build-static/): programs that need nothing but the C library. jansson, libuv
+# and PCRE2 are linked in from their Debian static archives (PCRE2 then is not dlopen()ed:
+# MCP_STATIC_PCRE2). libmicrohttpd stays loaded on first --http/--sse use: Debian's
+# libmicrohttpd.a needs GnuTLS, whose static link needs libp11-kit.a, which Debian does not ship
+# (README "Self-contained binaries"). Only libmcp.a is built: mcp-host and plugins need the .so.
+ifeq ($(STATIC),1)
+STATIC_LIBDIR = $(shell pkg-config --variable=libdir jansson 2>/dev/null)
+MCP_CPPFLAGS += -DMCP_STATIC_PCRE2
+ALL_LIBS     = $(addprefix $(STATIC_LIBDIR)/,libjansson.a libuv_a.a libpcre2-8.a) -lpthread -ldl -lm
+endif
 
 # ---- what is built from what ---------------------------------------------------------------
 LIB_SRCS := $(sort $(wildcard libmcp/*/*.c libmcp/*/*/*.c))
@@ -101,7 +116,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures man \
         test unit check-layers check-exports check-man format-check interop http-test test-servers \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install test-static conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -117,7 +132,11 @@ $(DEPS_STAMP): tools/deps.sh
 	$(Q)mkdir -p $(@D) && touch $@
 
 # ---- library -------------------------------------------------------------------------------
+ifeq ($(STATIC),1)
+lib: $(LIB_A) $(LIB_PC)
+else
 lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+endif
 
 $(BUILD)/obj/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -162,7 +181,11 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # ---- servers and plugins: mcp-host, mcp-filesystem, build/plugins/*.so -----------------------
+ifeq ($(STATIC),1)
+servers: $(FS_BIN)
+else
 servers: $(HOST_BIN) $(FS_BIN) plugins
+endif
 plugins: $(PLUGINS)
 
 $(HOST_BIN): $(BUILD)/obj/servers/host/main.o $(LIB_SO)
@@ -195,7 +218,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
-      test-servers test-install conformance
+      test-servers test-install test-static conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -247,6 +270,10 @@ test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 
 test-install: lib servers
 	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
+
+# make STATIC=1 into build-static/: programs that need only the C library (tests/static/run.sh).
+test-static:
+	$(Q)MAKE=$(MAKE) sh tests/static/run.sh
 
 # The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
 # over Streamable HTTP on 127.0.0.1.
