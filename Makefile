@@ -83,6 +83,8 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
 # mcp-host and every plugin link the shared libmcp, so a host and its plugins share one copy.
+# It finds it next to itself (build/lib, PREFIX/lib); packages set HOST_RPATH= (system path).
+HOST_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HOST_BIN     := $(BUILD)/bin/mcp-host
 FS_SRCS      := $(wildcard servers/filesystem/*.c)
 FS_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(FS_SRCS))
@@ -116,7 +118,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures man \
         test unit check-layers check-exports check-man format-check interop http-test test-servers \
-        test-install test-static conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install test-static test-deb conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -128,7 +130,7 @@ all: lib examples servers everything man
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
-	$(Q)NO_DEPS=$(NO_DEPS) sh tools/deps.sh
+	$(Q)NO_DEPS=$(NO_DEPS) DEPS=$(DEPS) sh tools/deps.sh
 	$(Q)mkdir -p $(@D) && touch $@
 
 # ---- library -------------------------------------------------------------------------------
@@ -191,7 +193,7 @@ plugins: $(PLUGINS)
 $(HOST_BIN): $(BUILD)/obj/servers/host/main.o $(LIB_SO)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN/../lib' -o $@ $< $(SO_LINK) -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) $(HOST_RPATH) -o $@ $< $(SO_LINK) -ldl
 
 $(FS_BIN): $(FS_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
@@ -218,7 +220,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
-      test-servers test-install test-static conformance
+      test-servers test-install test-static test-deb conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -274,6 +276,11 @@ test-install: lib servers
 # make STATIC=1 into build-static/: programs that need only the C library (tests/static/run.sh).
 test-static:
 	$(Q)MAKE=$(MAKE) sh tests/static/run.sh
+
+# The Debian packages (debian/): dpkg-buildpackage, lintian, installed with apt-get, the quickstart
+# built against them, purged (tests/deb/run.sh; root or sudo; about 85 s).
+test-deb: $(DEPS_STAMP)
+	$(Q)sh tests/deb/run.sh
 
 # The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
 # over Streamable HTTP on 127.0.0.1.

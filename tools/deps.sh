@@ -2,21 +2,32 @@
 # Make sure the Debian packages libmcp builds against are present. Run by `make` (the deps step).
 # When pkg-config cannot find a library, install its -dev package with apt-get (as root, or
 # through sudo), saying so. NO_DEPS=1 only reports what is missing.
+# DEPS=build checks only what building needs (the libraries, pkg-config, a compiler), as a Debian
+# package build does (debian/rules): the test tools (cmocka, clang-format, locales, groff) are not
+# its business.
 set -e
 need=""
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
-for pair in jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev cmocka:libcmocka-dev; do
+pairs="jansson:libjansson-dev libuv:libuv1-dev libmicrohttpd:libmicrohttpd-dev libpcre2-8:libpcre2-dev"
+[ "${DEPS:-}" = build ] || pairs="$pairs cmocka:libcmocka-dev"
+for pair in $pairs; do
     pc=${pair%%:*}; pkg=${pair#*:}
     if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
         need="$need $pkg"
     fi
 done
-command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make format-check
-# The unit tests build a decimal-comma locale with localedef from Debian's locale sources.
-[ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
-# The install test renders the man pages with groff.
-command -v groff >/dev/null 2>&1 || need="$need groff-base"
+if [ "${DEPS:-}" != build ]; then
+    command -v clang-format >/dev/null 2>&1 || need="$need clang-format" # make format-check
+    # The unit tests build a decimal-comma locale with localedef from Debian's locale sources.
+    [ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
+    # The install test renders the man pages with groff.
+    command -v groff >/dev/null 2>&1 || need="$need groff-base"
+    # The Debian package test (tests/deb/run.sh) builds, checks and installs the packages.
+    command -v dpkg-buildpackage >/dev/null 2>&1 || need="$need dpkg-dev"
+    command -v dh >/dev/null 2>&1 || need="$need debhelper"
+    command -v lintian >/dev/null 2>&1 || need="$need lintian"
+fi
 [ -z "$need" ] && exit 0
 echo "deps: missing build dependencies:$need" >&2
 if [ "${NO_DEPS:-}" = 1 ]; then
