@@ -22,11 +22,7 @@ cleanup() {
     rm -rf "$W"
 }
 trap cleanup EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1" >&2; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$HERE/../tap.sh"
 
 for p in $PKGS; do
     if dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok'; then

@@ -19,11 +19,7 @@ cleanup() {
     rm -rf "$W"
 }
 trap cleanup EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1" >&2; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$HERE/../tap.sh"
 
 $MAKE -s SAN= BUILD=$B STATIC=1 examples servers everything fixtures >"$W/build.log" 2>&1 ||
     { cat "$W/build.log" >&2; echo "static: make STATIC=1 failed" >&2; exit 1; }
