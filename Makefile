@@ -118,7 +118,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures man \
         test unit check-layers check-exports check-man format-check interop http-test test-servers \
-        test-install test-static test-deb conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install test-static test-deb clients-test conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -220,7 +220,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
-      test-servers test-install test-static test-deb conformance
+      test-servers test-install test-static test-deb clients-test conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -272,6 +272,11 @@ test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 
 test-install: lib servers
 	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
+
+# Real clients: the MCP Inspector CLI 2.x, mcp-remote and supergateway over STDIO, Streamable HTTP
+# and HTTP+SSE (tests/clients/run.sh; npm, pinned; Node 22 from npm; about 35 s).
+clients-test: all
+	$(Q)BUILD=$(BUILD) sh tests/clients/run.sh
 
 # make STATIC=1 into build-static/: programs that need only the C library (tests/static/run.sh).
 test-static:
