@@ -99,6 +99,11 @@ PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
 MAN3_DIR     := $(BUILD)/man/man3
 MAN3_STAMP   := $(MAN3_DIR)/.stamp
 
+# mcp: the command-line client (cmd/mcp/, one file per group of subcommands)
+MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
+MCP_CMD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(MCP_CMD_SRCS))
+MCP_CMD_BIN  := $(BUILD)/bin/mcp
+
 EVERYTHING_SRCS := $(wildcard servers/everything/*.c)
 EVERYTHING_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(EVERYTHING_SRCS))
 EVERYTHING_BIN  := $(BUILD)/bin/mcp-everything
@@ -116,7 +121,7 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures man \
+.PHONY: all deps lib examples servers plugins everything fixtures man mcp \
         test unit check-layers check-exports check-man format-check interop http-test test-servers \
         test-install test-static test-deb clients-test conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
@@ -124,7 +129,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything man
+all: lib examples servers everything man mcp
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
@@ -204,6 +209,14 @@ $(BUILD)/plugins/%.so: $(BUILD)/obj/examples/plugins/%.o $(LIB_SO)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) -shared $(ALL_LDFLAGS) -o $@ $< $(SO_LINK)
+
+# ---- mcp: the command-line client -------------------------------------------------------------
+mcp: $(MCP_CMD_BIN)
+
+$(MCP_CMD_BIN): $(MCP_CMD_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MCP_CMD_OBJS) $(LIB_A) $(ALL_LIBS)
 
 # ---- mcp-everything: every feature, and the conformance suites' fixture ---------------------
 everything: $(EVERYTHING_BIN)
@@ -354,7 +367,7 @@ install: all
 	ln -sf libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc
-	install -m 755 $(HOST_BIN) $(FS_BIN) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN3_DIR)/*.3 $(DESTDIR)$(MANDIR)/man3/
@@ -362,7 +375,7 @@ install: all
 uninstall: $(MAN3_STAMP)
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
-	      $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(PUBLIC_HEADERS)) \
+	      $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(PUBLIC_HEADERS)) $(DESTDIR)$(BINDIR)/mcp \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \

@@ -92,7 +92,8 @@ MCP_API const char *mcp_version_string(void);
     XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                             \
     XX(USAGE, -13, "bad command-line usage")                                                \
     XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
-    XX(CLIENT, -15, "the client answered with an error")
+    XX(CLIENT, -15, "the client answered with an error")                                    \
+    XX(REMOTE, -16, "the server answered with a JSON-RPC error")
 
 typedef enum mcp_err {
     MCP_OK = 0,

@@ -3,7 +3,8 @@
 # pointer taken) in libmcp/ must go to a file of the same layer or a lower one, and no group of
 # files may call each other in a cycle.
 #
-# Layers, lowest first (docs/architecture.md): base < core < features < server < transport < app.
+# Layers, lowest first (docs/architecture.md): base < core < features < server < transport <
+# client < app.
 # An edge A -> B means A's object file names a global symbol that B's object file defines (`nm`:
 # U in A, T/D/B/R in B), so it is exact: no parsing of C, and function pointers count.
 #
@@ -15,7 +16,7 @@ obj=${1:-build}/obj/libmcp
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-layers="base core features server transport app"
+layers="base core features server transport client app"
 rank=0
 : > "$tmp/defs"
 : > "$tmp/uses"

@@ -10,7 +10,8 @@
 #
 # What a header must look like (include/mcp.h does): the comment right above a declaration (no
 # blank line between) documents it; declarations that follow one another with no blank line and
-# no comment of their own share the comment above the first. Section banners (a "/* Title */"
+# no comment of their own share the comment above the first (a callback typedef between the comment
+# and the declaration is shown in the synopsis). Section banners (a "/* Title */"
 # line between two "/* ---- */" lines) group the pages: each page's SEE ALSO names the other
 # functions of its section. A declaration with no comment at all fails the run, so an
 # undocumented function cannot be exported unnoticed. POSIX sh and awk only (no python).
@@ -70,7 +71,7 @@ intype {
     tdef = $0; n = $0; sub(/^[^(]*\(\*/, "", n); sub(/\).*/, "", n); tname = n
     tord[++ntypes] = tname
     if ($0 ~ /;/) types[tname] = tdef; else intfn = 1
-    have_com = 0; ingroup = 0; next
+    next # a comment right above it also documents a function declared right below it
 }
 intfn { tdef = tdef "\n" $0; if ($0 ~ /;/) { types[tname] = tdef; intfn = 0 }; next }
 # comments: remember the last one
@@ -188,6 +189,7 @@ END {
         print ".SH DESCRIPTION" > f
         body(gtxt[g])
         print ".SH SEE ALSO" > f
+        print ".ad l" > f  # a list of long names: ragged right, never "cannot adjust line"
         cnt = 0
         for (j = 1; j <= nf; j++) if (fsect[j] == fsect[k] && j != k) cnt++
         print ".BR libmcp (3)" (cnt ? "," : "") > f

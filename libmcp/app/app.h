@@ -5,7 +5,7 @@
 #ifndef MCP_APP_H
 #define MCP_APP_H
 
-#include "transport/httpd.h"
+#include "client/client.h"
 
 /* ---- cli_http.c: the HTTP flags of mcp_server_main() ---------------------------------------- */
 

@@ -325,8 +325,9 @@ MCP_HIDDEN void mcp__call_set_error(mcp_call_t *call, int code, json_t *data, co
 /** What kind of transport a started one is (mcp_server_http_port() looks for one). */
 typedef enum mcp__transport_kind {
     MCP__TRANSPORT_STDIO,
-    MCP__TRANSPORT_HTTP, /* Streamable HTTP */
-    MCP__TRANSPORT_SSE,  /* legacy HTTP+SSE */
+    MCP__TRANSPORT_HTTP,   /* Streamable HTTP */
+    MCP__TRANSPORT_SSE,    /* legacy HTTP+SSE */
+    MCP__TRANSPORT_MEMORY, /* an in-process client (libmcp/client/memory.c) */
 } mcp__transport_kind;
 
 /** A started transport, as the server sees it: hooks to stop it gracefully and to free it. */

@@ -1,0 +1,400 @@
+/*
+ * libmcp client — talk to any MCP server from C: the same model as the server side (mcp.h).
+ *
+ * One libuv loop, no global state: a client lives on the loop given to mcp_client_new() (or a
+ * private one), and every callback runs on that loop's thread. Any number of clients may live in
+ * one process. Ownership of every json_t uses mcp.h's words ("new reference", "borrowed
+ * reference", "steals").
+ *
+ * Shape of a session:
+ *   mcp_client_t *c = mcp_client_new(NULL, "my-app", "1.0.0");    private loop
+ *   mcp_client_connect_stdio(c, argv, NULL);   or _connect_server() / _connect_url()
+ *   mcp_client_initialize_sync(c, NULL, &err); server/discover (2026) or initialize (2025)
+ *   mcp_client_call_tool_sync(c, "add", args, &result, &err);
+ *   mcp_client_free(c);
+ *
+ * Asynchronous use: every request function takes a callback that runs exactly once with the
+ * outcome (mcp_client_outcome_t): the result, the server's JSON-RPC error, or a local status
+ * (timeout, cancellation, connection lost). When a request function returns an error the
+ * callback never runs. The *_sync functions run the client's loop (uv_run ONCE at a time) until
+ * their own answer has arrived; use them from the loop's thread, outside any callback.
+ *
+ * Eras. With no protocol pinned (mcp_client_set_protocol()), mcp_client_initialize() first sends
+ * `server/discover` (2026-07-28: stateless, each request then carries its `_meta` envelope of
+ * protocol version, client info, capabilities and log level); a server that does not know it is
+ * then sent `initialize` (2025 era: a session, negotiated once). Requests look the same to the
+ * application in both eras. What servers ask (sampling, elicitation, roots) reaches the handlers
+ * set with mcp_client_on_ask(): as a server->client request in the 2025 era, as an
+ * `input_required` result in the 2026 era (the client then retries the request with the answers
+ * and the server's requestState, invisibly to the caller), the same callback for both.
+ */
+#ifndef MCP_CLIENT_H
+#define MCP_CLIENT_H
+
+#include "mcp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mcp_client mcp_client_t;                 /* opaque */
+typedef struct mcp_client_request mcp_client_request_t; /* one request in flight; opaque */
+typedef struct mcp_client_ask mcp_client_ask_t;         /* one question from the server; opaque */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outcomes                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * How a request ended; passed (borrowed, with everything it points to) to the request's callback
+ * and valid only during it.
+ *   status MCP_OK:         `result` is the result object (for tools/call it may have
+ *                          isError:true: a tool error, still a successful request);
+ *   status MCP_EREMOTE:    the server answered with a JSON-RPC error: `code`, `message`, and
+ *                          `error` (the whole error object, `data` included);
+ *   status MCP_ECANCELLED: mcp_client_cancel() (the server was told), or mcp_client_free();
+ *   status MCP_ETIMEDOUT:  no answer within the request's timeout (the server was told);
+ *   status MCP_EIO:        the connection failed or closed before the answer;
+ *   status MCP_EPARSE:     the answer was not a valid response (e.g. a result that is not an
+ *                          object);
+ *   other negatives:       MCP_ENOMEM, MCP_ELIMIT (a message over the size limit).
+ * `message` is never NULL: the server's error message or a local description.
+ */
+typedef struct mcp_client_outcome {
+    int status;
+    const json_t *result; /* status MCP_OK: the result object; else NULL */
+    const json_t *error;  /* status MCP_EREMOTE: the error object; else NULL */
+    int code;             /* status MCP_EREMOTE: error.code; else 0 */
+    const char *message;  /* never NULL */
+} mcp_client_outcome_t;
+
+/** Called exactly once per request that was accepted, on the loop thread. */
+typedef void (*mcp_client_result_fn)(mcp_client_t *c, const mcp_client_outcome_t *outcome,
+                                     void *userdata);
+
+/** Detail of a failed *_sync call; pass NULL where it is not wanted. `code` is the JSON-RPC
+ * error code when status is MCP_EREMOTE; `text` a copy of the outcome's message. */
+typedef struct mcp_client_error {
+    int status;
+    int code;
+    char text[256];
+} mcp_client_error_t;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The client object                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Create a client named `name` at `version` (its clientInfo; both copied). `loop` is the loop it
+ * lives on (the caller's; it must outlive the client), or NULL for a private loop the *_sync
+ * functions run. No I/O happens. NULL when out of memory or name/version is NULL.
+ */
+MCP_API MCP_NODISCARD mcp_client_t *mcp_client_new(uv_loop_t *loop, const char *name,
+                                                   const char *version);
+
+/**
+ * Close the connection, complete every request in flight with MCP_ECANCELLED (their callbacks
+ * run inside this call), stop a spawned server (stdin closed, then SIGTERM after a grace), and
+ * release everything. With the caller's loop, run it afterwards until libmcp's handles have
+ * closed. NULL is a no-op.
+ */
+MCP_API void mcp_client_free(mcp_client_t *c);
+
+/** The loop the client runs on. */
+MCP_API uv_loop_t *mcp_client_loop(mcp_client_t *c);
+
+/**
+ * Pin the protocol revision (one of the MCP_PROTOCOL_* strings; copied) instead of negotiating:
+ * a 2026 revision skips the fall-back to `initialize`, a 2025 one skips `server/discover`.
+ * NULL restores negotiation. Before mcp_client_initialize(). MCP_OK, MCP_EINVAL (unknown
+ * revision) or MCP_ESTATE.
+ */
+MCP_API int mcp_client_set_protocol(mcp_client_t *c, const char *version);
+
+/** Default timeout of each request in milliseconds (default 60000; 0 = none). */
+MCP_API void mcp_client_set_timeout(mcp_client_t *c, unsigned timeout_ms);
+
+/** Longest message accepted from the server in bytes (default 64 MiB); a longer one fails the
+ * connection with MCP_ELIMIT rather than grow memory without bound. */
+MCP_API void mcp_client_set_max_message(mcp_client_t *c, size_t bytes);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transports                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/** What happens to a spawned server's stderr. */
+typedef enum mcp_client_stderr {
+    MCP_CLIENT_STDERR_INHERIT, /* passed through to the client's own stderr (default) */
+    MCP_CLIENT_STDERR_CAPTURE, /* kept (bounded, the last 64 KiB): mcp_client_stderr_text() */
+    MCP_CLIENT_STDERR_DISCARD, /* /dev/null */
+} mcp_client_stderr;
+
+typedef struct mcp_client_stdio_opts {
+    const char *const *env;        /* "K=V" list, NULL-terminated; NULL: inherit the environment */
+    const char *cwd;               /* NULL: the current directory */
+    mcp_client_stderr stderr_mode; /* default MCP_CLIENT_STDERR_INHERIT */
+} mcp_client_stdio_opts_t;
+
+/**
+ * Spawn `argv[0]` (looked up in PATH) with `argv` (NULL-terminated; copied) and speak
+ * newline-delimited JSON-RPC on its stdin/stdout. `opts` may be NULL. MCP_OK, MCP_EIO (the
+ * program could not be started; the detail is in mcp_client_last_error()), MCP_ESTATE (already
+ * connected), MCP_EINVAL or MCP_ENOMEM.
+ */
+MCP_API int mcp_client_connect_stdio(mcp_client_t *c, const char *const *argv,
+                                     const mcp_client_stdio_opts_t *opts);
+
+/** A spawned server's captured stderr (MCP_CLIENT_STDERR_CAPTURE), NUL-terminated; borrowed
+ * until the next loop iteration. "" when nothing was captured. */
+MCP_API const char *mcp_client_stderr_text(mcp_client_t *c);
+
+/**
+ * Connect to `srv` in this process, with no sockets and no threads: messages go straight to the
+ * server's dispatch and back. The server is attached to the client's loop if it has none; it
+ * must not already run on another loop (MCP_EINVAL). The server must outlive the connection
+ * (mcp_client_free() before mcp_server_free()). MCP_OK, MCP_ESTATE, MCP_EINVAL or MCP_ENOMEM.
+ */
+MCP_API int mcp_client_connect_server(mcp_client_t *c, mcp_server_t *srv);
+
+/** Options of a Streamable HTTP or legacy SSE connection. Zero/NULL fields are defaults. */
+typedef struct mcp_client_http_opts {
+    const char *bearer_token;    /* Authorization: Bearer ...; copied */
+    const char *const *headers;  /* extra "Name: value" lines, NULL-terminated; copied */
+    int legacy_sse;              /* 1: the 2024-11-05 HTTP+SSE transport (GET the SSE URL) */
+    const char *ca_file;         /* TLS: a CA bundle instead of the system's */
+    int insecure;                /* TLS: do not verify the peer (tests only) */
+    unsigned connect_timeout_ms; /* default 10000 */
+    void *reserved[4];           /* zero */
+} mcp_client_http_opts_t;
+
+/**
+ * Connect to an MCP server at an http:// or https:// URL (Streamable HTTP, both eras; or legacy
+ * SSE with opts->legacy_sse). libcurl is loaded on first use (dlopen), never linked. `opts` may
+ * be NULL. MCP_OK, MCP_EINVAL (not an http(s) URL), MCP_EIO (libcurl cannot be loaded),
+ * MCP_ESTATE or MCP_ENOMEM.
+ */
+MCP_API int mcp_client_connect_url(mcp_client_t *c, const char *url,
+                                   const mcp_client_http_opts_t *opts);
+
+/** Set a callback for the end of the connection (the server exited, the socket closed, a fatal
+ * protocol error): `status` MCP_EIO, MCP_ELIMIT or MCP_OK (mcp_client_close()), `why` a text. */
+typedef void (*mcp_client_closed_fn)(mcp_client_t *c, int status, const char *why, void *userdata);
+MCP_API void mcp_client_on_closed(mcp_client_t *c, mcp_client_closed_fn cb, void *userdata);
+
+/** The connection is usable (connected and not closed). */
+MCP_API int mcp_client_is_connected(const mcp_client_t *c);
+
+/** A text describing the last connection failure or protocol fault; "" when none. Borrowed. */
+MCP_API const char *mcp_client_last_error(const mcp_client_t *c);
+
+/** For a spawned server that has exited: its exit status, or 128+signal; -1 while running. */
+MCP_API int mcp_client_exit_status(const mcp_client_t *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Handshake                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Negotiate (see "Eras" at the top). The callback's result is the `server/discover` or
+ * `initialize` result; after it, mcp_client_protocol() and the server_* getters answer, and in
+ * the 2025 era `notifications/initialized` has been sent. MCP_OK, MCP_ESTATE (not connected, or
+ * already done).
+ */
+MCP_API int mcp_client_initialize(mcp_client_t *c, mcp_client_result_fn cb, void *userdata);
+/** Blocking form; `*result` (may be NULL) gets a new reference to the result. */
+MCP_API int mcp_client_initialize_sync(mcp_client_t *c, json_t **result, mcp_client_error_t *err);
+
+/** The negotiated revision (static string), or NULL before. */
+MCP_API const char *mcp_client_protocol(const mcp_client_t *c);
+/** The negotiated revision is of the stateless 2026 era. */
+MCP_API int mcp_client_is_stateless(const mcp_client_t *c);
+/** The server's capabilities, serverInfo, and instructions (may be NULL); borrowed, valid until
+ * mcp_client_free(). NULL before initialization. */
+MCP_API const json_t *mcp_client_server_capabilities(const mcp_client_t *c);
+MCP_API const json_t *mcp_client_server_info(const mcp_client_t *c);
+MCP_API const char *mcp_client_server_instructions(const mcp_client_t *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Progress of a request (notifications/progress with its token); `total` and `message` may be
+ * absent (NAN, NULL). */
+typedef void (*mcp_client_progress_fn)(mcp_client_t *c, double progress, double total,
+                                       const char *message, void *userdata);
+
+/** Per-request options; NULL means all defaults. */
+typedef struct mcp_client_call_opts {
+    unsigned timeout_ms;             /* 0: the client's default */
+    mcp_client_progress_fn progress; /* asks for progress (a progressToken is sent) */
+    void *progress_userdata;
+    json_t *meta; /* extra _meta members (borrowed; copied into the request) */
+    int task;     /* tools/call: ask for a task (2025-11-25 `task`; the 2026 extension) */
+} mcp_client_call_opts_t;
+
+/**
+ * Send any request. `params` is stolen (NULL: no params). `*req` (may be NULL) receives a handle
+ * for mcp_client_cancel(), valid until the callback returns. MCP_OK, MCP_ESTATE (not connected
+ * or not initialized; `initialize`/`server/discover` are sent by mcp_client_initialize()),
+ * MCP_EINVAL or MCP_ENOMEM.
+ */
+MCP_API int mcp_client_request_new(mcp_client_t *c, const char *method, json_t *params,
+                                   const mcp_client_call_opts_t *opts, mcp_client_result_fn cb,
+                                   void *userdata, mcp_client_request_t **req);
+
+/**
+ * Cancel a request in flight: the server is sent notifications/cancelled (2025 era; over
+ * 2026 STDIO too) and the callback runs now with MCP_ECANCELLED. A late answer is dropped.
+ * `reason` may be NULL. MCP_OK, or MCP_ESTATE when the request already completed.
+ */
+MCP_API int mcp_client_cancel(mcp_client_t *c, mcp_client_request_t *req, const char *reason);
+
+/** Send a notification; `params` stolen. MCP_OK, MCP_ESTATE, MCP_ENOMEM. */
+MCP_API int mcp_client_notify_new(mcp_client_t *c, const char *method, json_t *params);
+
+/* The protocol's requests. `cursor` may be NULL (first page); `result` in the callback is the
+ * page as the server sent it (`tools`, `nextCursor`, ...). Each returns as mcp_client_request_new.
+ */
+MCP_API int mcp_client_ping(mcp_client_t *c, mcp_client_result_fn cb, void *userdata);
+MCP_API int mcp_client_list_tools(mcp_client_t *c, const char *cursor, mcp_client_result_fn cb,
+                                  void *userdata);
+/** tools/call `name` with `arguments` (an object, stolen; NULL = {}). */
+MCP_API int mcp_client_call_tool_new(mcp_client_t *c, const char *name, json_t *arguments,
+                                     const mcp_client_call_opts_t *opts, mcp_client_result_fn cb,
+                                     void *userdata, mcp_client_request_t **req);
+MCP_API int mcp_client_list_resources(mcp_client_t *c, const char *cursor, mcp_client_result_fn cb,
+                                      void *userdata);
+MCP_API int mcp_client_list_resource_templates(mcp_client_t *c, const char *cursor,
+                                               mcp_client_result_fn cb, void *userdata);
+MCP_API int mcp_client_read_resource(mcp_client_t *c, const char *uri, mcp_client_result_fn cb,
+                                     void *userdata);
+/** resources/subscribe (2025 era). In the 2026 era use mcp_client_listen_new(). */
+MCP_API int mcp_client_subscribe(mcp_client_t *c, const char *uri, mcp_client_result_fn cb,
+                                 void *userdata);
+MCP_API int mcp_client_unsubscribe(mcp_client_t *c, const char *uri, mcp_client_result_fn cb,
+                                   void *userdata);
+/**
+ * 2026 `subscriptions/listen` with `params` (stolen: {notifications:{...}, resourceSubscriptions:
+ * [...]}). The request stays open; the notifications it brings arrive at the
+ * mcp_client_on_notification() handler; cancel it (`*req`) to stop listening.
+ */
+MCP_API int mcp_client_listen_new(mcp_client_t *c, json_t *params, mcp_client_result_fn cb,
+                                  void *userdata, mcp_client_request_t **req);
+MCP_API int mcp_client_list_prompts(mcp_client_t *c, const char *cursor, mcp_client_result_fn cb,
+                                    void *userdata);
+/** prompts/get `name` with `arguments` (an object of strings, stolen; NULL = none). */
+MCP_API int mcp_client_get_prompt_new(mcp_client_t *c, const char *name, json_t *arguments,
+                                      mcp_client_result_fn cb, void *userdata);
+/**
+ * completion/complete. `ref_type` "prompt" (ref_name a prompt name) or "resource" (ref_name a
+ * URI template); the argument `arg_name` = `arg_value`; `context` (stolen, may be NULL) the
+ * other arguments' values as {"arguments":{...}}.
+ */
+MCP_API int mcp_client_complete_new(mcp_client_t *c, const char *ref_type, const char *ref_name,
+                                    const char *arg_name, const char *arg_value, json_t *context,
+                                    mcp_client_result_fn cb, void *userdata);
+/** logging/setLevel (2025 era). In the 2026 era the level rides in every request's _meta from
+ * then on and the callback runs at once with an empty result. */
+MCP_API int mcp_client_set_log_level(mcp_client_t *c, mcp_log_level level, mcp_client_result_fn cb,
+                                     void *userdata);
+
+/* Tasks (a tools/call made with opts.task): poll, answer, cancel, fetch. */
+MCP_API int mcp_client_task_get(mcp_client_t *c, const char *task_id, mcp_client_result_fn cb,
+                                void *userdata);
+/** 2025-11-25: tasks/result (waits for the end). */
+MCP_API int mcp_client_task_result(mcp_client_t *c, const char *task_id, mcp_client_result_fn cb,
+                                   void *userdata);
+MCP_API int mcp_client_task_cancel(mcp_client_t *c, const char *task_id, mcp_client_result_fn cb,
+                                   void *userdata);
+/** 2026: tasks/update with `input_responses` (stolen: {key: result, ...}). */
+MCP_API int mcp_client_task_update_new(mcp_client_t *c, const char *task_id,
+                                       json_t *input_responses, mcp_client_result_fn cb,
+                                       void *userdata);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Blocking forms (scripts and tests)                                                         */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Each runs the client's loop until its answer, and returns the outcome's status: MCP_OK with
+ * `*result` a new reference to the result object (the caller json_decref()s it), or an error
+ * with `*result` NULL and `err` (may be NULL) filled. A tool error (isError:true) is MCP_OK:
+ * look at the result. Not from inside a callback.
+ */
+MCP_API int mcp_client_request_sync(mcp_client_t *c, const char *method, json_t *params,
+                                    json_t **result, mcp_client_error_t *err);
+MCP_API int mcp_client_call_tool_sync(mcp_client_t *c, const char *name, json_t *arguments,
+                                      json_t **result, mcp_client_error_t *err);
+/** tools/list, every page followed: `*tools` a new array of all tool definitions. */
+MCP_API int mcp_client_list_tools_sync(mcp_client_t *c, json_t **tools, mcp_client_error_t *err);
+MCP_API int mcp_client_list_resources_sync(mcp_client_t *c, json_t **resources,
+                                           mcp_client_error_t *err);
+MCP_API int mcp_client_list_resource_templates_sync(mcp_client_t *c, json_t **templates,
+                                                    mcp_client_error_t *err);
+MCP_API int mcp_client_list_prompts_sync(mcp_client_t *c, json_t **prompts,
+                                         mcp_client_error_t *err);
+MCP_API int mcp_client_read_resource_sync(mcp_client_t *c, const char *uri, json_t **result,
+                                          mcp_client_error_t *err);
+MCP_API int mcp_client_get_prompt_sync(mcp_client_t *c, const char *name, json_t *arguments,
+                                       json_t **result, mcp_client_error_t *err);
+
+/**
+ * Run the client's loop until `*done` becomes non-zero, the connection closes, or `timeout_ms`
+ * passes (0: no limit). MCP_OK when done, MCP_EIO when closed first, MCP_ETIMEDOUT.
+ */
+MCP_API int mcp_client_run_until(mcp_client_t *c, const volatile int *done, unsigned timeout_ms);
+
+/** The first text content of a tools/call result (borrowed from `result`), or NULL. */
+MCP_API const char *mcp_client_result_text(const json_t *result);
+/** The result is a tool error (isError: true). */
+MCP_API int mcp_client_result_is_error(const json_t *result);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Notifications and what the server asks                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Every notification from the server (method and params, borrowed for the call), after the
+ * client's own handling (progress goes to its request's callback as well). */
+typedef void (*mcp_client_notification_fn)(mcp_client_t *c, const char *method,
+                                           const json_t *params, void *userdata);
+MCP_API void mcp_client_on_notification(mcp_client_t *c, mcp_client_notification_fn cb,
+                                        void *userdata);
+
+/** notifications/message from the server: level, logger (may be NULL) and data (borrowed). */
+typedef void (*mcp_client_log_fn)(mcp_client_t *c, mcp_log_level level, const char *logger,
+                                  const json_t *data, void *userdata);
+MCP_API void mcp_client_on_log(mcp_client_t *c, mcp_client_log_fn cb, void *userdata);
+
+/** What a server may ask the client. */
+typedef enum mcp_client_ask_kind {
+    MCP_CLIENT_ASK_SAMPLING,    /* sampling/createMessage */
+    MCP_CLIENT_ASK_ELICITATION, /* elicitation/create, form mode */
+    MCP_CLIENT_ASK_ELICIT_URL,  /* elicitation/create, URL mode (the same method) */
+    MCP_CLIENT_ASK_ROOTS,       /* roots/list */
+} mcp_client_ask_kind;
+
+/**
+ * Answer a question: `method` and `params` (borrowed for the call) as the server sent them. The
+ * handler answers now or later, exactly once, with mcp_client_ask_reply_new() or
+ * mcp_client_ask_fail(); `ask` stays valid until then. Setting a handler declares the matching
+ * capability (sampling, elicitation.form / elicitation.url, roots) at the next initialization.
+ */
+typedef void (*mcp_client_ask_fn)(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                                  const json_t *params, void *userdata);
+/** Set (or clear with NULL) the handler for one kind. MCP_OK or MCP_EINVAL. */
+MCP_API int mcp_client_on_ask(mcp_client_t *c, mcp_client_ask_kind kind, mcp_client_ask_fn cb,
+                              void *userdata);
+/** Answer with `result` (stolen): e.g. {action:"accept", content:{...}} for elicitation. */
+MCP_API int mcp_client_ask_reply_new(mcp_client_ask_t *ask, json_t *result);
+/** Refuse with a JSON-RPC error (e.g. -32603 or a user's "declined"). */
+MCP_API int mcp_client_ask_fail(mcp_client_ask_t *ask, int code, const char *message);
+
+/** Roots answered to roots/list when no MCP_CLIENT_ASK_ROOTS handler is set: `roots` (stolen)
+ * an array of {uri, name}; declares the roots capability. Sends notifications/roots/list_changed
+ * when already initialized (2025 era). */
+MCP_API int mcp_client_set_roots_new(mcp_client_t *c, json_t *roots);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCP_CLIENT_H */
