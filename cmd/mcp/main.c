@@ -23,6 +23,8 @@ static const subcommand commands[] = {
     {"prompt", mcp_cmd_prompt, "get a prompt: mcp prompt NAME key=value..."},
     {"complete", mcp_cmd_complete,
      "complete an argument: mcp complete prompt|resource REF ARG VALUE"},
+    {"install", mcp_cmd_install,
+     "add a server to a client's config: mcp install CLIENT NAME -- COMMAND ARGS..."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
