@@ -123,7 +123,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures man mcp \
         test unit check-layers check-exports check-man format-check interop http-test test-servers \
-        test-install test-static test-deb clients-test conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install test-static test-deb clients-test test-new conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -233,7 +233,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
-      test-servers test-install test-static test-deb clients-test conformance
+      test-servers test-install test-static test-deb clients-test test-new conformance
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -285,6 +285,10 @@ test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 
 test-install: lib servers
 	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
+
+# mcp new: the scaffold builds against an installed libmcp and passes its own test (about 10 s).
+test-new: all
+	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/new/run.sh
 
 # Real clients: the MCP Inspector CLI 2.x, mcp-remote and supergateway over STDIO, Streamable HTTP
 # and HTTP+SSE (tests/clients/run.sh; npm, pinned; Node 22 from npm; about 35 s).

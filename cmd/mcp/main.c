@@ -25,6 +25,8 @@ static const subcommand commands[] = {
      "complete an argument: mcp complete prompt|resource REF ARG VALUE"},
     {"install", mcp_cmd_install,
      "add a server to a client's config: mcp install CLIENT NAME -- COMMAND ARGS..."},
+    {"new", mcp_cmd_new, "start a server project: mcp new NAME (C file, Makefile, test, README)"},
+    {"pack", mcp_cmd_pack, "bundle a server binary as an MCP Bundle: mcp pack BINARY (-o X.mcpb)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

