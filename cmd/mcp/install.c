@@ -804,8 +804,10 @@ int mcp_cmd_install(int argc, char **argv)
     existed = read_config(path, &old, &old_len, &mode);
     if (existed < 0)
         return MCP_EXIT_USAGE;
-    if (!existed && access(path, F_OK) != 0 && errno != ENOENT) /* unreachable folder */
+    if (!existed && access(path, F_OK) != 0 && errno != ENOENT) { /* unreachable folder */
+        fprintf(stderr, "mcp install: %s: %s; not changing it\n", path, strerror(errno));
         return MCP_EXIT_USAGE;
+    }
     rc = r.client->format == FMT_TOML ? toml_merge(&r, path, old, old_len, &text)
                                       : json_merge(&r, path, old, old_len, &text);
     if (rc != 0) {

@@ -307,7 +307,7 @@ out:
 }
 
 /* Which libmcp flags the binary's --help lists (servers built on mcp_server_main() have both). */
-static void read_help(const char *binary, listing *l)
+static void read_help(const char *binary, unsigned timeout_ms, listing *l)
 {
     char cmd[4200], line[512];
     FILE *p;
@@ -315,7 +315,9 @@ static void read_help(const char *binary, listing *l)
     for (s = binary; *s; s++)
         if (*s == '\'')
             return; /* not quotable simply; no flags then */
-    snprintf(cmd, sizeof cmd, "'%s' --help 2>&1 </dev/null", binary);
+    /* bounded like the listing: a program that ignores --help and waits is killed */
+    snprintf(cmd, sizeof cmd, "timeout %u '%s' --help 2>&1 </dev/null", (timeout_ms + 999) / 1000,
+             binary);
     p = popen(cmd, "r");
     if (!p)
         return;
@@ -421,7 +423,7 @@ int mcp_cmd_pack(int argc, char **argv)
         rc = MCP_EXIT_PROTOCOL;
         goto done;
     }
-    read_help(binary, &l);
+    read_help(binary, timeout_ms, &l);
 
     json_object_set_new(m, "manifest_version", json_string("0.4"));
     json_object_del(m, "dxt_version");
