@@ -19,6 +19,7 @@ for s in $syms; do
     sed -n '/^\.SH NAME/{n;p;}' "$p" | grep -q "^$s \\\\- ." || bad "$s.3: no NAME line '$s \\- summary'"
     grep -q "^\.SH SYNOPSIS" "$p" && grep -q "^\.SH DESCRIPTION" "$p" || bad "$s.3: no SYNOPSIS or DESCRIPTION"
     grep -q "[ *]$s(" "$p" || bad "$s.3: its synopsis does not declare $s"
+    ! grep -q "^Not documented in " "$p" || bad "$s has no comment in its header (tools/mkman.sh)"
     pass=$((pass + 1))
 done
 # Pages are ASCII and render cleanly (every groff warning enabled).
