@@ -4,7 +4,8 @@
 # runs every test (unit, layering, exports, the official SDK clients, conformance; needs Node).
 #
 # Variables a user may set: PREFIX DESTDIR LIBDIR INCLUDEDIR BINDIR MANDIR CC CFLAGS CPPFLAGS
-# LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), WERROR=0 (warnings not fatal),
+# LDFLAGS, SAN=1 (AddressSanitizer + UBSan build in build-san/), STATIC=1 (programs that need only
+# the C library, in build-static/: README "Self-contained binaries"), WERROR=0 (warnings not fatal),
 # V=1 (show full commands), NO_DEPS=1 (never run apt-get).
 #
 # Required flags live in MCP_* variables so `make CFLAGS=-O0` can never remove -std=c11.
@@ -26,6 +27,9 @@ SOMAJOR := $(shell sed -n 's/^\#define MCP_SOVERSION *\([0-9]*\)/\1/p' include/m
 ifeq ($(SAN),1)
 BUILD   ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(STATIC),1)
+BUILD   ?= build-static
+SANFLAGS =
 else
 BUILD   ?= build
 SANFLAGS =
@@ -59,6 +63,17 @@ ALL_CFLAGS  = $(MCP_CPPFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(MCP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LIBS    = $(PKG_LIBS) -lpthread -ldl -lm
 
+# make STATIC=1 (into build-static/): programs that need nothing but the C library. jansson, libuv
+# and PCRE2 are linked in from their Debian static archives (PCRE2 then is not dlopen()ed:
+# MCP_STATIC_PCRE2). libmicrohttpd stays loaded on first --http/--sse use: Debian's
+# libmicrohttpd.a needs GnuTLS, whose static link needs libp11-kit.a, which Debian does not ship
+# (README "Self-contained binaries"). Only libmcp.a is built: mcp-host and plugins need the .so.
+ifeq ($(STATIC),1)
+STATIC_LIBDIR = $(shell pkg-config --variable=libdir jansson 2>/dev/null)
+MCP_CPPFLAGS += -DMCP_STATIC_PCRE2
+ALL_LIBS     = $(addprefix $(STATIC_LIBDIR)/,libjansson.a libuv_a.a libpcre2-8.a) -lpthread -ldl -lm
+endif
+
 # ---- what is built from what ---------------------------------------------------------------
 LIB_SRCS := $(sort $(wildcard libmcp/*/*.c libmcp/*/*/*.c))
 LIB_OBJS := $(patsubst libmcp/%.c,$(BUILD)/obj/libmcp/%.o,$(LIB_SRCS))
@@ -71,6 +86,8 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
 # mcp-host and every plugin link the shared libmcp, so a host and its plugins share one copy.
+# It finds it next to itself (build/lib, PREFIX/lib); packages set HOST_RPATH= (system path).
+HOST_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HOST_BIN     := $(BUILD)/bin/mcp-host
 FS_SRCS      := $(wildcard servers/filesystem/*.c)
 FS_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(FS_SRCS))
@@ -79,6 +96,11 @@ PLUGIN_SRCS  := $(wildcard examples/plugins/*.c)
 PLUGINS      := $(patsubst examples/plugins/%.c,$(BUILD)/plugins/%.so,$(PLUGIN_SRCS))
 SO_LINK       = -L$(BUILD)/lib -lmcp $(PKG_LIBS)
 MAN_PAGES    := $(wildcard docs/man/*.1 docs/man/*.3)
+# Section 3: one page per exported function, generated from the comments of every public header
+# (tools/mkman.sh), plus libmcp(3) (docs/man/libmcp.3 with the list of functions added).
+PUBLIC_HEADERS := $(sort $(wildcard include/*.h))
+MAN3_DIR     := $(BUILD)/man/man3
+MAN3_STAMP   := $(MAN3_DIR)/.stamp
 
 # mcp: the command-line client (cmd/mcp/, one file per group of subcommands)
 MCP_CMD_SRCS := $(wildcard cmd/mcp/*.c)
@@ -114,26 +136,31 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
-        test unit check-layers check-exports format-check interop http-test store-test replicas-test \
-        auth-test client-test conformance-client test-servers test-install conformance san valgrind \
-        bench bench-json bench-http bench-replicas bench-auth bench-client soak run fuzz \
+.PHONY: all deps lib examples servers plugins everything fixtures man mcp mcp-proxy \
+        test unit check-layers check-exports check-man format-check interop http-test store-test \
+        replicas-test auth-test client-test conformance-client test-servers test-install test-static \
+        test-deb clients-test test-new conformance san valgrind bench bench-json bench-http \
+        bench-replicas bench-auth bench-client soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib examples servers everything mcp mcp-proxy
+all: lib examples servers everything man mcp mcp-proxy
 
 # ---- dependencies --------------------------------------------------------------------------
 # Installs the Debian packages libmcp builds against when pkg-config cannot find them.
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
-	$(Q)NO_DEPS=$(NO_DEPS) sh tools/deps.sh
+	$(Q)NO_DEPS=$(NO_DEPS) DEPS=$(DEPS) sh tools/deps.sh
 	$(Q)mkdir -p $(@D) && touch $@
 
 # ---- library -------------------------------------------------------------------------------
+ifeq ($(STATIC),1)
+lib: $(LIB_A) $(LIB_PC)
+else
 lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+endif
 
 $(BUILD)/obj/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -161,6 +188,14 @@ $(LIB_PC): libmcp/libmcp.pc.in include/mcp.h
 		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
+# ---- man pages -----------------------------------------------------------------------------
+man: $(MAN3_STAMP)
+
+$(MAN3_STAMP): tools/mkman.sh $(PUBLIC_HEADERS) docs/man/libmcp.3
+	@$(if $(Q),echo "  MAN     $(MAN3_DIR)")
+	$(Q)sh tools/mkman.sh $(MAN3_DIR) $(VERSION) docs/man/libmcp.3 $(PUBLIC_HEADERS)
+	$(Q)touch $@
+
 # ---- examples (linked statically against libmcp.a) ------------------------------------------
 examples: $(EXAMPLES)
 
@@ -170,13 +205,17 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # ---- servers and plugins: mcp-host, mcp-filesystem, build/plugins/*.so -----------------------
+ifeq ($(STATIC),1)
+servers: $(FS_BIN)
+else
 servers: $(HOST_BIN) $(FS_BIN) plugins
+endif
 plugins: $(PLUGINS)
 
 $(HOST_BIN): $(BUILD)/obj/servers/host/main.o $(LIB_SO)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN/../lib' -o $@ $< $(SO_LINK) -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) $(HOST_RPATH) -o $@ $< $(SO_LINK) -ldl
 
 $(FS_BIN): $(FS_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
@@ -222,9 +261,9 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
-test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      store-test replicas-test auth-test client-test test-servers test-install conformance \
-      conformance-client
+test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
+      store-test replicas-test auth-test client-test test-servers test-install test-static test-deb \
+      clients-test test-new conformance conformance-client
 
 # test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
 $(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
@@ -248,6 +287,10 @@ check-layers: $(LIB_A)
 
 check-exports: $(LIB_SO)
 	$(Q)sh tests/check-exports.sh $(LIB_SOV)
+
+# Every exported function has a man page that renders without a warning.
+check-man: $(LIB_SO) $(MAN3_STAMP)
+	$(Q)sh tests/check-man.sh $(LIB_SOV) $(MAN3_DIR)
 
 format-check:
 	$(Q)sh tests/check-format.sh $(FORMAT_SRCS)
@@ -299,6 +342,24 @@ test-servers: servers $(TPLUGINS) $(BUILD)/tests/unit_fs
 
 test-install: lib servers
 	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/install/run.sh
+
+# mcp new: the scaffold builds against an installed libmcp and passes its own test (about 10 s).
+test-new: all
+	$(Q)BUILD=$(BUILD) MAKE=$(MAKE) SANFLAGS="$(SANFLAGS)" sh tests/new/run.sh
+
+# Real clients: the MCP Inspector CLI 2.x, mcp-remote and supergateway over STDIO, Streamable HTTP
+# and HTTP+SSE (tests/clients/run.sh; npm, pinned; Node 22 from npm; about 35 s).
+clients-test: all
+	$(Q)BUILD=$(BUILD) sh tests/clients/run.sh
+
+# make STATIC=1 into build-static/: programs that need only the C library (tests/static/run.sh).
+test-static:
+	$(Q)MAKE=$(MAKE) sh tests/static/run.sh
+
+# The Debian packages (debian/): dpkg-buildpackage, lintian, installed with apt-get, the quickstart
+# built against them, purged (tests/deb/run.sh; root or sudo; about 85 s).
+test-deb: $(DEPS_STAMP)
+	$(Q)sh tests/deb/run.sh
 
 # The official MCP conformance suites (npm, pinned; Node 22 from npm) against mcp-everything
 # over Streamable HTTP on 127.0.0.1.
@@ -398,19 +459,18 @@ install: all
 	install -m 755 $(HOST_BIN) $(FS_BIN) $(MCP_CMD_BIN) $(PROXY_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/mcp/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(MAN3_DIR)/*.3 $(DESTDIR)$(MANDIR)/man3/
 
-uninstall:
+uninstall: $(MAN3_STAMP)
 	rm -f $(DESTDIR)$(LIBDIR)/libmcp.a $(DESTDIR)$(LIBDIR)/libmcp.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/libmcp.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libmcp.so \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp.h $(DESTDIR)$(INCLUDEDIR)/mcp_plugin.h \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp_client.h $(DESTDIR)$(BINDIR)/mcp \
-	      $(DESTDIR)$(INCLUDEDIR)/mcp_mount.h $(DESTDIR)$(BINDIR)/mcp-proxy \
-	      $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
+	      $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(PUBLIC_HEADERS)) $(DESTDIR)$(BINDIR)/mcp \
+	      $(DESTDIR)$(BINDIR)/mcp-proxy $(DESTDIR)$(PKGCONFIGDIR)/libmcp.pc \
 	      $(DESTDIR)$(BINDIR)/mcp-host $(DESTDIR)$(BINDIR)/mcp-filesystem \
 	      $(patsubst $(BUILD)/plugins/%,$(DESTDIR)$(LIBDIR)/mcp/%,$(PLUGINS)) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES))) \
 	      $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(filter %.3,$(MAN_PAGES)))
+	for f in $(MAN3_DIR)/*.3; do rm -f "$(DESTDIR)$(MANDIR)/man3/$${f##*/}"; done
 
 # every build folder: build, build-san, build-fuzz, and any BUILD=build-* a user chose
 clean:

@@ -1,5 +1,5 @@
 // Benchmark server: the official MCP TypeScript SDK v2 (@modelcontextprotocol/server), STDIO.
-// Same tools as libmcp's examples/quickstart: add {a, b} -> text of the sum, echo {text} -> text.
+// Same tools as libmcp's examples/quickstart: add {a, b} -> "a + b = sum", echo {text} -> text.
 import { McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ server.registerTool(
             b: z.number().describe('Second number')
         })
     },
-    async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] })
+    async ({ a, b }) => ({ content: [{ type: 'text', text: `${a} + ${b} = ${a + b}` }] })
 );
 
 server.registerTool(

@@ -3,12 +3,15 @@
 #include <mcp.h>
 #include <stdio.h>
 
-/* Arguments arrive already validated against input_schema, so "a" and "b" are numbers. */
+/* Arguments arrive already validated against input_schema, so "a" and "b" are numbers.
+ * The result is a sentence, not a bare number: some clients (Gemini CLI) parse a text block that
+ * is valid JSON as JSON and then reject it, since structured content must be an object. Text
+ * that is not JSON ("2 + 3 = 5") reaches every client and the model as it is. */
 static int add(mcp_call_t *call, const json_t *args, void *userdata) {
     (void)userdata;
     double a = json_number_value(json_object_get(args, "a"));
     double b = json_number_value(json_object_get(args, "b"));
-    return mcp_call_text(call, "%g", a + b);
+    return mcp_call_text(call, "%g + %g = %g", a, b, a + b);
 }
 
 static int echo(mcp_call_t *call, const json_t *args, void *userdata) {

@@ -541,7 +541,10 @@ typedef struct mcp_prompt {
     int disabled;             /* registered hidden; mcp_server_enable_prompt() shows it */
 } mcp_prompt_t;
 
+/** Register a prompt. Errors as mcp_server_add_tool() (MCP_ESCHEMA for bad `arguments` text).
+ * Announces prompts/list_changed to clients. */
 MCP_API int mcp_server_add_prompt(mcp_server_t *srv, const mcp_prompt_t *prompt, mcp_error_t *err);
+/** Remove a prompt by name (its free_userdata runs). MCP_OK or MCP_ENOTFOUND. */
 MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
 
 /* ------------------------------------------------------------------------------------------ */

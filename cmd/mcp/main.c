@@ -23,6 +23,10 @@ static const subcommand commands[] = {
     {"prompt", mcp_cmd_prompt, "get a prompt: mcp prompt NAME key=value..."},
     {"complete", mcp_cmd_complete,
      "complete an argument: mcp complete prompt|resource REF ARG VALUE"},
+    {"install", mcp_cmd_install,
+     "add a server to a client's config: mcp install CLIENT NAME -- COMMAND ARGS..."},
+    {"new", mcp_cmd_new, "start a server project: mcp new NAME (C file, Makefile, test, README)"},
+    {"pack", mcp_cmd_pack, "bundle a server binary as an MCP Bundle: mcp pack BINARY (-o X.mcpb)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

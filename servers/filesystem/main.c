@@ -45,6 +45,11 @@ static const char *const value_opts[] = {"--log-level",
                                          "--auth-server",
                                          "--scopes",
                                          "--resource-url",
+                                         "--tool-timeout",
+                                         "--evict-idle",
+                                         "--max-sessions-per-client",
+                                         "--max-streams-per-client",
+                                         "--max-stream-buffer",
                                          NULL};
 
 static int takes_value(const char *a)

@@ -51,7 +51,7 @@ for (const flavor of FLAVORS) {
             const { tools } = await conn.client.listTools();
             assert.deepEqual(tools.map((t) => t.name), ['add', 'echo'], show(tools));
             let res = await conn.client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
-            assert.deepEqual(res.content, [{ type: 'text', text: '5' }], show(res));
+            assert.deepEqual(res.content, [{ type: 'text', text: '2 + 3 = 5' }], show(res));
             for (const text of ['hello', 'héllo wörld — 日本語 🌍', 'line1\nline2\r\n\t"q"', 'x'.repeat(100000)]) {
                 res = await conn.client.callTool({ name: 'echo', arguments: { text } });
                 assert.deepEqual(res.content, [{ type: 'text', text }]);
@@ -79,7 +79,7 @@ for (const flavor of FLAVORS) {
             const rs = await Promise.all(
                 Array.from({ length: 20 }, (_, i) => conn.client.callTool({ name: 'add', arguments: { a: i, b: 1 } })),
             );
-            assert.deepEqual(rs.map((r) => r.content[0].text), Array.from({ length: 20 }, (_, i) => String(i + 1)));
+            assert.deepEqual(rs.map((r) => r.content[0].text), Array.from({ length: 20 }, (_, i) => `${i} + 1 = ${i + 1}`));
         });
 
         test('no client-side errors', () => {

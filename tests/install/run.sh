@@ -34,7 +34,8 @@ for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h include/m
     lib/pkgconfig/libmcp.pc bin/mcp bin/mcp-host bin/mcp-filesystem share/man/man1/mcp.1 \
     share/man/man1/mcp-host.1 share/man/man1/mcp-filesystem.1 \
     share/man/man3/libmcp.3 lib/mcp/hello.so lib/mcp/notes.so bin/mcp-proxy \
-    share/man/man1/mcp-proxy.1 include/mcp_mount.h include/mcp_store.h; do
+    share/man/man1/mcp-proxy.1 include/mcp_mount.h include/mcp_store.h \
+    share/man/man3/mcp_server_add_tool.3 share/man/man3/mcp_plugin_host_load.3; do
     check "installed $f" "[ -e '$P/$f' ]"
 done
 check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.1' ]"
@@ -122,7 +123,7 @@ check "the installed mcp-proxy runs" "'$P/bin/mcp-proxy' --version | grep -q 'mc
 # without it this check would silently do nothing.
 if command -v groff >/dev/null 2>&1; then
     for m in "$P"/share/man/man1/mcp.1 "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3 \
-        "$P"/share/man/man1/mcp-proxy.1; do
+        "$P"/share/man/man1/mcp-proxy.1 "$P"/share/man/man3/mcp_server_add_tool.3; do
         W_OUT=$(groff -man -Tutf8 -ww -z "$m" 2>&1)
         check "$(basename "$m") renders cleanly" "[ -z '$W_OUT' ]"
     done

@@ -55,17 +55,17 @@ for (const flavor of CLIENTS) {
             assert.deepEqual(echo.inputSchema, ECHO_SCHEMA);
         });
 
-        test('add(2, 3) = "5"', async () => {
+        test('add(2, 3) = "2 + 3 = 5" (a sentence: not JSON, so no client reads it as structured content)', async () => {
             const res = await conn.client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
-            assert.deepEqual(res.content, [{ type: 'text', text: '5' }], show(res));
+            assert.deepEqual(res.content, [{ type: 'text', text: '2 + 3 = 5' }], show(res));
             assert.ok(!res.isError, show(res));
         });
 
-        test('add(0.5, 0.25) = "0.75"; add(-1.5, 1e21)', async () => {
+        test('add(0.5, 0.25); add(-1.5, 1e21)', async () => {
             let res = await conn.client.callTool({ name: 'add', arguments: { a: 0.5, b: 0.25 } });
-            assert.equal(onlyText(res, conn), '0.75');
+            assert.equal(onlyText(res, conn), '0.5 + 0.25 = 0.75');
             res = await conn.client.callTool({ name: 'add', arguments: { a: -1.5, b: 1e21 } });
-            assert.equal(onlyText(res, conn), '1e+21');
+            assert.equal(onlyText(res, conn), '-1.5 + 1e+21 = 1e+21');
         });
 
         test('echo returns the text unchanged (unicode, %, quotes, newlines)', async () => {
