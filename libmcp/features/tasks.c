@@ -550,8 +550,8 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
     start_sweep(st);
     if (srv->store)
         snprintf(t->own, sizeof t->own, "%s", call->sess->share_id);
+    task_share(t); /* before the client hears of it */
     adopt(t, call);
-    task_share(t);
     return MCP_OK;
 }
 
@@ -814,6 +814,20 @@ void mcp__tasks_capabilities(mcp_server_t *srv, const mcp__ctx *ctx, json_t *cap
             caps, "tasks",
             json_pack("{s:{}, s:{}, s:{s:{s:{}}}}", "list", "cancel", "requests", "tools", "call"));
     }
+}
+
+bool mcp__tasks_awaits(const mcp__session *s, const json_t *id)
+{
+    mcp__tasks *st = s->srv ? s->srv->tasks : NULL;
+    const mcp__task *t;
+    char key[32];
+    if (!st || !json_is_integer(id))
+        return false;
+    question_key(id, key);
+    for (t = st->head; t; t = t->next)
+        if (!t->v2 && t->owner == s && json_object_get(t->questions, key))
+            return true;
+    return false;
 }
 
 bool mcp__tasks_response(mcp__session *s, const mcp__msg *m)

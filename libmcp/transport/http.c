@@ -1321,6 +1321,41 @@ static bool state_claim(http_tr *t, mcp__hconn *c, const json_t *msg)
     return true;
 }
 
+/* ---- answers to another replica's questions (with a store) ---------------------------------- */
+
+/* The client's answer to a server->client request this replica did not send: the replica that
+ * asks hears it on the channel ("sresp"). True when it was sent on (and the POST answered 202). */
+static bool answer_elsewhere(http_tr *t, mcp__hconn *c, hsess *hs, const json_t *msg)
+{
+    const json_t *id = json_object_get(msg, "id");
+    if (!json_is_object(msg) || json_object_get(msg, "method") || !json_is_integer(id) ||
+        (!json_object_get(msg, "result") && !json_object_get(msg, "error")) ||
+        mcp__session_awaits(hs->core, id))
+        return false;
+    if (mcp__store_send(t->srv, "sresp", json_pack("{s:s,s:O}", "s", hs->id, "m", msg)) != 0) {
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 1,
+                   "Service Unavailable: the session store cannot be reached");
+        return true;
+    }
+    touch(hs);
+    mcp__hconn_respond(c, MHD_HTTP_ACCEPTED, mcp__hconn_response(c, NULL, NULL, 0));
+    return true;
+}
+
+static void on_answer_note(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    const json_t *m = json_object_get(msg, "m");
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    char *text;
+    if (!hs || !json_is_object(m) || !mcp__session_awaits(hs->core, json_object_get(m, "id")) ||
+        !(text = json_dumps(m, JSON_COMPACT)))
+        return;
+    mcp__server_receive(hs->core, text, strlen(text)); /* a response: nothing is sent back */
+    free(text);
+}
+
 static void do_post(mcp__hconn *c)
 {
     http_tr *t = c->d->owner;
@@ -1415,6 +1450,10 @@ static void do_post(mcp__hconn *c)
         return;
     }
 
+    if (hs && t->store && answer_elsewhere(t, c, hs, msg)) {
+        mcp__inbound_clear(&in);
+        return; /* 202: the replica that asked has it */
+    }
     if (temp) {
         core = mcp__session_new(t->srv, &http_ops, NULL);
         if (core) {
@@ -2033,6 +2072,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
         mcp__store_listen(srv, "sess", on_sess_note, t);
         mcp__store_listen(srv, "sdel", on_sess_del, t);
         mcp__store_listen(srv, "ev", on_event_note, t);
+        mcp__store_listen(srv, "sresp", on_answer_note, t);
         mcp__store_listen(srv, "evend", on_event_note, t);
         t->store_srv = srv;
     }

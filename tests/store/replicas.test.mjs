@@ -193,6 +193,49 @@ describe('replicas on a Redis store', () => {
         }
     });
 
+    test('SDK v1: a question to the client asked on one replica, answered through the other', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V1.Client({ name: 'rr-v1-ask', version: '1' }, { capabilities: { elicitation: {} } });
+        let asked = 0;
+        client.setRequestHandler(V1.ElicitRequestSchema, async () => {
+            asked++;
+            return { action: 'accept', content: { username: 'ada', email: 'ada@example.com' } };
+        });
+        const transport = new V1.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 2; k++) { // the answer's POST lands on the other replica at least once
+                const res = await client.callTool({ name: 'test_elicitation', arguments: { message: 'who?' } });
+                assert.match(JSON.stringify(res.content), /ada/, JSON.stringify(res));
+            }
+            assert.equal(asked, 2);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
+    test('SDK v2 (2026-07-28): multi round-trip elicitation, each round on another replica', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V2.Client({ name: 'rr-v2-ask', version: '1' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: 'auto' } });
+        let asked = 0;
+        client.setRequestHandler('elicitation/create', async () => {
+            asked++;
+            return { action: 'accept', content: { name: 'Ada' } };
+        });
+        const transport = new V2.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 2; k++) {
+                const res = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} });
+                assert.match(JSON.stringify(res.content), /Ada/, JSON.stringify(res));
+            }
+            assert.ok(asked >= 2);
+            assert.ok(rr.seen[0] > 1 && rr.seen[1] > 1, `both replicas served: ${rr.seen}`);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
     test('a stream lost on A resumes on B with Last-Event-ID: every event, then the live ones', async () => {
         const sid = await session(A.url);
         const res = await post(A.url, rpc('tools/call', { name: 'long_running_operation', arguments: { duration: 1.6, steps: 4 }, _meta: { progressToken: 'p1' } }), H(sid));
@@ -374,8 +417,18 @@ describe('replicas on a Redis store', () => {
 
     test('Redis stopped and restarted: 503 + Retry-After while down, full service after', async () => {
         const sid = await session(A.url); // held by A only
+        const tmeta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const task = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: tmeta }), H26('tools/call', 'slow_compute'));
+        const tid = task.body.result.taskId;
         await stopRedis(redis);
         await sleep(300);
+        // another replica's task: the JSON-RPC error for a refused request
+        const tg = await call(B.url, rpc('tasks/get', { taskId: tid, _meta: tmeta }), H26('tasks/get', tid));
+        assert.equal(tg.body.error?.code, -32000, JSON.stringify(tg.body));
+        assert.match(tg.body.error.message, /store cannot be reached/);
+        // the replica running it still answers
+        const ta = await call(A.url, rpc('tasks/get', { taskId: tid, _meta: tmeta }), H26('tasks/get', tid));
+        assert.equal(ta.body.result?.status, 'working', JSON.stringify(ta.body));
         // what needs the store: a session B does not hold, a new session
         const r1 = await post(B.url, rpc('tools/list'), H(sid));
         assert.equal(r1.status, 503, await r1.text());
