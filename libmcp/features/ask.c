@@ -170,7 +170,7 @@ bool mcp__session_awaits(const mcp__session *s, const json_t *id)
     for (o = s->outreqs; o; o = o->next)
         if (o->id == json_integer_value(id))
             return true;
-    return mcp__tasks_awaits(s, id);
+    return false;
 }
 
 void mcp__client_response(mcp__session *s, const mcp__msg *m)

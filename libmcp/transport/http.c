@@ -1330,7 +1330,7 @@ static bool answer_elsewhere(http_tr *t, mcp__hconn *c, hsess *hs, const json_t 
     const json_t *id = json_object_get(msg, "id");
     if (!json_is_object(msg) || json_object_get(msg, "method") || !json_is_integer(id) ||
         (!json_object_get(msg, "result") && !json_object_get(msg, "error")) ||
-        mcp__session_awaits(hs->core, id))
+        mcp__session_awaits(hs->core, id) || mcp__tasks_awaits(hs->core, id))
         return false;
     if (mcp__store_send(t->srv, "sresp", json_pack("{s:s,s:O}", "s", hs->id, "m", msg)) != 0) {
         reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 1,
@@ -1349,7 +1349,9 @@ static void on_answer_note(void *ud, const json_t *msg)
     const json_t *m = json_object_get(msg, "m");
     hsess *hs = sid ? sess_find(t, sid) : NULL;
     char *text;
-    if (!hs || !json_is_object(m) || !mcp__session_awaits(hs->core, json_object_get(m, "id")) ||
+    if (!hs || !json_is_object(m) ||
+        (!mcp__session_awaits(hs->core, json_object_get(m, "id")) &&
+         !mcp__tasks_awaits(hs->core, json_object_get(m, "id"))) ||
         !(text = json_dumps(m, JSON_COMPACT)))
         return;
     mcp__server_receive(hs->core, text, strlen(text)); /* a response: nothing is sent back */
