@@ -709,11 +709,36 @@ static void stream_prime(stream *st)
     mcp__hconn_write(st->conn, buf, (size_t)n);
 }
 
+/* A message every replica sends its own copies of the sessions (a list change, a resource
+ * update: heard on the channel as "bcast"/"rupd"), so it is never sent on. */
+static bool sent_everywhere(const json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "method"));
+    size_t n = m ? strlen(m) : 0;
+    return m && ((n > 13 && strcmp(m + n - 13, "/list_changed") == 0) ||
+                 strcmp(m, "notifications/resources/updated") == 0);
+}
+
 static void standalone_message(hsess *hs, const json_t *msg)
 {
+    http_tr *t = hs->t;
     if (hs->standalone)
         stream_emit(hs->standalone, msg);
-    /* no standalone stream: the message is not delivered (the spec's "MAY") */
+    else if (t->store && hs->registered && !sent_everywhere(msg))
+        /* the session's GET stream may be held by another replica ("smsg") */
+        mcp__store_send(t->srv, "smsg", json_pack("{s:s,s:O}", "s", hs->id, "m", msg));
+    /* no standalone stream anywhere: the message is not delivered (the spec's "MAY") */
+}
+
+/* Channel: a message for a session whose GET stream this replica may hold. */
+static void on_session_message(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    const json_t *m = json_object_get(msg, "m");
+    if (hs && hs->standalone && json_is_object(m))
+        stream_emit(hs->standalone, m);
 }
 
 /* ---- exchanges (one POST each) ----------------------------------------------------------------
@@ -2075,6 +2100,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
         mcp__store_listen(srv, "sdel", on_sess_del, t);
         mcp__store_listen(srv, "ev", on_event_note, t);
         mcp__store_listen(srv, "sresp", on_answer_note, t);
+        mcp__store_listen(srv, "smsg", on_session_message, t);
         mcp__store_listen(srv, "evend", on_event_note, t);
         t->store_srv = srv;
     }

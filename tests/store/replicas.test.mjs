@@ -293,6 +293,14 @@ describe('replicas on a Redis store', () => {
         assert.ok(lgot.some((m) => m.method === 'notifications/tools/list_changed'), `listen on B: ${JSON.stringify(lgot)}`);
         assert.ok(lgot.some((m) => m.method === 'notifications/resources/updated'), JSON.stringify(lgot));
         await listen.body?.cancel().catch(() => {});
+        // a message A sends the session outside any request (a log to every client) reaches
+        // the GET stream B holds
+        const other = await session(A.url);
+        const more = readUntil(g, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/message', 6000);
+        const b = await call(A.url, rpc('tools/call', { name: 'broadcast_log', arguments: { message: 'to everyone' } }), H(other));
+        assert.equal(b.status, 200, JSON.stringify(b.body));
+        const logs = parsed(await more);
+        assert.ok(logs.some((m) => m.method === 'notifications/message' && JSON.stringify(m.params).includes('to everyone')), JSON.stringify(logs));
         // put the tool list back as it was
         await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
     });
