@@ -1083,6 +1083,8 @@ static void rtask_serve(rtask *r, json_t *rec)
         }
         break;
     case R_RESULT:
+        if (status == ST_INPUT && !v2) /* its questions wait for a tasks/result: this one */
+            mcp__store_send(srv, "tflush", json_pack("{s:s}", "t", r->id));
         if (!TERMINAL(status)) { /* poll again */
             if (!r->timer && (r->timer = malloc(sizeof *r->timer)) != NULL) {
                 uv_timer_init(srv->loop, r->timer);
@@ -1292,6 +1294,34 @@ static void on_cancel_note(void *ud, const json_t *msg)
         cancel_task(t);
 }
 
+/* Channel: a tasks/result waits on another replica for a 2025 task of ours that asks: its
+ * queued questions go there ("tq"). */
+static void on_flush_note(void *ud, const json_t *msg)
+{
+    mcp__task *t = local_task(ud, msg);
+    json_t *q;
+    size_t i;
+    if (!t || t->v2 || t->waiters || json_array_size(t->queue) == 0)
+        return;
+    json_array_foreach(t->queue, i, q)
+        mcp__store_send(t->store->srv, "tq", json_pack("{s:s,s:O}", "t", t->id, "m", q));
+    json_array_clear(t->queue);
+}
+
+/* Channel: questions of another replica's task for a tasks/result waiting here. */
+static void on_questions_note(void *ud, const json_t *msg)
+{
+    mcp_server_t *srv = ud;
+    const char *id = json_string_value(json_object_get(msg, "t"));
+    const json_t *m = json_object_get(msg, "m");
+    rtask *r;
+    for (r = srv->tasks && id ? srv->tasks->remote : NULL; r; r = r->next)
+        if (r->call && r->op == R_RESULT && strcmp(r->id, id) == 0 && json_is_object(m)) {
+            mcp__session_send(r->call->sess, (json_t *)m, r->call);
+            return;
+        }
+}
+
 static void on_update_note(void *ud, const json_t *msg)
 {
     mcp__task *t = local_task(ud, msg);
@@ -1324,6 +1354,8 @@ void mcp__tasks_share(mcp_server_t *srv)
         return;
     mcp__store_listen(srv, "tcancel", on_cancel_note, srv);
     mcp__store_listen(srv, "tupdate", on_update_note, srv);
+    mcp__store_listen(srv, "tflush", on_flush_note, srv);
+    mcp__store_listen(srv, "tq", on_questions_note, srv);
     st->shared = true;
 }
 

@@ -324,6 +324,33 @@ describe('replicas on a Redis store', () => {
         const done = await call(B.url, rpc('tasks/get', { taskId: quick }), H(sid));
         assert.equal(done.body.result.status, 'completed');
 
+        // a task that asks: its question comes on a tasks/result waiting on B, the answer goes
+        // to B, and A's task ends with it
+        const ask = await call(A.url, rpc('tools/call', { name: 'confirm_delete', arguments: { filename: 'g.txt' }, task: { ttl: 60000 } }), H(sid));
+        const aid = ask.body.result.task.taskId;
+        const waiting = await post(B.url, rpc('tasks/result', { taskId: aid }), H(sid));
+        assert.match(waiting.headers.get('content-type'), /text\/event-stream/);
+        const it = sseEvents(waiting);
+        let question, outcome;
+        const t0 = Date.now();
+        for await (const ev of it) {
+            if (!ev.data) continue;
+            const m = JSON.parse(ev.data);
+            if (m.method === 'elicitation/create') {
+                question = m;
+                assert.equal(m.params._meta['io.modelcontextprotocol/related-task'].taskId, aid);
+                const a = await post(B.url, { jsonrpc: '2.0', id: m.id, result: { action: 'accept', content: { confirm: true } } }, H(sid));
+                assert.equal(a.status, 202);
+                await a.text();
+            } else if ('result' in m || 'error' in m) {
+                outcome = m;
+                break;
+            }
+            if (Date.now() - t0 > 8000) break;
+        }
+        assert.ok(question, 'the question reached the tasks/result on B');
+        assert.match(JSON.stringify(outcome?.result), /Deleted g\.txt/, JSON.stringify(outcome));
+
         const long = await start(30);
         const c = await call(B.url, rpc('tasks/cancel', { taskId: long }), H(sid));
         assert.equal(c.status, 200);
