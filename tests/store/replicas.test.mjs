@@ -351,6 +351,13 @@ describe('replicas on a Redis store', () => {
         assert.ok(question, 'the question reached the tasks/result on B');
         assert.match(JSON.stringify(outcome?.result), /Deleted g\.txt/, JSON.stringify(outcome));
 
+        // tasks/list on either replica: the session's tasks, wherever they run
+        for (const url of [A.url, B.url]) {
+            const l = await call(url, rpc('tasks/list'), H(sid));
+            const ids = l.body.result.tasks.map((x) => x.taskId);
+            assert.ok(ids.includes(quick) && ids.includes(aid), JSON.stringify(l.body));
+        }
+
         const long = await start(30);
         const c = await call(B.url, rpc('tasks/cancel', { taskId: long }), H(sid));
         assert.equal(c.status, 200);
