@@ -5,8 +5,10 @@
 #       Redis store (--store) | three Redis-store replicas behind nginx (round robin, no
 #       affinity) | the official TypeScript SDK v1 server, stateful (bench/http/ts-server.mjs)
 #   2026-07-28 (no session):          one replica | three replicas behind nginx | --workers 2
-# at 16 connections (throughput) and at 1 connection (p99 latency). Servers, nginx and Redis on
-# core 0, wrk on core 1: the nginx rows show the proxy's cost on one core, not a scale-out.
+# at 16 connections (throughput) and at 1 connection (p99 latency). All the servers run side by
+# side and the runs are interleaved across configurations, so a shared machine's changing load
+# weighs on each alike. Servers, nginx and Redis on core 0, wrk on core 1: the nginx rows show the
+# proxy's cost on one core, not a scale-out.
 #
 # It checks what it measures (bench/http/call-echo.lua): a wrk run fails the benchmark when wrk
 # exits non-zero, when any answer is not 2xx, when a sampled body is not the echo result, or on
@@ -99,18 +101,34 @@ wrkrun() { # url conns sid era tag -> "rps p99ms non2xx"; raw output in $RES/wrk
         if(u=="us")v/=1000; else if(u=="s")v*=1000; p=v} /^CHECK/{split($3,kv,"="); e=kv[2]}
         END{printf "%s %s %s\n", r+0, p+0, e+0}' "$raw"
 }
-point() { # name url sid era : c=16 and c=1, medians of RUNS -> "name rps16 p99_16 rps1 p99_1 err"
-    for c in 16 1; do
-        : >"$OUT/r"
-        n=0; while [ $n -lt "$RUNS" ]; do wrkrun "$2" $c "$3" "$4" "$1-c$c-run$n" >>"$OUT/r"; n=$((n + 1)); done
-        eval "rps$c=\$(awk '{print \$1}' \"\$OUT/r\" | median)"
-        eval "p99$c=\$(awk '{print \$2}' \"\$OUT/r\" | median)"
-        eval "err$c=\$(awk '{s+=\$3} END{print s+0}' \"\$OUT/r\")"
+CONFIGS=""
+config() { # name url sid era : a configuration to measure (its server already running)
+    CONFIGS="$CONFIGS $1"
+    echo "$2 ${3:--} $4" >"$OUT/cfg-$1"
+}
+# Every configuration's servers run side by side and the runs are interleaved (run 1 of each, then
+# run 2 of each, ...), so a change in the machine's load meanwhile weighs on all of them alike and
+# the ratios stay fair.
+measure() {
+    n=0
+    while [ $n -lt "$RUNS" ]; do
+        for name in $CONFIGS; do
+            read -r url sid era <"$OUT/cfg-$name"
+            [ "$sid" = - ] && sid=""
+            for c in 16 1; do wrkrun "$url" $c "$sid" "$era" "$name-c$c-run$n" >>"$OUT/r-$name-$c"; done
+        done
+        n=$((n + 1))
     done
-    # shellcheck disable=SC2154
-    echo "$1 $rps16 $p9916 $rps1 $p991 $((err16 + err1))" >>"$OUT/table"
-    # shellcheck disable=SC2154
-    echo "  $1: c=16 $rps16 req/s (p99 $p9916 ms); c=1 $rps1 req/s (p99 $p991 ms); non-2xx $((err16 + err1))" >&2
+    for name in $CONFIGS; do
+        line=$name
+        err=0
+        for c in 16 1; do
+            line="$line $(awk '{print $1}' "$OUT/r-$name-$c" | median) $(awk '{print $2}' "$OUT/r-$name-$c" | median)"
+            err=$((err + $(awk '{s+=$3} END{print s+0}' "$OUT/r-$name-$c")))
+        done
+        echo "$line $err" >>"$OUT/table"
+        echo "  $line (non-2xx $err)" >&2
+    done
 }
 
 head -c 32 /dev/urandom >"$OUT/key"
@@ -118,48 +136,41 @@ chmod 600 "$OUT/key"
 if [ -z "${STORE:-}" ]; then
     rp=$(freeport)
     bg redis redis-server --bind 127.0.0.1 --port "$rp" --save '' --appendonly no --dir "$OUT" --loglevel warning
-    REDIS_PID=$LAST
+
     waitport "$rp"
     STORE=redis://127.0.0.1:$rp
 fi
 PREFIX=bench$$
 : >"$OUT/table"
 
-# ---- stateful: one session ------------------------------------------------------------------
+# ---- the servers -------------------------------------------------------------------------
 p=$(freeport); replica mem "$p"
-point stateful-memory "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
-kill "$LAST"; wait "$LAST" 2>/dev/null || true
+config stateful-memory "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
 
 p=$(freeport); replica redis1 "$p" --store "$STORE" --store-prefix "$PREFIX-a"
-point stateful-redis "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
-kill "$LAST"; wait "$LAST" 2>/dev/null || true
+config stateful-redis "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
 
 ports=""
 for i in 1 2 3; do p=$(freeport); replica "r$i" "$p" --store "$STORE" --store-prefix "$PREFIX-b"; ports="$ports $p"; done
 np=$(freeport)
 # shellcheck disable=SC2086
 nginx_front "$np" $ports
-point stateful-redis-3x-nginx "http://127.0.0.1:$np/mcp" "$(session "http://127.0.0.1:$np/mcp")" 2025
+config stateful-redis-3x-nginx "http://127.0.0.1:$np/mcp" "$(session "http://127.0.0.1:$np/mcp")" 2025
 
-# ---- 2026-07-28: no session -----------------------------------------------------------------
-point 2026-3x-nginx "http://127.0.0.1:$np/mcp" "" 2026
-for pid in $PIDS; do [ "$pid" = "${REDIS_PID:-}" ] || kill "$pid" 2>/dev/null || true; done
-for pid in $PIDS; do [ "$pid" = "${REDIS_PID:-}" ] || wait "$pid" 2>/dev/null || true; done
-PIDS=${REDIS_PID:-}
-
-p=$(freeport); replica one26 "$p"
-point 2026-one "http://127.0.0.1:$p/mcp" "" 2026
-kill "$LAST"; wait "$LAST" 2>/dev/null || true
-
-p=$(freeport); replica workers "$p" --workers 2
-point 2026-workers2 "http://127.0.0.1:$p/mcp" "" 2026
-kill "$LAST"; wait "$LAST" 2>/dev/null || true
-
-# ---- the TypeScript SDK v1, stateful, in the same run ----------------------------------------
+# the TypeScript SDK v1, stateful
 p=$(freeport)
 bg ts-v1 node "$ROOT/bench/http/ts-server.mjs" v1 stateful "$p"
 waitport "$p"
-point ts-v1-stateful "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
+config ts-v1-stateful "http://127.0.0.1:$p/mcp" "$(session "http://127.0.0.1:$p/mcp")" 2025
+
+# 2026-07-28: no session
+p=$(freeport); replica one26 "$p"
+config 2026-one "http://127.0.0.1:$p/mcp" "" 2026
+config 2026-3x-nginx "http://127.0.0.1:$np/mcp" "" 2026
+p=$(freeport); replica workers "$p" --workers 2
+config 2026-workers2 "http://127.0.0.1:$p/mcp" "" 2026
+
+measure
 stopall
 
 # ---- the table ------------------------------------------------------------------------------
@@ -167,7 +178,7 @@ stopall
 echo "parameters: RUNS=$RUNS DUR=$DUR; $(date -u +%Y-%m-%dT%H:%M:%SZ); $(uname -sm); $(nproc) cores;" \
     "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'); $($NGINX -v 2>&1 | sed 's/.*: //'); redis $(redis-server --version | awk '{print $3}' | sed 's/v=//'); node $(node --version)"
 echo
-echo "libmcp replicas benchmark, tools/call echo (medians of $RUNS x $DUR; servers, nginx, Redis on core 0, wrk on core 1)"
+echo "libmcp replicas benchmark, tools/call echo (medians of $RUNS x $DUR, runs interleaved; servers, nginx, Redis on core 0, wrk on core 1)"
 printf '%-26s | %9s %8s | %9s %8s\n' configuration "c16 req/s" "p99 ms" "c1 req/s" "p99 ms"
 awk '{printf "%-26s | %9.0f %8.2f | %9.0f %8.2f\n", $1, $2, $3, $4, $5}' "$OUT/table"
 echo
