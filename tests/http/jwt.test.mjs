@@ -354,6 +354,14 @@ describe('JWT against --jwks-file', () => {
         await assert.rejects(startServer(BIN.http, ['--jwks-file', path.join(dir, 'bad.json'), '--issuer', ISSUER]),
             /no usable signing key/);
         await assert.rejects(startServer(BIN.http, ['--jwks-file', file]), /issuer/);
+        // keys and token answers never travel over a network in the clear
+        await assert.rejects(startServer(BIN.http, ['--jwks-url', 'http://keys.example/jwks', '--issuer', ISSUER]),
+            /https/);
+        process.env.MCP_INTROSPECTION_CLIENT_ID = 'a';
+        process.env.MCP_INTROSPECTION_CLIENT_SECRET = 'b';
+        await assert.rejects(startServer(BIN.http, ['--introspection-url', 'http://127.0.0.1.example/x']), /https/);
+        delete process.env.MCP_INTROSPECTION_CLIENT_ID;
+        delete process.env.MCP_INTROSPECTION_CLIENT_SECRET;
     });
 });
 
