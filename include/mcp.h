@@ -1126,8 +1126,9 @@ typedef struct mcp_http_opts {
                        connections over them (mcp_server_main()'s --workers uses it) */
     /* Built-in token validators (see "JWT and introspection" above); one of jwks_url, jwks_file
      * and introspection_url. Strings are copied. */
-    const char *jwks_url;  /* the authorization server's JWK Set (http(s)), fetched on the
-                              loop and cached (Cache-Control max-age, 1 min..1 day) */
+    const char *jwks_url;  /* the authorization server's JWK Set (https; http only to a
+                              loopback host), fetched on the loop and cached (Cache-Control
+                              max-age, 1 min..1 day) */
     const char *jwks_file; /* or a JWK Set file, read at start (and again on an unknown kid) */
     const char *issuer;    /* "iss" every token must name (required with a JWK Set) */
     const char *audience;  /* "aud" every token must hold; NULL: the resource URI (from
@@ -1135,7 +1136,8 @@ typedef struct mcp_http_opts {
     unsigned jwt_leeway_s; /* clock skew allowed on exp/nbf/iat (default 60) */
     unsigned jwks_min_interval_s;            /* an unknown kid refetches the set at most this often
                                                 (default 30) */
-    const char *introspection_url;           /* RFC 7662 endpoint for opaque tokens */
+    const char *introspection_url;           /* RFC 7662 endpoint for opaque tokens (https;
+                                                http only to a loopback host) */
     const char *introspection_client_id;     /* its client credentials (HTTP Basic) */
     const char *introspection_client_secret; /* read it from the environment, never argv */
     unsigned introspection_timeout_ms;       /* default 5000; past it: 503 */

@@ -219,10 +219,11 @@ static int auth_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *
                    "authorize and a built-in validator (jwks_url, jwks_file, "
                    "introspection_url) exclude each other");
     }
-    if (o->bearer_token && !v && mcp__crypto_load(NULL, 0) != MCP_OK) {
+    if ((o->bearer_token || o->authorize) && !v && mcp__crypto_load(NULL, 0) != MCP_OK) {
+        /* a static token is compared as SHA-256 digests, and principals are counted by one */
         char why[200];
         mcp__crypto_load(why, sizeof why);
-        return bad(srv, name, why); /* the token is compared as SHA-256 digests */
+        return bad(srv, name, why);
     }
     if (!o->bearer_token && !o->authorize && !v) {
         /* Advertising OAuth while letting everyone in would be worse than either alone. */

@@ -202,6 +202,26 @@ static char *basic_auth(const char *id, const char *secret)
     return out;
 }
 
+/* https, or plain http to this machine only: keys and token answers read over a network in the
+ * clear could be forged on the way. */
+static bool url_ok(const char *u)
+{
+    static const char *const local[] = {"localhost", "127.", "[::1]"};
+    size_t i;
+    if (strncmp(u, "https://", 8) == 0)
+        return u[8] != '\0';
+    if (strncmp(u, "http://", 7) != 0)
+        return false;
+    for (i = 0; i < sizeof local / sizeof local[0]; i++)
+        if (strncmp(u + 7, local[i], strlen(local[i])) == 0) {
+            const char *rest = u + 7 + strlen(local[i]);
+            if (i == 1) /* 127.a.b.c */
+                rest += strspn(rest, "0123456789.");
+            return *rest == ':' || *rest == '/' || *rest == '\0';
+        }
+    return false;
+}
+
 int mcp__verifier_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t *o,
                       mcp__verifier_done done, mcp__verifier **out)
 {
@@ -219,12 +239,11 @@ int mcp__verifier_new(mcp_server_t *srv, const char *name, const mcp_http_opts_t
     }
     if (sources > 1)
         return bad(srv, name, "set one of jwks_url, jwks_file and introspection_url");
-    if (o->jwks_url &&
-        !(strncmp(o->jwks_url, "https://", 8) == 0 || strncmp(o->jwks_url, "http://", 7) == 0))
-        return bad(srv, name, "jwks_url must be an http(s) URL");
-    if (o->introspection_url && !(strncmp(o->introspection_url, "https://", 8) == 0 ||
-                                  strncmp(o->introspection_url, "http://", 7) == 0))
-        return bad(srv, name, "introspection_url must be an http(s) URL");
+    if (o->jwks_url && !url_ok(o->jwks_url))
+        return bad(srv, name, "jwks_url must be an https URL (plain http only to a loopback host)");
+    if (o->introspection_url && !url_ok(o->introspection_url))
+        return bad(srv, name,
+                   "introspection_url must be an https URL (plain http only to a loopback host)");
     if (!o->introspection_url && !(o->issuer && *o->issuer))
         return bad(srv, name, "a JWK Set needs the issuer its tokens must name (issuer)");
     if (o->introspection_url && (!o->introspection_client_id || !o->introspection_client_secret))

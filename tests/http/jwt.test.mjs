@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe } from 'node:test';
 
 import { BIN, INIT, closeAll, post, startServer, test } from './lib.mjs';
@@ -354,6 +355,57 @@ describe('JWT against --jwks-file', () => {
         await assert.rejects(startServer(BIN.http, ['--jwks-file', path.join(dir, 'bad.json'), '--issuer', ISSUER]),
             /no usable signing key/);
         await assert.rejects(startServer(BIN.http, ['--jwks-file', file]), /issuer/);
+        // keys and token answers never travel over a network in the clear
+        await assert.rejects(startServer(BIN.http, ['--jwks-url', 'http://keys.example/jwks', '--issuer', ISSUER]),
+            /https/);
+        process.env.MCP_INTROSPECTION_CLIENT_ID = 'a';
+        process.env.MCP_INTROSPECTION_CLIENT_SECRET = 'b';
+        await assert.rejects(startServer(BIN.http, ['--introspection-url', 'http://127.0.0.1.example/x']), /https/);
+        delete process.env.MCP_INTROSPECTION_CLIENT_ID;
+        delete process.env.MCP_INTROSPECTION_CLIENT_SECRET;
+    });
+});
+
+describe('libcrypto and libcurl are loaded on use only', () => {
+    const mapped = (pid) => fs.readFileSync(`/proc/${pid}/maps`, 'utf8');
+
+    test('a STDIO server that answered a tool call maps neither', async () => {
+        const child = spawn(BIN.quickstart, [], { stdio: ['pipe', 'pipe', 'ignore'] });
+        const lines = [];
+        let buf = '';
+        const got = new Promise((resolve, reject) => {
+            const t = setTimeout(() => reject(new Error('no reply from quickstart')), 10000);
+            child.stdout.on('data', (d) => {
+                buf += d;
+                let i;
+                while ((i = buf.indexOf('\n')) >= 0) {
+                    lines.push(JSON.parse(buf.slice(0, i)));
+                    buf = buf.slice(i + 1);
+                    if (lines.length === 2) {
+                        clearTimeout(t);
+                        resolve();
+                    }
+                }
+            });
+        });
+        child.stdin.write(`${JSON.stringify(INIT(1))}\n`);
+        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 } } })}\n`);
+        await got;
+        assert.equal(lines[1].result.content[0].text, '5');
+        const maps = mapped(child.pid);
+        child.stdin.end();
+        await new Promise((r) => child.once('exit', r));
+        assert.ok(!/libcrypto|libcurl/.test(maps), 'neither library is mapped');
+    });
+
+    test('an HTTP server with a JWK Set file maps libcrypto once configured', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libmcp-jwks-'));
+        fs.writeFileSync(path.join(dir, 'k.json'), JSON.stringify({ keys: [jwk(KEYS.ed, 'd1')] }));
+        const srv = await startServer(BIN.http, ['--jwks-file', path.join(dir, 'k.json'), '--issuer', ISSUER]);
+        assert.match(mapped(srv.child.pid), /libcrypto/);
+        assert.equal(await srv.close(), 0, srv.stderr());
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
 

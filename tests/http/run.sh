@@ -2,7 +2,8 @@
 # HTTP transport tests: raw HTTP status/security/session tests and the official TypeScript SDK
 # clients (v1 @modelcontextprotocol/sdk, v2 @modelcontextprotocol/client) over Streamable HTTP
 # and legacy HTTP+SSE, against examples/quickstart and examples/http_server on 127.0.0.1, and
-# bearer-token authorization (auth.test.mjs, also against examples/auth_server).
+# bearer-token authorization (auth.test.mjs, also against examples/auth_server), and JWT / JWK Set /
+# introspection validation against a node authorization server on a free port (jwt.test.mjs).
 #
 # Usage (from the repo root, as `make http-test` does):  sh tests/http/run.sh [test files...]
 #   BUILD=dir   where the binaries are (default: build); relative to the repo root.
