@@ -226,3 +226,54 @@ test('server-everything: sampling, elicitation (form and URL) and roots from the
     assert.equal(roots.asked['roots/list'], 1);
     assert.match(JSON.stringify(roots.result), /file:\/\/\/tmp/);
 });
+
+/* The same command over Streamable HTTP and legacy HTTP+SSE (the URL transports): libmcp's
+ * mcp-everything on a free port of 127.0.0.1. */
+function serveHttp(flag) {
+    return new Promise((resolve, reject) => {
+        const p = spawn(path.join(BUILD, 'bin', 'mcp-everything'), [flag, '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        const t = setTimeout(() => reject(new Error(`no URL from mcp-everything ${flag}: ${err}`)), 10000);
+        p.stderr.on('data', (d) => {
+            err += d;
+            const m = err.match(/(http:\/\/127\.0\.0\.1:\d+\/\S*)/);
+            if (m) {
+                clearTimeout(t);
+                resolve({ url: m[1], stop: () => new Promise((r) => { p.on('close', r); p.kill('SIGTERM'); }) });
+            }
+        });
+        p.on('error', reject);
+    });
+}
+
+test('mcp over Streamable HTTP: both eras, a call, a tool error', T, async () => {
+    const srv = await serveHttp('--http');
+    try {
+        const info = await run(MCP, ['info', '--json', srv.url]);
+        ok(info, 'info');
+        assert.equal(JSON.parse(info.stdout).protocolVersion, '2026-07-28');
+        const old = await run(MCP, ['info', '--json', '--protocol', '2025-11-25', srv.url]);
+        ok(old, 'info 2025');
+        assert.equal(JSON.parse(old.stdout).protocolVersion, '2025-11-25');
+        const call = await run(MCP, ['call', 'add', 'a=1', 'b=2', srv.url]);
+        ok(call, 'call');
+        assert.match(call.stdout, /3/);
+        const bad = await run(MCP, ['call', 'no_such_tool_here', srv.url]);
+        assert.equal(bad.code, 3, bad.stderr);
+    } finally {
+        await srv.stop();
+    }
+    const gone = await run(MCP, ['info', srv.url]);
+    assert.equal(gone.code, 4, gone.stderr);
+});
+
+test('mcp over legacy HTTP+SSE (--sse)', T, async () => {
+    const srv = await serveHttp('--sse');
+    try {
+        const r = await run(MCP, ['call', 'add', 'a=2', 'b=2', '--sse', srv.url]);
+        ok(r, 'call over SSE');
+        assert.match(r.stdout, /4/);
+    } finally {
+        await srv.stop();
+    }
+});

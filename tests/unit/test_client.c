@@ -94,6 +94,13 @@ static int ask(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
+static int tasked(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "done as a task");
+}
+
 static int greet(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)ud;
@@ -142,6 +149,12 @@ static mcp_server_t *build_server(held *h)
                             &err),
         MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ask}, &err),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(srv,
+                                         &(mcp_tool_t){.name = "tasked",
+                                                       .handler = tasked,
+                                                       .flags = MCP_TOOL_TASK_OPTIONAL},
+                                         &err),
                      MCP_OK);
     assert_int_equal(mcp_server_add_resource(srv,
                                              &(mcp_resource_t){.uri = "mem://about",
@@ -206,7 +219,7 @@ static void check_basics(fx *f)
     assert_non_null(json_object_get(mcp_client_server_capabilities(f->c), "tools"));
 
     assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, &err), MCP_OK);
-    assert_int_equal(json_array_size(tools), 5);
+    assert_int_equal(json_array_size(tools), 6);
     json_decref(tools);
 
     assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3),
@@ -580,6 +593,118 @@ static void test_completion(void **state)
     fx_free(f);
 }
 
+
+/* ---- subscriptions in both eras ------------------------------------------------------------- */
+
+typedef struct notes {
+    int updated, acked;
+    char uri[64];
+} notes;
+
+static void on_note(mcp_client_t *c, const char *method, const json_t *params, void *ud)
+{
+    notes *n = ud;
+    (void)c;
+    if (strcmp(method, "notifications/resources/updated") == 0) {
+        n->updated++;
+        snprintf(n->uri, sizeof n->uri, "%s", json_string_value(json_object_get(params, "uri")));
+    } else if (strcmp(method, "notifications/subscriptions/acknowledged") == 0) {
+        n->acked++;
+    }
+}
+
+static void test_subscribe_2025(void **state)
+{
+    fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
+    notes n = {0};
+    seen s = {0};
+    int i;
+    (void)state;
+    fx_init(f);
+    mcp_client_on_notification(f->c, on_note, &n);
+    assert_int_equal(mcp_client_subscribe(f->c, "mem://about", on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->srv, "mem://about"), MCP_OK);
+    for (i = 0; i < 100 && !n.updated; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.updated, 1);
+    assert_string_equal(n.uri, "mem://about");
+    s.done = 0;
+    assert_int_equal(mcp_client_unsubscribe(f->c, "mem://about", on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    fx_free(f);
+}
+
+static void test_listen_2026(void **state)
+{
+    fx *f = fx_new(NULL);
+    notes n = {0};
+    seen s = {0};
+    mcp_client_request_t *listen = NULL;
+    int i;
+    (void)state;
+    fx_init(f);
+    mcp_client_on_notification(f->c, on_note, &n);
+    assert_int_equal(
+        mcp_client_listen_new(f->c,
+                              json_pack("{s:{s:[s]}}", "notifications", "resourceSubscriptions",
+                                        "mem://about"),
+                              on_done, &s, &listen),
+        MCP_OK);
+    for (i = 0; i < 100 && !n.acked; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.acked, 1);
+    assert_int_equal(mcp_server_resource_updated(f->srv, "mem://about"), MCP_OK);
+    for (i = 0; i < 100 && !n.updated; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.updated, 1);
+    assert_int_equal(s.done, 0); /* still listening */
+    assert_int_equal(mcp_client_cancel(f->c, listen, NULL), MCP_OK);
+    assert_int_equal(s.done, 1);
+    assert_int_equal(s.status, MCP_ECANCELLED);
+    fx_free(f);
+}
+
+
+/* 2025-11-25 tasks: the call answers with a task handle; poll it, fetch its result. */
+static void test_tasks_2025(void **state)
+{
+    fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
+    mcp_client_call_opts_t opts = {.task = 1};
+    seen s = {0};
+    json_t *created = NULL;
+    const char *id;
+    char task_id[64];
+    (void)state;
+    fx_init(f);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "tasked", NULL, &opts, on_done, &s, NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_int_equal(mcp_client_request_sync(f->c, "tasks/list", NULL, &created, NULL), MCP_OK);
+    id = json_string_value(
+        json_object_get(json_array_get(json_object_get(created, "tasks"), 0), "taskId"));
+    assert_non_null(id);
+    snprintf(task_id, sizeof task_id, "%s", id);
+    json_decref(created);
+    s.done = 0;
+    assert_int_equal(mcp_client_task_get(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    s.done = 0;
+    assert_int_equal(mcp_client_task_result(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_string_equal(s.text, "done as a task");
+    s.done = 0;
+    assert_int_equal(mcp_client_task_cancel(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_EREMOTE); /* a finished task cannot be cancelled */
+    fx_free(f);
+}
+
 static void test_bad_use(void **state)
 {
     mcp_client_t *c = mcp_client_new(NULL, "x", "1");
@@ -615,6 +740,9 @@ int main(void)
         cmocka_unit_test(test_elicit_2026),
         cmocka_unit_test(test_elicit_without_handler),
         cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_subscribe_2025),
+        cmocka_unit_test(test_listen_2026),
+        cmocka_unit_test(test_tasks_2025),
         cmocka_unit_test(test_bad_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
