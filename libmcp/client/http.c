@@ -870,7 +870,7 @@ static void h_destroy(mcp__ctransport *base)
     chttp *t = (chttp *)base;
     t->base.client = NULL;
     t->closing = true;
-    cancel_all(t, false);
+    cancel_all(t, true); /* a session's DELETE still goes out (bounded); the rest ends now */
     uv_close((uv_handle_t *)&t->timer, timer_closed);
 }
 
