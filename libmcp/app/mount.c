@@ -588,6 +588,15 @@ static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, c
                             "no request of the real client is in progress to ask through");
         return;
     }
+    if (mcp_call_protocol_version(call) &&
+        strcmp(mcp_call_protocol_version(call), MCP_PROTOCOL_2026_07_28) >= 0) {
+        /* A 2026 request gets its answers by ending with input_required and being retried,
+         * while the mounted server waits inside this very request: it cannot be asked. */
+        mcp_client_ask_fail(ask, MCP_JSONRPC_INTERNAL_ERROR,
+                            "the mounted server's question cannot be forwarded to a 2026-07-28 "
+                            "client (it answers by retrying its request)");
+        return;
+    }
     if (strcmp(method, "sampling/createMessage") == 0)
         rc = mcp_call_sample_new(call, json_deep_copy(params), on_answer, ask);
     else if (strcmp(method, "elicitation/create") == 0)

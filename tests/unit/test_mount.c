@@ -453,10 +453,16 @@ static void test_2025_everywhere(void **state)
 static void test_2026_everywhere(void **state)
 {
     fix *f = fix_new(NULL, NULL); /* negotiated: 2026-07-28 on both links */
+    json_t *res = NULL;
     (void)state;
     check_lists(f);
     check_calls(f);
     check_resources_prompts(f);
+    /* a 2026 request cannot carry the inner server's question: a clear tool error, no wait */
+    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
+    assert_true(mcp_client_result_is_error(res));
+    assert_int_equal(f->asked, 0);
+    json_decref(res);
     check_list_changed(f); /* through subscriptions/listen */
     fix_free(f);
 }
