@@ -686,6 +686,7 @@ int mcp_server_mount(mcp_server_t *srv, mcp_client_t *client, const char *prefix
         return mcp__error_set(err, MCP_EINVAL, "the client must live on the server's loop");
     if (!srv->mounts && !(srv->mounts = calloc(1, sizeof *srv->mounts)))
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
+    srv->on_unserved = unserved; /* frees the list, even if this mount fails */
     if (!(m = calloc(1, sizeof *m)) || !(m->prefix = strdup(prefix ? prefix : ""))) {
         free(m);
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
