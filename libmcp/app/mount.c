@@ -165,8 +165,19 @@ static void on_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
         json_object_foreach((json_t *)o->result, k, v)
         {
             json_t *mine = json_object_get(res, k);
-            if (strcmp(k, "resultType") == 0)
-                continue; /* the server writes its own envelope */
+            /* the 2026 envelope is the real server's to write, for its own client's era */
+            if (strcmp(k, "resultType") == 0 || strcmp(k, "ttlMs") == 0 ||
+                strcmp(k, "cacheScope") == 0)
+                continue;
+            if (strcmp(k, "_meta") == 0 && json_is_object(v)) {
+                json_t *meta = json_deep_copy(v);
+                json_object_del(meta, "io.modelcontextprotocol/serverInfo");
+                if (json_object_size(meta))
+                    json_object_set_new(res, k, meta);
+                else
+                    json_decref(meta);
+                continue;
+            }
             if (json_is_array(mine) && json_is_array(v)) {
                 /* the call's builders hold this array (content, contents, messages): fill it */
                 json_array_clear(mine);

@@ -196,6 +196,18 @@ for (const s of STDIO_SERVERS) {
     });
 }
 
+describe('examples/mount: a gateway with an in-process server mounted under a prefix', () => {
+    test('its tools, and a call through the mount', T, async () => {
+        const bin = path.join(BUILD, 'examples/mount');
+        let r = await run(MCP, ['tools', '--json', '--stdio', bin]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /weather_forecast/);
+        r = await run(MCP, ['call', 'weather_forecast', 'city=Oslo', '--stdio', bin]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /Sunny in Oslo/);
+    });
+});
+
 // ---- TLS: certificates verified (a CA file given), refused (unknown CA), or skipped (--insecure) ----
 describe('https:// upstream (mcp-everything with --tls-cert) through mcp-proxy', () => {
     let srv, dir;

@@ -329,6 +329,12 @@ static void check_calls(fix *f)
                                                json_pack("{s:i, s:i}", "a", 2, "b", 3), &res, NULL),
                      MCP_OK);
     assert_string_equal(text_of(res), "5");
+    { /* the inner server's 2026 envelope does not leak through */
+        const json_t *si =
+            json_object_get(json_object_get(res, "_meta"), "io.modelcontextprotocol/serverInfo");
+        if (si)
+            assert_string_equal(json_string_value(json_object_get(si, "name")), "outer");
+    }
     json_decref(res);
     /* argument validation happens at the outer server too */
     assert_int_equal(
