@@ -2,7 +2,8 @@
 # `make valgrind`: the unit tests and every example server under valgrind: no errors, nothing
 # definitely or indirectly lost, exit status 0.
 #   - over STDIO, a scripted session then EOF: quickstart (a long one: 300 requests), async,
-#     http_server and embed (embed runs libmcp on its own libuv loop);
+#     http_server, embed (embed runs libmcp on its own libuv loop) and mount (a gateway with a
+#     server mounted through the in-memory client);
 #   - over Streamable HTTP on 127.0.0.1 (curl): http_server and auth_server, a few requests each
 #     (auth_server with and without its demo bearer token), then SIGTERM.
 # Usage: BUILD=build sh tests/valgrind.sh
@@ -28,7 +29,7 @@ for t in "$BUILD"/tests/test_*; do
         bad "$t (see $BUILD/valgrind-$(basename "$t").log)"
     fi
 done
-for ex in quickstart async embed http_server auth_server; do
+for ex in quickstart async embed http_server auth_server mount; do
     [ -x "$BUILD/examples/$ex" ] || { bad "$BUILD/examples/$ex is missing (make examples)"; }
 done
 
@@ -78,6 +79,14 @@ common() {
      '{"jsonrpc":"2.0","id":10,"method":"prompts/get","params":{"name":"greet","arguments":{"name":"vg"}}}'
 } >"$BUILD/valgrind-http_server.in"
 
+{
+    common
+    printf '%s\n' \
+     '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather_forecast","arguments":{"city":"vg"}}}' \
+     '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"weather_forecast","arguments":{}}}' \
+     '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"ping","arguments":{}}}'
+} >"$BUILD/valgrind-mount.in"
+
 # STDIO: EXAMPLE MIN_REPLIES
 stdio() {
     srv=$BUILD/examples/$1
@@ -96,6 +105,7 @@ stdio quickstart 300
 stdio async 11
 stdio embed 9
 stdio http_server 12
+stdio mount 11
 
 # Streamable HTTP: EXAMPLE "CURL HEADER ARGS" REQUESTS...  (each request a JSON-RPC body)
 http() {

@@ -165,8 +165,19 @@ static void on_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
         json_object_foreach((json_t *)o->result, k, v)
         {
             json_t *mine = json_object_get(res, k);
-            if (strcmp(k, "resultType") == 0)
-                continue; /* the server writes its own envelope */
+            /* the 2026 envelope is the real server's to write, for its own client's era */
+            if (strcmp(k, "resultType") == 0 || strcmp(k, "ttlMs") == 0 ||
+                strcmp(k, "cacheScope") == 0)
+                continue;
+            if (strcmp(k, "_meta") == 0 && json_is_object(v)) {
+                json_t *meta = json_deep_copy(v);
+                json_object_del(meta, "io.modelcontextprotocol/serverInfo");
+                if (json_object_size(meta))
+                    json_object_set_new(res, k, meta);
+                else
+                    json_decref(meta);
+                continue;
+            }
             if (json_is_array(mine) && json_is_array(v)) {
                 /* the call's builders hold this array (content, contents, messages): fill it */
                 json_array_clear(mine);
@@ -588,6 +599,15 @@ static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, c
                             "no request of the real client is in progress to ask through");
         return;
     }
+    if (mcp_call_protocol_version(call) &&
+        strcmp(mcp_call_protocol_version(call), MCP_PROTOCOL_2026_07_28) >= 0) {
+        /* A 2026 request gets its answers by ending with input_required and being retried,
+         * while the mounted server waits inside this very request: it cannot be asked. */
+        mcp_client_ask_fail(ask, MCP_JSONRPC_INTERNAL_ERROR,
+                            "the mounted server's question cannot be forwarded to a 2026-07-28 "
+                            "client (it answers by retrying its request)");
+        return;
+    }
     if (strcmp(method, "sampling/createMessage") == 0)
         rc = mcp_call_sample_new(call, json_deep_copy(params), on_answer, ask);
     else if (strcmp(method, "elicitation/create") == 0)
@@ -677,6 +697,7 @@ int mcp_server_mount(mcp_server_t *srv, mcp_client_t *client, const char *prefix
         return mcp__error_set(err, MCP_EINVAL, "the client must live on the server's loop");
     if (!srv->mounts && !(srv->mounts = calloc(1, sizeof *srv->mounts)))
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");
+    srv->on_unserved = unserved; /* frees the list, even if this mount fails */
     if (!(m = calloc(1, sizeof *m)) || !(m->prefix = strdup(prefix ? prefix : ""))) {
         free(m);
         return mcp__error_set(err, MCP_ENOMEM, "out of memory");

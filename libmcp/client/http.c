@@ -22,6 +22,8 @@
 #define RETRY_DEFAULT_MS  1000  /* SSE reconnection delay when the server named none */
 #define RETRY_MAX_MS      30000 /* a server's `retry` is honoured up to this */
 #define DELETE_TIMEOUT_MS 2000  /* closing a session does not hang on a dead server */
+#define NOTIFY_TIMEOUT_MS 30000 /* a notification's or response's POST, answered 202 */
+#define ERROR_BODY_MAX    (64u * 1024u) /* what is kept of a GET's error body */
 
 typedef struct chttp chttp;
 
@@ -415,6 +417,8 @@ static int on_body(mcp__curl_req *r, const char *data, size_t len, void *ud)
             set_fail(x, MCP_ENOMEM, "out of memory");
         return rc != 0 || x->released;
     }
+    if (x->kind != X_POST && x->len + len > ERROR_BODY_MAX)
+        return 0; /* a GET's error page: its start is enough */
     if (x->len + len > t->max) {
         set_fail(x, MCP_ELIMIT, "the HTTP response exceeds the message limit (%zu bytes)", t->max);
         return 1;
@@ -740,7 +744,11 @@ static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
             param_headers(t, &h, msg);
     }
     h.v[h.n] = NULL;
-    rc = h.oom ? MCP_ENOMEM : start(t, x, "POST", (const char *const *)h.v, body, strlen(body), 0);
+    /* a request's time limit is the core's (it cancels through request_done); a notification
+     * or a response only waits for its 202 */
+    rc = h.oom ? MCP_ENOMEM
+               : start(t, x, "POST", (const char *const *)h.v, body, strlen(body),
+                       x->id ? 0 : NOTIFY_TIMEOUT_MS);
     hclear(&h);
     free(body);
     if (rc != MCP_OK) {
@@ -870,7 +878,7 @@ static void h_destroy(mcp__ctransport *base)
     chttp *t = (chttp *)base;
     t->base.client = NULL;
     t->closing = true;
-    cancel_all(t, false);
+    cancel_all(t, true); /* a session's DELETE still goes out (bounded); the rest ends now */
     uv_close((uv_handle_t *)&t->timer, timer_closed);
 }
 

@@ -25,6 +25,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as v2 from '@modelcontextprotocol/client';
 
+import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BUILD = process.env.MCP_BUILD ?? path.join(HERE, '../../build');
 const MCP = path.join(BUILD, 'bin/mcp');
@@ -39,19 +41,23 @@ after(() => { for (const p of children) p.kill('SIGKILL'); });
 /** Run a command to its end (bounded): { code, stdout, stderr }. */
 function run(cmd, args, ms = 20000) {
     return new Promise((resolve) => {
-        const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
         let stdout = '', stderr = '';
         p.stdout.on('data', (d) => (stdout += d));
         p.stderr.on('data', (d) => (stderr += d));
         const timer = setTimeout(() => p.kill('SIGKILL'), ms);
-        p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+        p.on('close', (code, signal) => {
+            clearTimeout(timer);
+            assertNoSanitizerReport(stderr, `${path.basename(cmd)} ${args.join(' ')}`);
+            resolve({ code, signal, stdout, stderr });
+        });
     });
 }
 
 /** Start a server that prints its URL (on stdout "url ..." or on stderr "... on URL"). */
 function start(cmd, args) {
     return new Promise((resolve, reject) => {
-        const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+        const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
         children.add(p);
         let out = '', err = '';
         const timer = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 15000);
@@ -66,10 +72,12 @@ function start(cmd, args) {
 }
 
 async function stop(s) {
-    if (s.proc.exitCode !== null) return s.proc.exitCode;
-    const done = new Promise((r) => s.proc.on('exit', (code) => r(code)));
+    const done = s.proc.exitCode !== null ? Promise.resolve(s.proc.exitCode)
+        : new Promise((r) => s.proc.on('close', (code) => r(code)));
     s.proc.kill('SIGTERM');
-    return done;
+    const code = await done;
+    assertNoSanitizerReport(s.stderr(), 'server');
+    return code;
 }
 
 const PEERS = [
@@ -187,6 +195,18 @@ for (const s of STDIO_SERVERS) {
         });
     });
 }
+
+describe('examples/mount: a gateway with an in-process server mounted under a prefix', () => {
+    test('its tools, and a call through the mount', T, async () => {
+        const bin = path.join(BUILD, 'examples/mount');
+        let r = await run(MCP, ['tools', '--json', '--stdio', bin]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /weather_forecast/);
+        r = await run(MCP, ['call', 'weather_forecast', 'city=Oslo', '--stdio', bin]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /Sunny in Oslo/);
+    });
+});
 
 // ---- TLS: certificates verified (a CA file given), refused (unknown CA), or skipped (--insecure) ----
 describe('https:// upstream (mcp-everything with --tls-cert) through mcp-proxy', () => {

@@ -425,6 +425,61 @@ static void test_wrong_path(void **state)
     env_free(e);
 }
 
+/* A server that wants a bearer token: refused without it or with another (HTTP 401, reported
+ * as an error carrying the status), served with it, in both eras. */
+static void test_bearer_token(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_http_opts_t o = {0};
+    char url[96];
+    int i, era;
+    (void)state;
+    uv_loop_init(&loop);
+    srv = mcp_server_new("auth", "1");
+    assert_int_equal(mcp_server_attach(srv, &loop), MCP_OK);
+    mcp_server_add_tool(srv, &(mcp_tool_t){.name = "echo", .input_schema = "text", .handler = echo},
+                        NULL);
+    o.bearer_token = "s3cret-token";
+    assert_int_equal(mcp_server_listen_http(srv, &o), MCP_OK);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+    for (era = 0; era < 2; era++) {
+        static const char *const tokens[] = {NULL, "wrong", "s3cret-token"};
+        size_t k;
+        for (k = 0; k < 3; k++) {
+            mcp_client_t *c = mcp_client_new(&loop, "x", "1");
+            mcp_client_error_t err;
+            json_t *res = NULL;
+            int rc;
+            if (era == 1)
+                mcp_client_set_protocol(c, MCP_PROTOCOL_2025_11_25);
+            assert_int_equal(mcp_client_connect_url(
+                                 c, url, &(mcp_client_http_opts_t){.bearer_token = tokens[k]}),
+                             MCP_OK);
+            rc = mcp_client_initialize_sync(c, NULL, &err);
+            if (k < 2) {
+                assert_int_not_equal(rc, MCP_OK);
+                if (!strstr(err.text, "401") && !strstr(err.text, "Unauthorized"))
+                    fail_msg("era %d token %zu: %s", era, k, err.text);
+            } else {
+                assert_int_equal(rc, MCP_OK);
+                assert_int_equal(mcp_client_call_tool_sync(
+                                     c, "echo", json_pack("{s:s}", "text", "ok"), &res, NULL),
+                                 MCP_OK);
+                assert_string_equal(mcp_client_result_text(res), "ok");
+                json_decref(res);
+            }
+            mcp_client_free(c);
+        }
+    }
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    mcp_server_free(srv);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_peer_dies_mid_call),
         cmocka_unit_test(test_client_freed_mid_call),
         cmocka_unit_test(test_wrong_path),
+        cmocka_unit_test(test_bearer_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,12 @@ static void check_calls(fix *f)
                                                json_pack("{s:i, s:i}", "a", 2, "b", 3), &res, NULL),
                      MCP_OK);
     assert_string_equal(text_of(res), "5");
+    { /* the inner server's 2026 envelope does not leak through */
+        const json_t *si =
+            json_object_get(json_object_get(res, "_meta"), "io.modelcontextprotocol/serverInfo");
+        if (si)
+            assert_string_equal(json_string_value(json_object_get(si, "name")), "outer");
+    }
     json_decref(res);
     /* argument validation happens at the outer server too */
     assert_int_equal(
@@ -454,10 +460,16 @@ static void test_2025_everywhere(void **state)
 static void test_2026_everywhere(void **state)
 {
     fix *f = fix_new(NULL, NULL); /* negotiated: 2026-07-28 on both links */
+    json_t *res = NULL;
     (void)state;
     check_lists(f);
     check_calls(f);
     check_resources_prompts(f);
+    /* a 2026 request cannot carry the inner server's question: a clear tool error, no wait */
+    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
+    assert_true(mcp_client_result_is_error(res));
+    assert_int_equal(f->asked, 0);
+    json_decref(res);
     check_list_changed(f); /* through subscriptions/listen */
     fix_free(f);
 }

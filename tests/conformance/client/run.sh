@@ -58,7 +58,7 @@ failed=0
 run() { # LABEL CLI SCENARIO
     log=$OUT/$1-$3.log
     # The suite's own exit status is 0 only when every check passed (warnings included).
-    if timeout 90 "$NODE22" "$2" client --command "$CLIENT" --scenario "$3" -o "$OUT/$1" \
+    if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} timeout 90 "$NODE22" "$2" client --command "$CLIENT" --scenario "$3" -o "$OUT/$1" \
         >"$log" 2>&1 && grep -q 'OVERALL: PASSED' "$log"; then
         passed=$((passed + 1))
         printf '+ %s %s: %s\n' "$1" "$3" "$(sed -n 's/^Passed: \(.*\)$/\1/p' "$log")"
@@ -70,5 +70,11 @@ run() { # LABEL CLI SCENARIO
 }
 for s in $STABLE_SCENARIOS; do run stable "$STABLE" "$s"; done
 for s in $ALPHA_SCENARIOS; do run alpha "$ALPHA" "$s"; done
+# Under `make san` the client is sanitized: a report in its stderr is a failure too.
+bad=$(grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$OUT" 2>/dev/null || true)
+if [ -n "$bad" ]; then
+    failed=$((failed + 1))
+    echo "! sanitizer report in the client's stderr: $bad"
+fi
 echo "conformance-client: $passed passed, $failed failed (results in $OUT)"
 [ "$failed" -eq 0 ]
