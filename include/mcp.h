@@ -391,7 +391,15 @@ typedef struct mcp_tool {
     const char *tags;        /* optional comma-separated tags for grouping, e.g. "admin, beta" (each
                                 1–64 of A-Z a-z 0-9 _ . : / -); see "Visibility" */
     int disabled;            /* registered hidden; mcp_server_enable_tool() shows it */
+    /* MCP Apps (see "Extensions"): the ui:// resource that renders this tool's results, served
+     * as _meta.ui.resourceUri (and the older _meta["ui/resourceUri"]), and who may call the
+     * tool: MCP_APP_VISIBLE_MODEL | MCP_APP_VISIBLE_APP (0 = not said: both) */
+    const char *app_uri;
+    unsigned app_visibility;
 } mcp_tool_t;
+
+#define MCP_APP_VISIBLE_MODEL (1u << 0) /* the model may see and call the tool */
+#define MCP_APP_VISIBLE_APP   (1u << 1) /* the app (the rendered view) may call it */
 
 /**
  * Register a tool. Returns MCP_OK, MCP_EINVAL (bad name, no handler, bad JSON text),
@@ -686,6 +694,84 @@ MCP_API int mcp_call_is_cancelled(const mcp_call_t *call);
  */
 MCP_API void mcp_call_on_cancel(mcp_call_t *call, void (*cb)(mcp_call_t *call, void *userdata),
                                 void *userdata);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Extensions, custom methods and MCP Apps                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Declare an extension the server supports, e.g. "com.example/search" with `settings_json`
+ * (JSON object text, NULL = {}; parsed here). 2026-07-28 results list it under
+ * `capabilities.extensions`; 2025-era initialize results under `capabilities.experimental`
+ * (the 2025 schema has no `extensions`). Declaring again replaces the settings. MCP_OK,
+ * MCP_EINVAL (bad id or JSON) or MCP_ENOMEM.
+ */
+MCP_API int mcp_server_add_extension(mcp_server_t *srv, const char *id, const char *settings_json);
+
+/**
+ * The settings the client declared for extension `id`: `capabilities.extensions[id]`, else
+ * `capabilities.experimental[id]`. Borrowed, valid as long as the call; NULL when the client did
+ * not declare it.
+ */
+MCP_API const json_t *mcp_call_client_extension(const mcp_call_t *call, const char *id);
+
+/**
+ * A handler for a request method the library does not know (an extension's, e.g.
+ * "com.example/search"). Fill the result object with mcp_call_result() (2026-07-28 results
+ * get resultType and serverInfo added), or answer with mcp_call_fail_new(); return as a tool
+ * handler does (MCP_OK, MCP_PENDING + mcp_call_complete(), or a negative mcp_err for -32603).
+ * `params` is borrowed (the request's params, or NULL).
+ */
+typedef int (*mcp_method_fn)(mcp_call_t *call, const json_t *params, void *userdata);
+
+/**
+ * Register a request method, served in both eras (2025 sessions after initialization), through
+ * middleware like every other. Notifications the library does not know reach middleware
+ * (mcp_server_use()) only. MCP_OK, MCP_EINVAL (empty, over 128 bytes, or "notifications/..."),
+ * MCP_EEXIST (a method the library or the author already serves) or MCP_ENOMEM; free_userdata
+ * runs at mcp_server_free().
+ */
+MCP_API int mcp_server_add_method(mcp_server_t *srv, const char *method, mcp_method_fn fn,
+                                  void *userdata, void (*free_userdata)(void *userdata));
+
+/*
+ * MCP Apps (extension "io.modelcontextprotocol/ui"): a tool's results rendered by the client as
+ * an interactive HTML view. The view is a resource with a ui:// URI served as
+ * "text/html;profile=mcp-app" with its sandbox policy in `_meta.ui` (McpUiResourceMeta: csp
+ * {connectDomains, resourceDomains, frameDomains, baseUriDomains}, permissions {camera,
+ * microphone, geolocation, clipboardWrite}, domain, prefersBorder); a tool names it with
+ * mcp_tool_t.app_uri. Hosts that do not render apps ignore both, so a tool should check
+ * mcp_call_client_supports_apps() and fall back to a useful text result.
+ */
+#define MCP_APP_EXTENSION "io.modelcontextprotocol/ui"
+#define MCP_APP_MIME_TYPE "text/html;profile=mcp-app"
+
+/** An app view; copied by mcp_server_add_app(). */
+typedef struct mcp_app {
+    const char *uri;         /* required: "ui://..." */
+    const char *name;        /* required */
+    const char *title;       /* optional */
+    const char *description; /* optional */
+    const char *html;        /* the page, served as is ... */
+    mcp_resource_fn handler; /* ... or built per read: answer with mcp_call_app_html() */
+    void *userdata;          /* the handler's */
+    void (*free_userdata)(void *userdata);
+    const char *ui_meta; /* optional JSON object text of McpUiResourceMeta, e.g.
+                            {"csp":{"connectDomains":["https://api.example.com"]},
+                             "permissions":{"clipboardWrite":{}},"prefersBorder":true};
+                            served as `_meta.ui` in resources/list and on the read contents */
+} mcp_app_t;
+
+/**
+ * Register an app view (a resource) and declare the extension. Returns as
+ * mcp_server_add_resource(): MCP_EINVAL also for a URI that is not ui:// or bad ui_meta JSON.
+ */
+MCP_API int mcp_server_add_app(mcp_server_t *srv, const mcp_app_t *app, mcp_error_t *err);
+/** From an app's handler: the page for `uri`, with the app's `_meta.ui`. Builder returns. */
+MCP_API int mcp_call_app_html(mcp_call_t *call, const char *uri, const char *html);
+/** 1 when the client renders apps (it declared the extension with mimeTypes including
+ * MCP_APP_MIME_TYPE), else 0. */
+MCP_API int mcp_call_client_supports_apps(const mcp_call_t *call);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Middleware: code that sees every request and notification                                  */

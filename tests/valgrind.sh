@@ -29,7 +29,7 @@ for t in "$BUILD"/tests/test_*; do
         bad "$t (see $BUILD/valgrind-$(basename "$t").log)"
     fi
 done
-for ex in quickstart async embed http_server auth_server mount; do
+for ex in quickstart async embed http_server auth_server mount middleware app_server; do
     [ -x "$BUILD/examples/$ex" ] || { bad "$BUILD/examples/$ex is missing (make examples)"; }
 done
 
@@ -86,6 +86,19 @@ common() {
      '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"weather_forecast","arguments":{}}}' \
      '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"ping","arguments":{}}}'
 } >"$BUILD/valgrind-mount.in"
+# middleware: the request log and the rate limiter (burst 3: the last calls are refused).
+{
+    common
+    for i in 2 3 4 10 11; do
+        printf '{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}\n' "$i"
+    done
+} >"$BUILD/valgrind-middleware.in"
+{
+    common
+    printf '%s\n' \
+     '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"show_weather","arguments":{"city":"vg"}}}' \
+     '{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"ui://weather/dashboard.html"}}'
+} >"$BUILD/valgrind-app_server.in"
 
 # STDIO: EXAMPLE MIN_REPLIES
 stdio() {
@@ -106,6 +119,11 @@ stdio async 11
 stdio embed 9
 stdio http_server 12
 stdio mount 11
+RATE_LIMIT=1,3
+export RATE_LIMIT
+stdio middleware 13
+unset RATE_LIMIT
+stdio app_server 10
 
 # Streamable HTTP: EXAMPLE "CURL HEADER ARGS" REQUESTS...  (each request a JSON-RPC body)
 http() {

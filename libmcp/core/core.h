@@ -447,6 +447,8 @@ struct mcp_server {
     unsigned long long next_session_serial;
     size_t ping_interval_ms;          /* MCP_LIMIT_PING_INTERVAL_MS; 0 = no keep-alive pings */
     struct mcp__keepalive *keepalive; /* features/keepalive.c: its timer, or NULL */
+    json_t *extensions;               /* features/extensions.c: id -> settings (owned, or NULL) */
+    struct mcp__method *methods;      /* server/dispatch.c: mcp_server_add_method() (or NULL) */
     unsigned long long cache_ttl[MCP_CACHE_DISCOVER + 1]; /* mcp_server_set_cache() */
     int cache_scope[MCP_CACHE_DISCOVER + 1];
     struct mcp__middleware *middleware; /* middleware.c: the mcp_server_use() chain, or NULL */

@@ -88,6 +88,13 @@ MCP_HIDDEN void mcp__listeners_end(mcp_server_t *srv, mcp__session *only);
  * the owning session when the task has one (`owner` may be NULL). */
 MCP_HIDDEN void mcp__listeners_task(mcp_server_t *srv, const char *task_id, const json_t *task,
                                     const json_t *principal, const mcp__session *owner);
+/* ---- extensions.c -------------------------------------------------------------------------- */
+
+/** Capabilities: the declared extensions under `extensions` (2026) or `experimental` (2025). */
+MCP_HIDDEN void mcp__extensions_capabilities(mcp_server_t *srv, const mcp__ctx *ctx, json_t *caps);
+/** mcp_server_free(). */
+MCP_HIDDEN void mcp__extensions_free(mcp_server_t *srv);
+
 /* ---- keepalive.c --------------------------------------------------------------------------- */
 
 typedef struct mcp__keepalive mcp__keepalive;

@@ -27,7 +27,8 @@ static json_t *capabilities(mcp_server_t *srv, const mcp__ctx *ctx, bool lasting
         json_object_set_new(caps, "logging", json_object());
     if (srv->offers[MCP__PROMPT] || srv->offers[MCP__TEMPLATE])
         json_object_set_new(caps, "completions", json_object());
-    mcp__tasks_capabilities(srv, ctx, caps); /* tasks.c */
+    mcp__tasks_capabilities(srv, ctx, caps);      /* tasks.c */
+    mcp__extensions_capabilities(srv, ctx, caps); /* extensions.c */
     return caps;
 }
 

@@ -128,6 +128,18 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
         json_object_set_new(it->def, "annotations", ann);
     if (icons)
         json_object_set_new(it->def, "icons", icons);
+    if (rc == MCP_OK && t->app_uri) { /* MCP Apps: _meta.ui (and the older flat key) */
+        json_t *ui = json_pack("{s:s}", "resourceUri", t->app_uri);
+        if (!meta)
+            meta = json_object();
+        if (ui && (t->app_visibility & (MCP_APP_VISIBLE_MODEL | MCP_APP_VISIBLE_APP)))
+            json_object_set_new(
+                ui, "visibility",
+                json_pack("[s*s*]", (t->app_visibility & MCP_APP_VISIBLE_MODEL) ? "model" : NULL,
+                          (t->app_visibility & MCP_APP_VISIBLE_APP) ? "app" : NULL));
+        json_object_set_new(meta, "ui", ui);
+        json_object_set_new(meta, "ui/resourceUri", json_string(t->app_uri));
+    }
     if (meta)
         json_object_set_new(it->def, "_meta", meta);
     mcp__tasks_tool_def(srv, it->def, t->flags); /* tasks.c: execution.taskSupport */

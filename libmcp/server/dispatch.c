@@ -59,6 +59,69 @@ static const method *find_method(const char *name)
     return NULL;
 }
 
+/* ---- methods the author adds (mcp_server_add_method) ------------------------------------- */
+
+struct mcp__method {
+    method m; /* m.name is the owned copy */
+    mcp_method_fn fn;
+    void *userdata;
+    void (*free_userdata)(void *);
+    struct mcp__method *next;
+};
+
+static struct mcp__method *find_custom(const mcp_server_t *srv, const char *name)
+{
+    struct mcp__method *cm;
+    for (cm = srv->methods; cm; cm = cm->next)
+        if (strcmp(cm->m.name, name) == 0)
+            return cm;
+    return NULL;
+}
+
+static int run_custom(mcp_call_t *call)
+{
+    struct mcp__method *cm = find_custom(call->srv, call->method);
+    if (!cm)
+        return MCP_ENOTFOUND;
+    return cm->fn(call, call->params, cm->userdata);
+}
+
+int mcp_server_add_method(mcp_server_t *srv, const char *name, mcp_method_fn fn, void *userdata,
+                          void (*free_userdata)(void *))
+{
+    struct mcp__method *cm;
+    size_t n = name ? strlen(name) : 0;
+
+    if (!srv || !fn || n == 0 || n > 128 || strncmp(name, "notifications/", 14) == 0)
+        return MCP_EINVAL;
+    if (find_method(name) || find_custom(srv, name))
+        return MCP_EEXIST;
+    if (!(cm = calloc(1, sizeof *cm)) || !(cm->m.name = strdup(name))) {
+        free(cm);
+        return MCP_ENOMEM;
+    }
+    cm->m.fn = run_custom;
+    cm->fn = fn;
+    cm->userdata = userdata;
+    cm->free_userdata = free_userdata;
+    cm->next = srv->methods;
+    srv->methods = cm;
+    return MCP_OK;
+}
+
+void mcp__methods_free(mcp_server_t *srv)
+{
+    struct mcp__method *cm, *next;
+    for (cm = srv->methods; cm; cm = next) {
+        next = cm->next;
+        if (cm->free_userdata)
+            cm->free_userdata(cm->userdata);
+        free((char *)cm->m.name);
+        free(cm);
+    }
+    srv->methods = NULL;
+}
+
 /* ---- replies outside of calls (dispatch errors) ------------------------------------------ */
 
 /* Send a reply built by dispatch itself (steals `msg`). */
@@ -116,6 +179,7 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
     mcp_server_t *srv = s->srv;
     const method *me = find_method(m->method);
     const json_t *meta = json_object_get(m->params, "_meta");
+    struct mcp__method *cm = me ? NULL : find_custom(srv, m->method);
     mcp__ctx ctx = {0};
     mcp_call_t *call;
 
@@ -137,6 +201,8 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
             return;
         }
     }
+    if (cm)
+        me = &cm->m; /* an author's method: both eras, after initialization */
     if (!me || (ctx.stateless && (me->flags & M_SESSION)) ||
         (!ctx.stateless && (me->flags & M_STATELESS)) || !offered(srv, me ? me->flags : 0)) {
         mcp__ctx_clear(&ctx);

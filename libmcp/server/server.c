@@ -132,6 +132,8 @@ void mcp_server_free(mcp_server_t *srv)
         s->srv = NULL;
     mcp__registry_free(&srv->reg);
     mcp__middleware_free(srv);
+    mcp__extensions_free(srv);
+    mcp__methods_free(srv);
     mcp__nonces_free(srv);
     json_decref(srv->icons);
     json_decref(srv->info);

@@ -26,6 +26,11 @@ MCP_HIDDEN bool mcp__middleware_notification(mcp__session *s, const mcp__msg *m)
 /** mcp_server_free(): release the chain (free_userdata of each). */
 MCP_HIDDEN void mcp__middleware_free(mcp_server_t *srv);
 
+/* ---- dispatch.c: the author's methods ---------------------------------------------------- */
+
+/** mcp_server_free(): release the methods added with mcp_server_add_method(). */
+MCP_HIDDEN void mcp__methods_free(mcp_server_t *srv);
+
 /* ---- server.c ------------------------------------------------------------------------------- */
 
 /** Register / unregister a started transport (loop thread). */

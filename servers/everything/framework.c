@@ -104,6 +104,21 @@ static int set_tool_enabled(mcp_call_t *call, const json_t *args, void *ud)
                          on ? "enabled" : "disabled");
 }
 
+/* Extensions and custom methods: the server declares "com.example/echo" and serves the request
+ * method "example/echo", which answers with its params and what the client declared for the
+ * extension (null when it did not). */
+static int example_echo(mcp_call_t *call, const json_t *params, void *ud)
+{
+    json_t *copy = params ? json_deep_copy(params) : json_object();
+    const json_t *ext = mcp_call_client_extension(call, "com.example/echo");
+    (void)ud;
+    json_object_del(copy, "_meta");
+    json_object_set_new(mcp_call_result(call), "echoed", copy);
+    json_object_set_new(mcp_call_result(call), "clientExtension",
+                        ext ? json_deep_copy(ext) : json_null());
+    return MCP_OK;
+}
+
 static const mcp_tool_t tools[] = {
     {.name = "beta_report",
      .description = "A beta feature: hidden until unlock_beta shows the \"beta\" tag",
@@ -155,6 +170,10 @@ int ev_add_framework(mcp_server_t *srv, mcp_error_t *err)
         rc = mcp_server_add_tool(srv, &tools[i], err);
     if (rc == MCP_OK)
         rc = mcp_server_enable_tag(srv, "beta", 0);
+    if (rc == MCP_OK)
+        rc = mcp_server_add_extension(srv, "com.example/echo", "{\"version\":1}");
+    if (rc == MCP_OK)
+        rc = mcp_server_add_method(srv, "example/echo", example_echo, NULL, NULL);
     /* 2026-07-28 cache hints: the templates never change; the prompt list changes at run time
      * (the suite's dynamic items), so it stays fresh for a few seconds only */
     if (rc == MCP_OK)

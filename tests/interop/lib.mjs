@@ -26,6 +26,7 @@ export const BIN = {
     embed: path.join(BUILD, 'examples', 'embed'),
     everything: path.join(BUILD, 'bin', 'mcp-everything'),
     middleware: path.join(BUILD, 'examples', 'middleware'),
+    app: path.join(BUILD, 'examples', 'app_server'),
 };
 
 /** Per-test time limit. (Not --test-timeout: on Node 20 that also caps each whole file.) */

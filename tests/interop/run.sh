@@ -41,7 +41,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
 fi
 
 # ---- binaries -----------------------------------------------------------------------------
-for bin in examples/quickstart examples/async examples/middleware fixtures/testserver bin/mcp-everything; do
+for bin in examples/quickstart examples/async examples/middleware examples/app_server fixtures/testserver bin/mcp-everything; do
     if [ ! -x "$MCP_BUILD/$bin" ]; then
         echo "interop: $MCP_BUILD/$bin is missing; run 'make all fixtures' first" >&2
         exit 1
