@@ -12,6 +12,7 @@
 #include <mcp_mount.h>
 
 #include <stdio.h>
+#include <uv.h>
 
 static int forecast(mcp_call_t *call, const json_t *args, void *userdata)
 {
