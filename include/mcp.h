@@ -57,12 +57,13 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 #define MCP_VERSION_MAJOR  0
-#define MCP_VERSION_MINOR  2
+#define MCP_VERSION_MINOR  3
 #define MCP_VERSION_PATCH  0
-#define MCP_VERSION_STRING "0.2.0"
+#define MCP_VERSION_STRING "0.3.0"
 /* The shared library's ABI number: its SONAME is libmcp.so.<MCP_SOVERSION>. Raised whenever an
- * exported function changes or goes (0.2.0 renamed the builders: see the README's changes). */
-#define MCP_SOVERSION   1
+ * exported function or a public struct's layout changes (0.2.0 renamed the builders; 0.3.0 grew
+ * mcp_tool_t, mcp_resource_t, mcp_prompt_t and mcp_http_opts_t: see the README's changes). */
+#define MCP_SOVERSION   2
 #define MCP_VERSION_HEX ((MCP_VERSION_MAJOR << 16) | (MCP_VERSION_MINOR << 8) | MCP_VERSION_PATCH)
 
 /** The library version actually loaded (compare with MCP_VERSION_HEX). */

@@ -11,7 +11,7 @@ n=$(printf '%s\n' "$syms" | grep -c '^mcp_' || true)
 fail=0
 [ -z "$bad" ] || { echo "check-exports: non-mcp_ symbols exported:"; echo "$bad"; fail=1; }
 [ -z "$internal" ] || { echo "check-exports: internal mcp__ symbols exported:"; echo "$internal"; fail=1; }
-[ "$soname" = "libmcp.so.1" ] || { echo "check-exports: SONAME is '$soname', want libmcp.so.1"; fail=1; }
+[ "$soname" = "libmcp.so.2" ] || { echo "check-exports: SONAME is '$soname', want libmcp.so.2"; fail=1; }
 # Every exported function is declared in a public header.
 for s in $(printf '%s\n' "$syms" | grep '^mcp_'); do
     grep -q "\b$s\b" include/*.h || { echo "check-exports: $s is not declared in include/"; fail=1; }

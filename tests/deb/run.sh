@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Debian packages, as a user gets them: build libmcp1, libmcp-dev and mcp-tools with
+# The Debian packages, as a user gets them: build libmcp2, libmcp-dev and mcp-tools with
 # `dpkg-buildpackage -us -uc -b` from a clean copy of the tree, check them with lintian (no error
 # allowed), install them on this machine with apt-get, then build the quickstart in an empty
 # folder against the installed packages only (pkg-config from libmcp-dev, no -I/-L of ours) and
@@ -11,7 +11,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
-PKGS="libmcp1 libmcp-dev mcp-tools"
+PKGS="libmcp2 libmcp-dev mcp-tools"
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq -y"
 
@@ -57,8 +57,8 @@ for p in $PKGS; do
     check "built ${p}_${V}_$ARCH.deb" "[ -f '$W/${p}_${V}_$ARCH.deb' ]"
 done
 have() { dpkg-deb -c "$W/${1}_${V}_$ARCH.deb" | awk '{print $6}' | grep -qx "./$2"; }
-check "libmcp1 holds libmcp.so.1 (package name follows the SONAME)" "have libmcp1 usr/lib/$MA/libmcp.so.1"
-check "libmcp1 holds no headers" "! dpkg-deb -c '$W/libmcp1_${V}_$ARCH.deb' | grep -q include/"
+check "libmcp2 holds libmcp.so.2 (package name follows the SONAME)" "have libmcp2 usr/lib/$MA/libmcp.so.2"
+check "libmcp2 holds no headers" "! dpkg-deb -c '$W/libmcp2_${V}_$ARCH.deb' | grep -q include/"
 for f in usr/include/mcp.h usr/include/mcp_plugin.h "usr/lib/$MA/libmcp.a" "usr/lib/$MA/libmcp.so" \
     "usr/lib/$MA/pkgconfig/libmcp.pc" usr/share/man/man3/libmcp.3.gz \
     usr/share/man/man3/mcp_server_add_tool.3.gz; do
@@ -93,7 +93,7 @@ fi
 
 # Install them (apt-get resolves libjansson4, libuv1, libmicrohttpd12 ...).
 installed=1
-if $APT install "$W/libmcp1_${V}_$ARCH.deb" "$W/libmcp-dev_${V}_$ARCH.deb" \
+if $APT install "$W/libmcp2_${V}_$ARCH.deb" "$W/libmcp-dev_${V}_$ARCH.deb" \
     "$W/mcp-tools_${V}_$ARCH.deb" >"$W/install.log" 2>&1; then
     ok "apt-get installs the three packages"
 else
@@ -115,8 +115,8 @@ else
     bad "the quickstart builds with cc \$(pkg-config --cflags --libs libmcp)"
 fi
 if [ -x "$W/app/quickstart" ]; then
-    check "it links the packaged /usr/lib/$MA/libmcp.so.1" \
-        "ldd '$W/app/quickstart' | grep -Eq 'libmcp.so.1 => (/usr)?/lib/$MA/libmcp.so.1 '"
+    check "it links the packaged /usr/lib/$MA/libmcp.so.2" \
+        "ldd '$W/app/quickstart' | grep -Eq 'libmcp.so.2 => (/usr)?/lib/$MA/libmcp.so.2 '"
     printf '%s\n' \
         '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
         '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
@@ -137,8 +137,8 @@ check "man 3 mcp_server_add_tool is installed" "[ -f /usr/share/man/man3/mcp_ser
 # Purge: nothing of ours is left.
 if $APT purge $PKGS >"$W/purge.log" 2>&1; then
     installed=0
-    check "apt-get purge removes them (no /usr/include/mcp.h, no libmcp.so.1)" \
-        "[ ! -e /usr/include/mcp.h ] && [ ! -e /usr/lib/$MA/libmcp.so.1 ]"
+    check "apt-get purge removes them (no /usr/include/mcp.h, no libmcp.so.2)" \
+        "[ ! -e /usr/include/mcp.h ] && [ ! -e /usr/lib/$MA/libmcp.so.2 ]"
 else
     cat "$W/purge.log" >&2
     bad "apt-get purge removes them"

@@ -38,7 +38,7 @@ for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h include/m
     share/man/man3/mcp_server_add_tool.3 share/man/man3/mcp_plugin_host_load.3; do
     check "installed $f" "[ -e '$P/$f' ]"
 done
-check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.1' ]"
+check "the shared library has its SONAME link" "[ -L '$P/lib/libmcp.so.2' ]"
 
 # pkg-config against the staged tree: the installed libmcp.pc names $PREFIX; a copy with the
 # stage's paths stands in for it (as if the stage were the real prefix).
@@ -99,7 +99,7 @@ if [ -x "$W/app" ]; then
     check "it exits 0 after EOF (status $APP_RC)" "[ $APP_RC = 0 ]"
     [ "$APP_RC" = 0 ] || sed 's/^/# app stderr: /' "$W/app.err" >&2
     check "it runs against the installed library" \
-        "ldd '$W/app' | grep libmcp.so.1 | grep -q '$P/lib/'"
+        "ldd '$W/app' | grep libmcp.so.2 | grep -q '$P/lib/'"
 fi
 
 # An out-of-tree plugin, loaded by the installed mcp-host.
