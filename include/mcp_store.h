@@ -18,6 +18,7 @@
  *                                   the replica running it
  *   l:<task id>                     the lease of a running task ("1"), renewed by  the lease
  *                                   the replica running it
+ *   tl:<session id>                 list of the session's 2025 task ids            the max task TTL
  *   n:<digest of a requestState>    "1": that state was used (SET if absent)       the state's life
  *
  * and sends {"o": replica id, "k": kind, ...} messages on one channel (pub/sub) so that the

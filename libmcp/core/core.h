@@ -343,7 +343,7 @@ typedef struct mcp__transport {
     struct mcp__transport *next;
 } mcp__transport;
 
-#define MCP__STORE_HANDLERS 8
+#define MCP__STORE_HANDLERS 16
 
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;

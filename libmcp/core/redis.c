@@ -397,6 +397,10 @@ static int command(rstore *r, rkind kind, mcp_store_cb cb, void *ud, int argc, c
     }
     if (r->pending++ == 0)
         r->last_progress = uv_now(r->loop);
+    /* Write it now (a non-blocking write): what a request stores reaches Redis before the HTTP
+     * answer, which libmicrohttpd writes before the loop would poll this socket, so the client's
+     * next request, on any replica, finds it. */
+    hr.handle_write(r->cmd.ac);
     return 0;
 }
 

@@ -162,6 +162,17 @@ int mcp__ask_client(mcp_call_t *call, const char *method, json_t *params, mcp_cl
     return mcp__loop_post(call->srv, &o->post);
 }
 
+bool mcp__session_awaits(const mcp__session *s, const json_t *id)
+{
+    const mcp__outreq *o;
+    if (!json_is_integer(id))
+        return false;
+    for (o = s->outreqs; o; o = o->next)
+        if (o->id == json_integer_value(id))
+            return true;
+    return false;
+}
+
 void mcp__client_response(mcp__session *s, const mcp__msg *m)
 {
     mcp__outreq *o;

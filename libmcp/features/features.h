@@ -23,6 +23,9 @@ MCP_HIDDEN int mcp__ask_client(mcp_call_t *call, const char *method, json_t *par
                                mcp_client_reply_fn cb, void *ud);
 /** A response from the client (dispatch). */
 MCP_HIDDEN void mcp__client_response(mcp__session *s, const mcp__msg *m);
+/** Does `s` wait for the client's answer to request `id` (ask.c; a 2025 task's questions:
+ * mcp__tasks_awaits)? With a store, an answer that arrives at another replica goes on to it. */
+MCP_HIDDEN bool mcp__session_awaits(const mcp__session *s, const json_t *id);
 /** The session's transport is gone: every open question fails with MCP_EIO. */
 MCP_HIDDEN void mcp__session_drop_questions(mcp__session *s);
 /** A question of a 2026-07-28 call still unanswered: its callback gets MCP_ERETRY (mrtr.c). */
@@ -104,6 +107,8 @@ MCP_HIDDEN int mcp__task_pending(mcp_call_t *call, int status);
 MCP_HIDDEN void mcp__tasks_capabilities(mcp_server_t *srv, const mcp__ctx *ctx, json_t *caps);
 /** A client response on `s` answering a question of one of its tasks: routed, returns true. */
 MCP_HIDDEN bool mcp__tasks_response(mcp__session *s, const mcp__msg *m);
+/** Does a 2025 task of session `s` wait for the answer to request `id`? */
+MCP_HIDDEN bool mcp__tasks_awaits(const mcp__session *s, const json_t *id);
 /** mcp_server_stop(): running tasks are cancelled. */
 MCP_HIDDEN void mcp__tasks_stop(mcp_server_t *srv);
 /** mcp_server_free(): every task goes (running calls are cancelled and cut off). */

@@ -550,8 +550,13 @@ static int start_task(mcp_call_t *call, bool v2, unsigned long long ttl)
     start_sweep(st);
     if (srv->store)
         snprintf(t->own, sizeof t->own, "%s", call->sess->share_id);
+    task_share(t);                        /* before the client hears of it */
+    if (srv->store && t->own[0] && !v2) { /* tasks/list on any replica finds it */
+        char key[40];
+        snprintf(key, sizeof key, "tl:%s", t->own);
+        mcp_store_push(srv->store, key, t->id, strlen(t->id), st->max_ttl, NULL, NULL);
+    }
     adopt(t, call);
-    task_share(t);
     return MCP_OK;
 }
 
@@ -816,6 +821,20 @@ void mcp__tasks_capabilities(mcp_server_t *srv, const mcp__ctx *ctx, json_t *cap
     }
 }
 
+bool mcp__tasks_awaits(const mcp__session *s, const json_t *id)
+{
+    mcp__tasks *st = s->srv ? s->srv->tasks : NULL;
+    const mcp__task *t;
+    char key[32];
+    if (!st || !json_is_integer(id))
+        return false;
+    question_key(id, key);
+    for (t = st->head; t; t = t->next)
+        if (!t->v2 && t->owner == s && json_object_get(t->questions, key))
+            return true;
+    return false;
+}
+
 bool mcp__tasks_response(mcp__session *s, const mcp__msg *m)
 {
     mcp__tasks *st = s->srv ? s->srv->tasks : NULL;
@@ -888,15 +907,18 @@ void mcp__tasks_free(mcp_server_t *srv)
  * failed, with a message that says so.
  */
 
-typedef enum { R_GET, R_RESULT, R_CANCEL, R_UPDATE } rop;
+typedef enum { R_GET, R_RESULT, R_CANCEL, R_UPDATE, R_LIST } rop;
 
 struct rtask {
     mcp__tasks *st;   /* NULL once the server is freeing the tasks */
     mcp_call_t *call; /* NULL once cancelled: the store's answer just frees this */
     rop op;
     char id[33];
-    json_t *rec;       /* the record read, while its lease is checked */
-    uv_timer_t *timer; /* tasks/result: the next poll */
+    json_t *rec;           /* the record read, while its lease is checked */
+    json_t *ids, *found;   /* tasks/list: the session's task ids, the visible tasks read */
+    size_t pending, after; /* tasks/list: records still to come; the cursor's position */
+    bool issuing;          /* tasks/list: still asking for records */
+    uv_timer_t *timer;     /* tasks/result: the next poll */
     struct rtask *prev, *next;
 };
 
@@ -992,6 +1014,8 @@ static void rtask_free(rtask *r)
         uv_close((uv_handle_t *)r->timer, timer_closed);
     }
     json_decref(r->rec);
+    json_decref(r->ids);
+    json_decref(r->found);
     free(r);
 }
 
@@ -1069,6 +1093,8 @@ static void rtask_serve(rtask *r, json_t *rec)
         }
         break;
     case R_RESULT:
+        if (status == ST_INPUT && !v2) /* its questions wait for a tasks/result: this one */
+            mcp__store_send(srv, "tflush", json_pack("{s:s}", "t", r->id));
         if (!TERMINAL(status)) { /* poll again */
             if (!r->timer && (r->timer = malloc(sizeof *r->timer)) != NULL) {
                 uv_timer_init(srv->loop, r->timer);
@@ -1121,6 +1147,8 @@ static void rtask_serve(rtask *r, json_t *rec)
             json_object_foreach(task, k, v) if (strcmp(k, "result") && strcmp(k, "error") &&
                                                 strcmp(k, "inputRequests"))
                 json_object_set(call->result, k, v);
+        break;
+    case R_LIST: /* served by list_finish() */
         break;
     case R_UPDATE:
         if (!json_is_object(json_object_get(call->params, "inputResponses"))) {
@@ -1257,6 +1285,150 @@ static bool elsewhere(mcp_call_t *call)
     return true;
 }
 
+/* ---- tasks/list across replicas: the session's task ids ("tl:<session>"), then each record */
+
+#define REMOTE_CURSOR CURSOR_PREFIX "r"
+
+static int by_creation(const void *a, const void *b)
+{
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "createdAt"));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "createdAt"));
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+static void list_finish(rtask *r)
+{
+    mcp_call_t *call = r->call;
+    size_t n = json_array_size(r->found), i, page = call->srv->page_size;
+    json_t **v = n ? malloc(n * sizeof *v) : NULL, *arr = json_array();
+    if ((n && !v) || !arr) {
+        free(v);
+        json_decref(arr);
+        mcp__call_set_error(call, MCP__ERROR_SERVER, NULL, "Internal error: out of memory");
+        rtask_done(r);
+        rtask_free(r);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(r->found, i);
+    if (n)
+        qsort(v, n, sizeof *v, by_creation);
+    for (i = r->after; i < n && i < r->after + page; i++)
+        json_array_append(arr, v[i]);
+    if (i < n) {
+        char buf[sizeof REMOTE_CURSOR + 20];
+        snprintf(buf, sizeof buf, REMOTE_CURSOR "%zx", i);
+        json_object_set_new(call->result, "nextCursor", json_string(buf));
+    }
+    json_object_set_new(call->result, "tasks", arr);
+    free(v);
+    rtask_done(r);
+    rtask_free(r);
+}
+
+static void on_list_record(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    rtask *r = ud;
+    json_t *rec =
+        r->call && status == MCP_STORE_OK && value ? json_loadb(value, len, 0, NULL) : NULL;
+    if (json_is_object(rec) && rtask_visible(r, rec)) {
+        json_t *task = json_deep_copy(json_object_get(rec, "task"));
+        json_object_del(task, "result");
+        json_object_del(task, "error");
+        json_object_del(task, "inputRequests");
+        json_array_append_new(r->found, task);
+    }
+    json_decref(rec);
+    if (--r->pending > 0 || r->issuing)
+        return;
+    if (!r->call || !r->st)
+        rtask_free(r);
+    else
+        list_finish(r);
+}
+
+static void on_list_ids(void *ud, mcp_store_status status, const char *value, size_t len)
+{
+    rtask *r = ud;
+    json_t *id;
+    size_t i;
+    char key[40];
+    if (value) {
+        if (len == 32)
+            json_array_append_new(r->ids, json_stringn(value, len));
+        return;
+    }
+    if (!r->call || !r->st) {
+        rtask_free(r);
+        return;
+    }
+    if (status != MCP_STORE_OK) {
+        mcp__call_set_error(r->call, MCP__ERROR_SERVER, NULL,
+                            "Service unavailable: the task store cannot be reached; try again");
+        rtask_done(r);
+        rtask_free(r);
+        return;
+    }
+    r->issuing = true;
+    json_array_foreach(r->ids, i, id)
+    {
+        snprintf(key, sizeof key, "t:%s", json_string_value(id));
+        r->pending++;
+        if (mcp_store_get(r->call ? r->call->srv->store : NULL, key, on_list_record, r) != 0)
+            r->pending--;
+    }
+    r->issuing = false;
+    if (r->pending > 0)
+        return;
+    if (!r->call || !r->st)
+        rtask_free(r);
+    else
+        list_finish(r);
+}
+
+/* tasks/list of a 2025 session with a store: its tasks on every replica. MCP_PENDING, MCP_OK
+ * (a bad cursor, the error set) or MCP_ENOMEM. */
+static int remote_list(mcp_call_t *call)
+{
+    const json_t *cursor = json_object_get(call->params, "cursor");
+    mcp__tasks *st = store_get(call->srv);
+    size_t after = 0;
+    char key[40];
+    rtask *r;
+    if (cursor && !json_is_null(cursor)) {
+        const char *c = json_string_value(cursor);
+        char *end = NULL;
+        if (c && strncmp(c, REMOTE_CURSOR, strlen(REMOTE_CURSOR)) == 0)
+            after = (size_t)strtoull(c + strlen(REMOTE_CURSOR), &end, 16);
+        if (!c || !end || *end || end == c + strlen(REMOTE_CURSOR) || after > 1000000) {
+            mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
+                                "Invalid params: invalid cursor");
+            return MCP_OK;
+        }
+    }
+    if (!st || !(r = calloc(1, sizeof *r)))
+        return MCP_ENOMEM;
+    r->st = st;
+    r->call = call;
+    r->op = R_LIST;
+    r->after = after;
+    r->ids = json_array();
+    r->found = json_array();
+    r->next = st->remote;
+    if (st->remote)
+        st->remote->prev = r;
+    st->remote = r;
+    snprintf(key, sizeof key, "tl:%s", call->sess->share_id);
+    mcp_call_on_cancel(call, rtask_cancelled, r);
+    if (!r->ids || !r->found || mcp_store_list(call->srv->store, key, on_list_ids, r) != 0) {
+        mcp_call_on_cancel(call, NULL, NULL);
+        r->call = NULL;
+        rtask_free(r);
+        return MCP_ENOMEM;
+    }
+    return MCP_PENDING;
+}
+
 static void cancel_task(mcp__task *t);
 static void apply_answers(mcp__task *t, const json_t *answers);
 
@@ -1276,6 +1448,34 @@ static void on_cancel_note(void *ud, const json_t *msg)
     mcp__task *t = local_task(ud, msg);
     if (t && !TERMINAL(t->status))
         cancel_task(t);
+}
+
+/* Channel: a tasks/result waits on another replica for a 2025 task of ours that asks: its
+ * queued questions go there ("tq"). */
+static void on_flush_note(void *ud, const json_t *msg)
+{
+    mcp__task *t = local_task(ud, msg);
+    json_t *q;
+    size_t i;
+    if (!t || t->v2 || t->waiters || json_array_size(t->queue) == 0)
+        return;
+    json_array_foreach(t->queue, i, q)
+        mcp__store_send(t->store->srv, "tq", json_pack("{s:s,s:O}", "t", t->id, "m", q));
+    json_array_clear(t->queue);
+}
+
+/* Channel: questions of another replica's task for a tasks/result waiting here. */
+static void on_questions_note(void *ud, const json_t *msg)
+{
+    mcp_server_t *srv = ud;
+    const char *id = json_string_value(json_object_get(msg, "t"));
+    const json_t *m = json_object_get(msg, "m");
+    rtask *r;
+    for (r = srv->tasks && id ? srv->tasks->remote : NULL; r; r = r->next)
+        if (r->call && r->op == R_RESULT && strcmp(r->id, id) == 0 && json_is_object(m)) {
+            mcp__session_send(r->call->sess, (json_t *)m, r->call);
+            return;
+        }
 }
 
 static void on_update_note(void *ud, const json_t *msg)
@@ -1310,6 +1510,8 @@ void mcp__tasks_share(mcp_server_t *srv)
         return;
     mcp__store_listen(srv, "tcancel", on_cancel_note, srv);
     mcp__store_listen(srv, "tupdate", on_update_note, srv);
+    mcp__store_listen(srv, "tflush", on_flush_note, srv);
+    mcp__store_listen(srv, "tq", on_questions_note, srv);
     st->shared = true;
 }
 
@@ -1437,6 +1639,8 @@ int mcp__tasks_list(mcp_call_t *call)
     json_t *arr;
     if (!method_allowed(call, FOR_V1))
         return MCP_OK;
+    if (call->srv->store && call->sess->share_id[0])
+        return remote_list(call); /* the session's tasks on every replica */
     if (cursor && !json_is_null(cursor)) {
         const char *c = json_string_value(cursor);
         char *end = NULL;

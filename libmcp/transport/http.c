@@ -306,6 +306,8 @@ static void trim_heap(http_tr *t)
 #endif
 }
 
+static int sess_save(hsess *hs, hwait *w, bool force);
+
 static void on_sweep(uv_timer_t *timer)
 {
     http_tr *t = timer->data;
@@ -314,10 +316,13 @@ static void on_sweep(uv_timer_t *timer)
     size_t guard = t->nsess;
     while (hs && guard-- > 0 && now - hs->last_active >= t->session_timeout_ms) {
         hsess *next = hs->lnext;
-        if (sess_idle(hs))
+        if (sess_idle(hs)) {
             sess_end(hs);
-        else
+        } else {
             touch(hs); /* busy or streaming: not idle */
+            if (t->store)
+                sess_save(hs, NULL, false); /* nor in the store */
+        }
         hs = next;
     }
     trim_heap(t);
@@ -465,7 +470,9 @@ static int sess_save(hsess *hs, hwait *w, bool force)
     free(hs->saved);
     hs->saved = text;
     hs->saved_at = now;
-    return mcp_store_put(t->store, key, text, strlen(text), t->session_timeout_ms, 0,
+    /* written again at most a quarter of the timeout later: kept that much longer */
+    return mcp_store_put(t->store, key, text, strlen(text),
+                         (uint64_t)t->session_timeout_ms + t->session_timeout_ms / 4, 0,
                          w ? on_saved : NULL, w);
 }
 
@@ -702,11 +709,36 @@ static void stream_prime(stream *st)
     mcp__hconn_write(st->conn, buf, (size_t)n);
 }
 
+/* A message every replica sends its own copies of the sessions (a list change, a resource
+ * update: heard on the channel as "bcast"/"rupd"), so it is never sent on. */
+static bool sent_everywhere(const json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "method"));
+    size_t n = m ? strlen(m) : 0;
+    return m && ((n > 13 && strcmp(m + n - 13, "/list_changed") == 0) ||
+                 strcmp(m, "notifications/resources/updated") == 0);
+}
+
 static void standalone_message(hsess *hs, const json_t *msg)
 {
+    http_tr *t = hs->t;
     if (hs->standalone)
         stream_emit(hs->standalone, msg);
-    /* no standalone stream: the message is not delivered (the spec's "MAY") */
+    else if (t->store && hs->registered && !sent_everywhere(msg))
+        /* the session's GET stream may be held by another replica ("smsg") */
+        mcp__store_send(t->srv, "smsg", json_pack("{s:s,s:O}", "s", hs->id, "m", msg));
+    /* no standalone stream anywhere: the message is not delivered (the spec's "MAY") */
+}
+
+/* Channel: a message for a session whose GET stream this replica may hold. */
+static void on_session_message(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    const json_t *m = json_object_get(msg, "m");
+    if (hs && hs->standalone && json_is_object(m))
+        stream_emit(hs->standalone, m);
 }
 
 /* ---- exchanges (one POST each) ----------------------------------------------------------------
@@ -1314,6 +1346,43 @@ static bool state_claim(http_tr *t, mcp__hconn *c, const json_t *msg)
     return true;
 }
 
+/* ---- answers to another replica's questions (with a store) ---------------------------------- */
+
+/* The client's answer to a server->client request this replica did not send: the replica that
+ * asks hears it on the channel ("sresp"). True when it was sent on (and the POST answered 202). */
+static bool answer_elsewhere(http_tr *t, mcp__hconn *c, hsess *hs, const json_t *msg)
+{
+    const json_t *id = json_object_get(msg, "id");
+    if (!json_is_object(msg) || json_object_get(msg, "method") || !json_is_integer(id) ||
+        (!json_object_get(msg, "result") && !json_object_get(msg, "error")) ||
+        mcp__session_awaits(hs->core, id) || mcp__tasks_awaits(hs->core, id))
+        return false;
+    if (mcp__store_send(t->srv, "sresp", json_pack("{s:s,s:O}", "s", hs->id, "m", msg)) != 0) {
+        reply_busy(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 1,
+                   "Service Unavailable: the session store cannot be reached");
+        return true;
+    }
+    touch(hs);
+    mcp__hconn_respond(c, MHD_HTTP_ACCEPTED, mcp__hconn_response(c, NULL, NULL, 0));
+    return true;
+}
+
+static void on_answer_note(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    const json_t *m = json_object_get(msg, "m");
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    char *text;
+    if (!hs || !json_is_object(m) ||
+        (!mcp__session_awaits(hs->core, json_object_get(m, "id")) &&
+         !mcp__tasks_awaits(hs->core, json_object_get(m, "id"))) ||
+        !(text = json_dumps(m, JSON_COMPACT)))
+        return;
+    mcp__server_receive(hs->core, text, strlen(text)); /* a response: nothing is sent back */
+    free(text);
+}
+
 static void do_post(mcp__hconn *c)
 {
     http_tr *t = c->d->owner;
@@ -1408,6 +1477,10 @@ static void do_post(mcp__hconn *c)
         return;
     }
 
+    if (hs && t->store && answer_elsewhere(t, c, hs, msg)) {
+        mcp__inbound_clear(&in);
+        return; /* 202: the replica that asked has it */
+    }
     if (temp) {
         core = mcp__session_new(t->srv, &http_ops, NULL);
         if (core) {
@@ -2026,6 +2099,8 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
         mcp__store_listen(srv, "sess", on_sess_note, t);
         mcp__store_listen(srv, "sdel", on_sess_del, t);
         mcp__store_listen(srv, "ev", on_event_note, t);
+        mcp__store_listen(srv, "sresp", on_answer_note, t);
+        mcp__store_listen(srv, "smsg", on_session_message, t);
         mcp__store_listen(srv, "evend", on_event_note, t);
         t->store_srv = srv;
     }

@@ -193,6 +193,49 @@ describe('replicas on a Redis store', () => {
         }
     });
 
+    test('SDK v1: a question to the client asked on one replica, answered through the other', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V1.Client({ name: 'rr-v1-ask', version: '1' }, { capabilities: { elicitation: {} } });
+        let asked = 0;
+        client.setRequestHandler(V1.ElicitRequestSchema, async () => {
+            asked++;
+            return { action: 'accept', content: { username: 'ada', email: 'ada@example.com' } };
+        });
+        const transport = new V1.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 2; k++) { // the answer's POST lands on the other replica at least once
+                const res = await client.callTool({ name: 'test_elicitation', arguments: { message: 'who?' } });
+                assert.match(JSON.stringify(res.content), /ada/, JSON.stringify(res));
+            }
+            assert.equal(asked, 2);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
+    test('SDK v2 (2026-07-28): multi round-trip elicitation, each round on another replica', async () => {
+        const rr = roundRobin([A.url, B.url]);
+        const client = new V2.Client({ name: 'rr-v2-ask', version: '1' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: 'auto' } });
+        let asked = 0;
+        client.setRequestHandler('elicitation/create', async () => {
+            asked++;
+            return { action: 'accept', content: { name: 'Ada' } };
+        });
+        const transport = new V2.StreamableHTTP(new URL(A.url), { fetch: rr });
+        await client.connect(transport);
+        try {
+            for (let k = 0; k < 2; k++) {
+                const res = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} });
+                assert.match(JSON.stringify(res.content), /Ada/, JSON.stringify(res));
+            }
+            assert.ok(asked >= 2);
+            assert.ok(rr.seen[0] > 1 && rr.seen[1] > 1, `both replicas served: ${rr.seen}`);
+        } finally {
+            await client.close().catch(() => {});
+        }
+    });
+
     test('a stream lost on A resumes on B with Last-Event-ID: every event, then the live ones', async () => {
         const sid = await session(A.url);
         const res = await post(A.url, rpc('tools/call', { name: 'long_running_operation', arguments: { duration: 1.6, steps: 4 }, _meta: { progressToken: 'p1' } }), H(sid));
@@ -250,6 +293,14 @@ describe('replicas on a Redis store', () => {
         assert.ok(lgot.some((m) => m.method === 'notifications/tools/list_changed'), `listen on B: ${JSON.stringify(lgot)}`);
         assert.ok(lgot.some((m) => m.method === 'notifications/resources/updated'), JSON.stringify(lgot));
         await listen.body?.cancel().catch(() => {});
+        // a message A sends the session outside any request (a log to every client) reaches
+        // the GET stream B holds
+        const other = await session(A.url);
+        const more = readUntil(g, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/message', 6000);
+        const b = await call(A.url, rpc('tools/call', { name: 'broadcast_log', arguments: { message: 'to everyone' } }), H(other));
+        assert.equal(b.status, 200, JSON.stringify(b.body));
+        const logs = parsed(await more);
+        assert.ok(logs.some((m) => m.method === 'notifications/message' && JSON.stringify(m.params).includes('to everyone')), JSON.stringify(logs));
         // put the tool list back as it was
         await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
     });
@@ -272,6 +323,40 @@ describe('replicas on a Redis store', () => {
         assert.ok(res.body.result?.content, JSON.stringify(res.body));
         const done = await call(B.url, rpc('tasks/get', { taskId: quick }), H(sid));
         assert.equal(done.body.result.status, 'completed');
+
+        // a task that asks: its question comes on a tasks/result waiting on B, the answer goes
+        // to B, and A's task ends with it
+        const ask = await call(A.url, rpc('tools/call', { name: 'confirm_delete', arguments: { filename: 'g.txt' }, task: { ttl: 60000 } }), H(sid));
+        const aid = ask.body.result.task.taskId;
+        const waiting = await post(B.url, rpc('tasks/result', { taskId: aid }), H(sid));
+        assert.match(waiting.headers.get('content-type'), /text\/event-stream/);
+        const it = sseEvents(waiting);
+        let question, outcome;
+        const t0 = Date.now();
+        for await (const ev of it) {
+            if (!ev.data) continue;
+            const m = JSON.parse(ev.data);
+            if (m.method === 'elicitation/create') {
+                question = m;
+                assert.equal(m.params._meta['io.modelcontextprotocol/related-task'].taskId, aid);
+                const a = await post(B.url, { jsonrpc: '2.0', id: m.id, result: { action: 'accept', content: { confirm: true } } }, H(sid));
+                assert.equal(a.status, 202);
+                await a.text();
+            } else if ('result' in m || 'error' in m) {
+                outcome = m;
+                break;
+            }
+            if (Date.now() - t0 > 8000) break;
+        }
+        assert.ok(question, 'the question reached the tasks/result on B');
+        assert.match(JSON.stringify(outcome?.result), /Deleted g\.txt/, JSON.stringify(outcome));
+
+        // tasks/list on either replica: the session's tasks, wherever they run
+        for (const url of [A.url, B.url]) {
+            const l = await call(url, rpc('tasks/list'), H(sid));
+            const ids = l.body.result.tasks.map((x) => x.taskId);
+            assert.ok(ids.includes(quick) && ids.includes(aid), JSON.stringify(l.body));
+        }
 
         const long = await start(30);
         const c = await call(B.url, rpc('tasks/cancel', { taskId: long }), H(sid));
@@ -374,8 +459,18 @@ describe('replicas on a Redis store', () => {
 
     test('Redis stopped and restarted: 503 + Retry-After while down, full service after', async () => {
         const sid = await session(A.url); // held by A only
+        const tmeta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const task = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: tmeta }), H26('tools/call', 'slow_compute'));
+        const tid = task.body.result.taskId;
         await stopRedis(redis);
         await sleep(300);
+        // another replica's task: the JSON-RPC error for a refused request
+        const tg = await call(B.url, rpc('tasks/get', { taskId: tid, _meta: tmeta }), H26('tasks/get', tid));
+        assert.equal(tg.body.error?.code, -32000, JSON.stringify(tg.body));
+        assert.match(tg.body.error.message, /store cannot be reached/);
+        // the replica running it still answers
+        const ta = await call(A.url, rpc('tasks/get', { taskId: tid, _meta: tmeta }), H26('tasks/get', tid));
+        assert.equal(ta.body.result?.status, 'working', JSON.stringify(ta.body));
         // what needs the store: a session B does not hold, a new session
         const r1 = await post(B.url, rpc('tools/list'), H(sid));
         assert.equal(r1.status, 503, await r1.text());
