@@ -533,9 +533,10 @@ static void on_session_record(void *ud, mcp_store_status status, const char *val
     }
     if (json_is_object(rec) && !sess_find(t, sid) && !t->stopping && (hs = sess_new(t)) != NULL) {
         const json_t *p = json_object_get(rec, "p");
+        const char *who = json_string_value(json_object_get(rec, "who"));
         memcpy(hs->id, sid, sizeof hs->id);
         hs->core->principal = json_is_null(p) ? NULL : json_incref((json_t *)p);
-        snprintf(hs->who, sizeof hs->who, "%s", json_string_value(json_object_get(rec, "who")));
+        snprintf(hs->who, sizeof hs->who, "%s", who ? who : "");
         sess_apply(hs, rec);
         hs->saved = strndup(value, len);
         hs->saved_at = mcp__httpd_now(&t->d);
