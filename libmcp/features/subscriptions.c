@@ -276,8 +276,9 @@ static void updated_here(mcp_server_t *srv, json_t *params);
 static void on_broadcast_note(void *ud, const json_t *msg)
 {
     const char *m = json_string_value(json_object_get(msg, "m"));
+    const json_t *p = json_object_get(msg, "p"); /* null when the notification had no params */
     if (m && strncmp(m, "notifications/", 14) == 0)
-        broadcast_here(ud, m, json_object_get(msg, "p"));
+        broadcast_here(ud, m, json_is_object(p) ? p : NULL);
 }
 
 static void on_updated_note(void *ud, const json_t *msg)

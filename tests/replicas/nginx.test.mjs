@@ -138,6 +138,41 @@ describe('three replicas behind nginx sharing a Redis store (--store)', () => {
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }, { timeout: 30000 });
 
+    test('list_changed raised on other replicas reaches a GET stream as valid JSON-RPC (no "params": null)', { timeout: 30000 }, async () => {
+        const sid = await rawSession(nginx.url);
+        const H = { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': '2025-11-25' };
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), 8000);
+        const g = await fetch(nginx.url, { headers: { Accept: 'text/event-stream', ...H }, signal: ac.signal });
+        assert.equal(g.status, 200);
+        const seen = [];
+        const reading = (async () => {
+            try {
+                for await (const ev of sseEvents(g)) {
+                    if (!ev.data) continue;
+                    const m = JSON.parse(ev.data);
+                    if (m.method === 'notifications/tools/list_changed') seen.push(m);
+                    if (seen.length >= 3) break; // else read until the timer ends the stream
+                }
+            } catch (e) {
+                if (e.name !== 'AbortError') throw e;
+            }
+        })();
+        // three changes through round robin, one on each replica: one on the replica holding the
+        // stream (sent there when its POST is answered with JSON, else on the POST's own stream),
+        // the others come over the store's channel
+        for (let i = 0; i < 3; i++) {
+            const r = await post(nginx.url, { jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'test_trigger_tool_change', arguments: {} } }, H);
+            assert.equal(r.status, 200, await r.text());
+            if (r.bodyUsed === false) await r.text();
+        }
+        await reading;
+        clearTimeout(timer);
+        ac.abort();
+        assert.ok(seen.length >= 2, show(seen));
+        for (const m of seen) assert.ok(!('params' in m) || (typeof m.params === 'object' && m.params !== null), show(m));
+    });
+
     test('a v1 2025-era session: subscriptions, tasks and a resumed stream through nginx while a replica is killed; 2026 tasks', { timeout: 60000 }, async () => {
         const updates = [];
         const v1 = new V1.Client({ name: 'nginx-v1-flows', version: '1' }, { capabilities: { tasks: {} } });
