@@ -150,6 +150,13 @@ static mcp_server_t *build_server(held *h)
     assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ask}, &err),
                      MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv,
+                                         &(mcp_tool_t){.name = "hold_task",
+                                                       .handler = hold,
+                                                       .userdata = h,
+                                                       .flags = MCP_TOOL_TASK_OPTIONAL},
+                                         &err),
+                     MCP_OK);
+    assert_int_equal(mcp_server_add_tool(srv,
                                          &(mcp_tool_t){.name = "tasked",
                                                        .handler = tasked,
                                                        .flags = MCP_TOOL_TASK_OPTIONAL},
@@ -218,7 +225,7 @@ static void check_basics(fx *f)
     assert_non_null(json_object_get(mcp_client_server_capabilities(f->c), "tools"));
 
     assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, &err), MCP_OK);
-    assert_int_equal(json_array_size(tools), 6);
+    assert_int_equal(json_array_size(tools), 7);
     json_decref(tools);
 
     assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3),
@@ -704,6 +711,59 @@ static void test_tasks_2025(void **state)
     fx_free(f);
 }
 
+
+typedef struct kept {
+    int done, status;
+    json_t *result;
+} kept;
+
+static void keep_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    kept *k = ud;
+    (void)c;
+    k->done++;
+    k->status = o->status;
+    json_decref(k->result);
+    k->result = o->result ? json_deep_copy(o->result) : NULL;
+}
+
+/* 2026 tasks: with the extension declared, a pending handler becomes a task the client polls,
+ * then cancels. */
+static void test_tasks_2026(void **state)
+{
+    fx *f = fx_new(NULL);
+    mcp_client_call_opts_t opts = {.task = 1};
+    kept k = {0};
+    char task_id[80];
+    const json_t *task;
+    int i;
+    (void)state;
+    fx_init(f);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->c, "hold_task", NULL, &opts, keep_result, &k, NULL), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    /* 2026-07-28 inlines the task in the result (resultType "task") */
+    assert_string_equal(json_string_value(json_object_get(k.result, "resultType")), "task");
+    task = k.result;
+    assert_true(json_is_string(json_object_get(task, "taskId")));
+    snprintf(task_id, sizeof task_id, "%s", json_string_value(json_object_get(task, "taskId")));
+    k.done = 0;
+    assert_int_equal(mcp_client_task_get(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    assert_string_equal(json_string_value(json_object_get(k.result, "status")), "working");
+    k.done = 0;
+    assert_int_equal(mcp_client_task_cancel(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    for (i = 0; i < 100 && !f->h.cancelled; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(f->h.cancelled, 1);
+    json_decref(k.result);
+    fx_free(f);
+}
+
 static void test_bad_use(void **state)
 {
     mcp_client_t *c = mcp_client_new(NULL, "x", "1");
@@ -742,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_subscribe_2025),
         cmocka_unit_test(test_listen_2026),
         cmocka_unit_test(test_tasks_2025),
+        cmocka_unit_test(test_tasks_2026),
         cmocka_unit_test(test_bad_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
