@@ -267,7 +267,7 @@ conformance: $(EVERYTHING_BIN)
 san:
 	$(Q)$(MAKE) SAN=1 test
 
-valgrind: $(UNIT_TESTS) $(FIXTURES) examples
+valgrind: $(UNIT_TESTS) $(FIXTURES) examples mcp
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 # ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------
