@@ -222,6 +222,9 @@ test('server-everything: sampling, elicitation (form and URL) and roots from the
     assert.ok(s.toolNames.includes('trigger-elicitation-request'), s.toolNames.join(','));
     const e = await check('server-everything', 'trigger-elicitation-request', {});
     assert.equal(e.asked['elicitation/create'], 1);
+    const url = await check('server-everything', 'trigger-url-elicitation', { url: 'https://example.com/auth' });
+    assert.equal(url.asked['elicitation/create'], 1);
+    assert.match(url.result.content[0].text, /completed the URL elicitation/);
     const roots = await check('server-everything', 'get-roots-list', {});
     assert.equal(roots.asked['roots/list'], 1);
     assert.match(JSON.stringify(roots.result), /file:\/\/\/tmp/);
