@@ -96,7 +96,8 @@ MCP_API MCP_NODISCARD mcp_client_t *mcp_client_new(uv_loop_t *loop, const char *
  * Close the connection, complete every request in flight with MCP_ECANCELLED (their callbacks
  * run inside this call), stop a spawned server (stdin closed, then SIGTERM after a grace), and
  * release everything. With the caller's loop, run it afterwards until libmcp's handles have
- * closed. NULL is a no-op.
+ * closed. Questions not yet answered (mcp_client_ask_t) are freed too. Not from inside one of
+ * the client's callbacks. NULL is a no-op.
  */
 MCP_API void mcp_client_free(mcp_client_t *c);
 
@@ -386,6 +387,7 @@ typedef enum mcp_client_ask_kind {
  * handler answers now or later, exactly once, with mcp_client_ask_reply_new() or
  * mcp_client_ask_fail(); `ask` stays valid until then. Setting a handler declares the matching
  * capability (sampling, elicitation.form / elicitation.url, roots) at the next initialization.
+ * At most 1024 questions wait for answers at once; past that the server gets -32603.
  */
 typedef void (*mcp_client_ask_fn)(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
                                   const json_t *params, void *userdata);

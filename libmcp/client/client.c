@@ -561,6 +561,7 @@ mcp_client_ask_t *mcp__client_ask_new(mcp_client_t *c, int kind)
     if (c->asks)
         c->asks->prev = a;
     c->asks = a;
+    c->nasks++;
     return a;
 }
 
@@ -573,6 +574,7 @@ void mcp__client_ask_free(mcp_client_ask_t *a)
         c->asks = a->next;
     if (a->next)
         a->next->prev = a->prev;
+    c->nasks--;
     json_decref(a->id);
     free(a->key);
     free(a);
