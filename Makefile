@@ -373,7 +373,7 @@ conformance-client: $(CONF_CLIENT)
 san:
 	$(Q)$(MAKE) SAN=1 test
 
-valgrind: $(UNIT_TESTS) $(FIXTURES) examples
+valgrind: $(UNIT_TESTS) $(FIXTURES) examples mcp
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 # ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------

@@ -106,6 +106,27 @@ for (const [peer, e] of Object.entries(EXPECT)) {
     });
 }
 
+
+test('key=value arguments are typed by the tool schema; key:=JSON is raw JSON', T, async () => {
+    // echo's text is a string: 123 stays the text "123"
+    const s = await mcp('quickstart', 'call', 'echo', 'text=123');
+    ok(s, 'echo text=123');
+    assert.equal(s.stdout, '123\n');
+    // add's a and b are numbers: parsed as JSON
+    const n = await mcp('quickstart', 'call', 'add', 'a=1.5', 'b:=2');
+    ok(n, 'add');
+    assert.equal(n.stdout.trim(), '3.5');
+    // a number that is not one: a usage error before anything is sent
+    const bad = await mcp('quickstart', 'call', 'add', 'a=x', 'b=1');
+    assert.equal(bad.code, 2, bad.stderr);
+    // the whole arguments object as JSON, JSON out
+    const j = await mcp('quickstart', 'call', 'add', '--json', '{"a":2,"b":5}');
+    ok(j, '--json object');
+    assert.equal(JSON.parse(j.stdout).content[0].text, '7');
+    // not key=value
+    assert.equal((await mcp('quickstart', 'call', 'add', 'oops')).code, 2);
+});
+
 test('the pinned 2025 revision is used with libmcp servers', T, async () => {
     const r = await mcp('quickstart', 'info', '--json', '--protocol', '2025-06-18');
     ok(r, 'info');
@@ -222,6 +243,9 @@ test('server-everything: sampling, elicitation (form and URL) and roots from the
     assert.ok(s.toolNames.includes('trigger-elicitation-request'), s.toolNames.join(','));
     const e = await check('server-everything', 'trigger-elicitation-request', {});
     assert.equal(e.asked['elicitation/create'], 1);
+    const url = await check('server-everything', 'trigger-url-elicitation', { url: 'https://example.com/auth' });
+    assert.equal(url.asked['elicitation/create'], 1);
+    assert.match(url.result.content[0].text, /completed the URL elicitation/);
     const roots = await check('server-everything', 'get-roots-list', {});
     assert.equal(roots.asked['roots/list'], 1);
     assert.match(JSON.stringify(roots.result), /file:\/\/\/tmp/);

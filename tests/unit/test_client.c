@@ -18,8 +18,9 @@
 /* ---- the server under test ------------------------------------------------------------------ */
 
 typedef struct held {
-    mcp_call_t *call; /* a call the "hold" tool keeps pending */
-    int cancelled;
+    mcp_call_t *call;     /* the latest call the "hold" tool keeps pending */
+    mcp_call_t *calls[4]; /* the first four, for tests that finish them */
+    int n, cancelled;
 } held;
 
 static int add(mcp_call_t *call, const json_t *args, void *ud)
@@ -50,8 +51,12 @@ static int progress(mcp_call_t *call, const json_t *args, void *ud)
 static void hold_cancelled(mcp_call_t *call, void *ud)
 {
     held *h = ud;
+    int i;
     h->cancelled++;
     h->call = NULL;
+    for (i = 0; i < 4; i++)
+        if (h->calls[i] == call)
+            h->calls[i] = NULL;
     mcp_call_complete(call);
 }
 
@@ -60,6 +65,8 @@ static int hold(mcp_call_t *call, const json_t *args, void *ud)
     held *h = ud;
     (void)args;
     h->call = call;
+    if (h->n < 4)
+        h->calls[h->n++] = call;
     mcp_call_on_cancel(call, hold_cancelled, h);
     return MCP_PENDING;
 }
@@ -70,10 +77,10 @@ static void elicited(mcp_call_t *call, int status, const json_t *result, void *u
     if (status == MCP_ERETRY)
         return;
     if (status == MCP_OK)
-        mcp_call_text(call, "name=%s action=%s",
-                      json_string_value(json_object_get(json_object_get(result, "content"),
-                                                        "name")),
-                      json_string_value(json_object_get(result, "action")));
+        mcp_call_text(
+            call, "name=%s action=%s",
+            json_string_value(json_object_get(json_object_get(result, "content"), "name")),
+            json_string_value(json_object_get(result, "action")));
     else
         mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
     mcp_call_complete(call);
@@ -144,18 +151,24 @@ static mcp_server_t *build_server(held *h)
     assert_int_equal(
         mcp_server_add_tool(srv, &(mcp_tool_t){.name = "progress", .handler = progress}, &err),
         MCP_OK);
-    assert_int_equal(
-        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "hold", .handler = hold, .userdata = h},
-                            &err),
-        MCP_OK);
+    assert_int_equal(mcp_server_add_tool(
+                         srv, &(mcp_tool_t){.name = "hold", .handler = hold, .userdata = h}, &err),
+                     MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ask}, &err),
                      MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv,
-                                         &(mcp_tool_t){.name = "tasked",
-                                                       .handler = tasked,
+                                         &(mcp_tool_t){.name = "hold_task",
+                                                       .handler = hold,
+                                                       .userdata = h,
                                                        .flags = MCP_TOOL_TASK_OPTIONAL},
                                          &err),
                      MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(
+            srv,
+            &(mcp_tool_t){.name = "tasked", .handler = tasked, .flags = MCP_TOOL_TASK_OPTIONAL},
+            &err),
+        MCP_OK);
     assert_int_equal(mcp_server_add_resource(srv,
                                              &(mcp_resource_t){.uri = "mem://about",
                                                                .name = "about",
@@ -206,7 +219,8 @@ static void fx_free(fx *f)
     free(f);
 }
 
-/* ---- tests ------------------------------------------------------------------------------------ */
+/* ---- tests ------------------------------------------------------------------------------------
+ */
 
 static void check_basics(fx *f)
 {
@@ -219,12 +233,12 @@ static void check_basics(fx *f)
     assert_non_null(json_object_get(mcp_client_server_capabilities(f->c), "tools"));
 
     assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, &err), MCP_OK);
-    assert_int_equal(json_array_size(tools), 6);
+    assert_int_equal(json_array_size(tools), 7);
     json_decref(tools);
 
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3),
-                                               &res, &err),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3), &res, &err),
+        MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "5");
     assert_false(mcp_client_result_is_error(res));
     json_decref(res);
@@ -246,10 +260,9 @@ static void check_basics(fx *f)
     json_decref(res);
 
     assert_int_equal(mcp_client_read_resource_sync(f->c, "mem://about", &res, &err), MCP_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(res, "contents"), 0),
-                                          "text")),
-        "about text");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "contents"), 0), "text")),
+                        "about text");
     json_decref(res);
     assert_int_equal(mcp_client_list_resources_sync(f->c, &list, &err), MCP_OK);
     assert_int_equal(json_array_size(list), 1);
@@ -257,9 +270,9 @@ static void check_basics(fx *f)
     assert_int_equal(mcp_client_list_prompts_sync(f->c, &list, &err), MCP_OK);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
-    assert_int_equal(mcp_client_get_prompt_sync(f->c, "greet", json_pack("{ss}", "name", "Ann"),
-                                                &res, &err),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_get_prompt_sync(f->c, "greet", json_pack("{ss}", "name", "Ann"), &res, &err),
+        MCP_OK);
     assert_string_equal(
         json_string_value(json_object_get(
             json_object_get(json_array_get(json_object_get(res, "messages"), 0), "content"),
@@ -297,9 +310,9 @@ static void test_older_revision(void **state)
     (void)state;
     fx_init(f);
     assert_string_equal(mcp_client_protocol(f->c), MCP_PROTOCOL_2025_03_26);
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 1, "b", 1),
-                                               &res, NULL),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 1, "b", 1), &res, NULL),
+        MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "2");
     json_decref(res);
     fx_free(f);
@@ -359,8 +372,8 @@ static void progress_and_log(const char *protocol)
     s.done = 0;
     opts.progress = on_progress;
     opts.progress_userdata = &s;
-    assert_int_equal(
-        mcp_client_call_tool_new(f->c, "progress", NULL, &opts, on_done, &s, NULL), MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "progress", NULL, &opts, on_done, &s, NULL),
+                     MCP_OK);
     assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
     assert_int_equal(s.done, 1);
     assert_int_equal(s.status, MCP_OK);
@@ -383,7 +396,8 @@ static void test_progress_log_2026(void **state)
     progress_and_log(NULL);
 }
 
-/* ---- cancellation, timeouts, the end of the connection ---------------------------------------- */
+/* ---- cancellation, timeouts, the end of the connection ----------------------------------------
+ */
 
 static void cancel_in_flight(const char *protocol)
 {
@@ -391,8 +405,7 @@ static void cancel_in_flight(const char *protocol)
     seen s = {0};
     mcp_client_request_t *req = NULL;
     fx_init(f);
-    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, &req),
-                     MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, &req), MCP_OK);
     assert_non_null(req);
     /* let the server start the call */
     while (!f->h.call)
@@ -450,8 +463,9 @@ static void on_closed(mcp_client_t *c, int status, const char *why, void *ud)
     cs->status = status;
 }
 
-/* The server stops with three calls in flight: it cancels them, each completes exactly once
- * (with what the server answered), then the client hears the end of the connection. */
+/* The server stops with three calls in flight: they still answer (the handler finishes them),
+ * each completes exactly once with its result, and then the client hears the end of the
+ * connection. */
 static void test_server_stops_mid_call(void **state)
 {
     fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
@@ -465,14 +479,25 @@ static void test_server_stops_mid_call(void **state)
     for (i = 0; i < 3; i++)
         assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s[i], NULL),
                          MCP_OK);
-    while (f->h.cancelled == 0 && !f->h.call)
+    for (i = 0; i < 1000 && f->h.n < 3; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(f->h.n, 3);
     mcp_server_stop(f->srv);
+    for (i = 0; i < 10; i++) /* the stop arrives; the connection waits for the calls */
+        uv_run(mcp_client_loop(f->c), UV_RUN_NOWAIT);
+    assert_int_equal(cs.closed, 0);
+    for (i = 0; i < 3; i++) {
+        mcp_call_text(f->h.calls[i], "finished %d", i);
+        mcp_call_complete(f->h.calls[i]);
+    }
     for (i = 0; i < 1000 && !cs.closed; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
-    assert_int_equal(f->h.cancelled, 3);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         assert_int_equal(s[i].done, 1);
+        assert_int_equal(s[i].status, MCP_OK);
+        assert_non_null(strstr(s[i].text, "finished"));
+    }
+    assert_int_equal(f->h.cancelled, 0);
     assert_int_equal(cs.closed, 1);
     assert_int_equal(cs.status, MCP_EIO);
     assert_false(mcp_client_is_connected(f->c));
@@ -508,8 +533,7 @@ static void test_free_with_calls_in_flight(void **state)
     mcp_client_t *c;
     (void)state;
     fx_init(f);
-    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL),
-                     MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL), MCP_OK);
     while (!f->h.call)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
     c = f->c;
@@ -532,9 +556,8 @@ static void answer_name(mcp_client_t *c, mcp_client_ask_t *a, const char *method
     assert_string_equal(method, "elicitation/create");
     assert_string_equal(json_string_value(json_object_get(params, "message")), "Your name?");
     (*asked)++;
-    assert_int_equal(mcp_client_ask_reply_new(
-                         a, json_pack("{s:s,s:{s:s}}", "action", "accept", "content", "name",
-                                      "Zoe")),
+    assert_int_equal(mcp_client_ask_reply_new(a, json_pack("{s:s,s:{s:s}}", "action", "accept",
+                                                           "content", "name", "Zoe")),
                      MCP_OK);
 }
 
@@ -544,8 +567,8 @@ static void elicitation(const char *protocol)
     json_t *res = NULL;
     mcp_client_error_t err;
     int asked = 0;
-    assert_int_equal(
-        mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, answer_name, &asked), MCP_OK);
+    assert_int_equal(mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, answer_name, &asked),
+                     MCP_OK);
     fx_init(f);
     assert_int_equal(mcp_client_call_tool_sync(f->c, "ask", NULL, &res, &err), MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "name=Zoe action=accept");
@@ -586,13 +609,11 @@ static void test_completion(void **state)
     (void)state;
     fx_init(f);
     assert_int_equal(
-        mcp_client_complete_new(f->c, "prompt", "greet", "name", "al", NULL, on_done, &s),
-        MCP_OK);
+        mcp_client_complete_new(f->c, "prompt", "greet", "name", "al", NULL, on_done, &s), MCP_OK);
     assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
     assert_int_equal(s.status, MCP_OK);
     fx_free(f);
 }
-
 
 /* ---- subscriptions in both eras ------------------------------------------------------------- */
 
@@ -647,12 +668,11 @@ static void test_listen_2026(void **state)
     (void)state;
     fx_init(f);
     mcp_client_on_notification(f->c, on_note, &n);
-    assert_int_equal(
-        mcp_client_listen_new(f->c,
-                              json_pack("{s:{s:[s]}}", "notifications", "resourceSubscriptions",
-                                        "mem://about"),
-                              on_done, &s, &listen),
-        MCP_OK);
+    assert_int_equal(mcp_client_listen_new(f->c,
+                                           json_pack("{s:{s:[s]}}", "notifications",
+                                                     "resourceSubscriptions", "mem://about"),
+                                           on_done, &s, &listen),
+                     MCP_OK);
     for (i = 0; i < 100 && !n.acked; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
     assert_int_equal(n.acked, 1);
@@ -666,7 +686,6 @@ static void test_listen_2026(void **state)
     assert_int_equal(s.status, MCP_ECANCELLED);
     fx_free(f);
 }
-
 
 /* 2025-11-25 tasks: the call answers with a task handle; poll it, fetch its result. */
 static void test_tasks_2025(void **state)
@@ -702,6 +721,58 @@ static void test_tasks_2025(void **state)
     assert_int_equal(mcp_client_task_cancel(f->c, task_id, on_done, &s), MCP_OK);
     assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
     assert_int_equal(s.status, MCP_EREMOTE); /* a finished task cannot be cancelled */
+    fx_free(f);
+}
+
+typedef struct kept {
+    int done, status;
+    json_t *result;
+} kept;
+
+static void keep_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    kept *k = ud;
+    (void)c;
+    k->done++;
+    k->status = o->status;
+    json_decref(k->result);
+    k->result = o->result ? json_deep_copy(o->result) : NULL;
+}
+
+/* 2026 tasks: with the extension declared, a pending handler becomes a task the client polls,
+ * then cancels. */
+static void test_tasks_2026(void **state)
+{
+    fx *f = fx_new(NULL);
+    mcp_client_call_opts_t opts = {.task = 1};
+    kept k = {0};
+    char task_id[80];
+    const json_t *task;
+    int i;
+    (void)state;
+    fx_init(f);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->c, "hold_task", NULL, &opts, keep_result, &k, NULL), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    /* 2026-07-28 inlines the task in the result (resultType "task") */
+    assert_string_equal(json_string_value(json_object_get(k.result, "resultType")), "task");
+    task = k.result;
+    assert_true(json_is_string(json_object_get(task, "taskId")));
+    snprintf(task_id, sizeof task_id, "%s", json_string_value(json_object_get(task, "taskId")));
+    k.done = 0;
+    assert_int_equal(mcp_client_task_get(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    assert_string_equal(json_string_value(json_object_get(k.result, "status")), "working");
+    k.done = 0;
+    assert_int_equal(mcp_client_task_cancel(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    for (i = 0; i < 100 && !f->h.cancelled; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(f->h.cancelled, 1);
+    json_decref(k.result);
     fx_free(f);
 }
 
@@ -743,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_subscribe_2025),
         cmocka_unit_test(test_listen_2026),
         cmocka_unit_test(test_tasks_2025),
+        cmocka_unit_test(test_tasks_2026),
         cmocka_unit_test(test_bad_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,6 +196,35 @@ static void test_split_writes(void **state)
     mcp_client_free(c);
 }
 
+
+static void never_answer(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                         const json_t *params, void *ud)
+{
+    (void)c;
+    (void)ask; /* left open: freed with the client */
+    (void)method;
+    (void)params;
+    (*(int *)ud)++;
+}
+
+/* A server asking 2000 questions nobody answers: at most 1024 wait, the rest are refused, and
+ * the open ones are freed with the client. */
+static void test_question_flood(void **state)
+{
+    const char *argv[] = {fixture, "askflood", NULL};
+    mcp_client_t *c = mcp_client_new(NULL, "bad-input-test", "1");
+    seen s = {0};
+    int asked = 0;
+    (void)state;
+    mcp_client_on_ask(c, MCP_CLIENT_ASK_ELICITATION, never_answer, &asked);
+    assert_int_equal(mcp_client_connect_stdio(c, argv, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, NULL), MCP_OK);
+    call(c, &s);
+    assert_int_equal(s.status, MCP_OK);
+    assert_int_equal(asked, 1024);
+    mcp_client_free(c);
+}
+
 /* Captured stderr of a server that cannot start its real work. */
 static void test_stderr_captured(void **state)
 {
@@ -224,6 +253,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_batch_answer),
         cmocka_unit_test(test_partial_line_then_exit),
         cmocka_unit_test(test_split_writes),
+        cmocka_unit_test(test_question_flood),
         cmocka_unit_test(test_stderr_captured),
     };
     char self[4096];
