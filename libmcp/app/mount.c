@@ -660,9 +660,11 @@ static void unserved(mcp_server_t *srv)
         mcp_client_t *c = m->client;
         ms->list = m->next;
         m->client = NULL;
-        if (c)
-            mcp_client_free(c); /* calls in flight complete (cancelled) inside */
-        mount_unref(m);         /* the list's reference */
+        if (c) {
+            mcp_client_on_closed(c, NULL, NULL); /* the application's callback: not any more */
+            mcp_client_free(c);                  /* calls in flight complete (cancelled) inside */
+        }
+        mount_unref(m); /* the list's reference */
     }
     free(ms);
 }

@@ -193,6 +193,16 @@ for (const s of STDIO_SERVERS) {
         test('SIGTERM stops the proxy and its server cleanly', T, async () => {
             assert.equal(await stop(px), 0, px.stderr());
         });
+
+        test('the server dying stops the proxy (status 1, the reason on stderr)', T, async () => {
+            const again = await start(PROXY, ['--http', '127.0.0.1:0', '--', ...s.cmd]);
+            const kids = execFileSync('pgrep', ['-P', String(again.proc.pid)]).toString().trim().split(/\s+/);
+            const exited = new Promise((r) => again.proc.on('close', (code) => r(code)));
+            for (const k of kids) process.kill(Number(k), 'SIGKILL');
+            assert.equal(await exited, 1, again.stderr());
+            assert.match(again.stderr(), /upstream server went away/);
+            assertNoSanitizerReport(again.stderr(), 'mcp-proxy');
+        });
     });
 }
 
