@@ -560,8 +560,18 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
         else
             snprintf(why, sizeof why, "the server ended the %s before the response",
                      x->sse ? "SSE stream" : "HTTP response");
-        if (x->status == 404 && t->session && !x->initialize)
-            snprintf(why, sizeof why, "HTTP 404: the session expired or is unknown");
+        if (x->status == 404 && t->session && !x->initialize) {
+            /* The server ended the 2025 session: every request fails, and the connection is
+             * over (a new one must initialize again), rather than each later request failing. */
+            exch_free(x);
+            if (!t->closed) {
+                t->closed = true;
+                mcp__client_transport_closed(c, MCP_EIO,
+                                             "HTTP 404: the server ended the session (it expired "
+                                             "or the server restarted)");
+            }
+            return;
+        }
         {
             json_int_t id = x->id;
             exch_free(x);
