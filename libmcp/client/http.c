@@ -79,8 +79,7 @@ struct chttp {
 
 static void maybe_free(chttp *t);
 
-/* ---- headers ----------------------------------------------------------------------------------
- */
+/* ---- headers -------------------------------------------------------------------------------- */
 
 /* "Name: value", the value Base64-encoded when it is not plain visible ASCII (2026 headers). */
 static char *mirror_header(const char *name, const char *v)
@@ -137,8 +136,7 @@ static void base_headers(chttp *t, hlist *l, const char *protocol)
         hadd(l, mcp__chttp_dupf("MCP-Protocol-Version: %s", protocol));
 }
 
-/* ---- exchanges --------------------------------------------------------------------------------
- */
+/* ---- exchanges ------------------------------------------------------------------------------ */
 
 static void on_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud);
 static int on_headers(mcp__curl_req *r, long status, const char *ctype, void *ud);
@@ -697,8 +695,7 @@ static void schedule(chttp *t, exch *x, long ms)
     rearm(t);
 }
 
-/* ---- the transport's operations ----------------------------------------------------------------
- */
+/* ---- the transport's operations ------------------------------------------------------------- */
 
 /* What Mcp-Name carries for a method: the tool or prompt name, the URI, the task id. */
 static const char *name_of(const char *method, const json_t *msg)
