@@ -110,7 +110,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
         test unit check-layers check-exports format-check interop http-test test-servers \
-        conformance-client client-test \
+        conformance-client http-client-test \
         test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
@@ -217,7 +217,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      test-servers test-install conformance conformance-client client-test
+      test-servers test-install conformance conformance-client http-client-test
 
 unit: $(UNIT_TESTS)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
@@ -276,9 +276,9 @@ conformance-client: $(CONF_CLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/client/run.sh
 
 # The client, mcp and mcp-proxy against the TypeScript SDK servers and libmcp's own, and the
-# TypeScript SDK clients through mcp-proxy (tests/client/).
-client-test: all
-	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
+# TypeScript SDK clients through mcp-proxy (tests/http-client/).
+http-client-test: all
+	$(Q)BUILD=$(BUILD) sh tests/http-client/run.sh
 
 san:
 	$(Q)$(MAKE) SAN=1 test
