@@ -138,7 +138,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures man mcp mcp-proxy \
         test unit check-layers check-exports check-man format-check interop http-test store-test \
-        replicas-test auth-test client-test conformance-client test-servers test-install test-static \
+        replicas-test auth-test client-test http-client-test conformance-client test-servers test-install test-static \
         test-deb clients-test test-new conformance san valgrind bench bench-json bench-http \
         bench-replicas bench-auth bench-client soak run fuzz \
         fuzz-replay fuzz-ci \
@@ -263,7 +263,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
       store-test replicas-test auth-test client-test test-servers test-install test-static test-deb \
-      clients-test test-new conformance conformance-client
+      clients-test test-new conformance conformance-client http-client-test
 
 # test_jwt makes its keys and signs its tokens with libcrypto itself (only the test links it).
 $(BUILD)/tests/test_jwt: UNIT_LIBS = -lcrypto
@@ -369,6 +369,11 @@ conformance: $(EVERYTHING_BIN)
 # The conformance suites' client scenarios against libmcp's client (tests/conformance/client/).
 conformance-client: $(CONF_CLIENT)
 	$(Q)BUILD=$(BUILD) sh tests/conformance/client/run.sh
+
+# The client, mcp and mcp-proxy against the TypeScript SDK servers and libmcp's own, and the
+# TypeScript SDK clients through mcp-proxy (tests/http-client/).
+http-client-test: all
+	$(Q)BUILD=$(BUILD) sh tests/http-client/run.sh
 
 san:
 	$(Q)$(MAKE) SAN=1 test

@@ -23,6 +23,20 @@
 
 #define MAX_HEADERS 64
 
+static int upstream_lost; /* the upstream connection ended while serving */
+
+/* The upstream went away (a spawned server exited, a legacy SSE stream ended): stop serving,
+ * so that the downstream client sees the end too rather than calls that can only fail. */
+static void on_upstream_closed(mcp_client_t *c, int status, const char *why, void *userdata)
+{
+    (void)c;
+    if (status == MCP_OK)
+        return; /* closed by us */
+    fprintf(stderr, "mcp-proxy: the upstream server went away: %s\n", why);
+    upstream_lost = 1;
+    mcp_server_stop(userdata);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -213,9 +227,12 @@ int main(int argc, char **argv)
                                                         : json_object_get(info, "name")));
     if (mcp_client_server_instructions(c))
         mcp_server_set_instructions(srv, mcp_client_server_instructions(c));
+    mcp_client_on_closed(c, on_upstream_closed, srv);
     c = NULL; /* the server owns it now */
     rc = mcp_server_main(srv, o.nrest, o.rest); /* frees srv, which ends the upstream link */
     srv = NULL;
+    if (upstream_lost && rc == 0)
+        rc = 1;
 out:
     if (c)
         mcp_client_free(c);

@@ -99,8 +99,7 @@ static char *original_uri(const mount *m, const char *uri)
     return strdup(uri + p + 1);
 }
 
-/* ---- forwarding calls ---------------------------------------------------------------------------
- */
+/* ---- forwarding calls ----------------------------------------------------------------------- */
 
 static fwd *fwd_new(mount *m, mcp_call_t *call, int kind)
 {
@@ -188,7 +187,14 @@ static void on_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
         }
     } else if (o->status == MCP_EREMOTE) {
         const json_t *data = json_object_get(o->error, "data");
-        mcp_call_fail_new(call, o->code, data ? json_deep_copy(data) : NULL, "%s", o->message);
+        int code = o->code;
+        /* "resource not found" is -32002 before 2026-07-28 and -32602 from it: say it in the
+         * real client's revision (the server maps MCP_ERROR_RESOURCE_NOT_FOUND) */
+        if (f->kind == MCP__RESOURCE && (code == MCP_ERROR_RESOURCE_NOT_FOUND ||
+                                         (code == MCP_JSONRPC_INVALID_PARAMS && f->m->client &&
+                                          mcp_client_is_stateless(f->m->client))))
+            code = MCP_ERROR_RESOURCE_NOT_FOUND;
+        mcp_call_fail_new(call, code, data ? json_deep_copy(data) : NULL, "%s", o->message);
     } else if (f->kind == MCP__TOOL && o->status != MCP_ECANCELLED) {
         mcp_call_tool_error(call, "The mounted server failed: %s", o->message);
     } else {
@@ -530,8 +536,7 @@ static void resync(mount *m, mcp__kind kind)
     }
 }
 
-/* ---- what the mounted server sends and asks -----------------------------------------------------
- */
+/* ---- what the mounted server sends and asks ------------------------------------------------- */
 
 static void on_note(mcp_client_t *c, const char *method, const json_t *params, void *ud)
 {
@@ -660,9 +665,11 @@ static void unserved(mcp_server_t *srv)
         mcp_client_t *c = m->client;
         ms->list = m->next;
         m->client = NULL;
-        if (c)
-            mcp_client_free(c); /* calls in flight complete (cancelled) inside */
-        mount_unref(m);         /* the list's reference */
+        if (c) {
+            mcp_client_on_closed(c, NULL, NULL); /* the application's callback: not any more */
+            mcp_client_free(c);                  /* calls in flight complete (cancelled) inside */
+        }
+        mount_unref(m); /* the list's reference */
     }
     free(ms);
 }

@@ -79,8 +79,7 @@ struct chttp {
 
 static void maybe_free(chttp *t);
 
-/* ---- headers ----------------------------------------------------------------------------------
- */
+/* ---- headers -------------------------------------------------------------------------------- */
 
 /* "Name: value", the value Base64-encoded when it is not plain visible ASCII (2026 headers). */
 static char *mirror_header(const char *name, const char *v)
@@ -137,8 +136,7 @@ static void base_headers(chttp *t, hlist *l, const char *protocol)
         hadd(l, mcp__chttp_dupf("MCP-Protocol-Version: %s", protocol));
 }
 
-/* ---- exchanges --------------------------------------------------------------------------------
- */
+/* ---- exchanges ------------------------------------------------------------------------------ */
 
 static void on_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud);
 static int on_headers(mcp__curl_req *r, long status, const char *ctype, void *ud);
@@ -560,8 +558,18 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
         else
             snprintf(why, sizeof why, "the server ended the %s before the response",
                      x->sse ? "SSE stream" : "HTTP response");
-        if (x->status == 404 && t->session && !x->initialize)
-            snprintf(why, sizeof why, "HTTP 404: the session expired or is unknown");
+        if (x->status == 404 && t->session && !x->initialize) {
+            /* The server ended the 2025 session: every request fails, and the connection is
+             * over (a new one must initialize again), rather than each later request failing. */
+            exch_free(x);
+            if (!t->closed) {
+                t->closed = true;
+                mcp__client_transport_closed(c, MCP_EIO,
+                                             "HTTP 404: the server ended the session (it expired "
+                                             "or the server restarted)");
+            }
+            return;
+        }
         {
             json_int_t id = x->id;
             exch_free(x);
@@ -687,8 +695,7 @@ static void schedule(chttp *t, exch *x, long ms)
     rearm(t);
 }
 
-/* ---- the transport's operations ----------------------------------------------------------------
- */
+/* ---- the transport's operations ------------------------------------------------------------- */
 
 /* What Mcp-Name carries for a method: the tool or prompt name, the URI, the task id. */
 static const char *name_of(const char *method, const json_t *msg)

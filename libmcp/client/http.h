@@ -44,8 +44,7 @@ MCP_HIDDEN int mcp__sse_feed(mcp__sse *p, const char *buf, size_t len, mcp__sse_
 MCP_HIDDEN void mcp__sse_restart(mcp__sse *p);
 MCP_HIDDEN void mcp__sse_free(mcp__sse *p);
 
-/* ---- http_legacy.c ------------------------------------------------------------------------------
- */
+/* ---- http_legacy.c -------------------------------------------------------------------------- */
 
 /** The 2024-11-05 HTTP+SSE transport: GET `url` for the event stream, POST to the endpoint its
  * first event names. */

@@ -85,8 +85,7 @@ static void closed(legacy *t, int status, const char *why)
         mcp__client_transport_closed(t->base.client, status, why);
 }
 
-/* ---- the endpoint ------------------------------------------------------------------------------
- */
+/* ---- the endpoint --------------------------------------------------------------------------- */
 
 /* Length of "scheme://authority" at the start of `url`. */
 static size_t origin_len(const char *url)
@@ -134,8 +133,7 @@ static char *resolve(const char *base, const char *ref)
     return out;
 }
 
-/* ---- POSTs -------------------------------------------------------------------------------------
- */
+/* ---- POSTs ---------------------------------------------------------------------------------- */
 
 static int post_headers(mcp__curl_req *r, long status, const char *ctype, void *ud)
 {
@@ -231,8 +229,7 @@ static void flush_queue(legacy *t)
     }
 }
 
-/* ---- the stream --------------------------------------------------------------------------------
- */
+/* ---- the stream ----------------------------------------------------------------------------- */
 
 static int on_event(void *ud, const char *event, const char *data, size_t len, const char *id)
 {
@@ -323,8 +320,7 @@ static void get_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
     maybe_free(t);
 }
 
-/* ---- the transport's operations ----------------------------------------------------------------
- */
+/* ---- the transport's operations ------------------------------------------------------------- */
 
 static int l_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
 {

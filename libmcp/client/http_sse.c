@@ -166,8 +166,7 @@ int mcp__sse_feed(mcp__sse *p, const char *buf, size_t len, mcp__sse_event_fn fn
     return 0;
 }
 
-/* ---- headers and content types -----------------------------------------------------------------
- */
+/* ---- headers and content types -------------------------------------------------------------- */
 
 char *mcp__chttp_dupf(const char *fmt, ...)
 {

@@ -288,8 +288,7 @@ static void drive(mcp__curl *e, curl_socket_t s, int ev)
     settle(e);
 }
 
-/* ---- libcurl's socket and timer callbacks ------------------------------------------------------
- */
+/* ---- libcurl's socket and timer callbacks --------------------------------------------------- */
 
 static void on_poll(uv_poll_t *h, int status, int events)
 {
@@ -365,8 +364,7 @@ static int timer_cb(CURLM *m, long ms, void *userp)
     return 0;
 }
 
-/* ---- the engine's life -------------------------------------------------------------------------
- */
+/* ---- the engine's life ---------------------------------------------------------------------- */
 
 mcp__curl *mcp__curl_engine(uv_loop_t *loop, char *why, size_t n)
 {
@@ -441,8 +439,7 @@ void mcp__curl_release(mcp__curl *e)
         engine_unref(e);
 }
 
-/* ---- one request -------------------------------------------------------------------------------
- */
+/* ---- one request ---------------------------------------------------------------------------- */
 
 static size_t on_header_line(char *data, size_t size, size_t nitems, void *ud)
 {

@@ -1,11 +1,9 @@
 #!/bin/sh
-# The client library, the `mcp` command and `mcp-proxy` against real peers: over STDIO the
-# official TypeScript SDK v1 and v2 servers (peer-v1.mjs, peer-v2.mjs), the reference servers
+# The client library and the `mcp` command against real peers over STDIO: the official
+# TypeScript SDK v1 and v2 servers (peer-v1.mjs, peer-v2.mjs), the reference servers
 # @modelcontextprotocol/server-everything and server-filesystem, and libmcp's own servers
-# (examples/quickstart, mcp-everything, mcp-filesystem), driven by build/bin/mcp and by
-# build/fixtures/clientcheck (a C program on the library); over Streamable HTTP and legacy
-# HTTP+SSE the SDK servers and libmcp's, the SDK clients through mcp-proxy, and peers that
-# misbehave (client.test.mjs).
+# (examples/quickstart, mcp-everything, mcp-filesystem); driven by build/bin/mcp and by
+# build/fixtures/clientcheck (a C program on the library).
 #
 # Usage (from the repo root, as `make client-test` does):  sh tests/client/run.sh [test files...]
 #   BUILD=dir   where the binaries are (default: build).
@@ -42,7 +40,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     printf '%s\n' "$WANT" >"$STAMP"
 fi
 
-for bin in bin/mcp bin/mcp-proxy fixtures/clientcheck examples/quickstart bin/mcp-everything bin/mcp-filesystem; do
+for bin in bin/mcp fixtures/clientcheck examples/quickstart bin/mcp-everything bin/mcp-filesystem; do
     if [ ! -x "$MCP_BUILD/$bin" ]; then
         echo "client-test: $MCP_BUILD/$bin is missing; run 'make all fixtures' first" >&2
         exit 1

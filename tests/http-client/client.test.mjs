@@ -193,6 +193,16 @@ for (const s of STDIO_SERVERS) {
         test('SIGTERM stops the proxy and its server cleanly', T, async () => {
             assert.equal(await stop(px), 0, px.stderr());
         });
+
+        test('the server dying stops the proxy (status 1, the reason on stderr)', T, async () => {
+            const again = await start(PROXY, ['--http', '127.0.0.1:0', '--', ...s.cmd]);
+            const kids = execFileSync('pgrep', ['-P', String(again.proc.pid)]).toString().trim().split(/\s+/);
+            const exited = new Promise((r) => again.proc.on('close', (code) => r(code)));
+            for (const k of kids) process.kill(Number(k), 'SIGKILL');
+            assert.equal(await exited, 1, again.stderr());
+            assert.match(again.stderr(), /upstream server went away/);
+            assertNoSanitizerReport(again.stderr(), 'mcp-proxy');
+        });
     });
 }
 
@@ -255,7 +265,11 @@ function badPeer(behave) {
             req.on('end', () => {
                 let msg;
                 try { msg = JSON.parse(body); } catch { res.writeHead(400).end(); return; }
-                if (msg.method === 'server/discover') {
+                if (msg.method === 'initialize') {
+                    res.writeHead(200, { 'Content-Type': 'application/json', 'Mcp-Session-Id': 'bad-1' });
+                    res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: {
+                        protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: DISCOVER.serverInfo } }));
+                } else if (msg.method === 'server/discover') {
                     res.writeHead(200, { 'Content-Type': 'application/json' });
                     res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: DISCOVER }));
                 } else if (msg.method === 'tools/call') {
@@ -291,6 +305,9 @@ const BAD = [
           res.write(': ping\n\n');
           setTimeout(() => req.socket.destroy(), 50);
       } },
+    { label: 'a 2025 session the server no longer knows (404): the connection ends', exit: [4], why: /session/,
+      args: ['--protocol', '2025-11-25'],
+      behave: (res) => { res.writeHead(404); res.end(); } },
     { label: 'no answer at all', exit: [5], why: /no answer|time/i, args: ['--timeout', '1500'],
       behave: () => {} },
 ];

@@ -1,0 +1,34 @@
+#!/bin/sh
+# libmcp's client, `mcp` and `mcp-proxy` against the official TypeScript SDK servers (v1 and v2)
+# and libmcp's own servers over Streamable HTTP and legacy HTTP+SSE, the SDK clients through
+# mcp-proxy, and peers that misbehave (client.test.mjs). The npm packages are pinned by
+# tests/http-client/package-lock.json and installed with `npm ci` when it changed.
+#
+# Usage (from the repo root, as `make http-client-test` does): sh tests/http-client/run.sh
+#   BUILD=dir   where the binaries are (default: build).
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) MCP_BUILD=$BUILD ;;
+*) MCP_BUILD=$ROOT/$BUILD ;;
+esac
+export MCP_BUILD
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "http-client-test: node and npm are required (Node >= 20)" >&2
+    exit 1
+fi
+for bin in bin/mcp bin/mcp-proxy bin/mcp-everything; do
+    [ -x "$MCP_BUILD/$bin" ] || { echo "http-client-test: $MCP_BUILD/$bin is missing (make all)" >&2; exit 1; }
+done
+STAMP=$HERE/node_modules/.libmcp-lock-stamp
+WANT="$(cksum <"$HERE/package-lock.json")"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    echo "http-client-test: installing the TypeScript SDKs (npm ci in tests/http-client)" >&2
+    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    printf '%s\n' "$WANT" >"$STAMP"
+fi
+cd "$HERE"
+exec node --test --test-concurrency=1 --test-reporter=spec client.test.mjs
