@@ -782,7 +782,8 @@ MCP_API int mcp_call_client_supports_apps(const mcp_call_t *call);
  * 2026-07-28 requests, ...), and sees every notification from clients. Its `request` hook runs
  * after the protocol checks (a request the server refuses outright, e.g. an unknown method or a
  * malformed message, never reaches it) and before the method's handler; its `response` hook
- * runs with the outcome just before the reply is sent. Hooks run on the loop thread, `request`
+ * runs with the outcome just before the reply is sent (for a tools/call that becomes a task: the
+ * task handle the request is answered with). Hooks run on the loop thread, `request`
  * hooks in registration order and `response` hooks in the reverse order (the first registered
  * is the outermost), and only for the middleware whose `request` hook ran.
  *

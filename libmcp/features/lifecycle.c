@@ -129,6 +129,8 @@ int mcp_call_set_cache(mcp_call_t *call, unsigned long long ttl_ms, mcp_cache_sc
     const json_t *old;
     if (!call || (int)scope < 0 || scope > MCP_CACHE_PRIVATE)
         return MCP_EINVAL;
+    if (!json_object_get(call->result, "ttlMs"))
+        return MCP_OK; /* not a cacheable 2026-07-28 result */
     old = json_object_get(call->result, "cacheScope");
     mcp__cacheable(call, ttl_ms, scope,
                    json_is_string(old) && strcmp(json_string_value(old), "private") == 0

@@ -455,6 +455,8 @@ static void adopt(mcp__task *t, mcp_call_t *call)
     mcp__session *s = call->sess, *ps = t->psess;
     json_t *reply = mcp__jsonrpc_result(call->id, create_result(t));
     bool replied = reply != NULL;
+    if (call->observe) /* middleware: the request's outcome is the task handle */
+        call->observe(call, reply);
     if (reply)
         mcp__session_reply(s, reply, call, MCP__REPLY_OK); /* on the request's own stream */
     json_decref(reply);

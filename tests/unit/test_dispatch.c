@@ -942,6 +942,58 @@ static void test_visibility(void **state)
     assert_int_equal(count_method(f, 0, "notifications/tools/list_changed"), 2);
 }
 
+static int tool_cache_hint(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    assert_int_equal(mcp_call_set_cache(call, 5000, MCP_CACHE_PUBLIC), MCP_OK); /* no effect */
+    return mcp_call_text(call, "ok");
+}
+
+/* Cache hints: set per list and per resource, only on 2026-07-28 cacheable results. */
+static void test_cache_hints(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *res;
+
+    assert_int_equal(mcp_server_set_cache(f->srv, MCP_CACHE_TOOLS_LIST, 60000, MCP_CACHE_PRIVATE),
+                     MCP_OK);
+    assert_int_equal(mcp_server_set_cache(f->srv, (mcp_cache_result)99, 1, MCP_CACHE_PUBLIC),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_server_add_tool(f->srv,
+                                         &(mcp_tool_t){.name = "hinted", .handler = tool_cache_hint},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(
+        mcp_server_add_resource(f->srv,
+                                &(mcp_resource_t){.uri = "test://cached",
+                                                  .name = "cached",
+                                                  .text = "c",
+                                                  .cache_ttl_ms = 1000,
+                                                  .cache_scope = MCP_CACHE_PUBLIC},
+                                NULL),
+        MCP_OK);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" META26
+                     "}}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_integer_value(json_object_get(res, "ttlMs")), 60000);
+    assert_string_equal(json_string_value(json_object_get(res, "cacheScope")), "private");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\",\"params\":{"
+                     "\"uri\":\"test://cached\"," META26 "}}");
+    res = json_object_get(r, "result");
+    assert_int_equal(json_integer_value(json_object_get(res, "ttlMs")), 1000);
+    assert_string_equal(json_string_value(json_object_get(res, "cacheScope")), "public");
+    json_decref(r);
+    r = roundtrip(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                     "\"name\":\"hinted\"," META26 "}}");
+    res = json_object_get(r, "result");
+    assert_non_null(res);
+    assert_null(json_object_get(res, "ttlMs"));
+    assert_null(json_object_get(res, "cacheScope"));
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1013,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registration_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_middleware, setup, teardown),
         cmocka_unit_test_setup_teardown(test_middleware_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_servers, setup, teardown),

@@ -1460,6 +1460,78 @@ static void test_stop_and_free_with_tasks_running(void **state)
     /* teardown frees the server with all of this in flight (ASan/valgrind check the rest) */
 }
 
+static int mw_outcomes;
+static char mw_seen[64];
+
+static void mw_response(const mcp_request_info_t *req, const mcp_outcome_t *out, void *ud)
+{
+    const json_t *r = json_object_get(out->response, "result");
+    (void)ud;
+    if (strcmp(req->method, "tools/call") != 0)
+        return;
+    mw_outcomes++;
+    snprintf(mw_seen, sizeof mw_seen, "%s", json_string_value(json_object_get(r, "resultType")));
+}
+
+/* 2026: notifications/tasks on a listen stream that named the task; middleware sees the task
+ * handle as the tools/call outcome, once. */
+static void test_v2_listen_notifications(void **state)
+{
+    fixture *f = *state;
+    json_t *r, *n;
+    char id[64];
+    size_t mark;
+
+    mw_outcomes = 0;
+    mw_seen[0] = '\0';
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){.response = mw_response}),
+                     MCP_OK);
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+          "\"slow\",\"arguments\":{}," META26(WITH_EXT) "}}");
+    r = result_of(f, 1);
+    snprintf(id, sizeof id, "%s", str(r, "taskId"));
+    assert_int_equal(mw_outcomes, 1);
+    assert_string_equal(mw_seen, "task");
+    /* without the extension: -32021 */
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"subscriptions/listen\",\"params\":{"
+          "\"notifications\":{\"taskIds\":[\"%s\"]}," META26("{}") "}}",
+          id);
+    assert_int_equal(error_of(f, 2), MCP_ERROR_MISSING_CAPABILITY);
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"subscriptions/listen\",\"params\":{"
+          "\"notifications\":{\"taskIds\":\"%s\"}," META26(WITH_EXT) "}}",
+          id);
+    assert_int_equal(error_of(f, 3), MCP_JSONRPC_INVALID_PARAMS);
+    mark = json_array_size(f->cap.sent);
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"subscriptions/listen\",\"params\":{"
+          "\"notifications\":{\"taskIds\":[\"%s\",7]}," META26(WITH_EXT) "}}",
+          id);
+    n = last_method(f, mark, "notifications/subscriptions/acknowledged");
+    assert_non_null(n);
+    r = json_object_get(json_object_get(json_object_get(n, "params"), "notifications"), "taskIds");
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_array_get(r, 0)), id);
+    finish_pending("ok");
+    n = last_method(f, mark, "notifications/tasks");
+    assert_non_null(n);
+    r = json_object_get(n, "params");
+    assert_string_equal(str(r, "taskId"), id);
+    assert_string_equal(str(r, "status"), "completed");
+    assert_string_equal(
+        str(json_array_get(json_object_get(json_object_get(r, "result"), "content"), 0), "text"),
+        "done");
+    assert_non_null(json_object_get(json_object_get(r, "_meta"),
+                                    "io.modelcontextprotocol/subscriptionId"));
+    assert_int_equal(mw_outcomes, 1); /* the task's end is not a second outcome */
+    /* end the listen stream: a cancel */
+    sendf(f, NULL,
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{"
+          "\"requestId\":4}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1473,6 +1545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v1_list_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_discover_and_gating, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v2_listen_notifications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_outcomes_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_input_and_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_mrtr_then_task, setup, teardown),
