@@ -99,6 +99,10 @@ FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURES     := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(FIXTURE_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# examples/testing/: the documented pattern for testing a server with the in-memory client; built
+# and run with the unit tests (they need cmocka, which the other examples do not)
+EXTEST_SRCS  := $(wildcard examples/testing/test_*.c)
+UNIT_TESTS   += $(patsubst examples/testing/%.c,$(BUILD)/tests/example_%,$(EXTEST_SRCS))
 TPLUGIN_SRCS := $(wildcard tests/servers/plugins/*.c)
 TPLUGINS     := $(patsubst tests/servers/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(TPLUGIN_SRCS))
 FS_UNIT_OBJS := $(filter-out %/main.o %/tools.o,$(FS_OBJS))
@@ -109,9 +113,9 @@ FORMAT_SRCS  := $(sort $(wildcard libmcp/*/*.[ch] libmcp/*/*/*.[ch] include/*.h)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib examples servers plugins everything fixtures mcp mcp-proxy \
-        test unit check-layers check-exports format-check interop http-test test-servers \
+        test unit check-layers check-exports format-check interop http-test test-servers client-test \
         conformance-client http-client-test \
-        test-install conformance san valgrind bench bench-json bench-http soak run fuzz \
+        test-install conformance san valgrind bench bench-json bench-client bench-http soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -217,10 +221,15 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
 test: all unit fuzz-replay check-layers check-exports format-check interop http-test \
-      test-servers test-install conformance conformance-client http-client-test
+      client-test test-servers test-install conformance conformance-client http-client-test
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) $(FIXTURES)
 	$(Q)sh tests/run-unit.sh $(UNIT_TESTS)
+
+$(BUILD)/tests/example_%: $(BUILD)/obj/examples/testing/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS) -lcmocka
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
@@ -246,6 +255,11 @@ $(BUILD)/fixtures/%: $(BUILD)/obj/tests/fixtures/%.o $(LIB_A)
 
 interop: all fixtures
 	$(Q)BUILD=$(BUILD) sh tests/interop/run.sh
+
+# The client library and `mcp` against real peers over STDIO (TypeScript SDK v1/v2 servers, the
+# reference servers from npm, libmcp's own servers).
+client-test: all fixtures
+	$(Q)BUILD=$(BUILD) sh tests/client/run.sh
 
 # Streamable HTTP and legacy HTTP+SSE: raw status/security/session tests and the SDK clients.
 http-test: all
@@ -283,7 +297,7 @@ http-client-test: all
 san:
 	$(Q)$(MAKE) SAN=1 test
 
-valgrind: $(UNIT_TESTS) examples
+valgrind: $(UNIT_TESTS) $(FIXTURES) examples mcp
 	$(Q)BUILD=$(BUILD) sh tests/valgrind.sh
 
 # ---- benchmarks (bench/README.md; not part of `make test`) -----------------------------------
@@ -301,6 +315,15 @@ $(BUILD)/bench/json_bench: $(BUILD)/obj/bench/json_bench.o $(LIB_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
 
 # Streamable HTTP: wrk against libmcp, the TypeScript SDK servers and bare libmicrohttpd.
+# The client: `mcp tools` vs the MCP Inspector CLI, and in-memory tool calls per second.
+bench-client: all $(BUILD)/bench/inmem_bench
+	$(Q)BUILD=$(BUILD) sh bench/client/run.sh
+
+$(BUILD)/bench/inmem_bench: $(BUILD)/obj/bench/client/inmem_bench.o $(LIB_A)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(ALL_LIBS)
+
 bench-http: all
 	$(Q)BUILD=$(BUILD) sh bench/http/run.sh
 

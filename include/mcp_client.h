@@ -96,7 +96,8 @@ MCP_API MCP_NODISCARD mcp_client_t *mcp_client_new(uv_loop_t *loop, const char *
  * Close the connection, complete every request in flight with MCP_ECANCELLED (their callbacks
  * run inside this call), stop a spawned server (stdin closed, then SIGTERM after a grace), and
  * release everything. With the caller's loop, run it afterwards until libmcp's handles have
- * closed. NULL is a no-op.
+ * closed. Questions not yet answered (mcp_client_ask_t) are freed too. Not from inside one of
+ * the client's callbacks. NULL is a no-op.
  */
 MCP_API void mcp_client_free(mcp_client_t *c);
 
@@ -149,10 +150,15 @@ MCP_API int mcp_client_connect_stdio(mcp_client_t *c, const char *const *argv,
 MCP_API const char *mcp_client_stderr_text(mcp_client_t *c);
 
 /**
- * Connect to `srv` in this process, with no sockets and no threads: messages go straight to the
- * server's dispatch and back. The server is attached to the client's loop if it has none; it
- * must not already run on another loop (MCP_EINVAL). The server must outlive the connection
- * (mcp_client_free() before mcp_server_free()). MCP_OK, MCP_ESTATE, MCP_EINVAL or MCP_ENOMEM.
+ * Connect to `srv` in this process, with no sockets and no threads: messages cross as JSON text
+ * through the server's own reader and dispatch and back, drained from the loop (never inside
+ * the sender's call). The server is attached to the client's loop if it has none; it must not
+ * already run on another loop (MCP_EINVAL). Either may be freed first: freeing the server ends
+ * the connection (requests in flight complete with MCP_EIO); freeing the client first is the
+ * usual order, and when the server was attached to the client's private loop, the server takes
+ * that loop over and closes it in mcp_server_free(). mcp_server_stop() ends the connection
+ * once the server's calls in flight have answered. MCP_OK, MCP_ESTATE, MCP_EINVAL or
+ * MCP_ENOMEM.
  */
 MCP_API int mcp_client_connect_server(mcp_client_t *c, mcp_server_t *srv);
 
@@ -243,9 +249,10 @@ MCP_API int mcp_client_request_new(mcp_client_t *c, const char *method, json_t *
                                    void *userdata, mcp_client_request_t **req);
 
 /**
- * Cancel a request in flight: the server is sent notifications/cancelled (2025 era; over
- * 2026 STDIO too) and the callback runs now with MCP_ECANCELLED. A late answer is dropped.
- * `reason` may be NULL. MCP_OK, or MCP_ESTATE when the request already completed.
+ * Cancel a request in flight: the server is sent notifications/cancelled (both eras) and the
+ * callback runs now with MCP_ECANCELLED. A late answer is dropped. `reason` may be NULL. MCP_OK,
+ * or MCP_ESTATE when `req` is not in flight. Pass only a handle whose callback has not run yet
+ * (after it, the handle is freed and its address may be reused).
  */
 MCP_API int mcp_client_cancel(mcp_client_t *c, mcp_client_request_t *req, const char *reason);
 
@@ -294,11 +301,14 @@ MCP_API int mcp_client_complete_new(mcp_client_t *c, const char *ref_type, const
                                     const char *arg_name, const char *arg_value, json_t *context,
                                     mcp_client_result_fn cb, void *userdata);
 /** logging/setLevel (2025 era). In the 2026 era the level rides in every request's _meta from
- * then on and the callback runs at once with an empty result. */
+ * then on and the callback (required) runs at once, inside this call, with an empty result. */
 MCP_API int mcp_client_set_log_level(mcp_client_t *c, mcp_log_level level, mcp_client_result_fn cb,
                                      void *userdata);
 
-/* Tasks (a tools/call made with opts.task): poll, answer, cancel, fetch. */
+/* Tasks (a tools/call made with opts.task): poll, answer, cancel, fetch. The tools/call result is
+ * then the task: {task: {taskId, status, ...}} in 2025-11-25, the task's fields inline with
+ * resultType "task" in 2026-07-28 (where the server decides: a handler that answers at once
+ * answers the call itself). In 2026 the tasks extension is declared on these requests. */
 MCP_API int mcp_client_task_get(mcp_client_t *c, const char *task_id, mcp_client_result_fn cb,
                                 void *userdata);
 /** 2025-11-25: tasks/result (waits for the end). */
@@ -377,6 +387,7 @@ typedef enum mcp_client_ask_kind {
  * handler answers now or later, exactly once, with mcp_client_ask_reply_new() or
  * mcp_client_ask_fail(); `ask` stays valid until then. Setting a handler declares the matching
  * capability (sampling, elicitation.form / elicitation.url, roots) at the next initialization.
+ * At most 1024 questions wait for answers at once; past that the server gets -32603.
  */
 typedef void (*mcp_client_ask_fn)(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
                                   const json_t *params, void *userdata);

@@ -5,7 +5,8 @@
 #     http_server, embed (embed runs libmcp on its own libuv loop) and mount (a gateway with a
 #     server mounted through the in-memory client);
 #   - over Streamable HTTP on 127.0.0.1 (curl): http_server and auth_server, a few requests each
-#     (auth_server with and without its demo bearer token), then SIGTERM.
+#     (auth_server with and without its demo bearer token), then SIGTERM;
+#   - the mcp command against the quickstart, each subcommand in both eras.
 # Usage: BUILD=build sh tests/valgrind.sh
 set -u
 BUILD=${BUILD:-build}
@@ -161,6 +162,27 @@ http http_server "" \
 http auth_server "Authorization: Bearer alice-7f3c9a1e" \
     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",$M}" \
     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"whoami\",\"arguments\":{},$MODERN}}"
+
+# The mcp command (the client library over STDIO) under valgrind, in both eras, against the
+# quickstart (not under valgrind itself): every command a script would run.
+if [ -x "$BUILD/bin/mcp" ]; then
+    for args in "info" "tools" "call add a=1 b=2" "call echo --json {\"text\":\"x\"}" "resources" \
+        "read docs://quickstart/about" "prompts" "prompt greet name=vg" "call nope" \
+        "info --protocol 2025-11-25" "call add a=3 b=4 --protocol 2025-06-18"; do
+        log="$BUILD/valgrind-mcp.log"
+        # shellcheck disable=SC2086
+        $VG "$BUILD/bin/mcp" $args --stdio "$BUILD/examples/quickstart" >/dev/null 2>"$log"
+        rc=$?
+        # exit 3 is the expected protocol error of "call nope"; 99 is valgrind's
+        if [ $rc -eq 0 ] || { [ $rc -eq 3 ] && [ "$args" = "call nope" ]; }; then
+            ok "mcp $args"
+        else
+            bad "mcp $args: status $rc (see $log)"
+        fi
+    done
+else
+    bad "$BUILD/bin/mcp is missing (make mcp)"
+fi
 
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

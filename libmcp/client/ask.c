@@ -14,6 +14,7 @@
 #include "client/client.h"
 
 #define MAX_ROUNDS 16
+#define MAX_OPEN   1024 /* 2025 questions waiting for the application at once */
 
 int mcp_client_on_ask(mcp_client_t *c, mcp_client_ask_kind kind, mcp_client_ask_fn cb,
                       void *userdata)
@@ -92,6 +93,10 @@ void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m)
     }
     if (kind < 0 || !c->handlers[kind].cb) {
         respond(c, m->id, NULL, MCP_JSONRPC_METHOD_NOT_FOUND, "Method not found");
+        return;
+    }
+    if (c->nasks >= MAX_OPEN) { /* a server asking faster than anyone answers: bounded */
+        respond(c, m->id, NULL, MCP_JSONRPC_INTERNAL_ERROR, "too many questions open");
         return;
     }
     a = mcp__client_ask_new(c, kind);

@@ -160,8 +160,7 @@ void mcp_client_free(mcp_client_t *c)
     mcp__client_asks_free(c);
     t = c->transport;
     if (t) {
-        if (!c->closed)
-            t->ops->close(t);
+        t->ops->close(t); /* also after the connection failed: a live child is ended */
         c->transport = NULL;
         t->client = NULL;
         t->ops->destroy(t);
@@ -414,8 +413,9 @@ int mcp__client_start(mcp_client_t *c, const char *method, json_t *params,
     }
     if (opts && json_is_object(opts->meta))
         r->extra_meta = json_deep_copy(opts->meta);
-    r->task = opts && opts->task;
-    if (r->task && era != MCP__CERA_2026) {
+    /* the 2026 tasks extension is declared for calls that ask for a task and for tasks/ */
+    r->task = (opts && opts->task) || (era == MCP__CERA_2026 && strncmp(method, "tasks/", 6) == 0);
+    if (opts && opts->task && era != MCP__CERA_2026) {
         /* 2025-11-25: the task is asked for in params */
         if (!json_object_get(r->params, "task"))
             json_object_set_new(r->params, "task", json_object());
@@ -561,6 +561,7 @@ mcp_client_ask_t *mcp__client_ask_new(mcp_client_t *c, int kind)
     if (c->asks)
         c->asks->prev = a;
     c->asks = a;
+    c->nasks++;
     return a;
 }
 
@@ -573,6 +574,7 @@ void mcp__client_ask_free(mcp_client_ask_t *a)
         c->asks = a->next;
     if (a->next)
         a->next->prev = a->prev;
+    c->nasks--;
     json_decref(a->id);
     free(a->key);
     free(a);

@@ -186,6 +186,7 @@ struct mcp_client {
     mcp__ask_handler handlers[4];
     json_t *roots; /* mcp_client_set_roots_new() (owned) */
     mcp_client_ask_t *asks;
+    size_t nasks;
 
     mcp_client_closed_fn on_closed;
     void *on_closed_ud;

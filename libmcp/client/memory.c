@@ -10,13 +10,15 @@
  *
  * Two owners: the client (close, destroy) and the server (the mcp__transport registered with
  * it: stop, free). The structure lives until both have let go. The server side's session ends
- * when the client closes; the client hears MCP_EIO when the server stops or is freed.
+ * when the client closes; the client hears MCP_EIO when the server is freed, or when it stops
+ * (once its calls in flight have answered, for at most GRACE_MS, as STDIO waits).
  */
 #include "client/client.h"
 
 #include <stddef.h>
 
 #define DRAIN_MAX 4096
+#define GRACE_MS  5000 /* after mcp_server_stop(), how long calls in flight may still answer */
 
 typedef struct qmsg {
     struct qmsg *next;
@@ -34,10 +36,13 @@ typedef struct cmem {
     mcp_server_t *srv;    /* NULL once the server let go */
     mcp__session *sess;   /* NULL once the session ended */
     uv_idle_t idle;
+    uv_timer_t grace; /* bounds the wait for calls in flight once the server stops */
     queue to_server, to_client;
     bool registered; /* st is on the server's list */
     bool stopping;   /* the server is stopping: close once its calls end */
     bool idle_closed;
+    bool stop_pending; /* stopped: end once the replies already queued reach the client */
+    int open_handles;  /* idle and grace, until both have closed */
 } cmem;
 
 #define FROM_ST(t) ((cmem *)((char *)(t)-offsetof(cmem, st)))
@@ -68,6 +73,7 @@ static void q_clear(queue *q)
 }
 
 static void on_idle(uv_idle_t *h);
+static void stop_now(cmem *m);
 
 /* Serialize `msg` onto `q` and make sure the idle handle will drain it. */
 static int enqueue(cmem *m, queue *q, const json_t *msg)
@@ -92,9 +98,11 @@ static int enqueue(cmem *m, queue *q, const json_t *msg)
     return MCP_OK;
 }
 
-static void idle_closed(uv_handle_t *h)
+static void handle_closed(uv_handle_t *h)
 {
     cmem *m = h->data;
+    if (--m->open_handles > 0)
+        return;
     q_clear(&m->to_server);
     q_clear(&m->to_client);
     free(m);
@@ -106,7 +114,9 @@ static void maybe_free(cmem *m)
     if (m->base.client || m->registered || m->idle_closed)
         return;
     m->idle_closed = true;
-    uv_close((uv_handle_t *)&m->idle, idle_closed);
+    m->open_handles = 2;
+    uv_close((uv_handle_t *)&m->idle, handle_closed);
+    uv_close((uv_handle_t *)&m->grace, handle_closed);
 }
 
 /* The server-side session ends (the client closed, or the server stops / is freed). */
@@ -149,8 +159,11 @@ static void on_idle(uv_idle_t *h)
             n++;
         }
     }
-    if (!m->to_server.head && !m->to_client.head)
+    if (!m->to_server.head && !m->to_client.head) {
         uv_idle_stop(h);
+        if (m->stop_pending)
+            stop_now(m); /* may free m (its handles close) */
+    }
 }
 
 /* ---- the server's side -------------------------------------------------------------------- */
@@ -172,16 +185,42 @@ static void unregister(cmem *m)
     m->registered = false;
 }
 
-/* Stopping: end once the calls in flight have answered. */
+/* Stopping: end once the calls in flight have answered (or the grace period is over) and what
+ * they answered has reached the client: the idle handle finishes it after draining. */
+static void stop_now(cmem *m)
+{
+    m->stop_pending = false;
+    end_session(m);
+    unregister(m);
+    tell_client(m, "the in-process server stopped");
+    maybe_free(m);
+}
+
+static void stopped(cmem *m)
+{
+    uv_timer_stop(&m->grace);
+    m->stop_pending = true;
+    if (!m->idle_closed)
+        uv_idle_start(&m->idle, on_idle);
+}
+
 static void srv_idle(mcp__session *s)
 {
     cmem *m = s->transport;
     if (!m->stopping || m->sess != s)
         return;
-    end_session(m);
-    unregister(m);
-    tell_client(m, "the in-process server stopped");
-    maybe_free(m);
+    stopped(m);
+}
+
+static void on_grace(uv_timer_t *t)
+{
+    cmem *m = t->data;
+    if (m->srv)
+        mcp_server_log(m->srv, MCP_LOG_WARNING,
+                       "%zu request(s) still in flight after %d ms; closing the in-memory "
+                       "connection anyway",
+                       m->sess ? m->sess->ncalls : 0, GRACE_MS);
+    stopped(m);
 }
 
 static const mcp__transport_ops mem_ops = {srv_send, srv_idle, NULL, NULL, NULL};
@@ -190,12 +229,11 @@ static void st_stop(mcp__transport *t)
 {
     cmem *m = FROM_ST(t);
     m->stopping = true;
-    if (m->sess && m->sess->ncalls > 0)
-        return; /* srv_idle comes back */
-    end_session(m);
-    unregister(m);
-    tell_client(m, "the in-process server stopped");
-    maybe_free(m);
+    if (m->sess && m->sess->ncalls > 0) {
+        uv_timer_start(&m->grace, on_grace, GRACE_MS, 0);
+        return; /* srv_idle or on_grace comes back */
+    }
+    stopped(m);
 }
 
 /* mcp_server_free(): the server has already unlinked us. */
@@ -273,6 +311,8 @@ int mcp_client_connect_server(mcp_client_t *c, mcp_server_t *srv)
     }
     uv_idle_init(c->loop, &m->idle);
     m->idle.data = m;
+    uv_timer_init(c->loop, &m->grace);
+    m->grace.data = m;
     mcp__server_add_transport(srv, &m->st);
     m->registered = true;
     if (c->own_loop && srv->loop == c->own_loop) {

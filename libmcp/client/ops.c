@@ -271,21 +271,43 @@ static void sync_cb(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
     s->done = 1;
 }
 
+static void deadline_passed(uv_timer_t *t)
+{
+    *(int *)t->data = 1;
+}
+
 int mcp_client_run_until(mcp_client_t *c, const volatile int *done, unsigned timeout_ms)
 {
-    uint64_t deadline;
+    uv_timer_t timer; /* wakes the loop at the deadline */
+    int expired = 0, rc = MCP_OK;
     if (!c || !done)
         return MCP_EINVAL;
-    deadline = timeout_ms ? uv_hrtime() + (uint64_t)timeout_ms * 1000000u : 0;
-    while (!*done) {
-        if (c->closed)
-            return MCP_EIO;
-        if (deadline && uv_hrtime() > deadline)
-            return MCP_ETIMEDOUT;
-        if (uv_run(c->loop, UV_RUN_ONCE) == 0 && !*done)
-            return c->closed ? MCP_EIO : MCP_ESTATE; /* nothing left that could finish it */
+    if (timeout_ms) {
+        uv_timer_init(c->loop, &timer);
+        timer.data = &expired;
+        uv_timer_start(&timer, deadline_passed, timeout_ms, 0);
     }
-    return MCP_OK;
+    while (!*done) {
+        if (c->closed) {
+            rc = MCP_EIO;
+            break;
+        }
+        if (expired) {
+            rc = MCP_ETIMEDOUT;
+            break;
+        }
+        if (uv_run(c->loop, UV_RUN_ONCE) == 0 && !*done && !expired) {
+            rc = c->closed ? MCP_EIO : MCP_ESTATE; /* nothing left that could finish it */
+            break;
+        }
+    }
+    if (*done)
+        rc = MCP_OK;
+    if (timeout_ms) {
+        uv_close((uv_handle_t *)&timer, NULL);
+        uv_run(c->loop, UV_RUN_NOWAIT); /* the close completes before `timer` goes away */
+    }
+    return rc;
 }
 
 /* Wait for a request started with sync_cb; fill the caller's outputs. */

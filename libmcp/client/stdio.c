@@ -297,8 +297,13 @@ static void st_close(mcp__ctransport *t)
         free(sh);
         close_one(st, (uv_handle_t *)&st->in);
     }
-    if (!st->exited)
-        uv_timer_start(&st->timer, on_timer, GRACE_MS, 0);
+    if (!st->exited) {
+        if (st->reported) /* the connection failed (e.g. a message over the limit): we stopped
+                             listening, so the server may be stuck writing; end it now */
+            on_timer(&st->timer);
+        else
+            uv_timer_start(&st->timer, on_timer, GRACE_MS, 0);
+    }
     report_closed(st, MCP_OK, "closed by the client");
 }
 

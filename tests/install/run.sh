@@ -30,8 +30,9 @@ $MAKE -s BUILD="$BUILD" PREFIX=$PREFIX DESTDIR="$D" install >"$W/install.log" 2>
     { cat "$W/install.log" >&2; echo "install: make install failed" >&2; exit 1; }
 
 P=$D$PREFIX
-for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h lib/pkgconfig/libmcp.pc \
-    bin/mcp-host bin/mcp-filesystem share/man/man1/mcp-host.1 share/man/man1/mcp-filesystem.1 \
+for f in lib/libmcp.so lib/libmcp.a include/mcp.h include/mcp_plugin.h include/mcp_client.h \
+    lib/pkgconfig/libmcp.pc bin/mcp bin/mcp-host bin/mcp-filesystem share/man/man1/mcp.1 \
+    share/man/man1/mcp-host.1 share/man/man1/mcp-filesystem.1 \
     share/man/man3/libmcp.3 lib/mcp/hello.so lib/mcp/notes.so bin/mcp-proxy \
     share/man/man1/mcp-proxy.1 include/mcp_mount.h; do
     check "installed $f" "[ -e '$P/$f' ]"
@@ -84,12 +85,14 @@ check "the installed mcp-host loads it" \
 check "the installed mcp-host loads the installed example plugins" \
     "'$P/bin/mcp-host' --plugin '$P/lib/mcp/hello.so' --plugin '$P/lib/mcp/notes.so' --namespace --check 2>&1 | grep -q '2 plugin(s) loaded'"
 check "the installed mcp-filesystem runs" "'$P/bin/mcp-filesystem' --version | grep -q 'mcp-filesystem'"
+check "the installed mcp lists the installed mcp-filesystem's tools" \
+    "'$P/bin/mcp' tools --stdio '$P/bin/mcp-filesystem' '$W' | grep -q '^read_text_file('"
 check "the installed mcp-proxy runs" "'$P/bin/mcp-proxy' --version | grep -q 'mcp-proxy'"
 
 # The man pages render without warnings. groff is required (tools/deps.sh installs groff-base):
 # without it this check would silently do nothing.
 if command -v groff >/dev/null 2>&1; then
-    for m in "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3 \
+    for m in "$P"/share/man/man1/mcp.1 "$P"/share/man/man1/mcp-host.1 "$P"/share/man/man1/mcp-filesystem.1 "$P"/share/man/man3/libmcp.3 \
         "$P"/share/man/man1/mcp-proxy.1; do
         W_OUT=$(groff -man -Tutf8 -ww -z "$m" 2>&1)
         check "$(basename "$m") renders cleanly" "[ -z '$W_OUT' ]"

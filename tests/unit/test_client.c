@@ -17,8 +17,9 @@
 /* ---- the server under test ------------------------------------------------------------------ */
 
 typedef struct held {
-    mcp_call_t *call; /* a call the "hold" tool keeps pending */
-    int cancelled;
+    mcp_call_t *call;     /* the latest call the "hold" tool keeps pending */
+    mcp_call_t *calls[4]; /* the first four, for tests that finish them */
+    int n, cancelled;
 } held;
 
 static int add(mcp_call_t *call, const json_t *args, void *ud)
@@ -49,8 +50,12 @@ static int progress(mcp_call_t *call, const json_t *args, void *ud)
 static void hold_cancelled(mcp_call_t *call, void *ud)
 {
     held *h = ud;
+    int i;
     h->cancelled++;
     h->call = NULL;
+    for (i = 0; i < 4; i++)
+        if (h->calls[i] == call)
+            h->calls[i] = NULL;
     mcp_call_complete(call);
 }
 
@@ -59,6 +64,8 @@ static int hold(mcp_call_t *call, const json_t *args, void *ud)
     held *h = ud;
     (void)args;
     h->call = call;
+    if (h->n < 4)
+        h->calls[h->n++] = call;
     mcp_call_on_cancel(call, hold_cancelled, h);
     return MCP_PENDING;
 }
@@ -69,10 +76,10 @@ static void elicited(mcp_call_t *call, int status, const json_t *result, void *u
     if (status == MCP_ERETRY)
         return;
     if (status == MCP_OK)
-        mcp_call_text(call, "name=%s action=%s",
-                      json_string_value(json_object_get(json_object_get(result, "content"),
-                                                        "name")),
-                      json_string_value(json_object_get(result, "action")));
+        mcp_call_text(
+            call, "name=%s action=%s",
+            json_string_value(json_object_get(json_object_get(result, "content"), "name")),
+            json_string_value(json_object_get(result, "action")));
     else
         mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
     mcp_call_complete(call);
@@ -91,6 +98,13 @@ static int ask(mcp_call_t *call, const json_t *args, void *ud)
     if (rc != MCP_OK)
         return mcp_call_tool_error(call, "cannot ask: %s", mcp_strerror(rc));
     return MCP_PENDING;
+}
+
+static int tasked(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "done as a task");
 }
 
 static int greet(mcp_call_t *call, const json_t *args, void *ud)
@@ -136,12 +150,24 @@ static mcp_server_t *build_server(held *h)
     assert_int_equal(
         mcp_server_add_tool(srv, &(mcp_tool_t){.name = "progress", .handler = progress}, &err),
         MCP_OK);
-    assert_int_equal(
-        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "hold", .handler = hold, .userdata = h},
-                            &err),
-        MCP_OK);
+    assert_int_equal(mcp_server_add_tool(
+                         srv, &(mcp_tool_t){.name = "hold", .handler = hold, .userdata = h}, &err),
+                     MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ask}, &err),
                      MCP_OK);
+    assert_int_equal(mcp_server_add_tool(srv,
+                                         &(mcp_tool_t){.name = "hold_task",
+                                                       .handler = hold,
+                                                       .userdata = h,
+                                                       .flags = MCP_TOOL_TASK_OPTIONAL},
+                                         &err),
+                     MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(
+            srv,
+            &(mcp_tool_t){.name = "tasked", .handler = tasked, .flags = MCP_TOOL_TASK_OPTIONAL},
+            &err),
+        MCP_OK);
     assert_int_equal(mcp_server_add_resource(srv,
                                              &(mcp_resource_t){.uri = "mem://about",
                                                                .name = "about",
@@ -192,7 +218,8 @@ static void fx_free(fx *f)
     free(f);
 }
 
-/* ---- tests ------------------------------------------------------------------------------------ */
+/* ---- tests ------------------------------------------------------------------------------------
+ */
 
 static void check_basics(fx *f)
 {
@@ -205,12 +232,12 @@ static void check_basics(fx *f)
     assert_non_null(json_object_get(mcp_client_server_capabilities(f->c), "tools"));
 
     assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, &err), MCP_OK);
-    assert_int_equal(json_array_size(tools), 5);
+    assert_int_equal(json_array_size(tools), 7);
     json_decref(tools);
 
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3),
-                                               &res, &err),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 2, "b", 3), &res, &err),
+        MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "5");
     assert_false(mcp_client_result_is_error(res));
     json_decref(res);
@@ -232,10 +259,9 @@ static void check_basics(fx *f)
     json_decref(res);
 
     assert_int_equal(mcp_client_read_resource_sync(f->c, "mem://about", &res, &err), MCP_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(res, "contents"), 0),
-                                          "text")),
-        "about text");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "contents"), 0), "text")),
+                        "about text");
     json_decref(res);
     assert_int_equal(mcp_client_list_resources_sync(f->c, &list, &err), MCP_OK);
     assert_int_equal(json_array_size(list), 1);
@@ -243,9 +269,9 @@ static void check_basics(fx *f)
     assert_int_equal(mcp_client_list_prompts_sync(f->c, &list, &err), MCP_OK);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
-    assert_int_equal(mcp_client_get_prompt_sync(f->c, "greet", json_pack("{ss}", "name", "Ann"),
-                                                &res, &err),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_get_prompt_sync(f->c, "greet", json_pack("{ss}", "name", "Ann"), &res, &err),
+        MCP_OK);
     assert_string_equal(
         json_string_value(json_object_get(
             json_object_get(json_array_get(json_object_get(res, "messages"), 0), "content"),
@@ -283,9 +309,9 @@ static void test_older_revision(void **state)
     (void)state;
     fx_init(f);
     assert_string_equal(mcp_client_protocol(f->c), MCP_PROTOCOL_2025_03_26);
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 1, "b", 1),
-                                               &res, NULL),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_client_call_tool_sync(f->c, "add", json_pack("{sisi}", "a", 1, "b", 1), &res, NULL),
+        MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "2");
     json_decref(res);
     fx_free(f);
@@ -345,8 +371,8 @@ static void progress_and_log(const char *protocol)
     s.done = 0;
     opts.progress = on_progress;
     opts.progress_userdata = &s;
-    assert_int_equal(
-        mcp_client_call_tool_new(f->c, "progress", NULL, &opts, on_done, &s, NULL), MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "progress", NULL, &opts, on_done, &s, NULL),
+                     MCP_OK);
     assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
     assert_int_equal(s.done, 1);
     assert_int_equal(s.status, MCP_OK);
@@ -369,7 +395,8 @@ static void test_progress_log_2026(void **state)
     progress_and_log(NULL);
 }
 
-/* ---- cancellation, timeouts, the end of the connection ---------------------------------------- */
+/* ---- cancellation, timeouts, the end of the connection ----------------------------------------
+ */
 
 static void cancel_in_flight(const char *protocol)
 {
@@ -377,8 +404,7 @@ static void cancel_in_flight(const char *protocol)
     seen s = {0};
     mcp_client_request_t *req = NULL;
     fx_init(f);
-    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, &req),
-                     MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, &req), MCP_OK);
     assert_non_null(req);
     /* let the server start the call */
     while (!f->h.call)
@@ -436,8 +462,9 @@ static void on_closed(mcp_client_t *c, int status, const char *why, void *ud)
     cs->status = status;
 }
 
-/* The server stops with three calls in flight: it cancels them, each completes exactly once
- * (with what the server answered), then the client hears the end of the connection. */
+/* The server stops with three calls in flight: they still answer (the handler finishes them),
+ * each completes exactly once with its result, and then the client hears the end of the
+ * connection. */
 static void test_server_stops_mid_call(void **state)
 {
     fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
@@ -451,14 +478,25 @@ static void test_server_stops_mid_call(void **state)
     for (i = 0; i < 3; i++)
         assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s[i], NULL),
                          MCP_OK);
-    while (f->h.cancelled == 0 && !f->h.call)
+    for (i = 0; i < 1000 && f->h.n < 3; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(f->h.n, 3);
     mcp_server_stop(f->srv);
+    for (i = 0; i < 10; i++) /* the stop arrives; the connection waits for the calls */
+        uv_run(mcp_client_loop(f->c), UV_RUN_NOWAIT);
+    assert_int_equal(cs.closed, 0);
+    for (i = 0; i < 3; i++) {
+        mcp_call_text(f->h.calls[i], "finished %d", i);
+        mcp_call_complete(f->h.calls[i]);
+    }
     for (i = 0; i < 1000 && !cs.closed; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
-    assert_int_equal(f->h.cancelled, 3);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         assert_int_equal(s[i].done, 1);
+        assert_int_equal(s[i].status, MCP_OK);
+        assert_non_null(strstr(s[i].text, "finished"));
+    }
+    assert_int_equal(f->h.cancelled, 0);
     assert_int_equal(cs.closed, 1);
     assert_int_equal(cs.status, MCP_EIO);
     assert_false(mcp_client_is_connected(f->c));
@@ -494,8 +532,7 @@ static void test_free_with_calls_in_flight(void **state)
     mcp_client_t *c;
     (void)state;
     fx_init(f);
-    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL),
-                     MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL), MCP_OK);
     while (!f->h.call)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
     c = f->c;
@@ -518,9 +555,8 @@ static void answer_name(mcp_client_t *c, mcp_client_ask_t *a, const char *method
     assert_string_equal(method, "elicitation/create");
     assert_string_equal(json_string_value(json_object_get(params, "message")), "Your name?");
     (*asked)++;
-    assert_int_equal(mcp_client_ask_reply_new(
-                         a, json_pack("{s:s,s:{s:s}}", "action", "accept", "content", "name",
-                                      "Zoe")),
+    assert_int_equal(mcp_client_ask_reply_new(a, json_pack("{s:s,s:{s:s}}", "action", "accept",
+                                                           "content", "name", "Zoe")),
                      MCP_OK);
 }
 
@@ -530,8 +566,8 @@ static void elicitation(const char *protocol)
     json_t *res = NULL;
     mcp_client_error_t err;
     int asked = 0;
-    assert_int_equal(
-        mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, answer_name, &asked), MCP_OK);
+    assert_int_equal(mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, answer_name, &asked),
+                     MCP_OK);
     fx_init(f);
     assert_int_equal(mcp_client_call_tool_sync(f->c, "ask", NULL, &res, &err), MCP_OK);
     assert_string_equal(mcp_client_result_text(res), "name=Zoe action=accept");
@@ -572,10 +608,170 @@ static void test_completion(void **state)
     (void)state;
     fx_init(f);
     assert_int_equal(
-        mcp_client_complete_new(f->c, "prompt", "greet", "name", "al", NULL, on_done, &s),
-        MCP_OK);
+        mcp_client_complete_new(f->c, "prompt", "greet", "name", "al", NULL, on_done, &s), MCP_OK);
     assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
     assert_int_equal(s.status, MCP_OK);
+    fx_free(f);
+}
+
+/* ---- subscriptions in both eras ------------------------------------------------------------- */
+
+typedef struct notes {
+    int updated, acked;
+    char uri[64];
+} notes;
+
+static void on_note(mcp_client_t *c, const char *method, const json_t *params, void *ud)
+{
+    notes *n = ud;
+    (void)c;
+    if (strcmp(method, "notifications/resources/updated") == 0) {
+        n->updated++;
+        snprintf(n->uri, sizeof n->uri, "%s", json_string_value(json_object_get(params, "uri")));
+    } else if (strcmp(method, "notifications/subscriptions/acknowledged") == 0) {
+        n->acked++;
+    }
+}
+
+static void test_subscribe_2025(void **state)
+{
+    fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
+    notes n = {0};
+    seen s = {0};
+    int i;
+    (void)state;
+    fx_init(f);
+    mcp_client_on_notification(f->c, on_note, &n);
+    assert_int_equal(mcp_client_subscribe(f->c, "mem://about", on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->srv, "mem://about"), MCP_OK);
+    for (i = 0; i < 100 && !n.updated; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.updated, 1);
+    assert_string_equal(n.uri, "mem://about");
+    s.done = 0;
+    assert_int_equal(mcp_client_unsubscribe(f->c, "mem://about", on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    fx_free(f);
+}
+
+static void test_listen_2026(void **state)
+{
+    fx *f = fx_new(NULL);
+    notes n = {0};
+    seen s = {0};
+    mcp_client_request_t *listen = NULL;
+    int i;
+    (void)state;
+    fx_init(f);
+    mcp_client_on_notification(f->c, on_note, &n);
+    assert_int_equal(mcp_client_listen_new(f->c,
+                                           json_pack("{s:{s:[s]}}", "notifications",
+                                                     "resourceSubscriptions", "mem://about"),
+                                           on_done, &s, &listen),
+                     MCP_OK);
+    for (i = 0; i < 100 && !n.acked; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.acked, 1);
+    assert_int_equal(mcp_server_resource_updated(f->srv, "mem://about"), MCP_OK);
+    for (i = 0; i < 100 && !n.updated; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(n.updated, 1);
+    assert_int_equal(s.done, 0); /* still listening */
+    assert_int_equal(mcp_client_cancel(f->c, listen, NULL), MCP_OK);
+    assert_int_equal(s.done, 1);
+    assert_int_equal(s.status, MCP_ECANCELLED);
+    fx_free(f);
+}
+
+/* 2025-11-25 tasks: the call answers with a task handle; poll it, fetch its result. */
+static void test_tasks_2025(void **state)
+{
+    fx *f = fx_new(MCP_PROTOCOL_2025_11_25);
+    mcp_client_call_opts_t opts = {.task = 1};
+    seen s = {0};
+    json_t *created = NULL;
+    const char *id;
+    char task_id[64];
+    (void)state;
+    fx_init(f);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "tasked", NULL, &opts, on_done, &s, NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_int_equal(mcp_client_request_sync(f->c, "tasks/list", NULL, &created, NULL), MCP_OK);
+    id = json_string_value(
+        json_object_get(json_array_get(json_object_get(created, "tasks"), 0), "taskId"));
+    assert_non_null(id);
+    snprintf(task_id, sizeof task_id, "%s", id);
+    json_decref(created);
+    s.done = 0;
+    assert_int_equal(mcp_client_task_get(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    s.done = 0;
+    assert_int_equal(mcp_client_task_result(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_OK);
+    assert_string_equal(s.text, "done as a task");
+    s.done = 0;
+    assert_int_equal(mcp_client_task_cancel(f->c, task_id, on_done, &s), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 5000), MCP_OK);
+    assert_int_equal(s.status, MCP_EREMOTE); /* a finished task cannot be cancelled */
+    fx_free(f);
+}
+
+typedef struct kept {
+    int done, status;
+    json_t *result;
+} kept;
+
+static void keep_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    kept *k = ud;
+    (void)c;
+    k->done++;
+    k->status = o->status;
+    json_decref(k->result);
+    k->result = o->result ? json_deep_copy(o->result) : NULL;
+}
+
+/* 2026 tasks: with the extension declared, a pending handler becomes a task the client polls,
+ * then cancels. */
+static void test_tasks_2026(void **state)
+{
+    fx *f = fx_new(NULL);
+    mcp_client_call_opts_t opts = {.task = 1};
+    kept k = {0};
+    char task_id[80];
+    const json_t *task;
+    int i;
+    (void)state;
+    fx_init(f);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->c, "hold_task", NULL, &opts, keep_result, &k, NULL), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    /* 2026-07-28 inlines the task in the result (resultType "task") */
+    assert_string_equal(json_string_value(json_object_get(k.result, "resultType")), "task");
+    task = k.result;
+    assert_true(json_is_string(json_object_get(task, "taskId")));
+    snprintf(task_id, sizeof task_id, "%s", json_string_value(json_object_get(task, "taskId")));
+    k.done = 0;
+    assert_int_equal(mcp_client_task_get(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    assert_string_equal(json_string_value(json_object_get(k.result, "status")), "working");
+    k.done = 0;
+    assert_int_equal(mcp_client_task_cancel(f->c, task_id, keep_result, &k), MCP_OK);
+    assert_int_equal(mcp_client_run_until(f->c, &k.done, 5000), MCP_OK);
+    assert_int_equal(k.status, MCP_OK);
+    for (i = 0; i < 100 && !f->h.cancelled; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    assert_int_equal(f->h.cancelled, 1);
+    json_decref(k.result);
     fx_free(f);
 }
 
@@ -614,6 +810,10 @@ int main(void)
         cmocka_unit_test(test_elicit_2026),
         cmocka_unit_test(test_elicit_without_handler),
         cmocka_unit_test(test_completion),
+        cmocka_unit_test(test_subscribe_2025),
+        cmocka_unit_test(test_listen_2026),
+        cmocka_unit_test(test_tasks_2025),
+        cmocka_unit_test(test_tasks_2026),
         cmocka_unit_test(test_bad_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * The protocol features through the core, with an in-memory transport: logging,
  * progress, asking the client in both eras (2025 requests, 2026 multi round-trip with a signed
- * requestState), completion, and subscriptions in both eras.
+ * requestState), completion, and subscriptions in both eras. Most tests speak raw JSON-RPC to
+ * see the wire; the ones marked "client" go through libmcp's in-memory client instead
+ * (include/mcp_client.h), as a server author's tests would.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include "harness.h" /* the in-memory transport */
+#include "mcp_client.h"
 
 static int last_status;
 static json_t *last_result;
@@ -171,6 +174,39 @@ static void init(fixture *f, const char *caps)
     send_text(f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 }
 
+/* The client way: an in-memory client on the fixture's loop, connected to its server, pinned to
+ * `protocol`, answering elicitation with {name: `name`} when `name` is not NULL. */
+static void answer_elicitation(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                               const json_t *params, void *ud)
+{
+    (void)c;
+    (void)params;
+    assert_string_equal(method, "elicitation/create");
+    mcp_client_ask_reply_new(ask, json_pack("{s:s,s:{s:s}}", "action", "accept", "content", "name",
+                                            (const char *)ud));
+}
+
+static mcp_client_t *client_for(fixture *f, const char *protocol, const char *name)
+{
+    mcp_client_t *c = mcp_client_new(&f->loop, "features-test", "1");
+    mcp_client_error_t err;
+    assert_non_null(c);
+    assert_int_equal(mcp_client_connect_server(c, f->srv), MCP_OK);
+    assert_int_equal(mcp_client_set_protocol(c, protocol), MCP_OK);
+    if (name)
+        mcp_client_on_ask(c, MCP_CLIENT_ASK_ELICITATION, answer_elicitation, (void *)name);
+    if (mcp_client_initialize_sync(c, NULL, &err) != MCP_OK)
+        fail_msg("initialize: %s", err.text);
+    return c;
+}
+
+/* Free the client and let the loop close its handles. */
+static void client_done(fixture *f, mcp_client_t *c)
+{
+    mcp_client_free(c);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
 #define META26(caps) "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"," \
                      "\"io.modelcontextprotocol/clientCapabilities\":" caps
 
@@ -233,40 +269,44 @@ static void test_elicit_2025(void **state)
     send_text(f, text);
 }
 
+/* client: a blocking tool (thread pool) asks; the question goes out through the loop */
 static void test_elicit_2025_from_pool(void **state)
 {
     fixture *f = *state;
-    json_t *req;
-    char text[256];
-    size_t before;
-    init(f, "{\"elicitation\":{}}");
-    before = json_array_size(f->cap.sent);
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-                 "\"ask_blocking\"}}");
-    while (json_array_size(f->cap.sent) == before)
-        uv_run(&f->loop, UV_RUN_ONCE); /* the pool runs the handler; the loop sends the question */
-    req = last_sent(f);
-    assert_string_equal(json_string_value(json_object_get(req, "method")), "elicitation/create");
-    snprintf(text, sizeof text,
-             "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"action\":\"accept\",\"content\":{"
-             "\"name\":\"Pool\"}}}",
-             (long long)json_integer_value(json_object_get(req, "id")));
-    send_text(f, text);
+    mcp_client_t *c = client_for(f, MCP_PROTOCOL_2025_11_25, "Pool");
+    json_t *res = NULL;
+    mcp_client_error_t err;
+    assert_int_equal(mcp_client_call_tool_sync(c, "ask_blocking", NULL, &res, &err), MCP_OK);
     assert_int_equal(last_status, MCP_OK);
-    while (!json_object_get(last_sent(f), "result"))
-        uv_run(&f->loop, UV_RUN_ONCE);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
-                            json_object_get(last_sent(f), "result"), "content"), 0), "text")),
-                        "answer: Pool");
+    assert_string_equal(mcp_client_result_text(res), "answer: Pool");
+    json_decref(res);
+    client_done(f, c);
 }
 
+/* client: without the capability declared, the tool cannot ask (a tool error) */
 static void test_elicit_2025_no_capability(void **state)
 {
     fixture *f = *state;
-    init(f, "{}");
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-                 "\"ask\"}}");
-    assert_true(json_is_true(json_object_get(json_object_get(last_sent(f), "result"), "isError")));
+    mcp_client_t *c = client_for(f, MCP_PROTOCOL_2025_11_25, NULL);
+    json_t *res = NULL;
+    assert_int_equal(mcp_client_call_tool_sync(c, "ask", NULL, &res, NULL), MCP_OK);
+    assert_true(mcp_client_result_is_error(res));
+    assert_string_equal(mcp_client_result_text(res), "cannot ask: MCP_ESTATE");
+    json_decref(res);
+    client_done(f, c);
+}
+
+/* client: the same handler answers the 2026 input_required round trip */
+static void test_elicit_2026_via_client(void **state)
+{
+    fixture *f = *state;
+    mcp_client_t *c = client_for(f, MCP_PROTOCOL_2026_07_28, "Eve");
+    json_t *res = NULL;
+    mcp_client_error_t err;
+    assert_int_equal(mcp_client_call_tool_sync(c, "ask", NULL, &res, &err), MCP_OK);
+    assert_string_equal(mcp_client_result_text(res), "answer: Eve");
+    json_decref(res);
+    client_done(f, c);
 }
 
 static void test_elicit_2025_timeout_and_cancel(void **state)
@@ -715,23 +755,31 @@ static void test_log_rate_limit(void **state)
     assert_int_equal(count_method(f, before, "notifications/message"), 10);
 }
 
+/* client: completion of a prompt argument, and of a prompt that does not exist */
 static void test_completion(void **state)
 {
     fixture *f = *state;
-    json_t *c;
-    init(f, "{}");
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"completion/complete\",\"params\":{"
-                 "\"ref\":{\"type\":\"ref/prompt\",\"name\":\"review\"},\"argument\":{\"name\":"
-                 "\"language\",\"value\":\"c\"}}}");
-    c = json_object_get(json_object_get(last_sent(f), "result"), "completion");
-    assert_int_equal(json_array_size(json_object_get(c, "values")), 3);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(c, "values"), 1)), "cpp");
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"completion/complete\",\"params\":{"
-                 "\"ref\":{\"type\":\"ref/prompt\",\"name\":\"nope\"},\"argument\":{\"name\":"
-                 "\"x\",\"value\":\"\"}}}");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(last_sent(f), "error"),
-                                                        "code")),
-                     -32602);
+    mcp_client_t *c = client_for(f, MCP_PROTOCOL_2025_11_25, NULL);
+    json_t *res = NULL, *values;
+    mcp_client_error_t err;
+    assert_int_equal(mcp_client_request_sync(c, "completion/complete",
+                                             json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "ref", "type",
+                                                       "ref/prompt", "name", "review", "argument",
+                                                       "name", "language", "value", "c"),
+                                             &res, &err),
+                     MCP_OK);
+    values = json_object_get(json_object_get(res, "completion"), "values");
+    assert_int_equal(json_array_size(values), 3);
+    assert_string_equal(json_string_value(json_array_get(values, 1)), "cpp");
+    json_decref(res);
+    assert_int_equal(mcp_client_request_sync(c, "completion/complete",
+                                             json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "ref", "type",
+                                                       "ref/prompt", "name", "nope", "argument",
+                                                       "name", "x", "value", ""),
+                                             &res, &err),
+                     MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    client_done(f, c);
 }
 
 static void test_subscriptions_2025(void **state)
@@ -932,6 +980,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_elicit_2025_no_capability, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2025_timeout_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elicit_2026_via_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_forged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_bound_to_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elicit_2026_expired, setup, teardown),

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The client library and the `mcp` command against real peers over STDIO: the official
+# TypeScript SDK v1 and v2 servers (peer-v1.mjs, peer-v2.mjs), the reference servers
+# @modelcontextprotocol/server-everything and server-filesystem, and libmcp's own servers
+# (examples/quickstart, mcp-everything, mcp-filesystem); driven by build/bin/mcp and by
+# build/fixtures/clientcheck (a C program on the library).
+#
+# Usage (from the repo root, as `make client-test` does):  sh tests/client/run.sh [test files...]
+#   BUILD=dir   where the binaries are (default: build).
+# Needs Node >= 20 and npm; installs the peers into tests/client/node_modules with `npm ci`
+# (skipped when node_modules already matches package-lock.json).
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) MCP_BUILD=$BUILD ;;
+*) MCP_BUILD=$ROOT/$BUILD ;;
+esac
+export MCP_BUILD
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "client-test: node and npm are required (Node >= 20)" >&2
+    exit 1
+fi
+NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$NODE_MAJOR" -lt 20 ]; then
+    echo "client-test: Node >= 20 required, found $(node --version)" >&2
+    exit 1
+fi
+
+STAMP=$HERE/node_modules/.libmcp-lock-stamp
+WANT="$(cksum <"$HERE/package-lock.json") node-$NODE_MAJOR"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    echo "client-test: installing the peers (npm ci)" >&2
+    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    printf '%s\n' "$WANT" >"$STAMP"
+fi
+
+for bin in bin/mcp fixtures/clientcheck examples/quickstart bin/mcp-everything bin/mcp-filesystem; do
+    if [ ! -x "$MCP_BUILD/$bin" ]; then
+        echo "client-test: $MCP_BUILD/$bin is missing; run 'make all fixtures' first" >&2
+        exit 1
+    fi
+done
+
+if [ $# -gt 0 ]; then
+    set -- "$@"
+else
+    set -- "$HERE"/*.test.mjs
+fi
+echo "client-test: node $(node --version), binaries in $MCP_BUILD" >&2
+if command -v timeout >/dev/null 2>&1; then
+    exec timeout -k 10 900 node --test --test-reporter=tap "$@"
+fi
+exec node --test --test-reporter=tap "$@"
