@@ -182,8 +182,9 @@ typedef struct mcp_client_http_opts {
 MCP_API int mcp_client_connect_url(mcp_client_t *c, const char *url,
                                    const mcp_client_http_opts_t *opts);
 
-/** Set a callback for the end of the connection (the server exited, the socket closed, a fatal
- * protocol error): `status` MCP_EIO, MCP_ELIMIT or MCP_OK (mcp_client_close()), `why` a text. */
+/** Set a callback for the end of the connection (the server exited, the socket closed, a
+ * message over the size limit): `status` MCP_EIO or MCP_ELIMIT, `why` a text. It runs once, and
+ * never from inside mcp_client_free(). */
 typedef void (*mcp_client_closed_fn)(mcp_client_t *c, int status, const char *why, void *userdata);
 MCP_API void mcp_client_on_closed(mcp_client_t *c, mcp_client_closed_fn cb, void *userdata);
 

@@ -516,7 +516,7 @@ void mcp__client_transport_closed(mcp_client_t *c, int status, const char *why)
     close_done_requests(c, status == MCP_OK ? MCP_EIO : status,
                         why ? why : "the connection closed");
     mcp__client_asks_free(c);
-    if (c->on_closed)
+    if (c->on_closed && !c->freeing) /* not from inside mcp_client_free() */
         c->on_closed(c, status, why ? why : "closed", c->on_closed_ud);
 }
 

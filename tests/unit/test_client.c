@@ -507,6 +507,33 @@ static void test_server_stops_mid_call(void **state)
     fx_free(f);
 }
 
+
+/* A call that never answers after mcp_server_stop(): the connection still ends, after the
+ * transport's grace period (5 s), and the request completes once, with MCP_EIO. */
+static void test_server_stop_grace(void **state)
+{
+    fx *f = fx_new(NULL);
+    seen s = {0};
+    closed_seen cs = {0};
+    uint64_t t0;
+    int i;
+    (void)state;
+    fx_init(f);
+    mcp_client_on_closed(f->c, on_closed, &cs);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL),
+                     MCP_OK);
+    for (i = 0; i < 1000 && f->h.n < 1; i++)
+        uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
+    t0 = uv_hrtime();
+    mcp_server_stop(f->srv);
+    assert_int_equal(mcp_client_run_until(f->c, &s.done, 20000), MCP_OK);
+    assert_int_equal(s.status, MCP_EIO);
+    assert_int_equal(cs.closed, 1);
+    assert_true(uv_hrtime() - t0 >= 4000000000ull); /* it waited for the call first */
+    mcp_call_complete(f->h.calls[0]); /* finishes unheard */
+    fx_free(f);
+}
+
 /* The server is freed (no call in flight): the client hears MCP_EIO; freeing it afterwards is
  * safe (its loop was never handed over). */
 static void test_server_freed(void **state)
@@ -805,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_cancel_2026),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_server_stops_mid_call),
+        cmocka_unit_test(test_server_stop_grace),
         cmocka_unit_test(test_server_freed),
         cmocka_unit_test(test_free_with_calls_in_flight),
         cmocka_unit_test(test_elicit_2025),
