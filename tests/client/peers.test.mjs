@@ -65,7 +65,7 @@ const EXPECT = {
     'ts-sdk-v2': { tool: ['add', 'a=2', 'b=3'], text: '5', protocol: '2025-11-25', name: 'peer-v2', unknown: 3 },
     'server-everything': { tool: ['get-sum', 'a=2', 'b=3'], text: 'The sum of 2 and 3 is 5.', protocol: '2025-11-25', name: 'mcp-servers/everything', unknown: 1 },
     'server-filesystem': { tool: ['read_text_file', `path=${path.join(DIR, 'hello.txt')}`], text: 'hello from the filesystem peer', protocol: '2025-11-25', name: 'secure-filesystem-server', unknown: 1 },
-    quickstart: { tool: ['add', 'a=2', 'b=3'], text: '5', protocol: '2026-07-28', name: 'quickstart', unknown: 3 },
+    quickstart: { tool: ['add', 'a=2', 'b=3'], text: '2 + 3 = 5', protocol: '2026-07-28', name: 'quickstart', unknown: 3 },
     'mcp-everything': { tool: ['add', 'a=2', 'b=3'], text: '5', protocol: '2026-07-28', name: 'mcp-everything', unknown: 3 },
     'mcp-filesystem': { tool: ['read_text_file', `path=${path.join(DIR, 'hello.txt')}`], text: 'hello from the filesystem peer', protocol: '2026-07-28', name: 'mcp-filesystem', unknown: 3 },
 };
