@@ -115,7 +115,7 @@ test('key=value arguments are typed by the tool schema; key:=JSON is raw JSON', 
     // add's a and b are numbers: parsed as JSON
     const n = await mcp('quickstart', 'call', 'add', 'a=1.5', 'b:=2');
     ok(n, 'add');
-    assert.equal(n.stdout.trim(), '3.5');
+    assert.equal(n.stdout.trim(), '1.5 + 2 = 3.5');
     // a number that is not one: a usage error before anything is sent
     const bad = await mcp('quickstart', 'call', 'add', 'a=x', 'b=1');
     assert.equal(bad.code, 2, bad.stderr);
