@@ -122,7 +122,7 @@ test('key=value arguments are typed by the tool schema; key:=JSON is raw JSON', 
     // the whole arguments object as JSON, JSON out
     const j = await mcp('quickstart', 'call', 'add', '--json', '{"a":2,"b":5}');
     ok(j, '--json object');
-    assert.equal(JSON.parse(j.stdout).content[0].text, '7');
+    assert.equal(JSON.parse(j.stdout).content[0].text, '2 + 5 = 7');
     // not key=value
     assert.equal((await mcp('quickstart', 'call', 'add', 'oops')).code, 2);
 });
