@@ -12,6 +12,10 @@
  * request never answers until the client cancels it (no reply then) or the server stops (a
  * `complete` result ends the stream gracefully).
  *
+ * A resource's `.scopes` apply to its updates as to resources/read: subscribing to a URI whose
+ * resource or template the caller may not read is refused the same way (403 insufficient_scope
+ * on Streamable HTTP with authorization).
+ *
  * What a client makes the server keep is bounded (mcp_limit): a URI longer than
  * MCP_LIMIT_URI_BYTES is refused with -32602, and a session's subscriptions or one listen
  * filter's resourceSubscriptions past MCP_LIMIT_SUBSCRIPTIONS with -32000 (server error).
@@ -46,6 +50,16 @@ static void too_many(mcp_call_t *call, const char *what)
                         call->srv->max_subscriptions, what);
 }
 
+/* True (with the refusal set: 403 insufficient_scope on HTTP) when the resource or template that
+ * serves `uri` needs scopes the call's principal lacks: updates of what a caller may not read are
+ * not for it either. A URI nothing serves (yet) needs no scope. */
+static bool forbidden_uri(mcp_call_t *call, const json_t *uri)
+{
+    mcp__item *it = mcp__resource_find(call, json_string_value(uri), NULL);
+    return it &&
+           mcp__call_forbid(call, it, it->kind == MCP__TEMPLATE ? "resource template" : "resource");
+}
+
 /* ---- 2025 era: resources/subscribe ------------------------------------------------------- */
 
 static int set_subscription(mcp_call_t *call, bool on)
@@ -58,7 +72,7 @@ static int set_subscription(mcp_call_t *call, bool on)
         return MCP_OK;
     }
     if (on) {
-        if (!uri_fits(call, uri))
+        if (!uri_fits(call, uri) || forbidden_uri(call, uri))
             return MCP_OK;
         if (json_object_size(s->subscriptions) >= call->srv->max_subscriptions &&
             !json_object_get(s->subscriptions, json_string_value(uri))) {
@@ -158,7 +172,7 @@ int mcp__subscriptions_listen(mcp_call_t *call)
             {
                 if (!json_is_string(u))
                     continue;
-                if (!uri_fits(call, u)) {
+                if (!uri_fits(call, u) || forbidden_uri(call, u)) {
                     json_decref(honoured);
                     return MCP_OK;
                 }
