@@ -327,6 +327,59 @@ static void test_calls_refused_and_served(void **state)
     json_decref(r);
 }
 
+/* Visibility wins over scopes: a hidden item (disabled, or behind a tag turned off) is unknown,
+ * never 403 naming the scope it needs (that would tell the caller it exists); shown again, the
+ * scope check applies as before. subscriptions/listen on a resource the caller may not read is
+ * refused like resources/read. */
+static void test_hidden_before_scopes(void **state)
+{
+    fixture *f = *state;
+    static const char *const hidden[] = {
+        REQ("tools/call", "\"name\":\"t1\""),
+        REQ("tools/call", "\"name\":\"tagged\""),
+        REQ("resources/read", "\"uri\":\"x://s\""),
+        REQ("resources/read", "\"uri\":\"x://t/1\""),
+    };
+    size_t i;
+    json_t *r;
+
+    assert_int_equal(
+        mcp_server_add_tool(
+            f->srv,
+            &(mcp_tool_t){.name = "tagged", .handler = tool_who, .scopes = "b", .tags = "admin"},
+            NULL),
+        MCP_OK);
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"tagged\""), "b");
+    expect_forbidden(
+        f,
+        REQ("subscriptions/listen", "\"notifications\":{\"resourceSubscriptions\":[\"x://t/1\"]}"),
+        "c");
+
+    assert_int_equal(mcp_server_enable_tool(f->srv, "t1", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_resource(f->srv, "x://s", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_resource(f->srv, "x://t/{id}", 0), MCP_OK);
+    for (i = 0; i < 4; i++) {
+        json_t *e;
+        r = roundtrip(f, hidden[i]);
+        e = json_object_get(r, "error");
+        assert_non_null(e);
+        assert_int_not_equal(json_integer_value(json_object_get(e, "code")), -32000);
+        assert_null(json_object_get(json_object_get(e, "data"), "scope")); /* unknown */
+        assert_int_equal(classes[nclasses - 1], MCP__REPLY_OK);
+        json_decref(r);
+    }
+
+    assert_int_equal(mcp_server_enable_tool(f->srv, "t1", 1), MCP_OK);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 1), MCP_OK);
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"tagged\""), "b");
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a b\"}");
+    expect_result(f, REQ("tools/call", "\"name\":\"tagged\""));
+}
+
 static void test_accessors(void **state)
 {
     fixture *f = *state;
@@ -362,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lists_filtered_pages_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_cache_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calls_refused_and_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_before_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessors, setup, teardown),
     };
     return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
