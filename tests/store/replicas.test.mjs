@@ -4,7 +4,9 @@
 // directly, by raw fetch and by the official SDK clients whose requests alternate between them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
@@ -563,5 +565,93 @@ describe('replicas on a Redis store', () => {
             delete process.env.MCP_REDIS_PASSWORD;
             await stopRedis(locked);
         }
+    });
+});
+
+describe('replicas on a Redis store with JWT authorization: sessions and tasks stay bound to their principal', () => {
+    // Two principals of one issuer (Ed25519 keys made here, a JWK Set file): a session or task
+    // of alice's, stored by A, is unknown to bob on B (404 / task not found) and alice's on B.
+    const ISSUER = 'https://issuer.test';
+    const AUD = 'https://mcp.test/';
+    const keys = crypto.generateKeyPairSync('ed25519');
+    const b64 = (s) => Buffer.from(s).toString('base64url');
+    const token = (sub) => {
+        const now = Math.floor(Date.now() / 1000);
+        const input = `${b64(JSON.stringify({ alg: 'EdDSA', kid: 'k1' }))}.${b64(JSON.stringify({
+            iss: ISSUER, aud: AUD, sub, client_id: 'app', iat: now - 5, exp: now + 600 }))}`;
+        return `${input}.${crypto.sign(null, Buffer.from(input), keys.privateKey).toString('base64url')}`;
+    };
+    const ALICE = { Authorization: `Bearer ${token('alice')}` };
+    const BOB = { Authorization: `Bearer ${token('bob')}` };
+    let redis, dir, A, B;
+
+    before(async () => {
+        process.env.MCP_STATE_KEY = randomBytes(32).toString('hex');
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libmcp-store-jwks-'));
+        const file = path.join(dir, 'jwks.json');
+        fs.writeFileSync(file, JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] }));
+        const port = await freePort();
+        redis = await startRedis(port);
+        const args = ['--store', `redis://127.0.0.1:${port}`, '--store-prefix', `j${randomBytes(4).toString('hex')}`,
+            '--jwks-file', file, '--issuer', ISSUER, '--audience', AUD];
+        [A, B] = await Promise.all([startServer(EVERYTHING, args), startServer(EVERYTHING, args)]);
+    }, { timeout: 30000 });
+
+    after(async () => {
+        for (const s of [A, B]) if (s) assert.equal(await s.close(), 0, s.stderr());
+        await stopRedis(redis);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }, HOOK);
+
+    test("a 2025 session of alice's, opened on A: 404 for bob on B, served for alice on B", async () => {
+        const init = INIT(1, PROTO);
+        init.params.capabilities = { tasks: {} };
+        const r = await post(A.url, init, ALICE);
+        const sid = r.headers.get('mcp-session-id');
+        assert.equal(r.status, 200, await r.text());
+        const n = await post(B.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { ...H(sid), ...ALICE });
+        assert.equal(n.status, 202, await n.text());
+        const stolen = await post(B.url, rpc('tools/list'), { ...H(sid), ...BOB });
+        assert.equal(stolen.status, 404, 'another principal: as unknown as a missing session');
+        assert.equal(JSON.parse(await stolen.text()).error?.code, -32001);
+        const own = await call(B.url, rpc('tools/list'), { ...H(sid), ...ALICE });
+        assert.equal(own.status, 200, JSON.stringify(own.body));
+        assert.ok(own.body.result.tools.length > 0);
+
+        // a task alice starts on A through her session: bob's own session on B cannot see it
+        const t = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, task: { ttl: 60000 } }),
+            { ...H(sid), ...ALICE });
+        const id = t.body.result?.task?.taskId;
+        assert.ok(id, JSON.stringify(t.body));
+        const br = await post(B.url, init, BOB);
+        const bsid = br.headers.get('mcp-session-id');
+        await br.text();
+        const seen = await call(B.url, rpc('tasks/get', { taskId: id }), { ...H(bsid), ...BOB });
+        assert.equal(seen.body.error?.code, -32602, JSON.stringify(seen.body));
+        const mine = await call(B.url, rpc('tasks/cancel', { taskId: id }), { ...H(sid), ...ALICE });
+        assert.equal(mine.body.result?.status, 'cancelled', JSON.stringify(mine.body));
+    });
+
+    test("a 2026-07-28 task of alice's, started on A: not found for bob on B, alice's on B", async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const r = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: meta }),
+            { ...H26('tools/call', 'slow_compute'), ...ALICE });
+        assert.equal(r.body.result?.resultType, 'task', JSON.stringify(r.body));
+        const id = r.body.result.taskId;
+        for (const method of ['tasks/get', 'tasks/cancel']) {
+            const b = await call(B.url, rpc(method, { taskId: id, _meta: meta }), { ...H26(method, id), ...BOB });
+            assert.ok(b.body.error, `${method} by bob: ${JSON.stringify(b.body)}`);
+        }
+        const g = await call(B.url, rpc('tasks/get', { taskId: id, _meta: meta }), { ...H26('tasks/get', id), ...ALICE });
+        assert.equal(g.body.result?.status, 'working', JSON.stringify(g.body));
+        const c = await call(B.url, rpc('tasks/cancel', { taskId: id, _meta: meta }), { ...H26('tasks/cancel', id), ...ALICE });
+        assert.ok(c.body.result, JSON.stringify(c.body));
+        let end;
+        for (let k = 0; k < 20 && end !== 'cancelled'; k++) {
+            const s = await call(A.url, rpc('tasks/get', { taskId: id, _meta: meta }), { ...H26('tasks/get', id), ...ALICE });
+            end = s.body.result?.status;
+            if (end !== 'cancelled') await sleep(100);
+        }
+        assert.equal(end, 'cancelled', 'A stopped it');
     });
 });
