@@ -78,10 +78,6 @@ MCP_HIDDEN int mcp__logging_set_level(mcp_call_t *call);
 MCP_HIDDEN int mcp__completion_complete(mcp_call_t *call);
 MCP_HIDDEN int mcp__resources_subscribe(mcp_call_t *call);
 MCP_HIDDEN int mcp__resources_unsubscribe(mcp_call_t *call);
-/** The resource or template that serves `uri` for the call's session (disabled and hidden items
- * skipped, as resources/read does), or NULL. With a template, *vars (when not NULL) receives its
- * variables (new reference). Subscriptions use it to apply the item's `.scopes` too. */
-MCP_HIDDEN mcp__item *mcp__resource_find(mcp_call_t *call, const char *uri, json_t **vars);
 MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
 /** Route a list_changed broadcast to the 2026 listeners that asked for it (params borrowed). */
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);

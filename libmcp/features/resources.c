@@ -132,32 +132,6 @@ int mcp__resources_templates_list(mcp_call_t *call)
     return mcp__list_page(call, MCP__TEMPLATE, "resourceTemplates");
 }
 
-mcp__item *mcp__resource_find(mcp_call_t *call, const char *uri, json_t **vars)
-{
-    const mcp__table *templates = &call->srv->reg.t[MCP__TEMPLATE];
-    mcp__item *it = mcp__registry_get(&call->srv->reg, MCP__RESOURCE, uri);
-    size_t i;
-
-    if (vars)
-        *vars = NULL;
-    if (it && mcp__item_visible(&call->srv->reg, it, call->sess))
-        return it;
-    /* unknown, disabled or hidden: a template may still serve the URI */
-    for (i = 0; i < templates->count; i++) {
-        json_t *v;
-        if (!mcp__item_visible(&call->srv->reg, templates->items[i], call->sess))
-            continue;
-        if ((v = mcp__uritemplate_match(templates->items[i]->key, uri))) {
-            if (vars)
-                *vars = v;
-            else
-                json_decref(v);
-            return templates->items[i];
-        }
-    }
-    return NULL;
-}
-
 int mcp__resources_read(mcp_call_t *call)
 {
     const json_t *uri = json_object_get(call->params, "uri");
@@ -169,7 +143,7 @@ int mcp__resources_read(mcp_call_t *call)
                             "Invalid params: \"uri\" must be a string");
         return MCP_OK;
     }
-    it = mcp__resource_find(call, json_string_value(uri), &vars);
+    it = mcp__registry_find_uri(&call->srv->reg, json_string_value(uri), call->sess, &vars);
     if (!it) {
         mcp__call_set_error(call, MCP_ERROR_RESOURCE_NOT_FOUND, json_pack("{s:O}", "uri", uri),
                             "Resource not found: %s", json_string_value(uri));

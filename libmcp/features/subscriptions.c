@@ -55,7 +55,8 @@ static void too_many(mcp_call_t *call, const char *what)
  * not for it either. A URI nothing serves (yet) needs no scope. */
 static bool forbidden_uri(mcp_call_t *call, const json_t *uri)
 {
-    mcp__item *it = mcp__resource_find(call, json_string_value(uri), NULL);
+    mcp__item *it =
+        mcp__registry_find_uri(&call->srv->reg, json_string_value(uri), call->sess, NULL);
     return it &&
            mcp__call_forbid(call, it, it->kind == MCP__TEMPLATE ? "resource template" : "resource");
 }
