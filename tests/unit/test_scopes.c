@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "harness.h" /* the in-memory transport */
+#include "mcp_client.h"
+#include "mcp_mount.h"
 
 /* The class of each reply the session was sent, in order (a transport records it). */
 static mcp__reply_class classes[64];
@@ -380,6 +382,73 @@ static void test_hidden_before_scopes(void **state)
     expect_result(f, REQ("tools/call", "\"name\":\"tagged\""));
 }
 
+/* A server mounted in-process (app/mount.c) keeps its items' .scopes on the outer server: its
+ * own session has no authorization, so the outer one must refuse what the caller may not use. */
+static void test_mounted_scopes(void **state)
+{
+    fixture *f = harness_new(true);
+    mcp_server_t *inner = mcp_server_new("inner", "1.0");
+    mcp_client_t *mc;
+    mcp_error_t err = {0};
+    char names[64];
+    int pages, i;
+    json_t *r;
+    size_t before;
+    (void)state;
+
+    mcp__server_session_end(f->sess); /* replaced by one that records reply classes */
+    mcp__session_unref(f->sess);
+    f->sess = mcp__session_new(f->srv, &class_ops, &f->cap);
+    nclasses = 0;
+    assert_int_equal(mcp_server_add_tool(inner,
+                                         &(mcp_tool_t){.name = "open", .handler = tool_who},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(
+            inner, &(mcp_tool_t){.name = "secret", .handler = tool_who, .scopes = "admin"}, NULL),
+        MCP_OK);
+    assert_int_equal(mcp_server_add_resource(inner,
+                                             &(mcp_resource_t){.uri = "x://s",
+                                                               .name = "s",
+                                                               .text = "secret",
+                                                               .scopes = "admin"},
+                                             NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_attach(inner, &f->loop), MCP_OK);
+    mc = mcp_client_new(&f->loop, "mounter", "1");
+    assert_int_equal(mcp_client_connect_server(mc, inner), MCP_OK);
+    assert_int_equal(mcp_server_mount(f->srv, mc, "in", &err), MCP_OK);
+
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}");
+    list_names(f, names, sizeof names, &pages);
+    assert_string_equal(names, "in_open,");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"in_secret\""), "admin");
+    expect_forbidden(f, REQ("resources/read", "\"uri\":\"x://in/s\""), "admin");
+
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a admin\"}");
+    list_names(f, names, sizeof names, &pages);
+    assert_string_equal(names, "in_open,in_secret,");
+    before = json_array_size(f->cap.sent); /* forwarded: the answer comes through the loop */
+    mcp__server_receive(f->sess, REQ("tools/call", "\"name\":\"in_secret\""),
+                        strlen(REQ("tools/call", "\"name\":\"in_secret\"")));
+    for (i = 0; i < 200 && json_array_size(f->cap.sent) == before; i++)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    r = json_array_get(f->cap.sent, json_array_size(f->cap.sent) - 1);
+    assert_non_null(json_object_get(r, "result"));
+    assert_int_equal(classes[nclasses - 1], MCP__REPLY_OK);
+
+    mcp__server_session_end(f->sess);
+    mcp__session_unref(f->sess);
+    mcp_server_free(f->srv); /* closes and frees the mount's client */
+    mcp_server_free(inner);
+    for (i = 0; i < 50 && uv_loop_alive(&f->loop); i++)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    json_decref(f->cap.sent);
+    free(f);
+}
+
 static void test_accessors(void **state)
 {
     fixture *f = *state;
@@ -417,6 +486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_calls_refused_and_served, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hidden_before_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessors, setup, teardown),
+        cmocka_unit_test(test_mounted_scopes),
     };
     return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
 }
