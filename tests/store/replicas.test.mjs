@@ -307,6 +307,35 @@ describe('replicas on a Redis store', () => {
         await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
     });
 
+    test("a session's own view of a tag (mcp_call_session_enable_tag) holds on every replica", async () => {
+        const sid = await session(A.url);
+        const listed = async (url) => (await call(url, rpc('tools/list'), H(sid))).body.result.tools.map((t) => t.name);
+        const beta = (url) => call(url, rpc('tools/call', { name: 'beta_report', arguments: {} }), H(sid));
+        assert.ok(!(await listed(B.url)).includes('beta_report'), 'hidden server-wide');
+        const u = await call(A.url, rpc('tools/call', { name: 'unlock_beta', arguments: {} }), H(sid));
+        assert.equal(u.body.result?.isError, undefined, JSON.stringify(u.body));
+        // B loaded the session before: the channel brings it the new view (bounded wait)
+        let shown = false;
+        for (let k = 0; k < 30 && !shown; k++) {
+            shown = (await listed(B.url)).includes('beta_report');
+            if (!shown) await sleep(100);
+        }
+        assert.ok(shown, 'unlocked on A, listed on B');
+        const onB = await beta(B.url);
+        assert.match(onB.body.result?.content?.[0]?.text ?? '', /Beta report/, JSON.stringify(onB.body));
+        // hidden again through B: A must refuse it as unknown
+        const h = await call(B.url, rpc('tools/call', { name: 'unlock_beta', arguments: { enabled: false } }), H(sid));
+        assert.match(h.body.result?.content?.[0]?.text ?? '', /hidden/, JSON.stringify(h.body));
+        let refused = null;
+        for (let k = 0; k < 30 && !refused; k++) {
+            const r = await beta(A.url);
+            if (r.body.error) refused = r.body.error;
+            else await sleep(100);
+        }
+        assert.equal(refused?.code, -32602, 'hidden on B, unknown on A');
+        assert.match(refused.message, /Unknown tool/);
+    });
+
     test('a task started on A is polled, waited for and cancelled on B', async () => {
         const sid = await session(A.url);
         const start = async (seconds) => {
