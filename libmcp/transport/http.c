@@ -550,6 +550,7 @@ static void on_session_record(void *ud, mcp_store_status status, const char *val
         const char *who = json_string_value(json_object_get(rec, "who"));
         memcpy(hs->id, sid, sizeof hs->id);
         hs->core->principal = json_is_null(p) ? NULL : json_incref((json_t *)p);
+        hs->core->scoped = c->d->cfg.stage != NULL; /* as where it began: .scopes apply */
         snprintf(hs->who, sizeof hs->who, "%s", who ? who : "");
         sess_apply(hs, rec);
         hs->saved = strndup(value, len);

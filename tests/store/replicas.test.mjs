@@ -646,6 +646,11 @@ describe('replicas on a Redis store with JWT authorization: sessions and tasks s
         const own = await call(B.url, rpc('tools/list'), { ...H(sid), ...ALICE });
         assert.equal(own.status, 200, JSON.stringify(own.body));
         assert.ok(own.body.result.tools.length > 0);
+        // the session continued on B still applies .scopes: alice lacks everything:admin
+        assert.ok(!own.body.result.tools.some((t) => t.name === 'whoami_admin'), 'filtered on B too');
+        const admin = await post(B.url, rpc('tools/call', { name: 'whoami_admin', arguments: {} }), { ...H(sid), ...ALICE });
+        assert.equal(admin.status, 403, await admin.text());
+        assert.match(admin.headers.get('www-authenticate') ?? '', /insufficient_scope.*everything:admin/);
 
         // a task alice starts on A through her session: bob's own session on B cannot see it
         const t = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, task: { ttl: 60000 } }),
