@@ -336,6 +336,47 @@ describe('replicas on a Redis store', () => {
         assert.match(refused.message, /Unknown tool/);
     });
 
+    test('keep-alive pings (--ping-interval) are answered through either replica', async () => {
+        // C pings its session on the GET stream it holds; the client answers through D. The
+        // answer must count on C: the next ping follows at the interval, not after the request
+        // timeout (5 s) with an "unanswered" warning.
+        const args = [...storeArgs, '--ping-interval', '200', '--limit', 'request-timeout-ms=5000'];
+        const [C, D] = await Promise.all([startServer(EVERYTHING, args), startServer(EVERYTHING, args)]);
+        const ac = new AbortController();
+        try {
+            const sid = await session(C.url);
+            const get = await fetch(C.url, { headers: { Accept: 'text/event-stream', ...H(sid) }, signal: ac.signal });
+            assert.equal(get.status, 200);
+            const it = sseEvents(get);
+            const nextPing = async (ms) => {
+                const timer = setTimeout(() => ac.abort(), ms);
+                try {
+                    for (;;) {
+                        const { value, done } = await it.next();
+                        if (done) return null;
+                        const m = value.data ? JSON.parse(value.data) : null;
+                        if (m?.method === 'ping') return m;
+                    }
+                } catch {
+                    return null; /* aborted: no ping in time */
+                } finally {
+                    clearTimeout(timer);
+                }
+            };
+            const first = await nextPing(3000);
+            assert.ok(first, 'a keep-alive ping on the stream');
+            const a = await post(D.url, { jsonrpc: '2.0', id: first.id, result: {} }, H(sid));
+            assert.equal(a.status, 202, await a.text());
+            const t0 = Date.now();
+            const second = await nextPing(2500);
+            assert.ok(second && second.id !== first.id, `the next ping at the interval (${Date.now() - t0} ms)`);
+            assert.doesNotMatch(C.stderr(), /unanswered/);
+        } finally {
+            ac.abort();
+            for (const s of [C, D]) assert.equal(await s.close(), 0, s.stderr());
+        }
+    });
+
     test('a task started on A is polled, waited for and cancelled on B', async () => {
         const sid = await session(A.url);
         const start = async (seconds) => {
