@@ -563,7 +563,8 @@ MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
  * A tool, resource, template or prompt is offered to a client when it is enabled and each of
  * its tags is enabled for that client. A hidden one is neither listed nor served: calling it
  * gets exactly what an unknown name or URI gets (-32602 "Unknown tool", resource not found,
- * ...), so its existence does not leak. Tags are enabled unless mcp_server_enable_tag() turned
+ * ...), so its existence does not leak; a hidden resource's updates are not sent to its
+ * subscribers either. Tags are enabled unless mcp_server_enable_tag() turned
  * them off server-wide; a 2025-era session (STDIO, a Streamable HTTP session) may have its own
  * view of a tag (mcp_call_session_enable_tag()), which wins over the server's. Every change
  * that alters what a client sees sends it the kind's notifications/.../list_changed (2026-07-28:

@@ -348,6 +348,24 @@ int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
     return MCP_OK;
 }
 
+/* True when something serves `uri` but not to session `s` (disabled, or behind a tag hidden from
+ * it): updates of a hidden resource are not sent, as reading it is not served. A URI nothing
+ * serves is not hidden (the author may announce any URI). */
+static bool updates_hidden(mcp_server_t *srv, const char *uri, const mcp__session *s)
+{
+    const mcp__table *templates = &srv->reg.t[MCP__TEMPLATE];
+    bool served = mcp__registry_get(&srv->reg, MCP__RESOURCE, uri) != NULL;
+    size_t i;
+    if (mcp__registry_find_uri(&srv->reg, uri, s, NULL))
+        return false;
+    for (i = 0; !served && i < templates->count; i++) {
+        json_t *vars = mcp__uritemplate_match(templates->items[i]->key, uri);
+        served = vars != NULL;
+        json_decref(vars);
+    }
+    return served;
+}
+
 /* Tell the subscribers of params.uri held here (steals params). */
 static void updated_here(mcp_server_t *srv, json_t *params)
 {
@@ -360,7 +378,8 @@ static void updated_here(mcp_server_t *srv, json_t *params)
     }
     for (s = srv->sessions; s; s = s->next) {
         json_t *n;
-        if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri))
+        if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri) ||
+            updates_hidden(srv, uri, s))
             continue;
         n = mcp__jsonrpc_notification("notifications/resources/updated", json_incref(params));
         if (n)
@@ -373,7 +392,8 @@ static void updated_here(mcp_server_t *srv, json_t *params)
         json_array_foreach(uris, i, u)
         {
             if (strcmp(json_string_value(u), uri) == 0) {
-                send_to_listener(l, "notifications/resources/updated", params);
+                if (!updates_hidden(srv, uri, l->call->sess))
+                    send_to_listener(l, "notifications/resources/updated", params);
                 break;
             }
         }
