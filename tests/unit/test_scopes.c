@@ -449,6 +449,35 @@ static void test_mounted_scopes(void **state)
     free(f);
 }
 
+/* Middleware sees the request's principal (mcp_call_principal()): on a 2025 session after a
+ * step-up, the new token's claims, not those the session began with. */
+static char seen_scope[64];
+
+static int mw_record(const mcp_request_info_t *req, void *ud)
+{
+    (void)ud;
+    snprintf(seen_scope, sizeof seen_scope, "%s",
+             json_string_value(json_object_get(req->principal, "scope"))
+                 ? json_string_value(json_object_get(req->principal, "scope"))
+                 : "-");
+    return MCP_OK;
+}
+
+static void test_middleware_request_principal(void **state)
+{
+    fixture *f = *state;
+    json_t *stepped = json_loads("{\"sub\":\"u\",\"scope\":\"a b\"}", 0, NULL);
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){.request = mw_record}), MCP_OK);
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}"); /* the session's first token */
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    assert_string_equal(seen_scope, "a");
+    f->sess->rx_principal = stepped; /* what HTTP sets while it hands over a request */
+    expect_result(f, REQ("tools/call", "\"name\":\"t1\""));
+    f->sess->rx_principal = NULL;
+    assert_string_equal(seen_scope, "a b");
+    json_decref(stepped);
+}
+
 static void test_accessors(void **state)
 {
     fixture *f = *state;
@@ -487,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hidden_before_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessors, setup, teardown),
         cmocka_unit_test(test_mounted_scopes),
+        cmocka_unit_test_setup_teardown(test_middleware_request_principal, setup, teardown),
     };
     return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
 }
