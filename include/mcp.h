@@ -790,7 +790,10 @@ MCP_API int mcp_call_client_supports_apps(const mcp_call_t *call);
  * `request` returns MCP_OK to pass the request on, or MCP_HANDLED when it answered the request
  * itself: with mcp_call_fail_new() (a JSON-RPC error) or by filling mcp_call_result(req->call)
  * (a result; for tools/call e.g. {"content":[...]}). The later middleware and the handler are
- * then skipped, and the reply goes out. A notification answered with MCP_HANDLED is dropped.
+ * then skipped, and the reply goes out. The method's own checks (a hidden item is unknown, an
+ * item's `.scopes`) are the handler's: a hook that answers a tools/call itself (a cache, say)
+ * answers for hidden tools and callers without the scopes too, so it answers only what
+ * req->call may use. A notification answered with MCP_HANDLED is dropped.
  * A negative mcp_err answers the request with -32603 (a notification is dropped).
  * Everything in the info structs is borrowed for the hook's duration.
  */
