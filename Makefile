@@ -140,7 +140,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
         test unit check-layers check-exports check-man format-check interop http-test store-test \
         replicas-test auth-test client-test http-client-test conformance-client test-servers test-install test-static \
         test-deb clients-test test-new conformance san valgrind bench bench-json bench-http \
-        bench-replicas bench-auth bench-client soak run fuzz \
+        bench-replicas bench-auth bench-client bench-build soak run fuzz \
         fuzz-replay fuzz-ci \
         install uninstall clean
 .DEFAULT_GOAL := all
@@ -261,7 +261,7 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
 # conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
 # and STDIO sessions under valgrind.
-TESTS := unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
+TESTS := bench-build unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
          store-test replicas-test auth-test client-test test-servers test-install test-static test-deb \
          clients-test test-new conformance conformance-client http-client-test
 test: all $(TESTS)
@@ -392,6 +392,9 @@ bench: all
 	$(Q)BUILD=$(BUILD) sh bench/run.sh
 
 # JSON reader and writer against jansson's json_loadb / json_dumps.
+# The benchmarks' C programs compile (make test builds them; running them is not a test).
+bench-build: $(BUILD)/bench/json_bench $(BUILD)/bench/inmem_bench $(BUILD)/bench/verify_bench
+
 bench-json: $(BUILD)/bench/json_bench
 	$(Q)$(BUILD)/bench/json_bench
 

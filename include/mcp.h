@@ -563,7 +563,8 @@ MCP_API int mcp_server_remove_prompt(mcp_server_t *srv, const char *name);
  * A tool, resource, template or prompt is offered to a client when it is enabled and each of
  * its tags is enabled for that client. A hidden one is neither listed nor served: calling it
  * gets exactly what an unknown name or URI gets (-32602 "Unknown tool", resource not found,
- * ...), so its existence does not leak. Tags are enabled unless mcp_server_enable_tag() turned
+ * ...), so its existence does not leak; a hidden resource's updates are not sent to its
+ * subscribers either. Tags are enabled unless mcp_server_enable_tag() turned
  * them off server-wide; a 2025-era session (STDIO, a Streamable HTTP session) may have its own
  * view of a tag (mcp_call_session_enable_tag()), which wins over the server's. Every change
  * that alters what a client sees sends it the kind's notifications/.../list_changed (2026-07-28:
@@ -790,7 +791,10 @@ MCP_API int mcp_call_client_supports_apps(const mcp_call_t *call);
  * `request` returns MCP_OK to pass the request on, or MCP_HANDLED when it answered the request
  * itself: with mcp_call_fail_new() (a JSON-RPC error) or by filling mcp_call_result(req->call)
  * (a result; for tools/call e.g. {"content":[...]}). The later middleware and the handler are
- * then skipped, and the reply goes out. A notification answered with MCP_HANDLED is dropped.
+ * then skipped, and the reply goes out. The method's own checks (a hidden item is unknown, an
+ * item's `.scopes`) are the handler's: a hook that answers a tools/call itself (a cache, say)
+ * answers for hidden tools and callers without the scopes too, so it answers only what
+ * req->call may use. A notification answered with MCP_HANDLED is dropped.
  * A negative mcp_err answers the request with -32603 (a notification is dropped).
  * Everything in the info structs is borrowed for the hook's duration.
  */

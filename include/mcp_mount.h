@@ -27,6 +27,12 @@
  * they are exposed unchanged (a proxy). Items that libmcp cannot register (a name or schema it
  * refuses) are skipped with a line in the server's log.
  *
+ * Authorization: the real client's principal does not reach the mounted server (its handlers
+ * see none, and mcp_call_has_scope() answers 1 there). The required scopes (`.scopes`) of an
+ * in-process server's items are registered with the re-exposed items, so this server lists and
+ * refuses them exactly as its own; a STDIO or remote server's lists carry no scopes: it checks
+ * the credentials of the mount's own client.
+ *
  * Limits: questions are forwarded through calls of 2025-era sessions (a 2026-07-28 request
  * cannot wait for a question of the mounted server: it ends with an error saying so);
  * resource subscriptions are not forwarded.

@@ -12,7 +12,8 @@
  *   s:<session id>                  the session: {"v": negotiated revision,        the session idle
  *                                   "caps": client capabilities, "info": client    timeout
  *                                   info, "lvl": log level, "p": principal,
- *                                   "who": quota key, "subs": [resource URIs]}
+ *                                   "who": quota key, "subs": [resource URIs],
+ *                                   "tags": {tag: shown} (the session's own view)}
  *   e:<session id>:<stream>         list of "<seq> <event data>", then "end"       the event TTL
  *   t:<task id>                     the task: status, message, result, owner,      the task TTL
  *                                   the replica running it

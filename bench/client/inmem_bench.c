@@ -10,6 +10,7 @@
  * usage: inmem_bench [CALLS]   (default 200000). Prints one line per shape and era.
  */
 #include <mcp_client.h>
+#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

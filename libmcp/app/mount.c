@@ -349,6 +349,13 @@ static int add_item(mount *m, mcp__kind kind, const char *exp, const json_t *def
 {
     const char *key = str(def, key_field[kind]);
     item *it = malloc(sizeof *it + strlen(key) + 1);
+    /* An in-process server's required scopes are kept here: its own session (the mount's
+     * client) has no authorization, so without them anyone could call through the mount what
+     * the mounted server reserves to some principals. Lists do not carry .scopes, so a STDIO or
+     * remote server's are its own business (it checks the mount's credentials). */
+    mcp_server_t *inner = mcp__client_memory_server(m->client);
+    const mcp__item *src = inner ? mcp__registry_get(&inner->reg, kind, key) : NULL;
+    const char *scopes = src ? src->scopes : NULL;
     char *in = NULL, *out = NULL, *ann = NULL, *icons = NULL, *meta = NULL, *args = NULL;
     mcp_error_t err = {0};
     int rc;
@@ -374,7 +381,8 @@ static int add_item(mount *m, mcp__kind kind, const char *exp, const json_t *def
                                                .free_userdata = item_free,
                                                .annotations = ann,
                                                .icons = icons,
-                                               .meta = meta},
+                                               .meta = meta,
+                                               .scopes = scopes},
                                  &err);
     } else if (kind == MCP__PROMPT) {
         args = prompt_args(json_object_get(def, "arguments"));
@@ -388,6 +396,7 @@ static int add_item(mount *m, mcp__kind kind, const char *exp, const json_t *def
                                                    .free_userdata = item_free,
                                                    .icons = icons,
                                                    .meta = meta,
+                                                   .scopes = scopes,
                                                    .complete = complete_handler},
                                    &err);
     } else {
@@ -407,6 +416,7 @@ static int add_item(mount *m, mcp__kind kind, const char *exp, const json_t *def
                               .icons = icons,
                               .meta = meta,
                               .size = json_is_integer(size) ? json_integer_value(size) : 0,
+                              .scopes = scopes,
                               .complete = kind == MCP__TEMPLATE ? complete_handler : NULL},
             &err);
     }

@@ -100,6 +100,10 @@ MCP_HIDDEN void mcp__client_set_exit_status(mcp_client_t *c, int status);
 MCP_HIDDEN int mcp__client_http_connect(mcp_client_t *c, const char *url,
                                         const mcp_client_http_opts_t *opts);
 
+/** memory.c: the server an in-memory client is connected to (mcp_client_connect_server()), or
+ * NULL (another transport, or the server let go). Mounting reads the items' `.scopes` there. */
+MCP_HIDDEN mcp_server_t *mcp__client_memory_server(const mcp_client_t *c);
+
 /* ---- stdio.c, memory.c: captured stderr -------------------------------------------------------
  */
 

@@ -284,6 +284,13 @@ static void c_destroy(mcp__ctransport *t)
 
 static const mcp__ctransport_ops memory_ops = {"memory", c_send, NULL, c_close, c_destroy};
 
+mcp_server_t *mcp__client_memory_server(const mcp_client_t *c)
+{
+    if (!c || !c->transport || c->transport->ops != &memory_ops)
+        return NULL;
+    return ((const cmem *)c->transport)->srv;
+}
+
 int mcp_client_connect_server(mcp_client_t *c, mcp_server_t *srv)
 {
     cmem *m;

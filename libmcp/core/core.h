@@ -135,6 +135,12 @@ MCP_HIDDEN bool mcp__item_visible(const mcp__registry *reg, const mcp__item *it,
  * (a tag is empty, over 64 bytes or not of [A-Za-z0-9_.:/-]; `err` says which) or MCP_ENOMEM. */
 MCP_HIDDEN int mcp__item_set_tags(mcp__item *it, const char *text, mcp_error_t *err);
 /** True when some item of `kind` carries `tag`. */
+/** The resource or template that serves `uri` for session `s` (disabled and hidden items
+ * skipped: a static resource first, then the templates in order), or NULL. With a template,
+ * *vars (when not NULL) receives its variables (new reference), else NULL. resources/read and
+ * both subscription forms use it, so the item's `.scopes` apply to all three. */
+MCP_HIDDEN mcp__item *mcp__registry_find_uri(const mcp__registry *reg, const char *uri,
+                                             const struct mcp__session *s, json_t **vars);
 MCP_HIDDEN bool mcp__registry_has_tag(const mcp__registry *reg, mcp__kind kind, const char *tag);
 
 /* ---- session.c ------------------------------------------------------------------------------ */

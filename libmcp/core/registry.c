@@ -144,6 +144,33 @@ bool mcp__item_visible(const mcp__registry *reg, const mcp__item *it, const mcp_
     return true;
 }
 
+mcp__item *mcp__registry_find_uri(const mcp__registry *reg, const char *uri, const mcp__session *s,
+                                  json_t **vars)
+{
+    const mcp__table *templates = &reg->t[MCP__TEMPLATE];
+    mcp__item *it = mcp__registry_get(reg, MCP__RESOURCE, uri);
+    size_t i;
+
+    if (vars)
+        *vars = NULL;
+    if (it && mcp__item_visible(reg, it, s))
+        return it;
+    /* unknown, disabled or hidden: a template may still serve the URI */
+    for (i = 0; i < templates->count; i++) {
+        json_t *v;
+        if (!mcp__item_visible(reg, templates->items[i], s))
+            continue;
+        if ((v = mcp__uritemplate_match(templates->items[i]->key, uri))) {
+            if (vars)
+                *vars = v;
+            else
+                json_decref(v);
+            return templates->items[i];
+        }
+    }
+    return NULL;
+}
+
 bool mcp__registry_has_tag(const mcp__registry *reg, mcp__kind kind, const char *tag)
 {
     const mcp__table *t = &reg->t[kind];

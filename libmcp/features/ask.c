@@ -167,6 +167,9 @@ bool mcp__session_awaits(const mcp__session *s, const json_t *id)
     const mcp__outreq *o;
     if (!json_is_integer(id))
         return false;
+    if (s->ping_id && s->ping_id == json_integer_value(id))
+        return true; /* the keep-alive's (keepalive.c): with a store, answered through any replica
+                      */
     for (o = s->outreqs; o; o = o->next)
         if (o->id == json_integer_value(id))
             return true;

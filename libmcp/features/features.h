@@ -23,8 +23,9 @@ MCP_HIDDEN int mcp__ask_client(mcp_call_t *call, const char *method, json_t *par
                                mcp_client_reply_fn cb, void *ud);
 /** A response from the client (dispatch). */
 MCP_HIDDEN void mcp__client_response(mcp__session *s, const mcp__msg *m);
-/** Does `s` wait for the client's answer to request `id` (ask.c; a 2025 task's questions:
- * mcp__tasks_awaits)? With a store, an answer that arrives at another replica goes on to it. */
+/** Does `s` wait for the client's answer to request `id` (ask.c's questions and the keep-alive
+ * ping; a 2025 task's questions: mcp__tasks_awaits)? With a store, an answer that arrives at
+ * another replica goes on to it. */
 MCP_HIDDEN bool mcp__session_awaits(const mcp__session *s, const json_t *id);
 /** The session's transport is gone: every open question fails with MCP_EIO. */
 MCP_HIDDEN void mcp__session_drop_questions(mcp__session *s);

@@ -135,26 +135,15 @@ int mcp__resources_templates_list(mcp_call_t *call)
 int mcp__resources_read(mcp_call_t *call)
 {
     const json_t *uri = json_object_get(call->params, "uri");
-    const mcp__table *templates = &call->srv->reg.t[MCP__TEMPLATE];
     mcp__item *it;
     json_t *vars = NULL;
-    size_t i;
 
     if (!json_is_string(uri)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"uri\" must be a string");
         return MCP_OK;
     }
-    it = mcp__registry_get(&call->srv->reg, MCP__RESOURCE, json_string_value(uri));
-    if (it && !mcp__item_visible(&call->srv->reg, it, call->sess))
-        it = NULL; /* disabled or hidden: a template may still serve the URI */
-    for (i = 0; !it && i < templates->count; i++) {
-        if (!mcp__item_visible(&call->srv->reg, templates->items[i], call->sess))
-            continue;
-        vars = mcp__uritemplate_match(templates->items[i]->key, json_string_value(uri));
-        if (vars)
-            it = templates->items[i];
-    }
+    it = mcp__registry_find_uri(&call->srv->reg, json_string_value(uri), call->sess, &vars);
     if (!it) {
         mcp__call_set_error(call, MCP_ERROR_RESOURCE_NOT_FOUND, json_pack("{s:O}", "uri", uri),
                             "Resource not found: %s", json_string_value(uri));

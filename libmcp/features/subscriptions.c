@@ -12,6 +12,10 @@
  * request never answers until the client cancels it (no reply then) or the server stops (a
  * `complete` result ends the stream gracefully).
  *
+ * A resource's `.scopes` apply to its updates as to resources/read: subscribing to a URI whose
+ * resource or template the caller may not read is refused the same way (403 insufficient_scope
+ * on Streamable HTTP with authorization).
+ *
  * What a client makes the server keep is bounded (mcp_limit): a URI longer than
  * MCP_LIMIT_URI_BYTES is refused with -32602, and a session's subscriptions or one listen
  * filter's resourceSubscriptions past MCP_LIMIT_SUBSCRIPTIONS with -32000 (server error).
@@ -46,6 +50,17 @@ static void too_many(mcp_call_t *call, const char *what)
                         call->srv->max_subscriptions, what);
 }
 
+/* True (with the refusal set: 403 insufficient_scope on HTTP) when the resource or template that
+ * serves `uri` needs scopes the call's principal lacks: updates of what a caller may not read are
+ * not for it either. A URI nothing serves (yet) needs no scope. */
+static bool forbidden_uri(mcp_call_t *call, const json_t *uri)
+{
+    mcp__item *it =
+        mcp__registry_find_uri(&call->srv->reg, json_string_value(uri), call->sess, NULL);
+    return it &&
+           mcp__call_forbid(call, it, it->kind == MCP__TEMPLATE ? "resource template" : "resource");
+}
+
 /* ---- 2025 era: resources/subscribe ------------------------------------------------------- */
 
 static int set_subscription(mcp_call_t *call, bool on)
@@ -58,7 +73,7 @@ static int set_subscription(mcp_call_t *call, bool on)
         return MCP_OK;
     }
     if (on) {
-        if (!uri_fits(call, uri))
+        if (!uri_fits(call, uri) || forbidden_uri(call, uri))
             return MCP_OK;
         if (json_object_size(s->subscriptions) >= call->srv->max_subscriptions &&
             !json_object_get(s->subscriptions, json_string_value(uri))) {
@@ -158,7 +173,7 @@ int mcp__subscriptions_listen(mcp_call_t *call)
             {
                 if (!json_is_string(u))
                     continue;
-                if (!uri_fits(call, u)) {
+                if (!uri_fits(call, u) || forbidden_uri(call, u)) {
                     json_decref(honoured);
                     return MCP_OK;
                 }
@@ -334,6 +349,24 @@ int mcp_server_resource_updated(mcp_server_t *srv, const char *uri)
     return MCP_OK;
 }
 
+/* True when something serves `uri` but not to session `s` (disabled, or behind a tag hidden from
+ * it): updates of a hidden resource are not sent, as reading it is not served. A URI nothing
+ * serves is not hidden (the author may announce any URI). */
+static bool updates_hidden(mcp_server_t *srv, const char *uri, const mcp__session *s)
+{
+    const mcp__table *templates = &srv->reg.t[MCP__TEMPLATE];
+    bool served = mcp__registry_get(&srv->reg, MCP__RESOURCE, uri) != NULL;
+    size_t i;
+    if (mcp__registry_find_uri(&srv->reg, uri, s, NULL))
+        return false;
+    for (i = 0; !served && i < templates->count; i++) {
+        json_t *vars = mcp__uritemplate_match(templates->items[i]->key, uri);
+        served = vars != NULL;
+        json_decref(vars);
+    }
+    return served;
+}
+
 /* Tell the subscribers of params.uri held here (steals params). */
 static void updated_here(mcp_server_t *srv, json_t *params)
 {
@@ -346,7 +379,8 @@ static void updated_here(mcp_server_t *srv, json_t *params)
     }
     for (s = srv->sessions; s; s = s->next) {
         json_t *n;
-        if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri))
+        if (s->closed || s->state != MCP__SESS_READY || !json_object_get(s->subscriptions, uri) ||
+            updates_hidden(srv, uri, s))
             continue;
         n = mcp__jsonrpc_notification("notifications/resources/updated", json_incref(params));
         if (n)
@@ -359,7 +393,8 @@ static void updated_here(mcp_server_t *srv, json_t *params)
         json_array_foreach(uris, i, u)
         {
             if (strcmp(json_string_value(u), uri) == 0) {
-                send_to_listener(l, "notifications/resources/updated", params);
+                if (!updates_hidden(srv, uri, l->call->sess))
+                    send_to_listener(l, "notifications/resources/updated", params);
                 break;
             }
         }

@@ -103,6 +103,7 @@ int mcp_call_session_enable_tag(mcp_call_t *call, const char *tag, int enabled)
     if ((!s->tag_view && !(s->tag_view = json_object())) ||
         json_object_set_new(s->tag_view, tag, json_boolean(now_on)) != 0)
         return MCP_ENOMEM;
+    s->gen++; /* a shared store writes the session again: every replica sees this view */
     if (was_on == now_on || s->closed || s->state != MCP__SESS_READY)
         return MCP_OK;
     for (k = 0; k < MCP__KINDS; k++) {

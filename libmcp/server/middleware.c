@@ -52,13 +52,18 @@ static void info_fill(mcp_request_info_t *info, mcp__session *s, const char *met
                       const json_t *params, const char *version, mcp_call_t *call, char *buf,
                       size_t size)
 {
-    const json_t *sub = json_object_get(s->principal, "sub");
+    /* the request's own token (a 2025 session's latest, after a step-up), as
+     * mcp_call_principal() answers, not the one the session began with */
+    const json_t *principal = call              ? call->principal
+                              : s->rx_principal ? s->rx_principal
+                                                : s->principal;
+    const json_t *sub = json_object_get(principal, "sub");
     const char *key = NULL;
 
     memset(info, 0, sizeof *info);
     info->method = method;
     info->params = params;
-    info->principal = s->principal;
+    info->principal = principal;
     info->protocol_version = version;
     info->call = call;
     if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)

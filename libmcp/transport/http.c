@@ -409,6 +409,8 @@ static char *sess_record(hsess *hs)
     json_object_set(rec, "p", s->principal ? s->principal : json_null());
     json_object_set_new(rec, "who", json_string(hs->who));
     json_object_set_new(rec, "subs", subs);
+    if (s->tag_view) /* mcp_call_session_enable_tag(): what this session is shown or not */
+        json_object_set(rec, "tags", s->tag_view);
     text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(rec);
     return text;
@@ -441,6 +443,18 @@ static void sess_apply(hsess *hs, const json_t *rec)
         s->subscriptions = json_object();
         json_array_foreach(subs, i, v) if (json_is_string(v))
             json_object_set_new(s->subscriptions, json_string_value(v), json_true());
+    }
+    json_decref(s->tag_view);
+    s->tag_view = NULL;
+    if (json_object_size(json_object_get(rec, "tags")) > 0) {
+        json_t *view = json_object_get(rec, "tags"), *on;
+        const char *tag;
+        s->tag_view = json_object();
+        json_object_foreach(view, tag, on)
+        {
+            if (json_is_boolean(on) && s->tag_view)
+                json_object_set(s->tag_view, tag, on);
+        }
     }
     s->state = MCP__SESS_READY;
 }
@@ -536,6 +550,7 @@ static void on_session_record(void *ud, mcp_store_status status, const char *val
         const char *who = json_string_value(json_object_get(rec, "who"));
         memcpy(hs->id, sid, sizeof hs->id);
         hs->core->principal = json_is_null(p) ? NULL : json_incref((json_t *)p);
+        hs->core->scoped = c->d->cfg.stage != NULL; /* as where it began: .scopes apply */
         snprintf(hs->who, sizeof hs->who, "%s", who ? who : "");
         sess_apply(hs, rec);
         hs->saved = strndup(value, len);

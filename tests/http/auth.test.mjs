@@ -562,6 +562,41 @@ describe('required scopes (.scopes) and the principal accessors (examples/auth_s
         assert.equal(pub.body.result.contents[0].text, 'for everyone', 'an item without scopes needs none');
     });
 
+    test('resources/subscribe and subscriptions/listen need the resource\'s scopes, as resources/read does', async () => {
+        // updates of a resource (static, or served by a template) are not for a caller that may not read it
+        for (const uri of ['notes://secret', 'notes://private/7']) {
+            const sid = await session(srv.url, AUTHZ(HENRY));
+            const r = await rpc(HENRY, sid, 20, 'resources/subscribe', { uri });
+            assert.equal(r.status, 403, `${uri} ${JSON.stringify(r.body)}`);
+            assert.equal(r.headers.get('www-authenticate'), STEP_UP('notes:admin'));
+            assert.deepEqual(r.body.error.data, { scope: 'notes:admin' });
+            const g = await rpc(GINA, await session(srv.url, AUTHZ(GINA)), 21, 'resources/subscribe', { uri });
+            assert.equal(g.status, 200, JSON.stringify(g.body));
+            assert.deepEqual(g.body.result, {});
+            const l = await rpc(HENRY, null, 22, 'subscriptions/listen',
+                { notifications: { resourceSubscriptions: ['notes://public', uri] } });
+            assert.equal(l.status, 403, `${uri} ${JSON.stringify(l.body)}`);
+            assert.equal(l.headers.get('www-authenticate'), STEP_UP('notes:admin'));
+            assert.equal(l.body.id, 22);
+        }
+        const pub = await rpc(HENRY, await session(srv.url, AUTHZ(HENRY)), 23, 'resources/subscribe', { uri: 'notes://public' });
+        assert.equal(pub.status, 200, 'a resource without scopes needs none');
+        // gina may listen to the secret one: the stream opens with the acknowledgement naming it
+        const ac = new AbortController();
+        try {
+            const r = await post(srv.url, { jsonrpc: '2.0', id: 24, method: 'subscriptions/listen',
+                params: { notifications: { resourceSubscriptions: ['notes://secret'] }, _meta: M26 } },
+            { ...AUTHZ(GINA), 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'subscriptions/listen' }, { signal: ac.signal });
+            assert.equal(r.status, 200);
+            const ev = (await sseEvents(r).next()).value;
+            const ack = JSON.parse(ev.data);
+            assert.equal(ack.method, 'notifications/subscriptions/acknowledged');
+            assert.deepEqual(ack.params.notifications.resourceSubscriptions, ['notes://secret']);
+        } finally {
+            ac.abort();
+        }
+    });
+
     test('legacy HTTP+SSE: no status to choose, so the JSON-RPC error (with the scope) comes on the stream', async () => {
         const s = await openSse(srv.sseUrl, AUTHZ(ALICE));
         try {

@@ -4,7 +4,9 @@
 // directly, by raw fetch and by the official SDK clients whose requests alternate between them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
@@ -305,6 +307,76 @@ describe('replicas on a Redis store', () => {
         await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
     });
 
+    test("a session's own view of a tag (mcp_call_session_enable_tag) holds on every replica", async () => {
+        const sid = await session(A.url);
+        const listed = async (url) => (await call(url, rpc('tools/list'), H(sid))).body.result.tools.map((t) => t.name);
+        const beta = (url) => call(url, rpc('tools/call', { name: 'beta_report', arguments: {} }), H(sid));
+        assert.ok(!(await listed(B.url)).includes('beta_report'), 'hidden server-wide');
+        const u = await call(A.url, rpc('tools/call', { name: 'unlock_beta', arguments: {} }), H(sid));
+        assert.equal(u.body.result?.isError, undefined, JSON.stringify(u.body));
+        // B loaded the session before: the channel brings it the new view (bounded wait)
+        let shown = false;
+        for (let k = 0; k < 30 && !shown; k++) {
+            shown = (await listed(B.url)).includes('beta_report');
+            if (!shown) await sleep(100);
+        }
+        assert.ok(shown, 'unlocked on A, listed on B');
+        const onB = await beta(B.url);
+        assert.match(onB.body.result?.content?.[0]?.text ?? '', /Beta report/, JSON.stringify(onB.body));
+        // hidden again through B: A must refuse it as unknown
+        const h = await call(B.url, rpc('tools/call', { name: 'unlock_beta', arguments: { enabled: false } }), H(sid));
+        assert.match(h.body.result?.content?.[0]?.text ?? '', /hidden/, JSON.stringify(h.body));
+        let refused = null;
+        for (let k = 0; k < 30 && !refused; k++) {
+            const r = await beta(A.url);
+            if (r.body.error) refused = r.body.error;
+            else await sleep(100);
+        }
+        assert.equal(refused?.code, -32602, 'hidden on B, unknown on A');
+        assert.match(refused.message, /Unknown tool/);
+    });
+
+    test('keep-alive pings (--ping-interval) are answered through either replica', async () => {
+        // C pings its session on the GET stream it holds; the client answers through D. The
+        // answer must count on C: the next ping follows at the interval, not after the request
+        // timeout (5 s) with an "unanswered" warning.
+        const args = [...storeArgs, '--ping-interval', '200', '--limit', 'request-timeout-ms=5000'];
+        const [C, D] = await Promise.all([startServer(EVERYTHING, args), startServer(EVERYTHING, args)]);
+        const ac = new AbortController();
+        try {
+            const sid = await session(C.url);
+            const get = await fetch(C.url, { headers: { Accept: 'text/event-stream', ...H(sid) }, signal: ac.signal });
+            assert.equal(get.status, 200);
+            const it = sseEvents(get);
+            const nextPing = async (ms) => {
+                const timer = setTimeout(() => ac.abort(), ms);
+                try {
+                    for (;;) {
+                        const { value, done } = await it.next();
+                        if (done) return null;
+                        const m = value.data ? JSON.parse(value.data) : null;
+                        if (m?.method === 'ping') return m;
+                    }
+                } catch {
+                    return null; /* aborted: no ping in time */
+                } finally {
+                    clearTimeout(timer);
+                }
+            };
+            const first = await nextPing(3000);
+            assert.ok(first, 'a keep-alive ping on the stream');
+            const a = await post(D.url, { jsonrpc: '2.0', id: first.id, result: {} }, H(sid));
+            assert.equal(a.status, 202, await a.text());
+            const t0 = Date.now();
+            const second = await nextPing(2500);
+            assert.ok(second && second.id !== first.id, `the next ping at the interval (${Date.now() - t0} ms)`);
+            assert.doesNotMatch(C.stderr(), /unanswered/);
+        } finally {
+            ac.abort();
+            for (const s of [C, D]) assert.equal(await s.close(), 0, s.stderr());
+        }
+    });
+
     test('a task started on A is polled, waited for and cancelled on B', async () => {
         const sid = await session(A.url);
         const start = async (seconds) => {
@@ -563,5 +635,98 @@ describe('replicas on a Redis store', () => {
             delete process.env.MCP_REDIS_PASSWORD;
             await stopRedis(locked);
         }
+    });
+});
+
+describe('replicas on a Redis store with JWT authorization: sessions and tasks stay bound to their principal', () => {
+    // Two principals of one issuer (Ed25519 keys made here, a JWK Set file): a session or task
+    // of alice's, stored by A, is unknown to bob on B (404 / task not found) and alice's on B.
+    const ISSUER = 'https://issuer.test';
+    const AUD = 'https://mcp.test/';
+    const keys = crypto.generateKeyPairSync('ed25519');
+    const b64 = (s) => Buffer.from(s).toString('base64url');
+    const token = (sub) => {
+        const now = Math.floor(Date.now() / 1000);
+        const input = `${b64(JSON.stringify({ alg: 'EdDSA', kid: 'k1' }))}.${b64(JSON.stringify({
+            iss: ISSUER, aud: AUD, sub, client_id: 'app', iat: now - 5, exp: now + 600 }))}`;
+        return `${input}.${crypto.sign(null, Buffer.from(input), keys.privateKey).toString('base64url')}`;
+    };
+    const ALICE = { Authorization: `Bearer ${token('alice')}` };
+    const BOB = { Authorization: `Bearer ${token('bob')}` };
+    let redis, dir, A, B;
+
+    before(async () => {
+        process.env.MCP_STATE_KEY = randomBytes(32).toString('hex');
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'libmcp-store-jwks-'));
+        const file = path.join(dir, 'jwks.json');
+        fs.writeFileSync(file, JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] }));
+        const port = await freePort();
+        redis = await startRedis(port);
+        const args = ['--store', `redis://127.0.0.1:${port}`, '--store-prefix', `j${randomBytes(4).toString('hex')}`,
+            '--jwks-file', file, '--issuer', ISSUER, '--audience', AUD];
+        [A, B] = await Promise.all([startServer(EVERYTHING, args), startServer(EVERYTHING, args)]);
+    }, { timeout: 30000 });
+
+    after(async () => {
+        for (const s of [A, B]) if (s) assert.equal(await s.close(), 0, s.stderr());
+        await stopRedis(redis);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }, HOOK);
+
+    test("a 2025 session of alice's, opened on A: 404 for bob on B, served for alice on B", async () => {
+        const init = INIT(1, PROTO);
+        init.params.capabilities = { tasks: {} };
+        const r = await post(A.url, init, ALICE);
+        const sid = r.headers.get('mcp-session-id');
+        assert.equal(r.status, 200, await r.text());
+        const n = await post(B.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { ...H(sid), ...ALICE });
+        assert.equal(n.status, 202, await n.text());
+        const stolen = await post(B.url, rpc('tools/list'), { ...H(sid), ...BOB });
+        assert.equal(stolen.status, 404, 'another principal: as unknown as a missing session');
+        assert.equal(JSON.parse(await stolen.text()).error?.code, -32001);
+        const own = await call(B.url, rpc('tools/list'), { ...H(sid), ...ALICE });
+        assert.equal(own.status, 200, JSON.stringify(own.body));
+        assert.ok(own.body.result.tools.length > 0);
+        // the session continued on B still applies .scopes: alice lacks everything:admin
+        assert.ok(!own.body.result.tools.some((t) => t.name === 'whoami_admin'), 'filtered on B too');
+        const admin = await post(B.url, rpc('tools/call', { name: 'whoami_admin', arguments: {} }), { ...H(sid), ...ALICE });
+        assert.equal(admin.status, 403, await admin.text());
+        assert.match(admin.headers.get('www-authenticate') ?? '', /insufficient_scope.*everything:admin/);
+
+        // a task alice starts on A through her session: bob's own session on B cannot see it
+        const t = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, task: { ttl: 60000 } }),
+            { ...H(sid), ...ALICE });
+        const id = t.body.result?.task?.taskId;
+        assert.ok(id, JSON.stringify(t.body));
+        const br = await post(B.url, init, BOB);
+        const bsid = br.headers.get('mcp-session-id');
+        await br.text();
+        const seen = await call(B.url, rpc('tasks/get', { taskId: id }), { ...H(bsid), ...BOB });
+        assert.equal(seen.body.error?.code, -32602, JSON.stringify(seen.body));
+        const mine = await call(B.url, rpc('tasks/cancel', { taskId: id }), { ...H(sid), ...ALICE });
+        assert.equal(mine.body.result?.status, 'cancelled', JSON.stringify(mine.body));
+    });
+
+    test("a 2026-07-28 task of alice's, started on A: not found for bob on B, alice's on B", async () => {
+        const meta = { ...M26, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+        const r = await call(A.url, rpc('tools/call', { name: 'slow_compute', arguments: { seconds: 30 }, _meta: meta }),
+            { ...H26('tools/call', 'slow_compute'), ...ALICE });
+        assert.equal(r.body.result?.resultType, 'task', JSON.stringify(r.body));
+        const id = r.body.result.taskId;
+        for (const method of ['tasks/get', 'tasks/cancel']) {
+            const b = await call(B.url, rpc(method, { taskId: id, _meta: meta }), { ...H26(method, id), ...BOB });
+            assert.ok(b.body.error, `${method} by bob: ${JSON.stringify(b.body)}`);
+        }
+        const g = await call(B.url, rpc('tasks/get', { taskId: id, _meta: meta }), { ...H26('tasks/get', id), ...ALICE });
+        assert.equal(g.body.result?.status, 'working', JSON.stringify(g.body));
+        const c = await call(B.url, rpc('tasks/cancel', { taskId: id, _meta: meta }), { ...H26('tasks/cancel', id), ...ALICE });
+        assert.ok(c.body.result, JSON.stringify(c.body));
+        let end;
+        for (let k = 0; k < 20 && end !== 'cancelled'; k++) {
+            const s = await call(A.url, rpc('tasks/get', { taskId: id, _meta: meta }), { ...H26('tasks/get', id), ...ALICE });
+            end = s.body.result?.status;
+            if (end !== 'cancelled') await sleep(100);
+        }
+        assert.equal(end, 'cancelled', 'A stopped it');
     });
 });

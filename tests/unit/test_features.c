@@ -782,14 +782,24 @@ static void test_completion(void **state)
     client_done(f, c);
 }
 
+/* resources/subscribe to `uri` (a 2025 session), answered with a result. */
+static void subscribe(fixture *f, int id, const char *uri)
+{
+    char text[200];
+    snprintf(text, sizeof text,
+             "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"resources/subscribe\",\"params\":{"
+             "\"uri\":\"%s\"}}",
+             id, uri);
+    send_text(f, text);
+    assert_non_null(json_object_get(last_sent(f), "result"));
+}
+
 static void test_subscriptions_2025(void **state)
 {
     fixture *f = *state;
     size_t before;
     init(f, "{}");
-    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/subscribe\",\"params\":{"
-                 "\"uri\":\"test://watched\"}}");
-    assert_non_null(json_object_get(last_sent(f), "result"));
+    subscribe(f, 1, "test://watched");
     before = json_array_size(f->cap.sent);
     mcp_server_resource_updated(f->srv, "test://watched");
     mcp_server_resource_updated(f->srv, "test://other");
@@ -799,6 +809,30 @@ static void test_subscriptions_2025(void **state)
     before = json_array_size(f->cap.sent);
     mcp_server_resource_updated(f->srv, "test://watched");
     assert_int_equal(count_method(f, before, "notifications/resources/updated"), 0);
+}
+
+/* A resource hidden after the subscription (disabled here; a tag turned off hides the same way)
+ * gets no updates in either era, as it is not served; shown again, its updates flow. */
+static void test_hidden_resource_updates(void **state)
+{
+    fixture *f = *state;
+    size_t before;
+    init(f, "{}");
+    subscribe(f, 1, "test://watched");
+    send_text(f, "{\"jsonrpc\":\"2.0\",\"id\":\"listen:1\",\"method\":\"subscriptions/listen\","
+                 "\"params\":{\"notifications\":{\"resourceSubscriptions\":[\"test://watched\"]},"
+                 META26("{}") "}}}");
+    assert_int_equal(mcp_server_enable_resource(f->srv, "test://watched", 0), MCP_OK);
+    subscribe(f, 2, "test://unserved");
+    before = json_array_size(f->cap.sent);
+    mcp_server_resource_updated(f->srv, "test://watched");
+    assert_int_equal(count_method(f, before, "notifications/resources/updated"), 0);
+    mcp_server_resource_updated(f->srv, "test://unserved"); /* nothing serves it: not hidden */
+    assert_int_equal(count_method(f, before, "notifications/resources/updated"), 1);
+    assert_int_equal(mcp_server_enable_resource(f->srv, "test://watched", 1), MCP_OK);
+    before = json_array_size(f->cap.sent);
+    mcp_server_resource_updated(f->srv, "test://watched");
+    assert_int_equal(count_method(f, before, "notifications/resources/updated"), 2);
 }
 
 static int noop_tool(mcp_call_t *call, const json_t *args, void *ud)
@@ -988,6 +1022,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_elicit_2026_states_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriptions_2025, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_resource_updates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_2026, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscription_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_limits, setup, teardown),

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "harness.h" /* the in-memory transport */
+#include "mcp_client.h"
+#include "mcp_mount.h"
 
 /* The class of each reply the session was sent, in order (a transport records it). */
 static mcp__reply_class classes[64];
@@ -327,6 +329,155 @@ static void test_calls_refused_and_served(void **state)
     json_decref(r);
 }
 
+/* Visibility wins over scopes: a hidden item (disabled, or behind a tag turned off) is unknown,
+ * never 403 naming the scope it needs (that would tell the caller it exists); shown again, the
+ * scope check applies as before. subscriptions/listen on a resource the caller may not read is
+ * refused like resources/read. */
+static void test_hidden_before_scopes(void **state)
+{
+    fixture *f = *state;
+    static const char *const hidden[] = {
+        REQ("tools/call", "\"name\":\"t1\""),
+        REQ("tools/call", "\"name\":\"tagged\""),
+        REQ("resources/read", "\"uri\":\"x://s\""),
+        REQ("resources/read", "\"uri\":\"x://t/1\""),
+    };
+    size_t i;
+    json_t *r;
+
+    assert_int_equal(
+        mcp_server_add_tool(
+            f->srv,
+            &(mcp_tool_t){.name = "tagged", .handler = tool_who, .scopes = "b", .tags = "admin"},
+            NULL),
+        MCP_OK);
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"tagged\""), "b");
+    expect_forbidden(
+        f,
+        REQ("subscriptions/listen", "\"notifications\":{\"resourceSubscriptions\":[\"x://t/1\"]}"),
+        "c");
+
+    assert_int_equal(mcp_server_enable_tool(f->srv, "t1", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_resource(f->srv, "x://s", 0), MCP_OK);
+    assert_int_equal(mcp_server_enable_resource(f->srv, "x://t/{id}", 0), MCP_OK);
+    for (i = 0; i < 4; i++) {
+        json_t *e;
+        r = roundtrip(f, hidden[i]);
+        e = json_object_get(r, "error");
+        assert_non_null(e);
+        assert_int_not_equal(json_integer_value(json_object_get(e, "code")), -32000);
+        assert_null(json_object_get(json_object_get(e, "data"), "scope")); /* unknown */
+        assert_int_equal(classes[nclasses - 1], MCP__REPLY_OK);
+        json_decref(r);
+    }
+
+    assert_int_equal(mcp_server_enable_tool(f->srv, "t1", 1), MCP_OK);
+    assert_int_equal(mcp_server_enable_tag(f->srv, "admin", 1), MCP_OK);
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"tagged\""), "b");
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a b\"}");
+    expect_result(f, REQ("tools/call", "\"name\":\"tagged\""));
+}
+
+/* A server mounted in-process (app/mount.c) keeps its items' .scopes on the outer server: its
+ * own session has no authorization, so the outer one must refuse what the caller may not use. */
+static void test_mounted_scopes(void **state)
+{
+    fixture *f = harness_new(true);
+    mcp_server_t *inner = mcp_server_new("inner", "1.0");
+    mcp_client_t *mc;
+    mcp_error_t err = {0};
+    char names[64];
+    int pages, i;
+    json_t *r;
+    size_t before;
+    (void)state;
+
+    mcp__server_session_end(f->sess); /* replaced by one that records reply classes */
+    mcp__session_unref(f->sess);
+    f->sess = mcp__session_new(f->srv, &class_ops, &f->cap);
+    nclasses = 0;
+    assert_int_equal(mcp_server_add_tool(inner,
+                                         &(mcp_tool_t){.name = "open", .handler = tool_who},
+                                         NULL),
+                     MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(
+            inner, &(mcp_tool_t){.name = "secret", .handler = tool_who, .scopes = "admin"}, NULL),
+        MCP_OK);
+    assert_int_equal(mcp_server_add_resource(inner,
+                                             &(mcp_resource_t){.uri = "x://s",
+                                                               .name = "s",
+                                                               .text = "secret",
+                                                               .scopes = "admin"},
+                                             NULL),
+                     MCP_OK);
+    assert_int_equal(mcp_server_attach(inner, &f->loop), MCP_OK);
+    mc = mcp_client_new(&f->loop, "mounter", "1");
+    assert_int_equal(mcp_client_connect_server(mc, inner), MCP_OK);
+    assert_int_equal(mcp_server_mount(f->srv, mc, "in", &err), MCP_OK);
+
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}");
+    list_names(f, names, sizeof names, &pages);
+    assert_string_equal(names, "in_open,");
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"in_secret\""), "admin");
+    expect_forbidden(f, REQ("resources/read", "\"uri\":\"x://in/s\""), "admin");
+
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a admin\"}");
+    list_names(f, names, sizeof names, &pages);
+    assert_string_equal(names, "in_open,in_secret,");
+    before = json_array_size(f->cap.sent); /* forwarded: the answer comes through the loop */
+    mcp__server_receive(f->sess, REQ("tools/call", "\"name\":\"in_secret\""),
+                        strlen(REQ("tools/call", "\"name\":\"in_secret\"")));
+    for (i = 0; i < 200 && json_array_size(f->cap.sent) == before; i++)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    r = json_array_get(f->cap.sent, json_array_size(f->cap.sent) - 1);
+    assert_non_null(json_object_get(r, "result"));
+    assert_int_equal(classes[nclasses - 1], MCP__REPLY_OK);
+
+    mcp__server_session_end(f->sess);
+    mcp__session_unref(f->sess);
+    mcp_server_free(f->srv); /* closes and frees the mount's client */
+    mcp_server_free(inner);
+    for (i = 0; i < 50 && uv_loop_alive(&f->loop); i++)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    json_decref(f->cap.sent);
+    free(f);
+}
+
+/* Middleware sees the request's principal (mcp_call_principal()): on a 2025 session after a
+ * step-up, the new token's claims, not those the session began with. */
+static char seen_scope[64];
+
+static int mw_record(const mcp_request_info_t *req, void *ud)
+{
+    (void)ud;
+    snprintf(seen_scope, sizeof seen_scope, "%s",
+             json_string_value(json_object_get(req->principal, "scope"))
+                 ? json_string_value(json_object_get(req->principal, "scope"))
+                 : "-");
+    return MCP_OK;
+}
+
+static void test_middleware_request_principal(void **state)
+{
+    fixture *f = *state;
+    json_t *stepped = json_loads("{\"sub\":\"u\",\"scope\":\"a b\"}", 0, NULL);
+    assert_int_equal(mcp_server_use(f->srv, &(mcp_middleware_t){.request = mw_record}), MCP_OK);
+    authorize(f, "{\"sub\":\"u\",\"scope\":\"a\"}"); /* the session's first token */
+    expect_forbidden(f, REQ("tools/call", "\"name\":\"t1\""), "b");
+    assert_string_equal(seen_scope, "a");
+    f->sess->rx_principal = stepped; /* what HTTP sets while it hands over a request */
+    expect_result(f, REQ("tools/call", "\"name\":\"t1\""));
+    f->sess->rx_principal = NULL;
+    assert_string_equal(seen_scope, "a b");
+    json_decref(stepped);
+}
+
 static void test_accessors(void **state)
 {
     fixture *f = *state;
@@ -362,7 +513,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lists_filtered_pages_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_cache_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calls_refused_and_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_before_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessors, setup, teardown),
+        cmocka_unit_test(test_mounted_scopes),
+        cmocka_unit_test_setup_teardown(test_middleware_request_principal, setup, teardown),
     };
     return cmocka_run_group_tests_name("scopes", tests, NULL, NULL);
 }
