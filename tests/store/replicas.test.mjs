@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 
 import { BUILD, INIT, V1, V2, closeAll, post, sleep, sseEvents, startServer, test, HOOK } from '../http/lib.mjs';
 
@@ -303,6 +303,65 @@ describe('replicas on a Redis store', () => {
         assert.ok(logs.some((m) => m.method === 'notifications/message' && JSON.stringify(m.params).includes('to everyone')), JSON.stringify(logs));
         // put the tool list back as it was
         await call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
+    });
+
+    // two replicas start and a stream waits out a kill: more time than the default
+    nodeTest('a GET stream whose replica died, resumed on a third: replayed once, then every later message', { timeout: 45000 }, async () => {
+        // three live replicas: A, B (holds the GET stream, then dies), C (resumes it)
+        const [B2, C] = await Promise.all([startServer(EVERYTHING, storeArgs), startServer(EVERYTHING, storeArgs)]);
+        await sleep(2300); // their own dynamic tool (see before()) is added before the checks
+        const sid = await session(A.url);
+        const uri = 'demo://resumed-on-c';
+        const sub = await call(A.url, rpc('resources/subscribe', { uri }), H(sid));
+        assert.equal(sub.status, 200, JSON.stringify(sub.body));
+        const g = await fetch(B2.url, { headers: { ...H(sid), Accept: 'text/event-stream' } });
+        assert.equal(g.status, 200);
+        const isMethod = (m) => (ev) => ev.data && JSON.parse(ev.data).method === m;
+        const firstEvents = readUntil(g, isMethod('notifications/tools/list_changed'), 6000);
+        await sleep(300);
+        const toggle = () => call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
+        assert.equal((await toggle()).status, 200);
+        const first = await firstEvents;
+        assert.ok(parsed(first).some((m) => m.method === 'notifications/tools/list_changed'), `B's stream: ${JSON.stringify(first)}`);
+        const primeId = first.find((e) => e.id && e.data === '')?.id;
+        assert.ok(primeId, `a priming event: ${JSON.stringify(first)}`);
+        B2.killNow(); // SIGKILL: B says nothing to the others
+        await B2.close().catch(() => {});
+        // the client resumes after the priming event on C: B's stored event once, then live ones
+        const r = await fetch(C.url, { headers: { ...H(sid), Accept: 'text/event-stream', 'Last-Event-ID': primeId } });
+        assert.equal(r.status, 200);
+        const rest = readUntil(r, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/message', 8000);
+        await sleep(400);
+        assert.equal((await toggle()).status, 200); // puts the tool list back, too
+        const u = await call(A.url, rpc('tools/call', { name: 'notify_resource_updated', arguments: { uri }, _meta: M26 }), H26('tools/call', 'notify_resource_updated'));
+        assert.equal(u.status, 200, JSON.stringify(u.body));
+        const other = await session(A.url);
+        const b = await call(A.url, rpc('tools/call', { name: 'broadcast_log', arguments: { message: 'after the kill' } }), H(other));
+        assert.equal(b.status, 200, JSON.stringify(b.body));
+        const events = await rest;
+        const msgs = parsed(events);
+        const lists = msgs.filter((m) => m.method === 'notifications/tools/list_changed');
+        assert.equal(lists.length, 2, `B's stored event once, then the live one: ${JSON.stringify(msgs)}`);
+        assert.ok(msgs.some((m) => m.method === 'notifications/resources/updated' && m.params.uri === uri), JSON.stringify(msgs));
+        assert.ok(msgs.some((m) => m.method === 'notifications/message' && JSON.stringify(m.params).includes('after the kill')), JSON.stringify(msgs));
+        const ids = events.filter((e) => e.id).map((e) => e.id);
+        assert.equal(new Set(ids).size, ids.length, `no event id twice: ${ids}`);
+        const [no] = primeId.split('-').map(Number);
+        assert.ok(ids.every((id) => Number(id.split('-')[0]) === no), `the same stream goes on: ${ids}`);
+
+        // two live replicas right after a third was killed: a list change raised on A reaches a
+        // plain GET stream on C
+        const sid2 = await session(C.url);
+        const g2 = await fetch(C.url, { headers: { ...H(sid2), Accept: 'text/event-stream' } });
+        assert.equal(g2.status, 200);
+        const seen2 = readUntil(g2, isMethod('notifications/tools/list_changed'), 6000);
+        await sleep(300);
+        assert.equal((await toggle()).status, 200);
+        assert.ok(parsed(await seen2).some((m) => m.method === 'notifications/tools/list_changed'), 'list_changed from A on C');
+        assert.equal((await toggle()).status, 200);
+        await r.body?.cancel().catch(() => {});
+        await g2.body?.cancel().catch(() => {});
+        assert.equal(await C.close(), 0);
     });
 
     test('a task started on A is polled, waited for and cancelled on B', async () => {
