@@ -14,7 +14,8 @@
  *                                   info, "lvl": log level, "p": principal,
  *                                   "who": quota key, "subs": [resource URIs],
  *                                   "tags": {tag: shown} (the session's own view)}
- *   e:<session id>:<stream>         list of "<seq> <event data>", then "end"       the event TTL
+ *   e:<session id>:<stream>         list of "<seq> <event data>", then "end"; a    the event TTL
+ *                                   GET stream's list starts with "get"
  *   t:<task id>                     the task: status, message, result, owner,      the task TTL
  *                                   the replica running it
  *   l:<task id>                     the lease of a running task ("1"), renewed by  the lease
@@ -24,7 +25,8 @@
  *
  * and sends {"o": replica id, "k": kind, ...} messages on one channel (pub/sub) so that the
  * replicas hear of list changes, resource updates, session updates and ends, events of streams
- * they resume, and task cancellations.
+ * they resume, which replica holds a session's GET stream now (a GET stream resumed on another
+ * replica is held there from then on), and task cancellations.
  *
  * The interface is a small asynchronous key/value store (mcp_store_ops_t) so a store can sit on
  * any engine: libmcp has a memory one (mcp_store_memory(): one process, for tests and for

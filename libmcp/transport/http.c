@@ -124,8 +124,9 @@ struct hwait {
     hsess *hs;
     unsigned no; /* GET resumption: the stream and the last event seen */
     uint64_t after;
-    bool finished; /* the stored stream ended ("end") */
-    json_t *evs;   /* the stored events read so far: [seq, data] each */
+    bool finished;   /* the stored stream ended ("end") */
+    bool standalone; /* the stored stream is a session's GET stream ("get") */
+    json_t *evs;     /* the stored events read so far: [seq, data] each */
     hwait *prev, *next;
 };
 
@@ -1583,6 +1584,8 @@ static void on_stream_events(void *ud, mcp_store_status status, const char *valu
     if (value) {
         if (len == 3 && memcmp(value, "end", 3) == 0)
             w->finished = true;
+        else if (len == 3 && memcmp(value, "get", 3) == 0)
+            w->standalone = true;
         else if (w->evs)
             json_array_append_new(w->evs, event_item(value, len));
         return;
@@ -1614,6 +1617,7 @@ static void on_stream_events(void *ud, mcp_store_status status, const char *valu
     st->pending = json_incref(w->evs);
     if (w->finished)
         st->finished = true;
+    st->standalone = w->standalone;
     wait_free(w);
     c->store_events = true;
     on_request(c); /* do_get finds the stream now */
@@ -1704,6 +1708,41 @@ static void on_event_note(void *ud, const json_t *msg)
     }
 }
 
+/* With a store: this replica holds the session's GET stream from now on ("sget"); another
+ * replica that held one drops it, so every later message for the session comes here (as "smsg",
+ * or from each replica's own copy for list changes and resource updates) exactly once. */
+static void standalone_announce(hsess *hs, stream *st)
+{
+    mcp__store_send(hs->t->srv, "sget", json_pack("{s:s,s:i}", "s", hs->id, "n", (int)st->no));
+}
+
+/* A GET stream of another replica (dead, or its client gone) resumed here: it goes on as this
+ * replica's own stream, with the same number and the event numbers after the stored ones. */
+static void standalone_take(hsess *hs, stream *st)
+{
+    if (hs->standalone && hs->standalone != st) {
+        stream *old = hs->standalone;
+        stream_unlink(old);
+        stream_free(old);
+    }
+    st->remote = false;
+    hs->standalone = st;
+    standalone_announce(hs, st);
+}
+
+/* Channel: another replica holds this session's GET stream now ("sget"). */
+static void on_standalone_note(void *ud, const json_t *msg)
+{
+    http_tr *t = ud;
+    const char *sid = json_string_value(json_object_get(msg, "s"));
+    hsess *hs = sid ? sess_find(t, sid) : NULL;
+    stream *old = hs ? hs->standalone : NULL;
+    if (!old)
+        return;
+    stream_unlink(old);
+    stream_free(old);
+}
+
 struct replay_ctx {
     stream *st;
 };
@@ -1776,6 +1815,8 @@ static void do_get(mcp__hconn *c)
         r.st = st;
         if (st->remote) {
             remote_flush(st);
+            if (st->standalone && !st->finished)
+                standalone_take(hs, st);
             return;
         }
         if (t->es)
@@ -1801,6 +1842,12 @@ static void do_get(mcp__hconn *c)
     st->conn = c;
     c->owner = st;
     hs->attached++;
+    if (t->store) { /* a resumption on another replica takes it over (standalone_take) */
+        char key[64];
+        snprintf(key, sizeof key, "e:%s:%u", hs->id, st->no);
+        mcp_store_push(t->store, key, "get", 3, t->session_timeout_ms, NULL, NULL);
+        standalone_announce(hs, st);
+    }
     stream_prime(st);
 }
 
@@ -2124,6 +2171,7 @@ int mcp_server_listen_http(mcp_server_t *srv, const mcp_http_opts_t *opts)
         mcp__store_listen(srv, "sresp", on_answer_note, t);
         mcp__store_listen(srv, "smsg", on_session_message, t);
         mcp__store_listen(srv, "evend", on_event_note, t);
+        mcp__store_listen(srv, "sget", on_standalone_note, t);
         t->store_srv = srv;
     }
     mcp__server_add_transport(srv, &t->base);

@@ -9,11 +9,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 
-import { BUILD, INIT, V1, V2, closeAll, post, sleep, sseEvents, startServer, test, HOOK } from '../http/lib.mjs';
+import { createRequire } from 'node:module';
+
+import { BUILD, INIT, ROOT, V1, V2, closeAll, post, sleep, sseEvents, startServer, test, HOOK } from '../http/lib.mjs';
 
 const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
+const { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } = createRequire(path.join(ROOT, 'tests', 'interop', 'package.json'))(
+    '@modelcontextprotocol/sdk/types.js',
+);
 const PROTO = '2025-11-25';
 const M26 = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const H26 = (method, name) => ({ 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name ? { 'Mcp-Name': name } : {}) });
@@ -375,6 +380,123 @@ describe('replicas on a Redis store', () => {
             ac.abort();
             for (const s of [C, D]) assert.equal(await s.close(), 0, s.stderr());
         }
+    // two replicas start and a stream waits out a kill: more time than the default
+    nodeTest('a GET stream whose replica died, resumed on a third: replayed once, then every later message', { timeout: 45000 }, async () => {
+        // three live replicas: A, B (holds the GET stream, then dies), C (resumes it)
+        const [B2, C] = await Promise.all([startServer(EVERYTHING, storeArgs), startServer(EVERYTHING, storeArgs)]);
+        await sleep(2300); // their own dynamic tool (see before()) is added before the checks
+        const sid = await session(A.url);
+        const uri = 'demo://resumed-on-c';
+        const sub = await call(A.url, rpc('resources/subscribe', { uri }), H(sid));
+        assert.equal(sub.status, 200, JSON.stringify(sub.body));
+        const g = await fetch(B2.url, { headers: { ...H(sid), Accept: 'text/event-stream' } });
+        assert.equal(g.status, 200);
+        const isMethod = (m) => (ev) => ev.data && JSON.parse(ev.data).method === m;
+        const firstEvents = readUntil(g, isMethod('notifications/tools/list_changed'), 6000);
+        await sleep(300);
+        const toggle = () => call(A.url, rpc('tools/call', { name: 'test_trigger_tool_change', arguments: {}, _meta: M26 }), H26('tools/call', 'test_trigger_tool_change'));
+        assert.equal((await toggle()).status, 200);
+        const first = await firstEvents;
+        assert.ok(parsed(first).some((m) => m.method === 'notifications/tools/list_changed'), `B's stream: ${JSON.stringify(first)}`);
+        const primeId = first.find((e) => e.id && e.data === '')?.id;
+        assert.ok(primeId, `a priming event: ${JSON.stringify(first)}`);
+        B2.killNow(); // SIGKILL: B says nothing to the others
+        await B2.close().catch(() => {});
+        // the client resumes after the priming event on C: B's stored event once, then live ones
+        // (readUntil cannot cancel a body it reads: an abort ends a silent stream in time)
+        const ac = new AbortController();
+        const abort = setTimeout(() => ac.abort(), 8000);
+        const r = await fetch(C.url, { headers: { ...H(sid), Accept: 'text/event-stream', 'Last-Event-ID': primeId }, signal: ac.signal });
+        assert.equal(r.status, 200);
+        const rest = readUntil(r, (ev) => ev.data && JSON.parse(ev.data).method === 'notifications/message', 8000);
+        await sleep(400);
+        assert.equal((await toggle()).status, 200); // puts the tool list back, too
+        const u = await call(A.url, rpc('tools/call', { name: 'notify_resource_updated', arguments: { uri }, _meta: M26 }), H26('tools/call', 'notify_resource_updated'));
+        assert.equal(u.status, 200, JSON.stringify(u.body));
+        const other = await session(A.url);
+        const b = await call(A.url, rpc('tools/call', { name: 'broadcast_log', arguments: { message: 'after the kill' } }), H(other));
+        assert.equal(b.status, 200, JSON.stringify(b.body));
+        const events = await rest;
+        clearTimeout(abort);
+        const msgs = parsed(events);
+        const lists = msgs.filter((m) => m.method === 'notifications/tools/list_changed');
+        assert.equal(lists.length, 2, `B's stored event once, then the live one: ${JSON.stringify(msgs)}`);
+        assert.ok(msgs.some((m) => m.method === 'notifications/resources/updated' && m.params.uri === uri), JSON.stringify(msgs));
+        assert.ok(msgs.some((m) => m.method === 'notifications/message' && JSON.stringify(m.params).includes('after the kill')), JSON.stringify(msgs));
+        const ids = events.filter((e) => e.id).map((e) => e.id);
+        assert.equal(new Set(ids).size, ids.length, `no event id twice: ${ids}`);
+        const [no] = primeId.split('-').map(Number);
+        assert.ok(ids.every((id) => Number(id.split('-')[0]) === no), `the same stream goes on: ${ids}`);
+
+        // two live replicas right after a third was killed: a list change raised on A reaches a
+        // plain GET stream on C
+        const sid2 = await session(C.url);
+        const ac2 = new AbortController();
+        const abort2 = setTimeout(() => ac2.abort(), 6000);
+        const g2 = await fetch(C.url, { headers: { ...H(sid2), Accept: 'text/event-stream' }, signal: ac2.signal });
+        assert.equal(g2.status, 200);
+        const seen2 = readUntil(g2, isMethod('notifications/tools/list_changed'), 6000);
+        await sleep(300);
+        assert.equal((await toggle()).status, 200);
+        assert.ok(parsed(await seen2).some((m) => m.method === 'notifications/tools/list_changed'), 'list_changed from A on C');
+        clearTimeout(abort2);
+        assert.equal((await toggle()).status, 200);
+        ac.abort();
+        ac2.abort();
+        assert.equal(await C.close(), 0);
+    });
+
+    nodeTest("SDK v1 client: its GET stream's replica dies, its own reconnect resumes on a third and keeps receiving", { timeout: 45000 }, async () => {
+        const [B2, C] = await Promise.all([startServer(EVERYTHING, storeArgs), startServer(EVERYTHING, storeArgs)]);
+        await sleep(2300); // their own dynamic tool (see before()) is added before the checks
+        // POSTs go to A; the client's GET stream to B2, and once B2 is dead to C
+        let getTo = B2.url;
+        const gets = [];
+        const route = (input, init) => {
+            const u = new URL(typeof input === 'string' ? input : input.url ?? String(input));
+            const get = (init?.method ?? 'GET').toUpperCase() === 'GET';
+            const to = new URL(get ? getTo : A.url);
+            if (get) gets.push({ port: to.port, last: new Headers(init?.headers).get('last-event-id') });
+            u.host = to.host;
+            return fetch(u, init);
+        };
+        const uri = 'demo://v1-resumed';
+        const updates = [];
+        const logs = [];
+        const client = new V1.Client({ name: 'v1-resume', version: '1' }, { capabilities: {} });
+        client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params.uri));
+        client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(JSON.stringify(n.params)));
+        const transport = new V1.StreamableHTTP(new URL(A.url), { fetch: route });
+        await client.connect(transport);
+        const until = async (pred, ms) => {
+            for (const end = Date.now() + ms; Date.now() < end && !pred(); ) await sleep(50);
+            return pred();
+        };
+        const updated = () => call(A.url, rpc('tools/call', { name: 'notify_resource_updated', arguments: { uri }, _meta: M26 }), H26('tools/call', 'notify_resource_updated'));
+        try {
+            assert.ok(await until(() => gets.length > 0, 3000), 'the client opened its GET stream');
+            await client.subscribeResource({ uri });
+            await sleep(300);
+            assert.equal((await updated()).status, 200);
+            assert.ok(await until(() => updates.includes(uri), 4000), 'an update on the stream B2 holds');
+            getTo = C.url;
+            B2.killNow();
+            await B2.close().catch(() => {});
+            const cport = new URL(C.url).port;
+            // the client reconnects after the server's retry (3 s), with the last event id
+            assert.ok(await until(() => gets.some((g) => g.port === cport && g.last), 8000), `the client resumed on C: ${JSON.stringify(gets)}`);
+            await sleep(500);
+            updates.length = 0;
+            assert.equal((await updated()).status, 200);
+            const other = await session(A.url);
+            const b = await call(A.url, rpc('tools/call', { name: 'broadcast_log', arguments: { message: 'v1 after the kill' } }), H(other));
+            assert.equal(b.status, 200, JSON.stringify(b.body));
+            assert.ok(await until(() => updates.includes(uri) && logs.some((l) => l.includes('v1 after the kill')), 5000), `after the kill: updates ${JSON.stringify(updates)}, logs ${JSON.stringify(logs)}`);
+            assert.deepEqual(updates, [uri], 'the update arrived once');
+        } finally {
+            await client.close().catch(() => {});
+        }
+        assert.equal(await C.close(), 0);
     });
 
     test('a task started on A is polled, waited for and cancelled on B', async () => {
