@@ -167,6 +167,10 @@ MCP_HIDDEN int mcp__schema_validate(const json_t *schema, const mcp__schema_patt
  * `instance` as it is. Both arguments borrowed.
  */
 MCP_HIDDEN json_t *mcp__schema_defaults(const json_t *schema, const json_t *instance);
+/** Whether `schema` (borrowed) has a "default" key anywhere: without one,
+ * mcp__schema_defaults() never fills anything, so a caller may check this once, at
+ * registration, instead of walking the schema on every call. Bounded by the reader's depth. */
+MCP_HIDDEN bool mcp__schema_has_defaults(const json_t *schema);
 /** mcp__schema_validate() naming the instance `where` in messages instead of "arguments"
  * (e.g. "structuredContent.temp: expected number, got string"). */
 MCP_HIDDEN int mcp__schema_validate_at(const json_t *schema, const mcp__schema_patterns *pats,

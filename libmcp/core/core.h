@@ -78,6 +78,7 @@ typedef struct mcp__item {
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
     bool disabled;                         /* mcp_server_enable_*(..., 0): hidden from all */
+    bool input_defaults; /* tools: input_schema has a "default" somewhere (filled per call) */
     json_t *tags;                          /* array of tag strings, or NULL (owned) */
     unsigned long long cache_ttl_ms;       /* resources: 2026 read results' ttlMs */
     int cache_scope;                       /* ... and cacheScope (an mcp_cache_scope) */

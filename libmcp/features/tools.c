@@ -146,6 +146,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->input_schema = in;
     it->output_schema = out;
     it->input_patterns = in_pats;
+    it->input_defaults = mcp__schema_has_defaults(in); /* no walk per call when there are none */
     it->output_patterns = out_pats;
     it->fn.tool = t->handler;
     it->flags = t->flags;
@@ -328,7 +329,8 @@ int mcp__tools_call(mcp_call_t *call)
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
     }
-    filled = mcp__schema_defaults(tool->input_schema, args); /* NULL: nothing to fill */
+    filled = tool->input_defaults ? mcp__schema_defaults(tool->input_schema, args)
+                                  : NULL; /* NULL: nothing to fill */
     if (filled) {
         json_decref(call->vars); /* the empty object made above, if any */
         args = call->vars = filled;
