@@ -400,6 +400,7 @@ struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     json_t *icons;
     json_t *info;            /* cached serverInfo */
+    json_t *reply_env; /* call.c: a spare {"jsonrpc","id","result"} envelope (owned, or NULL) */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     bool scoped[MCP__KINDS]; /* ... with required scopes: its list depends on the caller */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;
