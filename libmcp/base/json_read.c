@@ -653,6 +653,12 @@ static inline const unsigned char *skip_ws(const unsigned char *p, const unsigne
 
 json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
 {
+    size_t deepest;
+    return mcp__json_parse_depth(buf, len, err, &deepest);
+}
+
+json_t *mcp__json_parse_depth(const char *buf, size_t len, json_error_t *err, size_t *deepest)
+{
     reader r;
     json_t *small_stack[JR_STACK], **stack = small_stack;
     size_t depth, cap = JR_STACK; /* depth: containers open, the top-level one included */
@@ -668,6 +674,7 @@ json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
         snprintf(err->source, sizeof err->source, "<buffer>");
         memset(err->text, 0, sizeof err->text);
     }
+    *deepest = 0;
     r.err = err;
     r.start = p = buf ? (const unsigned char *)buf : (const unsigned char *)"";
     r.end = end = p + (buf ? len : 0);
@@ -694,7 +701,7 @@ json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
         return NULL;
     }
     cur = stack[0] = root;
-    depth = 1;
+    depth = *deepest = 1;
     c = *p++;
     if (c == '[')
         goto array_first;
@@ -822,6 +829,8 @@ open: /* v, just attached to cur, is an empty container starting at p */
         cap = JSON_PARSER_MAX_DEPTH;
     }
     stack[depth++] = cur = v;
+    if (depth > *deepest)
+        *deepest = depth;
     p++;
     if (c == '{')
         goto object_first;

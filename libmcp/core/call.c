@@ -94,7 +94,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     mcp__session_ref(s);
     call->id = json_incref(m->id);
     call->method = m->method;
-    call->meta = json_object_get(call->params, "_meta");
+    call->meta = m->params ? m->meta : NULL; /* classify read params._meta already */
     call->builds = MCP__KINDS;
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
