@@ -279,17 +279,38 @@ static int tool_finish(mcp_call_t *call)
     return MCP_OK;
 }
 
+/* params' name, arguments and task in one walk over its members instead of three hash
+ * lookups (keys are unique and compared with their lengths, as json_object_get() does). */
+static void read_params(const json_t *params, const json_t **name, json_t **args,
+                        const json_t **task)
+{
+    void *it;
+    *name = *task = NULL;
+    *args = NULL;
+    for (it = json_object_iter((json_t *)params); it;
+         it = json_object_iter_next((json_t *)params, it)) {
+        const char *k = json_object_iter_key(it);
+        size_t n = json_object_iter_key_len(it);
+        if (n == 4 && memcmp(k, "name", 4) == 0)
+            *name = json_object_iter_value(it);
+        else if (n == 9 && memcmp(k, "arguments", 9) == 0)
+            *args = json_object_iter_value(it);
+        else if (n == 4 && memcmp(k, "task", 4) == 0)
+            *task = json_object_iter_value(it);
+    }
+}
+
 int mcp__tools_call(mcp_call_t *call)
 {
-    const json_t *name = json_object_get(call->params, "name");
-    json_t *args = json_object_get(call->params, "arguments");
-    json_t *filled;
+    const json_t *name, *task;
+    json_t *args, *filled;
     mcp__item *tool;
     char why[512];
     bool tasky;
     size_t limit;
     int st;
 
+    read_params(call->params, &name, &args, &task);
     if (!json_is_string(name)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"name\" must be a string");
@@ -319,8 +340,7 @@ int mcp__tools_call(mcp_call_t *call)
     json_object_set_new(call->result, "content", call->content);
     call->finish = tool_finish;
     /* tasks.c only for a tool that offers tasks or a request that asks for one */
-    tasky = (tool->flags & (MCP_TOOL_TASK_OPTIONAL | MCP_TOOL_TASK_REQUIRED)) ||
-            json_object_get(call->params, "task");
+    tasky = (tool->flags & (MCP_TOOL_TASK_OPTIONAL | MCP_TOOL_TASK_REQUIRED)) || task;
     if (tasky && mcp__task_begin(call) != 0)
         return MCP_OK; /* tasks.c refused the call: the error is set */
 
