@@ -244,12 +244,20 @@ static void output_mismatch(mcp_call_t *call, const char *why)
  * give older clients a text form of structured content. */
 static int tool_finish(mcp_call_t *call)
 {
-    json_t *sc = json_object_get(call->result, "structuredContent");
+    json_t *sc = NULL, *is_error = NULL, *block;
     size_t i;
-    json_t *block;
     bool has_text = false;
+    void *it;
 
-    if (call->item->output_schema && !json_is_true(json_object_get(call->result, "isError"))) {
+    /* one walk over the result's few members (usually just content) instead of two lookups */
+    for (it = json_object_iter(call->result); it; it = json_object_iter_next(call->result, it)) {
+        size_t n = json_object_iter_key_len(it);
+        if (n == 17 && memcmp(json_object_iter_key(it), "structuredContent", 17) == 0)
+            sc = json_object_iter_value(it);
+        else if (n == 7 && memcmp(json_object_iter_key(it), "isError", 7) == 0)
+            is_error = json_object_iter_value(it);
+    }
+    if (call->item->output_schema && !json_is_true(is_error)) {
         char why[400];
         if (!sc) {
             output_mismatch(call, "structuredContent: missing");
