@@ -651,6 +651,25 @@ static inline const unsigned char *skip_ws(const unsigned char *p, const unsigne
     return p;
 }
 
+/* The "2.0" of a top-level "jsonrpc" member: one string for the whole process, shared by
+ * reference (jansson's reference counts are atomic), instead of two allocations and two frees
+ * per message. Only the top-level member shares it: handlers are given params and below, which
+ * they may change in place; nothing changes the envelope's version string. New reference, or
+ * NULL (out of memory: the caller reads the value as usual). */
+static json_t *jsonrpc_version_value;
+static pthread_once_t jsonrpc_version_once = PTHREAD_ONCE_INIT;
+
+static void make_jsonrpc_version(void)
+{
+    jsonrpc_version_value = json_string_nocheck("2.0");
+}
+
+static json_t *jsonrpc_version(void)
+{
+    pthread_once(&jsonrpc_version_once, make_jsonrpc_version);
+    return json_incref(jsonrpc_version_value);
+}
+
 json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
 {
     size_t deepest;
@@ -738,6 +757,13 @@ object_member:
     c = *p;
     if (c == '{' || c == '[') {
         v = c == '{' ? json_object() : json_array();
+    } else if (depth == 1 && klen == 7 && memcmp(key, "jsonrpc", 7) == 0 && end - p >= 5 &&
+               memcmp(p, "\"2.0\"", 5) == 0) {
+        /* every message's "jsonrpc": "2.0" shares one string (see jsonrpc_version) */
+        v = jsonrpc_version();
+        p = v ? p + 5 : read_scalar(&r, p, &v); /* a string: no NUL skipped after it */
+        if (!p)
+            goto error;
     } else {
         p = read_scalar(&r, p, &v);
         if (!p)
