@@ -46,7 +46,7 @@ callgrind_annotate --inclusive=yes --threshold=100 "$OUT/calls.out" 2>/dev/null 
 /^ *[0-9,]+ \(/ && $0 !~ /=>/ {
     c = $1; gsub(",", "", c)
     fn = $0; sub(/.*:/, "", fn); sub(/ .*/, "", fn)
-    if (fn ~ /^(mcp__jsonrpc_parse|mcp__jsonrpc_classify|mcp__jsonrpc_too_deep|mcp__call_new|mcp__tools_call|mcp_schema_validate|mcp__task_begin|mcp__task_pending|mcp_call_text_n|mcp__call_finish|mcp__jsonrpc_result|mcp__json_write|mcp__call_drop_questions|mcp__mrtr_end)$/ && !seen[fn]++)
+    if (fn ~ /^(mcp__inbound_read|mcp__json_parse_depth|mcp__jsonrpc_classify|mcp__jsonrpc_too_deep|mcp__call_new|mcp__tools_call|mcp_schema_validate|mcp__task_begin|mcp__task_pending|mcp_call_text_n|mcp__call_finish|mcp__jsonrpc_result|mcp__json_write|mcp__call_drop_questions|mcp__mrtr_end)$/ && !seen[fn]++)
         printf "  %8.0f  %s\n", c / n, fn
 }'
 echo "(callgrind files in $OUT/; callgrind_annotate or kcachegrind read them)"

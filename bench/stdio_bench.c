@@ -441,7 +441,7 @@ static void end_session(server_t *s, linereader_t *lr)
     lr_free(lr);
 }
 
-/* One `add` call to check the tool works (2 + 3 -> "5"). */
+/* One `add` call to check the tool works (2 + 3 -> "2 + 3 = 5", the quickstart's sentence). */
 static void smoke_add(server_t *s, linereader_t *lr)
 {
     static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":2147483647,\"method\":\"tools/call\",\"params\":"
@@ -449,8 +449,8 @@ static void smoke_add(server_t *s, linereader_t *lr)
     write_all(s->in, req, sizeof req - 1);
     json_t *msg = await_response(lr, 2147483647, now_s() + INIT_TIMEOUT_S, "add");
     const char *text = tool_text(msg);
-    if (!text || strcmp(text, "5") != 0)
-        fail("add: 2 + 3 did not return the text \"5\"");
+    if (!text || strcmp(text, "2 + 3 = 5") != 0)
+        fail("add: 2 + 3 did not return the text \"2 + 3 = 5\"");
     json_decref(msg);
 }
 
@@ -694,7 +694,7 @@ static int null_responder(void)
                     strstr(p, "\"initialize\"")
                         ? "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"serverInfo\":"
                           "{\"name\":\"null\",\"version\":\"0\"}}"
-                    : strstr(p, "\"add\"") ? "{\"content\":[{\"type\":\"text\",\"text\":\"5\"}]}"
+                    : strstr(p, "\"add\"") ? "{\"content\":[{\"type\":\"text\",\"text\":\"2 + 3 = 5\"}]}"
                                           : "{\"content\":[{\"type\":\"text\",\"text\":\"hello\"}]}";
                 if (ocap - olen < 512) {
                     write_all(1, out, olen);

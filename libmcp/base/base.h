@@ -167,6 +167,10 @@ MCP_HIDDEN int mcp__schema_validate(const json_t *schema, const mcp__schema_patt
  * `instance` as it is. Both arguments borrowed.
  */
 MCP_HIDDEN json_t *mcp__schema_defaults(const json_t *schema, const json_t *instance);
+/** Whether `schema` (borrowed) has a "default" key anywhere: without one,
+ * mcp__schema_defaults() never fills anything, so a caller may check this once, at
+ * registration, instead of walking the schema on every call. Bounded by the reader's depth. */
+MCP_HIDDEN bool mcp__schema_has_defaults(const json_t *schema);
 /** mcp__schema_validate() naming the instance `where` in messages instead of "arguments"
  * (e.g. "structuredContent.temp: expected number, got string"). */
 MCP_HIDDEN int mcp__schema_validate_at(const json_t *schema, const mcp__schema_patterns *pats,
@@ -211,6 +215,10 @@ MCP_HIDDEN int mcp__json_write(mcp__buf *b, const json_t *v);
  * accepted, with equal trees (same integer/real types, keys in input order), and the same ones
  * refused: NULL, with `err` (may be NULL) filled in its own words. Returns a new reference. */
 MCP_HIDDEN json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err);
+/** mcp__json_parse() that also stores in `*deepest` how many containers the value nests, itself
+ * included (1 for {"a":1}), so a caller need not walk the tree again to bound its depth. */
+MCP_HIDDEN json_t *mcp__json_parse_depth(const char *buf, size_t len, json_error_t *err,
+                                         size_t *deepest);
 
 /* ---- jsonrpc.c ---------------------------------------------------------------------------- */
 
@@ -228,6 +236,9 @@ typedef struct mcp__msg {
     json_t *id;         /* valid id, or NULL (notification, or unreadable id) */
     const char *method; /* requests and notifications */
     json_t *params;     /* may be NULL */
+    json_t *meta;       /* requests and notifications: params._meta as sent (any type), or NULL */
+    size_t depth;       /* containers nested in msg, itself included, when the reader counted
+                           them (mcp__inbound_read); 0: not known */
     json_t *result;     /* responses */
     json_t *error;      /* error responses */
     int error_code;     /* MCP__MSG_INVALID: the JSON-RPC code to answer with */

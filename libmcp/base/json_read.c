@@ -651,7 +651,32 @@ static inline const unsigned char *skip_ws(const unsigned char *p, const unsigne
     return p;
 }
 
+/* The "2.0" of a top-level "jsonrpc" member: one string for the whole process, shared by
+ * reference (jansson's reference counts are atomic), instead of two allocations and two frees
+ * per message. Only the top-level member shares it: handlers are given params and below, which
+ * they may change in place; nothing changes the envelope's version string. New reference, or
+ * NULL (out of memory: the caller reads the value as usual). */
+static json_t *jsonrpc_version_value;
+static pthread_once_t jsonrpc_version_once = PTHREAD_ONCE_INIT;
+
+static void make_jsonrpc_version(void)
+{
+    jsonrpc_version_value = json_string_nocheck("2.0");
+}
+
+static json_t *jsonrpc_version(void)
+{
+    pthread_once(&jsonrpc_version_once, make_jsonrpc_version);
+    return json_incref(jsonrpc_version_value);
+}
+
 json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
+{
+    size_t deepest;
+    return mcp__json_parse_depth(buf, len, err, &deepest);
+}
+
+json_t *mcp__json_parse_depth(const char *buf, size_t len, json_error_t *err, size_t *deepest)
 {
     reader r;
     json_t *small_stack[JR_STACK], **stack = small_stack;
@@ -668,6 +693,7 @@ json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
         snprintf(err->source, sizeof err->source, "<buffer>");
         memset(err->text, 0, sizeof err->text);
     }
+    *deepest = 0;
     r.err = err;
     r.start = p = buf ? (const unsigned char *)buf : (const unsigned char *)"";
     r.end = end = p + (buf ? len : 0);
@@ -694,7 +720,7 @@ json_t *mcp__json_parse(const char *buf, size_t len, json_error_t *err)
         return NULL;
     }
     cur = stack[0] = root;
-    depth = 1;
+    depth = *deepest = 1;
     c = *p++;
     if (c == '[')
         goto array_first;
@@ -731,6 +757,13 @@ object_member:
     c = *p;
     if (c == '{' || c == '[') {
         v = c == '{' ? json_object() : json_array();
+    } else if (depth == 1 && klen == 7 && memcmp(key, "jsonrpc", 7) == 0 && end - p >= 5 &&
+               memcmp(p, "\"2.0\"", 5) == 0) {
+        /* every message's "jsonrpc": "2.0" shares one string (see jsonrpc_version) */
+        v = jsonrpc_version();
+        p = v ? p + 5 : read_scalar(&r, p, &v); /* a string: no NUL skipped after it */
+        if (!p)
+            goto error;
     } else {
         p = read_scalar(&r, p, &v);
         if (!p)
@@ -822,6 +855,8 @@ open: /* v, just attached to cur, is an empty container starting at p */
         cap = JSON_PARSER_MAX_DEPTH;
     }
     stack[depth++] = cur = v;
+    if (depth > *deepest)
+        *deepest = depth;
     p++;
     if (c == '{')
         goto object_first;

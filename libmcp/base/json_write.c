@@ -46,7 +46,7 @@ void mcp__buf_free(mcp__buf *b)
 }
 
 /* One byte: the brackets, commas and colons between values. */
-static int put_byte(mcp__buf *b, char c)
+static inline int put_byte(mcp__buf *b, char c)
 {
     if (b->len == b->cap && mcp__buf_reserve(b, 1) != MCP_OK)
         return MCP_ENOMEM;

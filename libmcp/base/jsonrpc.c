@@ -11,10 +11,11 @@
  */
 #include "base/base.h"
 
-json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
+/* mcp__jsonrpc_parse() that also says how deep the message nests (mcp__json_parse_depth). */
+static json_t *parse_depth(const char *buf, size_t len, json_t **error_out, size_t *deepest)
 {
     json_error_t jerr;
-    json_t *msg = mcp__json_parse(buf, len, &jerr);
+    json_t *msg = mcp__json_parse_depth(buf, len, &jerr, deepest);
     if (msg)
         return msg;
     if (error_out) {
@@ -25,25 +26,41 @@ json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
     return NULL;
 }
 
+json_t *mcp__jsonrpc_parse(const char *buf, size_t len, json_t **error_out)
+{
+    size_t deepest;
+    return parse_depth(buf, len, error_out, &deepest);
+}
+
 int mcp__inbound_read(mcp__inbound *in, const char *buf, size_t len)
 {
     const json_t *meta;
     const char *method;
+    size_t deepest;
+    bool id;
     memset(in, 0, sizeof *in);
-    if (!(in->json = mcp__jsonrpc_parse(buf, len, &in->error)))
+    if (!(in->json = parse_depth(buf, len, &in->error, &deepest)))
         return MCP_EINVAL;
     if (json_is_array(in->json)) {
         in->batch = true;
         return MCP_OK;
     }
     mcp__jsonrpc_classify(in->json, &in->msg);
+    in->msg.depth = deepest;
     /* read from the message as sent, valid or not: the transport decides before the core
-     * answers an invalid one */
-    meta = json_object_get(json_object_get(in->json, "params"), "_meta");
+     * answers an invalid one (a valid request or notification was read by classify already) */
+    if (in->msg.kind == MCP__MSG_REQUEST || in->msg.kind == MCP__MSG_NOTIFICATION) {
+        meta = in->msg.meta;
+        method = in->msg.method;
+        id = in->msg.id != NULL;
+    } else {
+        meta = json_object_get(json_object_get(in->json, "params"), "_meta");
+        method = json_string_value(json_object_get(in->json, "method"));
+        id = json_object_get(in->json, "id") != NULL;
+    }
     in->era2026 = json_is_object(meta) &&
                   json_object_get(meta, "io.modelcontextprotocol/protocolVersion") != NULL;
-    method = json_string_value(json_object_get(in->json, "method"));
-    in->initialize = method && strcmp(method, "initialize") == 0 && json_object_get(in->json, "id");
+    in->initialize = method && strcmp(method, "initialize") == 0 && id;
     return MCP_OK;
 }
 
@@ -175,6 +192,7 @@ void mcp__jsonrpc_classify(const json_t *msg, mcp__msg *out)
         out->id = id;
         out->method = json_string_value(method);
         out->params = params;
+        out->meta = json_object_get(params, "_meta"); /* NULL for an array */
         return;
     }
     if (id && (result != NULL) != (error != NULL)) {

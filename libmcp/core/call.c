@@ -94,7 +94,7 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     mcp__session_ref(s);
     call->id = json_incref(m->id);
     call->method = m->method;
-    call->meta = json_object_get(call->params, "_meta");
+    call->meta = m->params ? m->meta : NULL; /* classify read params._meta already */
     call->builds = MCP__KINDS;
     call->state = MCP__CALL_RUNNING;
     call->tctx = s->rx;
@@ -155,6 +155,8 @@ bool mcp__call_asking(const mcp_call_t *call)
     return call->questions && call->questions->asking && call->questions->asking(call);
 }
 
+static json_t *result_envelope(mcp_call_t *call);
+
 static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
 {
     if (!call->error && mcp__call_asking(call))
@@ -179,7 +181,38 @@ static json_t *build_reply(mcp_call_t *call, mcp__reply_class *cls)
     if (call->ctx.stateless)
         decorate_stateless(call);
     *cls = MCP__REPLY_OK;
-    return mcp__jsonrpc_result(call->id, json_incref(call->result));
+    return result_envelope(call);
+}
+
+/* The {"jsonrpc", "id", "result"} envelope of a result: the server's spare one when it has it
+ * (new reference). Building a fresh object cost a hash table, three members and a string on
+ * every reply; the spare one only has its id and result replaced. Calls end on the loop
+ * thread only, so the spare needs no lock. */
+static json_t *result_envelope(mcp_call_t *call)
+{
+    json_t *env = call->srv->reply_env;
+    if (!env)
+        return mcp__jsonrpc_result(call->id, json_incref(call->result));
+    call->srv->reply_env = NULL;
+    if (json_object_set_nocheck(env, "id", call->id) != 0 ||
+        json_object_set_nocheck(env, "result", call->result) != 0) {
+        json_decref(env);
+        return NULL;
+    }
+    return env;
+}
+
+/* Keep a sent result envelope as the spare when nothing else holds it (a transport, a batch or
+ * an observer may have kept a reference: then it is theirs); steals `env`. */
+static void recycle_envelope(mcp_server_t *srv, json_t *env)
+{
+    if (env && !srv->reply_env && env->refcount == 1 &&
+        json_object_set_nocheck(env, "id", json_null()) == 0 &&
+        json_object_set_nocheck(env, "result", json_null()) == 0) {
+        srv->reply_env = env;
+        return;
+    }
+    json_decref(env);
 }
 
 /* Answer the call: send `reply` (stolen), or with `build` the reply built from the call unless
@@ -201,7 +234,10 @@ static void answer(mcp_call_t *call, json_t *reply, bool build)
         mcp__session_reply(s, reply, call, cls);
     if (!s->closed && s->ops && s->ops->call_end)
         s->ops->call_end(s, call, reply != NULL);
-    json_decref(reply);
+    if (build && cls == MCP__REPLY_OK && !call->error && call->srv)
+        recycle_envelope(call->srv, reply);
+    else
+        json_decref(reply);
 }
 
 void mcp__call_finish(mcp_call_t *call)

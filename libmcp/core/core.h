@@ -78,6 +78,7 @@ typedef struct mcp__item {
     mcp__schema_patterns *output_patterns; /* tools: output_schema's, or NULL (owned) */
     char *text;                            /* static resources: contents */
     bool disabled;                         /* mcp_server_enable_*(..., 0): hidden from all */
+    bool input_defaults;                   /* tools: input_schema has a "default" somewhere */
     json_t *tags;                          /* array of tag strings, or NULL (owned) */
     unsigned long long cache_ttl_ms;       /* resources: 2026 read results' ttlMs */
     int cache_scope;                       /* ... and cacheScope (an mcp_cache_scope) */
@@ -405,6 +406,7 @@ struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     json_t *icons;
     json_t *info;            /* cached serverInfo */
+    json_t *reply_env;       /* call.c: a spare result envelope (owned, or NULL) */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     bool scoped[MCP__KINDS]; /* ... with required scopes: its list depends on the caller */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;

@@ -5,7 +5,19 @@
  */
 #include "features/features.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+
+/* The "text" of every text block's "type": one string for the whole process, shared by
+ * reference (jansson's reference counts are atomic, and nothing in libmcp changes a string in
+ * place), instead of two allocations and two frees per block. */
+static json_t *text_type;
+static pthread_once_t text_type_once = PTHREAD_ONCE_INIT;
+
+static void make_text_type(void)
+{
+    text_type = json_string_nocheck("text");
+}
 
 json_t *mcp__content_text(const char *text, size_t len)
 {
@@ -18,7 +30,9 @@ json_t *mcp__content_text(const char *text, size_t len)
         return NULL;
     }
     /* the hot path of every text reply: no format string to interpret */
-    json_object_set_new_nocheck(block, "type", json_string_nocheck("text"));
+    pthread_once(&text_type_once, make_text_type);
+    json_object_set_new_nocheck(block, "type",
+                                text_type ? json_incref(text_type) : json_string_nocheck("text"));
     json_object_set_new_nocheck(block, "text", s);
     return block;
 }

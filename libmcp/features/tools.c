@@ -146,6 +146,7 @@ int mcp_server_add_tool(mcp_server_t *srv, const mcp_tool_t *t, mcp_error_t *err
     it->input_schema = in;
     it->output_schema = out;
     it->input_patterns = in_pats;
+    it->input_defaults = mcp__schema_has_defaults(in); /* no walk per call when there are none */
     it->output_patterns = out_pats;
     it->fn.tool = t->handler;
     it->flags = t->flags;
@@ -243,12 +244,20 @@ static void output_mismatch(mcp_call_t *call, const char *why)
  * give older clients a text form of structured content. */
 static int tool_finish(mcp_call_t *call)
 {
-    json_t *sc = json_object_get(call->result, "structuredContent");
+    json_t *sc = NULL, *is_error = NULL, *block;
     size_t i;
-    json_t *block;
     bool has_text = false;
+    void *it;
 
-    if (call->item->output_schema && !json_is_true(json_object_get(call->result, "isError"))) {
+    /* one walk over the result's few members (usually just content) instead of two lookups */
+    for (it = json_object_iter(call->result); it; it = json_object_iter_next(call->result, it)) {
+        size_t n = json_object_iter_key_len(it);
+        if (n == 17 && memcmp(json_object_iter_key(it), "structuredContent", 17) == 0)
+            sc = json_object_iter_value(it);
+        else if (n == 7 && memcmp(json_object_iter_key(it), "isError", 7) == 0)
+            is_error = json_object_iter_value(it);
+    }
+    if (call->item->output_schema && !json_is_true(is_error)) {
         char why[400];
         if (!sc) {
             output_mismatch(call, "structuredContent: missing");
@@ -278,17 +287,38 @@ static int tool_finish(mcp_call_t *call)
     return MCP_OK;
 }
 
+/* params' name, arguments and task in one walk over its members instead of three hash
+ * lookups (keys are unique and compared with their lengths, as json_object_get() does). */
+static void read_params(const json_t *params, const json_t **name, json_t **args,
+                        const json_t **task)
+{
+    void *it;
+    *name = *task = NULL;
+    *args = NULL;
+    for (it = json_object_iter((json_t *)params); it;
+         it = json_object_iter_next((json_t *)params, it)) {
+        const char *k = json_object_iter_key(it);
+        size_t n = json_object_iter_key_len(it);
+        if (n == 4 && memcmp(k, "name", 4) == 0)
+            *name = json_object_iter_value(it);
+        else if (n == 9 && memcmp(k, "arguments", 9) == 0)
+            *args = json_object_iter_value(it);
+        else if (n == 4 && memcmp(k, "task", 4) == 0)
+            *task = json_object_iter_value(it);
+    }
+}
+
 int mcp__tools_call(mcp_call_t *call)
 {
-    const json_t *name = json_object_get(call->params, "name");
-    json_t *args = json_object_get(call->params, "arguments");
-    json_t *filled;
+    const json_t *name, *task;
+    json_t *args, *filled;
     mcp__item *tool;
     char why[512];
     bool tasky;
     size_t limit;
     int st;
 
+    read_params(call->params, &name, &args, &task);
     if (!json_is_string(name)) {
         mcp__call_set_error(call, MCP_JSONRPC_INVALID_PARAMS, NULL,
                             "Invalid params: \"name\" must be a string");
@@ -318,8 +348,7 @@ int mcp__tools_call(mcp_call_t *call)
     json_object_set_new(call->result, "content", call->content);
     call->finish = tool_finish;
     /* tasks.c only for a tool that offers tasks or a request that asks for one */
-    tasky = (tool->flags & (MCP_TOOL_TASK_OPTIONAL | MCP_TOOL_TASK_REQUIRED)) ||
-            json_object_get(call->params, "task");
+    tasky = (tool->flags & (MCP_TOOL_TASK_OPTIONAL | MCP_TOOL_TASK_REQUIRED)) || task;
     if (tasky && mcp__task_begin(call) != 0)
         return MCP_OK; /* tasks.c refused the call: the error is set */
 
@@ -328,7 +357,8 @@ int mcp__tools_call(mcp_call_t *call)
         mcp_call_tool_error(call, "Invalid arguments for tool '%s': %s", tool->key, why);
         return MCP_OK;
     }
-    filled = mcp__schema_defaults(tool->input_schema, args); /* NULL: nothing to fill */
+    filled = tool->input_defaults ? mcp__schema_defaults(tool->input_schema, args)
+                                  : NULL; /* NULL: nothing to fill */
     if (filled) {
         json_decref(call->vars); /* the empty object made above, if any */
         args = call->vars = filled;

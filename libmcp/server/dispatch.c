@@ -178,7 +178,7 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
 {
     mcp_server_t *srv = s->srv;
     const method *me = find_method(m->method);
-    const json_t *meta = json_object_get(m->params, "_meta");
+    const json_t *meta = m->meta;
     struct mcp__method *cm = me ? NULL : find_custom(srv, m->method);
     mcp__ctx ctx = {0};
     mcp_call_t *call;
@@ -235,7 +235,10 @@ static void handle_request(mcp__session *s, const mcp__msg *m, mcp__batch *b)
                     "Server busy: %zu requests already in flight", s->ncalls);
         return;
     }
-    if (m->params && mcp__jsonrpc_too_deep(m->params, srv->max_depth)) {
+    /* the reader counted the message's depth: params nest one level less, so the walk is
+     * needed only when that could exceed the limit (or when the depth is not known) */
+    if (m->params && (m->depth == 0 || m->depth - 1 > srv->max_depth) &&
+        mcp__jsonrpc_too_deep(m->params, srv->max_depth)) {
         mcp__ctx_clear(&ctx);
         reply_error(s, b, m->id, MCP_JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: nested deeper than %zu levels", srv->max_depth);

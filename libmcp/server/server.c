@@ -137,6 +137,7 @@ void mcp_server_free(mcp_server_t *srv)
     mcp__nonces_free(srv);
     json_decref(srv->icons);
     json_decref(srv->info);
+    json_decref(srv->reply_env);
     free(srv->name);
     free(srv->version);
     free(srv->title);

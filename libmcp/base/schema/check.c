@@ -10,6 +10,7 @@
  */
 #include "schema.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 
 /* ---- the known keywords ------------------------------------------------------------------- */
@@ -77,23 +78,42 @@ static const struct {
     [KW_UNIQUE_ITEMS] = {"uniqueItems", V_BOOL},
 };
 
+/* The validator looks up every key of every schema object it visits, on every call: an
+ * open-addressing table by length and end bytes (one strcmp on a hit) instead of a binary
+ * search, built once. Keys are compared as C strings, as before. */
+#define KW_SLOTS 128 /* a power of two, over three times KW_COUNT */
+
+static unsigned char kw_slots[KW_SLOTS]; /* keyword index + 1; 0: empty */
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
+
+static unsigned kw_hash(const char *name, size_t n)
+{
+    return (unsigned)(n * 31u + (unsigned char)name[0] * 7u + (unsigned char)name[n - 1]) &
+           (KW_SLOTS - 1);
+}
+
+static void kw_build(void)
+{
+    int i;
+    for (i = 0; i < KW_COUNT; i++) {
+        unsigned h = kw_hash(keywords[i].name, strlen(keywords[i].name));
+        while (kw_slots[h])
+            h = (h + 1) & (KW_SLOTS - 1);
+        kw_slots[h] = (unsigned char)(i + 1);
+    }
+}
+
 int mcp__schema_kw_lookup(const char *name)
 {
-    int lo = 0, hi = KW_COUNT - 1;
+    size_t n = strlen(name);
+    unsigned h;
 
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        /* the first bytes decide most steps without a call (strcmp orders as unsigned char) */
-        int c = (unsigned char)name[0] - (unsigned char)keywords[mid].name[0];
-        if (c == 0)
-            c = strcmp(name, keywords[mid].name);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
+    if (n == 0)
+        return -1;
+    pthread_once(&kw_once, kw_build);
+    for (h = kw_hash(name, n); kw_slots[h]; h = (h + 1) & (KW_SLOTS - 1))
+        if (strcmp(name, keywords[kw_slots[h] - 1].name) == 0)
+            return kw_slots[h] - 1;
     return -1;
 }
 

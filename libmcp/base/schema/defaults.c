@@ -62,6 +62,30 @@ static bool fill(const json_t *root, const json_t *s, json_t *x, const json_t *s
     return any;
 }
 
+bool mcp__schema_has_defaults(const json_t *schema)
+{
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    if (json_is_array(schema)) {
+        json_array_foreach(schema, i, v)
+        {
+            if (mcp__schema_has_defaults(v))
+                return true;
+        }
+        return false;
+    }
+    if (!json_is_object(schema))
+        return false;
+    json_object_foreach((json_t *)schema, key, v)
+    {
+        if (strcmp(key, "default") == 0 || mcp__schema_has_defaults(v))
+            return true;
+    }
+    return false;
+}
+
 json_t *mcp__schema_defaults(const json_t *schema, const json_t *instance)
 {
     json_t *copy;

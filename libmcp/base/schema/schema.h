@@ -101,8 +101,8 @@ MCP_HIDDEN const mcp__schema_regex *mcp__schema_patterns_get(const mcp__schema_p
 
 /* ---- check.c ------------------------------------------------------------------------------ */
 
-/* The keywords the validator knows, sorted by name (mcp__schema_kw_lookup() searches them by
- * halves; check.c's table follows this order). */
+/* The keywords the validator knows, sorted by name (check.c's table follows this order;
+ * mcp__schema_kw_lookup() finds them through a hash table built from it). */
 enum kw {
     KW_DEFS,
     KW_REF,
