@@ -380,6 +380,8 @@ describe('replicas on a Redis store', () => {
             ac.abort();
             for (const s of [C, D]) assert.equal(await s.close(), 0, s.stderr());
         }
+    });
+
     // two replicas start and a stream waits out a kill: more time than the default
     nodeTest('a GET stream whose replica died, resumed on a third: replayed once, then every later message', { timeout: 45000 }, async () => {
         // three live replicas: A, B (holds the GET stream, then dies), C (resumes it)
@@ -496,7 +498,6 @@ describe('replicas on a Redis store', () => {
         } finally {
             await client.close().catch(() => {});
         }
-        assert.equal(await C.close(), 0);
     });
 
     test('a task started on A is polled, waited for and cancelled on B', async () => {
