@@ -618,16 +618,7 @@ static int outcome(mcp__hconn *c, int rc, json_t *principal)
 
 bool mcp__auth_same(const json_t *session, const json_t *request)
 {
-    const json_t *s1, *s2;
-    if (!session || !request)
-        return session == request;
-    s1 = json_object_get(session, "sub");
-    s2 = json_object_get(request, "sub");
-    if (json_is_string(s1) && json_is_string(s2)) {
-        const json_t *i1 = json_object_get(session, "iss"), *i2 = json_object_get(request, "iss");
-        return json_equal(s1, s2) && (i1 == i2 || (i1 && i2 && json_equal(i1, i2)));
-    }
-    return json_equal(session, request);
+    return mcp__principal_same(session, request); /* one rule for sessions, tasks and listeners */
 }
 
 const json_t *mcp_call_principal(const mcp_call_t *call)

@@ -392,7 +392,7 @@ describe('libcrypto and libcurl are loaded on use only', () => {
         child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
         child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'add', arguments: { a: 2, b: 3 } } })}\n`);
         await got;
-        assert.equal(lines[1].result.content[0].text, '2 + 3 = 5');
+        assert.equal(lines[1].result.content[0].text, '2 + 3 = 5', 'the quickstart answers with descriptive text (issue 14)');
         const maps = mapped(child.pid);
         child.stdin.end();
         await new Promise((r) => child.once('exit', r));
