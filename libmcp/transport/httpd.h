@@ -50,14 +50,14 @@ struct mcp__hconn {
     void *owner;         /* the transport's object for this request */
     unsigned char state; /* internal */
     bool suspended, in_handler, too_big;
-    bool staging;               /* the stage answered MCP__STAGE_LATER and has not finished */
-    bool staged;                /* the stage finished later: continue on MHD's next call */
-    bool expired;               /* the request deadline passed: the connection is closing */
+    bool staging;                     /* the stage answered MCP__STAGE_LATER and has not finished */
+    bool staged;                      /* the stage finished later: continue on MHD's next call */
+    bool expired;                     /* the request deadline passed: the connection is closing */
     bool store_looked;                /* http.c: its session was already looked up in the store, */
     bool store_events, store_claimed; /* its stream's events read, its requestState claimed */
-    bool peer_fin;              /* the client's FIN was seen (a probe write followed) */
-    mcp__hsock *sock;           /* its TCP connection (NULL once that is gone) */
-    struct MHD_Response *ready; /* a response to queue once resumed */
+    bool peer_fin;                    /* the client's FIN was seen (a probe write followed) */
+    mcp__hsock *sock;                 /* its TCP connection (NULL once that is gone) */
+    struct MHD_Response *ready;       /* a response to queue once resumed */
     unsigned ready_status;
     /* SSE output */
     bool sse, out_end, out_error;
