@@ -82,7 +82,8 @@ mcp_call_t *mcp__call_new(mcp__session *s, const mcp__msg *m)
     mcp_call_t *call = calloc(1, sizeof *call);
     if (!call)
         return NULL;
-    call->result = json_object();
+    call->result = s->srv->spare_result ? s->srv->spare_result : json_object();
+    s->srv->spare_result = NULL;
     call->params = m->params ? json_incref(m->params) : json_object();
     if (!call->result || !call->params) {
         json_decref(call->result);
@@ -256,7 +257,12 @@ void mcp__call_finish(mcp_call_t *call)
 
     json_decref(call->id);
     json_decref(call->params);
-    json_decref(call->result);
+    /* the result object, emptied, serves the next call unless something else holds it */
+    if (call->srv && !call->srv->spare_result && call->result && call->result->refcount == 1 &&
+        json_object_clear(call->result) == 0)
+        call->srv->spare_result = call->result;
+    else
+        json_decref(call->result);
     json_decref(call->error);
     json_decref(call->principal);
     mcp__ctx_clear(&call->ctx);

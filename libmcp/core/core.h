@@ -407,6 +407,7 @@ struct mcp_server {
     json_t *icons;
     json_t *info;            /* cached serverInfo */
     json_t *reply_env;       /* call.c: a spare result envelope (owned, or NULL) */
+    json_t *spare_result;    /* call.c: an empty result object for the next call (owned) */
     bool offers[MCP__KINDS]; /* something of this kind was ever registered */
     bool scoped[MCP__KINDS]; /* ... with required scopes: its list depends on the caller */
     size_t page_size, max_message, max_depth, max_batch, max_inflight;

@@ -138,6 +138,7 @@ void mcp_server_free(mcp_server_t *srv)
     json_decref(srv->icons);
     json_decref(srv->info);
     json_decref(srv->reply_env);
+    json_decref(srv->spare_result);
     free(srv->name);
     free(srv->version);
     free(srv->title);
