@@ -119,6 +119,18 @@ static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, con
 }
 
 /* Exit status for a status code. */
+void mcp_cli_on_outcome(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    mcp_cli_outcome *s = ud;
+    (void)c;
+    s->status = o->status;
+    s->result = o->result ? json_incref((json_t *)o->result) : NULL;
+    s->err.status = o->status;
+    s->err.code = o->code;
+    snprintf(s->err.text, sizeof s->err.text, "%s", o->message);
+    s->done = 1;
+}
+
 static int exit_for(int status)
 {
     switch (status) {

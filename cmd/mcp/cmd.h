@@ -58,6 +58,16 @@ int mcp_cli_connect(mcp_cli *cli);
 void mcp_cli_close(mcp_cli *cli);
 /** The exit status of a failed request (status, and the error text printed to stderr). */
 int mcp_cli_fail(mcp_cli *cli, const char *what, int status, const mcp_client_error_t *err);
+/** The outcome of one request a subcommand waits for (mcp_cli_on_outcome fills it; `result` is
+ * a new reference or NULL, the caller's to release). */
+typedef struct mcp_cli_outcome {
+    volatile int done;
+    int status;
+    json_t *result;
+    mcp_client_error_t err;
+} mcp_cli_outcome;
+/** A request callback that fills the mcp_cli_outcome given as `ud`. */
+void mcp_cli_on_outcome(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud);
 /** Print a content array (tool results, prompt messages) for people: text as it is, other
  * blocks as a one-line summary. */
 void mcp_cli_print_content(const json_t *content);

@@ -118,29 +118,10 @@ int mcp_cmd_prompt(int argc, char **argv)
     return rc;
 }
 
-typedef struct done_state {
-    volatile int done;
-    int status;
-    json_t *result;
-    mcp_client_error_t err;
-} done_state;
-
-static void on_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    done_state *s = ud;
-    (void)c;
-    s->status = o->status;
-    s->result = o->result ? json_incref((json_t *)o->result) : NULL;
-    s->err.status = o->status;
-    s->err.code = o->code;
-    snprintf(s->err.text, sizeof s->err.text, "%s", o->message);
-    s->done = 1;
-}
-
 int mcp_cmd_complete(int argc, char **argv)
 {
     mcp_cli cli;
-    done_state s;
+    mcp_cli_outcome s;
     size_t i;
     int rc = mcp_cli_parse(&cli, argc, argv,
                            "mcp complete (prompt NAME | resource TEMPLATE) ARG VALUE [--json] "
@@ -157,7 +138,7 @@ int mcp_cmd_complete(int argc, char **argv)
         rc = mcp_cli_connect(&cli);
     if (rc == MCP_EXIT_OK) {
         int st = mcp_client_complete_new(cli.c, cli.args[0], cli.args[1], cli.args[2], cli.args[3],
-                                         NULL, on_done, &s);
+                                         NULL, mcp_cli_on_outcome, &s);
         if (st == MCP_OK)
             st = mcp_client_run_until(cli.c, &s.done, 0);
         if (st == MCP_OK)

@@ -75,31 +75,12 @@ static void on_progress(mcp_client_t *c, double p, double total, const char *msg
         fprintf(stderr, "progress: %g/%g%s%s\n", p, total, msg ? " " : "", msg ? msg : "");
 }
 
-typedef struct call_state {
-    volatile int done;
-    int status;
-    json_t *result;
-    mcp_client_error_t err;
-} call_state;
-
-static void on_result(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    call_state *s = ud;
-    (void)c;
-    s->status = o->status;
-    s->result = o->result ? json_incref((json_t *)o->result) : NULL;
-    s->err.status = o->status;
-    s->err.code = o->code;
-    snprintf(s->err.text, sizeof s->err.text, "%s", o->message);
-    s->done = 1;
-}
-
 int mcp_cmd_call(int argc, char **argv)
 {
     mcp_cli cli;
     mcp_client_error_t err;
     mcp_client_call_opts_t opts = {0};
-    call_state s;
+    mcp_cli_outcome s;
     json_t *tools = NULL, *args = NULL;
     const json_t *schema = NULL;
     const char *name;
@@ -153,7 +134,7 @@ int mcp_cmd_call(int argc, char **argv)
     if (rc == MCP_EXIT_OK) {
         int st;
         opts.progress = on_progress;
-        st = mcp_client_call_tool_new(cli.c, name, args, &opts, on_result, &s, NULL);
+        st = mcp_client_call_tool_new(cli.c, name, args, &opts, mcp_cli_on_outcome, &s, NULL);
         args = NULL;
         if (st == MCP_OK)
             st = mcp_client_run_until(cli.c, &s.done, 0);
