@@ -194,6 +194,11 @@ typedef enum mcp_limit {
                                      none unanswered; one unanswered after
                                      MCP_LIMIT_REQUEST_TIMEOUT_MS is logged (warning) and
                                      dropped. 0 = never (the default). 2026-07-28 has no ping */
+    MCP_LIMIT_MOUNT_HELD,         /* per mounted server (mcp_mount.h): its calls held while a
+                                     2026-07-28 client answers its questions by retrying (default
+                                     64); past it the question is refused (-32000) */
+    MCP_LIMIT_MOUNT_HELD_MS,      /* ... and how long one is held for that retry (default
+                                     120000); then its call is cancelled */
 } mcp_limit;
 
 /** Set a limit; returns MCP_OK or MCP_EINVAL (unknown limit, or 0 where 0 is not allowed). */

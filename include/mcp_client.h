@@ -282,8 +282,8 @@ MCP_API int mcp_client_subscribe(mcp_client_t *c, const char *uri, mcp_client_re
 MCP_API int mcp_client_unsubscribe(mcp_client_t *c, const char *uri, mcp_client_result_fn cb,
                                    void *userdata);
 /**
- * 2026 `subscriptions/listen` with `params` (stolen: {notifications:{...}, resourceSubscriptions:
- * [...]}). The request stays open; the notifications it brings arrive at the
+ * 2026 `subscriptions/listen` with `params` (stolen: {notifications:{toolsListChanged:true, ...,
+ * resourceSubscriptions:[URI, ...]}}). The request stays open; the notifications it brings arrive at the
  * mcp_client_on_notification() handler; cancel it (`*req`) to stop listening.
  */
 MCP_API int mcp_client_listen_new(mcp_client_t *c, json_t *params, mcp_client_result_fn cb,

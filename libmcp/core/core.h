@@ -443,6 +443,11 @@ struct mcp_server {
      * longer serves (its last transport closed, or mcp_server_free()): end their connections */
     struct mcp__mounts *mounts;
     void (*on_unserved)(mcp_server_t *srv);
+    /* app/mount.c: the real clients' resource subscriptions changed (a subscribe, unsubscribe,
+     * listen request begun or ended, a subscribed session gone); NULL when nothing follows them */
+    void (*on_subscribed)(mcp_server_t *srv);
+    size_t mount_held;    /* MCP_LIMIT_MOUNT_HELD; 0 = 64 */
+    size_t mount_held_ms; /* MCP_LIMIT_MOUNT_HELD_MS; 0 = 120000 */
     bool stdio_started;
     int stopping;
     /* store.c: the shared state store (include/mcp_store.h), or NULL: memory only */

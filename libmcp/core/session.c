@@ -43,6 +43,8 @@ static void unlink_session(mcp__session *s)
         s->next->prev = s->prev;
     s->prev = s->next = NULL;
     s->srv = NULL;
+    if (json_object_size(s->subscriptions) && srv->on_subscribed)
+        srv->on_subscribed(srv); /* what it subscribed to, nobody may need any more */
 }
 
 void mcp__session_unref(mcp__session *s)

@@ -108,6 +108,12 @@ int mcp_server_set_limit(mcp_server_t *srv, mcp_limit which, size_t value)
     case MCP_LIMIT_PING_INTERVAL_MS:
         srv->ping_interval_ms = value;
         return MCP_OK;
+    case MCP_LIMIT_MOUNT_HELD:
+        srv->mount_held = value;
+        return MCP_OK;
+    case MCP_LIMIT_MOUNT_HELD_MS:
+        srv->mount_held_ms = value;
+        return MCP_OK;
     }
     return MCP_EINVAL;
 }

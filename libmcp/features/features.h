@@ -80,6 +80,9 @@ MCP_HIDDEN int mcp__completion_complete(mcp_call_t *call);
 MCP_HIDDEN int mcp__resources_subscribe(mcp_call_t *call);
 MCP_HIDDEN int mcp__resources_unsubscribe(mcp_call_t *call);
 MCP_HIDDEN int mcp__subscriptions_listen(mcp_call_t *call);
+/** Every URI a session here subscribed to or a listen request names: {uri: true} (new
+ * reference; NULL when out of memory). */
+MCP_HIDDEN json_t *mcp__subscribed_uris(mcp_server_t *srv);
 /** Route a list_changed broadcast to the 2026 listeners that asked for it (params borrowed). */
 MCP_HIDDEN void mcp__listeners_notify(mcp_server_t *srv, const char *method, const json_t *params);
 /** End listen calls gracefully: all of them (only == NULL) or one session's. */

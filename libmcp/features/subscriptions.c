@@ -87,6 +87,8 @@ static int set_subscription(mcp_call_t *call, bool on)
         json_object_del(s->subscriptions, json_string_value(uri));
     }
     s->gen++; /* a shared store writes the session again */
+    if (call->srv->on_subscribed)
+        call->srv->on_subscribed(call->srv);
     return MCP_OK;
 }
 
@@ -126,6 +128,8 @@ static void unlink_listener(mcp_call_t *call)
             *pp = l->next;
             json_decref(l->filter);
             free(l);
+            if (call->srv->on_subscribed)
+                call->srv->on_subscribed(call->srv);
             return;
         }
     }
@@ -220,6 +224,8 @@ int mcp__subscriptions_listen(mcp_call_t *call)
     l->next = srv->listeners;
     srv->listeners = l;
     mcp_call_on_cancel(call, on_listen_cancelled, NULL);
+    if (srv->on_subscribed)
+        srv->on_subscribed(srv);
 
     ack = json_pack("{s:O}", "notifications", honoured);
     msg = tagged("notifications/subscriptions/acknowledged", ack, call->id);
@@ -423,4 +429,26 @@ void mcp__listeners_end(mcp_server_t *srv, mcp__session *only)
         mcp_call_on_cancel(call, NULL, NULL);
         mcp_call_complete(call);
     }
+    if (srv->on_subscribed)
+        srv->on_subscribed(srv);
+}
+
+json_t *mcp__subscribed_uris(mcp_server_t *srv)
+{
+    json_t *all = json_object();
+    const mcp__session *s;
+    const mcp__listener *l;
+    const char *uri;
+    json_t *v;
+    size_t i;
+    if (!all)
+        return NULL;
+    for (s = srv->sessions; s; s = s->next)
+        if (!s->closed)
+            json_object_foreach(s->subscriptions, uri, v)
+                json_object_set_new(all, uri, json_true());
+    for (l = srv->listeners; l; l = l->next)
+        json_array_foreach(json_object_get(l->filter, "resourceSubscriptions"), i, v)
+            json_object_set_new(all, json_string_value(v), json_true());
+    return all;
 }
