@@ -17,8 +17,31 @@
  *     structuredContent, isError, _meta); its JSON-RPC errors come back as errors;
  *   - progress of a call, and cancellation of a call by the real client;
  *   - the mounted server's log messages: to the call in progress, else to every session;
- *   - the mounted server's questions (sampling, elicitation, roots): asked of the real client
- *     through the call in progress (its most recent one when several run), answers returned;
+ *   - the mounted server's questions (sampling, elicitation, roots), asked of the real client
+ *     through the call in progress (its most recent one when several run), answers returned:
+ *       a 2025-era real client gets them as requests of its own;
+ *       a 2026-07-28 real client gets them in an `input_required` result and answers by retrying
+ *       its request (inputResponses and the requestState this server signed). A 2026 mounted
+ *       server's own input_required is relayed: each question under the key "r<round>.<its
+ *       key>", and the retry runs the mounted server's request afresh, whose questions then find
+ *       their answers (any replica can serve the retry: nothing is held). A 2025 mounted server
+ *       asks inside a call that cannot run twice: that call is held here, its questions keyed
+ *       "h<32 hex digits>.<n>", and the retry carrying those keys takes it up again (several
+ *       rounds if it asks again). At most MCP_LIMIT_MOUNT_HELD (64) held calls per mount (past
+ *       it the question is refused, and the mounted server decides what its call does), each for
+ *       MCP_LIMIT_MOUNT_HELD_MS (2 min) before it is cancelled. Only the process that holds the
+ *       call can take it up: behind a load balancer, the retry must reach the same replica (or
+ *       it fails with an error saying so; the requestState itself checks out on any replica
+ *       sharing the key). The held id is 128 random bits known only to the client asked, and is
+ *       taken only with a requestState, for the same tool, prompt or resource;
+ *   - resource subscriptions: a real client's resources/subscribe (2025) or the
+ *     resourceSubscriptions of its subscriptions/listen (2026) naming a URI of a mounted
+ *     resource or template subscribe on the mounted server (resources/subscribe there, or a
+ *     subscriptions/listen request replaced when the URIs change), and unsubscribing, ending the
+ *     listen request or closing the session drop it when no one else here wants it; its
+ *     notifications/resources/updated reach the subscribers with the URI as exposed here. Only
+ *     when the mounted server declares resources.subscribe. Each process follows its own
+ *     sessions' subscriptions (replicas sharing a store each subscribe for theirs);
  *   - notifications/{tools,resources,prompts}/list_changed from the mounted server: the
  *     re-exposed lists are read again and the differences added and removed (the real clients
  *     are told in turn).
@@ -33,9 +56,9 @@
  * refuses them exactly as its own; a STDIO or remote server's lists carry no scopes: it checks
  * the credentials of the mount's own client.
  *
- * Limits: questions are forwarded through calls of 2025-era sessions (a 2026-07-28 request
- * cannot wait for a question of the mounted server: it ends with an error saying so);
- * resource subscriptions are not forwarded.
+ * Limits: a relayed 2026 mounted server's request is sent again for each retry of the real
+ * client (its handlers are meant to run again, as 2026-07-28 says); a 2025 mounted server's
+ * question not answered by a retry within MCP_LIMIT_MOUNT_HELD_MS ends its call.
  */
 #ifndef MCP_MOUNT_H
 #define MCP_MOUNT_H

@@ -1,0 +1,462 @@
+/*
+ * Mounting (include/mcp_mount.h): what a mount forwards beyond calls, all in one process on one
+ * loop (inner server <- mount's client <- outer server <- real client, in-memory transports).
+ *   - a mounted server's questions reaching a 2026-07-28 real client, which answers by retrying
+ *     its request: a 2026 mounted server re-run with the answers (its own input_required
+ *     relayed), a 2025 one held until the retry (run once), several rounds, a refusal, the
+ *     limit on held calls and their timeout;
+ *   - resource subscriptions: resources/subscribe (2025) and subscriptions/listen (2026) on a
+ *     mounted resource subscribe on the mounted server, its updates come back under the outer
+ *     URI, unsubscribing and ending the listen request stop them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mcp_client.h"
+#include "mcp_mount.h"
+#include <uv.h>
+
+/* ---- the inner server ------------------------------------------------------------------------ */
+
+static int runs; /* how many times the inner asking tools started */
+
+static json_t *name_question(const char *message)
+{
+    return json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", message, "requestedSchema", "type",
+                     "object", "properties", "name", "type", "string");
+}
+
+static const char *answered(const json_t *result)
+{
+    const char *action = json_string_value(json_object_get(result, "action"));
+    if (!action || strcmp(action, "accept") != 0)
+        return NULL;
+    return json_string_value(json_object_get(json_object_get(result, "content"), "name"));
+}
+
+static void on_name(mcp_call_t *call, int status, const json_t *result, void *ud)
+{
+    (void)ud;
+    if (status == MCP_ERETRY)
+        return; /* 2026: asked again when the retry runs */
+    if (status == MCP_OK && answered(result))
+        mcp_call_text(call, "hello %s", answered(result));
+    else if (status == MCP_OK)
+        mcp_call_text(call, "declined");
+    else
+        mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
+    mcp_call_complete(call);
+}
+
+static int ask_name(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    runs++;
+    if (mcp_call_elicit_new(call, name_question("Your name?"), on_name, NULL) != MCP_OK)
+        return mcp_call_tool_error(call, "cannot ask");
+    return MCP_PENDING;
+}
+
+/* Two questions, the second asked once the first is answered. */
+static void on_color(mcp_call_t *call, int status, const json_t *result, void *ud)
+{
+    char *name = ud;
+    if (status == MCP_ERETRY) {
+        free(name);
+        return;
+    }
+    if (status == MCP_OK && answered(result))
+        mcp_call_text(call, "%s likes %s", name, answered(result));
+    else
+        mcp_call_tool_error(call, "no color");
+    free(name);
+    mcp_call_complete(call);
+}
+
+static void on_first(mcp_call_t *call, int status, const json_t *result, void *ud)
+{
+    char *name;
+    (void)ud;
+    if (status == MCP_ERETRY)
+        return;
+    if (status != MCP_OK || !answered(result)) {
+        mcp_call_tool_error(call, "no name");
+        mcp_call_complete(call);
+        return;
+    }
+    name = strdup(answered(result));
+    if (mcp_call_elicit_new(call, name_question("Your color?"), on_color, name) != MCP_OK) {
+        free(name);
+        mcp_call_tool_error(call, "cannot ask");
+        mcp_call_complete(call);
+    }
+}
+
+static int ask_twice(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    runs++;
+    if (mcp_call_elicit_new(call, name_question("Your name?"), on_first, NULL) != MCP_OK)
+        return mcp_call_tool_error(call, "cannot ask");
+    return MCP_PENDING;
+}
+
+static mcp_server_t *inner_new(void)
+{
+    mcp_server_t *s = mcp_server_new("inner", "1.0");
+    assert_non_null(s);
+    assert_int_equal(
+        mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_name", .handler = ask_name}, NULL),
+        MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_twice", .handler = ask_twice}, NULL),
+        MCP_OK);
+    assert_int_equal(mcp_server_add_resource(s,
+                                             &(mcp_resource_t){.uri = "test://static",
+                                                               .name = "static",
+                                                               .mime_type = "text/plain",
+                                                               .text = "static text"},
+                                             NULL),
+                     MCP_OK);
+    return s;
+}
+
+/* ---- the set-up ------------------------------------------------------------------------------ */
+
+typedef struct fix {
+    uv_loop_t loop;
+    mcp_server_t *inner, *outer;
+    mcp_client_t *c; /* the real client */
+    int asked;       /* questions that reached it */
+    bool decline;    /* it declines them */
+    bool keep;       /* it keeps them unanswered (in `kept`) */
+    mcp_client_ask_t *kept[4];
+    int nkept;
+    json_t *updates; /* URIs of the notifications/resources/updated it got */
+} fix;
+
+static const char *const colors[] = {"Ada", "blue"};
+
+static void real_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                     const json_t *params, void *ud)
+{
+    fix *f = ud;
+    const char *msg = json_string_value(json_object_get(params, "message"));
+    (void)c;
+    assert_string_equal(method, "elicitation/create");
+    f->asked++;
+    if (f->keep && f->nkept < 4) {
+        f->kept[f->nkept++] = ask;
+        return;
+    }
+    if (f->decline)
+        mcp_client_ask_reply_new(ask, json_pack("{s:s}", "action", "decline"));
+    else
+        mcp_client_ask_reply_new(ask,
+                                 json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name",
+                                           colors[msg && strstr(msg, "color") ? 1 : 0]));
+}
+
+static void real_note(mcp_client_t *c, const char *method, const json_t *params, void *ud)
+{
+    fix *f = ud;
+    (void)c;
+    if (strcmp(method, "notifications/resources/updated") == 0)
+        json_array_append(f->updates, json_object_get(params, "uri"));
+}
+
+static fix *fix_new(const char *inner_protocol, const char *outer_protocol)
+{
+    fix *f = calloc(1, sizeof *f);
+    mcp_client_t *mc;
+    mcp_error_t err = {0};
+    assert_non_null(f);
+    runs = 0;
+    uv_loop_init(&f->loop);
+    f->updates = json_array();
+    f->inner = inner_new();
+    f->outer = mcp_server_new("outer", "2.0");
+    assert_int_equal(mcp_server_attach(f->inner, &f->loop), MCP_OK);
+    assert_int_equal(mcp_server_attach(f->outer, &f->loop), MCP_OK);
+    mc = mcp_client_new(&f->loop, "mounter", "1");
+    assert_int_equal(mcp_client_connect_server(mc, f->inner), MCP_OK);
+    if (inner_protocol)
+        assert_int_equal(mcp_client_set_protocol(mc, inner_protocol), MCP_OK);
+    assert_int_equal(mcp_server_mount(f->outer, mc, "in", &err), MCP_OK);
+    f->c = mcp_client_new(&f->loop, "real", "1");
+    assert_int_equal(mcp_client_connect_server(f->c, f->outer), MCP_OK);
+    if (outer_protocol)
+        assert_int_equal(mcp_client_set_protocol(f->c, outer_protocol), MCP_OK);
+    mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, real_ask, f);
+    mcp_client_on_notification(f->c, real_note, f);
+    assert_int_equal(mcp_client_initialize_sync(f->c, NULL, NULL), MCP_OK);
+    return f;
+}
+
+static void fix_free(fix *f)
+{
+    int i;
+    mcp_client_free(f->c);
+    mcp_server_free(f->outer);
+    mcp_server_free(f->inner);
+    for (i = 0; i < 50 && uv_loop_alive(&f->loop); i++)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    json_decref(f->updates);
+    free(f);
+}
+
+static void run_for(fix *f, int turns)
+{
+    int i;
+    for (i = 0; i < turns; i++)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+typedef struct done {
+    int n, status;
+    json_t *result;
+} done;
+
+static void on_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    done *d = ud;
+    (void)c;
+    d->n++;
+    d->status = o->status;
+    if (o->result)
+        d->result = json_deep_copy(o->result);
+}
+
+/* Run the loop until `flag` is set (bounded: 2000 turns, each at most ~10 ms of waiting). */
+static void run_until(fix *f, const int *flag)
+{
+    int i;
+    for (i = 0; i < 2000 && !*flag; i++)
+        uv_run(&f->loop, UV_RUN_ONCE);
+}
+
+static const char *text_of(const json_t *res)
+{
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(res, "content"), 0), "text"));
+}
+
+/* Call `tool` on the real client and return its first text (static buffer). */
+static const char *call_text(fix *f, const char *tool, bool *is_error)
+{
+    static char text[256];
+    json_t *res = NULL;
+    assert_int_equal(mcp_client_call_tool_sync(f->c, tool, NULL, &res, NULL), MCP_OK);
+    snprintf(text, sizeof text, "%s", text_of(res) ? text_of(res) : "");
+    if (is_error)
+        *is_error = mcp_client_result_is_error(res);
+    json_decref(res);
+    return text;
+}
+
+/* ---- questions of the mounted server, 2026-07-28 real client ----------------------------------
+ */
+
+/* A 2025 mounted server asks inside its call: the call is held, the real client's retry carries
+ * the answer to it, and the inner tool ran once. */
+static void test_held_2025_inner(void **state)
+{
+    fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
+    (void)state;
+    assert_string_equal(call_text(f, "in_ask_name", NULL), "hello Ada");
+    assert_int_equal(f->asked, 1);
+    assert_int_equal(runs, 1);
+    /* two rounds: each question its own input_required, the same held call throughout */
+    assert_string_equal(call_text(f, "in_ask_twice", NULL), "Ada likes blue");
+    assert_int_equal(f->asked, 3);
+    assert_int_equal(runs, 2);
+    /* a refusal goes back as the answer */
+    f->decline = true;
+    assert_string_equal(call_text(f, "in_ask_name", NULL), "declined");
+    fix_free(f);
+}
+
+/* A 2026 mounted server asks with its own input_required: the real client's retry runs the
+ * call again, and the inner server's retry finds its answers. */
+static void test_relayed_2026_inner(void **state)
+{
+    fix *f = fix_new(NULL, NULL);
+    (void)state;
+    assert_string_equal(call_text(f, "in_ask_name", NULL), "hello Ada");
+    assert_int_equal(f->asked, 1);
+    /* a stateless handler runs again: asked (1); the real client's retry runs the inner call
+     * afresh (2), whose input_required the mount answers from the retry, and the inner retry (3) */
+    assert_int_equal(runs, 3);
+    assert_string_equal(call_text(f, "in_ask_twice", NULL), "Ada likes blue");
+    assert_int_equal(f->asked, 3);
+    f->decline = true;
+    assert_string_equal(call_text(f, "in_ask_name", NULL), "declined");
+    fix_free(f);
+}
+
+/* A 2025 real client still gets the questions as requests of its own, either inner era. */
+static void test_2025_client(void **state)
+{
+    fix *f = fix_new(NULL, MCP_PROTOCOL_2025_11_25);
+    (void)state;
+    assert_string_equal(call_text(f, "in_ask_twice", NULL), "Ada likes blue");
+    fix_free(f);
+    f = fix_new(MCP_PROTOCOL_2025_11_25, MCP_PROTOCOL_2025_11_25);
+    assert_string_equal(call_text(f, "in_ask_twice", NULL), "Ada likes blue");
+    assert_int_equal(runs, 1);
+    fix_free(f);
+}
+
+/* At most MCP_LIMIT_MOUNT_HELD calls wait for a retry: one more gets its question refused. */
+static void test_held_limit(void **state)
+{
+    fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
+    done a = {0}, b = {0};
+    bool err = false;
+    (void)state;
+    assert_int_equal(mcp_server_set_limit(f->outer, MCP_LIMIT_MOUNT_HELD, 1), MCP_OK);
+    f->keep = true;
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
+                     MCP_OK);
+    run_until(f, &f->asked);
+    assert_int_equal(f->nkept, 1); /* the first is held, its question with the real client */
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &b, NULL),
+                     MCP_OK);
+    run_until(f, &b.n);
+    assert_int_equal(b.status, MCP_OK);
+    assert_true(mcp_client_result_is_error(b.result));
+    assert_non_null(strstr(text_of(b.result), "no answer"));
+    assert_int_equal(f->nkept, 1);
+    /* the first one's answer still gets through */
+    mcp_client_ask_reply_new(
+        f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
+    run_until(f, &a.n);
+    assert_int_equal(a.status, MCP_OK);
+    assert_string_equal(text_of(a.result), "hello Bo");
+    /* and the slot is free again */
+    f->keep = false;
+    assert_string_equal(call_text(f, "in_ask_name", &err), "hello Ada");
+    assert_false(err);
+    json_decref(a.result);
+    json_decref(b.result);
+    fix_free(f);
+}
+
+/* A held call not taken up within MCP_LIMIT_MOUNT_HELD_MS is cancelled; the late retry is told
+ * so. */
+static void test_held_timeout(void **state)
+{
+    fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
+    done a = {0};
+    uint64_t until;
+    int turns = 0;
+    (void)state;
+    assert_int_equal(mcp_server_set_limit(f->outer, MCP_LIMIT_MOUNT_HELD_MS, 30), MCP_OK);
+    f->keep = true;
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
+                     MCP_OK);
+    run_until(f, &f->asked);
+    assert_int_equal(f->nkept, 1);
+    uv_update_time(&f->loop);
+    until = uv_now(&f->loop) + 200;
+    while (uv_now(&f->loop) < until && turns++ < 1000) {
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+        uv_sleep(2);
+        uv_update_time(&f->loop);
+    }
+    mcp_client_ask_reply_new(
+        f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
+    run_until(f, &a.n);
+    assert_int_equal(a.status, MCP_OK);
+    assert_true(mcp_client_result_is_error(a.result));
+    assert_non_null(strstr(text_of(a.result), "no longer held"));
+    json_decref(a.result);
+    fix_free(f);
+}
+
+/* ---- subscriptions ----------------------------------------------------------------------------
+ */
+
+static void on_sub(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    done *d = ud;
+    (void)c;
+    d->n++;
+    d->status = o->status;
+}
+
+/* Updates the inner server announces until `n` reached the real client (bounded). */
+static void wait_updates(fix *f, size_t n)
+{
+    int i;
+    for (i = 0; i < 200 && json_array_size(f->updates) < n; i++)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+static void test_subscribe_2025(void **state)
+{
+    fix *f = fix_new(MCP_PROTOCOL_2025_11_25, MCP_PROTOCOL_2025_11_25);
+    done d = {0}, u = {0};
+    (void)state;
+    assert_int_equal(mcp_client_subscribe(f->c, "test://in/static", on_sub, &d), MCP_OK);
+    run_until(f, &d.n);
+    assert_int_equal(d.status, MCP_OK);
+    run_for(f, 20); /* the mount's own resources/subscribe reaches the inner server */
+    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    wait_updates(f, 1);
+    assert_int_equal(json_array_size(f->updates), 1);
+    assert_string_equal(json_string_value(json_array_get(f->updates, 0)), "test://in/static");
+    assert_int_equal(mcp_client_unsubscribe(f->c, "test://in/static", on_sub, &u), MCP_OK);
+    run_until(f, &u.n);
+    run_for(f, 20);
+    /* the mounted server is no longer subscribed: its update goes nowhere */
+    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    run_for(f, 50);
+    assert_int_equal(json_array_size(f->updates), 1);
+    fix_free(f);
+}
+
+static void test_listen_2026(void **state)
+{
+    fix *f = fix_new(NULL, NULL);
+    mcp_client_request_t *listen = NULL;
+    done d = {0};
+    (void)state;
+    assert_int_equal(mcp_client_listen_new(f->c,
+                                           json_pack("{s:{s:[s]}}", "notifications",
+                                                     "resourceSubscriptions", "test://in/static"),
+                                           on_sub, &d, &listen),
+                     MCP_OK);
+    run_for(f, 50); /* acknowledged; the mount listens again, now with the URI */
+    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    wait_updates(f, 1);
+    assert_int_equal(json_array_size(f->updates), 1);
+    assert_string_equal(json_string_value(json_array_get(f->updates, 0)), "test://in/static");
+    /* an update of the outer server's own, unrelated URI is not the mount's business */
+    assert_int_equal(mcp_client_cancel(f->c, listen, "done"), MCP_OK);
+    run_until(f, &d.n);
+    run_for(f, 50);
+    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    run_for(f, 50);
+    assert_int_equal(json_array_size(f->updates), 1);
+    fix_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_held_2025_inner), cmocka_unit_test(test_relayed_2026_inner),
+        cmocka_unit_test(test_2025_client),     cmocka_unit_test(test_held_limit),
+        cmocka_unit_test(test_held_timeout),    cmocka_unit_test(test_subscribe_2025),
+        cmocka_unit_test(test_listen_2026),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
