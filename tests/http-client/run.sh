@@ -1,10 +1,12 @@
 #!/bin/sh
 # libmcp's client, `mcp` and `mcp-proxy` against the official TypeScript SDK servers (v1 and v2)
 # and libmcp's own servers over Streamable HTTP and legacy HTTP+SSE, the SDK clients through
-# mcp-proxy, and peers that misbehave (client.test.mjs). The npm packages are pinned by
+# mcp-proxy, and peers that misbehave (client.test.mjs); the SDK v2 server over STDIO in the
+# 2026-07-28 era, directly and mounted (stdio2026.test.mjs). The npm packages are pinned by
 # tests/http-client/package-lock.json and installed with `npm ci` when it changed.
 #
-# Usage (from the repo root, as `make http-client-test` does): sh tests/http-client/run.sh
+# Usage (from the repo root, as `make http-client-test` does):
+#   sh tests/http-client/run.sh [FILE.test.mjs ...]   (default: every *.test.mjs here)
 #   BUILD=dir   where the binaries are (default: build).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,4 +33,5 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     printf '%s\n' "$WANT" >"$STAMP"
 fi
 cd "$HERE"
-exec node --test --test-concurrency=1 --test-reporter=spec client.test.mjs
+[ $# -gt 0 ] || set -- *.test.mjs
+exec node --test --test-concurrency=1 --test-reporter=spec "$@"
