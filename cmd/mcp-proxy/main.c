@@ -2,7 +2,8 @@
  * mcp-proxy — bridge MCP transports: serve, over STDIO or Streamable HTTP (or legacy SSE), a
  * server that is reached over Streamable HTTP, legacy SSE or STDIO. Built on mounting
  * (mcp_mount.h): the proxy is a libmcp server with the upstream server mounted under no prefix,
- * so calls, progress, cancellation, logs, questions and list changes pass both ways.
+ * so calls, progress, cancellation, logs, questions (both eras), resource subscriptions and
+ * list changes pass both ways.
  *
  *   mcp-proxy https://example.com/mcp                        STDIO here, remote there
  *   mcp-proxy --header 'X-Team: a' --bearer-env TOKEN URL    headers and a token for the remote
