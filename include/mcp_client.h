@@ -283,8 +283,8 @@ MCP_API int mcp_client_unsubscribe(mcp_client_t *c, const char *uri, mcp_client_
                                    void *userdata);
 /**
  * 2026 `subscriptions/listen` with `params` (stolen: {notifications:{toolsListChanged:true, ...,
- * resourceSubscriptions:[URI, ...]}}). The request stays open; the notifications it brings arrive at the
- * mcp_client_on_notification() handler; cancel it (`*req`) to stop listening.
+ * resourceSubscriptions:[URI, ...]}}). The request stays open; the notifications it brings arrive
+ * at the mcp_client_on_notification() handler; cancel it (`*req`) to stop listening.
  */
 MCP_API int mcp_client_listen_new(mcp_client_t *c, json_t *params, mcp_client_result_fn cb,
                                   void *userdata, mcp_client_request_t **req);
