@@ -29,7 +29,8 @@
  *       "h<32 hex digits>.<n>", and the retry carrying those keys takes it up again (several
  *       rounds if it asks again). At most MCP_LIMIT_MOUNT_HELD (64) held calls per mount (past
  *       it the question is refused, and the mounted server decides what its call does), each for
- *       MCP_LIMIT_MOUNT_HELD_MS (2 min) before it is cancelled. Only the process that holds the
+ *       MCP_LIMIT_MOUNT_HELD_MS (2 min) before it is cancelled (the mounted server may give up
+ *       sooner: a libmcp one waits MCP_LIMIT_REQUEST_TIMEOUT_MS). Only the process that holds the
  *       call can take it up: behind a load balancer, the retry must reach the same replica (or
  *       it fails with an error saying so; the requestState itself checks out on any replica
  *       sharing the key). The held id is 128 random bits known only to the client asked, and is

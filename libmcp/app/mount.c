@@ -575,7 +575,8 @@ static void put_question(fwd *f, question *q, mcp_client_ask_t **ask, int *statu
     *answer = rc == MCP_OK ? json_incref(q->answer)
               : rc == MCP_ESTATE
                   ? json_pack("{s:i, s:s}", "code", MCP_JSONRPC_INTERNAL_ERROR, "message",
-                              "the real client does not offer this capability")
+                              "the real client cannot be asked this (a capability it did not "
+                              "declare, or a request that cannot carry questions)")
                   : NULL;
     question_free(q);
 }
