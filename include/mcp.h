@@ -104,6 +104,7 @@ MCP_API const char *mcp_version_string(void);
     XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
     XX(CLIENT, -15, "the client answered with an error")                                    \
     XX(REMOTE, -16, "the server answered with a JSON-RPC error")                            \
+    XX(VERIFY, -18, "content does not match what the server declared for it")               \
     XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)")
 
 typedef enum mcp_err {
