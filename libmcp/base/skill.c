@@ -79,6 +79,16 @@ static size_t plain_len(const char *s, size_t len)
     return len;
 }
 
+/* Plain text may not hold ": " (or end in ':'): YAML reads that as a mapping. */
+static bool colon_in_plain(const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (s[i] == ':' && (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\t'))
+            return true;
+    return false;
+}
+
 static bool is_seq_item(const fm_line *l)
 {
     return l->len >= 1 && l->s[0] == '-' && (l->len == 1 || l->s[1] == ' ');
@@ -555,6 +565,10 @@ static json_t *node_value(fm *p, size_t *i, size_t pos, int indent, int depth, b
         json_t *v;
         int pending_breaks = 0;
         bool multi = false;
+        if (colon_in_plain(l->s + pos, len - pos)) {
+            fm_fail(p, *i, "a mapping is not allowed in a plain value (quote it)");
+            return NULL;
+        }
         sb_add(&o, &n, &cap, l->s + pos, len - pos);
         for (;;) {
             const fm_line *m;
@@ -570,6 +584,11 @@ static json_t *node_value(fm *p, size_t *i, size_t pos, int indent, int depth, b
                 break;
             {
                 size_t ml = plain_len(m->s, m->len);
+                if (colon_in_plain(m->s, ml)) {
+                    fm_fail(p, j, "a mapping is not allowed in a plain value (quote it)");
+                    free(o);
+                    return NULL;
+                }
                 if (pending_breaks)
                     while (pending_breaks-- > 0)
                         sb_add(&o, &n, &cap, "\n", 1);
