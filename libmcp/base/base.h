@@ -309,6 +309,8 @@ MCP_HIDDEN int mcp__frontmatter_parse(const char *text, size_t len, json_t **out
                                       char *why, size_t why_n);
 /** The Agent Skills naming rule: 1-64 of a-z 0-9 '-', no leading, trailing or double '-'. */
 MCP_HIDDEN bool mcp__skill_name_ok(const char *name, size_t len);
+/** A '/'-separated relative path with no empty, "." or ".." segment. */
+MCP_HIDDEN bool mcp__skill_path_ok(const char *path);
 /** "sha256:{hex}" of `len` bytes into `out`. MCP_OK, or MCP_EIO (libcrypto unavailable). */
 MCP_HIDDEN int mcp__skill_digest(const void *data, size_t len, char out[MCP__SKILL_DIGEST_LEN + 1]);
 /** `s` is a well-formed "sha256:{64 lowercase hex}". */

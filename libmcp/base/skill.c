@@ -263,8 +263,11 @@ static json_t *quoted(fm *p, size_t *i, size_t *pos)
             char e;
             size_t m;
             if (k + 1 >= l->len) { /* an escaped line break: the next line joins with no space */
-                if (++li >= p->n)
-                    break;
+                if (++li >= p->n) {
+                    fm_fail(p, *i, "unterminated double-quoted string");
+                    free(o);
+                    return NULL;
+                }
                 k = 0;
                 continue;
             }
@@ -877,6 +880,20 @@ bool mcp__skill_name_ok(const char *name, size_t len)
             return false;
     }
     return true;
+}
+
+bool mcp__skill_path_ok(const char *path)
+{
+    for (;;) {
+        const char *e = strchr(path, '/');
+        size_t len = e ? (size_t)(e - path) : strlen(path);
+        if (len == 0 || (len == 1 && path[0] == '.') ||
+            (len == 2 && path[0] == '.' && path[1] == '.'))
+            return false;
+        if (!e)
+            return true;
+        path = e + 1;
+    }
 }
 
 int mcp__skill_digest(const void *data, size_t len, char out[MCP__SKILL_DIGEST_LEN + 1])

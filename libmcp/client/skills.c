@@ -43,21 +43,6 @@ static size_t skill_dir_len(const char *uri)
     return n - 9;
 }
 
-/* `rest` (a path under the skill's directory) has no empty, "." or ".." segment. */
-static bool clean_path(const char *rest)
-{
-    const char *s = rest;
-    for (;;) {
-        const char *e = strchr(s, '/');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len == 0 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
-            return false;
-        if (!e)
-            return true;
-        s = e + 1;
-    }
-}
-
 int mcp_skill_check(const json_t *skill, char *why, size_t n)
 {
     const json_t *fm = json_object_get(skill, "frontmatter");
@@ -106,7 +91,7 @@ int mcp_skill_check(const json_t *skill, char *why, size_t n)
             return say(why, n, MCP_EPARSE, "%.200s: resources[%zu] has no uri", uri, i);
         if (strcmp(ru, uri) == 0)
             self = true;
-        else if (strncmp(ru, uri, dir) != 0 || ru[dir] != '/' || !clean_path(ru + dir + 1))
+        else if (strncmp(ru, uri, dir) != 0 || ru[dir] != '/' || !mcp__skill_path_ok(ru + dir + 1))
             return say(why, n, MCP_EPARSE, "%.200s: %.200s is not a file of the skill", uri, ru);
         if (!mcp__skill_digest_ok(json_string_value(json_object_get(r, "digest"))))
             return say(why, n, MCP_EPARSE, "%.200s: the digest of %.200s is not sha256:{64 hex}",
