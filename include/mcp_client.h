@@ -382,11 +382,8 @@ MCP_API const json_t *mcp_client_server_extension(const mcp_client_t *c, const c
  * digest, then, for the SKILL.md, its frontmatter field by field) and never hands over content
  * that fails: the outcome is then MCP_EVERIFY with the reason in its message.
  */
-#define MCP_SKILLS_EXTENSION "io.modelcontextprotocol/skills"
-/** The extension's per-skill limits: files in `resources` (SKILL.md included), and the sum of
- * their sizes. An entry over either is refused (MCP_ELIMIT) before anything is fetched. */
-#define MCP_SKILL_MAX_FILES 512
-#define MCP_SKILL_MAX_BYTES (16u * 1024u * 1024u)
+/* MCP_SKILLS_EXTENSION and the limits MCP_SKILL_MAX_FILES, MCP_SKILL_MAX_BYTES are in mcp.h;
+ * an entry over a limit is refused (MCP_ELIMIT) before anything is fetched. */
 
 /**
  * Check a skill entry without I/O: an object whose `uri` ends in "/SKILL.md" after a skill path

@@ -490,13 +490,189 @@ static void test_not_declared(void **state)
     json_decref(s.entry);
 }
 
+/* ---- the server side: mcp_server_add_skills() ---------------------------------------------- */
+
+static const char tour_md[] = "---\nname: tour\ndescription: A tour\nmetadata:\n  v: 2\n---\nRead "
+                              "references/A.md.\n";
+
+static void add_bad(const mcp_skill_t *skills, size_t n, int want, const char *why_part)
+{
+    mcp_server_t *srv = mcp_server_new("bad-skills", "1.0");
+    mcp_error_t err;
+    int rc;
+    memset(&err, 0, sizeof err);
+    rc = mcp_server_add_skills(srv, skills, n, &err);
+    if (rc != want)
+        fail_msg("mcp_server_add_skills: %s, want %s (%s)", mcp_err_name(rc), mcp_err_name(want),
+                 err.text);
+    if (!strstr(err.text, why_part))
+        fail_msg("reason \"%s\" lacks \"%s\"", err.text, why_part);
+    mcp_server_free(srv);
+}
+
+static void test_server_add_bad(void **state)
+{
+    const mcp_skill_file_t dup[] = {{.path = "a.md", .data = "x", .len = 1},
+                                    {.path = "a.md", .data = "y", .len = 1}};
+    const mcp_skill_file_t dots[] = {{.path = "../a.md", .data = "x", .len = 1}};
+    const mcp_skill_file_t md[] = {{.path = "SKILL.md", .data = "x", .len = 1}};
+    const mcp_skill_file_t nodata[] = {{.path = "a.md", .data = NULL, .len = 3}};
+    static mcp_skill_file_t many[MCP_SKILL_MAX_FILES];
+    mcp_skill_file_t big = {.path = "big.bin", .len = MCP_SKILL_MAX_BYTES};
+    size_t i;
+    (void)state;
+    add_bad(NULL, 1, MCP_EINVAL, "no skills");
+    add_bad(&(mcp_skill_t){.path = "tour"}, 1, MCP_EINVAL, "SKILL.md");
+    add_bad(&(mcp_skill_t){.path = "a//tour", .skill_md = tour_md}, 1, MCP_EINVAL, "clean path");
+    add_bad(&(mcp_skill_t){.path = "../tour", .skill_md = tour_md}, 1, MCP_EINVAL, "clean path");
+    add_bad(&(mcp_skill_t){.path = "other", .skill_md = tour_md}, 1, MCP_EINVAL, "end in its name");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = "no frontmatter"}, 1, MCP_EINVAL,
+            "does not begin");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = "---\nname: tour\n---\n"}, 1, MCP_EINVAL,
+            "description");
+    add_bad(&(mcp_skill_t){.path = "Tour", .skill_md = "---\nname: Tour\ndescription: d\n---\n"}, 1,
+            MCP_EINVAL, "not a valid skill name");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = tour_md, .files = dup, .nfiles = 2}, 1,
+            MCP_EINVAL, "given twice");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = tour_md, .files = dots, .nfiles = 1}, 1,
+            MCP_EINVAL, "clean path");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = tour_md, .files = md, .nfiles = 1}, 1,
+            MCP_EINVAL, "clean path");
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = tour_md, .files = nodata, .nfiles = 1}, 1,
+            MCP_EINVAL, "no data");
+    for (i = 0; i < MCP_SKILL_MAX_FILES; i++) {
+        static char names[MCP_SKILL_MAX_FILES][16];
+        snprintf(names[i], sizeof names[i], "f%zu", i);
+        many[i].path = names[i];
+        many[i].data = "x";
+        many[i].len = 1;
+    }
+    add_bad(
+        &(mcp_skill_t){
+            .path = "tour", .skill_md = tour_md, .files = many, .nfiles = MCP_SKILL_MAX_FILES},
+        1, MCP_ELIMIT, "more than 512");
+    big.data = calloc(1, big.len);
+    assert_non_null(big.data);
+    add_bad(&(mcp_skill_t){.path = "tour", .skill_md = tour_md, .files = &big, .nfiles = 1}, 1,
+            MCP_ELIMIT, "add up");
+    free((void *)big.data);
+    {
+        const mcp_skill_t twice[] = {{.path = "tour", .skill_md = tour_md},
+                                     {.path = "tour", .skill_md = tour_md}};
+        add_bad(twice, 2, MCP_EEXIST, "given twice");
+    }
+}
+
+static void test_server_serves(void **state)
+{
+    const mcp_skill_file_t files[] = {
+        {.path = "references/A.md", .data = "# A\n", .len = 4},
+        {.path = "references/deep/B.txt", .data = "b", .len = 1},
+        {.path = "bin/data", .data = bin, .len = sizeof bin},
+    };
+    const mcp_skill_t skills[] = {
+        {.path = "acme/tour", .skill_md = tour_md, .files = files, .nfiles = 3},
+    };
+    mcp_server_t *srv = mcp_server_new("skills-server", "1.0");
+    mcp_client_t *c = mcp_client_new(NULL, "skills-client", "1.0");
+    mcp_client_error_t err;
+    mcp_error_t e;
+    json_t *list = NULL, *content = NULL, *res = NULL;
+    const json_t *skill, *f = NULL, *settings;
+    size_t i;
+    (void)state;
+
+    assert_int_equal(mcp_server_add_skills(srv, skills, 1, &e), MCP_OK);
+    assert_int_equal(mcp_server_add_skills(srv, skills, 1, &e), MCP_EEXIST);
+    assert_int_equal(mcp_client_connect_server(c, srv), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
+    settings = mcp_client_server_extension(c, MCP_SKILLS_EXTENSION);
+    assert_true(json_is_true(json_object_get(settings, "directoryRead")));
+    assert_int_equal(mcp_client_list_skills_sync(c, &list, &err), MCP_OK);
+    assert_int_equal(json_array_size(list), 1);
+    skill = json_array_get(list, 0);
+    assert_int_equal(mcp_skill_check(skill, NULL, 0), MCP_OK);
+    assert_string_equal(json_string_value(json_object_get(skill, "uri")),
+                        "skill://acme/tour/SKILL.md");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(skill, "frontmatter"), "metadata"), "v")),
+                     2);
+    assert_int_equal(json_array_size(json_object_get(skill, "resources")), 4);
+    /* every file the server describes verifies, the SKILL.md (frontmatter) included */
+    json_array_foreach(json_object_get(skill, "resources"), i, f)
+    {
+        const char *uri = json_string_value(json_object_get(f, "uri"));
+        if (mcp_client_read_skill_file_sync(c, skill, uri, &content, &err) != MCP_OK)
+            fail_msg("%s: %s", uri, err.text);
+        json_decref(content);
+    }
+    /* the SKILL.md resource is named and described by its frontmatter */
+    assert_int_equal(mcp_client_list_resources_sync(c, &res, &err), MCP_OK);
+    json_array_foreach(res, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "uri")), "skill://acme/tour/SKILL.md") == 0)
+            break;
+    }
+    assert_true(i < json_array_size(res));
+    assert_string_equal(json_string_value(json_object_get(f, "name")), "tour");
+    assert_string_equal(json_string_value(json_object_get(f, "description")), "A tour");
+    json_decref(res);
+    /* directories */
+    assert_int_equal(mcp_client_request_sync(c, "resources/directory/read",
+                                             json_pack("{s:s}", "uri", "skill://acme/tour"), &res,
+                                             &err),
+                     MCP_OK);
+    assert_int_equal(json_array_size(json_object_get(res, "resources")), 3); /* SKILL.md, 2 dirs */
+    json_array_foreach(json_object_get(res, "resources"), i, f)
+    {
+        const char *uri = json_string_value(json_object_get(f, "uri"));
+        const char *mime = json_string_value(json_object_get(f, "mimeType"));
+        if (strcmp(uri, "skill://acme/tour/references") == 0 ||
+            strcmp(uri, "skill://acme/tour/bin") == 0)
+            assert_string_equal(mime, "inode/directory");
+        else
+            assert_string_equal(uri, "skill://acme/tour/SKILL.md");
+    }
+    json_decref(res);
+    assert_int_equal(mcp_client_request_sync(
+                         c, "resources/directory/read",
+                         json_pack("{s:s}", "uri", "skill://acme/tour/references"), &res, &err),
+                     MCP_OK);
+    assert_int_equal(json_array_size(json_object_get(res, "resources")), 2); /* A.md, deep/ */
+    json_decref(res);
+    assert_int_equal(mcp_client_request_sync(
+                         c, "resources/directory/read",
+                         json_pack("{s:s}", "uri", "skill://acme/tour/SKILL.md"), &res, &err),
+                     MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    assert_int_equal(
+        mcp_client_request_sync(c, "resources/directory/read", json_object(), &res, &err),
+        MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    assert_int_equal(
+        mcp_client_request_sync(c, "skills/list", json_pack("{s:s}", "cursor", "x"), &res, &err),
+        MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    assert_int_equal(mcp_client_get_skill_sync(c, "skill://acme/none/SKILL.md", &res, &err),
+                     MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    assert_int_equal(mcp_client_request_sync(c, "skills/get", json_object(), &res, &err),
+                     MCP_EREMOTE);
+    assert_int_equal(err.code, -32602);
+    assert_null(res);
+    json_decref(list);
+    mcp_client_free(c);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frontmatter_good), cmocka_unit_test(test_frontmatter_bad),
         cmocka_unit_test(test_check_entry),      cmocka_unit_test(test_verify),
         cmocka_unit_test(test_client_2026),      cmocka_unit_test(test_client_2025),
-        cmocka_unit_test(test_not_declared),
+        cmocka_unit_test(test_not_declared),     cmocka_unit_test(test_server_add_bad),
+        cmocka_unit_test(test_server_serves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
