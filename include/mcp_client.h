@@ -402,11 +402,11 @@ MCP_API int mcp_skill_check(const json_t *skill, char *why, size_t n);
  * first as mcp_skill_check() does): the uri must be listed in `resources`, the length must be
  * its `size` and the bytes must hash to its `digest` (SHA-256 through libcrypto); when `uri` is
  * the skill's SKILL.md, its YAML frontmatter must also equal the entry's `frontmatter`, field by
- * field (numbers by value). For a "dynamic" skill nothing can be checked but the frontmatter and
- * the MCP_SKILL_MAX_BYTES bound. MCP_OK; MCP_EVERIFY (a mismatch, an unlisted file, or a
- * frontmatter that cannot be read: a YAML construct outside the subset libmcp reads, such as
- * anchors or tags, counts as a mismatch), MCP_EPARSE or MCP_ELIMIT (the entry), MCP_EIO
- * (libcrypto cannot be loaded), MCP_EINVAL; the reason in `why`.
+ * field (numbers by value). For a "dynamic" skill nothing can be checked but the frontmatter, the
+ * MCP_SKILL_MAX_BYTES bound and that `uri` is the SKILL.md or a file under its directory. MCP_OK;
+ * MCP_EVERIFY (a mismatch, an unlisted file, or a frontmatter that cannot be read: a YAML construct
+ * outside the subset libmcp reads, such as anchors or tags, counts as a mismatch), MCP_EPARSE or
+ * MCP_ELIMIT (the entry), MCP_EIO (libcrypto cannot be loaded), MCP_EINVAL; the reason in `why`.
  */
 MCP_API int mcp_skill_verify(const json_t *skill, const char *uri, const void *data, size_t len,
                              char *why, size_t n);
@@ -426,10 +426,11 @@ MCP_API int mcp_client_get_skill(mcp_client_t *c, const char *uri, mcp_client_re
 /**
  * Fetch one file of a skill and verify it: `skill` is the entry (borrowed; copied, so it may go
  * away after the call), `uri` the file (NULL: the skill's SKILL.md, that is, load the skill).
- * The entry is checked and the uri looked up in it first (an unlisted file is refused with
- * MCP_EVERIFY before any request); then `resources/read`, and mcp_skill_verify() on the content
- * whose uri is `uri` (a text's UTF-8 bytes, or a blob's decoded bytes; a blob longer than the
- * declared size allows is refused undecoded). The callback's result is that content object
+ * The entry is checked and the uri looked up in it first (an unlisted file, or for a "dynamic"
+ * skill one outside its directory, is refused with MCP_EVERIFY before any request); then
+ * `resources/read`, and mcp_skill_verify() on the content whose uri is `uri` (a text's UTF-8
+ * bytes, or a blob's decoded bytes; a blob longer than the declared size allows is refused
+ * undecoded). The callback's result is that content object
  * ({uri, mimeType, text|blob}) on success; on a mismatch its status is MCP_EVERIFY and the
  * message says what differed. The other content items of the read are never handed over.
  * Returns as mcp_client_request_new(), or the entry's error (mcp_client_last_error() has why).

@@ -126,6 +126,16 @@ static const json_t *listed(const json_t *skill, const char *uri)
     return NULL;
 }
 
+/* `uri` is the (checked) skill's SKILL.md or a file under its directory: all a "dynamic" skill
+ * says about its files. */
+static bool in_skill(const json_t *skill, const char *uri)
+{
+    const char *su = json_string_value(json_object_get(skill, "uri"));
+    size_t dir = skill_dir_len(su);
+    return strcmp(uri, su) == 0 ||
+           (strncmp(uri, su, dir) == 0 && uri[dir] == '/' && mcp__skill_path_ok(uri + dir + 1));
+}
+
 /* The SKILL.md's frontmatter against the entry's, field by field (an absent field equals null). */
 static int same_frontmatter(const json_t *skill, const void *data, size_t len, char *why, size_t n)
 {
@@ -184,6 +194,8 @@ int mcp_skill_verify(const json_t *skill, const char *uri, const void *data, siz
         if (strcmp(digest, want) != 0)
             return say(why, n, MCP_EVERIFY, "%.200s has digest %s, the skill entry says %s", uri,
                        digest, want);
+    } else if (!in_skill(skill, uri)) {
+        return say(why, n, MCP_EVERIFY, "%.200s is not a file of the skill", uri);
     } else if (len > MCP_SKILL_MAX_BYTES) {
         return say(why, n, MCP_ELIMIT, "%.200s is %zu bytes, more than a skill may have", uri, len);
     }
@@ -318,6 +330,10 @@ int mcp_client_read_skill_file(mcp_client_t *c, const json_t *skill, const char 
         uri = json_string_value(json_object_get(skill, "uri"));
     if (json_is_array(json_object_get(skill, "resources")) && !listed(skill, uri)) {
         mcp__client_set_error(c, "%.200s is not listed in the skill's resources", uri);
+        return MCP_EVERIFY;
+    }
+    if (!json_is_array(json_object_get(skill, "resources")) && !in_skill(skill, uri)) {
+        mcp__client_set_error(c, "%.200s is not a file of the skill", uri);
         return MCP_EVERIFY;
     }
     r = calloc(1, sizeof *r);

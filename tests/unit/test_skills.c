@@ -304,6 +304,10 @@ static void test_verify(void **state)
     assert_int_equal(mcp_skill_verify(dyn, SKILL_URI, "no frontmatter", 14, why, sizeof why),
                      MCP_EVERIFY);
     assert_int_equal(mcp_skill_verify(dyn, REF_URI, "anything", 8, why, sizeof why), MCP_OK);
+    assert_int_equal(mcp_skill_verify(dyn, "skill://other/x.md", "x", 1, why, sizeof why),
+                     MCP_EVERIFY);
+    assert_int_equal(mcp_skill_verify(dyn, "skill://demo/../x.md", "x", 1, why, sizeof why),
+                     MCP_EVERIFY);
     assert_int_equal(mcp_skill_verify(NULL, SKILL_URI, "x", 1, why, sizeof why), MCP_EINVAL);
     assert_int_equal(mcp_skill_verify(e, NULL, "x", 1, why, sizeof why), MCP_EINVAL);
     assert_int_equal(mcp_skill_verify(e, SKILL_URI, NULL, 1, NULL, 0), MCP_EINVAL);
@@ -425,6 +429,20 @@ static void client_skills(const char *protocol)
     assert_non_null(strstr(err.text, "not listed"));
     assert_int_equal(s.reads, 3);
 
+    /* a "dynamic" skill lists nothing: still only files under its directory are read */
+    {
+        json_t *dyn = json_deep_copy(skill);
+        json_object_set_new(dyn, "resources", json_string("dynamic"));
+        assert_int_equal(
+            mcp_client_read_skill_file_sync(c, dyn, "skill://other/REF.md", &content, &err),
+            MCP_EVERIFY);
+        assert_non_null(strstr(err.text, "not a file of the skill"));
+        assert_int_equal(s.reads, 3);
+        assert_int_equal(mcp_client_read_skill_file_sync(c, dyn, REF_URI, &content, &err), MCP_OK);
+        json_decref(content);
+        assert_int_equal(s.reads, 4);
+        json_decref(dyn);
+    }
     /* the server now serves other bytes: refused, nothing handed over */
     s.ref = "ref text!\n";
     assert_int_equal(mcp_client_read_skill_file_sync(c, skill, REF_URI, &content, &err),
@@ -447,7 +465,7 @@ static void client_skills(const char *protocol)
     assert_int_equal(mcp_client_read_skill_file_sync(c, skill, NULL, &content, &err), MCP_EPARSE);
     assert_non_null(strstr(err.text, "neither an array"));
     assert_int_equal(mcp_client_read_skill_file(c, NULL, NULL, NULL, NULL), MCP_EINVAL);
-    assert_int_equal(s.reads, 6);
+    assert_int_equal(s.reads, 7);
 
     json_decref(skill);
     json_decref(list);
