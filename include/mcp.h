@@ -104,6 +104,7 @@ MCP_API const char *mcp_version_string(void);
     XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
     XX(CLIENT, -15, "the client answered with an error")                                    \
     XX(REMOTE, -16, "the server answered with a JSON-RPC error")                            \
+    XX(VERIFY, -18, "content does not match what the server declared for it")               \
     XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)")
 
 typedef enum mcp_err {
@@ -740,6 +741,53 @@ typedef int (*mcp_method_fn)(mcp_call_t *call, const json_t *params, void *userd
  */
 MCP_API int mcp_server_add_method(mcp_server_t *srv, const char *method, mcp_method_fn fn,
                                   void *userdata, void (*free_userdata)(void *userdata));
+
+/*
+ * Skills (extension "io.modelcontextprotocol/skills", SEP-2640): Agent Skills served over MCP.
+ * A skill is a directory of files, at least a SKILL.md whose YAML frontmatter has `name` and
+ * `description`; each file is a resource skill://<skill-path>/<file-path>, and clients find
+ * skills with `skills/list` / `skills/get`, whose entries carry the frontmatter and every file's
+ * SHA-256 digest and size. mcp_client.h has the client side.
+ */
+#define MCP_SKILLS_EXTENSION "io.modelcontextprotocol/skills"
+/** The extension's per-skill limits: files (SKILL.md included), and the sum of their sizes. */
+#define MCP_SKILL_MAX_FILES 512
+#define MCP_SKILL_MAX_BYTES (16u * 1024u * 1024u)
+
+/** One supporting file of a skill; copied by mcp_server_add_skills(). */
+typedef struct mcp_skill_file {
+    const char *path;      /* under the skill's directory, '/'-separated: "references/FORMS.md" */
+    const char *mime_type; /* NULL: text/markdown for *.md, text/plain for other UTF-8 text,
+                              application/octet-stream for the rest */
+    const void *data;      /* the file's bytes (text is served as text, the rest as a blob) */
+    size_t len;
+} mcp_skill_file_t;
+
+/** A skill; copied by mcp_server_add_skills(). */
+typedef struct mcp_skill {
+    const char *path; /* the skill path: "git-workflow", or with a prefix, "acme/billing/refunds";
+                         its last segment must be the frontmatter's `name` */
+    const char *skill_md; /* the SKILL.md text: "---\nname: ...\ndescription: ...\n---\n..." */
+    const mcp_skill_file_t *files; /* the other files (may be NULL when nfiles is 0) */
+    size_t nfiles;
+} mcp_skill_t;
+
+/**
+ * Serve `n` skills: declares the extension (with directoryRead), answers `skills/list` (every
+ * entry on one page), `skills/get` (-32602 for a URI that is no skill's SKILL.md) and
+ * `resources/directory/read` (the children of a skill's directory or subdirectory, -32602 for
+ * anything else), and registers each file as a resource (the SKILL.md named and described by its
+ * frontmatter, text/markdown). Entries are computed here: the frontmatter as JSON (read by the
+ * same YAML reader as the client's verification), each file's SHA-256 and size. Once per server
+ * (MCP_EEXIST after). MCP_OK; MCP_EINVAL (a path that is not clean, a SKILL.md without readable
+ * frontmatter, name or description, a name against the naming rule or not the path's last
+ * segment, a file given twice), MCP_ELIMIT (over MCP_SKILL_MAX_FILES or MCP_SKILL_MAX_BYTES),
+ * MCP_EEXIST (a skill given twice, a URI already registered), MCP_EIO (libcrypto cannot be
+ * loaded) or MCP_ENOMEM; `err` (may be NULL) says why. Everything is checked before anything is
+ * registered, except that a resource URI the server already has fails midway.
+ */
+MCP_API int mcp_server_add_skills(mcp_server_t *srv, const mcp_skill_t *skills, size_t n,
+                                  mcp_error_t *err);
 
 /*
  * MCP Apps (extension "io.modelcontextprotocol/ui"): a tool's results rendered by the client as

@@ -360,6 +360,96 @@ MCP_API const char *mcp_client_result_text(const json_t *result);
 MCP_API int mcp_client_result_is_error(const json_t *result);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Extensions and skills                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * The settings the server declared for extension `id` (e.g. MCP_SKILLS_EXTENSION):
+ * `capabilities.extensions[id]`, else `capabilities.experimental[id]` (where 2025-era servers
+ * put it). Borrowed, valid until mcp_client_free(); NULL when not declared or before
+ * initialization.
+ */
+MCP_API const json_t *mcp_client_server_extension(const mcp_client_t *c, const char *id);
+
+/*
+ * Skills (the io.modelcontextprotocol/skills extension, SEP-2640). A server that declares it
+ * lists skills with `skills/list` and answers `skills/get`; each skill entry (a JSON object) is
+ * {uri: its SKILL.md's URI, frontmatter: the SKILL.md's YAML frontmatter as JSON, resources: an
+ * array of {uri, digest: "sha256:{hex}", size} for every file of the skill, or "dynamic"}. The
+ * files are ordinary resources. A host lists, presents, and fetches a file only when it needs it
+ * (never ahead of need): loading a skill is reading its SKILL.md with
+ * mcp_client_read_skill_file(), which checks the bytes against the entry (size, then SHA-256
+ * digest, then, for the SKILL.md, its frontmatter field by field) and never hands over content
+ * that fails: the outcome is then MCP_EVERIFY with the reason in its message.
+ */
+/* MCP_SKILLS_EXTENSION and the limits MCP_SKILL_MAX_FILES, MCP_SKILL_MAX_BYTES are in mcp.h;
+ * an entry over a limit is refused (MCP_ELIMIT) before anything is fetched. */
+
+/**
+ * Check a skill entry without I/O: an object whose `uri` ends in "/SKILL.md" after a skill path
+ * whose final segment is `frontmatter.name`, a valid skill name (1-64 of a-z 0-9 '-'), a
+ * `frontmatter` object with non-empty string `name` and `description`, and `resources` either
+ * "dynamic" or an array of {uri, digest, size} in which every uri is the SKILL.md or a file
+ * under the skill's directory (no "." or ".." segment), listed once, the SKILL.md included,
+ * every digest "sha256:" and 64 lowercase hex digits, every size a non-negative integer.
+ * `skill` is borrowed. MCP_OK; MCP_EPARSE (malformed entry) or MCP_ELIMIT (over
+ * MCP_SKILL_MAX_FILES or MCP_SKILL_MAX_BYTES), with the reason in `why` (`n` bytes; may be NULL).
+ */
+MCP_API int mcp_skill_check(const json_t *skill, char *why, size_t n);
+
+/**
+ * Verify `len` bytes at `data` as the file `uri` of the skill entry `skill` (borrowed; checked
+ * first as mcp_skill_check() does): the uri must be listed in `resources`, the length must be
+ * its `size` and the bytes must hash to its `digest` (SHA-256 through libcrypto); when `uri` is
+ * the skill's SKILL.md, its YAML frontmatter must also equal the entry's `frontmatter`, field by
+ * field (numbers by value). For a "dynamic" skill nothing can be checked but the frontmatter, the
+ * MCP_SKILL_MAX_BYTES bound and that `uri` is the SKILL.md or a file under its directory. MCP_OK;
+ * MCP_EVERIFY (a mismatch, an unlisted file, or a frontmatter that cannot be read: a YAML construct
+ * outside the subset libmcp reads, such as anchors or tags, counts as a mismatch), MCP_EPARSE or
+ * MCP_ELIMIT (the entry), MCP_EIO (libcrypto cannot be loaded), MCP_EINVAL; the reason in `why`.
+ */
+MCP_API int mcp_skill_verify(const json_t *skill, const char *uri, const void *data, size_t len,
+                             char *why, size_t n);
+
+/**
+ * skills/list (one page; `cursor` may be NULL) and skills/get for the skill whose SKILL.md is
+ * `uri`. The result in the callback is the page ({skills: [...], nextCursor?}) or {skill: {...}}
+ * as the server sent it: check an entry with mcp_skill_check() before relying on it. MCP_ESTATE
+ * (also when the server did not declare MCP_SKILLS_EXTENSION: mcp_client_last_error() says so),
+ * MCP_EINVAL, MCP_ENOMEM, else as mcp_client_request_new().
+ */
+MCP_API int mcp_client_list_skills(mcp_client_t *c, const char *cursor, mcp_client_result_fn cb,
+                                   void *userdata);
+MCP_API int mcp_client_get_skill(mcp_client_t *c, const char *uri, mcp_client_result_fn cb,
+                                 void *userdata);
+
+/**
+ * Fetch one file of a skill and verify it: `skill` is the entry (borrowed; copied, so it may go
+ * away after the call), `uri` the file (NULL: the skill's SKILL.md, that is, load the skill).
+ * The entry is checked and the uri looked up in it first (an unlisted file, or for a "dynamic"
+ * skill one outside its directory, is refused with MCP_EVERIFY before any request); then
+ * `resources/read`, and mcp_skill_verify() on the content whose uri is `uri` (a text's UTF-8
+ * bytes, or a blob's decoded bytes; a blob longer than the declared size allows is refused
+ * undecoded). The callback's result is that content object
+ * ({uri, mimeType, text|blob}) on success; on a mismatch its status is MCP_EVERIFY and the
+ * message says what differed. The other content items of the read are never handed over.
+ * Returns as mcp_client_request_new(), or the entry's error (mcp_client_last_error() has why).
+ */
+MCP_API int mcp_client_read_skill_file(mcp_client_t *c, const json_t *skill, const char *uri,
+                                       mcp_client_result_fn cb, void *userdata);
+
+/** skills/list, every page followed: `*skills` a new array of every entry as the server sent it.
+ * Blocking forms: see "Blocking forms" above. */
+MCP_API int mcp_client_list_skills_sync(mcp_client_t *c, json_t **skills, mcp_client_error_t *err);
+/** skills/get: `*skill` a new reference to the result's `skill` object (MCP_EPARSE when the
+ * result has none). */
+MCP_API int mcp_client_get_skill_sync(mcp_client_t *c, const char *uri, json_t **skill,
+                                      mcp_client_error_t *err);
+/** mcp_client_read_skill_file(): `*content` a new reference to the verified content object. */
+MCP_API int mcp_client_read_skill_file_sync(mcp_client_t *c, const json_t *skill, const char *uri,
+                                            json_t **content, mcp_client_error_t *err);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Notifications and what the server asks                                                    */
 /* ------------------------------------------------------------------------------------------ */
 

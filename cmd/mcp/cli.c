@@ -142,6 +142,7 @@ static int exit_for(int status)
     case MCP_EPARSE:
     case MCP_ECLIENT:
     case MCP_ELIMIT:
+    case MCP_EVERIFY:
         return MCP_EXIT_PROTOCOL;
     default:
         return MCP_EXIT_CONNECTION;

@@ -91,6 +91,8 @@ int mcp_cmd_read(int argc, char **argv);      /* resources.c */
 int mcp_cmd_prompts(int argc, char **argv);   /* prompts.c */
 int mcp_cmd_prompt(int argc, char **argv);    /* prompts.c */
 int mcp_cmd_complete(int argc, char **argv);  /* prompts.c */
+int mcp_cmd_skills(int argc, char **argv);    /* skills.c */
+int mcp_cmd_skill(int argc, char **argv);     /* skills.c */
 int mcp_cmd_install(int argc, char **argv);   /* install.c */
 int mcp_cmd_new(int argc, char **argv);       /* new.c */
 int mcp_cmd_pack(int argc, char **argv);      /* pack.c */

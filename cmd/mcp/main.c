@@ -23,6 +23,8 @@ static const subcommand commands[] = {
     {"prompt", mcp_cmd_prompt, "get a prompt: mcp prompt NAME key=value..."},
     {"complete", mcp_cmd_complete,
      "complete an argument: mcp complete prompt|resource REF ARG VALUE"},
+    {"skills", mcp_cmd_skills, "list the skills (io.modelcontextprotocol/skills)"},
+    {"skill", mcp_cmd_skill, "load a skill, verified: mcp skill NAME|URI [FILE]"},
     {"install", mcp_cmd_install,
      "add a server to a client's config: mcp install CLIENT NAME -- COMMAND ARGS..."},
     {"new", mcp_cmd_new, "start a server project: mcp new NAME (C file, Makefile, test, README)"},

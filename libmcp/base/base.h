@@ -295,6 +295,30 @@ MCP_HIDDEN json_t *mcp__jsonrpc_request(const json_t *id, const char *method, js
 /** Serialize compactly (one line). Returns malloc'd text; *len set. */
 MCP_HIDDEN char *mcp__jsonrpc_dump(const json_t *msg, size_t *len);
 
+/* ---- skill.c: Agent Skills primitives (the skills extension, SEP-2640) ---------------------- */
+
+/** Length of a "sha256:{64 lowercase hex}" digest, without the NUL. */
+#define MCP__SKILL_DIGEST_LEN 71
+/**
+ * Read the YAML frontmatter at the start of a SKILL.md (`len` bytes; an optional UTF-8 BOM, a
+ * "---" line, the block, a closing "---" line) into `*out`, a new JSON object. `*body` (may be
+ * NULL) gets the offset of the text after the closing line. The YAML subset and what is refused
+ * are described at the top of skill.c. MCP_OK; MCP_EPARSE with the reason in `why`; MCP_ENOMEM.
+ */
+MCP_HIDDEN int mcp__frontmatter_parse(const char *text, size_t len, json_t **out, size_t *body,
+                                      char *why, size_t why_n);
+/** The Agent Skills naming rule: 1-64 of a-z 0-9 '-', no leading, trailing or double '-'. */
+MCP_HIDDEN bool mcp__skill_name_ok(const char *name, size_t len);
+/** A '/'-separated relative path with no empty, "." or ".." segment. */
+MCP_HIDDEN bool mcp__skill_path_ok(const char *path);
+/** "sha256:{hex}" of `len` bytes into `out`. MCP_OK, or MCP_EIO (libcrypto unavailable). */
+MCP_HIDDEN int mcp__skill_digest(const void *data, size_t len, char out[MCP__SKILL_DIGEST_LEN + 1]);
+/** `s` is a well-formed "sha256:{64 lowercase hex}". */
+MCP_HIDDEN bool mcp__skill_digest_ok(const char *s);
+/** Deep equality in which numbers compare by value (1 equals 1.0), as JSON and YAML readers
+ * may type the same number differently. */
+MCP_HIDDEN bool mcp__json_same(const json_t *a, const json_t *b);
+
 /* ---- base64.c ----------------------------------------------------------------------------- */
 
 /** Encode `len` bytes: standard alphabet with padding, or (url) the URL alphabet without padding.

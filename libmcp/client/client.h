@@ -238,6 +238,24 @@ MCP_HIDDEN mcp_client_ask_t *mcp__client_ask_new(mcp_client_t *c, int kind);
 /** Unlink and free a question. */
 MCP_HIDDEN void mcp__client_ask_free(mcp_client_ask_t *a);
 
+/* ops.c: the blocking forms' plumbing, shared with skills.c */
+typedef struct mcp__csync {
+    volatile int done;
+    int status;
+    json_t *result; /* status MCP_OK: a new reference */
+    mcp_client_error_t err;
+} mcp__csync;
+/** The callback of a request a *_sync function waits for; `ud` is a zeroed mcp__csync. */
+MCP_HIDDEN void mcp__client_sync_cb(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud);
+/** Run the loop until the request started (returning `rc`) with mcp__client_sync_cb completes;
+ * then fill `*result` (new reference, or NULL) and `err` as the *_sync functions do. */
+MCP_HIDDEN int mcp__client_sync_wait(mcp_client_t *c, int rc, mcp__csync *s, json_t **result,
+                                     mcp_client_error_t *err);
+/** Every page of the list `method` (the `key` array of each), concatenated into `*items` (a new
+ * array), following nextCursor (bounded; a repeated cursor is MCP_EPARSE). */
+MCP_HIDDEN int mcp__client_list_all(mcp_client_t *c, const char *method, const char *key,
+                                    json_t **items, mcp_client_error_t *err);
+
 /* ask.c (receive.c routes to it) */
 /** A 2025 server->client request. */
 MCP_HIDDEN void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m);

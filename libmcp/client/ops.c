@@ -252,14 +252,9 @@ int mcp_client_task_update_new(mcp_client_t *c, const char *task_id, json_t *inp
 /* ---- blocking forms ----------------------------------------------------------------------------
  */
 
-typedef struct sync_state {
-    volatile int done;
-    int status;
-    json_t *result;
-    mcp_client_error_t err;
-} sync_state;
+typedef mcp__csync sync_state;
 
-static void sync_cb(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+void mcp__client_sync_cb(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
 {
     sync_state *s = ud;
     (void)c;
@@ -311,8 +306,8 @@ int mcp_client_run_until(mcp_client_t *c, const volatile int *done, unsigned tim
 }
 
 /* Wait for a request started with sync_cb; fill the caller's outputs. */
-static int sync_wait(mcp_client_t *c, int rc, sync_state *s, json_t **result,
-                     mcp_client_error_t *err)
+int mcp__client_sync_wait(mcp_client_t *c, int rc, sync_state *s, json_t **result,
+                          mcp_client_error_t *err)
 {
     if (result)
         *result = NULL;
@@ -344,7 +339,8 @@ int mcp_client_initialize_sync(mcp_client_t *c, json_t **result, mcp_client_erro
 {
     sync_state s;
     memset(&s, 0, sizeof s);
-    return sync_wait(c, mcp_client_initialize(c, sync_cb, &s), &s, result, err);
+    return mcp__client_sync_wait(c, mcp_client_initialize(c, mcp__client_sync_cb, &s), &s, result,
+                                 err);
 }
 
 int mcp_client_request_sync(mcp_client_t *c, const char *method, json_t *params, json_t **result,
@@ -352,8 +348,9 @@ int mcp_client_request_sync(mcp_client_t *c, const char *method, json_t *params,
 {
     sync_state s;
     memset(&s, 0, sizeof s);
-    return sync_wait(c, mcp_client_request_new(c, method, params, NULL, sync_cb, &s, NULL), &s,
-                     result, err);
+    return mcp__client_sync_wait(
+        c, mcp_client_request_new(c, method, params, NULL, mcp__client_sync_cb, &s, NULL), &s,
+        result, err);
 }
 
 int mcp_client_call_tool_sync(mcp_client_t *c, const char *name, json_t *arguments, json_t **result,
@@ -361,8 +358,9 @@ int mcp_client_call_tool_sync(mcp_client_t *c, const char *name, json_t *argumen
 {
     sync_state s;
     memset(&s, 0, sizeof s);
-    return sync_wait(c, mcp_client_call_tool_new(c, name, arguments, NULL, sync_cb, &s, NULL), &s,
-                     result, err);
+    return mcp__client_sync_wait(
+        c, mcp_client_call_tool_new(c, name, arguments, NULL, mcp__client_sync_cb, &s, NULL), &s,
+        result, err);
 }
 
 int mcp_client_read_resource_sync(mcp_client_t *c, const char *uri, json_t **result,
@@ -370,7 +368,8 @@ int mcp_client_read_resource_sync(mcp_client_t *c, const char *uri, json_t **res
 {
     sync_state s;
     memset(&s, 0, sizeof s);
-    return sync_wait(c, mcp_client_read_resource(c, uri, sync_cb, &s), &s, result, err);
+    return mcp__client_sync_wait(c, mcp_client_read_resource(c, uri, mcp__client_sync_cb, &s), &s,
+                                 result, err);
 }
 
 int mcp_client_get_prompt_sync(mcp_client_t *c, const char *name, json_t *arguments,
@@ -378,13 +377,13 @@ int mcp_client_get_prompt_sync(mcp_client_t *c, const char *name, json_t *argume
 {
     sync_state s;
     memset(&s, 0, sizeof s);
-    return sync_wait(c, mcp_client_get_prompt_new(c, name, arguments, sync_cb, &s), &s, result,
-                     err);
+    return mcp__client_sync_wait(
+        c, mcp_client_get_prompt_new(c, name, arguments, mcp__client_sync_cb, &s), &s, result, err);
 }
 
 /* Every page of a list method, concatenated. */
-static int list_all(mcp_client_t *c, const char *method, const char *key, json_t **items,
-                    mcp_client_error_t *err)
+int mcp__client_list_all(mcp_client_t *c, const char *method, const char *key, json_t **items,
+                         mcp_client_error_t *err)
 {
     json_t *all = json_array(), *page = NULL;
     char *cursor = NULL;
@@ -443,23 +442,23 @@ static int list_all(mcp_client_t *c, const char *method, const char *key, json_t
 
 int mcp_client_list_tools_sync(mcp_client_t *c, json_t **tools, mcp_client_error_t *err)
 {
-    return list_all(c, "tools/list", "tools", tools, err);
+    return mcp__client_list_all(c, "tools/list", "tools", tools, err);
 }
 
 int mcp_client_list_resources_sync(mcp_client_t *c, json_t **resources, mcp_client_error_t *err)
 {
-    return list_all(c, "resources/list", "resources", resources, err);
+    return mcp__client_list_all(c, "resources/list", "resources", resources, err);
 }
 
 int mcp_client_list_resource_templates_sync(mcp_client_t *c, json_t **templates,
                                             mcp_client_error_t *err)
 {
-    return list_all(c, "resources/templates/list", "resourceTemplates", templates, err);
+    return mcp__client_list_all(c, "resources/templates/list", "resourceTemplates", templates, err);
 }
 
 int mcp_client_list_prompts_sync(mcp_client_t *c, json_t **prompts, mcp_client_error_t *err)
 {
-    return list_all(c, "prompts/list", "prompts", prompts, err);
+    return mcp__client_list_all(c, "prompts/list", "prompts", prompts, err);
 }
 
 /* ---- reading results ---------------------------------------------------------------------------

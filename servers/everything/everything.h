@@ -9,6 +9,7 @@
  *   demo.c      the feature demo beyond the suite (echo, add, structured output, roots, ...)
  *   tasks.c     tools that run as tasks (the tasks extension scenarios; 2025-11-25 tasks too)
  *   framework.c what libmcp adds around the protocol (output schema enforcement, defaults, ...)
+ *   skills.c    skills (the skills extension scenarios): SKILL.md files, a reference, an asset
  *   util.c      small helpers: delays on the loop, asking the client several questions, media
  */
 #ifndef MCP_EVERYTHING_H
@@ -80,6 +81,7 @@ int ev_add_modern(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_demo(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_tasks(mcp_server_t *srv, mcp_error_t *err);
 int ev_add_framework(mcp_server_t *srv, mcp_error_t *err);
+int ev_add_skills(mcp_server_t *srv, mcp_error_t *err);
 
 /** Items the suite's reference server adds 2 s after start (main.c's timer calls this). */
 int ev_add_dynamic(mcp_server_t *srv);

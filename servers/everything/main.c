@@ -96,6 +96,8 @@ int main(int argc, char **argv)
         rc = ev_add_tasks(srv, &err);
     if (rc == MCP_OK)
         rc = ev_add_framework(srv, &err);
+    if (rc == MCP_OK)
+        rc = ev_add_skills(srv, &err);
     if (rc != MCP_OK) {
         fprintf(stderr, "mcp-everything: %s\n", err.text[0] ? err.text : mcp_strerror(rc));
         mcp_server_free(srv);

@@ -200,6 +200,53 @@ test('read and prompts against the reference server-everything', T, async () => 
     assert.ok(JSON.parse(prompts.stdout).length > 0);
 });
 
+/* Skills (io.modelcontextprotocol/skills): listed, loaded and verified by `mcp`, both eras
+ * (2025 sessions carry the extension under capabilities.experimental). */
+for (const era of ['2026-07-28', '2025-11-25']) {
+    test(`mcp-everything (${era}): mcp skills lists, mcp skill loads verified files`, T, async () => {
+        const list = await mcp('mcp-everything', 'skills', '--json', '--protocol', era);
+        ok(list, 'skills');
+        const skills = JSON.parse(list.stdout).skills;
+        assert.deepEqual(skills.map((s) => s.uri), ['skill://everything-tour/SKILL.md', 'skill://libmcp/testing/conformance-notes/SKILL.md']);
+        for (const f of skills[0].resources) assert.match(f.digest, /^sha256:[0-9a-f]{64}$/);
+        const human = await mcp('mcp-everything', 'skills', '--protocol', era);
+        ok(human, 'skills (text)');
+        assert.match(human.stdout, /^everything-tour {2}skill:\/\/everything-tour\/SKILL\.md\n {4}Tour the tools/);
+        assert.match(human.stdout, /3 files, \d+ bytes/);
+        const md = await mcp('mcp-everything', 'skill', 'everything-tour', '--protocol', era);
+        ok(md, 'skill');
+        assert.match(md.stdout, /^---\nname: everything-tour\n/);
+        const ref = await mcp('mcp-everything', 'skill', 'everything-tour', 'references/TOOLS.md', '--protocol', era);
+        ok(ref, 'skill FILE');
+        assert.match(ref.stdout, /^# Tools/);
+        const icon = await mcp('mcp-everything', 'skill', 'skill://everything-tour/SKILL.md', 'assets/icon.png', '--json', '--protocol', era);
+        ok(icon, 'skill blob');
+        assert.equal(JSON.parse(icon.stdout).mimeType, 'image/png');
+        const nested = await mcp('mcp-everything', 'skill', 'conformance-notes', '--protocol', era);
+        ok(nested, 'skill under a prefix');
+        assert.match(nested.stdout, /allowed-tools:/);
+        /* a file the entry does not list is refused before any read: exit 3 */
+        const unlisted = await mcp('mcp-everything', 'skill', 'everything-tour', 'references/NOPE.md', '--protocol', era);
+        assert.equal(unlisted.code, 3, unlisted.stderr);
+        assert.match(unlisted.stderr, /not listed in the skill's resources/);
+        const unknown = await mcp('mcp-everything', 'skill', 'no-such-skill', '--protocol', era);
+        assert.equal(unknown.code, 3, unknown.stderr);
+        const get = await mcp('mcp-everything', 'skill', 'skill://nope/SKILL.md', '--protocol', era);
+        assert.equal(get.code, 3, get.stderr);
+        assert.match(get.stderr, /-32602/);
+    });
+}
+
+/* A server without the extension has no skills: an empty list, and `mcp skill` says why. */
+test('quickstart: no skills extension', T, async () => {
+    const list = await mcp('quickstart', 'skills', '--json');
+    ok(list, 'skills');
+    assert.deepEqual(JSON.parse(list.stdout), { skills: [] });
+    const one = await mcp('quickstart', 'skill', 'x');
+    assert.equal(one.code, 3);
+    assert.match(one.stderr, /does not declare the io\.modelcontextprotocol\/skills extension/);
+});
+
 /* The library through clientcheck: what servers ask, answered by the same handlers in both eras. */
 async function check(peer, tool, args, ...opts) {
     const r = await run(CHECK, [...opts, tool, JSON.stringify(args), '--', ...PEERS[peer]]);

@@ -11,6 +11,7 @@
 #   2026     0.2.0-alpha.12, its 2026-07-28 scenarios (--suite all --spec-version 2026-07-28)
 #   session  0.2.0-alpha.12, server-session-lifecycle
 #   tasks    0.2.0-alpha.12, every tasks-* extension scenario
+#   skills   0.2.0-alpha.12, every sep-2640-* server scenario (the skills extension)
 # then features.test.mjs: the TypeScript SDK clients (v1 on 2025-11-25, v2 on 2026-07-28) over
 # STDIO and over Streamable HTTP, each HTTP block against its own fresh server.
 # Every scenario of the alpha suite also carries its wire-schema-valid check. No baseline of
@@ -192,6 +193,11 @@ for t in $("$NODE22" "$ALPHA" list --server | sed -n 's/^  - \(tasks-[a-z0-9-]*\
     set -- "$@" "--scenario $t"
 done
 run_suite tasks "$ALPHA" "$@"
+set --
+for t in $("$NODE22" "$ALPHA" list --server | sed -n 's/^  - \(sep-2640-[a-z0-9-]*\).*/\1/p'); do
+    set -- "$@" "--scenario $t"
+done
+run_suite skills "$ALPHA" "$@"
 
 # ---- the SDK clients against mcp-everything, over STDIO and Streamable HTTP ------------------------
 # features.test.mjs starts its own servers (a fresh `--http 127.0.0.1:0` one per HTTP block) and

@@ -8,7 +8,8 @@
  * negotiate (server/discover, else initialize), list the tools and call each of them (with the
  * context's arguments when given, else arguments made from the tool's input schema; a tool
  * named json_schema_echo is given the other tool's inputSchema back), read every resource and
- * get every prompt the server offers; answer elicitation by accepting with the schema's
+ * get every prompt the server offers, list its skills (loading them, verified, only in the
+ * sep-2640-client-verify-* scenarios); answer elicitation by accepting with the schema's
  * defaults, sampling with a fixed text, roots with one root. Exit 0 when the handshake worked.
  */
 #include <mcp.h>
@@ -96,6 +97,57 @@ static void call(mcp_client_t *c, const char *name, json_t *args)
             rc == MCP_OK ? "ok" : mcp_err_name(rc), rc == MCP_OK ? "" : ": ",
             rc == MCP_OK ? "" : err.text);
     json_decref(res);
+}
+
+/*
+ * The skills extension (SEP-2640 scenarios): list the server's skills and fetch nothing more,
+ * except in the sep-2640-client-verify-* scenarios, where the host loads each skill: its
+ * SKILL.md verified against the entry, then its other files only if that passed.
+ */
+static void skills(mcp_client_t *c, const char *scenario)
+{
+    json_t *list = NULL;
+    mcp_client_error_t err;
+    int load = scenario && strncmp(scenario, "sep-2640-client-verify-", 23) == 0;
+    size_t i, j;
+
+    if (!mcp_client_server_extension(c, MCP_SKILLS_EXTENSION))
+        return;
+    if (mcp_client_list_skills_sync(c, &list, &err) != MCP_OK) {
+        fprintf(stderr, "conformance-client: skills/list: %s\n", err.text);
+        return;
+    }
+    for (i = 0; i < json_array_size(list); i++) {
+        const json_t *skill = json_array_get(list, i);
+        const json_t *files = json_object_get(skill, "resources");
+        const char *uri = json_string_value(json_object_get(skill, "uri"));
+        json_t *content = NULL;
+        char why[256];
+        if (mcp_skill_check(skill, why, sizeof why) != MCP_OK) {
+            fprintf(stderr, "conformance-client: skill entry refused: %s\n", why);
+            continue;
+        }
+        fprintf(stderr, "conformance-client: skill %s\n", uri);
+        if (!load)
+            continue;
+        if (mcp_client_read_skill_file_sync(c, skill, NULL, &content, &err) != MCP_OK) {
+            fprintf(stderr, "conformance-client: skill %s not loaded: %s: %s\n", uri,
+                    mcp_err_name(err.status), err.text);
+            continue;
+        }
+        json_decref(content);
+        for (j = 0; j < json_array_size(files); j++) {
+            const char *f = json_string_value(json_object_get(json_array_get(files, j), "uri"));
+            if (!f || strcmp(f, uri) == 0)
+                continue;
+            content = NULL;
+            if (mcp_client_read_skill_file_sync(c, skill, f, &content, &err) != MCP_OK)
+                fprintf(stderr, "conformance-client: skill file %s: %s: %s\n", f,
+                        mcp_err_name(err.status), err.text);
+            json_decref(content);
+        }
+    }
+    json_decref(list);
 }
 
 int main(int argc, char **argv)
@@ -195,6 +247,7 @@ int main(int argc, char **argv)
         }
     }
     json_decref(list);
+    skills(c, getenv("MCP_CONFORMANCE_SCENARIO"));
     json_decref(tools);
     json_decref(ctx);
     mcp_client_free(c);

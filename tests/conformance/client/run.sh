@@ -7,8 +7,7 @@
 #
 # Not run, and why (see README.md "Conformance"): the auth/* scenarios need an OAuth 2.1
 # authorization-code client (browser redirect, dynamic client registration, PKCE, token
-# refresh), which libmcp's client does not implement: it sends a bearer token it is given. The
-# sep-2640-* scenarios test the skills extension, which libmcp's client does not implement.
+# refresh), which libmcp's client does not implement: it sends a bearer token it is given.
 #
 # Usage (from the repo root, as `make conformance-client` does): sh tests/conformance/client/run.sh
 #   BUILD=dir   where the binaries are (default: build). Results go to $BUILD/conformance-client/.
@@ -50,6 +49,10 @@ STABLE_SCENARIOS="initialize tools_call elicitation-sep1034-client-defaults sse-
 ALPHA_SCENARIOS="$STABLE_SCENARIOS request-metadata sep-2322-client-request-state
 http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref
 json-schema-2020-12-preservation"
+# The skills extension (SEP-2640): the client fetches no skill file ahead of need, and refuses a
+# SKILL.md whose digest, size or frontmatter does not match its entry.
+SKILLS_SCENARIOS="sep-2640-client-no-prefetch sep-2640-client-verify-digest
+sep-2640-client-verify-size sep-2640-client-verify-frontmatter"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -70,6 +73,7 @@ run() { # LABEL CLI SCENARIO
 }
 for s in $STABLE_SCENARIOS; do run stable "$STABLE" "$s"; done
 for s in $ALPHA_SCENARIOS; do run alpha "$ALPHA" "$s"; done
+for s in $SKILLS_SCENARIOS; do run alpha "$ALPHA" "$s"; done
 # Under `make san` the client is sanitized: a report in its stderr is a failure too.
 bad=$(grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$OUT" 2>/dev/null || true)
 if [ -n "$bad" ]; then
