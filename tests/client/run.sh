@@ -15,12 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
 . "$ROOT/tests/lib/npm.sh"
 need_node client-test

@@ -26,12 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 BIN=$MCP_BUILD/bin/mcp-everything
 OUT=$MCP_BUILD/conformance
 

@@ -10,12 +10,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 . "$ROOT/tests/lib/npm.sh"
 need_node http-client-test
 for bin in bin/mcp bin/mcp-proxy bin/mcp-everything; do

@@ -16,12 +16,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 INTEROP=$ROOT/tests/interop
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
 . "$ROOT/tests/lib/npm.sh"
 need_node http-test

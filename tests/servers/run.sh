@@ -13,12 +13,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
 for f in bin/mcp-host bin/mcp-filesystem plugins/hello.so plugins/notes.so tests/unit_fs; do
     if [ ! -e "$MCP_BUILD/$f" ]; then

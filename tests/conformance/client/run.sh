@@ -18,11 +18,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CONF=$(cd "$HERE/.." && pwd)
 ROOT=$(cd "$CONF/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
+. "$ROOT/tests/lib/build.sh"
 CLIENT=$MCP_BUILD/tests/conformance-client
 OUT=$MCP_BUILD/conformance-client
 say() { printf 'conformance-client: %s\n' "$*" >&2; }
