@@ -259,8 +259,8 @@ $(EVERYTHING_BIN): $(EVERYTHING_OBJS) $(LIB_A)
 # `make test`, fast to slow: unit tests, the fuzz regression inputs and seeds (replayed, not
 # fuzzed), the layering of libmcp/, exported symbols, formatting,
 # then real clients over STDIO and HTTP, the ready-made servers, installation, and the official
-# conformance suites. `make san` runs the same under ASan + UBSan, `make valgrind` the unit tests
-# and STDIO sessions under valgrind.
+# conformance suites. `make san` runs those that run libmcp's code (SAN_TESTS, below) under ASan +
+# UBSan, `make valgrind` the unit tests and STDIO sessions under valgrind.
 TESTS := bench-build unit fuzz-replay check-layers check-exports check-man format-check interop http-test \
          store-test replicas-test auth-test client-test test-servers test-install test-static test-deb \
          clients-test test-new conformance conformance-client http-client-test

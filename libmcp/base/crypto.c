@@ -11,8 +11,8 @@
  * false) and the caller refuses what needed it: nothing falls back to a weaker check.
  */
 #include "base/base.h"
+#include "base/dl.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include <openssl/bn.h>
@@ -64,29 +64,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int load_rc = MCP_EIO;
 static char load_why[200];
 
-/* dlsym returns void *; a union converts it to a function pointer without a cast ISO C lacks. */
-#define LOAD(field, name)                                                    \
-    do {                                                                     \
-        union {                                                              \
-            void *obj;                                                       \
-            __typeof__(C.field) fn;                                          \
-        } u;                                                                 \
-        u.obj = dlsym(h, name);                                              \
-        if (!u.obj) {                                                        \
-            snprintf(load_why, sizeof load_why, "libcrypto lacks %s", name); \
-            return;                                                          \
-        }                                                                    \
-        C.field = u.fn;                                                      \
-    } while (0)
+#define LOAD(field, name) MCP__DL_LOAD(h, C.field, name, "libcrypto", load_why)
 
 static void load(void)
 {
-    void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_why, sizeof load_why,
-                 "cannot load OpenSSL 3's libcrypto (install the libssl3 package): %s", dlerror());
+    static const char *const names[] = {"libcrypto.so.3", NULL};
+    void *h = mcp__dl_open(names, "OpenSSL 3's libcrypto", "libssl3", load_why, sizeof load_why);
+    if (!h)
         return;
-    }
     LOAD(md_ctx_new, "EVP_MD_CTX_new");
     LOAD(md_ctx_free, "EVP_MD_CTX_free");
     LOAD(digest_init, "EVP_DigestInit_ex");

@@ -11,7 +11,8 @@
  */
 #include "core/core.h"
 
-#include <dlfcn.h>
+#include "base/dl.h"
+
 #include <pthread.h>
 #include <stddef.h>
 #include <strings.h>
@@ -78,33 +79,18 @@ static int load_rc = MCP_EIO;
 static char load_why[256];
 
 /* Debian's libcurl4 (OpenSSL), else its GnuTLS flavour, else whatever a plain name finds. */
-static void *open_libcurl(void)
-{
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        h = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
-    return h;
-}
+static const char *const sonames[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL};
 
 static void load(void)
 {
-    void *h = open_libcurl();
+    void *h = mcp__dl_open(sonames, "libcurl", "libcurl4", load_why, sizeof load_why);
     size_t i;
-    if (!h) {
-        snprintf(load_why, sizeof load_why,
-                 "cannot load libcurl (install the libcurl4 package): %s", dlerror());
+    if (!h)
         return;
-    }
-    for (i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        void *sym = dlsym(h, syms[i].name);
-        if (!sym) {
-            snprintf(load_why, sizeof load_why, "libcurl lacks %s", syms[i].name);
+    for (i = 0; i < sizeof syms / sizeof syms[0]; i++)
+        if (!mcp__dl_sym(h, syms[i].name, (char *)&C + syms[i].off, "libcurl", load_why,
+                         sizeof load_why))
             return;
-        }
-        memcpy((char *)&C + syms[i].off, &sym, sizeof sym);
-    }
     if (C.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(load_why, sizeof load_why, "curl_global_init failed");
         return;

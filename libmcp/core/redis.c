@@ -12,7 +12,8 @@
  */
 #include "core/core.h"
 
-#include <dlfcn.h>
+#include "base/dl.h"
+
 #include <pthread.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -39,30 +40,16 @@ static int load_rc = -1;
 static char load_why[200];
 static _Thread_local const char *last_error;
 
-#define LOAD(field, name)                                                     \
-    do {                                                                      \
-        union {                                                               \
-            void *obj;                                                        \
-            __typeof__(api.field) fn;                                         \
-        } u;                                                                  \
-        u.obj = dlsym(h, name);                                               \
-        if (!u.obj) {                                                         \
-            snprintf(load_why, sizeof load_why, "libhiredis lacks %s", name); \
-            return;                                                           \
-        }                                                                     \
-        api.field = u.fn;                                                     \
-    } while (0)
+#define LOAD(field, name) MCP__DL_LOAD(h, api.field, name, "libhiredis", load_why)
 
 static void load(void)
 {
     __typeof__(hr) api;
-    void *h = dlopen("libhiredis.so." STR(HIREDIS_SONAME), RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_why, sizeof load_why,
-                 "cannot load libhiredis.so." STR(HIREDIS_SONAME) " (install libhiredis): %s",
-                 dlerror());
+    static const char *const names[] = {"libhiredis.so." STR(HIREDIS_SONAME), NULL};
+    void *h = mcp__dl_open(names, "libhiredis.so." STR(HIREDIS_SONAME), "libhiredis", load_why,
+                           sizeof load_why);
+    if (!h)
         return;
-    }
     LOAD(connect, "redisAsyncConnect");
     LOAD(set_connect, "redisAsyncSetConnectCallback");
     LOAD(set_disconnect, "redisAsyncSetDisconnectCallback");

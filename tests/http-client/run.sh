@@ -12,26 +12,13 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "http-client-test: node and npm are required (Node >= 20)" >&2
-    exit 1
-fi
+. "$ROOT/tests/lib/build.sh"
+. "$ROOT/tests/lib/npm.sh"
+need_node http-client-test
 for bin in bin/mcp bin/mcp-proxy bin/mcp-everything; do
     [ -x "$MCP_BUILD/$bin" ] || { echo "http-client-test: $MCP_BUILD/$bin is missing (make all)" >&2; exit 1; }
 done
-STAMP=$HERE/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$HERE/package-lock.json")"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "http-client-test: installing the TypeScript SDKs (npm ci in tests/http-client)" >&2
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+npm_ci "$HERE" "http-client-test: installing the TypeScript SDKs (npm ci in tests/http-client)"
 cd "$HERE"
 [ $# -gt 0 ] || set -- *.test.mjs
 exec node --test --test-concurrency=1 --test-reporter=spec "$@"

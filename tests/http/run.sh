@@ -16,30 +16,11 @@ ROOT=$(cd "$HERE/../.." && pwd)
 INTEROP=$ROOT/tests/interop
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "http-test: node and npm are required (Node >= 20)" >&2
-    exit 1
-fi
-NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$NODE_MAJOR" -lt 20 ]; then
-    echo "http-test: Node >= 20 required, found $(node --version)" >&2
-    exit 1
-fi
-
-STAMP=$INTEROP/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$INTEROP/package-lock.json") node-$NODE_MAJOR"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "http-test: installing test clients (npm ci in tests/interop)" >&2
-    (cd "$INTEROP" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+. "$ROOT/tests/lib/npm.sh"
+need_node http-test
+npm_ci "$INTEROP" "http-test: installing test clients (npm ci in tests/interop)" "node-$NODE_MAJOR"
 
 for bin in examples/quickstart examples/http_server examples/auth_server; do
     if [ ! -x "$MCP_BUILD/$bin" ]; then

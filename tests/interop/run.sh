@@ -13,32 +13,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
 
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
 # ---- node ---------------------------------------------------------------------------------
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "interop: node and npm are required (Node >= 20)" >&2
-    exit 1
-fi
-NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$NODE_MAJOR" -lt 20 ]; then
-    echo "interop: Node >= 20 required, found $(node --version)" >&2
-    exit 1
-fi
+. "$ROOT/tests/lib/npm.sh"
+need_node interop
 
 # ---- client packages (npm ci only when the lock file changed) ------------------------------
-STAMP=$HERE/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$HERE/package-lock.json") node-$NODE_MAJOR"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "interop: installing test clients (npm ci)" >&2
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+npm_ci "$HERE" "interop: installing test clients (npm ci)" "node-$NODE_MAJOR"
 
 # ---- binaries -----------------------------------------------------------------------------
 for bin in examples/quickstart examples/async examples/middleware examples/app_server fixtures/testserver bin/mcp-everything; do

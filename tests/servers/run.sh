@@ -13,12 +13,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
-export MCP_BUILD
+. "$ROOT/tests/lib/build.sh"
 
 for f in bin/mcp-host bin/mcp-filesystem plugins/hello.so plugins/notes.so tests/unit_fs; do
     if [ ! -e "$MCP_BUILD/$f" ]; then
@@ -30,6 +25,7 @@ done
 echo "servers: unit tests of mcp-filesystem's internals" >&2
 "$MCP_BUILD/tests/unit_fs"
 
+. "$ROOT/tests/lib/npm.sh"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "servers: node and npm are required (Node >= 20)" >&2
     exit 1
@@ -42,13 +38,7 @@ if ! (cd tests/interop && node -e "import('@modelcontextprotocol/sdk/client/inde
 fi
 
 # The Inspector, pinned by its own lock file (npm ci only when the lock file changed).
-STAMP=$HERE/inspector/node_modules/.libmcp-lock-stamp
-WANT="$(cksum <"$HERE/inspector/package-lock.json") $(node --version)"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "servers: installing the MCP Inspector (npm ci)" >&2
-    (cd "$HERE/inspector" && npm ci --no-audit --no-fund --loglevel=error) >&2
-    printf '%s\n' "$WANT" >"$STAMP"
-fi
+npm_ci "$HERE/inspector" "servers: installing the MCP Inspector (npm ci)" "$(node --version)"
 
 if [ $# -eq 0 ]; then
     set -- "$HERE"/*.test.mjs

@@ -12,8 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "mcp_client.h"
-#include <uv.h>
+#include "client_harness.h"
 
 /* ---- the server under test ------------------------------------------------------------------ */
 
@@ -22,21 +21,6 @@ typedef struct held {
     mcp_call_t *calls[4]; /* the first four, for tests that finish them */
     int n, cancelled;
 } held;
-
-static int add(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)ud;
-    return mcp_call_text(call, "%g",
-                         json_number_value(json_object_get(args, "a")) +
-                             json_number_value(json_object_get(args, "b")));
-}
-
-static int fails(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    return mcp_call_tool_error(call, "this tool always fails");
-}
 
 static int progress(mcp_call_t *call, const json_t *args, void *ud)
 {
@@ -71,61 +55,11 @@ static int hold(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
-static void elicited(mcp_call_t *call, int status, const json_t *result, void *ud)
-{
-    (void)ud;
-    if (status == MCP_ERETRY)
-        return;
-    if (status == MCP_OK)
-        mcp_call_text(
-            call, "name=%s action=%s",
-            json_string_value(json_object_get(json_object_get(result, "content"), "name")),
-            json_string_value(json_object_get(result, "action")));
-    else
-        mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
-    mcp_call_complete(call);
-}
-
-static int ask(mcp_call_t *call, const json_t *args, void *ud)
-{
-    int rc;
-    (void)args;
-    (void)ud;
-    rc = mcp_call_elicit_new(call,
-                             json_pack("{s:s,s:{s:s,s:{s:{s:s}}}}", "message", "Your name?",
-                                       "requestedSchema", "type", "object", "properties", "name",
-                                       "type", "string"),
-                             elicited, NULL);
-    if (rc != MCP_OK)
-        return mcp_call_tool_error(call, "cannot ask: %s", mcp_strerror(rc));
-    return MCP_PENDING;
-}
-
 static int tasked(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)args;
     (void)ud;
     return mcp_call_text(call, "done as a task");
-}
-
-static int greet(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)ud;
-    return mcp_call_prompt_text(call, "user", "Hello %s",
-                                json_string_value(json_object_get(args, "name")));
-}
-
-static int complete_name(mcp_call_t *call, const char *arg, const char *value,
-                         const json_t *context, void *ud)
-{
-    (void)arg;
-    (void)context;
-    (void)ud;
-    if (strncmp("alice", value, strlen(value)) == 0)
-        mcp_call_add_completion(call, "alice");
-    if (strncmp("albert", value, strlen(value)) == 0)
-        mcp_call_add_completion(call, "albert");
-    return MCP_OK;
 }
 
 typedef struct fx {
@@ -143,19 +77,20 @@ static mcp_server_t *build_server(held *h)
                                          &(mcp_tool_t){.name = "add",
                                                        .description = "Add",
                                                        .input_schema = "a: number, b: number",
-                                                       .handler = add},
+                                                       .handler = ch_add},
                                          &err),
                      MCP_OK);
     assert_int_equal(
-        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "fails", .handler = fails}, &err), MCP_OK);
+        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "fails", .handler = ch_fails}, &err),
+        MCP_OK);
     assert_int_equal(
         mcp_server_add_tool(srv, &(mcp_tool_t){.name = "progress", .handler = progress}, &err),
         MCP_OK);
     assert_int_equal(mcp_server_add_tool(
                          srv, &(mcp_tool_t){.name = "hold", .handler = hold, .userdata = h}, &err),
                      MCP_OK);
-    assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ask}, &err),
-                     MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(srv, &(mcp_tool_t){.name = "ask", .handler = ch_ask}, &err), MCP_OK);
     assert_int_equal(mcp_server_add_tool(srv,
                                          &(mcp_tool_t){.name = "hold_task",
                                                        .handler = hold,
@@ -179,8 +114,8 @@ static mcp_server_t *build_server(held *h)
     assert_int_equal(mcp_server_add_prompt(srv,
                                            &(mcp_prompt_t){.name = "greet",
                                                            .arguments = "name 'Who'",
-                                                           .handler = greet,
-                                                           .complete = complete_name},
+                                                           .handler = ch_greet,
+                                                           .complete = ch_complete_name},
                                            &err),
                      MCP_OK);
     mcp_server_set_instructions(srv, "be kind");
@@ -507,7 +442,6 @@ static void test_server_stops_mid_call(void **state)
     fx_free(f);
 }
 
-
 /* A call that never answers after mcp_server_stop(): the connection still ends, after the
  * transport's grace period (5 s), and the request completes once, with MCP_EIO. */
 static void test_server_stop_grace(void **state)
@@ -520,8 +454,7 @@ static void test_server_stop_grace(void **state)
     (void)state;
     fx_init(f);
     mcp_client_on_closed(f->c, on_closed, &cs);
-    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL),
-                     MCP_OK);
+    assert_int_equal(mcp_client_call_tool_new(f->c, "hold", NULL, NULL, on_done, &s, NULL), MCP_OK);
     for (i = 0; i < 1000 && f->h.n < 1; i++)
         uv_run(mcp_client_loop(f->c), UV_RUN_ONCE);
     t0 = uv_hrtime();
@@ -530,7 +463,7 @@ static void test_server_stop_grace(void **state)
     assert_int_equal(s.status, MCP_EIO);
     assert_int_equal(cs.closed, 1);
     assert_true(uv_hrtime() - t0 >= 4000000000ull); /* it waited for the call first */
-    mcp_call_complete(f->h.calls[0]); /* finishes unheard */
+    mcp_call_complete(f->h.calls[0]);               /* finishes unheard */
     fx_free(f);
 }
 

@@ -17,8 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "mcp_client.h"
-#include <uv.h>
+#include "client_harness.h"
 
 static mcp_call_t *held[4];
 static int nheld;
@@ -38,13 +37,6 @@ static int steps(mcp_call_t *call, const json_t *args, void *ud)
     return mcp_call_text(call, "stepped");
 }
 
-static int rpc_error(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    return mcp_call_fail_new(call, -32042, NULL, "custom");
-}
-
 static int hold(mcp_call_t *call, const json_t *args, void *ud)
 {
     (void)args;
@@ -55,33 +47,6 @@ static int hold(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
-static void elicited(mcp_call_t *call, int status, const json_t *result, void *ud)
-{
-    (void)ud;
-    if (status == MCP_ERETRY)
-        return;
-    if (status == MCP_OK)
-        mcp_call_text(
-            call, "hi %s",
-            json_string_value(json_object_get(json_object_get(result, "content"), "name")));
-    else
-        mcp_call_tool_error(call, "no answer");
-    mcp_call_complete(call);
-}
-
-static int ask(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    if (mcp_call_elicit_new(call,
-                            json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Name?",
-                                      "requestedSchema", "type", "object", "properties", "name",
-                                      "type", "string"),
-                            elicited, NULL) != MCP_OK)
-        return mcp_call_tool_error(call, "cannot ask");
-    return MCP_PENDING;
-}
-
 typedef struct env {
     uv_loop_t loop;
     mcp_server_t *srv;
@@ -89,17 +54,6 @@ typedef struct env {
     char url[96];
     int progress;
 } env;
-
-static void on_ask(mcp_client_t *c, mcp_client_ask_t *a, const char *method, const json_t *params,
-                   void *ud)
-{
-    (void)c;
-    (void)method;
-    (void)params;
-    (void)ud;
-    mcp_client_ask_reply_new(
-        a, json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Ada"));
-}
 
 /* kind: 0 Streamable HTTP, 1 --stateless, 2 legacy HTTP+SSE */
 static env *env_new(int kind, const char *protocol)
@@ -116,9 +70,9 @@ static env *env_new(int kind, const char *protocol)
     mcp_server_add_tool(
         e->srv, &(mcp_tool_t){.name = "echo", .input_schema = "text", .handler = echo}, NULL);
     mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "steps", .handler = steps}, NULL);
-    mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "rpc_error", .handler = rpc_error}, NULL);
+    mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "rpc_error", .handler = ch_rpc_error}, NULL);
     mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "hold", .handler = hold}, NULL);
-    mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "ask", .handler = ask}, NULL);
+    mcp_server_add_tool(e->srv, &(mcp_tool_t){.name = "ask", .handler = ch_ask}, NULL);
     o.port = 0;
     o.stateless = kind == 1;
     if (kind == 2) {
@@ -130,7 +84,7 @@ static env *env_new(int kind, const char *protocol)
     }
     e->c = mcp_client_new(&e->loop, "http-test", "1");
     mcp_client_set_timeout(e->c, 20000);
-    mcp_client_on_ask(e->c, MCP_CLIENT_ASK_ELICITATION, on_ask, e);
+    mcp_client_on_ask(e->c, MCP_CLIENT_ASK_ELICITATION, ch_answer_ada, NULL);
     if (protocol)
         assert_int_equal(mcp_client_set_protocol(e->c, protocol), MCP_OK);
     co.headers = extra;
@@ -143,18 +97,14 @@ static env *env_new(int kind, const char *protocol)
 
 static void env_free(env *e)
 {
-    int i;
     if (e->c)
         mcp_client_free(e->c);
-    for (i = 0; i < 200 && uv_loop_alive(&e->loop); i++) /* the DELETE, handles closing */
-        uv_run(&e->loop, UV_RUN_NOWAIT);
+    ch_drain(&e->loop); /* the DELETE, handles closing */
     while (nheld > 0)
         mcp_call_complete(held[--nheld]);
     if (e->srv)
         mcp_server_free(e->srv);
-    for (i = 0; i < 200 && uv_loop_alive(&e->loop); i++)
-        uv_run(&e->loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&e->loop), 0);
+    ch_loop_close(&e->loop);
     free(e);
 }
 
@@ -168,32 +118,11 @@ static void on_progress(mcp_client_t *c, double p, double total, const char *msg
     e->progress++;
 }
 
-typedef struct done {
-    int n, status;
-    char text[128];
-} done;
-
-static void on_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    done *d = ud;
-    (void)c;
-    d->n++;
-    d->status = o->status;
-    snprintf(d->text, sizeof d->text, "%s", o->message);
-}
-
-static void run_until(env *e, const int *flag)
-{
-    int i;
-    for (i = 0; i < 2000 && !*flag; i++)
-        uv_run(&e->loop, UV_RUN_ONCE);
-}
-
 static void exercise(env *e, bool can_ask, bool streams)
 {
     json_t *res = NULL, *tools = NULL;
     mcp_client_error_t err;
-    done d = {0};
+    ch_done d = {0};
     assert_int_equal(mcp_client_list_tools_sync(e->c, &tools, NULL), MCP_OK);
     assert_int_equal(json_array_size(tools), 5);
     json_decref(tools);
@@ -211,14 +140,14 @@ static void exercise(env *e, bool can_ask, bool streams)
     assert_int_equal(mcp_client_call_tool_new(
                          e->c, "steps", NULL,
                          &(mcp_client_call_opts_t){.progress = on_progress, .progress_userdata = e},
-                         on_done, &d, NULL),
+                         ch_on_done, &d, NULL),
                      MCP_OK);
-    run_until(e, &d.n);
+    ch_run_until(&e->loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     assert_int_equal(e->progress, streams ? 2 : 0);
     if (can_ask) {
         assert_int_equal(mcp_client_call_tool_sync(e->c, "ask", NULL, &res, NULL), MCP_OK);
-        assert_string_equal(mcp_client_result_text(res), "hi Ada");
+        assert_string_equal(mcp_client_result_text(res), "name=Ada action=accept");
         json_decref(res);
     }
 }
@@ -369,11 +298,13 @@ static void test_peer_dies_mid_call(void **state)
     for (cut_mode = 0; cut_mode < 2; cut_mode++) {
         mcp_client_t *c = mcp_client_new(&loop, "x", "1");
         mcp_client_error_t err;
-        done a = {0}, b = {0};
+        ch_done a = {0}, b = {0};
         assert_int_equal(mcp_client_connect_url(c, url, NULL), MCP_OK);
         assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
-        assert_int_equal(mcp_client_call_tool_new(c, "x", NULL, NULL, on_done, &a, NULL), MCP_OK);
-        assert_int_equal(mcp_client_call_tool_new(c, "y", NULL, NULL, on_done, &b, NULL), MCP_OK);
+        assert_int_equal(mcp_client_call_tool_new(c, "x", NULL, NULL, ch_on_done, &a, NULL),
+                         MCP_OK);
+        assert_int_equal(mcp_client_call_tool_new(c, "y", NULL, NULL, ch_on_done, &b, NULL),
+                         MCP_OK);
         for (i = 0; i < 2000 && !(a.n && b.n); i++)
             uv_run(&loop, UV_RUN_ONCE);
         assert_int_equal(a.n, 1);
@@ -386,21 +317,18 @@ static void test_peer_dies_mid_call(void **state)
             uv_run(&loop, UV_RUN_NOWAIT);
     }
     uv_close((uv_handle_t *)&srv, NULL);
-    for (i = 0; i < 100 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    ch_loop_close(&loop);
 }
 
 /* The client goes away with a call in flight: its callback runs once, cancelled. */
 static void test_client_freed_mid_call(void **state)
 {
     env *e = env_new(0, MCP_PROTOCOL_2025_11_25);
-    done a = {0};
-    int i;
+    ch_done a = {0};
     (void)state;
-    assert_int_equal(mcp_client_call_tool_new(e->c, "hold", NULL, NULL, on_done, &a, NULL), MCP_OK);
-    for (i = 0; i < 2000 && nheld < 1; i++)
-        uv_run(&e->loop, UV_RUN_ONCE);
+    assert_int_equal(mcp_client_call_tool_new(e->c, "hold", NULL, NULL, ch_on_done, &a, NULL),
+                     MCP_OK);
+    ch_run_until(&e->loop, &nheld);
     mcp_client_free(e->c);
     e->c = NULL;
     assert_int_equal(a.n, 1);
@@ -433,7 +361,7 @@ static void test_bearer_token(void **state)
     mcp_server_t *srv;
     mcp_http_opts_t o = {0};
     char url[96];
-    int i, era;
+    int era;
     (void)state;
     uv_loop_init(&loop);
     srv = mcp_server_new("auth", "1");
@@ -472,12 +400,9 @@ static void test_bearer_token(void **state)
             mcp_client_free(c);
         }
     }
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
+    ch_drain(&loop);
     mcp_server_free(srv);
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    ch_loop_close(&loop);
 }
 
 int main(void)

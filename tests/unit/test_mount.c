@@ -16,36 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcp_client.h"
+#include "client_harness.h"
 #include "mcp_mount.h"
-#include <uv.h>
 
 /* ---- the inner server --------------------------------------------------------------------- */
 
 static mcp_call_t *held;
 static int held_cancelled;
-
-static int add(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)ud;
-    return mcp_call_text(call, "%g",
-                         json_number_value(json_object_get(args, "a")) +
-                             json_number_value(json_object_get(args, "b")));
-}
-
-static int fails(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    return mcp_call_tool_error(call, "inner failure");
-}
-
-static int rpc_error(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    return mcp_call_fail_new(call, -32042, json_pack("{s:i}", "why", 7), "custom error");
-}
 
 static int progress(mcp_call_t *call, const json_t *args, void *ud)
 {
@@ -75,59 +52,12 @@ static int hold(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
-static void elicited(mcp_call_t *call, int status, const json_t *result, void *ud)
-{
-    (void)ud;
-    if (status == MCP_ERETRY)
-        return;
-    if (status == MCP_OK)
-        mcp_call_text(
-            call, "hello %s",
-            json_string_value(json_object_get(json_object_get(result, "content"), "name")));
-    else
-        mcp_call_tool_error(call, "no answer: %s", mcp_strerror(status));
-    mcp_call_complete(call);
-}
-
-static int ask_name(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)args;
-    (void)ud;
-    if (mcp_call_elicit_new(call,
-                            json_pack("{s:s, s:{s:s, s:{s:{s:s}}}}", "message", "Your name?",
-                                      "requestedSchema", "type", "object", "properties", "name",
-                                      "type", "string"),
-                            elicited, NULL) != MCP_OK)
-        return mcp_call_tool_error(call, "cannot ask");
-    return MCP_PENDING;
-}
-
 static int read_item(mcp_call_t *call, const char *uri, const json_t *vars, void *ud)
 {
     char text[64];
     (void)ud;
     snprintf(text, sizeof text, "item %s", json_string_value(json_object_get(vars, "id")));
     return mcp_call_resource_text(call, uri, "text/plain", text);
-}
-
-static int greet(mcp_call_t *call, const json_t *args, void *ud)
-{
-    (void)ud;
-    return mcp_call_prompt_text(call, "user", "Hello, %s!",
-                                json_string_value(json_object_get(args, "name")));
-}
-
-static int complete_name(mcp_call_t *call, const char *arg, const char *value,
-                         const json_t *context, void *ud)
-{
-    (void)arg;
-    (void)context;
-    (void)ud;
-    if (strncmp("alice", value, strlen(value)) == 0)
-        mcp_call_add_completion(call, "alice");
-    if (strncmp("alfred", value, strlen(value)) == 0)
-        mcp_call_add_completion(call, "alfred");
-    return MCP_OK;
 }
 
 static mcp_server_t *inner_new(void)
@@ -138,13 +68,13 @@ static mcp_server_t *inner_new(void)
                                          &(mcp_tool_t){.name = "add",
                                                        .description = "Add",
                                                        .input_schema = "a: number, b: number",
-                                                       .handler = add},
+                                                       .handler = ch_add},
                                          NULL),
                      MCP_OK);
-    assert_int_equal(mcp_server_add_tool(s, &(mcp_tool_t){.name = "fails", .handler = fails}, NULL),
-                     MCP_OK);
     assert_int_equal(
-        mcp_server_add_tool(s, &(mcp_tool_t){.name = "rpc_error", .handler = rpc_error}, NULL),
+        mcp_server_add_tool(s, &(mcp_tool_t){.name = "fails", .handler = ch_fails}, NULL), MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(s, &(mcp_tool_t){.name = "rpc_error", .handler = ch_rpc_error}, NULL),
         MCP_OK);
     assert_int_equal(mcp_server_add_tool(s,
                                          &(mcp_tool_t){.name = "progress",
@@ -155,8 +85,7 @@ static mcp_server_t *inner_new(void)
     assert_int_equal(mcp_server_add_tool(s, &(mcp_tool_t){.name = "hold", .handler = hold}, NULL),
                      MCP_OK);
     assert_int_equal(
-        mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_name", .handler = ask_name}, NULL),
-        MCP_OK);
+        mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_name", .handler = ch_ask}, NULL), MCP_OK);
     assert_int_equal(mcp_server_add_resource(s,
                                              &(mcp_resource_t){.uri = "test://static",
                                                                .name = "static",
@@ -174,8 +103,8 @@ static mcp_server_t *inner_new(void)
                                            &(mcp_prompt_t){.name = "greet",
                                                            .description = "Greet someone",
                                                            .arguments = "name 'Who to greet'",
-                                                           .handler = greet,
-                                                           .complete = complete_name},
+                                                           .handler = ch_greet,
+                                                           .complete = ch_complete_name},
                                            NULL),
                      MCP_OK);
     return s;
@@ -190,18 +119,6 @@ typedef struct fix {
     mcp_client_t *c; /* the real client */
     int progress_seen, logs_seen, asked;
 } fix;
-
-static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, const json_t *params,
-                   void *ud)
-{
-    fix *f = ud;
-    (void)c;
-    (void)params;
-    f->asked++;
-    assert_string_equal(method, "elicitation/create");
-    mcp_client_ask_reply_new(
-        ask, json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Ada"));
-}
 
 static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, const json_t *data,
                    void *ud)
@@ -233,7 +150,7 @@ static fix *fix_new(const char *inner_protocol, const char *outer_protocol)
     assert_int_equal(mcp_client_connect_server(f->c, f->outer), MCP_OK);
     if (outer_protocol)
         assert_int_equal(mcp_client_set_protocol(f->c, outer_protocol), MCP_OK);
-    mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, on_ask, f);
+    mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, ch_answer_ada, &f->asked);
     mcp_client_on_log(f->c, on_log, f);
     assert_int_equal(mcp_client_initialize_sync(f->c, NULL, NULL), MCP_OK);
     return f;
@@ -241,13 +158,10 @@ static fix *fix_new(const char *inner_protocol, const char *outer_protocol)
 
 static void fix_free(fix *f)
 {
-    int i;
     mcp_client_free(f->c);
     mcp_server_free(f->outer); /* closes and frees the mount's client */
     mcp_server_free(f->inner);
-    for (i = 0; i < 50 && uv_loop_alive(&f->loop); i++)
-        uv_run(&f->loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
+    ch_loop_close(&f->loop);
     free(f);
 }
 
@@ -297,33 +211,11 @@ static void on_progress(mcp_client_t *c, double p, double total, const char *msg
     f->progress_seen++;
 }
 
-typedef struct done {
-    int n, status;
-    json_t *result;
-} done;
-
-static void on_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    done *d = ud;
-    (void)c;
-    d->n++;
-    d->status = o->status;
-    if (o->result)
-        d->result = json_deep_copy(o->result);
-}
-
-static void run_until(fix *f, const int *flag)
-{
-    int i;
-    for (i = 0; i < 1000 && !*flag; i++)
-        uv_run(&f->loop, UV_RUN_ONCE);
-}
-
 static void check_calls(fix *f)
 {
     json_t *res = NULL;
     mcp_client_error_t err;
-    done d = {0};
+    ch_done d = {.keep = true};
     mcp_client_request_t *req = NULL;
 
     assert_int_equal(mcp_client_call_tool_sync(f->c, "in_add",
@@ -345,7 +237,7 @@ static void check_calls(fix *f)
     json_decref(res);
     assert_int_equal(mcp_client_call_tool_sync(f->c, "in_fails", NULL, &res, NULL), MCP_OK);
     assert_true(mcp_client_result_is_error(res));
-    assert_string_equal(text_of(res), "inner failure");
+    assert_string_equal(text_of(res), CH_FAILS_TEXT);
     json_decref(res);
     assert_int_equal(mcp_client_call_tool_sync(f->c, "in_rpc_error", NULL, &res, &err),
                      MCP_EREMOTE);
@@ -356,9 +248,9 @@ static void check_calls(fix *f)
     assert_int_equal(mcp_client_call_tool_new(
                          f->c, "in_progress", NULL,
                          &(mcp_client_call_opts_t){.progress = on_progress, .progress_userdata = f},
-                         on_done, &d, NULL),
+                         ch_on_done, &d, NULL),
                      MCP_OK);
-    run_until(f, &d.n);
+    ch_run_until(&f->loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     assert_int_equal(f->progress_seen, 2);
     assert_int_equal(json_integer_value(
@@ -370,7 +262,7 @@ static void check_calls(fix *f)
     memset(&d, 0, sizeof d);
     held = NULL;
     held_cancelled = 0;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, on_done, &d, &req),
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, ch_on_done, &d, &req),
                      MCP_OK);
     {
         int i;
@@ -381,14 +273,14 @@ static void check_calls(fix *f)
     assert_int_equal(mcp_client_cancel(f->c, req, "enough"), MCP_OK);
     assert_int_equal(d.n, 1);
     assert_int_equal(d.status, MCP_ECANCELLED);
-    run_until(f, &held_cancelled);
+    ch_run_until(&f->loop, &held_cancelled);
     assert_int_equal(held_cancelled, 1);
 }
 
 static void check_resources_prompts(fix *f)
 {
     json_t *res = NULL;
-    done d = {0};
+    ch_done d = {.keep = true};
     assert_int_equal(mcp_client_read_resource_sync(f->c, "test://in/static", &res, NULL), MCP_OK);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(res, "contents"), 0), "text")),
@@ -404,14 +296,14 @@ static void check_resources_prompts(fix *f)
         MCP_OK);
     {
         char *dump = json_dumps(res, 0);
-        assert_non_null(strstr(dump, "Hello, Bob!"));
+        assert_non_null(strstr(dump, "Hello Bob"));
         free(dump);
     }
     json_decref(res);
     assert_int_equal(
-        mcp_client_complete_new(f->c, "prompt", "in_greet", "name", "al", NULL, on_done, &d),
+        mcp_client_complete_new(f->c, "prompt", "in_greet", "name", "al", NULL, ch_on_done, &d),
         MCP_OK);
-    run_until(f, &d.n);
+    ch_run_until(&f->loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     assert_int_equal(
         json_array_size(json_object_get(json_object_get(d.result, "completion"), "values")), 2);
@@ -424,7 +316,8 @@ static void check_list_changed(fix *f)
     json_t *tools = NULL;
     int i;
     assert_int_equal(
-        mcp_server_add_tool(f->inner, &(mcp_tool_t){.name = "late", .handler = add}, NULL), MCP_OK);
+        mcp_server_add_tool(f->inner, &(mcp_tool_t){.name = "late", .handler = ch_add}, NULL),
+        MCP_OK);
     assert_int_equal(mcp_server_remove_tool(f->inner, "fails"), MCP_OK);
     for (i = 0; i < 200; i++) {
         uv_run(&f->loop, UV_RUN_NOWAIT);
@@ -450,7 +343,7 @@ static void test_2025_everywhere(void **state)
     check_resources_prompts(f);
     /* the inner server's question goes to the real client through the call in progress */
     assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
-    assert_string_equal(text_of(res), "hello Ada");
+    assert_string_equal(text_of(res), "name=Ada action=accept");
     assert_int_equal(f->asked, 1);
     json_decref(res);
     check_list_changed(f);
@@ -479,11 +372,11 @@ static void test_2026_everywhere(void **state)
 static void test_free_with_call_in_flight(void **state)
 {
     fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
-    done d = {0};
+    ch_done d = {0};
     int i;
     (void)state;
     held = NULL;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, on_done, &d, NULL),
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, ch_on_done, &d, NULL),
                      MCP_OK);
     for (i = 0; i < 100 && !held; i++)
         uv_run(&f->loop, UV_RUN_ONCE);

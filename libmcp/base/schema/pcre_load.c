@@ -3,9 +3,9 @@
  */
 #include "schema.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 
+#include "base/dl.h"
 #include "pcre_api.h"
 
 struct mcp__pcre2_api mcp__pcre2;
@@ -19,37 +19,17 @@ static char load_why[200];
  * a self-contained binary never looks for the shared library. */
 #define LOAD(field, name) api.field = name
 #else
-/* dlsym returns void *; a union converts it to a function pointer without a cast ISO C lacks. */
-#define LOAD(field, name)                                                      \
-    do {                                                                       \
-        union {                                                                \
-            void *obj;                                                         \
-            __typeof__(mcp__pcre2.field) fn;                                   \
-        } u;                                                                   \
-        u.obj = dlsym(h, #name);                                               \
-        if (!u.obj) {                                                          \
-            snprintf(load_why, sizeof load_why, "libpcre2-8 lacks %s", #name); \
-            return;                                                            \
-        }                                                                      \
-        api.field = u.fn;                                                      \
-    } while (0)
+#define LOAD(field, name) MCP__DL_LOAD(h, api.field, #name, "libpcre2-8", load_why)
 #endif
 
 static void load(void)
 {
     struct mcp__pcre2_api api;
 #ifndef MCP_STATIC_PCRE2
-    static const char *const names[] = {"libpcre2-8.so.0", "libpcre2-8.so"};
-    void *h = NULL;
-    size_t i;
-
-    for (i = 0; !h && i < sizeof names / sizeof names[0]; i++)
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_why, sizeof load_why,
-                 "cannot load libpcre2-8 (install the libpcre2-8-0 package): %s", dlerror());
+    static const char *const names[] = {"libpcre2-8.so.0", "libpcre2-8.so", NULL};
+    void *h = mcp__dl_open(names, "libpcre2-8", "libpcre2-8-0", load_why, sizeof load_why);
+    if (!h)
         return;
-    }
 #endif
     LOAD(compile, pcre2_compile_8);
     LOAD(code_free, pcre2_code_free_8);

@@ -17,11 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CONF=$(cd "$HERE/.." && pwd)
 ROOT=$(cd "$CONF/../.." && pwd)
 cd "$ROOT"
-BUILD=${BUILD:-build}
-case $BUILD in
-/*) MCP_BUILD=$BUILD ;;
-*) MCP_BUILD=$ROOT/$BUILD ;;
-esac
+. "$ROOT/tests/lib/build.sh"
 CLIENT=$MCP_BUILD/tests/conformance-client
 OUT=$MCP_BUILD/conformance-client
 say() { printf 'conformance-client: %s\n' "$*" >&2; }
@@ -29,15 +25,8 @@ say() { printf 'conformance-client: %s\n' "$*" >&2; }
 [ -x "$CLIENT" ] || { say "$CLIENT is missing (make $BUILD/tests/conformance-client)"; exit 1; }
 command -v npm >/dev/null 2>&1 || { say "npm is required"; exit 1; }
 
-install() { # DIR: npm ci when its lock file changed (the same stamp as tests/conformance/run.sh)
-    stamp=$1/node_modules/.libmcp-lock-stamp
-    want="$(cksum <"$1/package-lock.json")"
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing $(basename "$1") (npm ci)"
-        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) >&2
-        printf '%s\n' "$want" >"$stamp"
-    fi
-}
+. "$ROOT/tests/lib/npm.sh"
+install() { npm_ci "$1" "conformance-client: installing $(basename "$1") (npm ci)"; } # DIR
 install "$CONF/node22"
 install "$CONF/stable"
 install "$CONF/alpha"
