@@ -361,7 +361,7 @@ static void test_2026_everywhere(void **state)
     /* the inner server's question reaches the real client through input_required and the
      * retry (more in test_mount_forward.c) */
     assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
-    assert_string_equal(text_of(res), "hello Ada");
+    assert_string_equal(text_of(res), "name=Ada action=accept");
     assert_int_equal(f->asked, 1);
     json_decref(res);
     check_list_changed(f); /* through subscriptions/listen */
