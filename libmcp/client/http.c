@@ -611,10 +611,10 @@ static bool authorize(chttp *t, exch *x)
 static void on_authorized(void *ud, int status, const char *why)
 {
     chttp *t = ud;
-    exch *list = t->parked, *x;
-    t->parked = NULL;
-    while ((x = list)) {
-        list = x->next;
+    exch *x;
+    /* one at a time off t->parked, so that a request completed meanwhile is found there */
+    while ((x = t->parked)) {
+        t->parked = x->next;
         x->next = NULL;
         if (status == MCP_OK && !t->closing && t->base.client) {
             exch_repost(t, x);
