@@ -1033,6 +1033,7 @@ static void use_issuer(mcp__oauth *o, const char *issuer, json_t *meta)
     const char *t = json_string_value(json_object_get(meta, "token_endpoint"));
     const char *r = json_string_value(json_object_get(meta, "registration_endpoint"));
     char origin[512];
+    bool fallback;
     if (o->issuer && strcmp(o->issuer, issuer) != 0) {
         drop_registration(o);
         drop_tokens(o);
@@ -1047,10 +1048,17 @@ static void use_issuer(mcp__oauth *o, const char *issuer, json_t *meta)
     free(o->auth_ep);
     free(o->token_ep);
     free(o->reg_ep);
+    o->auth_ep = o->token_ep = o->reg_ep = NULL;
+    fallback = o->legacy && json_object_size(meta) == 0; /* 2025-03-26, no metadata at all */
+    if (!fallback && (!t || (!a && !o->client_credentials))) {
+        finish(o, MCP_EAUTH, "authorization server metadata lacks the %s endpoint",
+               t ? "authorization" : "token");
+        return;
+    }
     o->auth_ep = a ? strdup(a) : mcp__chttp_dupf("%s/authorize", origin);
     o->token_ep = t ? strdup(t) : mcp__chttp_dupf("%s/token", origin);
-    o->reg_ep = r ? strdup(r) : (o->legacy ? mcp__chttp_dupf("%s/register", origin) : NULL);
-    if (!o->auth_ep || !o->token_ep || (r && !o->reg_ep)) {
+    o->reg_ep = r ? strdup(r) : fallback ? mcp__chttp_dupf("%s/register", origin) : NULL;
+    if (!o->auth_ep || !o->token_ep || ((r || fallback) && !o->reg_ep)) {
         finish(o, MCP_ENOMEM, "out of memory");
         return;
     }
