@@ -41,7 +41,8 @@ struct mcp__oauth {
     char *access_token, *refresh_token, *granted_scope, *resource;
     char *token_origin; /* the only origin the token is sent to */
     long long expires_at;
-    unsigned gen; /* bumps with each new token */
+    long long lifetime; /* expires_in of the token, 0 when unknown */
+    unsigned gen;       /* bumps with each new token */
 
     /* the authorization in progress */
     bool running, in_challenge, awaiting_redirect, freeing, stepup, legacy, refreshing;
@@ -758,6 +759,7 @@ static void token_done(mcp__oauth *o)
     o->expires_at = json_is_integer(exp) && json_integer_value(exp) > 0
                         ? (long long)time(NULL) + (long long)json_integer_value(exp)
                         : 0;
+    o->lifetime = o->expires_at ? (long long)json_integer_value(exp) : 0;
     json_decref(j);
     {
         char origin[512];
@@ -942,17 +944,7 @@ static void start_identity(mcp__oauth *o)
             finish(o, MCP_ENOMEM, "out of memory");
             return;
         }
-        if (o->want_scope && o->want_scope[0]) {
-            json_t *r2 = json_loads(body, 0, NULL);
-            free(body);
-            json_object_set_new(r2, "scope", json_string(o->want_scope));
-            body = json_dumps(r2, JSON_COMPACT);
-            json_decref(r2);
-            if (!body) {
-                finish(o, MCP_ENOMEM, "out of memory");
-                return;
-            }
-        }
+        /* no `scope`: a server may restrict the client to it, and a step-up asks for more */
         fetch(o, "POST", o->reg_ep, hdr, body, reg_done);
         free(body);
     } else {
@@ -988,8 +980,10 @@ static void choose_scope(mcp__oauth *o)
         if (b.oom)
             free(b.p);
     }
-    if (o->stepup && o->want_scope) { /* the union of what was asked before and the challenge */
-        char *u = scope_union(o->want_scope, s);
+    if (o->stepup) { /* the union of what was asked and granted before and the challenge */
+        char *before = scope_union(o->want_scope, o->granted_scope);
+        char *u = scope_union(before, s);
+        free(before);
         free(s);
         s = u;
     }
@@ -1244,13 +1238,20 @@ static void start_run(mcp__oauth *o)
 /* ---- what the transport calls -----------------------------------------------------------------
  */
 
+/* How long before its expiry a token is replaced: REFRESH_EARLY_S, or half of a shorter
+ * lifetime (a token living under a minute is still used). */
+static long long early(const mcp__oauth *o)
+{
+    return o->lifetime && o->lifetime / 2 < REFRESH_EARLY_S ? o->lifetime / 2 : REFRESH_EARLY_S;
+}
+
 char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen)
 {
     char origin[512];
     if (gen)
         *gen = o->gen;
     if (!o->access_token || !o->token_origin ||
-        (o->expires_at && (long long)time(NULL) >= o->expires_at - REFRESH_EARLY_S &&
+        (o->expires_at && (long long)time(NULL) >= o->expires_at - early(o) &&
          o->refresh_token) || /* about to expire: the 401 without it refreshes */
         mcp__oauth_url_split(url, origin, sizeof origin, NULL) != MCP_OK ||
         strcasecmp(origin, o->token_origin) != 0)
@@ -1294,7 +1295,9 @@ int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char
         free(err);
         return 1;
     }
-    if (stepup && scope && o->want_scope && scope_covers(o->want_scope, scope)) {
+    if (stepup && scope &&
+        ((o->want_scope && scope_covers(o->want_scope, scope)) ||
+         (o->granted_scope && scope_covers(o->granted_scope, scope)))) {
         snprintf(why, n, "insufficient_scope although the token has the scope asked for (%.100s)",
                  scope);
         free(rm);

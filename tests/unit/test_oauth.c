@@ -234,6 +234,9 @@ static struct {
     char valid[32]; /* the token the MCP server accepts */
     int authorizes;
     int next_token;
+    int expires_in;       /* of the tokens issued (0: 3600) */
+    char last_scope[128]; /* of the last authorization request */
+    int stepup_mode;      /* the MCP server wants more scope from tok-1 */
 } as;
 
 static void conn_closed(uv_handle_t *h)
@@ -306,9 +309,9 @@ static void handle(as_conn *k, const char *body)
             reply(k, 400, "{\"error\":\"invalid_grant\"}");
         } else {
             snprintf(out, sizeof out,
-                     "{\"access_token\":\"tok-%d\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                     "{\"access_token\":\"tok-%d\",\"token_type\":\"Bearer\",\"expires_in\":%d,"
                      "\"refresh_token\":\"r-1\"}",
-                     ++as.next_token);
+                     ++as.next_token, as.expires_in ? as.expires_in : 3600);
             reply(k, 200, out);
         }
     } else {
@@ -359,8 +362,13 @@ static void on_conn(uv_stream_t *l, int status)
 static int check_token(const char *token, const char *method_path, json_t **principal, void *ud)
 {
     (void)method_path;
-    (void)principal;
     (void)ud;
+    if (as.stepup_mode && token && strcmp(token, "tok-1") == 0) {
+        *principal = json_string("mcp:admin");
+        return MCP_AUTH_INSUFFICIENT_SCOPE;
+    }
+    if (as.stepup_mode) /* any later token (a slow machine may refresh the short-lived one) */
+        return token && strncmp(token, "tok-", 4) == 0 ? 0 : MCP_AUTH_INVALID_TOKEN;
     return token && strcmp(token, as.valid) == 0 ? 0 : MCP_AUTH_INVALID_TOKEN;
 }
 
@@ -392,6 +400,10 @@ static void browser(mcp_client_t *c, const char *url, void *ud)
     (void)ud;
     as.authorizes++;
     assert_non_null(q);
+    snprintf(as.last_scope, sizeof as.last_scope, "%s",
+             json_string_value(json_object_get(q, "scope"))
+                 ? json_string_value(json_object_get(q, "scope"))
+                 : "");
     assert_string_equal(json_string_value(json_object_get(q, "code_challenge_method")), "S256");
     assert_string_equal(json_string_value(json_object_get(q, "client_id")), "c-1");
     assert_non_null(json_object_get(q, "resource"));
@@ -481,13 +493,76 @@ static void test_flow(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* A saved state (another process's registration and token, granted "mcp:tools"); the server
+ * wants "mcp:admin" too: the step-up asks for the union, without registering again; the new
+ * token lives 4 s and is still used (not taken for expired at once). */
+static void test_stepup_saved(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_http_opts_t o = {0};
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    json_t *res = NULL, *saved;
+    struct sockaddr_in sa;
+    int len = sizeof sa, i;
+    char url[96];
+    (void)state;
+    memset(&as, 0, sizeof as);
+    uv_loop_init(&loop);
+    uv_tcp_init(&loop, &as.listener);
+    uv_ip4_addr("127.0.0.1", 0, &sa);
+    assert_int_equal(uv_tcp_bind(&as.listener, (const struct sockaddr *)&sa, 0), 0);
+    assert_int_equal(uv_listen((uv_stream_t *)&as.listener, 16, on_conn), 0);
+    uv_tcp_getsockname(&as.listener, (struct sockaddr *)&sa, &len);
+    snprintf(as.issuer, sizeof as.issuer, "http://127.0.0.1:%u", ntohs(sa.sin_port));
+    snprintf(as.valid, sizeof as.valid, "tok-2");
+    as.next_token = 1; /* the next token issued is tok-2 */
+    as.expires_in = 4;
+    as.stepup_mode = 1;
+    srv = mcp_server_new("protected", "1");
+    assert_int_equal(mcp_server_attach(srv, &loop), MCP_OK);
+    mcp_server_add_tool(srv, &(mcp_tool_t){.name = "echo", .handler = echo}, NULL);
+    o.authorize = check_token;
+    o.authorization_servers = as.issuer;
+    assert_int_equal(mcp_server_listen_http(srv, &o), MCP_OK);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+    saved = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "issuer", as.issuer, "client_id", "c-1",
+                      "access_token", "tok-1", "refresh_token", "r-1", "scope", "mcp:tools",
+                      "resource", url);
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    mcp_client_set_timeout(c, 20000);
+    oo.redirect_uri = "http://127.0.0.1:1/cb";
+    oo.authorize = browser;
+    oo.saved = saved;
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    json_decref(saved);
+    assert_int_equal(mcp_client_connect_url(c, url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
+    assert_int_equal(as.registers, 0);
+    assert_int_equal(as.authorizes, 1);
+    assert_string_equal(as.last_scope, "mcp:tools mcp:admin");
+    assert_int_equal(mcp_client_call_tool_sync(c, "echo", json_object(), &res, &err), MCP_OK);
+    json_decref(res);
+    assert_int_equal(as.code_grants, 1);
+    mcp_client_free(c);
+    uv_close((uv_handle_t *)&as.listener, NULL);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    mcp_server_free(srv);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_www),     cmocka_unit_test(test_wellknown),
         cmocka_unit_test(test_allowed), cmocka_unit_test(test_pkce),
         cmocka_unit_test(test_query),   cmocka_unit_test(test_api),
-        cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_flow),    cmocka_unit_test(test_stepup_saved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
