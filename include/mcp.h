@@ -105,7 +105,8 @@ MCP_API const char *mcp_version_string(void);
     XX(CLIENT, -15, "the client answered with an error")                                      \
     XX(REMOTE, -16, "the server answered with a JSON-RPC error")                              \
     XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)") \
-    XX(VERIFY, -18, "content does not match what the server declared for it")
+    XX(VERIFY, -18, "content does not match what the server declared for it")                 \
+    XX(AUTH, -19, "authorization failed (OAuth)")
 
 typedef enum mcp_err {
     MCP_OK = 0,
