@@ -87,24 +87,25 @@ MCP_API const char *mcp_version_string(void);
 /* ------------------------------------------------------------------------------------------ */
 
 /* One list feeds the enum, mcp_err_name() and mcp_strerror(). Values are negative; 0 is MCP_OK. */
-#define MCP_ERR_MAP(XX)                                                                     \
-    XX(NOMEM, -1, "out of memory")                                                          \
-    XX(INVAL, -2, "invalid argument")                                                       \
-    XX(EXIST, -3, "name already registered")                                                \
-    XX(NOTFOUND, -4, "no such tool, resource or prompt")                                    \
-    XX(PARSE, -5, "malformed JSON")                                                         \
-    XX(SCHEMA, -6, "invalid schema, or a value does not match it")                          \
-    XX(STATE, -7, "call not allowed in the current state")                                  \
-    XX(IO, -8, "I/O error")                                                                 \
-    XX(LIMIT, -9, "configured limit exceeded")                                              \
-    XX(CANCELLED, -10, "request cancelled by the client")                                   \
-    XX(TIMEDOUT, -11, "deadline exceeded")                                                  \
-    XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                             \
-    XX(USAGE, -13, "bad command-line usage")                                                \
-    XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)") \
-    XX(CLIENT, -15, "the client answered with an error")                                    \
-    XX(REMOTE, -16, "the server answered with a JSON-RPC error")                            \
-    XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)")
+#define MCP_ERR_MAP(XX)                                                                       \
+    XX(NOMEM, -1, "out of memory")                                                            \
+    XX(INVAL, -2, "invalid argument")                                                         \
+    XX(EXIST, -3, "name already registered")                                                  \
+    XX(NOTFOUND, -4, "no such tool, resource or prompt")                                      \
+    XX(PARSE, -5, "malformed JSON")                                                           \
+    XX(SCHEMA, -6, "invalid schema, or a value does not match it")                            \
+    XX(STATE, -7, "call not allowed in the current state")                                    \
+    XX(IO, -8, "I/O error")                                                                   \
+    XX(LIMIT, -9, "configured limit exceeded")                                                \
+    XX(CANCELLED, -10, "request cancelled by the client")                                     \
+    XX(TIMEDOUT, -11, "deadline exceeded")                                                    \
+    XX(PLUGIN, -12, "plugin failed to load or has a wrong ABI")                               \
+    XX(USAGE, -13, "bad command-line usage")                                                  \
+    XX(RETRY, -14, "the client answers in a retried request (2026-07-28 multi round-trip)")   \
+    XX(CLIENT, -15, "the client answered with an error")                                      \
+    XX(REMOTE, -16, "the server answered with a JSON-RPC error")                              \
+    XX(NOTSUP, -17, "the connection cannot carry server-to-client requests (stateless HTTP)") \
+    XX(AUTH, -18, "authorization failed (OAuth)")
 
 typedef enum mcp_err {
     MCP_OK = 0,

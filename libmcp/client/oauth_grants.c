@@ -1,10 +1,14 @@
 /*
  * The OAuth extensions of the client: private_key_jwt client assertions (RFC 7523), DPoP
- * proofs and nonces (RFC 9449). The keys and signatures are base/crypto.c's (libcrypto, loaded
- * on first use); the JWS is base/jwt.c's. See oauth_grants.h.
+ * proofs and nonces (RFC 9449), and the token exchange at an enterprise IdP for an ID-JAG
+ * (RFC 8693; its HTTP through core/curl.c). The keys and signatures are base/crypto.c's (libcrypto,
+ * loaded on first use); the JWS is base/jwt.c's. See oauth_grants.h.
  */
 #include "client/oauth_grants.h"
 
+#include "client/http.h"
+
+#include <strings.h>
 #include <time.h>
 
 char *mcp__oauth_client_assertion(const mcp__pkey *key, mcp__sig_alg alg, const char *client_id,
@@ -83,4 +87,415 @@ bool mcp__dpop_keep_nonce(char **slot, const char *value)
     free(*slot);
     *slot = copy;
     return true;
+}
+
+/* ---- forms and the enterprise-managed token exchange ----------------------------------------- */
+
+static int form_escape(mcp__buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+        bool plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                     (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+        if (mcp__buf_add(b, plain ? s : e, plain ? 1 : 3) != MCP_OK)
+            return MCP_ENOMEM;
+    }
+    return MCP_OK;
+}
+
+int mcp__form_add(mcp__buf *b, const char *name, const char *value)
+{
+    if ((b->len && mcp__buf_add(b, "&", 1) != MCP_OK) || form_escape(b, name) != MCP_OK ||
+        mcp__buf_add(b, "=", 1) != MCP_OK || form_escape(b, value ? value : "") != MCP_OK)
+        return MCP_ENOMEM;
+    return MCP_OK;
+}
+
+char *mcp__idjag_body(const mcp__idjag_opts *o)
+{
+    mcp__buf b = {0};
+    int rc = mcp__form_add(&b, "grant_type", MCP__OAUTH_GRANT_TOKEN_EXCHANGE);
+    if (rc == MCP_OK)
+        rc = mcp__form_add(&b, "requested_token_type", MCP__OAUTH_TOKEN_ID_JAG);
+    if (rc == MCP_OK)
+        rc = mcp__form_add(&b, "audience", o->audience);
+    if (rc == MCP_OK)
+        rc = mcp__form_add(&b, "resource", o->resource);
+    if (rc == MCP_OK && o->scope && *o->scope)
+        rc = mcp__form_add(&b, "scope", o->scope);
+    if (rc == MCP_OK)
+        rc = mcp__form_add(&b, "subject_token", o->id_token);
+    if (rc == MCP_OK)
+        rc = mcp__form_add(&b, "subject_token_type", MCP__OAUTH_TOKEN_ID_TOKEN);
+    if (rc == MCP_OK && !o->client_secret)
+        rc = mcp__form_add(&b, "client_id", o->client_id);
+    if (rc == MCP_OK)
+        rc = mcp__buf_add(&b, "", 1); /* the NUL */
+    if (rc != MCP_OK) {
+        mcp__buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+int mcp__idjag_read(long status, const char *body, size_t len, char **id_jag, char *why, size_t n)
+{
+    json_t *doc = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+    const char *err = json_string_value(json_object_get(doc, "error"));
+    const char *desc = json_string_value(json_object_get(doc, "error_description"));
+    const char *tok = json_string_value(json_object_get(doc, "access_token"));
+    const char *type = json_string_value(json_object_get(doc, "issued_token_type"));
+    int rc = MCP_EAUTH;
+    *id_jag = NULL;
+    if (status != 200 && err)
+        snprintf(why, n, "token exchange at the IdP: %.64s%s%.160s", err, desc ? ": " : "",
+                 desc ? desc : "");
+    else if (status != 200)
+        snprintf(why, n, "token exchange at the IdP: HTTP status %ld", status);
+    else if (!json_is_object(doc))
+        snprintf(why, n, "token exchange at the IdP: the answer is not a JSON object");
+    else if (!tok || !*tok)
+        snprintf(why, n, "token exchange at the IdP: no access_token in the answer");
+    else if (!type || strcmp(type, MCP__OAUTH_TOKEN_ID_JAG) != 0)
+        snprintf(why, n, "token exchange at the IdP: issued_token_type is not an ID-JAG");
+    else if (!(*id_jag = strdup(tok)))
+        rc = MCP_ENOMEM;
+    else
+        rc = MCP_OK;
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- one form POST through core/curl.c ------------------------------------------------------- */
+
+/** The most a token endpoint's answer may hold. */
+#define ANSWER_MAX_BYTES (64 * 1024)
+
+typedef struct form_post form_post;
+/* The answer arrived (res->err MCP_OK) or the request failed; the DPoP-Nonce header (or NULL) */
+typedef void (*form_done_fn)(form_post *p, const mcp__curl_result *res, const char *nonce);
+
+struct form_post {
+    mcp__curl *eng;
+    mcp__curl_req *req;
+    mcp__buf body; /* the answer */
+    bool too_big;
+    form_done_fn done;
+};
+
+static int post_body_in(mcp__curl_req *r, const char *data, size_t len, void *ud)
+{
+    form_post *p = ud;
+    (void)r;
+    if (p->body.len + len > ANSWER_MAX_BYTES || mcp__buf_add(&p->body, data, len) != MCP_OK) {
+        p->too_big = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void post_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
+{
+    form_post *p = ud;
+    p->req = NULL;
+    p->done(p, res, mcp__curl_header(r, "DPoP-Nonce"));
+}
+
+/* POST `body` to `url` with the form's headers, `auth` (an Authorization line or NULL) and
+ * `dpop` (a proof or NULL). The engine is taken on the first call. */
+static int post_start(form_post *p, uv_loop_t *loop, const char *url, const char *body,
+                      const char *auth, const char *dpop, unsigned timeout_ms, char *why, size_t n)
+{
+    const char *headers[5] = {"Content-Type: application/x-www-form-urlencoded",
+                              "Accept: application/json", NULL, NULL, NULL};
+    char *dpop_line = dpop ? mcp__chttp_dupf("DPoP: %s", dpop) : NULL;
+    size_t h = 2;
+    mcp__curl_opts co = {0};
+    if (dpop && !dpop_line) {
+        snprintf(why, n, "out of memory");
+        return MCP_ENOMEM;
+    }
+    if (auth)
+        headers[h++] = auth;
+    if (dpop_line)
+        headers[h++] = dpop_line;
+    co.method = "POST";
+    co.url = url;
+    co.headers = headers;
+    co.body = body;
+    co.body_len = strlen(body);
+    co.timeout_ms = timeout_ms ? timeout_ms : 30000;
+    co.on_body = post_body_in;
+    co.on_done = post_done;
+    co.ud = p;
+    mcp__buf_free(&p->body);
+    p->too_big = false;
+    if (!p->eng && !(p->eng = mcp__curl_engine(loop, why, n))) {
+        free(dpop_line);
+        return MCP_EIO;
+    }
+    p->req = mcp__curl_start(p->eng, &co, why, n);
+    free(dpop_line);
+    return p->req ? MCP_OK : MCP_EIO;
+}
+
+static void post_clear(form_post *p)
+{
+    mcp__buf_free(&p->body);
+    if (p->eng)
+        mcp__curl_release(p->eng);
+    p->eng = NULL;
+}
+
+/* Why a POST brought no answer to read. */
+static void post_failed(const form_post *p, const mcp__curl_result *res, const char *what,
+                        char *why, size_t n)
+{
+    if (p->too_big)
+        snprintf(why, n, "%s: the answer is too large", what);
+    else
+        snprintf(why, n, "%s: %s", what, res->error && *res->error ? res->error : "failed");
+}
+
+/* An "Authorization: Basic" line for client_secret_basic (RFC 6749 §2.3.1: each part
+ * form-urlencoded first), or NULL when out of memory. */
+static char *basic_auth(const char *id, const char *secret)
+{
+    mcp__buf pair = {0};
+    char *b64 = NULL, *line = NULL;
+    if (form_escape(&pair, id) == MCP_OK && mcp__buf_add(&pair, ":", 1) == MCP_OK &&
+        form_escape(&pair, secret) == MCP_OK)
+        b64 = mcp__base64_encode(pair.data, pair.len, false);
+    if (pair.data)
+        memset(pair.data, 0, pair.len);
+    mcp__buf_free(&pair);
+    if (b64) {
+        line = mcp__chttp_dupf("Authorization: Basic %s", b64);
+        memset(b64, 0, strlen(b64));
+        free(b64);
+    }
+    return line;
+}
+
+/* ---- the ID-JAG exchange --------------------------------------------------------------------- */
+
+struct mcp__idjag_req {
+    form_post p; /* first: the POST's callback gets back to this */
+    mcp__idjag_fn cb;
+    void *ud;
+};
+
+static void idjag_done(form_post *p, const mcp__curl_result *res, const char *nonce)
+{
+    mcp__idjag_req *x = (mcp__idjag_req *)p;
+    char why[256] = "", *jag = NULL;
+    int rc = res->err;
+    (void)nonce;
+    if (rc == MCP_OK)
+        rc = mcp__idjag_read(res->status, p->body.data, p->body.len, &jag, why, sizeof why);
+    else
+        post_failed(p, res, "token exchange at the IdP", why, sizeof why);
+    x->cb(x->ud, rc, jag, why);
+    free(jag);
+    post_clear(p);
+    free(x);
+}
+
+mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_opts *o, mcp__idjag_fn cb,
+                                 void *ud, char *why, size_t n)
+{
+    mcp__idjag_req *x;
+    char *body, *auth = NULL;
+    if (!o->token_endpoint || !o->client_id || !o->id_token || !o->audience || !o->resource) {
+        snprintf(why, n,
+                 "token exchange: the IdP token endpoint, client id, ID token, "
+                 "audience and resource are needed");
+        return NULL;
+    }
+    x = calloc(1, sizeof *x);
+    body = x ? mcp__idjag_body(o) : NULL;
+    if (o->client_secret && body)
+        auth = basic_auth(o->client_id, o->client_secret);
+    if (!x || !body || (o->client_secret && !auth)) {
+        snprintf(why, n, "out of memory");
+        free(x);
+        free(body);
+        return NULL;
+    }
+    x->cb = cb;
+    x->ud = ud;
+    x->p.done = idjag_done;
+    if (post_start(&x->p, loop, o->token_endpoint, body, auth, NULL, o->timeout_ms, why, n) !=
+        MCP_OK) {
+        post_clear(&x->p);
+        free(x);
+        x = NULL;
+    }
+    free(body);
+    free(auth);
+    return x;
+}
+
+void mcp__idjag_cancel(mcp__idjag_req *r)
+{
+    if (r && r->p.req)
+        mcp__curl_cancel(r->p.req);
+}
+
+/* ---- token requests with the extensions ------------------------------------------------------ */
+
+struct mcp__token_req {
+    form_post p; /* first, as above */
+    uv_loop_t *loop;
+    char *endpoint, *issuer, *grant, *client_id, *auth;
+    const mcp__pkey *key;
+    mcp__sig_alg alg;
+    mcp__dpop *dpop;
+    unsigned timeout_ms;
+    bool retried; /* resent once with a DPoP nonce */
+    mcp__token_fn cb;
+    void *ud;
+};
+
+int mcp__token_read(long status, const char *body, size_t len, json_t **doc, char *why, size_t n)
+{
+    json_t *d = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
+    const char *err = json_string_value(json_object_get(d, "error"));
+    const char *desc = json_string_value(json_object_get(d, "error_description"));
+    const char *tok = json_string_value(json_object_get(d, "access_token"));
+    const char *type = json_string_value(json_object_get(d, "token_type"));
+    *doc = NULL;
+    if (status != 200 && err)
+        snprintf(why, n, "token request: %.64s%s%.160s", err, desc ? ": " : "", desc ? desc : "");
+    else if (status != 200)
+        snprintf(why, n, "token request: HTTP status %ld", status);
+    else if (!json_is_object(d))
+        snprintf(why, n, "token request: the answer is not a JSON object");
+    else if (!tok || !*tok)
+        snprintf(why, n, "token request: no access_token in the answer");
+    else if (!type || (strcasecmp(type, "Bearer") != 0 && strcasecmp(type, "DPoP") != 0))
+        snprintf(why, n, "token request: token_type is neither Bearer nor DPoP");
+    else {
+        *doc = d;
+        return MCP_OK;
+    }
+    json_decref(d);
+    return MCP_EAUTH;
+}
+
+/* Send (or resend) the request: the body is the grant, then the client's authentication (a fresh
+ * assertion each time: its jti must not repeat), and a fresh DPoP proof. */
+static int token_send(mcp__token_req *x, char *why, size_t n)
+{
+    mcp__buf body = {0};
+    char *assertion = NULL, *proof = NULL;
+    int rc = mcp__buf_add(&body, x->grant, strlen(x->grant));
+    if (rc == MCP_OK && (!x->auth || x->key))
+        rc = mcp__form_add(&body, "client_id", x->client_id);
+    if (rc == MCP_OK && x->key) {
+        if (!(assertion = mcp__oauth_client_assertion(x->key, x->alg, x->client_id, x->issuer))) {
+            snprintf(why, n, "token request: cannot sign the client assertion with the key");
+            mcp__buf_free(&body);
+            return MCP_EAUTH;
+        }
+        rc = mcp__form_add(&body, "client_assertion_type", MCP__OAUTH_ASSERTION_TYPE);
+        if (rc == MCP_OK)
+            rc = mcp__form_add(&body, "client_assertion", assertion);
+    }
+    if (rc == MCP_OK && x->dpop &&
+        !(proof = mcp__dpop_proof(x->dpop, "POST", x->endpoint, NULL, x->dpop->nonce_as)))
+        rc = MCP_EIO;
+    if (rc == MCP_OK)
+        rc = mcp__buf_add(&body, "", 1);
+    if (rc != MCP_OK)
+        snprintf(why, n, "token request: %s",
+                 rc == MCP_EIO ? "cannot sign the DPoP proof" : "out of memory");
+    else
+        rc = post_start(&x->p, x->loop, x->endpoint, body.data, x->key ? NULL : x->auth, proof,
+                        x->timeout_ms, why, n);
+    free(assertion);
+    free(proof);
+    mcp__buf_free(&body);
+    return rc;
+}
+
+static void token_free(mcp__token_req *x)
+{
+    post_clear(&x->p);
+    free(x->endpoint);
+    free(x->issuer);
+    free(x->grant);
+    free(x->client_id);
+    if (x->auth)
+        memset(x->auth, 0, strlen(x->auth));
+    free(x->auth);
+    free(x);
+}
+
+static void token_done(form_post *p, const mcp__curl_result *res, const char *nonce)
+{
+    mcp__token_req *x = (mcp__token_req *)p;
+    char why[256] = "";
+    json_t *doc = NULL;
+    int rc = res->err;
+    if (rc == MCP_OK && x->dpop && nonce)
+        mcp__dpop_keep_nonce(&x->dpop->nonce_as, nonce); /* any answer may bring a new one */
+    if (rc == MCP_OK)
+        rc = mcp__token_read(res->status, p->body.data, p->body.len, &doc, why, sizeof why);
+    else
+        post_failed(p, res, "token request", why, sizeof why);
+    if (rc == MCP_EAUTH && x->dpop && !x->retried && res->status == 400 && nonce &&
+        x->dpop->nonce_as && strcmp(x->dpop->nonce_as, nonce) == 0 &&
+        strstr(why, "use_dpop_nonce")) {
+        x->retried = true; /* once: a second challenge is the answer */
+        if ((rc = token_send(x, why, sizeof why)) == MCP_OK)
+            return;
+    }
+    x->cb(x->ud, rc, doc, why);
+    json_decref(doc);
+    token_free(x);
+}
+
+mcp__token_req *mcp__token_start(uv_loop_t *loop, const mcp__token_opts *o, mcp__token_fn cb,
+                                 void *ud, char *why, size_t n)
+{
+    mcp__token_req *x;
+    if (!o->token_endpoint || !o->grant || !o->client_id || (o->key && !o->issuer)) {
+        snprintf(why, n, "token request: the token endpoint, grant and client id are needed");
+        return NULL;
+    }
+    if (o->key && !mcp__pkey_fits(o->key, o->alg)) {
+        snprintf(why, n, "token request: the signing algorithm does not fit the private key");
+        return NULL;
+    }
+    if (!(x = calloc(1, sizeof *x)) || !(x->endpoint = strdup(o->token_endpoint)) ||
+        (o->issuer && !(x->issuer = strdup(o->issuer))) || !(x->grant = strdup(o->grant)) ||
+        !(x->client_id = strdup(o->client_id)) ||
+        (o->client_secret && !o->key && !(x->auth = basic_auth(o->client_id, o->client_secret)))) {
+        if (x)
+            token_free(x);
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    x->p.done = token_done;
+    x->loop = loop;
+    x->key = o->key;
+    x->alg = o->alg;
+    x->dpop = o->dpop;
+    x->timeout_ms = o->timeout_ms;
+    x->cb = cb;
+    x->ud = ud;
+    if (token_send(x, why, n) != MCP_OK) {
+        token_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void mcp__token_cancel(mcp__token_req *r)
+{
+    if (r && r->p.req)
+        mcp__curl_cancel(r->p.req);
 }

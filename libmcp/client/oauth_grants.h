@@ -54,4 +54,78 @@ MCP_HIDDEN char *mcp__dpop_proof(const mcp__dpop *d, const char *method, const c
  * MCP__DPOP_NONCE_MAX characters of NQCHAR); returns whether it was kept. */
 MCP_HIDDEN bool mcp__dpop_keep_nonce(char **slot, const char *value);
 
+/* ---- forms and the enterprise-managed token exchange ----------------------------------------- */
+
+/** Append `name=value` to an application/x-www-form-urlencoded body (with "&" before it when
+ * the body is not empty), both escaped. MCP_OK or MCP_ENOMEM. */
+MCP_HIDDEN int mcp__form_add(mcp__buf *b, const char *name, const char *value);
+
+/** The token exchange (RFC 8693) at the enterprise IdP that turns the user's ID token into an
+ * Identity Assertion JWT Authorization Grant (ID-JAG) for one authorization server. */
+typedef struct mcp__idjag_opts {
+    const char *token_endpoint; /* the IdP's */
+    const char *client_id;      /* this client at the IdP */
+    const char *client_secret;  /* NULL: a public client (client_id in the body) */
+    const char *id_token;       /* the subject token */
+    const char *audience;       /* the authorization server's issuer */
+    const char *resource;       /* the MCP server's resource identifier */
+    const char *scope;          /* or NULL */
+    unsigned timeout_ms;        /* 0: 30 s */
+} mcp__idjag_opts;
+
+/** The request body of the exchange (malloc'd), or NULL when out of memory. */
+MCP_HIDDEN char *mcp__idjag_body(const mcp__idjag_opts *o);
+/** Read the IdP's answer (`status`, `len` bytes of body): MCP_OK with *id_jag (malloc'd), or
+ * MCP_EAUTH with the reason in `why` (an OAuth error, not JSON, no access_token, another
+ * issued_token_type). */
+MCP_HIDDEN int mcp__idjag_read(long status, const char *body, size_t len, char **id_jag, char *why,
+                               size_t n);
+
+/** When the exchange ends: MCP_OK with the ID-JAG (borrowed, valid during the call), or an
+ * error (MCP_EAUTH, MCP_EIO, MCP_ETIMEDOUT, MCP_ECANCELLED) with the reason. */
+typedef void (*mcp__idjag_fn)(void *ud, int status, const char *id_jag, const char *why);
+typedef struct mcp__idjag_req mcp__idjag_req;
+/** POST the exchange on `loop`; `cb` runs exactly once, never from inside this call. NULL (no
+ * callback) with `why` filled when it cannot start. Strings are copied. */
+MCP_HIDDEN mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_opts *o,
+                                            mcp__idjag_fn cb, void *ud, char *why, size_t n);
+/** Stop an exchange whose callback has not run: it runs now with MCP_ECANCELLED. */
+MCP_HIDDEN void mcp__idjag_cancel(mcp__idjag_req *r);
+
+/* ---- token requests with the extensions ------------------------------------------------------ */
+
+/** One token request (RFC 6749 §3.2) with the extensions: client authentication by
+ * private_key_jwt (`key`), client_secret_basic (`client_secret`) or none (client_id in the
+ * body); a DPoP proof when `dpop` is set, resent once with the server's nonce when it answers
+ * use_dpop_nonce (RFC 9449 §8). */
+typedef struct mcp__token_opts {
+    const char *token_endpoint;
+    const char *issuer;         /* the authorization server's issuer: the assertion's aud */
+    const char *grant;          /* the grant's own form fields: "grant_type=...&..." */
+    const char *client_id;      /* required */
+    const char *client_secret;  /* client_secret_basic, when no key */
+    const mcp__pkey *key;       /* private_key_jwt: sign the client assertion with it */
+    mcp__sig_alg alg;           /* its algorithm */
+    mcp__dpop *dpop;            /* DPoP (borrowed; its nonce_as is kept up to date) or NULL */
+    unsigned timeout_ms;        /* 0: 30 s */
+} mcp__token_opts;
+
+/** When a token request ends: MCP_OK with the token response (borrowed, valid during the call:
+ * access_token is a non-empty string, token_type "Bearer" or, with DPoP, "DPoP"), or an error
+ * (MCP_EAUTH: the server's OAuth error or an unusable answer; MCP_EIO, MCP_ETIMEDOUT,
+ * MCP_ECANCELLED) with the reason, never quoting a secret. */
+typedef void (*mcp__token_fn)(void *ud, int status, const json_t *response, const char *why);
+typedef struct mcp__token_req mcp__token_req;
+/** POST it on `loop`; `cb` runs exactly once, never from inside this call. NULL (no callback)
+ * with `why` filled when it cannot start. Everything is copied. */
+MCP_HIDDEN mcp__token_req *mcp__token_start(uv_loop_t *loop, const mcp__token_opts *o,
+                                            mcp__token_fn cb, void *ud, char *why, size_t n);
+/** Stop a token request whose callback has not run: it runs now with MCP_ECANCELLED. */
+MCP_HIDDEN void mcp__token_cancel(mcp__token_req *r);
+/** Read a token endpoint's answer: MCP_OK with *doc (new reference), or MCP_EAUTH with `why`.
+ * With `dpop`, token_type must be "DPoP" (a server that ignored the proof and issued a Bearer
+ * token is accepted too: the token is then used as a bearer token). */
+MCP_HIDDEN int mcp__token_read(long status, const char *body, size_t len, json_t **doc, char *why,
+                               size_t n);
+
 #endif /* MCP_CLIENT_OAUTH_GRANTS_H */
