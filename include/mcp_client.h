@@ -182,6 +182,91 @@ typedef struct mcp_client_http_opts {
 MCP_API int mcp_client_connect_url(mcp_client_t *c, const char *url,
                                    const mcp_client_http_opts_t *opts);
 
+/* ---- Authorization (OAuth 2.1, the MCP authorization spec) -------------------------------------
+ *
+ * With mcp_client_set_oauth() the Streamable HTTP transport answers a 401 (and a 403 with
+ * error="insufficient_scope") by authorizing: it reads WWW-Authenticate (Bearer: resource_metadata,
+ * scope, error), fetches the Protected Resource Metadata (RFC 9728: resource_metadata, else the
+ * path-aware, then the root /.well-known/oauth-protected-resource URL) and checks that its
+ * `resource` is the server's URL (same origin, a path prefix), takes its first authorization
+ * server and fetches that server's metadata (RFC 8414 path-aware, then OpenID Connect discovery
+ * with the path inserted, then appended), whose `issuer` must be that URL exactly. A server
+ * without Protected Resource Metadata is a 2025-03-26 one: the metadata comes from its origin's
+ * /.well-known/oauth-authorization-server, and without it the endpoints are the origin's
+ * /authorize, /token and /register. The client's identity: a pre-registered client_id (and
+ * secret), else client_metadata_url where the server says client_id_metadata_document_supported,
+ * else dynamic registration (RFC 7591; application_type "native"). Then authorization code with
+ * PKCE (S256; a server whose metadata does not list S256 is refused), `state`, `resource`
+ * (RFC 8707) and the `iss` response parameter (RFC 9207: compared exactly when present, required
+ * when advertised), or the client_credentials grant. The token endpoint's client authentication
+ * is client_secret_basic, client_secret_post or none, from the registration and the metadata.
+ * Scope: opts.scope, else WWW-Authenticate's, else the resource's scopes_supported, else none;
+ * plus offline_access when the authorization server lists it. A 403 insufficient_scope asks
+ * again for the union of the scopes so far and the challenged one (bounded: 3 authorizations per
+ * request). A refresh token is tried before the browser. When the resource names another
+ * authorization server, the registration and tokens of the old one are dropped.
+ *
+ * Requests that meet a 401 wait (their time limit runs) and are sent again with the new token;
+ * when authorization fails they complete with MCP_EAUTH and a message saying why. The token is
+ * only ever sent to the origin of the server it was obtained for; authorization server endpoints
+ * must be https (http only for localhost, 127.0.0.1 and [::1]); each fetched document is at most
+ * 64 KiB and one authorization at most 24 HTTP exchanges. The legacy HTTP+SSE transport
+ * (legacy_sse) does not authorize: it sends opts.bearer_token only.
+ *
+ * The saved state (save(), opts.saved) is a JSON object: {"issuer", "client_id",
+ * "client_secret", "token_endpoint_auth_method", "access_token", "refresh_token", "expires_at"
+ * (Unix seconds), "scope", "resource"}; absent members are unknown. A state whose issuer differs
+ * from the one discovered later is discarded then. */
+
+/** Show the person `url` (the authorization server's authorization endpoint with the request);
+ * when the browser has been redirected to the redirect URI, the application calls
+ * mcp_client_oauth_redirect() with that whole URL (inside this callback or later, on the loop
+ * thread). `url` is borrowed for the call. */
+typedef void (*mcp_client_authorize_fn)(mcp_client_t *c, const char *url, void *userdata);
+
+/** Persist `state` (borrowed, valid during the call): a JSON object with the client
+ * registration, the issuer and the tokens, to be passed back as opts.saved next time. It
+ * holds secrets: the application stores it privately (mode 0600). */
+typedef void (*mcp_client_oauth_save_fn)(mcp_client_t *c, const json_t *state, void *userdata);
+
+typedef struct mcp_client_oauth_opts {
+    const char *client_id;           /* a pre-registered client; NULL: client_metadata_url where
+                                        the AS supports CIMD, else dynamic registration (RFC 7591) */
+    const char *client_secret;       /* a pre-registered confidential client's secret */
+    const char *client_metadata_url; /* https URL of this client's Client ID Metadata Document */
+    const char *redirect_uri;        /* e.g. http://127.0.0.1:PORT/callback; needed for the
+                                        authorization code grant */
+    const char *scope;               /* NULL: WWW-Authenticate's scope, else the resource's
+                                        scopes_supported, else none */
+    const char *client_name;         /* registration's client_name; NULL: the client's name */
+    int client_credentials;          /* 1: the client_credentials grant, no browser */
+    const char *private_key_pem;     /* client authentication with private_key_jwt (RFC 7523) */
+    const char *signing_alg;         /* its JWS alg (ES256, RS256, EdDSA ...); NULL: from the key */
+    mcp_client_authorize_fn authorize;
+    void *authorize_userdata;
+    const json_t *saved; /* a state given to save() before (borrowed; copied) */
+    mcp_client_oauth_save_fn save;
+    void *save_userdata;
+    void *reserved[8]; /* zero */
+} mcp_client_oauth_opts_t;
+
+/** Authorize this client's HTTP requests as the MCP authorization spec says (2025-03-26 ...
+ * 2026-07-28): on 401 discover the protected resource metadata (RFC 9728) and the authorization
+ * server (RFC 8414 / OpenID discovery), register (pre-registered, CIMD or RFC 7591), get a token
+ * (authorization code + PKCE S256 with `resource` (RFC 8707), or client_credentials), retry;
+ * refresh before/when it expires; on 403 insufficient_scope step up (see above). Before
+ * mcp_client_connect_url(); copies everything. MCP_OK, MCP_EINVAL (no authorize callback or
+ * redirect_uri for the authorization code grant, no client_id for client_credentials, a
+ * malformed saved state), MCP_ESTATE (already connected) or MCP_ENOMEM. */
+MCP_API int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts);
+
+/** The redirect the browser reached (whole URL with code and state, or error=...); NULL gives up
+ * (requests waiting for authorization end with MCP_EAUTH). A redirect carrying an error, or an
+ * `iss` that is not the issuer, ends the authorization the same way (MCP_OK is returned: the
+ * redirect was this authorization's). MCP_OK, MCP_ESTATE (no authorization pending), MCP_EINVAL
+ * (not a redirect of this authorization: wrong or missing state, no code). */
+MCP_API int mcp_client_oauth_redirect(mcp_client_t *c, const char *redirect_url);
+
 /** Set a callback for the end of the connection (the server exited, the socket closed, a
  * message over the size limit): `status` MCP_EIO or MCP_ELIMIT, `why` a text. It runs once, and
  * never from inside mcp_client_free(). */

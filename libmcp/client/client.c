@@ -165,6 +165,8 @@ void mcp_client_free(mcp_client_t *c)
         t->client = NULL;
         t->ops->destroy(t);
     }
+    mcp__oauth_free(c->oauth); /* after the transport: it no longer waits for it */
+    c->oauth = NULL;
     json_decref(c->server_caps);
     json_decref(c->server_info);
     json_decref(c->init_result);
@@ -186,6 +188,16 @@ void mcp_client_free(mcp_client_t *c)
         }
     }
     free(c);
+}
+
+mcp__oauth *mcp__client_oauth(mcp_client_t *c)
+{
+    return c->oauth;
+}
+
+void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o)
+{
+    c->oauth = o;
 }
 
 /* ---- requests ------------------------------------------------------------------------------- */

@@ -104,6 +104,57 @@ MCP_HIDDEN int mcp__client_http_connect(mcp_client_t *c, const char *url,
  * NULL (another transport, or the server let go). Mounting reads the items' `.scopes` there. */
 MCP_HIDDEN mcp_server_t *mcp__client_memory_server(const mcp_client_t *c);
 
+/* ---- oauth.c: authorization of HTTP requests (mcp_client_set_oauth) ---------------------------
+ *
+ * The Streamable HTTP transport adds mcp__oauth_header() to each POST, and hands a 401 or 403
+ * answer to mcp__oauth_challenge(): it says whether the request waits for the authorization
+ * under way (the transport parks it until the callback bound with mcp__oauth_bind() runs), is to
+ * be sent again at once, or fails. */
+typedef struct mcp__oauth mcp__oauth;
+
+/** The authorization's outcome: MCP_OK (a new token: send the parked requests again) or an
+ * error (MCP_EAUTH, MCP_ENOMEM) with `why`. */
+typedef void (*mcp__oauth_ready_fn)(void *ud, int status, const char *why);
+
+/** The client's authorization state, or NULL when mcp_client_set_oauth() was not called. */
+MCP_HIDDEN mcp__oauth *mcp__client_oauth(mcp_client_t *c);
+MCP_HIDDEN void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o);
+/** The transport that waits for the outcomes (NULL fn: none any more). */
+MCP_HIDDEN void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud);
+/** "Authorization: Bearer ..." for a request to `url` (new string), or NULL: no token, or the
+ * token belongs to another origin. *gen: the token's generation, for mcp__oauth_challenge. */
+MCP_HIDDEN char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen);
+/** A request to `url` sent with token generation `gen` was answered `status` (401 or 403) with
+ * WWW-Authenticate `www` (or NULL). 0: wait for the bound callback; 1: send it again now (a
+ * newer token exists); 2: not an authorization matter (a 403 without insufficient_scope);
+ * an error (MCP_EAUTH, MCP_ENOMEM) with `why`: fail it. */
+MCP_HIDDEN int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char *www,
+                                    unsigned gen, char *why, size_t n);
+/** The generation of the current token (bumps with each new one). */
+MCP_HIDDEN unsigned mcp__oauth_generation(const mcp__oauth *o);
+MCP_HIDDEN void mcp__oauth_free(mcp__oauth *o);
+
+/* The pure parts, for the unit tests. */
+/** Split an http(s) URL: its origin (scheme://authority) into `origin`, *path the rest (path,
+ * query, fragment). MCP_OK or MCP_EINVAL. */
+MCP_HIDDEN int mcp__oauth_url_split(const char *url, char *origin, size_t n, const char **path);
+/** https, or http to a loopback host. */
+MCP_HIDDEN bool mcp__oauth_url_allowed(const char *url);
+/** The well-known URLs to try, in order, for the Protected Resource Metadata of resource `url`
+ * (resource: path-aware, root) or the metadata of issuer `url` (RFC 8414 path-aware, OpenID
+ * path-inserted, OpenID path-appended; without a path: RFC 8414, OpenID). Writes up to 3 new
+ * strings into out (max >= 3); returns how many, 0 for a bad URL, -1 out of memory. */
+MCP_HIDDEN int mcp__oauth_wellknown(const char *url, bool resource, char **out, int max);
+/** The Bearer challenge's resource_metadata, scope and error (new strings or NULL). MCP_OK,
+ * MCP_EINVAL (NULL or over 8 KiB), MCP_ENOMEM. */
+MCP_HIDDEN int mcp__oauth_parse_www(const char *h, char **resource_metadata, char **scope,
+                                    char **error);
+/** A PKCE verifier (43 characters) and its S256 challenge. MCP_OK, MCP_EIO, MCP_ENOMEM. */
+MCP_HIDDEN int mcp__oauth_pkce(char verifier[64], char challenge[64]);
+/** The query parameters of `url` as {name: value} (percent-decoded; the first of a repeated
+ * name), new reference; NULL for malformed escapes, %00, over 16 KiB or out of memory. */
+MCP_HIDDEN json_t *mcp__oauth_parse_query(const char *url);
+
 /* ---- stdio.c, memory.c: captured stderr -------------------------------------------------------
  */
 
@@ -198,6 +249,8 @@ struct mcp_client {
     void *on_notification_ud;
     mcp_client_log_fn on_log;
     void *on_log_ud;
+
+    struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned) */
 
     /* memory.c: a server attached to our private loop by mcp_client_connect_server() */
     mcp_server_t *adopted;

@@ -24,6 +24,7 @@
 #define DELETE_TIMEOUT_MS 2000  /* closing a session does not hang on a dead server */
 #define NOTIFY_TIMEOUT_MS 30000 /* a notification's or response's POST, answered 202 */
 #define ERROR_BODY_MAX    (64u * 1024u) /* what is kept of a GET's error body */
+#define AUTH_ROUNDS_MAX   3 /* authorizations one request may wait for (401, then step-ups) */
 
 typedef struct chttp chttp;
 
@@ -48,6 +49,15 @@ typedef struct exch {
     uint64_t due; /* waiting to resume: loop time (ms) of the attempt */
     int fail;     /* a failure found while receiving: status for the core */
     char why[200];
+    /* authorization (mcp_client_set_oauth): what is needed to send the POST again */
+    json_t *msg;     /* the message (owned) */
+    mcp__csend info; /* its send info; the strings below are owned copies */
+    char *i_method, *i_name, *i_protocol;
+    unsigned gen;     /* the token generation it was sent with */
+    int auth_rounds;  /* authorizations waited for */
+    long auth_status; /* 401 or 403 answered: an authorization matter */
+    char *www;        /* that answer's WWW-Authenticate */
+    bool parked;      /* on t->parked, waiting for the authorization */
     struct exch *prev, *next;
 } exch;
 
@@ -72,6 +82,8 @@ struct chttp {
     long get_retry_ms;
     uint64_t get_due;  /* loop time (ms) to reopen the GET stream; 0: not waiting */
     exch *resume_wait; /* exchanges waiting for the timer to resume (linked by next) */
+    exch *parked;      /* POSTs waiting for an authorization (linked by next) */
+    mcp__oauth *oauth; /* the client's, or NULL */
     bool closing, closed;
     bool gone; /* the client let go and the timer closed: free once no exchange is left */
     size_t max;
@@ -134,6 +146,11 @@ static void base_headers(chttp *t, hlist *l, const char *protocol)
         hadd(l, mcp__chttp_dupf("Mcp-Session-Id: %s", t->session));
     if (protocol && protocol[0])
         hadd(l, mcp__chttp_dupf("MCP-Protocol-Version: %s", protocol));
+    if (t->oauth) {
+        char *auth = mcp__oauth_header(t->oauth, t->url, NULL);
+        if (auth)
+            hadd(l, auth);
+    }
 }
 
 /* ---- exchanges ------------------------------------------------------------------------------ */
@@ -158,6 +175,19 @@ static exch *exch_new(chttp *t, xkind kind, json_int_t id)
     return x;
 }
 
+/* Free an exchange that is on no list. */
+static void exch_mem_free(exch *x)
+{
+    mcp__sse_free(&x->parser);
+    free(x->body);
+    json_decref(x->msg);
+    free(x->i_method);
+    free(x->i_name);
+    free(x->i_protocol);
+    free(x->www);
+    free(x);
+}
+
 static void exch_free(exch *x)
 {
     chttp *t = x->t;
@@ -169,9 +199,7 @@ static void exch_free(exch *x)
         x->next->prev = x->prev;
     if (t->get == x)
         t->get = NULL;
-    mcp__sse_free(&x->parser);
-    free(x->body);
-    free(x);
+    exch_mem_free(x);
 }
 
 static int start(chttp *t, exch *x, const char *method, const char *const *headers,
@@ -371,12 +399,18 @@ static int on_headers(mcp__curl_req *r, long status, const char *ctype, void *ud
 {
     exch *x = ud;
     chttp *t = x->t;
-    (void)r;
     x->status = status;
     if (x->released)
         return 1;
     if (x->kind == X_DELETE)
         return 0;
+    if (t->oauth && x->kind == X_POST && (status == 401 || status == 403)) {
+        const char *www = mcp__curl_header(r, "WWW-Authenticate");
+        x->auth_status = status;
+        free(x->www);
+        x->www = www && strlen(www) <= 8192 ? strdup(www) : NULL;
+        return 0;
+    }
     if (status >= 200 && status < 300 && x->initialize) {
         const char *sid = mcp__curl_header(r, "Mcp-Session-Id");
         if (sid && sid[0] && strlen(sid) < 1024 && !strpbrk(sid, "\r\n")) {
@@ -485,6 +519,112 @@ static void json_reply(exch *x)
 }
 
 static void schedule(chttp *t, exch *x, long ms);
+static int exch_post(chttp *t, exch *x);
+
+/* Take `x` off the list, make it ready to be sent again. */
+static void exch_unlink(chttp *t, exch *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (t->list == x)
+        t->list = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->prev = x->next = NULL;
+}
+
+static void exch_reset(exch *x)
+{
+    x->status = 0;
+    x->auth_status = 0;
+    x->sse = false;
+    x->answered = false;
+    x->fail = 0;
+    x->len = 0;
+    x->why[0] = '\0';
+    mcp__sse_restart(&x->parser);
+}
+
+/* Put `x` back on the list and POST it again; on failure it is freed and its request failed. */
+static void exch_repost(chttp *t, exch *x)
+{
+    mcp_client_t *c = t->base.client;
+    json_int_t id = x->id;
+    exch_reset(x);
+    x->parked = false;
+    x->next = t->list;
+    if (t->list)
+        t->list->prev = x;
+    t->list = x;
+    if (exch_post(t, x) != MCP_OK) {
+        exch_free(x);
+        if (id && c)
+            mcp__client_fail_request(c, id, MCP_EIO, "HTTP request failed");
+    }
+}
+
+/* Fail a request (whose exchange is gone) for want of authorization. */
+static void auth_fail(mcp_client_t *c, json_int_t id, int status, const char *why)
+{
+    char text[360];
+    snprintf(text, sizeof text, "authorization failed: %s", why && why[0] ? why : "unknown");
+    if (c && id)
+        mcp__client_fail_request(c, id, status == MCP_ENOMEM ? MCP_ENOMEM : MCP_EAUTH, text);
+    else if (c)
+        mcp__client_set_error(c, "%s", text);
+}
+
+/* A 401 or 403 answered `x` (res OK): ask the authorization what to do. true: handled (the
+ * exchange waits, went out again, or failed and is gone). */
+static bool authorize(chttp *t, exch *x)
+{
+    char why[300];
+    int rc;
+    mcp_client_t *c = t->base.client;
+    json_int_t id = x->id;
+    if (x->auth_rounds >= AUTH_ROUNDS_MAX) {
+        exch_free(x);
+        auth_fail(c, id, MCP_EAUTH, "the server still refuses after the authorizations");
+        return true;
+    }
+    rc = mcp__oauth_challenge(t->oauth, t->url, x->auth_status, x->www, x->gen, why, sizeof why);
+    if (rc == 2)
+        return false; /* a 403 of another kind: the usual reply */
+    if (rc < 0) {
+        exch_free(x);
+        auth_fail(c, id, rc, why);
+        return true;
+    }
+    x->auth_rounds++;
+    exch_unlink(t, x);
+    if (rc == 1) {
+        exch_repost(t, x);
+        return true;
+    }
+    x->parked = true;
+    x->next = t->parked;
+    t->parked = x;
+    return true;
+}
+
+/* The authorization ended: send the parked requests again, or fail them. */
+static void on_authorized(void *ud, int status, const char *why)
+{
+    chttp *t = ud;
+    exch *list = t->parked, *x;
+    t->parked = NULL;
+    while ((x = list)) {
+        list = x->next;
+        x->next = NULL;
+        if (status == MCP_OK && !t->closing && t->base.client) {
+            exch_repost(t, x);
+        } else {
+            json_int_t id = x->id;
+            exch_mem_free(x);
+            auth_fail(t->base.client, id, status, why);
+        }
+    }
+}
 
 /* The exchange is over (curl's on_done): report what the core still waits for, free it. */
 static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
@@ -505,6 +645,8 @@ static void exch_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
         exch_free(x);
         return;
     }
+    if (x->auth_status && res->err == MCP_OK && authorize(t, x))
+        return;
     if (!x->sse && res->err == MCP_OK && x->kind == X_POST && x->status != 202)
         json_reply(x);
     if (x->kind == X_GET) {
@@ -711,32 +853,23 @@ static const char *name_of(const char *method, const json_t *msg)
     return field ? json_string_value(json_object_get(params, field)) : NULL;
 }
 
-static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
+/* POST x->msg as x->info says (the first time, or again after an authorization). */
+static int exch_post(chttp *t, exch *x)
 {
-    chttp *t = (chttp *)base;
+    const mcp__csend *info = &x->info;
+    const json_t *msg = x->msg;
     hlist h = {0};
-    exch *x;
     char *body;
     int rc;
-    if (t->closing)
-        return MCP_ESTATE;
-    if (info->protocol && strlen(info->protocol) < sizeof t->protocol &&
-        (info->era != MCP__CERA_UNKNOWN || !info->initialize_request))
-        snprintf(t->protocol, sizeof t->protocol, "%s", info->protocol);
     if (!(body = json_dumps(msg, JSON_COMPACT)))
         return MCP_ENOMEM;
-    x = exch_new(t, X_POST, info->expects_reply ? info->id : 0);
-    if (!x) {
-        free(body);
-        return MCP_ENOMEM;
-    }
-    x->initialize = info->initialize_request;
-    x->tools_list = info->method && strcmp(info->method, "tools/list") == 0;
     if (x->initialize) { /* a new session starts */
         free(t->session);
         t->session = NULL;
         t->get_wanted = false;
     }
+    if (t->oauth)
+        x->gen = mcp__oauth_generation(t->oauth);
     base_headers(t, &h, info->initialize_request ? NULL : info->protocol);
     hadd(&h, strdup("Content-Type: application/json"));
     hadd(&h, strdup("Accept: application/json, text/event-stream"));
@@ -758,6 +891,35 @@ static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
                        x->id ? 0 : NOTIFY_TIMEOUT_MS);
     hclear(&h);
     free(body);
+    return rc;
+}
+
+static int h_send(mcp__ctransport *base, json_t *msg, const mcp__csend *info)
+{
+    chttp *t = (chttp *)base;
+    exch *x;
+    int rc;
+    if (t->closing)
+        return MCP_ESTATE;
+    if (info->protocol && strlen(info->protocol) < sizeof t->protocol &&
+        (info->era != MCP__CERA_UNKNOWN || !info->initialize_request))
+        snprintf(t->protocol, sizeof t->protocol, "%s", info->protocol);
+    x = exch_new(t, X_POST, info->expects_reply ? info->id : 0);
+    if (!x)
+        return MCP_ENOMEM;
+    x->initialize = info->initialize_request;
+    x->tools_list = info->method && strcmp(info->method, "tools/list") == 0;
+    x->msg = json_incref(msg);
+    x->info = *info;
+    x->info.method = x->i_method = info->method ? strdup(info->method) : NULL;
+    x->info.name = x->i_name = info->name ? strdup(info->name) : NULL;
+    x->info.protocol = x->i_protocol = info->protocol ? strdup(info->protocol) : NULL;
+    if ((info->method && !x->i_method) || (info->name && !x->i_name) ||
+        (info->protocol && !x->i_protocol)) {
+        exch_free(x);
+        return MCP_ENOMEM;
+    }
+    rc = exch_post(t, x);
     if (rc != MCP_OK) {
         exch_free(x);
         return rc;
@@ -776,6 +938,9 @@ static exch *find(chttp *t, json_int_t id)
         if (x->id == id && !x->released)
             return x;
     for (x = t->resume_wait; x; x = x->next)
+        if (x->id == id && !x->released)
+            return x;
+    for (x = t->parked; x; x = x->next)
         if (x->id == id && !x->released)
             return x;
     return NULL;
@@ -801,9 +966,17 @@ static void h_request_done(mcp__ctransport *base, json_int_t id)
     x->released = true;
     if (x->waiting) {
         unwait(t, x);
-        mcp__sse_free(&x->parser);
-        free(x->body);
-        free(x);
+        exch_mem_free(x);
+        return;
+    }
+    if (x->parked) {
+        exch **pp;
+        for (pp = &t->parked; *pp; pp = &(*pp)->next)
+            if (*pp == x) {
+                *pp = x->next;
+                break;
+            }
+        exch_mem_free(x);
         return;
     }
     if (!x->answered && x->req)
@@ -819,9 +992,12 @@ static void cancel_all(chttp *t, bool keep_delete)
     while (t->resume_wait) {
         x = t->resume_wait;
         t->resume_wait = x->next;
-        mcp__sse_free(&x->parser);
-        free(x->body);
-        free(x);
+        exch_mem_free(x);
+    }
+    while (t->parked) {
+        x = t->parked;
+        t->parked = x->next;
+        exch_mem_free(x);
     }
     for (x = t->list; x; x = next) {
         next = x->next;
@@ -885,6 +1061,8 @@ static void h_destroy(mcp__ctransport *base)
     chttp *t = (chttp *)base;
     t->base.client = NULL;
     t->closing = true;
+    if (t->oauth)
+        mcp__oauth_bind(t->oauth, NULL, NULL);
     cancel_all(t, true); /* a session's DELETE still goes out (bounded); the rest ends now */
     uv_close((uv_handle_t *)&t->timer, timer_closed);
 }
@@ -929,6 +1107,8 @@ int mcp__client_http_connect(mcp_client_t *c, const char *url, const mcp_client_
     }
     uv_timer_init(mcp__client_uvloop(c), &t->timer);
     t->timer.data = t;
+    if ((t->oauth = mcp__client_oauth(c)))
+        mcp__oauth_bind(t->oauth, on_authorized, t);
     rc = mcp__client_attach(c, &t->base);
     if (rc != MCP_OK) {
         t->base.client = NULL;

@@ -10,13 +10,89 @@
  * named json_schema_echo is given the other tool's inputSchema back), read every resource and
  * get every prompt the server offers; answer elicitation by accepting with the schema's
  * defaults, sampling with a fixed text, roots with one root. Exit 0 when the handshake worked.
+ *
+ * The auth scenarios (auth/...): the client authorizes (mcp_client_set_oauth) with the context's
+ * client_id / client_secret when given (pre-registration, client credentials), else CIMD with a
+ * fixed metadata URL where the authorization server supports it, else dynamic registration. The
+ * browser is a plain HTTP GET of the authorization URL whose redirect (the test authorization
+ * server approves at once) is not followed but handed to mcp_client_oauth_redirect().
  */
 #include <mcp.h>
 #include <mcp_client.h>
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* The browser: GET `url` (http only: the test authorization server) and return the Location of
+ * its redirect (new string), or NULL. Blocking, bounded (5 s per read, 64 KiB). */
+static char *get_location(const char *url)
+{
+    char host[256], port[16] = "80", req[4096], *resp, *loc = NULL, *p;
+    const char *h, *path;
+    size_t n = 0, hl;
+    struct addrinfo hints = {0}, *ai = NULL;
+    struct timeval tv = {5, 0};
+    int fd = -1;
+    ssize_t got;
+    if (strncmp(url, "http://", 7) != 0)
+        return NULL;
+    h = url + 7;
+    path = h + strcspn(h, "/?");
+    hl = strcspn(h, ":/?");
+    if (hl == 0 || hl >= sizeof host)
+        return NULL;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    if (h[hl] == ':')
+        snprintf(port, sizeof port, "%.*s", (int)(path - h - hl - 1), h + hl + 1);
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &ai) != 0)
+        return NULL;
+    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return NULL;
+    }
+    freeaddrinfo(ai);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    snprintf(req, sizeof req, "GET %s%s HTTP/1.0\r\nHost: %s:%s\r\nConnection: close\r\n\r\n",
+             *path == '/' ? "" : "/", path, host, port);
+    if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) || !(resp = malloc(65536))) {
+        close(fd);
+        return NULL;
+    }
+    while (n < 65535 && (got = read(fd, resp + n, 65535 - n)) > 0)
+        n += (size_t)got;
+    close(fd);
+    resp[n] = '\0';
+    for (p = resp; (p = strstr(p, "\r\n")) && p[2] != '\r'; p += 2)
+        if (strncasecmp(p + 2, "Location:", 9) == 0) {
+            p += 11;
+            while (*p == ' ')
+                p++;
+            loc = strndup(p, strcspn(p, "\r\n"));
+            break;
+        }
+    free(resp);
+    return loc;
+}
+
+static void on_authorize(mcp_client_t *c, const char *url, void *ud)
+{
+    char *loc = get_location(url);
+    (void)ud;
+    fprintf(stderr, "conformance-client: authorize -> %s\n", loc ? loc : "(no redirect)");
+    mcp_client_oauth_redirect(c, loc); /* NULL gives up */
+    free(loc);
+}
 
 /* A value for a schema: its default, else one of its enum, else a plain value of its type. */
 static json_t *value_for(const json_t *schema)
@@ -102,6 +178,7 @@ int main(int argc, char **argv)
 {
     const char *url = argc > 1 ? argv[argc - 1] : NULL;
     const char *ctx_text = getenv("MCP_CONFORMANCE_CONTEXT");
+    const char *scenario = getenv("MCP_CONFORMANCE_SCENARIO");
     json_t *ctx = ctx_text ? json_loads(ctx_text, 0, NULL) : NULL;
     const json_t *calls = json_object_get(ctx, "toolCalls");
     mcp_client_t *c;
@@ -109,8 +186,9 @@ int main(int argc, char **argv)
     json_t *tools = NULL, *list = NULL;
     const json_t *caps;
     size_t i;
-    int rc;
+    int rc = MCP_OK;
 
+    memset(&err, 0, sizeof err);
     if (!url) {
         fprintf(stderr, "usage: conformance-client URL\n");
         return 2;
@@ -122,10 +200,27 @@ int main(int argc, char **argv)
     mcp_client_on_ask(c, MCP_CLIENT_ASK_ELICITATION, on_ask, NULL);
     mcp_client_on_ask(c, MCP_CLIENT_ASK_SAMPLING, on_ask, NULL);
     mcp_client_on_ask(c, MCP_CLIENT_ASK_ROOTS, on_ask, NULL);
+    if (scenario && strncmp(scenario, "auth/", 5) == 0) {
+        mcp_client_oauth_opts_t o = {0};
+        o.client_id = json_string_value(json_object_get(ctx, "client_id"));
+        o.client_secret = json_string_value(json_object_get(ctx, "client_secret"));
+        o.private_key_pem = json_string_value(json_object_get(ctx, "private_key_pem"));
+        o.signing_alg = json_string_value(json_object_get(ctx, "signing_algorithm"));
+        o.client_credentials = strncmp(scenario, "auth/client-credentials", 23) == 0;
+        o.client_metadata_url = "https://conformance-test.local/client-metadata.json";
+        o.redirect_uri = "http://localhost:3000/callback";
+        o.authorize = on_authorize;
+        if ((rc = mcp_client_set_oauth(c, &o)) != MCP_OK) {
+            fprintf(stderr, "conformance-client: mcp_client_set_oauth: %s\n", mcp_err_name(rc));
+            mcp_client_free(c);
+            json_decref(ctx);
+            return 1;
+        }
+    }
     if (mcp_client_connect_url(c, url, NULL) != MCP_OK ||
         (rc = mcp_client_initialize_sync(c, NULL, &err)) != MCP_OK) {
         fprintf(stderr, "conformance-client: cannot connect to %s: %s\n", url,
-                mcp_client_last_error(c));
+                rc != MCP_OK && err.text[0] ? err.text : mcp_client_last_error(c));
         mcp_client_free(c);
         json_decref(ctx);
         return 1;
