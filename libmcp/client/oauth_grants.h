@@ -100,14 +100,14 @@ MCP_HIDDEN void mcp__idjag_cancel(mcp__idjag_req *r);
  * use_dpop_nonce (RFC 9449 §8). */
 typedef struct mcp__token_opts {
     const char *token_endpoint;
-    const char *issuer;         /* the authorization server's issuer: the assertion's aud */
-    const char *grant;          /* the grant's own form fields: "grant_type=...&..." */
-    const char *client_id;      /* required */
-    const char *client_secret;  /* client_secret_basic, when no key */
-    const mcp__pkey *key;       /* private_key_jwt: sign the client assertion with it */
-    mcp__sig_alg alg;           /* its algorithm */
-    mcp__dpop *dpop;            /* DPoP (borrowed; its nonce_as is kept up to date) or NULL */
-    unsigned timeout_ms;        /* 0: 30 s */
+    const char *issuer;        /* the authorization server's issuer: the assertion's aud */
+    const char *grant;         /* the grant's own form fields: "grant_type=...&..." */
+    const char *client_id;     /* required */
+    const char *client_secret; /* client_secret_basic, when no key */
+    const mcp__pkey *key;      /* private_key_jwt: sign the client assertion with it */
+    mcp__sig_alg alg;          /* its algorithm */
+    mcp__dpop *dpop;           /* DPoP (borrowed; its nonce_as is kept up to date) or NULL */
+    unsigned timeout_ms;       /* 0: 30 s */
 } mcp__token_opts;
 
 /** When a token request ends: MCP_OK with the token response (borrowed, valid during the call:
