@@ -247,7 +247,16 @@ typedef struct mcp_client_oauth_opts {
     const json_t *saved; /* a state given to save() before (borrowed; copied) */
     mcp_client_oauth_save_fn save;
     void *save_userdata;
-    void *reserved[8]; /* zero */
+    /* Extension grants instead of the authorization code (client_id needed, no browser): */
+    const char *assertion;          /* the jwt-bearer grant (RFC 7523 §2.1) with this JWT, e.g. a
+                                       workload identity token (workload identity federation) */
+    const char *idp_token_endpoint; /* enterprise-managed authorization: exchange idp_id_token
+                                       there (RFC 8693) for an ID-JAG for the authorization
+                                       server, then the jwt-bearer grant with it */
+    const char *idp_client_id;      /* this client at the IdP */
+    const char *idp_client_secret;  /* its secret (client_secret_basic), or NULL */
+    const char *idp_id_token;       /* the user's ID token from the IdP's single sign-on */
+    void *reserved[3];              /* zero */
 } mcp_client_oauth_opts_t;
 
 /** Authorize this client's HTTP requests as the MCP authorization spec says (2025-03-26 ...

@@ -10,6 +10,7 @@
  * mcp__oauth_* functions of their own, for tests/unit/test_oauth.c.
  */
 #include "client/http.h"
+#include "client/oauth_grants.h"
 
 #include <strings.h>
 #include <time.h>
@@ -27,6 +28,7 @@ struct mcp__oauth {
     /* the options (copies) */
     char *opt_client_id, *opt_client_secret, *cimd_url, *redirect_uri, *opt_scope, *client_name;
     char *private_key_pem, *signing_alg;
+    mcp__grants grants; /* the extensions (oauth_grants.c): private_key_jwt, jwt-bearer, ID-JAG */
     bool client_credentials;
     mcp_client_authorize_fn authorize;
     void *authorize_ud;
@@ -690,7 +692,16 @@ static void token_request(mcp__oauth *o, const char *grant, const char *const *f
     for (i = 0; fields && fields[i]; i += 2)
         sparam(&form, fields[i], fields[i + 1]);
     sparam(&form, "resource", o->resource);
-    if (strcmp(method, "client_secret_basic") == 0) {
+    if (o->grants.key) { /* private_key_jwt (RFC 7523 §2.2): aud is the issuer */
+        char *a =
+            mcp__oauth_client_assertion(o->grants.key, o->grants.alg, o->client_id, o->issuer);
+        sparam(&form, "client_id", o->client_id);
+        sparam(&form, "client_assertion_type", MCP__OAUTH_ASSERTION_TYPE);
+        sparam(&form, "client_assertion", a);
+        if (!a)
+            form.oom = true;
+        free(a);
+    } else if (strcmp(method, "client_secret_basic") == 0) {
         sbuf cred = {0};
         char *b64;
         senc(&cred, o->client_id);
@@ -879,9 +890,32 @@ int mcp_client_oauth_redirect(mcp_client_t *c, const char *redirect_url)
 
 /* ---- registration ---------------------------------------------------------------------------- */
 
+static void idjag_done(void *ud, int status, const char *id_jag, const char *why)
+{
+    mcp__oauth *o = ud;
+    if (o->freeing)
+        return;
+    if (status != MCP_OK) {
+        finish(o, MCP_EAUTH, "%s", why);
+        return;
+    }
+    {
+        const char *fields[] = {"assertion", id_jag, "scope", o->want_scope, NULL};
+        token_request(o, MCP__OAUTH_GRANT_JWT_BEARER, fields);
+    }
+}
+
 static void grant(mcp__oauth *o)
 {
-    if (o->client_credentials) {
+    char why[256];
+    if (o->grants.assertion) { /* jwt-bearer with the application's JWT */
+        const char *fields[] = {"assertion", o->grants.assertion, "scope", o->want_scope, NULL};
+        token_request(o, MCP__OAUTH_GRANT_JWT_BEARER, fields);
+    } else if (o->grants.idp_token_endpoint) { /* enterprise-managed: the IdP first */
+        if (mcp__grants_idjag(&o->grants, mcp__client_uvloop(o->c), o->issuer, o->resource,
+                              o->want_scope, idjag_done, o, why, sizeof why) != MCP_OK)
+            finish(o, MCP_EAUTH, "%s", why);
+    } else if (o->client_credentials) {
         const char *fields[] = {"scope", o->want_scope, NULL};
         token_request(o, "client_credentials", fields);
     } else {
@@ -1326,6 +1360,7 @@ void mcp__oauth_free(mcp__oauth *o)
     o->freeing = true;
     if (o->req)
         mcp__curl_cancel(o->req);
+    mcp__grants_clear(&o->grants);
     if (o->eng)
         mcp__curl_release(o->eng);
     clear_run(o);
@@ -1399,7 +1434,9 @@ int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts)
         return MCP_EINVAL;
     if (mcp__client_oauth(c) || mcp_client_is_connected(c))
         return MCP_ESTATE;
-    if (opts->client_credentials ? !opts->client_id : (!opts->authorize || !opts->redirect_uri))
+    if (opts->client_credentials || opts->assertion || opts->idp_token_endpoint
+            ? !opts->client_id
+            : (!opts->authorize || !opts->redirect_uri))
         return MCP_EINVAL;
     if (!(o = calloc(1, sizeof *o)))
         return MCP_ENOMEM;
@@ -1421,7 +1458,8 @@ int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts)
     COPY(o->private_key_pem, opts->private_key_pem);
     COPY(o->signing_alg, opts->signing_alg);
 #undef COPY
-    if (opts->saved && (rc = load_saved(o, opts->saved)) != MCP_OK) {
+    if ((rc = mcp__grants_init(&o->grants, opts)) != MCP_OK ||
+        (opts->saved && (rc = load_saved(o, opts->saved)) != MCP_OK)) {
         mcp__oauth_free(o);
         return rc;
     }

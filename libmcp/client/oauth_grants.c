@@ -499,3 +499,97 @@ void mcp__token_cancel(mcp__token_req *r)
     if (r && r->p.req)
         mcp__curl_cancel(r->p.req);
 }
+
+/* ---- the client's extension options ---------------------------------------------------------- */
+
+static int copy(char **dst, const char *src)
+{
+    return !src || (*dst = strdup(src)) ? MCP_OK : MCP_ENOMEM;
+}
+
+int mcp__grants_init(mcp__grants *g, const mcp_client_oauth_opts_t *opts)
+{
+    int rc = MCP_EINVAL;
+    memset(g, 0, sizeof *g);
+    if (opts->private_key_pem) {
+        int alg;
+        if (!(g->key = mcp__pkey_from_pem(opts->private_key_pem, strlen(opts->private_key_pem),
+                                          NULL, 0)))
+            goto fail;
+        alg =
+            opts->signing_alg ? mcp__sig_alg_of(opts->signing_alg) : mcp__pkey_default_alg(g->key);
+        if (alg < 0 || !mcp__pkey_fits(g->key, (mcp__sig_alg)alg))
+            goto fail;
+        g->alg = (mcp__sig_alg)alg;
+    }
+    if ((opts->assertion && opts->idp_token_endpoint) ||
+        (opts->idp_token_endpoint && (!opts->idp_client_id || !opts->idp_id_token)))
+        goto fail;
+    rc = MCP_ENOMEM;
+    if (copy(&g->assertion, opts->assertion) != MCP_OK ||
+        copy(&g->idp_token_endpoint, opts->idp_token_endpoint) != MCP_OK ||
+        copy(&g->idp_client_id, opts->idp_client_id) != MCP_OK ||
+        copy(&g->idp_client_secret, opts->idp_client_secret) != MCP_OK ||
+        copy(&g->idp_id_token, opts->idp_id_token) != MCP_OK)
+        goto fail;
+    return MCP_OK;
+fail:
+    mcp__grants_clear(g);
+    return rc;
+}
+
+static void wipe(char **s)
+{
+    if (*s)
+        memset(*s, 0, strlen(*s));
+    free(*s);
+    *s = NULL;
+}
+
+void mcp__grants_clear(mcp__grants *g)
+{
+    if (g->idjag)
+        mcp__idjag_cancel(g->idjag);
+    mcp__pkey_free(g->key);
+    wipe(&g->assertion);
+    free(g->idp_token_endpoint);
+    free(g->idp_client_id);
+    wipe(&g->idp_client_secret);
+    wipe(&g->idp_id_token);
+    memset(g, 0, sizeof *g);
+}
+
+bool mcp__grants_jwt_bearer(const mcp__grants *g)
+{
+    return g->assertion || g->idp_token_endpoint;
+}
+
+/* The exchange ended: it is no longer in flight. */
+static void grants_idjag_done(void *ud, int status, const char *id_jag, const char *why)
+{
+    mcp__grants *g = ud;
+    g->idjag = NULL;
+    g->idjag_cb(g->idjag_ud, status, id_jag, why);
+}
+
+int mcp__grants_idjag(mcp__grants *g, uv_loop_t *loop, const char *issuer, const char *resource,
+                      const char *scope, mcp__idjag_fn cb, void *ud, char *why, size_t n)
+{
+    mcp__idjag_opts o = {g->idp_token_endpoint,
+                         g->idp_client_id,
+                         g->idp_client_secret,
+                         g->idp_id_token,
+                         issuer,
+                         resource,
+                         scope,
+                         0};
+    if (g->idjag) {
+        snprintf(why, n, "token exchange: one is already under way");
+        return MCP_ESTATE;
+    }
+    g->idjag_cb = cb;
+    g->idjag_ud = ud;
+    if (!(g->idjag = mcp__idjag_start(loop, &o, grants_idjag_done, g, why, n)))
+        return MCP_EAUTH;
+    return MCP_OK;
+}

@@ -128,4 +128,31 @@ MCP_HIDDEN void mcp__token_cancel(mcp__token_req *r);
 MCP_HIDDEN int mcp__token_read(long status, const char *body, size_t len, json_t **doc, char *why,
                                size_t n);
 
+/* ---- the client's extension options (oauth.c holds one) -------------------------------------- */
+
+/** What mcp_client_set_oauth()'s extension options asked for, checked and copied. */
+typedef struct mcp__grants {
+    mcp__pkey *key; /* private_key_jwt client authentication, or NULL */
+    mcp__sig_alg alg;
+    char *assertion; /* the jwt-bearer grant with this JWT */
+    char *idp_token_endpoint, *idp_client_id, *idp_client_secret, *idp_id_token;
+    mcp__idjag_req *idjag; /* the exchange in flight */
+    mcp__idjag_fn idjag_cb;
+    void *idjag_ud;
+} mcp__grants;
+
+/** Check and copy `opts`' extension fields: MCP_OK, MCP_EINVAL (a private key that does not
+ * load, a signing_alg unknown or not fitting it, an IdP endpoint without the client id or ID
+ * token, both assertion and IdP) or MCP_ENOMEM. `g` is cleared on error. */
+MCP_HIDDEN int mcp__grants_init(mcp__grants *g, const mcp_client_oauth_opts_t *opts);
+/** Cancel the exchange in flight (its callback runs with MCP_ECANCELLED) and free. */
+MCP_HIDDEN void mcp__grants_clear(mcp__grants *g);
+/** Whether the grant is the jwt-bearer one (an assertion given, or got from the IdP). */
+MCP_HIDDEN bool mcp__grants_jwt_bearer(const mcp__grants *g);
+/** Start the enterprise-managed exchange for `issuer` and `resource` (`scope` may be NULL):
+ * MCP_OK (cb runs later, once), or an error with `why` filled. */
+MCP_HIDDEN int mcp__grants_idjag(mcp__grants *g, uv_loop_t *loop, const char *issuer,
+                                 const char *resource, const char *scope, mcp__idjag_fn cb,
+                                 void *ud, char *why, size_t n);
+
 #endif /* MCP_CLIENT_OAUTH_GRANTS_H */

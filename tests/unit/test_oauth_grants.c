@@ -534,6 +534,70 @@ static void test_token_secret_basic(void **state)
     seen_free();
 }
 
+static void test_grants_options(void **state)
+{
+    mcp_client_oauth_opts_t o;
+    mcp__grants g;
+    mcp_client_t *c;
+    (void)state;
+    memset(&o, 0, sizeof o);
+    /* nothing asked: nothing kept */
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    assert_null(g.key);
+    assert_false(mcp__grants_jwt_bearer(&g));
+    mcp__grants_clear(&g);
+    /* a key that is no key, an algorithm the key cannot make, an unknown algorithm */
+    o.private_key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_EINVAL);
+    assert_null(g.key);
+    o.private_key_pem = NULL;
+    /* the IdP without its client or the ID token; an assertion and an IdP at once */
+    o.idp_token_endpoint = "http://127.0.0.1:9/token";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_EINVAL);
+    o.idp_client_id = "idp-client";
+    o.idp_id_token = "ey.id.tok";
+    o.assertion = "ey.a.b";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_EINVAL);
+    o.assertion = NULL;
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    assert_true(mcp__grants_jwt_bearer(&g));
+    assert_string_equal(g.idp_id_token, "ey.id.tok");
+    mcp__grants_clear(&g);
+    /* through the public call: the extension grants need a client_id, not a browser */
+    c = mcp_client_new(NULL, "t", "1");
+    assert_non_null(c);
+    assert_int_equal(mcp_client_set_oauth(c, &o), MCP_EINVAL);
+    o.client_id = "c1";
+    o.signing_alg = "HS256";
+    o.private_key_pem = "x";
+    assert_int_equal(mcp_client_set_oauth(c, &o), MCP_EINVAL);
+    o.signing_alg = NULL;
+    o.private_key_pem = NULL;
+    assert_int_equal(mcp_client_set_oauth(c, &o), MCP_OK);
+    mcp_client_free(c);
+}
+
+static void test_grants_key_and_alg(void **state)
+{
+    mcp_client_oauth_opts_t o;
+    mcp__grants g;
+    (void)state;
+    memset(&o, 0, sizeof o);
+    /* the RFC 8037 Ed25519 key as PKCS#8 (see test_crypto.c): EdDSA by default, ES256 refused */
+    o.private_key_pem = "-----BEGIN PRIVATE KEY-----\n"
+                        "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+                        "-----END PRIVATE KEY-----\n";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    assert_non_null(g.key);
+    assert_int_equal(g.alg, MCP__SIG_EDDSA);
+    mcp__grants_clear(&g);
+    o.signing_alg = "ES256";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_EINVAL);
+    o.signing_alg = "EdDSA";
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    mcp__grants_clear(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +608,8 @@ int main(void)
         cmocka_unit_test(test_idjag_exchange_values),
         cmocka_unit_test(test_token_private_key_jwt_dpop_nonce),
         cmocka_unit_test(test_token_secret_basic),
+        cmocka_unit_test(test_grants_options),
+        cmocka_unit_test(test_grants_key_and_alg),
     };
     return cmocka_run_group_tests_name("oauth_grants", tests, NULL, NULL);
 }
