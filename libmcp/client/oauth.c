@@ -567,9 +567,9 @@ static void finish(mcp__oauth *o, int status, const char *fmt, ...)
 static int f_headers(mcp__curl_req *r, long status, const char *ctype, void *ud)
 {
     mcp__oauth *o = ud;
-    (void)r;
     (void)ctype;
     o->status = status;
+    mcp__grants_heard_nonce(&o->grants, mcp__curl_header(r, "DPoP-Nonce"));
     return 0;
 }
 
@@ -682,16 +682,37 @@ static void token_done(mcp__oauth *o);
  * client authentication the registration and the metadata call for (client_secret_basic,
  * client_secret_post or none). Further client authentication methods and grants go here.
  */
+static void token_send(mcp__oauth *o);
+
 static void token_request(mcp__oauth *o, const char *grant, const char *const *fields)
 {
     sbuf form = {0};
-    char *basic = NULL, *hdr[4] = {NULL};
-    const char *method = auth_method_for(o);
     size_t i;
     sparam(&form, "grant_type", grant);
     for (i = 0; fields && fields[i]; i += 2)
         sparam(&form, fields[i], fields[i + 1]);
     sparam(&form, "resource", o->resource);
+    if (form.oom) {
+        free(form.p);
+        finish(o, MCP_ENOMEM, "out of memory");
+        return;
+    }
+    free(o->grants.grant_form); /* kept to send it again (a DPoP nonce) */
+    o->grants.grant_form = form.p;
+    o->grants.nonce_retried = false;
+    token_send(o);
+}
+
+/* Send the kept grant fields with the client's authentication (a fresh assertion each time) and
+ * a fresh DPoP proof. */
+static void token_send(mcp__oauth *o)
+{
+    sbuf form = {0};
+    char *basic = NULL, *dpop = NULL, *hdr[5] = {NULL};
+    const char *method = auth_method_for(o);
+    bool dpop_failed = false;
+    size_t h = 2;
+    sputs(&form, o->grants.grant_form);
     if (o->grants.key) { /* private_key_jwt (RFC 7523 §2.2): aud is the issuer */
         char *a =
             mcp__oauth_client_assertion(o->grants.key, o->grants.alg, o->client_id, o->issuer);
@@ -720,12 +741,16 @@ static void token_request(mcp__oauth *o, const char *grant, const char *const *f
     }
     hdr[0] = (char *)"Content-Type: application/x-www-form-urlencoded";
     hdr[1] = (char *)"Accept: application/json";
-    hdr[2] = basic;
-    if (form.oom)
+    if (basic)
+        hdr[h++] = basic;
+    if ((dpop = mcp__grants_token_dpop(&o->grants, o->token_ep, &dpop_failed)))
+        hdr[h++] = dpop;
+    if (form.oom || dpop_failed)
         finish(o, MCP_ENOMEM, "out of memory");
     else
         fetch(o, "POST", o->token_ep, (const char *const *)hdr, form.p, token_done);
     free(basic);
+    free(dpop);
     free(form.p);
 }
 
@@ -737,8 +762,9 @@ static void token_done(mcp__oauth *o)
     const char *at = json_string_value(json_object_get(j, "access_token"));
     const char *tt = json_string_value(json_object_get(j, "token_type"));
     const json_t *exp = json_object_get(j, "expires_in");
+    bool dpop_token = tt && o->grants.use_dpop && strcasecmp(tt, "DPoP") == 0;
     if (!at || !at[0] || strlen(at) > 8192 || strpbrk(at, "\r\n") ||
-        (tt && strcasecmp(tt, "Bearer") != 0)) {
+        (tt && strcasecmp(tt, "Bearer") != 0 && !dpop_token)) {
         char err[120] = "";
         const char *e = json_string_value(json_object_get(j, "error"));
         json_t *ej = j ? NULL : (o->buf ? json_loadb(o->buf, o->len, 0, NULL) : NULL);
@@ -747,6 +773,10 @@ static void token_done(mcp__oauth *o)
         snprintf(err, sizeof err, "%s", e ? e : "");
         json_decref(ej);
         json_decref(j);
+        if (mcp__grants_retry_token(&o->grants, o->status, err)) {
+            token_send(o); /* once, with the nonce the server gave (RFC 9449 §8) */
+            return;
+        }
         if (o->refreshing) {
             /* a refresh that failed: forget it and authorize from the start */
             o->refreshing = false;
@@ -759,6 +789,7 @@ static void token_done(mcp__oauth *o)
         return;
     }
     o->refreshing = false;
+    o->grants.bound = dpop_token;
     setstr(&o->access_token, at);
     if (json_is_string(json_object_get(j, "refresh_token")))
         setstr(&o->refresh_token, json_string_value(json_object_get(j, "refresh_token")));
@@ -1267,16 +1298,18 @@ static void start_run(mcp__oauth *o)
 /* ---- what the transport calls -----------------------------------------------------------------
  */
 
-char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen)
+char *mcp__oauth_header(mcp__oauth *o, const char *method, const char *url, unsigned *gen,
+                        char **proof)
 {
     char origin[512];
+    *proof = NULL;
     if (gen)
         *gen = o->gen;
     if (!o->access_token || !o->token_origin ||
         mcp__oauth_url_split(url, origin, sizeof origin, NULL) != MCP_OK ||
         strcasecmp(origin, o->token_origin) != 0)
         return NULL;
-    return mcp__chttp_dupf("Authorization: Bearer %s", o->access_token);
+    return mcp__grants_auth_lines(&o->grants, o->access_token, method, url, proof);
 }
 
 void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud)
@@ -1286,7 +1319,7 @@ void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud)
 }
 
 int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char *www, unsigned gen,
-                         char *why, size_t n)
+                         const char *nonce, char *why, size_t n)
 {
     char *rm = NULL, *scope = NULL, *err = NULL;
     bool stepup;
@@ -1297,6 +1330,12 @@ int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char
         return MCP_ENOMEM;
     }
     stepup = status == 403;
+    if (!stepup && gen == o->gen && mcp__grants_rs_nonce(&o->grants, err, nonce)) {
+        free(rm); /* DPoP: the same token again, with the server's nonce (RFC 9449 §9) */
+        free(scope);
+        free(err);
+        return 1;
+    }
     if (stepup && (!err || strcmp(err, "insufficient_scope") != 0)) {
         free(rm);
         free(scope);

@@ -1,14 +1,14 @@
 /*
  * The OAuth extensions of the client: private_key_jwt client assertions (RFC 7523), DPoP
- * proofs and nonces (RFC 9449), and the token exchange at an enterprise IdP for an ID-JAG
- * (RFC 8693; its HTTP through core/curl.c). The keys and signatures are base/crypto.c's (libcrypto,
- * loaded on first use); the JWS is base/jwt.c's. See oauth_grants.h.
+ * proofs and nonces (RFC 9449), the token exchange at an enterprise IdP for an ID-JAG
+ * (RFC 8693; its HTTP through core/curl.c), and the options and state of oauth.c's hooks. The keys
+ * and signatures are base/crypto.c's (libcrypto, loaded on first use); the JWS is base/jwt.c's. See
+ * oauth_grants.h.
  */
 #include "client/oauth_grants.h"
 
 #include "client/http.h"
 
-#include <strings.h>
 #include <time.h>
 
 char *mcp__oauth_client_assertion(const mcp__pkey *key, mcp__sig_alg alg, const char *client_id,
@@ -168,96 +168,19 @@ int mcp__idjag_read(long status, const char *body, size_t len, char **id_jag, ch
     return rc;
 }
 
-/* ---- one form POST through core/curl.c ------------------------------------------------------- */
+/* ---- the exchange's HTTP (core/curl.c) ------------------------------------------------------ */
 
-/** The most a token endpoint's answer may hold. */
+/** The most the IdP's answer may hold. */
 #define ANSWER_MAX_BYTES (64 * 1024)
 
-typedef struct form_post form_post;
-/* The answer arrived (res->err MCP_OK) or the request failed; the DPoP-Nonce header (or NULL) */
-typedef void (*form_done_fn)(form_post *p, const mcp__curl_result *res, const char *nonce);
-
-struct form_post {
+struct mcp__idjag_req {
     mcp__curl *eng;
     mcp__curl_req *req;
     mcp__buf body; /* the answer */
     bool too_big;
-    form_done_fn done;
+    mcp__idjag_fn cb;
+    void *ud;
 };
-
-static int post_body_in(mcp__curl_req *r, const char *data, size_t len, void *ud)
-{
-    form_post *p = ud;
-    (void)r;
-    if (p->body.len + len > ANSWER_MAX_BYTES || mcp__buf_add(&p->body, data, len) != MCP_OK) {
-        p->too_big = true;
-        return 1;
-    }
-    return 0;
-}
-
-static void post_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
-{
-    form_post *p = ud;
-    p->req = NULL;
-    p->done(p, res, mcp__curl_header(r, "DPoP-Nonce"));
-}
-
-/* POST `body` to `url` with the form's headers, `auth` (an Authorization line or NULL) and
- * `dpop` (a proof or NULL). The engine is taken on the first call. */
-static int post_start(form_post *p, uv_loop_t *loop, const char *url, const char *body,
-                      const char *auth, const char *dpop, unsigned timeout_ms, char *why, size_t n)
-{
-    const char *headers[5] = {"Content-Type: application/x-www-form-urlencoded",
-                              "Accept: application/json", NULL, NULL, NULL};
-    char *dpop_line = dpop ? mcp__chttp_dupf("DPoP: %s", dpop) : NULL;
-    size_t h = 2;
-    mcp__curl_opts co = {0};
-    if (dpop && !dpop_line) {
-        snprintf(why, n, "out of memory");
-        return MCP_ENOMEM;
-    }
-    if (auth)
-        headers[h++] = auth;
-    if (dpop_line)
-        headers[h++] = dpop_line;
-    co.method = "POST";
-    co.url = url;
-    co.headers = headers;
-    co.body = body;
-    co.body_len = strlen(body);
-    co.timeout_ms = timeout_ms ? timeout_ms : 30000;
-    co.on_body = post_body_in;
-    co.on_done = post_done;
-    co.ud = p;
-    mcp__buf_free(&p->body);
-    p->too_big = false;
-    if (!p->eng && !(p->eng = mcp__curl_engine(loop, why, n))) {
-        free(dpop_line);
-        return MCP_EIO;
-    }
-    p->req = mcp__curl_start(p->eng, &co, why, n);
-    free(dpop_line);
-    return p->req ? MCP_OK : MCP_EIO;
-}
-
-static void post_clear(form_post *p)
-{
-    mcp__buf_free(&p->body);
-    if (p->eng)
-        mcp__curl_release(p->eng);
-    p->eng = NULL;
-}
-
-/* Why a POST brought no answer to read. */
-static void post_failed(const form_post *p, const mcp__curl_result *res, const char *what,
-                        char *why, size_t n)
-{
-    if (p->too_big)
-        snprintf(why, n, "%s: the answer is too large", what);
-    else
-        snprintf(why, n, "%s: %s", what, res->error && *res->error ? res->error : "failed");
-}
 
 /* An "Authorization: Basic" line for client_secret_basic (RFC 6749 §2.3.1: each part
  * form-urlencoded first), or NULL when out of memory. */
@@ -279,35 +202,48 @@ static char *basic_auth(const char *id, const char *secret)
     return line;
 }
 
-/* ---- the ID-JAG exchange --------------------------------------------------------------------- */
-
-struct mcp__idjag_req {
-    form_post p; /* first: the POST's callback gets back to this */
-    mcp__idjag_fn cb;
-    void *ud;
-};
-
-static void idjag_done(form_post *p, const mcp__curl_result *res, const char *nonce)
+static int idjag_body_in(mcp__curl_req *r, const char *data, size_t len, void *ud)
 {
-    mcp__idjag_req *x = (mcp__idjag_req *)p;
+    mcp__idjag_req *x = ud;
+    (void)r;
+    if (x->body.len + len > ANSWER_MAX_BYTES || mcp__buf_add(&x->body, data, len) != MCP_OK) {
+        x->too_big = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void idjag_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
+{
+    mcp__idjag_req *x = ud;
     char why[256] = "", *jag = NULL;
     int rc = res->err;
-    (void)nonce;
+    (void)r;
+    x->req = NULL;
     if (rc == MCP_OK)
-        rc = mcp__idjag_read(res->status, p->body.data, p->body.len, &jag, why, sizeof why);
+        rc = mcp__idjag_read(res->status, x->body.data, x->body.len, &jag, why, sizeof why);
+    else if (x->too_big)
+        snprintf(why, sizeof why, "token exchange at the IdP: the answer is too large");
     else
-        post_failed(p, res, "token exchange at the IdP", why, sizeof why);
+        snprintf(why, sizeof why, "token exchange at the IdP: %s",
+                 res->error && *res->error ? res->error : "failed");
     x->cb(x->ud, rc, jag, why);
+    if (jag)
+        memset(jag, 0, strlen(jag));
     free(jag);
-    post_clear(p);
+    mcp__buf_free(&x->body);
+    mcp__curl_release(x->eng);
     free(x);
 }
 
 mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_opts *o, mcp__idjag_fn cb,
                                  void *ud, char *why, size_t n)
 {
+    const char *headers[4] = {"Content-Type: application/x-www-form-urlencoded",
+                              "Accept: application/json", NULL, NULL};
     mcp__idjag_req *x;
     char *body, *auth = NULL;
+    mcp__curl_opts co = {0};
     if (!o->token_endpoint || !o->client_id || !o->id_token || !o->audience || !o->resource) {
         snprintf(why, n,
                  "token exchange: the IdP token endpoint, client id, ID token, "
@@ -324,180 +260,37 @@ mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_opts *o, mcp_
         free(body);
         return NULL;
     }
+    headers[2] = auth;
     x->cb = cb;
     x->ud = ud;
-    x->p.done = idjag_done;
-    if (post_start(&x->p, loop, o->token_endpoint, body, auth, NULL, o->timeout_ms, why, n) !=
-        MCP_OK) {
-        post_clear(&x->p);
+    co.method = "POST";
+    co.url = o->token_endpoint;
+    co.headers = headers;
+    co.body = body;
+    co.body_len = strlen(body);
+    co.timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
+    co.on_body = idjag_body_in;
+    co.on_done = idjag_done;
+    co.ud = x;
+    if (!(x->eng = mcp__curl_engine(loop, why, n)) ||
+        !(x->req = mcp__curl_start(x->eng, &co, why, n))) {
+        if (x->eng)
+            mcp__curl_release(x->eng);
         free(x);
         x = NULL;
     }
+    memset(body, 0, strlen(body)); /* it holds the ID token */
     free(body);
+    if (auth)
+        memset(auth, 0, strlen(auth));
     free(auth);
     return x;
 }
 
 void mcp__idjag_cancel(mcp__idjag_req *r)
 {
-    if (r && r->p.req)
-        mcp__curl_cancel(r->p.req);
-}
-
-/* ---- token requests with the extensions ------------------------------------------------------ */
-
-struct mcp__token_req {
-    form_post p; /* first, as above */
-    uv_loop_t *loop;
-    char *endpoint, *issuer, *grant, *client_id, *auth;
-    const mcp__pkey *key;
-    mcp__sig_alg alg;
-    mcp__dpop *dpop;
-    unsigned timeout_ms;
-    bool retried; /* resent once with a DPoP nonce */
-    mcp__token_fn cb;
-    void *ud;
-};
-
-int mcp__token_read(long status, const char *body, size_t len, json_t **doc, char *why, size_t n)
-{
-    json_t *d = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, NULL);
-    const char *err = json_string_value(json_object_get(d, "error"));
-    const char *desc = json_string_value(json_object_get(d, "error_description"));
-    const char *tok = json_string_value(json_object_get(d, "access_token"));
-    const char *type = json_string_value(json_object_get(d, "token_type"));
-    *doc = NULL;
-    if (status != 200 && err)
-        snprintf(why, n, "token request: %.64s%s%.160s", err, desc ? ": " : "", desc ? desc : "");
-    else if (status != 200)
-        snprintf(why, n, "token request: HTTP status %ld", status);
-    else if (!json_is_object(d))
-        snprintf(why, n, "token request: the answer is not a JSON object");
-    else if (!tok || !*tok)
-        snprintf(why, n, "token request: no access_token in the answer");
-    else if (!type || (strcasecmp(type, "Bearer") != 0 && strcasecmp(type, "DPoP") != 0))
-        snprintf(why, n, "token request: token_type is neither Bearer nor DPoP");
-    else {
-        *doc = d;
-        return MCP_OK;
-    }
-    json_decref(d);
-    return MCP_EAUTH;
-}
-
-/* Send (or resend) the request: the body is the grant, then the client's authentication (a fresh
- * assertion each time: its jti must not repeat), and a fresh DPoP proof. */
-static int token_send(mcp__token_req *x, char *why, size_t n)
-{
-    mcp__buf body = {0};
-    char *assertion = NULL, *proof = NULL;
-    int rc = mcp__buf_add(&body, x->grant, strlen(x->grant));
-    if (rc == MCP_OK && (!x->auth || x->key))
-        rc = mcp__form_add(&body, "client_id", x->client_id);
-    if (rc == MCP_OK && x->key) {
-        if (!(assertion = mcp__oauth_client_assertion(x->key, x->alg, x->client_id, x->issuer))) {
-            snprintf(why, n, "token request: cannot sign the client assertion with the key");
-            mcp__buf_free(&body);
-            return MCP_EAUTH;
-        }
-        rc = mcp__form_add(&body, "client_assertion_type", MCP__OAUTH_ASSERTION_TYPE);
-        if (rc == MCP_OK)
-            rc = mcp__form_add(&body, "client_assertion", assertion);
-    }
-    if (rc == MCP_OK && x->dpop &&
-        !(proof = mcp__dpop_proof(x->dpop, "POST", x->endpoint, NULL, x->dpop->nonce_as)))
-        rc = MCP_EIO;
-    if (rc == MCP_OK)
-        rc = mcp__buf_add(&body, "", 1);
-    if (rc != MCP_OK)
-        snprintf(why, n, "token request: %s",
-                 rc == MCP_EIO ? "cannot sign the DPoP proof" : "out of memory");
-    else
-        rc = post_start(&x->p, x->loop, x->endpoint, body.data, x->key ? NULL : x->auth, proof,
-                        x->timeout_ms, why, n);
-    free(assertion);
-    free(proof);
-    mcp__buf_free(&body);
-    return rc;
-}
-
-static void token_free(mcp__token_req *x)
-{
-    post_clear(&x->p);
-    free(x->endpoint);
-    free(x->issuer);
-    free(x->grant);
-    free(x->client_id);
-    if (x->auth)
-        memset(x->auth, 0, strlen(x->auth));
-    free(x->auth);
-    free(x);
-}
-
-static void token_done(form_post *p, const mcp__curl_result *res, const char *nonce)
-{
-    mcp__token_req *x = (mcp__token_req *)p;
-    char why[256] = "";
-    json_t *doc = NULL;
-    int rc = res->err;
-    if (rc == MCP_OK && x->dpop && nonce)
-        mcp__dpop_keep_nonce(&x->dpop->nonce_as, nonce); /* any answer may bring a new one */
-    if (rc == MCP_OK)
-        rc = mcp__token_read(res->status, p->body.data, p->body.len, &doc, why, sizeof why);
-    else
-        post_failed(p, res, "token request", why, sizeof why);
-    if (rc == MCP_EAUTH && x->dpop && !x->retried && res->status == 400 && nonce &&
-        x->dpop->nonce_as && strcmp(x->dpop->nonce_as, nonce) == 0 &&
-        strstr(why, "use_dpop_nonce")) {
-        x->retried = true; /* once: a second challenge is the answer */
-        if ((rc = token_send(x, why, sizeof why)) == MCP_OK)
-            return;
-    }
-    x->cb(x->ud, rc, doc, why);
-    json_decref(doc);
-    token_free(x);
-}
-
-mcp__token_req *mcp__token_start(uv_loop_t *loop, const mcp__token_opts *o, mcp__token_fn cb,
-                                 void *ud, char *why, size_t n)
-{
-    mcp__token_req *x;
-    if (!o->token_endpoint || !o->grant || !o->client_id || (o->key && !o->issuer)) {
-        snprintf(why, n, "token request: the token endpoint, grant and client id are needed");
-        return NULL;
-    }
-    if (o->key && !mcp__pkey_fits(o->key, o->alg)) {
-        snprintf(why, n, "token request: the signing algorithm does not fit the private key");
-        return NULL;
-    }
-    if (!(x = calloc(1, sizeof *x)) || !(x->endpoint = strdup(o->token_endpoint)) ||
-        (o->issuer && !(x->issuer = strdup(o->issuer))) || !(x->grant = strdup(o->grant)) ||
-        !(x->client_id = strdup(o->client_id)) ||
-        (o->client_secret && !o->key && !(x->auth = basic_auth(o->client_id, o->client_secret)))) {
-        if (x)
-            token_free(x);
-        snprintf(why, n, "out of memory");
-        return NULL;
-    }
-    x->p.done = token_done;
-    x->loop = loop;
-    x->key = o->key;
-    x->alg = o->alg;
-    x->dpop = o->dpop;
-    x->timeout_ms = o->timeout_ms;
-    x->cb = cb;
-    x->ud = ud;
-    if (token_send(x, why, n) != MCP_OK) {
-        token_free(x);
-        return NULL;
-    }
-    return x;
-}
-
-void mcp__token_cancel(mcp__token_req *r)
-{
-    if (r && r->p.req)
-        mcp__curl_cancel(r->p.req);
+    if (r && r->req)
+        mcp__curl_cancel(r->req);
 }
 
 /* ---- the client's extension options ---------------------------------------------------------- */
@@ -511,6 +304,8 @@ int mcp__grants_init(mcp__grants *g, const mcp_client_oauth_opts_t *opts)
 {
     int rc = MCP_EINVAL;
     memset(g, 0, sizeof *g);
+    if ((opts->private_key_pem || opts->dpop) && mcp__crypto_load(NULL, 0) != MCP_OK)
+        return MCP_EIO; /* no libcrypto: nothing to sign with */
     if (opts->private_key_pem) {
         int alg;
         if (!(g->key = mcp__pkey_from_pem(opts->private_key_pem, strlen(opts->private_key_pem),
@@ -521,6 +316,13 @@ int mcp__grants_init(mcp__grants *g, const mcp_client_oauth_opts_t *opts)
         if (alg < 0 || !mcp__pkey_fits(g->key, (mcp__sig_alg)alg))
             goto fail;
         g->alg = (mcp__sig_alg)alg;
+    }
+    if (opts->dpop) {
+        g->use_dpop = true;
+        if (mcp__dpop_init(&g->dpop) != MCP_OK) {
+            rc = MCP_EIO;
+            goto fail;
+        }
     }
     if ((opts->assertion && opts->idp_token_endpoint) ||
         (opts->idp_token_endpoint && (!opts->idp_client_id || !opts->idp_id_token)))
@@ -556,7 +358,65 @@ void mcp__grants_clear(mcp__grants *g)
     free(g->idp_client_id);
     wipe(&g->idp_client_secret);
     wipe(&g->idp_id_token);
+    mcp__dpop_clear(&g->dpop);
+    free(g->heard_nonce);
+    wipe(&g->grant_form);
+    free(g->rs_sent_nonce);
     memset(g, 0, sizeof *g);
+}
+
+void mcp__grants_heard_nonce(mcp__grants *g, const char *value)
+{
+    free(g->heard_nonce);
+    g->heard_nonce = value && g->use_dpop ? strdup(value) : NULL;
+}
+
+char *mcp__grants_token_dpop(mcp__grants *g, const char *token_endpoint, bool *failed)
+{
+    char *proof, *line;
+    *failed = false;
+    if (!g->use_dpop)
+        return NULL;
+    proof = mcp__dpop_proof(&g->dpop, "POST", token_endpoint, NULL, g->dpop.nonce_as);
+    line = proof ? mcp__chttp_dupf("DPoP: %s", proof) : NULL;
+    free(proof);
+    *failed = !line;
+    return line;
+}
+
+bool mcp__grants_retry_token(mcp__grants *g, long status, const char *error)
+{
+    if (!g->use_dpop || g->nonce_retried || status != 400 || !error ||
+        strcmp(error, "use_dpop_nonce") != 0 || !g->heard_nonce ||
+        !mcp__dpop_keep_nonce(&g->dpop.nonce_as, g->heard_nonce))
+        return false;
+    g->nonce_retried = true;
+    return true;
+}
+
+char *mcp__grants_auth_lines(mcp__grants *g, const char *token, const char *method, const char *url,
+                             char **proof)
+{
+    char *p;
+    *proof = NULL;
+    if (!g->bound)
+        return mcp__chttp_dupf("Authorization: Bearer %s", token);
+    p = mcp__dpop_proof(&g->dpop, method, url, token, g->dpop.nonce_rs);
+    *proof = p ? mcp__chttp_dupf("DPoP: %s", p) : NULL;
+    free(p);
+    free(g->rs_sent_nonce);
+    g->rs_sent_nonce = g->dpop.nonce_rs ? strdup(g->dpop.nonce_rs) : NULL;
+    if (!*proof)
+        return NULL;
+    return mcp__chttp_dupf("Authorization: DPoP %s", token);
+}
+
+bool mcp__grants_rs_nonce(mcp__grants *g, const char *error, const char *nonce)
+{
+    if (!g->bound || !error || strcmp(error, "use_dpop_nonce") != 0 || !nonce ||
+        (g->rs_sent_nonce && strcmp(g->rs_sent_nonce, nonce) == 0))
+        return false;
+    return mcp__dpop_keep_nonce(&g->dpop.nonce_rs, nonce);
 }
 
 bool mcp__grants_jwt_bearer(const mcp__grants *g)

@@ -1,10 +1,11 @@
 /*
  * The OAuth extensions of the client (libmcp/client/oauth_grants.c), beside the core flow of
  * the client's authorization: the signed client assertion of private_key_jwt (RFC 7523 §2.2),
- * DPoP proofs and nonces (RFC 9449), and the request bodies of the jwt-bearer grant (RFC 7523
- * §2.1) and of the token exchange for an Identity Assertion JWT Authorization Grant (RFC 8693,
- * the enterprise-managed authorization extension). Everything here builds values; nothing does
- * I/O. Private to the client layer; never installed.
+ * DPoP proofs and nonces (RFC 9449), the token exchange for an Identity Assertion JWT
+ * Authorization Grant (RFC 8693, the enterprise-managed authorization extension), and the
+ * state oauth.c keeps for them (mcp__grants: the key, the DPoP nonces, the jwt-bearer
+ * assertion or the IdP to get one from; oauth.c sends the jwt-bearer grant itself). Only the token
+ * exchange does I/O (through core/curl.c). Private to the client layer; never installed.
  */
 #ifndef MCP_CLIENT_OAUTH_GRANTS_H
 #define MCP_CLIENT_OAUTH_GRANTS_H
@@ -92,42 +93,6 @@ MCP_HIDDEN mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_op
 /** Stop an exchange whose callback has not run: it runs now with MCP_ECANCELLED. */
 MCP_HIDDEN void mcp__idjag_cancel(mcp__idjag_req *r);
 
-/* ---- token requests with the extensions ------------------------------------------------------ */
-
-/** One token request (RFC 6749 §3.2) with the extensions: client authentication by
- * private_key_jwt (`key`), client_secret_basic (`client_secret`) or none (client_id in the
- * body); a DPoP proof when `dpop` is set, resent once with the server's nonce when it answers
- * use_dpop_nonce (RFC 9449 §8). */
-typedef struct mcp__token_opts {
-    const char *token_endpoint;
-    const char *issuer;        /* the authorization server's issuer: the assertion's aud */
-    const char *grant;         /* the grant's own form fields: "grant_type=...&..." */
-    const char *client_id;     /* required */
-    const char *client_secret; /* client_secret_basic, when no key */
-    const mcp__pkey *key;      /* private_key_jwt: sign the client assertion with it */
-    mcp__sig_alg alg;          /* its algorithm */
-    mcp__dpop *dpop;           /* DPoP (borrowed; its nonce_as is kept up to date) or NULL */
-    unsigned timeout_ms;       /* 0: 30 s */
-} mcp__token_opts;
-
-/** When a token request ends: MCP_OK with the token response (borrowed, valid during the call:
- * access_token is a non-empty string, token_type "Bearer" or, with DPoP, "DPoP"), or an error
- * (MCP_EAUTH: the server's OAuth error or an unusable answer; MCP_EIO, MCP_ETIMEDOUT,
- * MCP_ECANCELLED) with the reason, never quoting a secret. */
-typedef void (*mcp__token_fn)(void *ud, int status, const json_t *response, const char *why);
-typedef struct mcp__token_req mcp__token_req;
-/** POST it on `loop`; `cb` runs exactly once, never from inside this call. NULL (no callback)
- * with `why` filled when it cannot start. Everything is copied. */
-MCP_HIDDEN mcp__token_req *mcp__token_start(uv_loop_t *loop, const mcp__token_opts *o,
-                                            mcp__token_fn cb, void *ud, char *why, size_t n);
-/** Stop a token request whose callback has not run: it runs now with MCP_ECANCELLED. */
-MCP_HIDDEN void mcp__token_cancel(mcp__token_req *r);
-/** Read a token endpoint's answer: MCP_OK with *doc (new reference), or MCP_EAUTH with `why`.
- * With `dpop`, token_type must be "DPoP" (a server that ignored the proof and issued a Bearer
- * token is accepted too: the token is then used as a bearer token). */
-MCP_HIDDEN int mcp__token_read(long status, const char *body, size_t len, json_t **doc, char *why,
-                               size_t n);
-
 /* ---- the client's extension options (oauth.c holds one) -------------------------------------- */
 
 /** What mcp_client_set_oauth()'s extension options asked for, checked and copied. */
@@ -139,14 +104,40 @@ typedef struct mcp__grants {
     mcp__idjag_req *idjag; /* the exchange in flight */
     mcp__idjag_fn idjag_cb;
     void *idjag_ud;
+    /* DPoP */
+    bool use_dpop;
+    mcp__dpop dpop;      /* the key and the nonces */
+    bool bound;          /* the access token is DPoP-bound (token_type DPoP) */
+    char *heard_nonce;   /* DPoP-Nonce of the last answer of the authorization server */
+    char *grant_form;    /* the last token request's grant fields, to send it again */
+    bool nonce_retried;  /* the token request was sent again with a nonce */
+    char *rs_sent_nonce; /* the resource server nonce of the last proof sent to it */
 } mcp__grants;
 
-/** Check and copy `opts`' extension fields: MCP_OK, MCP_EINVAL (a private key that does not
- * load, a signing_alg unknown or not fitting it, an IdP endpoint without the client id or ID
- * token, both assertion and IdP) or MCP_ENOMEM. `g` is cleared on error. */
+/** Check and copy `opts`' extension fields (and make the DPoP key): MCP_OK, MCP_EINVAL (a
+ * private key that does not load, a signing_alg unknown or not fitting it, an IdP endpoint
+ * without the client id or ID token, both assertion and IdP), MCP_EIO (no libcrypto) or
+ * MCP_ENOMEM. `g` is cleared on error. */
 MCP_HIDDEN int mcp__grants_init(mcp__grants *g, const mcp_client_oauth_opts_t *opts);
 /** Cancel the exchange in flight (its callback runs with MCP_ECANCELLED) and free. */
 MCP_HIDDEN void mcp__grants_clear(mcp__grants *g);
+/** A DPoP-Nonce header heard in an answer of the authorization server (NULL: none). */
+MCP_HIDDEN void mcp__grants_heard_nonce(mcp__grants *g, const char *value);
+/** The extra headers of a token request: a "DPoP: ..." line for POST to `token_endpoint` (new
+ * string) when DPoP is on; NULL otherwise or when it cannot be made (*failed set). */
+MCP_HIDDEN char *mcp__grants_token_dpop(mcp__grants *g, const char *token_endpoint, bool *failed);
+/** After a failed token request (`status`, the OAuth `error` or NULL): whether to send it once
+ * more because the server asked for a DPoP nonce it has now given. */
+MCP_HIDDEN bool mcp__grants_retry_token(mcp__grants *g, long status, const char *error);
+/** The Authorization line for `token` ("DPoP" scheme when bound, else "Bearer"), and, when bound,
+ * the DPoP proof line for `method` on `url` (*proof, or NULL). New strings; NULL: no memory. */
+MCP_HIDDEN char *mcp__grants_auth_lines(mcp__grants *g, const char *token, const char *method,
+                                        const char *url, char **proof);
+/** A 401 from the resource server: whether it is a use_dpop_nonce challenge with a nonce that
+ * the last proof did not carry (`nonce` from its DPoP-Nonce header): then it is kept and the
+ * request should go again once. */
+MCP_HIDDEN bool mcp__grants_rs_nonce(mcp__grants *g, const char *error, const char *nonce);
+
 /** Whether the grant is the jwt-bearer one (an assertion given, or got from the IdP). */
 MCP_HIDDEN bool mcp__grants_jwt_bearer(const mcp__grants *g);
 /** Start the enterprise-managed exchange for `issuer` and `resource` (`scope` may be NULL):

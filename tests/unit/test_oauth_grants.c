@@ -3,9 +3,10 @@
  * assertions checked by libmcp's own JWT verifier (base/jwt.c), DPoP proofs taken apart and their
  * signatures checked with the public key rebuilt from their "jwk" header, and the DPoP nonces
  * kept or refused, form bodies, and the token exchange's request and the IdP answers it accepts
- * or refuses. Token requests go over real sockets (libcurl) to a token endpoint written here on
- * libuv, which records each request and answers from a script: private_key_jwt with DPoP and a
- * use_dpop_nonce challenge answered once, client_secret_basic, and a second challenge refused.
+ * or refuses; the extension options of mcp_client_set_oauth() checked, and the DPoP state the
+ * flow keeps (the token request's proof, the nonce retry allowed once, the resource server's
+ * Authorization and DPoP lines). The flows themselves run against the official conformance
+ * suite (tests/conformance/client/run.sh: client-credentials-jwt, dpop, dpop-nonce, ...).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,309 +232,6 @@ static void test_idjag_exchange_values(void **state)
 #undef REFUSED
 }
 
-/* ---- a scripted token endpoint on libuv ------------------------------------------------------ */
-
-#define MAX_SEEN 4
-
-static const char *script[MAX_SEEN]; /* the answers, in order */
-static char *seen[MAX_SEEN];         /* the requests, whole */
-static int nseen;
-
-/* A request header's value (case-insensitive name), copied into `out`; NULL when absent. */
-static const char *header_of(const char *req, const char *name, char *out, size_t n)
-{
-    const char *p = req, *end = strstr(req, "\r\n\r\n");
-    size_t len = strlen(name);
-    while ((p = strstr(p, "\r\n")) && p < end) {
-        p += 2;
-        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
-            const char *v = p + len + 1, *e = strstr(v, "\r\n");
-            while (*v == ' ')
-                v++;
-            snprintf(out, n, "%.*s", (int)(e - v), v);
-            return out;
-        }
-    }
-    return NULL;
-}
-
-/* A form field of the request's body, percent-decoded into `out`; NULL when absent. */
-static const char *field_of(const char *req, const char *name, char *out, size_t n)
-{
-    const char *p = strstr(req, "\r\n\r\n") + 4;
-    size_t len = strlen(name), o = 0;
-    while (p && *p) {
-        if (strncmp(p, name, len) == 0 && p[len] == '=') {
-            for (p += len + 1; *p && *p != '&' && o + 1 < n; p++) {
-                if (*p == '%' && p[1] && p[2]) {
-                    char hex[3] = {p[1], p[2], 0};
-                    out[o++] = (char)strtol(hex, NULL, 16);
-                    p += 2;
-                } else {
-                    out[o++] = *p;
-                }
-            }
-            out[o] = '\0';
-            return out;
-        }
-        p = strchr(p, '&');
-        p = p ? p + 1 : NULL;
-    }
-    return NULL;
-}
-
-/* An HTTP answer with `status` (e.g. "400 Bad Request"), extra header lines and a JSON body. */
-static const char *answer(int slot, const char *status, const char *headers, const char *body)
-{
-    static char text[MAX_SEEN][1024];
-    snprintf(text[slot], sizeof text[slot],
-             "HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sContent-Length: %zu\r\n"
-             "Connection: close\r\n\r\n%s",
-             status, headers, strlen(body), body);
-    return text[slot];
-}
-
-typedef struct tconn {
-    uv_tcp_t h; /* first */
-    uv_write_t w;
-    char buf[16384];
-    size_t len;
-    char *out;
-} tconn;
-
-static void tconn_closed(uv_handle_t *h)
-{
-    tconn *t = (tconn *)h;
-    free(t->out);
-    free(t);
-}
-
-static void tconn_written(uv_write_t *w, int status)
-{
-    (void)status;
-    uv_close((uv_handle_t *)w->data, tconn_closed);
-}
-
-static void tconn_alloc(uv_handle_t *h, size_t n, uv_buf_t *b)
-{
-    tconn *t = (tconn *)h;
-    (void)n;
-    *b = uv_buf_init(t->buf + t->len, (unsigned)(sizeof t->buf - t->len - 1));
-}
-
-static void tconn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
-{
-    tconn *t = (tconn *)s;
-    const char *body, *cl;
-    char clen[32];
-    uv_buf_t out;
-    (void)b;
-    if (n < 0) {
-        uv_close((uv_handle_t *)s, tconn_closed);
-        return;
-    }
-    t->len += (size_t)n;
-    t->buf[t->len] = '\0';
-    body = strstr(t->buf, "\r\n\r\n");
-    cl = body ? header_of(t->buf, "Content-Length", clen, sizeof clen) : NULL;
-    if (!body || !cl || strlen(body + 4) < strtoul(cl, NULL, 10))
-        return; /* not whole yet */
-    uv_read_stop(s);
-    assert_true(nseen < MAX_SEEN && script[nseen]);
-    seen[nseen] = strdup(t->buf);
-    t->out = strdup(script[nseen++]);
-    out = uv_buf_init(t->out, (unsigned)strlen(t->out));
-    t->w.data = t;
-    uv_write(&t->w, s, &out, 1, tconn_written);
-}
-
-static void tconn_accept(uv_stream_t *srv, int status)
-{
-    tconn *t = calloc(1, sizeof *t);
-    assert_int_equal(status, 0);
-    uv_tcp_init(srv->loop, &t->h);
-    assert_int_equal(uv_accept(srv, (uv_stream_t *)&t->h), 0);
-    uv_read_start((uv_stream_t *)&t->h, tconn_alloc, tconn_read);
-}
-
-typedef struct outcome {
-    int done, status;
-    char token[128], type[16], why[256];
-} outcome;
-
-static void on_token(void *ud, int status, const json_t *doc, const char *why)
-{
-    outcome *o = ud;
-    o->done++;
-    o->status = status;
-    snprintf(o->token, sizeof o->token, "%s",
-             doc ? json_string_value(json_object_get(doc, "access_token")) : "");
-    snprintf(o->type, sizeof o->type, "%s",
-             doc ? json_string_value(json_object_get(doc, "token_type")) : "");
-    snprintf(o->why, sizeof o->why, "%s", why ? why : "");
-}
-
-/* Run one token request against the script, on a fresh loop and endpoint. */
-static void run_token(mcp__token_opts *o, outcome *out)
-{
-    uv_loop_t loop;
-    uv_tcp_t srv;
-    struct sockaddr_in sa;
-    int len = sizeof sa, i;
-    char url[96], why[256];
-    mcp__token_req *r;
-    nseen = 0;
-    memset(out, 0, sizeof *out);
-    uv_loop_init(&loop);
-    uv_tcp_init(&loop, &srv);
-    uv_ip4_addr("127.0.0.1", 0, &sa);
-    assert_int_equal(uv_tcp_bind(&srv, (const struct sockaddr *)&sa, 0), 0);
-    assert_int_equal(uv_listen((uv_stream_t *)&srv, 8, tconn_accept), 0);
-    uv_tcp_getsockname(&srv, (struct sockaddr *)&sa, &len);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/token", ntohs(sa.sin_port));
-    o->token_endpoint = url;
-    r = mcp__token_start(&loop, o, on_token, out, why, sizeof why);
-    assert_non_null(r);
-    for (i = 0; i < 2000 && !out->done; i++) /* bounded: each turn waits for an event */
-        uv_run(&loop, UV_RUN_ONCE);
-    assert_int_equal(out->done, 1);
-    uv_close((uv_handle_t *)&srv, NULL);
-    for (i = 0; i < 100 && uv_run(&loop, UV_RUN_NOWAIT); i++)
-        ;
-    assert_int_equal(uv_loop_close(&loop), 0);
-}
-
-static void seen_free(void)
-{
-    int i;
-    for (i = 0; i < nseen; i++) {
-        free(seen[i]);
-        seen[i] = NULL;
-    }
-}
-
-/* The claims of the DPoP proof of a request (checked as open_proof does). */
-static json_t *proof_of(const mcp__dpop *d, const char *req)
-{
-    char proof[2048];
-    assert_non_null(header_of(req, "DPoP", proof, sizeof proof));
-    return open_proof(d, proof);
-}
-
-static void test_token_private_key_jwt_dpop_nonce(void **state)
-{
-    mcp__pkey *k = mcp__pkey_generate_p256();
-    json_t *jwk = mcp__pkey_jwk(k), *set = json_pack("{s:[O]}", "keys", jwk), *claims, *p;
-    char *text = json_dumps(set, JSON_COMPACT), v[2048], why[200];
-    mcp__jwks *jwks = mcp__jwks_parse(text, strlen(text), why, sizeof why);
-    mcp__jwt_rules rules = {"cc-client", "http://as.test", 5, (long long)time(NULL)};
-    const char *reason;
-    mcp__dpop d;
-    outcome out;
-    mcp__token_opts o = {NULL,
-                         "http://as.test",
-                         "grant_type=client_credentials&scope=a%20b",
-                         "cc-client",
-                         NULL,
-                         k,
-                         MCP__SIG_ES256,
-                         &d,
-                         5000};
-    int i;
-    (void)state;
-    assert_int_equal(mcp__dpop_init(&d), MCP_OK);
-    script[0] =
-        answer(0, "400 Bad Request", "DPoP-Nonce: n-1\r\n", "{\"error\":\"use_dpop_nonce\"}");
-    script[1] = answer(1, "200 OK", "",
-                       "{\"access_token\":\"at-1\",\"token_type\":\"DPoP\",\"expires_in\":60}");
-    script[2] = NULL;
-    run_token(&o, &out);
-    assert_int_equal(out.status, MCP_OK);
-    assert_string_equal(out.token, "at-1");
-    assert_string_equal(out.type, "DPoP");
-    assert_int_equal(nseen, 2); /* challenged once, resent once */
-    assert_string_equal(d.nonce_as, "n-1");
-    for (i = 0; i < 2; i++) {
-        assert_string_equal(field_of(seen[i], "grant_type", v, sizeof v), "client_credentials");
-        assert_string_equal(field_of(seen[i], "scope", v, sizeof v), "a b");
-        assert_string_equal(field_of(seen[i], "client_id", v, sizeof v), "cc-client");
-        assert_string_equal(field_of(seen[i], "client_assertion_type", v, sizeof v),
-                            MCP__OAUTH_ASSERTION_TYPE);
-        assert_null(header_of(seen[i], "Authorization", v, sizeof v));
-        /* the assertion: signed with the key, iss = sub = the client, aud = the issuer */
-        assert_non_null(field_of(seen[i], "client_assertion", v, sizeof v));
-        claims = NULL;
-        assert_int_equal(mcp__jwt_verify(jwks, v, strlen(v), &rules, &claims, &reason),
-                         MCP__JWT_OK);
-        assert_string_equal(json_string_value(json_object_get(claims, "sub")), "cc-client");
-        json_decref(claims);
-        /* the proof: POST to the token endpoint; the nonce only once it was given */
-        p = proof_of(&d, seen[i]);
-        assert_string_equal(json_string_value(json_object_get(p, "htm")), "POST");
-        assert_non_null(strstr(json_string_value(json_object_get(p, "htu")), "/token"));
-        if (i == 0)
-            assert_null(json_object_get(p, "nonce"));
-        else
-            assert_string_equal(json_string_value(json_object_get(p, "nonce")), "n-1");
-        assert_null(json_object_get(p, "ath"));
-        json_decref(p);
-    }
-    seen_free();
-    /* a second challenge is not answered again */
-    free(d.nonce_as);
-    d.nonce_as = NULL;
-    script[1] = script[0];
-    run_token(&o, &out);
-    assert_int_equal(out.status, MCP_EAUTH);
-    assert_non_null(strstr(out.why, "use_dpop_nonce"));
-    assert_int_equal(nseen, 2);
-    seen_free();
-    mcp__dpop_clear(&d);
-    mcp__jwks_free(jwks);
-    free(text);
-    json_decref(set);
-    json_decref(jwk);
-    mcp__pkey_free(k);
-}
-
-static void test_token_secret_basic(void **state)
-{
-    char v[512];
-    outcome out;
-    mcp__token_opts o = {NULL,
-                         "http://as.test",
-                         "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
-                         "&assertion=ey.a.b",
-                         "xaa client",
-                         "s3cr:et",
-                         NULL,
-                         MCP__SIG_ES256,
-                         NULL,
-                         5000};
-    (void)state;
-    script[0] = answer(0, "401 Unauthorized", "",
-                       "{\"error\":\"invalid_client\",\"error_description\":\"bad secret\"}");
-    script[1] = NULL;
-    run_token(&o, &out);
-    assert_int_equal(out.status, MCP_EAUTH);
-    assert_string_equal(out.why, "token request: invalid_client: bad secret");
-    assert_int_equal(nseen, 1);
-    /* Basic with each part form-encoded; no client_id, no assertion type, no proof */
-    assert_string_equal(header_of(seen[0], "Authorization", v, sizeof v),
-                        "Basic eGFhJTIwY2xpZW50OnMzY3IlM0FldA==");
-    assert_null(field_of(seen[0], "client_id", v, sizeof v));
-    assert_null(field_of(seen[0], "client_assertion_type", v, sizeof v));
-    assert_null(header_of(seen[0], "DPoP", v, sizeof v));
-    assert_string_equal(field_of(seen[0], "assertion", v, sizeof v), "ey.a.b");
-    seen_free();
-    /* an answer that is not a token */
-    script[0] = answer(0, "200 OK", "", "{}");
-    run_token(&o, &out);
-    assert_int_equal(out.status, MCP_EAUTH);
-    assert_non_null(strstr(out.why, "no access_token"));
-    seen_free();
-}
-
 static void test_grants_options(void **state)
 {
     mcp_client_oauth_opts_t o;
@@ -598,18 +296,78 @@ static void test_grants_key_and_alg(void **state)
     mcp__grants_clear(&g);
 }
 
+static void test_grants_dpop(void **state)
+{
+    mcp_client_oauth_opts_t o;
+    mcp__grants g;
+    bool failed = true;
+    char *line, *proof = NULL, *auth;
+    json_t *c;
+    (void)state;
+    memset(&o, 0, sizeof o);
+    /* off: no proof, a Bearer token */
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    assert_null(mcp__grants_token_dpop(&g, "https://as.test/token", &failed));
+    assert_false(failed);
+    auth = mcp__grants_auth_lines(&g, "tok", "POST", "https://mcp.test/mcp", &proof);
+    assert_string_equal(auth, "Authorization: Bearer tok");
+    assert_null(proof);
+    free(auth);
+    mcp__grants_clear(&g);
+    /* on: a proof for the token endpoint; a use_dpop_nonce answer is retried once, with it */
+    o.dpop = 1;
+    assert_int_equal(mcp__grants_init(&g, &o), MCP_OK);
+    line = mcp__grants_token_dpop(&g, "https://as.test/token", &failed);
+    assert_non_null(line);
+    assert_memory_equal(line, "DPoP: ", 6);
+    c = open_proof(&g.dpop, line + 6);
+    assert_null(json_object_get(c, "nonce"));
+    json_decref(c);
+    free(line);
+    assert_false(mcp__grants_retry_token(&g, 400, "use_dpop_nonce")); /* no nonce heard */
+    mcp__grants_heard_nonce(&g, "as-n");
+    assert_false(mcp__grants_retry_token(&g, 400, "invalid_grant"));
+    assert_false(mcp__grants_retry_token(&g, 401, "use_dpop_nonce"));
+    assert_true(mcp__grants_retry_token(&g, 400, "use_dpop_nonce"));
+    assert_false(mcp__grants_retry_token(&g, 400, "use_dpop_nonce")); /* once */
+    line = mcp__grants_token_dpop(&g, "https://as.test/token", &failed);
+    c = open_proof(&g.dpop, line + 6);
+    assert_string_equal(json_string_value(json_object_get(c, "nonce")), "as-n");
+    json_decref(c);
+    free(line);
+    /* a bound token: Authorization: DPoP and a proof with ath; a resource server nonce once */
+    g.bound = true;
+    auth = mcp__grants_auth_lines(&g, "tok", "POST", "https://mcp.test/mcp?x", &proof);
+    assert_string_equal(auth, "Authorization: DPoP tok");
+    c = open_proof(&g.dpop, proof + 6);
+    assert_string_equal(json_string_value(json_object_get(c, "htu")), "https://mcp.test/mcp");
+    assert_non_null(json_object_get(c, "ath"));
+    assert_null(json_object_get(c, "nonce"));
+    json_decref(c);
+    free(auth);
+    free(proof);
+    assert_false(mcp__grants_rs_nonce(&g, "invalid_token", "rs-n"));
+    assert_false(mcp__grants_rs_nonce(&g, "use_dpop_nonce", NULL));
+    assert_true(mcp__grants_rs_nonce(&g, "use_dpop_nonce", "rs-n"));
+    auth = mcp__grants_auth_lines(&g, "tok", "GET", "https://mcp.test/mcp", &proof);
+    c = open_proof(&g.dpop, proof + 6);
+    assert_string_equal(json_string_value(json_object_get(c, "nonce")), "rs-n");
+    assert_string_equal(json_string_value(json_object_get(c, "htm")), "GET");
+    json_decref(c);
+    free(auth);
+    free(proof);
+    /* the proof carried that nonce already: a second challenge with it is not retried */
+    assert_false(mcp__grants_rs_nonce(&g, "use_dpop_nonce", "rs-n"));
+    mcp__grants_clear(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_client_assertion),
-        cmocka_unit_test(test_dpop_proofs),
-        cmocka_unit_test(test_dpop_nonces),
-        cmocka_unit_test(test_form),
-        cmocka_unit_test(test_idjag_exchange_values),
-        cmocka_unit_test(test_token_private_key_jwt_dpop_nonce),
-        cmocka_unit_test(test_token_secret_basic),
-        cmocka_unit_test(test_grants_options),
-        cmocka_unit_test(test_grants_key_and_alg),
+        cmocka_unit_test(test_client_assertion),      cmocka_unit_test(test_dpop_proofs),
+        cmocka_unit_test(test_dpop_nonces),           cmocka_unit_test(test_form),
+        cmocka_unit_test(test_idjag_exchange_values), cmocka_unit_test(test_grants_options),
+        cmocka_unit_test(test_grants_key_and_alg),    cmocka_unit_test(test_grants_dpop),
     };
     return cmocka_run_group_tests_name("oauth_grants", tests, NULL, NULL);
 }

@@ -213,6 +213,7 @@ int main(int argc, char **argv)
         o.idp_token_endpoint = json_string_value(json_object_get(ctx, "idp_token_endpoint"));
         o.idp_client_id = json_string_value(json_object_get(ctx, "idp_client_id"));
         o.idp_id_token = json_string_value(json_object_get(ctx, "idp_id_token"));
+        o.dpop = strncmp(scenario, "auth/dpop", 9) == 0; /* DPoP-bound tokens (RFC 9449) */
         o.client_metadata_url = "https://conformance-test.local/client-metadata.json";
         o.redirect_uri = "http://localhost:3000/callback";
         o.authorize = on_authorize;

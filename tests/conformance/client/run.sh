@@ -8,11 +8,11 @@
 # The auth/* scenarios (every one but the extensions', plus auth/client-credentials-basic) run
 # the OAuth 2.1 flow of mcp_client_set_oauth(); the 2025-03-26 ones with --spec-version
 # 2025-03-26 (the suite lists them under that revision only). The extension scenarios of the
-# grants in libmcp/client/oauth_grants.c run too: client-credentials-jwt (private_key_jwt),
-# wif-jwt-bearer (the jwt-bearer grant), enterprise-managed-authorization (alpha) and
-# cross-app-access-complete-flow (stable; the ID-JAG token exchange, then jwt-bearer). Not run:
-# dpop and dpop-nonce (DPoP-bound tokens: not wired into the flow yet) and sep-2640-* (the
-# skills extension, which libmcp's client does not implement).
+# grants in libmcp/client/oauth_grants.c run too: client-credentials-jwt (private_key_jwt; both),
+# dpop and dpop-nonce (DPoP-bound tokens, the nonce retries), wif-jwt-bearer (the jwt-bearer
+# grant), enterprise-managed-authorization (all four alpha) and cross-app-access-complete-flow
+# (stable; the ID-JAG token exchange, then jwt-bearer). Not run: sep-2640-* (the skills
+# extension, which libmcp's client does not implement).
 #
 # Usage (from the repo root, as `make conformance-client` does): sh tests/conformance/client/run.sh
 #   BUILD=dir   where the binaries are (default: build). Results go to $BUILD/conformance-client/.
@@ -63,7 +63,7 @@ ALPHA_SCENARIOS="$STABLE_SCENARIOS request-metadata sep-2322-client-request-stat
 http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref
 json-schema-2020-12-preservation auth/authorization-server-migration auth/iss-supported
 auth/iss-not-advertised auth/iss-supported-missing auth/iss-wrong-issuer auth/iss-unexpected
-auth/iss-normalized auth/metadata-issuer-mismatch auth/wif-jwt-bearer
+auth/iss-normalized auth/metadata-issuer-mismatch auth/dpop auth/dpop-nonce auth/wif-jwt-bearer
 auth/enterprise-managed-authorization"
 
 rm -rf "$OUT"
