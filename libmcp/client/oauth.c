@@ -924,8 +924,8 @@ int mcp_client_oauth_redirect(mcp_client_t *c, const char *redirect_url)
 static void idjag_done(void *ud, int status, const char *id_jag, const char *why)
 {
     mcp__oauth *o = ud;
-    if (o->freeing)
-        return;
+    if (o->freeing || !o->running)
+        return; /* the client is going: nothing waits for it */
     if (status != MCP_OK) {
         finish(o, MCP_EAUTH, "%s", why);
         return;
