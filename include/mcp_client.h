@@ -247,17 +247,34 @@ typedef struct mcp_client_oauth_opts {
     const json_t *saved; /* a state given to save() before (borrowed; copied) */
     mcp_client_oauth_save_fn save;
     void *save_userdata;
-    void *reserved[8]; /* zero */
+    /* Extension grants instead of the authorization code (client_id needed, no browser): */
+    const char *assertion;          /* the jwt-bearer grant (RFC 7523 §2.1) with this JWT, e.g. a
+                                       workload identity token (workload identity federation) */
+    const char *idp_token_endpoint; /* enterprise-managed authorization: exchange idp_id_token
+                                       there (RFC 8693) for an ID-JAG for the authorization
+                                       server, then the jwt-bearer grant with it */
+    const char *idp_client_id;      /* this client at the IdP */
+    const char *idp_client_secret;  /* its secret (client_secret_basic), or NULL */
+    const char *idp_id_token;       /* the user's ID token from the IdP's single sign-on */
+    int dpop;                       /* 1: DPoP-bound tokens (RFC 9449): a P-256 key made for this
+                                       client signs a proof on each token request and each request
+                                       to the server (Authorization: DPoP); a use_dpop_nonce answer
+                                       is retried once with the server's nonce */
+    void *reserved[2];              /* zero */
 } mcp_client_oauth_opts_t;
 
 /** Authorize this client's HTTP requests as the MCP authorization spec says (2025-03-26 ...
  * 2026-07-28): on 401 discover the protected resource metadata (RFC 9728) and the authorization
  * server (RFC 8414 / OpenID discovery), register (pre-registered, CIMD or RFC 7591), get a token
- * (authorization code + PKCE S256 with `resource` (RFC 8707), or client_credentials), retry;
+ * (authorization code + PKCE S256 with `resource` (RFC 8707), or client_credentials; or the
+ * extensions below the struct's fields: jwt-bearer with `assertion`, the enterprise ID-JAG
+ * exchange, private_key_jwt client authentication, DPoP-bound tokens), retry;
  * refresh before/when it expires; on 403 insufficient_scope step up (see above). Before
  * mcp_client_connect_url(); copies everything. MCP_OK, MCP_EINVAL (no authorize callback or
- * redirect_uri for the authorization code grant, no client_id for client_credentials, a
- * malformed saved state), MCP_ESTATE (already connected) or MCP_ENOMEM. */
+ * redirect_uri for the authorization code grant, no client_id for client_credentials or an
+ * extension grant, a private key that does not load or does not fit signing_alg, an IdP
+ * endpoint without idp_client_id and idp_id_token, a malformed saved state), MCP_EIO (DPoP or a
+ * private key without libcrypto), MCP_ESTATE (already connected) or MCP_ENOMEM. */
 MCP_API int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts);
 
 /** The redirect the browser reached (whole URL with code and state, or error=...); NULL gives up

@@ -91,6 +91,30 @@ typedef enum mcp__sig_alg {
 MCP_HIDDEN bool mcp__pkey_verify(const mcp__pkey *key, mcp__sig_alg alg, const void *data,
                                  size_t len, const unsigned char *sig, size_t slen);
 
+/* Private keys (the same mcp__pkey, with its private half) and signing, for the client's
+ * assertions and proofs. Each loads libcrypto on first use and fails when it cannot. */
+
+/** A private key from PEM text (`len` bytes, at most 64 KiB): PKCS#8 ("PRIVATE KEY"), SEC1
+ * ("EC PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY"), unencrypted (an encrypted one is refused,
+ * never prompted for); RSA of 2048 bits or more, EC P-256 or Ed25519. NULL with the reason in
+ * `why` (never quoting the key). Free with mcp__pkey_free(). */
+MCP_HIDDEN mcp__pkey *mcp__pkey_from_pem(const char *pem, size_t len, char *why, size_t n);
+/** A fresh EC P-256 key pair (DPoP proofs, RFC 9449). NULL when libcrypto fails or is absent. */
+MCP_HIDDEN mcp__pkey *mcp__pkey_generate_p256(void);
+/** The algorithm a key signs with when none is named: RS256 (RSA), ES256 (P-256), EdDSA
+ * (Ed25519); -1 for any other key or NULL. */
+MCP_HIDDEN int mcp__pkey_default_alg(const mcp__pkey *k);
+/** Whether `alg` is one `k` can make or check: RS256/PS256 need RSA, ES256 P-256, EdDSA Ed25519. */
+MCP_HIDDEN bool mcp__pkey_fits(const mcp__pkey *k, mcp__sig_alg alg);
+/** Sign `data` with the private key `k`: *sig (malloc'd, the JWS form: r || s for ES256, 64
+ * bytes) and *slen. MCP_OK; MCP_EINVAL when `alg` does not fit the key; MCP_EIO when it cannot
+ * sign (a public key only, libcrypto absent); MCP_ENOMEM. */
+MCP_HIDDEN int mcp__pkey_sign(const mcp__pkey *k, mcp__sig_alg alg, const void *data, size_t len,
+                              unsigned char **sig, size_t *slen);
+/** The public half of `k` as a JWK (new reference): {kty:"RSA", e, n}, {kty:"EC", crv:"P-256",
+ * x, y} or {kty:"OKP", crv:"Ed25519", x}; never a private member. NULL for another key. */
+MCP_HIDDEN json_t *mcp__pkey_jwk(const mcp__pkey *k);
+
 /* ---- jwt.c: JWT access tokens checked against a JWK Set ----------------------------------------
  */
 
@@ -120,6 +144,22 @@ enum { MCP__JWT_OK = 0, MCP__JWT_INVALID = 1, MCP__JWT_NO_KEY = 2 };
 MCP_HIDDEN bool mcp__jwt_aud_has(const json_t *aud, const char *want);
 MCP_HIDDEN int mcp__jwt_verify(const mcp__jwks *set, const char *tok, size_t n,
                                const mcp__jwt_rules *r, json_t **claims, const char **why);
+
+/** An algorithm's JWS name ("RS256" ...), and back: mcp__sig_alg_of() gives -1 for any other
+ * name (NULL included). */
+MCP_HIDDEN const char *mcp__sig_alg_name(mcp__sig_alg alg);
+MCP_HIDDEN int mcp__sig_alg_of(const char *name);
+/** A compact JWS (RFC 7515): `header` (borrowed, an object or NULL; copied, with "alg" set to
+ * `alg`) and `claims` (borrowed, an object) as compact JSON, base64url-encoded, signed with the
+ * private key `k`. Returns malloc'd text, or NULL with *rc (may be NULL) MCP_EINVAL (not
+ * objects, or `alg` does not fit `k`), MCP_EIO (cannot sign) or MCP_ENOMEM. */
+MCP_HIDDEN char *mcp__jws_sign(const mcp__pkey *k, mcp__sig_alg alg, const json_t *header,
+                               const json_t *claims, int *rc);
+/** The RFC 7638 SHA-256 thumbprint of a public JWK (borrowed; its required members: e, kty, n
+ * for RSA; crv, kty, x, y for EC; crv, kty, x for OKP), base64url: 43 characters and a NUL in
+ * `out`. MCP_OK, MCP_EINVAL (another kty, or a member missing or not a string), MCP_EIO,
+ * MCP_ENOMEM. */
+MCP_HIDDEN int mcp__jwk_thumbprint(const json_t *jwk, char out[44]);
 
 /* ---- schema --------------------------------------------------------------------------- */
 

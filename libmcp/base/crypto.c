@@ -3,7 +3,9 @@
  * use. SHA-256 and HMAC-SHA256 (the signed 2026 requestState, the static bearer token compared
  * as digests, the per-principal quota key, the token caches), constant-time comparison
  * (CRYPTO_memcmp), and the signature checks of JWT access tokens (RS256, PS256, ES256, EdDSA
- * with Ed25519; public keys built from JWK members with EVP_PKEY_fromdata).
+ * with Ed25519; public keys built from JWK members with EVP_PKEY_fromdata), and the client's
+ * signatures: private keys read from PEM or generated (P-256, for DPoP proofs), signing in the
+ * same four algorithms, and a key's public half as a JWK.
  *
  * libmcp does not link libcrypto: a STDIO server that never signs a requestState nor checks a
  * token never loads it, so it keeps its resident size and start-up time. Each function here
@@ -23,6 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 static struct {
@@ -58,6 +61,21 @@ static struct {
     __typeof__(ECDSA_SIG_free) *ecdsa_free;
     __typeof__(i2d_ECDSA_SIG) *ecdsa_der;
     __typeof__(ERR_clear_error) *err_clear;
+    __typeof__(BIO_new_mem_buf) *bio_mem;
+    __typeof__(BIO_free) *bio_free;
+    __typeof__(PEM_read_bio_PrivateKey) *read_pem;
+    __typeof__(EVP_PKEY_is_a) *pkey_is_a;
+    __typeof__(EVP_PKEY_get_utf8_string_param) *pkey_get_utf8;
+    __typeof__(EVP_PKEY_get_bn_param) *pkey_get_bn;
+    __typeof__(EVP_PKEY_get_raw_public_key) *pkey_raw_pub;
+    __typeof__(EVP_PKEY_Q_keygen) *keygen;
+    __typeof__(EVP_DigestSignInit) *sign_init;
+    __typeof__(EVP_DigestSign) *sign;
+    __typeof__(BN_bn2binpad) *bn_bin;
+    __typeof__(BN_num_bits) *bn_bits;
+    __typeof__(d2i_ECDSA_SIG) *ecdsa_from_der;
+    __typeof__(ECDSA_SIG_get0_r) *ecdsa_r;
+    __typeof__(ECDSA_SIG_get0_s) *ecdsa_s;
 } C; /* filled once under pthread_once, read-only after */
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -104,6 +122,21 @@ static void load(void)
     LOAD(ecdsa_free, "ECDSA_SIG_free");
     LOAD(ecdsa_der, "i2d_ECDSA_SIG");
     LOAD(err_clear, "ERR_clear_error");
+    LOAD(bio_mem, "BIO_new_mem_buf");
+    LOAD(bio_free, "BIO_free");
+    LOAD(read_pem, "PEM_read_bio_PrivateKey");
+    LOAD(pkey_is_a, "EVP_PKEY_is_a");
+    LOAD(pkey_get_utf8, "EVP_PKEY_get_utf8_string_param");
+    LOAD(pkey_get_bn, "EVP_PKEY_get_bn_param");
+    LOAD(pkey_raw_pub, "EVP_PKEY_get_raw_public_key");
+    LOAD(keygen, "EVP_PKEY_Q_keygen");
+    LOAD(sign_init, "EVP_DigestSignInit");
+    LOAD(sign, "EVP_DigestSign");
+    LOAD(bn_bin, "BN_bn2binpad");
+    LOAD(bn_bits, "BN_num_bits");
+    LOAD(ecdsa_from_der, "d2i_ECDSA_SIG");
+    LOAD(ecdsa_r, "ECDSA_SIG_get0_r");
+    LOAD(ecdsa_s, "ECDSA_SIG_get0_s");
     load_rc = MCP_OK; /* the handle stays open for the life of the process */
 }
 
@@ -310,4 +343,200 @@ out:
     free(der);
     C.err_clear();
     return ok;
+}
+
+/* ---- private keys and signing ---------------------------------------------------------------- */
+
+/* What a key is, for the JWS algorithms: 0 RSA, 1 EC P-256, 2 Ed25519, -1 anything else (an
+ * other curve, DSA, X25519 ...). */
+static int kind(const EVP_PKEY *k)
+{
+    char group[64];
+    size_t n = 0;
+    if (C.pkey_is_a(k, "RSA"))
+        return 0;
+    if (C.pkey_is_a(k, "ED25519"))
+        return 2;
+    if (C.pkey_is_a(k, "EC") &&
+        C.pkey_get_utf8(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &n) == 1 &&
+        strcmp(group, "prime256v1") == 0)
+        return 1;
+    return -1;
+}
+
+/* PEM_read_bio_PrivateKey's passphrase callback: there is none, so an encrypted key fails
+ * instead of prompting on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+mcp__pkey *mcp__pkey_from_pem(const char *pem, size_t len, char *why, size_t n)
+{
+    BIO *bio;
+    EVP_PKEY *k = NULL;
+    char lwhy[200];
+    const char *bad = NULL;
+    if (mcp__crypto_load(lwhy, sizeof lwhy) != MCP_OK) {
+        if (why && n)
+            snprintf(why, n, "%s", lwhy);
+        return NULL;
+    }
+    if (!pem || len == 0 || len > 64 * 1024 || !(bio = C.bio_mem(pem, (int)len)))
+        bad = "not a PEM private key";
+    else {
+        k = C.read_pem(bio, NULL, no_passphrase, NULL);
+        C.bio_free(bio);
+        if (!k)
+            bad = "not a PEM private key (PKCS#8, SEC1 or PKCS#1; unencrypted)";
+        else if (kind(k) < 0)
+            bad = "unsupported key type (RSA, EC P-256 or Ed25519)";
+        else if (kind(k) == 0 && C.pkey_bits(k) < 2048)
+            bad = "RSA key shorter than 2048 bits";
+    }
+    C.err_clear();
+    if (bad) {
+        if (k)
+            C.pkey_free(k);
+        if (why && n)
+            snprintf(why, n, "%s", bad);
+        return NULL;
+    }
+    return (mcp__pkey *)k;
+}
+
+mcp__pkey *mcp__pkey_generate_p256(void)
+{
+    EVP_PKEY *k;
+    if (!ready())
+        return NULL;
+    k = C.keygen(NULL, NULL, "EC", "P-256");
+    C.err_clear();
+    return (mcp__pkey *)k;
+}
+
+int mcp__pkey_default_alg(const mcp__pkey *k)
+{
+    static const int alg[] = {MCP__SIG_RS256, MCP__SIG_ES256, MCP__SIG_EDDSA};
+    int t = k && ready() ? kind((const EVP_PKEY *)k) : -1;
+    return t < 0 ? -1 : alg[t];
+}
+
+bool mcp__pkey_fits(const mcp__pkey *k, mcp__sig_alg alg)
+{
+    int t = k && ready() ? kind((const EVP_PKEY *)k) : -1;
+    switch (alg) {
+    case MCP__SIG_RS256:
+    case MCP__SIG_PS256:
+        return t == 0;
+    case MCP__SIG_ES256:
+        return t == 1;
+    case MCP__SIG_EDDSA:
+        return t == 2;
+    }
+    return false;
+}
+
+/* libcrypto's DER ECDSA signature to the JWS form r || s (32 bytes each, RFC 7518 §3.4). */
+static bool es256_raw(const unsigned char *der, size_t len, unsigned char out[64])
+{
+    const unsigned char *p = der;
+    ECDSA_SIG *es = C.ecdsa_from_der(NULL, &p, (long)len);
+    bool ok = es && C.bn_bits(C.ecdsa_r(es)) <= 256 && C.bn_bits(C.ecdsa_s(es)) <= 256 &&
+              C.bn_bin(C.ecdsa_r(es), out, 32) == 32 && C.bn_bin(C.ecdsa_s(es), out + 32, 32) == 32;
+    if (es)
+        C.ecdsa_free(es);
+    return ok;
+}
+
+int mcp__pkey_sign(const mcp__pkey *key, mcp__sig_alg alg, const void *data, size_t len,
+                   unsigned char **sig, size_t *slen)
+{
+    EVP_PKEY *k = (EVP_PKEY *)key;
+    EVP_MD_CTX *md;
+    EVP_PKEY_CTX *pctx = NULL;
+    unsigned char *out = NULL;
+    size_t n = 0;
+    int rc = MCP_EIO;
+    *sig = NULL;
+    *slen = 0;
+    if (!ready())
+        return MCP_EIO;
+    if (!mcp__pkey_fits(key, alg))
+        return MCP_EINVAL;
+    if (!(md = C.md_ctx_new()))
+        return MCP_ENOMEM;
+    if (C.sign_init(md, &pctx, alg == MCP__SIG_EDDSA ? NULL : C.sha256(), NULL, k) != 1)
+        goto out; /* e.g. a public key: nothing to sign with */
+    if (alg == MCP__SIG_PS256 && (C.set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                                  C.set_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+        goto out;
+    if (C.sign(md, NULL, &n, data, len) != 1 || n == 0 || n > 1024 ||
+        !(out = malloc(n < 64 ? 64 : n))) { /* room for r || s however short the DER */
+        rc = n ? MCP_ENOMEM : MCP_EIO;
+        goto out;
+    }
+    if (C.sign(md, out, &n, data, len) != 1)
+        goto out;
+    if (alg == MCP__SIG_ES256) {
+        unsigned char raw[64];
+        if (!es256_raw(out, n, raw))
+            goto out;
+        memcpy(out, raw, sizeof raw);
+        n = sizeof raw;
+    }
+    *sig = out;
+    *slen = n;
+    out = NULL;
+    rc = MCP_OK;
+out:
+    free(out);
+    C.md_ctx_free(md);
+    C.err_clear();
+    return rc;
+}
+
+/* A big-number parameter of `k` as base64url: `pad` bytes wide, or its own length (pad 0). */
+static char *bn_b64url(const EVP_PKEY *k, const char *name, size_t pad)
+{
+    BIGNUM *bn = NULL;
+    unsigned char buf[1024];
+    char *s = NULL;
+    int n;
+    if (C.pkey_get_bn(k, name, &bn) != 1 || !bn)
+        return NULL;
+    n = pad ? (int)pad : (C.bn_bits(bn) + 7) / 8;
+    if (n > 0 && (size_t)n <= sizeof buf && C.bn_bin(bn, buf, n) == n)
+        s = mcp__base64_encode(buf, (size_t)n, true);
+    C.bn_free(bn);
+    return s;
+}
+
+json_t *mcp__pkey_jwk(const mcp__pkey *key)
+{
+    const EVP_PKEY *k = (const EVP_PKEY *)key;
+    json_t *j = NULL;
+    char *a = NULL, *b = NULL;
+    int t = k && ready() ? kind(k) : -1;
+    if (t == 0 && (a = bn_b64url(k, OSSL_PKEY_PARAM_RSA_E, 0)) &&
+        (b = bn_b64url(k, OSSL_PKEY_PARAM_RSA_N, 0)))
+        j = json_pack("{s:s, s:s, s:s}", "kty", "RSA", "e", a, "n", b);
+    else if (t == 1 && (a = bn_b64url(k, OSSL_PKEY_PARAM_EC_PUB_X, 32)) &&
+             (b = bn_b64url(k, OSSL_PKEY_PARAM_EC_PUB_Y, 32)))
+        j = json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "x", a, "y", b);
+    else if (t == 2) {
+        unsigned char raw[32];
+        size_t n = sizeof raw;
+        if (C.pkey_raw_pub(k, raw, &n) == 1 && n == 32 && (a = mcp__base64_encode(raw, n, true)))
+            j = json_pack("{s:s, s:s, s:s}", "kty", "OKP", "crv", "Ed25519", "x", a);
+    }
+    free(a);
+    free(b);
+    if (ready())
+        C.err_clear();
+    return j;
 }

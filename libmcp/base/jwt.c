@@ -16,6 +16,10 @@
  * The claims become the principal, normalised so handlers find one shape: "scope" is a
  * space-separated string (from "scope", or from an array "scp"), and "client_id" is set from
  * "azp" when absent.
+ *
+ * The other way, for the client: mcp__jws_sign() builds a compact JWS from a header and claims
+ * (private_key_jwt assertions, DPoP proofs), and mcp__jwk_thumbprint() names a public key
+ * (RFC 7638).
  */
 #include "base/base.h"
 
@@ -43,7 +47,7 @@ static void say(char *why, size_t n, const char *text)
         snprintf(why, n, "%s", text);
 }
 
-static int alg_of(const char *s)
+int mcp__sig_alg_of(const char *s)
 {
     if (!s)
         return -1;
@@ -89,7 +93,7 @@ static bool key_from(const json_t *jwk, struct mcp__jwks_key *k)
     if (json_object_get(jwk, "d"))
         return false; /* a private key has no business in a published set */
     k->alg = -1;
-    if (alg && (k->alg = alg_of(json_string_value(alg))) < 0)
+    if (alg && (k->alg = mcp__sig_alg_of(json_string_value(alg))) < 0)
         return false; /* HS256, RS512, ...: not for us */
     if (strcmp(kty, "RSA") == 0) {
         k->kty = KTY_RSA;
@@ -283,7 +287,7 @@ int mcp__jwt_verify(const mcp__jwks *set, const char *tok, size_t n, const mcp__
     if (!(head = segment_json(tok, (size_t)(d1 - tok))))
         goto out;
     *why = "malformed token header";
-    alg = alg_of(json_string_value(json_object_get(head, "alg")));
+    alg = mcp__sig_alg_of(json_string_value(json_object_get(head, "alg")));
     if (alg < 0) {
         *why = "token algorithm not accepted (RS256, PS256, ES256 and EdDSA are)";
         goto out;
@@ -363,5 +367,125 @@ out:
     json_decref(head);
     json_decref(body);
     free(sig);
+    return rc;
+}
+
+/* ---- signing -------------------------------------------------------------------------------- */
+
+const char *mcp__sig_alg_name(mcp__sig_alg alg)
+{
+    switch (alg) {
+    case MCP__SIG_RS256:
+        return "RS256";
+    case MCP__SIG_PS256:
+        return "PS256";
+    case MCP__SIG_ES256:
+        return "ES256";
+    case MCP__SIG_EDDSA:
+        return "EdDSA";
+    }
+    return "none";
+}
+
+/* `v` as compact JSON, base64url-encoded, appended to `b`. */
+static int add_segment(mcp__buf *b, const json_t *v)
+{
+    mcp__buf json = {0};
+    char *enc;
+    int rc = mcp__json_write(&json, v);
+    if (rc != MCP_OK) {
+        mcp__buf_free(&json);
+        return rc;
+    }
+    enc = mcp__base64_encode(json.data, json.len, true);
+    mcp__buf_free(&json);
+    if (!enc)
+        return MCP_ENOMEM;
+    rc = mcp__buf_add(b, enc, strlen(enc));
+    free(enc);
+    return rc;
+}
+
+char *mcp__jws_sign(const mcp__pkey *key, mcp__sig_alg alg, const json_t *header,
+                    const json_t *claims, int *rc_out)
+{
+    json_t *head = header ? json_deep_copy(header) : json_object();
+    mcp__buf b = {0};
+    unsigned char *sig = NULL;
+    size_t slen = 0;
+    char *enc = NULL;
+    int rc = MCP_ENOMEM;
+    if (!head)
+        goto out;
+    rc = MCP_EINVAL;
+    if (!json_is_object(head) || !json_is_object(claims) || !mcp__pkey_fits(key, alg))
+        goto out;
+    rc = MCP_ENOMEM;
+    if (json_object_set_new(head, "alg", json_string(mcp__sig_alg_name(alg))) != 0)
+        goto out;
+    if ((rc = add_segment(&b, head)) != MCP_OK || (rc = mcp__buf_add(&b, ".", 1)) != MCP_OK ||
+        (rc = add_segment(&b, claims)) != MCP_OK)
+        goto out;
+    if ((rc = mcp__pkey_sign(key, alg, b.data, b.len, &sig, &slen)) != MCP_OK)
+        goto out;
+    rc = MCP_ENOMEM;
+    if (!(enc = mcp__base64_encode(sig, slen, true)) || mcp__buf_add(&b, ".", 1) != MCP_OK ||
+        mcp__buf_add(&b, enc, strlen(enc) + 1) != MCP_OK) /* with the NUL */
+        goto out;
+    rc = MCP_OK;
+out:
+    json_decref(head);
+    free(sig);
+    free(enc);
+    if (rc != MCP_OK)
+        mcp__buf_free(&b);
+    if (rc_out)
+        *rc_out = rc;
+    return rc == MCP_OK ? b.data : NULL;
+}
+
+/* The members RFC 7638 §3.2 requires, per kty, in lexicographic order. */
+int mcp__jwk_thumbprint(const json_t *jwk, char out[44])
+{
+    static const char *const rsa[] = {"e", "kty", "n", NULL},
+                             *const ec[] = {"crv", "kty", "x", "y", NULL},
+                             *const okp[] = {"crv", "kty", "x", NULL};
+    const char *kty = json_string_value(json_object_get(jwk, "kty"));
+    const char *const *names = NULL;
+    json_t *canon;
+    mcp__buf b = {0};
+    unsigned char d[32];
+    char *enc;
+    size_t i;
+    int rc = MCP_EINVAL;
+    out[0] = '\0';
+    if (!kty)
+        return MCP_EINVAL;
+    names = strcmp(kty, "RSA") == 0   ? rsa
+            : strcmp(kty, "EC") == 0  ? ec
+            : strcmp(kty, "OKP") == 0 ? okp
+                                      : NULL;
+    if (!names || !(canon = json_object()))
+        return names ? MCP_ENOMEM : MCP_EINVAL;
+    for (i = 0; names[i]; i++) {
+        const json_t *v = json_object_get(jwk, names[i]);
+        if (!json_is_string(v) || json_object_set(canon, names[i], (json_t *)v) != 0)
+            goto out;
+    }
+    /* jansson writes members in insertion order, which is the order above */
+    rc = mcp__json_write(&b, canon);
+    if (rc == MCP_OK)
+        rc = mcp__sha256_once(b.data, b.len, d);
+    if (rc == MCP_OK) {
+        if (!(enc = mcp__base64_encode(d, sizeof d, true)))
+            rc = MCP_ENOMEM;
+        else {
+            memcpy(out, enc, 44); /* 43 characters and the NUL */
+            free(enc);
+        }
+    }
+out:
+    json_decref(canon);
+    mcp__buf_free(&b);
     return rc;
 }

@@ -106,7 +106,7 @@ MCP_HIDDEN mcp_server_t *mcp__client_memory_server(const mcp_client_t *c);
 
 /* ---- oauth.c: authorization of HTTP requests (mcp_client_set_oauth) ---------------------------
  *
- * The Streamable HTTP transport adds mcp__oauth_header() to each POST, and hands a 401 or 403
+ * The Streamable HTTP transport adds mcp__oauth_header() to each request, and hands a 401 or 403
  * answer to mcp__oauth_challenge(): it says whether the request waits for the authorization
  * under way (the transport parks it until the callback bound with mcp__oauth_bind() runs), is to
  * be sent again at once, or fails. */
@@ -123,15 +123,19 @@ MCP_HIDDEN void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o,
                                             void (*free_fn)(mcp__oauth *));
 /** The transport that waits for the outcomes (NULL fn: none any more). */
 MCP_HIDDEN void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud);
-/** "Authorization: Bearer ..." for a request to `url` (new string), or NULL: no token, or the
- * token belongs to another origin. *gen: the token's generation, for mcp__oauth_challenge. */
-MCP_HIDDEN char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen);
+/** "Authorization: Bearer ..." for a `method` request to `url` (new string), or NULL: no token,
+ * or the token belongs to another origin. A DPoP-bound token gives "Authorization: DPoP ..." and
+ * in *proof the "DPoP: ..." line to send with it (new string; else NULL). *gen: the token's
+ * generation, for mcp__oauth_challenge. */
+MCP_HIDDEN char *mcp__oauth_header(mcp__oauth *o, const char *method, const char *url,
+                                   unsigned *gen, char **proof);
 /** A request to `url` sent with token generation `gen` was answered `status` (401 or 403) with
- * WWW-Authenticate `www` (or NULL). 0: wait for the bound callback; 1: send it again now (a
- * newer token exists); 2: not an authorization matter (a 403 without insufficient_scope);
- * an error (MCP_EAUTH, MCP_ENOMEM) with `why`: fail it. */
+ * WWW-Authenticate `www` (or NULL) and DPoP-Nonce `nonce` (or NULL). 0: wait for the bound
+ * callback; 1: send it again now (a newer token exists, or a DPoP nonce to use, once);
+ * 2: not an authorization matter (a 403 without insufficient_scope); an error (MCP_EAUTH,
+ * MCP_ENOMEM) with `why`: fail it. */
 MCP_HIDDEN int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char *www,
-                                    unsigned gen, char *why, size_t n);
+                                    unsigned gen, const char *nonce, char *why, size_t n);
 /** The generation of the current token (bumps with each new one). */
 MCP_HIDDEN unsigned mcp__oauth_generation(const mcp__oauth *o);
 MCP_HIDDEN void mcp__oauth_free(mcp__oauth *o);

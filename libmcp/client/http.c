@@ -57,6 +57,7 @@ typedef struct exch {
     int auth_rounds;  /* authorizations waited for */
     long auth_status; /* 401 or 403 answered: an authorization matter */
     char *www;        /* that answer's WWW-Authenticate */
+    char *dpop_nonce; /* and its DPoP-Nonce (a DPoP-bound token's server wants it in the proof) */
     bool parked;      /* on t->parked, waiting for the authorization */
     struct exch *prev, *next;
 } exch;
@@ -137,7 +138,7 @@ static void hclear(hlist *l)
 }
 
 /* The headers of every exchange: the caller's, the session, the protocol version. */
-static void base_headers(chttp *t, hlist *l, const char *protocol)
+static void base_headers(chttp *t, hlist *l, const char *protocol, const char *method)
 {
     size_t i;
     for (i = 0; t->headers[i]; i++)
@@ -147,9 +148,11 @@ static void base_headers(chttp *t, hlist *l, const char *protocol)
     if (protocol && protocol[0])
         hadd(l, mcp__chttp_dupf("MCP-Protocol-Version: %s", protocol));
     if (t->oauth) {
-        char *auth = mcp__oauth_header(t->oauth, t->url, NULL);
+        char *proof = NULL, *auth = mcp__oauth_header(t->oauth, method, t->url, NULL, &proof);
         if (auth)
             hadd(l, auth);
+        if (proof)
+            hadd(l, proof);
     }
 }
 
@@ -185,6 +188,7 @@ static void exch_mem_free(exch *x)
     free(x->i_name);
     free(x->i_protocol);
     free(x->www);
+    free(x->dpop_nonce);
     free(x);
 }
 
@@ -409,6 +413,9 @@ static int on_headers(mcp__curl_req *r, long status, const char *ctype, void *ud
         x->auth_status = status;
         free(x->www);
         x->www = www && strlen(www) <= 8192 ? strdup(www) : NULL;
+        www = mcp__curl_header(r, "DPoP-Nonce");
+        free(x->dpop_nonce);
+        x->dpop_nonce = www && strlen(www) <= 8192 ? strdup(www) : NULL;
         return 0;
     }
     if (status >= 200 && status < 300 && x->initialize) {
@@ -587,7 +594,8 @@ static bool authorize(chttp *t, exch *x)
         auth_fail(c, id, MCP_EAUTH, "the server still refuses after the authorizations");
         return true;
     }
-    rc = mcp__oauth_challenge(t->oauth, t->url, x->auth_status, x->www, x->gen, why, sizeof why);
+    rc = mcp__oauth_challenge(t->oauth, t->url, x->auth_status, x->www, x->gen, x->dpop_nonce, why,
+                              sizeof why);
     if (rc == 2)
         return false; /* a 403 of another kind: the usual reply */
     if (rc < 0) {
@@ -741,7 +749,7 @@ static void open_get(chttp *t)
         return;
     if (!(x = exch_new(t, X_GET, 0)))
         return;
-    base_headers(t, &h, t->protocol);
+    base_headers(t, &h, t->protocol, "GET");
     hadd(&h, strdup("Accept: text/event-stream"));
     if (t->get_last_id[0])
         hadd(&h, mcp__chttp_dupf("Last-Event-ID: %s", t->get_last_id));
@@ -765,7 +773,7 @@ static void resume(chttp *t, exch *x)
     if (t->list)
         t->list->prev = x;
     t->list = x;
-    base_headers(t, &h, t->protocol);
+    base_headers(t, &h, t->protocol, "GET");
     hadd(&h, strdup("Accept: text/event-stream"));
     hadd(&h, mcp__chttp_dupf("Last-Event-ID: %s", x->parser.last_id));
     h.v[h.n] = NULL;
@@ -870,7 +878,7 @@ static int exch_post(chttp *t, exch *x)
     }
     if (t->oauth)
         x->gen = mcp__oauth_generation(t->oauth);
-    base_headers(t, &h, info->initialize_request ? NULL : info->protocol);
+    base_headers(t, &h, info->initialize_request ? NULL : info->protocol, "POST");
     hadd(&h, strdup("Content-Type: application/json"));
     hadd(&h, strdup("Accept: application/json, text/event-stream"));
     if (info->method && (info->era == MCP__CERA_2026 ||
@@ -1020,7 +1028,7 @@ static void h_close(mcp__ctransport *base)
     cancel_all(t, false);
     /* 2025 session: DELETE it (bounded); closed once that is answered */
     if (t->session && (x = exch_new(t, X_DELETE, 0))) {
-        base_headers(t, &h, t->protocol);
+        base_headers(t, &h, t->protocol, "DELETE");
         h.v[h.n] = NULL;
         if (!h.oom &&
             start(t, x, "DELETE", (const char *const *)h.v, NULL, 0, DELETE_TIMEOUT_MS) == MCP_OK) {

@@ -10,6 +10,7 @@
  * mcp__oauth_* functions of their own, for tests/unit/test_oauth.c.
  */
 #include "client/http.h"
+#include "client/oauth_grants.h"
 
 #include <strings.h>
 #include <time.h>
@@ -27,6 +28,7 @@ struct mcp__oauth {
     /* the options (copies) */
     char *opt_client_id, *opt_client_secret, *cimd_url, *redirect_uri, *opt_scope, *client_name;
     char *private_key_pem, *signing_alg;
+    mcp__grants grants; /* the extensions (oauth_grants.c): private_key_jwt, jwt-bearer, ID-JAG */
     bool client_credentials;
     mcp_client_authorize_fn authorize;
     void *authorize_ud;
@@ -566,9 +568,9 @@ static void finish(mcp__oauth *o, int status, const char *fmt, ...)
 static int f_headers(mcp__curl_req *r, long status, const char *ctype, void *ud)
 {
     mcp__oauth *o = ud;
-    (void)r;
     (void)ctype;
     o->status = status;
+    mcp__grants_heard_nonce(&o->grants, mcp__curl_header(r, "DPoP-Nonce"));
     return 0;
 }
 
@@ -681,17 +683,47 @@ static void token_done(mcp__oauth *o);
  * client authentication the registration and the metadata call for (client_secret_basic,
  * client_secret_post or none). Further client authentication methods and grants go here.
  */
+static void token_send(mcp__oauth *o);
+
 static void token_request(mcp__oauth *o, const char *grant, const char *const *fields)
 {
     sbuf form = {0};
-    char *basic = NULL, *hdr[4] = {NULL};
-    const char *method = auth_method_for(o);
     size_t i;
     sparam(&form, "grant_type", grant);
     for (i = 0; fields && fields[i]; i += 2)
         sparam(&form, fields[i], fields[i + 1]);
     sparam(&form, "resource", o->resource);
-    if (strcmp(method, "client_secret_basic") == 0) {
+    if (form.oom) {
+        free(form.p);
+        finish(o, MCP_ENOMEM, "out of memory");
+        return;
+    }
+    free(o->grants.grant_form); /* kept to send it again (a DPoP nonce) */
+    o->grants.grant_form = form.p;
+    o->grants.nonce_retried = false;
+    token_send(o);
+}
+
+/* Send the kept grant fields with the client's authentication (a fresh assertion each time) and
+ * a fresh DPoP proof. */
+static void token_send(mcp__oauth *o)
+{
+    sbuf form = {0};
+    char *basic = NULL, *dpop = NULL, *hdr[5] = {NULL};
+    const char *method = auth_method_for(o);
+    bool dpop_failed = false;
+    size_t h = 2;
+    sputs(&form, o->grants.grant_form);
+    if (o->grants.key) { /* private_key_jwt (RFC 7523 §2.2): aud is the issuer */
+        char *a =
+            mcp__oauth_client_assertion(o->grants.key, o->grants.alg, o->client_id, o->issuer);
+        sparam(&form, "client_id", o->client_id);
+        sparam(&form, "client_assertion_type", MCP__OAUTH_ASSERTION_TYPE);
+        sparam(&form, "client_assertion", a);
+        if (!a)
+            form.oom = true;
+        free(a);
+    } else if (strcmp(method, "client_secret_basic") == 0) {
         sbuf cred = {0};
         char *b64;
         senc(&cred, o->client_id);
@@ -710,12 +742,16 @@ static void token_request(mcp__oauth *o, const char *grant, const char *const *f
     }
     hdr[0] = (char *)"Content-Type: application/x-www-form-urlencoded";
     hdr[1] = (char *)"Accept: application/json";
-    hdr[2] = basic;
-    if (form.oom)
+    if (basic)
+        hdr[h++] = basic;
+    if ((dpop = mcp__grants_token_dpop(&o->grants, o->token_ep, &dpop_failed)))
+        hdr[h++] = dpop;
+    if (form.oom || dpop_failed)
         finish(o, MCP_ENOMEM, "out of memory");
     else
         fetch(o, "POST", o->token_ep, (const char *const *)hdr, form.p, token_done);
     free(basic);
+    free(dpop);
     free(form.p);
 }
 
@@ -727,8 +763,9 @@ static void token_done(mcp__oauth *o)
     const char *at = json_string_value(json_object_get(j, "access_token"));
     const char *tt = json_string_value(json_object_get(j, "token_type"));
     const json_t *exp = json_object_get(j, "expires_in");
+    bool dpop_token = tt && o->grants.use_dpop && strcasecmp(tt, "DPoP") == 0;
     if (!at || !at[0] || strlen(at) > 8192 || strpbrk(at, "\r\n") ||
-        (tt && strcasecmp(tt, "Bearer") != 0)) {
+        (tt && strcasecmp(tt, "Bearer") != 0 && !dpop_token)) {
         char err[120] = "";
         const char *e = json_string_value(json_object_get(j, "error"));
         json_t *ej = j ? NULL : (o->buf ? json_loadb(o->buf, o->len, 0, NULL) : NULL);
@@ -737,6 +774,10 @@ static void token_done(mcp__oauth *o)
         snprintf(err, sizeof err, "%s", e ? e : "");
         json_decref(ej);
         json_decref(j);
+        if (mcp__grants_retry_token(&o->grants, o->status, err)) {
+            token_send(o); /* once, with the nonce the server gave (RFC 9449 §8) */
+            return;
+        }
         if (o->refreshing) {
             /* a refresh that failed: forget it and authorize from the start */
             o->refreshing = false;
@@ -749,6 +790,7 @@ static void token_done(mcp__oauth *o)
         return;
     }
     o->refreshing = false;
+    o->grants.bound = dpop_token;
     setstr(&o->access_token, at);
     if (json_is_string(json_object_get(j, "refresh_token")))
         setstr(&o->refresh_token, json_string_value(json_object_get(j, "refresh_token")));
@@ -881,9 +923,32 @@ int mcp_client_oauth_redirect(mcp_client_t *c, const char *redirect_url)
 
 /* ---- registration ---------------------------------------------------------------------------- */
 
+static void idjag_done(void *ud, int status, const char *id_jag, const char *why)
+{
+    mcp__oauth *o = ud;
+    if (o->freeing || !o->running)
+        return; /* the client is going: nothing waits for it */
+    if (status != MCP_OK) {
+        finish(o, MCP_EAUTH, "%s", why);
+        return;
+    }
+    {
+        const char *fields[] = {"assertion", id_jag, "scope", o->want_scope, NULL};
+        token_request(o, MCP__OAUTH_GRANT_JWT_BEARER, fields);
+    }
+}
+
 static void grant(mcp__oauth *o)
 {
-    if (o->client_credentials) {
+    char why[256];
+    if (o->grants.assertion) { /* jwt-bearer with the application's JWT */
+        const char *fields[] = {"assertion", o->grants.assertion, "scope", o->want_scope, NULL};
+        token_request(o, MCP__OAUTH_GRANT_JWT_BEARER, fields);
+    } else if (o->grants.idp_token_endpoint) { /* enterprise-managed: the IdP first */
+        if (mcp__grants_idjag(&o->grants, mcp__client_uvloop(o->c), o->issuer, o->resource,
+                              o->want_scope, idjag_done, o, why, sizeof why) != MCP_OK)
+            finish(o, MCP_EAUTH, "%s", why);
+    } else if (o->client_credentials) {
         const char *fields[] = {"scope", o->want_scope, NULL};
         token_request(o, "client_credentials", fields);
     } else {
@@ -1245,9 +1310,11 @@ static long long early(const mcp__oauth *o)
     return o->lifetime && o->lifetime / 2 < REFRESH_EARLY_S ? o->lifetime / 2 : REFRESH_EARLY_S;
 }
 
-char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen)
+char *mcp__oauth_header(mcp__oauth *o, const char *method, const char *url, unsigned *gen,
+                        char **proof)
 {
     char origin[512];
+    *proof = NULL;
     if (gen)
         *gen = o->gen;
     if (!o->access_token || !o->token_origin ||
@@ -1256,7 +1323,7 @@ char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen)
         mcp__oauth_url_split(url, origin, sizeof origin, NULL) != MCP_OK ||
         strcasecmp(origin, o->token_origin) != 0)
         return NULL;
-    return mcp__chttp_dupf("Authorization: Bearer %s", o->access_token);
+    return mcp__grants_auth_lines(&o->grants, o->access_token, method, url, proof);
 }
 
 void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud)
@@ -1266,7 +1333,7 @@ void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud)
 }
 
 int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char *www, unsigned gen,
-                         char *why, size_t n)
+                         const char *nonce, char *why, size_t n)
 {
     char *rm = NULL, *scope = NULL, *err = NULL;
     bool stepup;
@@ -1277,6 +1344,12 @@ int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char
         return MCP_ENOMEM;
     }
     stepup = status == 403;
+    if (!stepup && gen == o->gen && mcp__grants_rs_nonce(&o->grants, err, nonce)) {
+        free(rm); /* DPoP: the same token again, with the server's nonce (RFC 9449 §9) */
+        free(scope);
+        free(err);
+        return 1;
+    }
     if (stepup && (!err || strcmp(err, "insufficient_scope") != 0)) {
         free(rm);
         free(scope);
@@ -1343,6 +1416,7 @@ void mcp__oauth_free(mcp__oauth *o)
     o->freeing = true;
     if (o->req)
         mcp__curl_cancel(o->req);
+    mcp__grants_clear(&o->grants);
     if (o->eng)
         mcp__curl_release(o->eng);
     clear_run(o);
@@ -1416,7 +1490,9 @@ int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts)
         return MCP_EINVAL;
     if (mcp__client_oauth(c) || mcp_client_is_connected(c))
         return MCP_ESTATE;
-    if (opts->client_credentials ? !opts->client_id : (!opts->authorize || !opts->redirect_uri))
+    if (opts->client_credentials || opts->assertion || opts->idp_token_endpoint
+            ? !opts->client_id
+            : (!opts->authorize || !opts->redirect_uri))
         return MCP_EINVAL;
     if (!(o = calloc(1, sizeof *o)))
         return MCP_ENOMEM;
@@ -1438,7 +1514,8 @@ int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts)
     COPY(o->private_key_pem, opts->private_key_pem);
     COPY(o->signing_alg, opts->signing_alg);
 #undef COPY
-    if (opts->saved && (rc = load_saved(o, opts->saved)) != MCP_OK) {
+    if ((rc = mcp__grants_init(&o->grants, opts)) != MCP_OK ||
+        (opts->saved && (rc = load_saved(o, opts->saved)) != MCP_OK)) {
         mcp__oauth_free(o);
         return rc;
     }

@@ -3,6 +3,8 @@
  * Every key is made here at run time with libcrypto (this test links it; libmcp dlopen()s it),
  * and every token is signed here: RS256, PS256, ES256, EdDSA accepted; each bad input refused
  * with the result the transport turns into a status (INVALID: 401; NO_KEY: refetch, then 401).
+ * The other way: the same keys written as PEM (PKCS#8, SEC1, PKCS#1) are read by libmcp, which
+ * signs tokens (mcp__jws_sign) that this verifier accepts; keys it must refuse are refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,8 +56,8 @@ static json_t *jwk_of(EVP_PKEY *k, const char *kid)
     } else if (EVP_PKEY_is_a(k, "EC")) {
         a = bn_b64(k, OSSL_PKEY_PARAM_EC_PUB_X, 32);
         b = bn_b64(k, OSSL_PKEY_PARAM_EC_PUB_Y, 32);
-        j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "kid", kid, "x",
-                      a, "y", b);
+        j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "kid", kid, "x", a,
+                      "y", b);
     } else {
         unsigned char raw[32];
         size_t n = sizeof raw;
@@ -81,8 +83,7 @@ static char *sign(EVP_PKEY *k, const char *alg, const char *header, const char *
     EVP_PKEY_CTX *pctx = NULL;
     snprintf(input, in_len + 1, "%s.%s", h, c);
     assert_int_equal(
-        EVP_DigestSignInit(md, &pctx, strcmp(alg, "EdDSA") == 0 ? NULL : EVP_sha256(), NULL, k),
-        1);
+        EVP_DigestSignInit(md, &pctx, strcmp(alg, "EdDSA") == 0 ? NULL : EVP_sha256(), NULL, k), 1);
     if (strcmp(alg, "PS256") == 0) {
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
@@ -205,8 +206,8 @@ static void test_each_algorithm(void **state)
     static const struct {
         const char *alg, *kid;
         EVP_PKEY **k;
-    } cases[] = {{"RS256", "r1", &rsa}, {"PS256", "r1", &rsa}, {"ES256", "e1", &ec},
-                 {"EdDSA", "d1", &ed}};
+    } cases[] = {
+        {"RS256", "r1", &rsa}, {"PS256", "r1", &rsa}, {"ES256", "e1", &ec}, {"EdDSA", "d1", &ed}};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -300,11 +301,11 @@ static void test_claims(void **state)
 {
     char *t;
     (void)state;
-#define EXPECT(claims, want)                                                      \
-    do {                                                                          \
-        t = sign(rsa, "RS256", header("RS256", "r1"), claims);                    \
-        assert_int_equal(check(t, NULL), want);                                   \
-        free(t);                                                                  \
+#define EXPECT(claims, want)                                   \
+    do {                                                       \
+        t = sign(rsa, "RS256", header("RS256", "r1"), claims); \
+        assert_int_equal(check(t, NULL), want);                \
+        free(t);                                               \
     } while (0)
     EXPECT(claims_text("https://evil.test", "\"https://mcp.test/mcp\"", NOW + 300, NULL),
            MCP__JWT_INVALID);
@@ -366,6 +367,111 @@ static void test_header_rules(void **state)
     free(t);
 }
 
+/* `k` as PEM: PKCS#8, or (traditional) the SEC1 / PKCS#1 form of its type; with `pass`,
+ * encrypted. Returns malloc'd text. */
+static char *pem_of(EVP_PKEY *k, bool traditional, const char *pass)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data, *out;
+    long n;
+    int ok;
+    if (traditional)
+        ok = PEM_write_bio_PrivateKey_traditional(bio, k, NULL, NULL, 0, NULL, NULL);
+    else if (pass)
+        ok = PEM_write_bio_PrivateKey(bio, k, EVP_aes_256_cbc(), (const unsigned char *)pass,
+                                      (int)strlen(pass), NULL, NULL);
+    else
+        ok = PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(ok, 1);
+    n = BIO_get_mem_data(bio, &data);
+    out = malloc((size_t)n + 1);
+    memcpy(out, data, (size_t)n);
+    out[n] = '\0';
+    BIO_free(bio);
+    return out;
+}
+
+static void test_sign_with_pem_keys(void **state)
+{
+    static const struct {
+        const char *alg, *kid, *begin;
+        EVP_PKEY **k;
+        bool traditional;
+    } cases[] = {
+        {"RS256", "r1", "-----BEGIN PRIVATE KEY-----", &rsa, false},
+        {"PS256", "r1", "-----BEGIN RSA PRIVATE KEY-----", &rsa, true},
+        {"ES256", "e1", "-----BEGIN PRIVATE KEY-----", &ec, false},
+        {"ES256", "e1", "-----BEGIN EC PRIVATE KEY-----", &ec, true},
+        {"EdDSA", "d1", "-----BEGIN PRIVATE KEY-----", &ed, false},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *pem = pem_of(*cases[i].k, cases[i].traditional, NULL), *tok, why[200];
+        mcp__pkey *k;
+        json_t *head, *claims, *got = NULL, *mine, *theirs;
+        int alg = mcp__sig_alg_of(cases[i].alg), rc = -1;
+        assert_non_null(strstr(pem, cases[i].begin));
+        k = mcp__pkey_from_pem(pem, strlen(pem), why, sizeof why);
+        assert_non_null(k);
+        /* the public JWK libmcp exports is the key's own */
+        mine = mcp__pkey_jwk(k);
+        theirs = jwk_of(*cases[i].k, cases[i].kid);
+        json_object_del(theirs, "kid");
+        assert_true(json_equal(mine, theirs));
+        head = json_pack("{s:s, s:s}", "typ", "at+jwt", "kid", cases[i].kid);
+        claims = json_loads(good_claims(), 0, NULL);
+        tok = mcp__jws_sign(k, (mcp__sig_alg)alg, head, claims, &rc);
+        assert_int_equal(rc, MCP_OK);
+        assert_int_equal(check(tok, &got), MCP__JWT_OK);
+        assert_string_equal(json_string_value(json_object_get(got, "sub")), "alice");
+        json_decref(got);
+        free(tok);
+        /* the key's type decides: no EdDSA with RSA, no RS256 with EC ... */
+        assert_null(mcp__jws_sign(k, alg == MCP__SIG_EDDSA ? MCP__SIG_RS256 : MCP__SIG_EDDSA, head,
+                                  claims, &rc));
+        assert_int_equal(rc, MCP_EINVAL);
+        json_decref(head);
+        json_decref(claims);
+        json_decref(mine);
+        json_decref(theirs);
+        mcp__pkey_free(k);
+        free(pem);
+    }
+}
+
+static void test_pem_keys_refused(void **state)
+{
+    EVP_PKEY *p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+    EVP_PKEY *x25519 = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    char *pem, why[200];
+    (void)state;
+    assert_non_null(p384);
+    assert_non_null(x25519);
+    /* an RSA key under 2048 bits */
+    pem = pem_of(rsa_small, true, NULL);
+    assert_null(mcp__pkey_from_pem(pem, strlen(pem), why, sizeof why));
+    assert_non_null(strstr(why, "2048"));
+    free(pem);
+    /* another curve, and a key that does not sign */
+    pem = pem_of(p384, false, NULL);
+    assert_null(mcp__pkey_from_pem(pem, strlen(pem), why, sizeof why));
+    assert_non_null(strstr(why, "unsupported key type"));
+    free(pem);
+    pem = pem_of(x25519, false, NULL);
+    assert_null(mcp__pkey_from_pem(pem, strlen(pem), why, sizeof why));
+    assert_non_null(strstr(why, "unsupported key type"));
+    free(pem);
+    /* encrypted: refused, never prompted for (stdin is not read) */
+    pem = pem_of(ec, false, "secret");
+    assert_non_null(strstr(pem, "ENCRYPTED"));
+    assert_null(mcp__pkey_from_pem(pem, strlen(pem), why, sizeof why));
+    assert_non_null(strstr(why, "unencrypted"));
+    free(pem);
+    EVP_PKEY_free(p384);
+    EVP_PKEY_free(x25519);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_alg_none_and_hmac),
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_header_rules),
+        cmocka_unit_test(test_sign_with_pem_keys),
+        cmocka_unit_test(test_pem_keys_refused),
     };
     return cmocka_run_group_tests_name("jwt", tests, setup, teardown);
 }

@@ -259,6 +259,13 @@ int main(int argc, char **argv)
         o.private_key_pem = json_string_value(json_object_get(ctx, "private_key_pem"));
         o.signing_alg = json_string_value(json_object_get(ctx, "signing_algorithm"));
         o.client_credentials = strncmp(scenario, "auth/client-credentials", 23) == 0;
+        /* the extension grants: a workload's JWT (jwt-bearer), or an enterprise IdP's ID token
+         * to exchange for an ID-JAG first */
+        o.assertion = json_string_value(json_object_get(ctx, "valid_jwt"));
+        o.idp_token_endpoint = json_string_value(json_object_get(ctx, "idp_token_endpoint"));
+        o.idp_client_id = json_string_value(json_object_get(ctx, "idp_client_id"));
+        o.idp_id_token = json_string_value(json_object_get(ctx, "idp_id_token"));
+        o.dpop = strncmp(scenario, "auth/dpop", 9) == 0; /* DPoP-bound tokens (RFC 9449) */
         o.client_metadata_url = "https://conformance-test.local/client-metadata.json";
         o.redirect_uri = "http://localhost:3000/callback";
         o.authorize = on_authorize;

@@ -7,9 +7,11 @@
 #
 # The auth/* scenarios (every one but the extensions', plus auth/client-credentials-basic) run
 # the OAuth 2.1 flow of mcp_client_set_oauth(); the 2025-03-26 ones with --spec-version
-# 2025-03-26 (the suite lists them under that revision only). Not run: the other extension
-# scenarios (client-credentials-jwt, cross-app-access / enterprise-managed-authorization, dpop*,
-# wif-jwt-bearer: grants libmcp's client does not implement).
+# 2025-03-26 (the suite lists them under that revision only). The extension scenarios of the
+# grants in libmcp/client/oauth_grants.c run too: client-credentials-jwt (private_key_jwt; both),
+# dpop and dpop-nonce (DPoP-bound tokens, the nonce retries), wif-jwt-bearer (the jwt-bearer
+# grant), enterprise-managed-authorization (all four alpha) and cross-app-access-complete-flow
+# (stable; the ID-JAG token exchange, then jwt-bearer).
 #
 # Usage (from the repo root, as `make conformance-client` does): sh tests/conformance/client/run.sh
 #   BUILD=dir   where the binaries are (default: build). Results go to $BUILD/conformance-client/.
@@ -44,12 +46,13 @@ auth/token-endpoint-auth-basic auth/token-endpoint-auth-post auth/token-endpoint
 auth/pre-registration auth/2025-03-26-oauth-metadata-backcompat
 auth/2025-03-26-oauth-endpoint-fallback auth/resource-mismatch auth/offline-access-scope
 auth/offline-access-not-supported auth/client-credentials-basic"
-STABLE_SCENARIOS="$STABLE_SCENARIOS $AUTH_SCENARIOS"
+STABLE_SCENARIOS="$STABLE_SCENARIOS $AUTH_SCENARIOS auth/client-credentials-jwt"
 ALPHA_SCENARIOS="$STABLE_SCENARIOS request-metadata sep-2322-client-request-state
 http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref
 json-schema-2020-12-preservation auth/authorization-server-migration auth/iss-supported
 auth/iss-not-advertised auth/iss-supported-missing auth/iss-wrong-issuer auth/iss-unexpected
-auth/iss-normalized auth/metadata-issuer-mismatch"
+auth/iss-normalized auth/metadata-issuer-mismatch auth/dpop auth/dpop-nonce auth/wif-jwt-bearer
+auth/enterprise-managed-authorization"
 # The skills extension (SEP-2640): the client fetches no skill file ahead of need, and refuses a
 # SKILL.md whose digest, size or frontmatter does not match its entry.
 SKILLS_SCENARIOS="sep-2640-client-no-prefetch sep-2640-client-verify-digest
@@ -77,7 +80,7 @@ run() { # LABEL CLI SCENARIO
         sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Ev ' INFO ' | tail -n 30
     fi
 }
-for s in $STABLE_SCENARIOS; do run stable "$STABLE" "$s"; done
+for s in $STABLE_SCENARIOS auth/cross-app-access-complete-flow; do run stable "$STABLE" "$s"; done
 for s in $ALPHA_SCENARIOS; do run alpha "$ALPHA" "$s"; done
 for s in $SKILLS_SCENARIOS; do run alpha "$ALPHA" "$s"; done
 # Under `make san` the client is sanitized: a report in its stderr is a failure too.
