@@ -1,5 +1,5 @@
 /*
- * mcp info, mcp ping: who the server is and whether it answers.
+ * mcp info, mcp ping: who the server is and whether it answers; mcp logout: forget a login.
  */
 #include "cmd.h"
 
@@ -98,6 +98,20 @@ int mcp_cmd_ping(int argc, char **argv)
             printf("pong in %.3f ms\n", ms);
         rc = MCP_EXIT_OK;
     }
+    mcp_cli_close(&cli);
+    return rc;
+}
+
+int mcp_cmd_logout(int argc, char **argv)
+{
+    mcp_cli cli;
+    int rc = mcp_cli_parse(&cli, argc, argv, "mcp logout [--oauth-state FILE] URL", NULL, NULL);
+    if (rc == MCP_EXIT_OK && !cli.url) {
+        fprintf(stderr, "%s: logout takes the server's URL\n", cli.prog);
+        rc = MCP_EXIT_USAGE;
+    }
+    if (rc == MCP_EXIT_OK && mcp_cli_oauth_logout(cli.url, cli.oauth.state_file, cli.prog) != 0)
+        rc = MCP_EXIT_CONNECTION;
     mcp_cli_close(&cli);
     return rc;
 }
