@@ -1,0 +1,294 @@
+// OAuth login with the built `mcp` command and `mcp-proxy` against a real authorization server:
+// oidc-provider (tests/auth/oidc.mjs) with dynamic client registration, the authorization code
+// grant with PKCE and refresh tokens, issuing JWT access tokens for mcp-everything's resource URL
+// (verified by mcp-everything itself: --jwks-url, --issuer). The "browser" is this test: it reads
+// the authorization URL the command prints on stderr (--no-browser) and follows it with fetch
+// through the provider's login and consent (tests/auth/browser.mjs) to the command's loopback
+// redirect listener.
+//   mcp --oauth --no-browser tools URL    log in, list the tools; the login is saved (mode 0600)
+//   mcp tools URL                          the saved token, no browser, no new grant
+//   mcp logout URL                         a new login is needed
+//   an expired access token                refreshed with the saved refresh token, saved again
+//   consent denied / an unknown scope      exit status 4 and a message saying why
+//   --client-credentials                   the pre-registered confidential client
+//   mcp-proxy --oauth URL                  the TypeScript SDK client v1 over STDIO: list, call
+// Every run gets its own XDG_STATE_HOME (and HOME) under a temporary directory.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe } from 'node:test';
+
+import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
+import { BUILD, HOOK, ROOT, V1, closeAll, sleep, startServer, test } from '../http/lib.mjs';
+import { browse } from './browser.mjs';
+import { startAuthorizationServer } from './oidc.mjs';
+
+const requireSdk = createRequire(path.join(ROOT, 'tests', 'interop', 'package.json'));
+const { StdioClientTransport } = requireSdk('@modelcontextprotocol/sdk/client/stdio.js');
+
+const EVERYTHING = path.join(BUILD, 'bin', 'mcp-everything');
+const MCP = path.join(BUILD, 'bin', 'mcp');
+const PROXY = path.join(BUILD, 'bin', 'mcp-proxy');
+const BASE = 'mcp:tools';
+const ADMIN = 'everything:admin';
+const URL_LINE = /^\s+(https?:\/\/\S+)$/m; // the authorization URL, on a line of its own
+
+after(closeAll);
+
+/** A fresh state home: { env, dir, files() (the saved logins) }. */
+function stateHome(name) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `libmcp-login-${name}-`));
+    const env = { ...process.env, ...SANITIZER_ENV, XDG_STATE_HOME: dir, HOME: dir, BROWSER: '/bin/false' };
+    delete env.MCP_CLIENT_SECRET;
+    const oauthDir = path.join(dir, 'mcp', 'oauth');
+    return {
+        dir,
+        env,
+        oauthDir,
+        files: () => (fs.existsSync(oauthDir) ? fs.readdirSync(oauthDir).filter((f) => f.endsWith('.json')) : []),
+    };
+}
+
+/**
+ * Run the mcp command; when it prints an authorization URL on stderr, follow it as the browser
+ * (`action`: 'login' or 'deny'). Resolves { code, stdout, stderr, authorized (the URL followed,
+ * or null), page (the listener's answer) }.
+ */
+function runMcp(args, { env, as, action = 'login', timeout = 15000 }) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(MCP, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let authorized = null;
+        let page = null;
+        let browsing = Promise.resolve();
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`mcp ${args.join(' ')} did not finish in ${timeout} ms:\n${stderr}`));
+        }, timeout);
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => {
+            stderr += d;
+            const m = URL_LINE.exec(stderr);
+            if (m && !authorized) {
+                authorized = m[1];
+                browsing = browse(authorized, as.issuer, { action }).then((p) => (page = p));
+            }
+        });
+        child.once('close', async (code) => {
+            clearTimeout(timer);
+            try {
+                await browsing;
+            } catch (e) {
+                reject(e);
+                return;
+            }
+            assertNoSanitizerReport(stderr, `mcp ${args.join(' ')}`);
+            resolve({ code, stdout, stderr, authorized, page });
+        });
+    });
+}
+
+describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', () => {
+    let as, srv;
+    const home = stateHome('mcp');
+
+    before(async () => {
+        as = await startAuthorizationServer({ scopes: [BASE, ADMIN] });
+        srv = await startServer(EVERYTHING, [
+            '--auth-server', as.issuer, '--scopes', BASE,
+            '--jwks-url', as.jwksUrl, '--issuer', as.issuer,
+            '--jwks-min-interval', '1s',
+        ]);
+        as.setResource(srv.url);
+    }, HOOK);
+    after(async () => {
+        const code = await srv?.close();
+        await as?.close();
+        assert.equal(code, 0, srv?.stderr());
+        fs.rmSync(home.dir, { recursive: true, force: true });
+    });
+
+    const grantsOf = (type) => as.grants.filter((g) => g.type === type).length;
+
+    test('without --oauth: a 401 says to log in, exit status 4', async () => {
+        const r = await runMcp(['tools', srv.url], { env: home.env, as });
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stderr, /authorization failed: the server wants a login \(try --oauth\)/);
+        assert.equal(r.authorized, null, 'no login without --oauth');
+        assert.equal(r.stdout, '');
+        assert.deepEqual(home.files(), []);
+    });
+
+    test('--oauth --no-browser: register, log in through the browser, list the tools', async () => {
+        const r = await runMcp(['tools', '--oauth', '--no-browser', srv.url], { env: home.env, as });
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.authorized, `an authorization URL on stderr:\n${r.stderr}`);
+        const u = new URL(r.authorized);
+        assert.equal(u.origin, as.issuer);
+        assert.equal(u.searchParams.get('code_challenge_method'), 'S256');
+        assert.equal(u.searchParams.get('resource'), srv.url);
+        assert.match(u.searchParams.get('redirect_uri'), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+        assert.equal(r.page.status, 200, r.page.body);
+        assert.match(r.page.body, /Logged in/);
+        assert.match(r.stdout, /^echo\(/m, 'the tools list on stdout');
+        assert.doesNotMatch(r.stdout, /https?:\/\//, 'no URL on stdout');
+        assert.equal(grantsOf('authorization_code'), 1);
+        const files = home.files();
+        assert.equal(files.length, 1, 'one saved login');
+        const file = path.join(home.oauthDir, files[0]);
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'the saved login is private');
+        assert.equal(fs.statSync(home.oauthDir).mode & 0o777, 0o700, 'its directory too');
+        const saved = fs.readFileSync(file, 'utf8');
+        assert.ok(JSON.parse(saved), 'the saved login is JSON');
+    });
+
+    test('a second run uses the saved token: no browser, no new grant', async () => {
+        const before = as.grants.length;
+        const r = await runMcp(['call', 'echo', 'message=again', srv.url], { env: home.env, as });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.authorized, null, `no login:\n${r.stderr}`);
+        assert.match(r.stdout, /again/);
+        assert.equal(as.grants.length, before, 'no token requested');
+    });
+
+    test('mcp logout forgets the login; the next run must log in again', async () => {
+        const out = await runMcp(['logout', srv.url], { env: home.env, as });
+        assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stderr, /logged out/);
+        assert.deepEqual(home.files(), []);
+        const r = await runMcp(['tools', srv.url], { env: home.env, as });
+        assert.equal(r.code, 4, 'no saved login, no --oauth: 401');
+        assert.equal(r.authorized, null);
+        const codes = grantsOf('authorization_code');
+        as.setAccessTokenTtl(3); // this login's access token expires soon: the next test
+        const again = await runMcp(['tools', '--oauth', '--no-browser', srv.url], { env: home.env, as });
+        as.setAccessTokenTtl(600);
+        assert.equal(again.code, 0, again.stderr);
+        assert.ok(again.authorized, 'a new login');
+        assert.equal(grantsOf('authorization_code'), codes + 1);
+    });
+
+    test('an expired access token is refreshed with the saved refresh token, no browser', async () => {
+        const refreshes = grantsOf('refresh_token');
+        await sleep(3500); // the 3 s token has expired
+        const r = await runMcp(['tools', srv.url], { env: home.env, as });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.authorized, null, `no login:\n${r.stderr}`);
+        assert.ok(grantsOf('refresh_token') > refreshes, `refreshed: ${JSON.stringify(as.grants)}\n${r.stderr}`);
+        assert.match(r.stdout, /^echo\(/m);
+        const file = path.join(home.oauthDir, home.files()[0]);
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'the refreshed login is saved privately');
+        // the refreshed token is saved: the next run needs no grant at all
+        const count = as.grants.length;
+        const next = await runMcp(['tools', srv.url], { env: home.env, as });
+        assert.equal(next.code, 0, next.stderr);
+        assert.equal(as.grants.length, count, 'the refreshed token was saved and reused');
+        assert.equal((await runMcp(['logout', srv.url], { env: home.env, as })).code, 0);
+        const twice = await runMcp(['logout', srv.url], { env: home.env, as });
+        assert.equal(twice.code, 0);
+        assert.match(twice.stderr, /not logged in/);
+    });
+
+    test('consent denied: exit status 4 and why; nothing saved', async () => {
+        const h = stateHome('deny');
+        try {
+            const r = await runMcp(['tools', '--oauth', '--no-browser', srv.url], { env: h.env, as, action: 'deny' });
+            assert.equal(r.code, 4, r.stderr);
+            assert.ok(r.authorized);
+            assert.match(r.page.body, /refused/i, 'the browser page says so');
+            assert.match(r.stderr, /access_denied|refused|denied/i);
+            assert.match(r.stderr, /authorization failed/);
+            assert.equal(r.stdout, '');
+            assert.equal(h.files().filter((f) => JSON.parse(fs.readFileSync(path.join(h.oauthDir, f), 'utf8')).access_token).length, 0);
+        } finally {
+            fs.rmSync(h.dir, { recursive: true, force: true });
+        }
+    });
+
+    test('a scope the authorization server does not know: exit status 4 and why', async () => {
+        const h = stateHome('scope');
+        try {
+            const r = await runMcp(['tools', '--oauth', '--no-browser', '--scope', 'no:such-scope', srv.url], { env: h.env, as });
+            assert.equal(r.code, 4, r.stderr);
+            assert.match(r.stderr, /authorization failed/);
+            assert.equal(r.stdout, '');
+        } finally {
+            fs.rmSync(h.dir, { recursive: true, force: true });
+        }
+    });
+
+    test('--client-credentials with the pre-registered client (secret from the environment and a file)', async () => {
+        const h = stateHome('cc');
+        try {
+            const env = { ...h.env, MCP_CLIENT_SECRET: as.client.secret };
+            const r = await runMcp(['call', 'echo', 'message=cc', '--client-credentials', '--client-id', as.client.id, srv.url], { env, as });
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.authorized, null);
+            assert.match(r.stdout, /cc/);
+            const secretFile = path.join(h.dir, 'secret');
+            fs.writeFileSync(secretFile, `${as.client.secret}\n`, { mode: 0o600 });
+            const state = path.join(h.dir, 'cc-state.json');
+            const f = await runMcp(['tools', '--client-credentials', '--client-id', as.client.id,
+                '--client-secret-file', secretFile, '--oauth-state', state, srv.url], { env: h.env, as });
+            assert.equal(f.code, 0, f.stderr);
+            assert.equal(fs.statSync(state).mode & 0o777, 0o600);
+            const bad = await runMcp(['tools', '--client-credentials', '--client-id', as.client.id,
+                '--oauth-state', path.join(h.dir, 'bad.json'), srv.url],
+                { env: { ...h.env, MCP_CLIENT_SECRET: 'wrong' }, as });
+            assert.equal(bad.code, 4, bad.stderr);
+            assert.match(bad.stderr, /authorization failed/);
+            assert.ok(!bad.stderr.includes(as.client.secret), 'no secret on stderr');
+            const none = await runMcp(['tools', '--client-credentials', srv.url], { env: h.env, as });
+            assert.equal(none.code, 2, 'usage: no client id, no secret');
+        } finally {
+            fs.rmSync(h.dir, { recursive: true, force: true });
+        }
+    });
+
+    test('mcp-proxy --oauth: the SDK client v1 over STDIO lists and calls through the login', async () => {
+        const h = stateHome('proxy');
+        const transport = new StdioClientTransport({
+            command: PROXY,
+            args: ['--oauth', '--no-browser', srv.url],
+            env: h.env,
+            stderr: 'pipe',
+        });
+        let stderr = '';
+        let browsing = null;
+        const errors = [];
+        transport.onerror = (e) => errors.push(e);
+        const client = new V1.Client({ name: 'libmcp-login-proxy', version: '1.0.0' }, { capabilities: {} });
+        const started = client.connect(transport);
+        transport.stderr.setEncoding('utf8');
+        transport.stderr.on('data', (d) => {
+            stderr += d;
+            const m = URL_LINE.exec(stderr);
+            if (m && !browsing) browsing = browse(m[1], as.issuer);
+        });
+        try {
+            await started;
+            assert.ok(browsing, `the proxy printed an authorization URL:\n${stderr}`);
+            const page = await browsing;
+            assert.equal(page.status, 200);
+            const { tools } = await client.listTools();
+            assert.ok(tools.some((t) => t.name === 'echo'), JSON.stringify(tools.map((t) => t.name)));
+            const res = await client.callTool({ name: 'echo', arguments: { message: 'through the proxy' } });
+            assert.match(res.content[0].text, /through the proxy/);
+            assert.deepEqual(errors, [], 'nothing but protocol on the proxy stdout');
+            const files = h.files();
+            assert.equal(files.length, 1);
+            assert.equal(fs.statSync(path.join(h.oauthDir, files[0])).mode & 0o777, 0o600);
+        } finally {
+            await client.close().catch(() => {});
+            await sleep(300);
+            assertNoSanitizerReport(stderr, 'mcp-proxy');
+            fs.rmSync(h.dir, { recursive: true, force: true });
+        }
+    });
+});
