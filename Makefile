@@ -326,7 +326,8 @@ replicas-test: all
 	$(Q)BUILD=$(BUILD) sh tests/replicas/run.sh
 
 # OAuth against a real authorization server: oidc-provider (npm, pinned) issues JWT access
-# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up).
+# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up);
+# the built mcp and mcp-proxy log in (code + PKCE, registration, refresh; tests/auth/login.test.mjs).
 auth-test: all
 	$(Q)BUILD=$(BUILD) sh tests/auth/run.sh
 
