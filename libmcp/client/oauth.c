@@ -268,7 +268,8 @@ int mcp__oauth_parse_www(const char *h, char **resource_metadata, char **scope, 
             p++;
         if (*p != '=') { /* a scheme name (token68 forms are not used by Bearer) */
             if (kl)
-                bearer = kl == 6 && strncasecmp(k, "Bearer", 6) == 0;
+                bearer = (kl == 6 && strncasecmp(k, "Bearer", 6) == 0) ||
+                         (kl == 4 && strncasecmp(k, "DPoP", 4) == 0);
             continue;
         }
         p++;
@@ -1070,16 +1071,26 @@ static void asm_done(mcp__oauth *o)
             finish(o, MCP_ENOMEM, "out of memory");
             return;
         }
-        if (!iss || strcmp(iss, want) != 0) {
-            json_decref(j);
+        if (o->legacy && iss && mcp__oauth_url_allowed(iss)) {
+            /* 2025-03-26: the metadata of the server's own origin; its issuer need not be the
+             * origin (the spec of then did not tie them), it is recorded as stated */
+            free(want);
+            want = strdup(iss);
+        } else if (!iss || strcmp(iss, want) != 0) {
             finish(o, MCP_EAUTH,
                    "authorization server metadata: issuer mismatch ('%.100s', expected "
                    "'%.100s')",
                    iss ? iss : "(none)", want);
+            json_decref(j);
             free(want);
             return;
         }
-        use_issuer(o, want, j);
+        if (want)
+            use_issuer(o, want, j);
+        else {
+            json_decref(j);
+            finish(o, MCP_ENOMEM, "out of memory");
+        }
         free(want);
         return;
     }

@@ -5,10 +5,12 @@
 # release (tests/conformance/stable) and the 2026 alpha (tests/conformance/alpha), each on every
 # scenario listed below. No baseline of expected failures: any failed check fails the run.
 #
-# Not run, and why (see README.md "Conformance"): the auth/* scenarios need an OAuth 2.1
-# authorization-code client (browser redirect, dynamic client registration, PKCE, token
-# refresh), which libmcp's client does not implement: it sends a bearer token it is given. The
-# sep-2640-* scenarios test the skills extension, which libmcp's client does not implement.
+# The auth/* scenarios (every one but the extensions', plus auth/client-credentials-basic) run
+# the OAuth 2.1 flow of mcp_client_set_oauth(); the 2025-03-26 ones with --spec-version
+# 2025-03-26 (the suite lists them under that revision only). Not run: the other extension
+# scenarios (client-credentials-jwt, cross-app-access / enterprise-managed-authorization, dpop*,
+# wif-jwt-bearer: grants libmcp's client does not implement) and sep-2640-* (the skills
+# extension, which libmcp's client does not implement).
 #
 # Usage (from the repo root, as `make conformance-client` does): sh tests/conformance/client/run.sh
 #   BUILD=dir   where the binaries are (default: build). Results go to $BUILD/conformance-client/.
@@ -47,18 +49,33 @@ STABLE=$CONF/stable/node_modules/@modelcontextprotocol/conformance/dist/index.js
 ALPHA=$CONF/alpha/node_modules/@modelcontextprotocol/conformance/dist/index.js
 
 STABLE_SCENARIOS="initialize tools_call elicitation-sep1034-client-defaults sse-retry"
+AUTH_SCENARIOS="auth/metadata-default auth/metadata-var1 auth/metadata-var2 auth/metadata-var3
+auth/basic-cimd auth/scope-from-www-authenticate auth/scope-from-scopes-supported
+auth/scope-omitted-when-undefined auth/scope-step-up auth/scope-retry-limit
+auth/token-endpoint-auth-basic auth/token-endpoint-auth-post auth/token-endpoint-auth-none
+auth/pre-registration auth/2025-03-26-oauth-metadata-backcompat
+auth/2025-03-26-oauth-endpoint-fallback auth/resource-mismatch auth/offline-access-scope
+auth/offline-access-not-supported auth/client-credentials-basic"
+STABLE_SCENARIOS="$STABLE_SCENARIOS $AUTH_SCENARIOS"
 ALPHA_SCENARIOS="$STABLE_SCENARIOS request-metadata sep-2322-client-request-state
 http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref
-json-schema-2020-12-preservation"
+json-schema-2020-12-preservation auth/authorization-server-migration auth/iss-supported
+auth/iss-not-advertised auth/iss-supported-missing auth/iss-wrong-issuer auth/iss-unexpected
+auth/iss-normalized auth/metadata-issuer-mismatch"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
 passed=0
 failed=0
 run() { # LABEL CLI SCENARIO
-    log=$OUT/$1-$3.log
+    log=$OUT/$1-$(printf '%s' "$3" | tr / _).log
+    case $3 in
+    auth/2025-03-26-*) spec="--spec-version 2025-03-26" ;;
+    *) spec= ;;
+    esac
     # The suite's own exit status is 0 only when every check passed (warnings included).
-    if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} timeout 90 "$NODE22" "$2" client --command "$CLIENT" --scenario "$3" -o "$OUT/$1" \
+    # shellcheck disable=SC2086 # $spec is empty or two words
+    if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} timeout 90 "$NODE22" "$2" client --command "$CLIENT" --scenario "$3" $spec -o "$OUT/$1" \
         >"$log" 2>&1 && grep -q 'OVERALL: PASSED' "$log"; then
         passed=$((passed + 1))
         printf '+ %s %s: %s\n' "$1" "$3" "$(sed -n 's/^Passed: \(.*\)$/\1/p' "$log")"
