@@ -121,6 +121,32 @@ int mcp_cli_oauth_interactive(const mcp_cli_oauth *o)
     return o->enabled && !o->client_credentials;
 }
 
+/* save(): the library's state plus the redirect URI the client was registered with, so that the
+ * next run listens on the same port (an authorization server may hold a registered client to its
+ * exact redirect URI). */
+static void save_state(mcp_client_t *c, const json_t *state, void *ud)
+{
+    mcp_cli_oauth *o = ud;
+    json_t *copy = json_deep_copy(state);
+    if (copy && o->login)
+        json_object_set_new(copy, "redirect_uri",
+                            json_string(mcp_client_login_redirect_uri(o->login)));
+    mcp_client_oauth_state_save(c, copy ? copy : state, o->path);
+    json_decref(copy);
+}
+
+/* The port of a saved "http://127.0.0.1:PORT/callback", or 0. */
+static int saved_port(const json_t *saved)
+{
+    const char *uri = json_string_value(json_object_get(saved, "redirect_uri"));
+    char *end;
+    long port;
+    if (!uri || strncmp(uri, "http://127.0.0.1:", 17) != 0)
+        return 0;
+    port = strtol(uri + 17, &end, 10);
+    return strcmp(end, "/callback") == 0 && port > 0 && port <= 65535 ? (int)port : 0;
+}
+
 int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, const char *prog)
 {
     mcp_client_oauth_opts_t opts;
@@ -155,10 +181,16 @@ int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, cons
     if (!o->client_credentials) {
         mcp_client_login_opts_t lo;
         memset(&lo, 0, sizeof lo);
-        lo.port = o->redirect_port;
+        lo.port = o->redirect_port ? o->redirect_port : saved_port(o->saved);
         lo.no_browser = o->no_browser;
         lo.program = prog;
         o->login = mcp_client_login_new(c, &lo);
+        if (!o->login && !o->redirect_port && lo.port) { /* the saved port is taken */
+            fprintf(stderr, "%s: port %d of the saved login is in use: another one instead\n", prog,
+                    lo.port);
+            lo.port = 0;
+            o->login = mcp_client_login_new(c, &lo);
+        }
         if (!o->login) {
             fprintf(stderr, "%s: %s\n", prog, mcp_client_last_error(c));
             return -1;
@@ -174,8 +206,8 @@ int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, cons
     opts.client_credentials = o->client_credentials;
     opts.saved = o->saved;
     if (o->path[0]) {
-        opts.save = mcp_client_oauth_state_save;
-        opts.save_userdata = o->path;
+        opts.save = save_state;
+        opts.save_userdata = o;
     }
     rc = mcp_client_set_oauth(c, &opts);
     if (rc == MCP_EINVAL && opts.saved) { /* a saved login this version cannot use: log in anew */

@@ -6,7 +6,8 @@
  *   --client-secret-file F     its secret (first line of F); else $MCP_CLIENT_SECRET, never argv
  *   --client-metadata-url URL  this client's Client ID Metadata Document
  *   --scope S                  the scopes to ask for
- *   --redirect-port N          the loopback redirect listener's port (default: a free one)
+ *   --redirect-port N          the loopback redirect listener's port (default: the saved
+ *                              login's, else a free one)
  *   --no-browser               only print the authorization URL (on stderr)
  *   --client-credentials       the client_credentials grant (needs --client-id and a secret)
  *   --oauth-state FILE         where the login is kept (default: mcp_client_oauth_state_path())

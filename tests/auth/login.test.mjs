@@ -16,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,15 @@ const ADMIN = 'everything:admin';
 const URL_LINE = /^\s+(https?:\/\/\S+)$/m; // the authorization URL, on a line of its own
 
 after(closeAll);
+
+/** A port free right now on 127.0.0.1. */
+async function freePort() {
+    const s = net.createServer();
+    await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const { port } = s.address();
+    await new Promise((resolve) => s.close(resolve));
+    return port;
+}
 
 /** A fresh state home: { env, dir, files() (the saved logins) }. */
 function stateHome(name) {
@@ -144,8 +154,9 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         const file = path.join(home.oauthDir, files[0]);
         assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'the saved login is private');
         assert.equal(fs.statSync(home.oauthDir).mode & 0o777, 0o700, 'its directory too');
-        const saved = fs.readFileSync(file, 'utf8');
-        assert.ok(JSON.parse(saved), 'the saved login is JSON');
+        const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+        assert.equal(saved.redirect_uri, u.searchParams.get('redirect_uri'), 'the redirect URI is kept');
+        assert.ok(saved.refresh_token && saved.client_id, 'a refresh token and the registration');
     });
 
     test('a second run uses the saved token: no browser, no new grant', async () => {
@@ -167,11 +178,19 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         assert.equal(r.authorized, null);
         const codes = grantsOf('authorization_code');
         as.setAccessTokenTtl(3); // this login's access token expires soon: the next test
-        const again = await runMcp(['tools', '--oauth', '--no-browser', srv.url], { env: home.env, as });
+        // this time with a browser ($BROWSER: a command that writes the address to a file) and a
+        // fixed redirect port
+        const opened = path.join(home.dir, 'opened-url');
+        const port = await freePort();
+        const again = await runMcp(['tools', '--oauth', '--redirect-port', String(port), srv.url],
+            { env: { ...home.env, BROWSER: `printf %s >${opened}` }, as });
         as.setAccessTokenTtl(600);
         assert.equal(again.code, 0, again.stderr);
         assert.ok(again.authorized, 'a new login');
         assert.equal(grantsOf('authorization_code'), codes + 1);
+        assert.equal(new URL(again.authorized).searchParams.get('redirect_uri'), `http://127.0.0.1:${port}/callback`);
+        for (let i = 0; i < 50 && !fs.existsSync(opened); i++) await sleep(20);
+        assert.equal(fs.readFileSync(opened, 'utf8'), again.authorized, 'the browser got the same address');
     });
 
     test('an expired access token is refreshed with the saved refresh token, no browser', async () => {
@@ -189,6 +208,16 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         const next = await runMcp(['tools', srv.url], { env: home.env, as });
         assert.equal(next.code, 0, next.stderr);
         assert.equal(as.grants.length, count, 'the refreshed token was saved and reused');
+        // tokens gone (revoked, say) but the registration kept: a new login with the same client
+        // on the same redirect URI (the saved port), which the authorization server holds it to
+        const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+        fs.writeFileSync(file, JSON.stringify({ ...kept, access_token: undefined, refresh_token: undefined, expires_at: undefined }));
+        const relog = await runMcp(['tools', '--no-browser', srv.url], { env: home.env, as });
+        assert.equal(relog.code, 0, relog.stderr);
+        assert.ok(relog.authorized, 'a login with the saved client');
+        const ru = new URL(relog.authorized);
+        assert.equal(ru.searchParams.get('client_id'), kept.client_id, 'the same client');
+        assert.equal(ru.searchParams.get('redirect_uri'), kept.redirect_uri, 'the same redirect URI');
         assert.equal((await runMcp(['logout', srv.url], { env: home.env, as })).code, 0);
         const twice = await runMcp(['logout', srv.url], { env: home.env, as });
         assert.equal(twice.code, 0);
