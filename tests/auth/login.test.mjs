@@ -11,7 +11,8 @@
 //   an expired access token                refreshed with the saved refresh token, saved again
 //   consent denied / an unknown scope      exit status 4 and a message saying why
 //   --client-credentials                   the pre-registered confidential client
-//   mcp-proxy --oauth URL                  the TypeScript SDK client v1 over STDIO: list, call
+//   mcp-proxy --oauth URL                  the TypeScript SDK client v1 over STDIO: list, call;
+//                                          started again: the saved login, no browser
 // Every run gets its own XDG_STATE_HOME (and HOME) under a temporary directory.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -280,43 +281,62 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         }
     });
 
-    test('mcp-proxy --oauth: the SDK client v1 over STDIO lists and calls through the login', async () => {
-        const h = stateHome('proxy');
-        const transport = new StdioClientTransport({
-            command: PROXY,
-            args: ['--oauth', '--no-browser', srv.url],
-            env: h.env,
-            stderr: 'pipe',
-        });
-        let stderr = '';
-        let browsing = null;
-        const errors = [];
-        transport.onerror = (e) => errors.push(e);
-        const client = new V1.Client({ name: 'libmcp-login-proxy', version: '1.0.0' }, { capabilities: {} });
-        const started = client.connect(transport);
+    /** mcp-proxy ARGS under the SDK client v1 over STDIO, the test as its browser. */
+    function proxy(args, env) {
+        const transport = new StdioClientTransport({ command: PROXY, args, env, stderr: 'pipe' });
+        const p = { transport, stderr: '', browsing: null, errors: [] };
+        transport.onerror = (e) => p.errors.push(e);
+        p.client = new V1.Client({ name: 'libmcp-login-proxy', version: '1.0.0' }, { capabilities: {} });
+        p.started = p.client.connect(transport);
         transport.stderr.setEncoding('utf8');
         transport.stderr.on('data', (d) => {
-            stderr += d;
-            const m = URL_LINE.exec(stderr);
-            if (m && !browsing) browsing = browse(m[1], as.issuer);
+            p.stderr += d;
+            const m = URL_LINE.exec(p.stderr);
+            if (m && !p.browsing) p.browsing = browse(m[1], as.issuer);
         });
-        try {
-            await started;
-            assert.ok(browsing, `the proxy printed an authorization URL:\n${stderr}`);
-            const page = await browsing;
-            assert.equal(page.status, 200);
-            const { tools } = await client.listTools();
-            assert.ok(tools.some((t) => t.name === 'echo'), JSON.stringify(tools.map((t) => t.name)));
-            const res = await client.callTool({ name: 'echo', arguments: { message: 'through the proxy' } });
-            assert.match(res.content[0].text, /through the proxy/);
-            assert.deepEqual(errors, [], 'nothing but protocol on the proxy stdout');
-            const files = h.files();
-            assert.equal(files.length, 1);
-            assert.equal(fs.statSync(path.join(h.oauthDir, files[0])).mode & 0o777, 0o600);
-        } finally {
-            await client.close().catch(() => {});
+        /** Close; the proxy must exit 0 (end of its input) with no sanitizer report. */
+        p.close = async () => {
+            const proc = transport._process; // the SDK's child: its exit status once closed
+            await p.client.close().catch(() => {});
             await sleep(300);
-            assertNoSanitizerReport(stderr, 'mcp-proxy');
+            assertNoSanitizerReport(p.stderr, 'mcp-proxy');
+            assert.equal(proc?.exitCode, 0, `mcp-proxy exits cleanly at the end of its input:\n${p.stderr}`);
+        };
+        return p;
+    }
+
+    test('mcp-proxy --oauth: the SDK client v1 over STDIO lists and calls through the login', async () => {
+        const h = stateHome('proxy');
+        try {
+            const p = proxy(['--oauth', '--no-browser', srv.url], h.env);
+            try {
+                await p.started;
+                assert.ok(p.browsing, `the proxy printed an authorization URL:\n${p.stderr}`);
+                assert.equal((await p.browsing).status, 200);
+                const { tools } = await p.client.listTools();
+                assert.ok(tools.some((t) => t.name === 'echo'), JSON.stringify(tools.map((t) => t.name)));
+                const res = await p.client.callTool({ name: 'echo', arguments: { message: 'through the proxy' } });
+                assert.match(res.content[0].text, /through the proxy/);
+                assert.deepEqual(p.errors, [], 'nothing but protocol on the proxy stdout');
+                const files = h.files();
+                assert.equal(files.length, 1);
+                assert.equal(fs.statSync(path.join(h.oauthDir, files[0])).mode & 0o777, 0o600);
+            } finally {
+                await p.close();
+            }
+            // started again (no --oauth): the saved login, no browser, no new grant
+            const grants = as.grants.length;
+            const again = proxy([srv.url], h.env);
+            try {
+                await again.started;
+                assert.equal(again.browsing, null, `no login:\n${again.stderr}`);
+                const res = await again.client.callTool({ name: 'echo', arguments: { message: 'saved' } });
+                assert.match(res.content[0].text, /saved/);
+                assert.equal(as.grants.length, grants);
+            } finally {
+                await again.close();
+            }
+        } finally {
             fs.rmSync(h.dir, { recursive: true, force: true });
         }
     });
