@@ -179,6 +179,10 @@ static int parse(int argc, char **argv, opts *o)
         fprintf(stderr, "mcp-proxy: the login options (--oauth ...) are for a URL upstream\n");
         return 2;
     }
+    if (o->legacy && o->oauth.enabled) {
+        fprintf(stderr, "mcp-proxy: --upstream-sse does not log in: use --bearer-env\n");
+        return 2;
+    }
     return 0;
 }
 

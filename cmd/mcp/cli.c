@@ -108,6 +108,8 @@ int mcp_cli_parse(mcp_cli *cli, int argc, char **argv, const char *usage, const 
         return usage_error(cli, usage, "give either --stdio or a URL, not both");
     if (cli->stdio_argv && (cli->oauth.enabled || cli->oauth.state_file))
         return usage_error(cli, usage, "the login options (--oauth ...) are for URLs");
+    if (cli->legacy_sse && cli->oauth.enabled)
+        return usage_error(cli, usage, "--sse (legacy HTTP+SSE) does not log in: use --bearer");
     return MCP_EXIT_OK;
 }
 

@@ -15,7 +15,7 @@
 //                                          started again: the saved login, no browser
 // Every run gets its own XDG_STATE_HOME (and HOME) under a temporary directory.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { createRequire } from 'node:module';
@@ -126,6 +126,30 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
     });
 
     const grantsOf = (type) => as.grants.filter((g) => g.type === type).length;
+
+    test('login options misused: usage status 2, nothing contacted', async () => {
+        const cases = [
+            ['tools', '--oauth', '--stdio', EVERYTHING],
+            ['tools', '--oauth', '--sse', srv.url],
+            ['tools', '--oauth', '--redirect-port', '0', srv.url],
+            ['tools', '--client-metadata-url', 'http://insecure.example/client', srv.url],
+            ['tools', '--client-id'],
+            ['logout'],
+        ];
+        const before = as.grants.length;
+        for (const args of cases) {
+            const r = await runMcp(args, { env: home.env, as });
+            assert.equal(r.code, 2, `mcp ${args.join(' ')}: ${r.stderr}`);
+            assert.equal(r.authorized, null);
+        }
+        for (const args of [['--oauth', '--', EVERYTHING], ['--oauth', '--upstream-sse', srv.url]]) {
+            const r = spawnSync(PROXY, args, { env: home.env, encoding: 'utf8', timeout: 10000 });
+            assert.equal(r.status, 2, `mcp-proxy ${args.join(' ')}: ${r.stderr}`);
+            assert.equal(r.stdout, '');
+        }
+        assert.equal(as.grants.length, before);
+        assert.deepEqual(home.files(), []);
+    });
 
     test('without --oauth: a 401 says to log in, exit status 4', async () => {
         const r = await runMcp(['tools', srv.url], { env: home.env, as });
