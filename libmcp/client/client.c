@@ -165,7 +165,8 @@ void mcp_client_free(mcp_client_t *c)
         t->client = NULL;
         t->ops->destroy(t);
     }
-    mcp__oauth_free(c->oauth); /* after the transport: it no longer waits for it */
+    if (c->oauth) /* after the transport: it no longer waits for it */
+        c->oauth_free(c->oauth);
     c->oauth = NULL;
     json_decref(c->server_caps);
     json_decref(c->server_info);
@@ -195,9 +196,10 @@ mcp__oauth *mcp__client_oauth(mcp_client_t *c)
     return c->oauth;
 }
 
-void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o)
+void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o, void (*free_fn)(mcp__oauth *))
 {
     c->oauth = o;
+    c->oauth_free = free_fn;
 }
 
 /* ---- requests ------------------------------------------------------------------------------- */

@@ -118,7 +118,9 @@ typedef void (*mcp__oauth_ready_fn)(void *ud, int status, const char *why);
 
 /** The client's authorization state, or NULL when mcp_client_set_oauth() was not called. */
 MCP_HIDDEN mcp__oauth *mcp__client_oauth(mcp_client_t *c);
-MCP_HIDDEN void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o);
+/** Install `o` on the client; mcp_client_free() frees it with free_fn. */
+MCP_HIDDEN void mcp__client_set_oauth_state(mcp_client_t *c, mcp__oauth *o,
+                                            void (*free_fn)(mcp__oauth *));
 /** The transport that waits for the outcomes (NULL fn: none any more). */
 MCP_HIDDEN void mcp__oauth_bind(mcp__oauth *o, mcp__oauth_ready_fn fn, void *ud);
 /** "Authorization: Bearer ..." for a request to `url` (new string), or NULL: no token, or the
@@ -250,7 +252,9 @@ struct mcp_client {
     mcp_client_log_fn on_log;
     void *on_log_ud;
 
-    struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned) */
+    struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned; freed by oauth_free, so that
+                                 client.c does not call into oauth.c) */
+    void (*oauth_free)(struct mcp__oauth *);
 
     /* memory.c: a server attached to our private loop by mcp_client_connect_server() */
     mcp_server_t *adopted;

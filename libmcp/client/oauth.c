@@ -921,16 +921,19 @@ static void start_identity(mcp__oauth *o)
         grant(o);
     } else if (o->reg_ep) {
         const json_t *m = json_object_get(meta, "token_endpoint_auth_methods_supported");
-        json_t *req = json_pack(
-            "{s:s, s:[s?], s:[s, s], s:[s], s:s, s:s}", "client_name",
-            o->client_name ? o->client_name : o->c->name, "redirect_uris", o->redirect_uri,
-            "grant_types", o->client_credentials ? "client_credentials" : "authorization_code",
-            "refresh_token", "response_types", "code", "token_endpoint_auth_method",
-            json_is_array(m) && !json_list_has(m, "none")
-                ? (json_list_has(m, "client_secret_basic") ? "client_secret_basic"
-                                                           : "client_secret_post")
-                : "none",
-            "application_type", "native");
+        json_t *req =
+            json_pack("{s:s, s:[s?], s:[s, s], s:[s], s:s, s:s}", "client_name",
+                      o->client_name ? o->client_name
+                      : o->c->name   ? o->c->name
+                                     : "libmcp client",
+                      "redirect_uris", o->redirect_uri, "grant_types",
+                      o->client_credentials ? "client_credentials" : "authorization_code",
+                      "refresh_token", "response_types", "code", "token_endpoint_auth_method",
+                      json_is_array(m) && !json_list_has(m, "none")
+                          ? (json_list_has(m, "client_secret_basic") ? "client_secret_basic"
+                                                                     : "client_secret_post")
+                          : "none",
+                      "application_type", "native");
         char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
         static const char *const hdr[] = {"Content-Type: application/json",
                                           "Accept: application/json", NULL};
@@ -1159,11 +1162,11 @@ static void prm_done(mcp__oauth *o)
         const char *as =
             json_string_value(json_array_get(json_object_get(j, "authorization_servers"), 0));
         if (res && !resource_matches(res, o->server_url)) {
-            json_decref(j);
             finish(o, MCP_EAUTH,
                    "protected resource metadata: resource '%.150s' does not match the server "
                    "URL",
                    res);
+            json_decref(j);
             return;
         }
         if (!as) {
@@ -1239,6 +1242,8 @@ char *mcp__oauth_header(mcp__oauth *o, const char *url, unsigned *gen)
     if (gen)
         *gen = o->gen;
     if (!o->access_token || !o->token_origin ||
+        (o->expires_at && (long long)time(NULL) >= o->expires_at - REFRESH_EARLY_S &&
+         o->refresh_token) || /* about to expire: the 401 without it refreshes */
         mcp__oauth_url_split(url, origin, sizeof origin, NULL) != MCP_OK ||
         strcasecmp(origin, o->token_origin) != 0)
         return NULL;
@@ -1269,6 +1274,18 @@ int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char
         free(err);
         return 2; /* not ours: a plain 403 */
     }
+    if (o->running) { /* wait for the authorization under way */
+        free(rm);
+        free(scope);
+        free(err);
+        return 0;
+    }
+    if (o->access_token && gen != o->gen) { /* a newer token exists: try it */
+        free(rm);
+        free(scope);
+        free(err);
+        return 1;
+    }
     if (stepup && scope && o->want_scope && scope_covers(o->want_scope, scope)) {
         snprintf(why, n, "insufficient_scope although the token has the scope asked for (%.100s)",
                  scope);
@@ -1277,18 +1294,7 @@ int mcp__oauth_challenge(mcp__oauth *o, const char *url, long status, const char
         free(err);
         return MCP_EAUTH;
     }
-    if (o->running) { /* wait for the authorization under way */
-        free(rm);
-        free(scope);
-        free(err);
-        return 0;
-    }
-    if (!stepup && o->access_token && gen != o->gen) { /* a newer token exists: try it */
-        free(rm);
-        free(scope);
-        free(err);
-        return 1;
-    }
+
     clear_run(o);
     o->www_rm = rm;
     o->www_scope = scope;
@@ -1429,7 +1435,7 @@ int mcp_client_set_oauth(mcp_client_t *c, const mcp_client_oauth_opts_t *opts)
         mcp__oauth_free(o);
         return MCP_EINVAL;
     }
-    mcp__client_set_oauth_state(c, o);
+    mcp__client_set_oauth_state(c, o, mcp__oauth_free);
     return MCP_OK;
 oom:
     mcp__oauth_free(o);

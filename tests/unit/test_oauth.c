@@ -1,8 +1,12 @@
 /*
  * The pure parts of the client's OAuth flow (libmcp/client/oauth.c): the WWW-Authenticate
  * challenge, the well-known URLs in the spec's order, PKCE S256, the redirect's query, the
- * https rule; and mcp_client_set_oauth() / mcp_client_oauth_redirect() refusing what they must.
- * The flow itself runs against the official conformance suite (tests/conformance/client/).
+ * https rule; mcp_client_set_oauth() / mcp_client_oauth_redirect() refusing what they must; and
+ * the flow between libmcp's own HTTP server (authorize callback, RFC 9728 metadata) and a small
+ * authorization server in this file, on one loop: registration, the code grant, the refresh
+ * token tried before the browser, a wrong state, a token endpoint that refuses (MCP_EAUTH), and
+ * no token ever sent to the authorization server. The conformance suite covers the rest
+ * (tests/conformance/client/).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +14,8 @@
 #include <cmocka.h>
 
 #include "client/client.h"
+
+#include <uv.h>
 
 static void test_www(void **state)
 {
@@ -210,12 +216,278 @@ static void test_api(void **state)
     assert_string_equal(mcp_err_name(MCP_EAUTH), "MCP_EAUTH");
 }
 
+/* ---- a small authorization server (one request per connection) ----------------------------- */
+
+typedef struct as_conn {
+    uv_tcp_t tcp;
+    char buf[8192];
+    size_t len;
+    uv_write_t wr;
+    char *resp;
+} as_conn;
+
+static struct {
+    uv_tcp_t listener;
+    unsigned port;
+    char issuer[64];
+    int registers, code_grants, refresh_grants, refuse_tokens, bearer_seen;
+    char valid[32]; /* the token the MCP server accepts */
+    int authorizes;
+    int next_token;
+} as;
+
+static void conn_closed(uv_handle_t *h)
+{
+    as_conn *k = h->data;
+    free(k->resp);
+    free(k);
+}
+
+static void written(uv_write_t *w, int status)
+{
+    (void)status;
+    uv_close((uv_handle_t *)w->data, conn_closed);
+}
+
+static void reply(as_conn *k, int status, const char *body)
+{
+    uv_buf_t b;
+    k->resp = malloc(strlen(body) + 256);
+    assert_non_null(k->resp);
+    sprintf(k->resp,
+            "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+            "Connection: close\r\n\r\n%s",
+            status, strlen(body), body);
+    b = uv_buf_init(k->resp, (unsigned)strlen(k->resp));
+    k->wr.data = &k->tcp;
+    uv_write(&k->wr, (uv_stream_t *)&k->tcp, &b, 1, written);
+}
+
+static void handle(as_conn *k, const char *body)
+{
+    char out[1024];
+    if (strstr(k->buf, "Bearer "))
+        as.bearer_seen++;
+    if (strncmp(k->buf, "GET /.well-known/oauth-authorization-server ", 44) == 0) {
+        snprintf(out, sizeof out,
+                 "{\"issuer\":\"%s\",\"authorization_endpoint\":\"%s/authorize\","
+                 "\"token_endpoint\":\"%s/token\",\"registration_endpoint\":\"%s/register\","
+                 "\"code_challenge_methods_supported\":[\"S256\"],"
+                 "\"authorization_response_iss_parameter_supported\":true,"
+                 "\"token_endpoint_auth_methods_supported\":[\"none\"]}",
+                 as.issuer, as.issuer, as.issuer, as.issuer);
+        reply(k, 200, out);
+    } else if (strncmp(k->buf, "POST /register ", 15) == 0) {
+        as.registers++;
+        assert_non_null(strstr(body, "\"application_type\":\"native\""));
+        reply(k, 201, "{\"client_id\":\"c-1\",\"token_endpoint_auth_method\":\"none\"}");
+    } else if (strncmp(k->buf, "POST /token ", 12) == 0) {
+        json_t *q;
+        char url[2048];
+        const char *grant;
+        snprintf(url, sizeof url, "x://y/?%s", body);
+        q = mcp__oauth_parse_query(url);
+        assert_non_null(q);
+        grant = json_string_value(json_object_get(q, "grant_type"));
+        assert_non_null(grant);
+        assert_non_null(json_object_get(q, "resource"));
+        assert_string_equal(json_string_value(json_object_get(q, "client_id")), "c-1");
+        if (strcmp(grant, "authorization_code") == 0) {
+            as.code_grants++;
+            assert_string_equal(json_string_value(json_object_get(q, "code")), "the-code");
+            assert_int_equal(strlen(json_string_value(json_object_get(q, "code_verifier"))), 43);
+        } else {
+            assert_string_equal(grant, "refresh_token");
+            assert_string_equal(json_string_value(json_object_get(q, "refresh_token")), "r-1");
+            as.refresh_grants++;
+        }
+        json_decref(q);
+        if (as.refuse_tokens) {
+            reply(k, 400, "{\"error\":\"invalid_grant\"}");
+        } else {
+            snprintf(out, sizeof out,
+                     "{\"access_token\":\"tok-%d\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                     "\"refresh_token\":\"r-1\"}",
+                     ++as.next_token);
+            reply(k, 200, out);
+        }
+    } else {
+        reply(k, 404, "{}");
+    }
+}
+
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+    as_conn *k = h->data;
+    (void)hint;
+    *b = uv_buf_init(k->buf + k->len, (unsigned)(sizeof k->buf - 1 - k->len));
+}
+
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+    as_conn *k = st->data;
+    char *end;
+    (void)b;
+    if (n < 0) {
+        uv_close((uv_handle_t *)st, conn_closed);
+        return;
+    }
+    k->len += (size_t)n;
+    k->buf[k->len] = '\0';
+    if ((end = strstr(k->buf, "\r\n\r\n"))) {
+        const char *cl = strstr(k->buf, "Content-Length:");
+        size_t want = cl && cl < end ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
+        if (k->len >= (size_t)(end + 4 - k->buf) + want) {
+            uv_read_stop(st);
+            handle(k, end + 4);
+        }
+    }
+}
+
+static void on_conn(uv_stream_t *l, int status)
+{
+    as_conn *k = calloc(1, sizeof *k);
+    assert_int_equal(status, 0);
+    assert_non_null(k);
+    uv_tcp_init(l->loop, &k->tcp);
+    k->tcp.data = k;
+    assert_int_equal(uv_accept(l, (uv_stream_t *)&k->tcp), 0);
+    uv_read_start((uv_stream_t *)&k->tcp, alloc_cb, read_cb);
+}
+
+/* The MCP server accepts only as.valid. */
+static int check_token(const char *token, const char *method_path, json_t **principal, void *ud)
+{
+    (void)method_path;
+    (void)principal;
+    (void)ud;
+    return token && strcmp(token, as.valid) == 0 ? 0 : MCP_AUTH_INVALID_TOKEN;
+}
+
+static int echo(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    return mcp_call_text(call, "ok");
+}
+
+static char *saved_refresh;
+
+static void on_save(mcp_client_t *c, const json_t *st, void *ud)
+{
+    (void)c;
+    (void)ud;
+    free(saved_refresh);
+    {
+        const char *rt = json_string_value(json_object_get(st, "refresh_token"));
+        saved_refresh = strdup(rt ? rt : "");
+    }
+}
+
+/* The browser: the authorization server approves at once. A wrong state first is refused. */
+static void browser(mcp_client_t *c, const char *url, void *ud)
+{
+    json_t *q = mcp__oauth_parse_query(url);
+    char redirect[512];
+    (void)ud;
+    as.authorizes++;
+    assert_non_null(q);
+    assert_string_equal(json_string_value(json_object_get(q, "code_challenge_method")), "S256");
+    assert_string_equal(json_string_value(json_object_get(q, "client_id")), "c-1");
+    assert_non_null(json_object_get(q, "resource"));
+    assert_int_equal(mcp_client_oauth_redirect(c, "http://127.0.0.1:1/cb?code=x&state=wrong"),
+                     MCP_EINVAL);
+    assert_int_equal(mcp_client_oauth_redirect(c, "http://127.0.0.1:1/cb?state=%zz"), MCP_EINVAL);
+    snprintf(redirect, sizeof redirect, "http://127.0.0.1:1/cb?code=the-code&state=%s&iss=%s",
+             json_string_value(json_object_get(q, "state")), as.issuer);
+    json_decref(q);
+    assert_int_equal(mcp_client_oauth_redirect(c, redirect), MCP_OK);
+}
+
+static void test_flow(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_http_opts_t o = {0};
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    json_t *res = NULL;
+    struct sockaddr_in sa;
+    int len = sizeof sa, i;
+    char url[96];
+    (void)state;
+    memset(&as, 0, sizeof as);
+    uv_loop_init(&loop);
+    uv_tcp_init(&loop, &as.listener);
+    uv_ip4_addr("127.0.0.1", 0, &sa);
+    assert_int_equal(uv_tcp_bind(&as.listener, (const struct sockaddr *)&sa, 0), 0);
+    assert_int_equal(uv_listen((uv_stream_t *)&as.listener, 16, on_conn), 0);
+    uv_tcp_getsockname(&as.listener, (struct sockaddr *)&sa, &len);
+    as.port = ntohs(sa.sin_port);
+    snprintf(as.issuer, sizeof as.issuer, "http://127.0.0.1:%u", as.port);
+    snprintf(as.valid, sizeof as.valid, "tok-1");
+
+    srv = mcp_server_new("protected", "1");
+    assert_int_equal(mcp_server_attach(srv, &loop), MCP_OK);
+    mcp_server_add_tool(srv, &(mcp_tool_t){.name = "echo", .handler = echo}, NULL);
+    o.authorize = check_token;
+    o.authorization_servers = as.issuer;
+    o.scopes = "mcp:tools";
+    assert_int_equal(mcp_server_listen_http(srv, &o), MCP_OK);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    mcp_client_set_timeout(c, 20000);
+    oo.redirect_uri = "http://127.0.0.1:1/cb";
+    oo.authorize = browser;
+    oo.save = on_save;
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    assert_int_equal(mcp_client_connect_url(c, url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_ESTATE);
+    /* 401 -> discovery, registration, the browser, the code grant; then the request again */
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
+    assert_int_equal(as.registers, 1);
+    assert_int_equal(as.authorizes, 1);
+    assert_int_equal(as.code_grants, 1);
+    assert_string_equal(saved_refresh, "r-1");
+    assert_int_equal(mcp_client_call_tool_sync(c, "echo", json_object(), &res, &err), MCP_OK);
+    json_decref(res);
+    /* the server stops accepting the token: the refresh token, not the browser */
+    snprintf(as.valid, sizeof as.valid, "tok-2");
+    assert_int_equal(mcp_client_call_tool_sync(c, "echo", json_object(), &res, &err), MCP_OK);
+    json_decref(res);
+    assert_int_equal(as.refresh_grants, 1);
+    assert_int_equal(as.authorizes, 1);
+    assert_int_equal(as.registers, 1);
+    /* the token endpoint refuses: refresh fails, the browser again, then MCP_EAUTH */
+    snprintf(as.valid, sizeof as.valid, "tok-9");
+    as.refuse_tokens = 1;
+    assert_int_equal(mcp_client_call_tool_sync(c, "echo", json_object(), &res, &err), MCP_EAUTH);
+    assert_int_equal(err.status, MCP_EAUTH);
+    assert_non_null(strstr(err.text, "token endpoint"));
+    assert_int_equal(as.refresh_grants, 2);
+    assert_int_equal(as.authorizes, 2);
+    assert_int_equal(as.bearer_seen, 0); /* the token never went to the authorization server */
+    mcp_client_free(c);
+    free(saved_refresh);
+    saved_refresh = NULL;
+    uv_close((uv_handle_t *)&as.listener, NULL);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    mcp_server_free(srv);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_www),     cmocka_unit_test(test_wellknown),
         cmocka_unit_test(test_allowed), cmocka_unit_test(test_pkce),
         cmocka_unit_test(test_query),   cmocka_unit_test(test_api),
+        cmocka_unit_test(test_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
