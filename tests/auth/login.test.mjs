@@ -202,7 +202,9 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         assert.equal(r.code, 4, 'no saved login, no --oauth: 401');
         assert.equal(r.authorized, null);
         const codes = grantsOf('authorization_code');
-        as.setAccessTokenTtl(3); // this login's access token expires soon: the next test
+        // this login's access token expires soon (the next test): the client refreshes a token
+        // 30 s before its expiry (REFRESH_EARLY_S in libmcp/client/oauth.c), so 33 s leaves 3 s
+        as.setAccessTokenTtl(33);
         // this time with a browser ($BROWSER: a command that writes the address to a file) and a
         // fixed redirect port
         const opened = path.join(home.dir, 'opened-url');
@@ -220,7 +222,7 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
 
     test('an expired access token is refreshed with the saved refresh token, no browser', async () => {
         const refreshes = grantsOf('refresh_token');
-        await sleep(3500); // the 3 s token has expired
+        await sleep(3500); // the token is within 30 s of its expiry: refreshed before use
         const r = await runMcp(['tools', srv.url], { env: home.env, as });
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.authorized, null, `no login:\n${r.stderr}`);
