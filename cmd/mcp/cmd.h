@@ -25,8 +25,8 @@
 #define MCP_EXIT_TOOL_ERROR 1 /* the tool ran and reported an error (isError: true) */
 #define MCP_EXIT_USAGE      2 /* bad command line */
 #define MCP_EXIT_PROTOCOL   3 /* the server answered with a JSON-RPC error, or an invalid answer */
-#define MCP_EXIT_CONNECTION 4 /* could not connect or start the server, or the connection ended,
-                                 or the authorization (OAuth login) failed */
+/* 4: could not connect or start the server, the connection ended, or the authorization failed */
+#define MCP_EXIT_CONNECTION 4
 #define MCP_EXIT_TIMEOUT    5 /* no answer in time */
 
 typedef struct mcp_cli {
@@ -88,6 +88,7 @@ json_t *mcp_cli_arguments(mcp_cli *cli, char **words, int n, const json_t *schem
 
 /* The subcommands: one group per file. */
 int mcp_cmd_info(int argc, char **argv);      /* info.c */
+int mcp_cmd_login(int argc, char **argv);     /* info.c */
 int mcp_cmd_logout(int argc, char **argv);    /* info.c */
 int mcp_cmd_ping(int argc, char **argv);      /* info.c */
 int mcp_cmd_tools(int argc, char **argv);     /* tools.c */

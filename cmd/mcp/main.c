@@ -15,6 +15,7 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"info", mcp_cmd_info, "the server's name, version, protocol revision and capabilities"},
     {"ping", mcp_cmd_ping, "check that the server answers"},
+    {"login", mcp_cmd_login, "log in to a server (OAuth) and keep the login: mcp login URL"},
     {"logout", mcp_cmd_logout, "forget the saved OAuth login to a server: mcp logout URL"},
     {"tools", mcp_cmd_tools, "list the tools and their arguments"},
     {"call", mcp_cmd_call, "call a tool: mcp call TOOL key=value... | --json '{...}'"},

@@ -18,7 +18,8 @@ const char mcp_cli_oauth_help[] =
     "  --client-secret-file F  its secret, from F (else $MCP_CLIENT_SECRET)\n"
     "  --client-metadata-url URL  this client's Client ID Metadata Document\n"
     "  --scope S            the scopes to ask for (default: what the server names)\n"
-    "  --redirect-port N    the login's loopback redirect port (default: a free one)\n"
+    "  --redirect-port N    the login's loopback redirect port (default: the saved one,\n"
+    "                       else a free one)\n"
     "  --no-browser         do not start a browser; the login address is printed on stderr\n"
     "  --client-credentials log in as the client itself (no browser; needs --client-id)\n"
     "  --oauth-state FILE   keep the login in FILE (default ~/.local/state/mcp/oauth/...)\n";

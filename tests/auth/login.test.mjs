@@ -9,7 +9,7 @@
 //   mcp tools URL                          the saved token, no browser, no new grant
 //   mcp logout URL                         a new login is needed
 //   an expired access token                refreshed with the saved refresh token, saved again
-//   consent denied / an unknown scope      exit status 4 and a message saying why
+//   consent denied / an unknown scope      exit status 4 and a message saying why; mcp login
 //   --client-credentials                   the pre-registered confidential client
 //   mcp-proxy --oauth URL                  the TypeScript SDK client v1 over STDIO: list, call;
 //                                          started again: the saved login, no browser
@@ -262,6 +262,13 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
             assert.match(r.stderr, /authorization failed/);
             assert.equal(r.stdout, '');
             assert.equal(h.files().filter((f) => JSON.parse(fs.readFileSync(path.join(h.oauthDir, f), 'utf8')).access_token).length, 0);
+            // mcp login: the same, allowed this time; nothing on stdout, the login kept
+            const ok = await runMcp(['login', '--no-browser', srv.url], { env: h.env, as });
+            assert.equal(ok.code, 0, ok.stderr);
+            assert.ok(ok.authorized);
+            assert.equal(ok.stdout, '');
+            assert.match(ok.stderr, /the login is kept in /);
+            assert.equal(h.files().length, 1);
         } finally {
             fs.rmSync(h.dir, { recursive: true, force: true });
         }
