@@ -109,7 +109,8 @@ MCP_CMD_BIN  := $(BUILD)/bin/mcp
 
 # mcp-proxy: STDIO <-> Streamable HTTP (and legacy SSE) bridge, built on mounting
 PROXY_SRCS   := $(wildcard cmd/mcp-proxy/*.c)
-PROXY_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(PROXY_SRCS))
+# (it shares mcp's OAuth login options: cmd/mcp/oauth.c)
+PROXY_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(PROXY_SRCS)) $(BUILD)/obj/cmd/mcp/oauth.o
 PROXY_BIN    := $(BUILD)/bin/mcp-proxy
 
 # the client the conformance suite's client scenarios drive (tests/conformance/client/)
@@ -325,7 +326,8 @@ replicas-test: all
 	$(Q)BUILD=$(BUILD) sh tests/replicas/run.sh
 
 # OAuth against a real authorization server: oidc-provider (npm, pinned) issues JWT access
-# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up).
+# tokens to the official SDK client v1; mcp-everything verifies them (JWKS, rotation, step-up);
+# the built mcp and mcp-proxy log in (code + PKCE, registration, refresh; tests/auth/login.test.mjs).
 auth-test: all
 	$(Q)BUILD=$(BUILD) sh tests/auth/run.sh
 

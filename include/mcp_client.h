@@ -597,6 +597,93 @@ MCP_API int mcp_client_ask_fail(mcp_client_ask_t *ask, int code, const char *mes
  * when already initialized (2025 era). */
 MCP_API int mcp_client_set_roots_new(mcp_client_t *c, json_t *roots);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Desktop login                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * What an application run by a person needs around mcp_client_set_oauth()'s authorization code
+ * grant: a loopback redirect listener, a browser, and a private file that keeps the login
+ * between runs. Typical use (errors not shown):
+ *
+ *   mcp_client_login_t *l = mcp_client_login_new(c, NULL);         listens on a free port
+ *   char path[4096];
+ *   json_t *saved = NULL;
+ *   mcp_client_oauth_state_path(url, path, sizeof path);
+ *   mcp_client_oauth_state_load(path, &saved);
+ *   mcp_client_oauth_opts_t o = {0};
+ *   o.redirect_uri = mcp_client_login_redirect_uri(l);
+ *   o.authorize = mcp_client_login_authorize; o.authorize_userdata = l;
+ *   o.saved = saved; o.save = mcp_client_oauth_state_save; o.save_userdata = path;
+ *   mcp_client_set_oauth(c, &o);
+ *   mcp_client_connect_url(c, url, NULL); ...
+ *   mcp_client_login_free(l);          before mcp_client_free(c)
+ */
+
+typedef struct mcp_client_login mcp_client_login_t;
+
+typedef struct mcp_client_login_opts {
+    int port;            /* the listener's port on 127.0.0.1; 0: a free one */
+    unsigned timeout_ms; /* how long to wait for the browser's redirect; 0: 300000 (5 min) */
+    int no_browser;      /* 1: never start a browser (the address is printed anyway) */
+    const char *browser; /* a command line to open the address with (the address is added as its
+                            last argument); NULL: $BROWSER (its first ':'-separated entry), else
+                            xdg-open (open on macOS) */
+    const char *program; /* the name the messages on stderr start with; NULL: "libmcp" */
+    void *reserved[4];   /* zero */
+} mcp_client_login_opts_t;
+
+/**
+ * Listen for the authorization's redirect on 127.0.0.1 (opts may be NULL: defaults), on the
+ * client's loop, until mcp_client_login_free(). Each browser request to /callback is handed,
+ * as the whole URL, to mcp_client_oauth_redirect() and answered with a short page saying how it
+ * went; other paths get 404, other methods 405, a request head over 8 KiB 431; at most 16
+ * connections at once, each closed after 10 s. The listener alone does not keep the loop
+ * running. NULL when the port cannot be bound (mcp_client_last_error() says why) or on a bad
+ * argument or no memory.
+ */
+MCP_API mcp_client_login_t *mcp_client_login_new(mcp_client_t *c,
+                                                 const mcp_client_login_opts_t *opts);
+/** The redirect URI to register and use: "http://127.0.0.1:PORT/callback" (owned by `l`). */
+MCP_API const char *mcp_client_login_redirect_uri(const mcp_client_login_t *l);
+/**
+ * A ready mcp_client_oauth_opts_t.authorize, with the login as its userdata: prints the
+ * authorization URL on stderr (always; never on stdout, which may carry protocol or data),
+ * starts the browser on it unless opts.no_browser, and gives the login up
+ * (mcp_client_oauth_redirect(c, NULL): the waiting requests fail with MCP_EAUTH) when no
+ * redirect has come within opts.timeout_ms. A browser that cannot start is reported on stderr.
+ */
+MCP_API void mcp_client_login_authorize(mcp_client_t *c, const char *url, void *login);
+/** Stop listening and release the login (its handles close on the client's loop: call it
+ * before mcp_client_free(), or run the caller's loop afterwards). NULL is a no-op. */
+MCP_API void mcp_client_login_free(mcp_client_login_t *l);
+
+/**
+ * The default file for the login to `server_url` into `buf` (`size` bytes):
+ * $XDG_STATE_HOME/mcp/oauth/HOST_PORT-HASH.json, or ~/.local/state/mcp/oauth/... when
+ * XDG_STATE_HOME is unset or not absolute; HASH is the start of the SHA-256 of the whole URL,
+ * so each server URL has its own file. MCP_OK, MCP_EINVAL (not a URL, no HOME), MCP_ELIMIT
+ * (`size` too small) or MCP_EIO (no SHA-256: libcrypto missing).
+ */
+MCP_API int mcp_client_oauth_state_path(const char *server_url, char *buf, size_t size);
+/**
+ * Read a saved login: `*state` a new reference to the JSON object (the caller's to release), for
+ * mcp_client_oauth_opts_t.saved. MCP_OK; MCP_ENOTFOUND when there is no file; MCP_EIO when it
+ * cannot be read, is not a regular file, is a symbolic link, is larger than 1 MiB, is not the
+ * user's own or can be read or written by others (mode beyond 0600: not trusted); MCP_EPARSE
+ * when it is not a JSON object. `*state` is NULL on every error.
+ */
+MCP_API int mcp_client_oauth_state_load(const char *path, json_t **state);
+/**
+ * Write `state` (borrowed) to `path` atomically (a temporary file beside it, then rename) with
+ * mode 0600, creating the missing directories with mode 0700. MCP_OK, MCP_EINVAL (not an
+ * object), MCP_ENOMEM or MCP_EIO.
+ */
+MCP_API int mcp_client_oauth_state_store(const char *path, const json_t *state);
+/** A ready mcp_client_oauth_opts_t.save: mcp_client_oauth_state_store() to the path given as
+ * userdata (a NUL-terminated string that must outlive the client); a failure is reported on
+ * stderr. */
+MCP_API void mcp_client_oauth_state_save(mcp_client_t *c, const json_t *state, void *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
  *   mcp-proxy https://example.com/mcp                        STDIO here, remote there
  *   mcp-proxy --header 'X-Team: a' --bearer-env TOKEN URL    headers and a token for the remote
  *   mcp-proxy --http 8080 -- node server.js                  a STDIO server exposed over HTTP
+ *   mcp-proxy --oauth https://example.com/mcp                log in (OAuth) to the remote
  *
  * Every option the upstream side does not take goes to mcp_server_main() for the downstream
  * side (--http, --sse, --stateless, --log-level, --allow-origin, ...).
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 #include <uv.h>
+
+#include "../mcp/oauth.h" /* the login options, shared with mcp */
 
 #define MAX_HEADERS 64
 
@@ -58,11 +61,15 @@ static void usage(FILE *f)
             "  --insecure           do not verify the upstream TLS certificate (tests only)\n"
             "  --timeout MS         upstream handshake timeout (default 30000)\n"
             "\n"
+            "upstream login (OAuth; messages and the login address go to stderr):\n"
+            "%s"
+            "\n"
             "server options (the downstream side): see mcp_server_main, e.g.\n"
             "  --stdio (default)  --http [HOST:]PORT  --sse [HOST:]PORT  --stateless\n"
             "  --log-level LEVEL  --allow-origin ORIGIN  --tls-cert FILE --tls-key FILE\n"
             "\n"
-            "see mcp-proxy(1)\n");
+            "see mcp-proxy(1)\n",
+            mcp_cli_oauth_help);
 }
 
 typedef struct opts {
@@ -76,6 +83,7 @@ typedef struct opts {
     unsigned timeout_ms;
     char **rest; /* argv for mcp_server_main */
     int nrest;
+    mcp_cli_oauth oauth;
 } opts;
 
 static int want_value(int argc, char **argv, int i)
@@ -98,6 +106,11 @@ static int parse(int argc, char **argv, opts *o)
     o->timeout_ms = 30000;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int taken = mcp_cli_oauth_option(&o->oauth, argc, argv, &i, "mcp-proxy");
+        if (taken < 0)
+            return 2;
+        if (taken)
+            continue;
         if (strcmp(a, "--") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mcp-proxy: '--' must be followed by a command\n");
@@ -151,8 +164,8 @@ static int parse(int argc, char **argv, opts *o)
                 }
                 o->timeout_ms = (unsigned)v;
             }
-        } else if (!o->url && (strncasecmp(a, "http://", 7) == 0 ||
-                               strncasecmp(a, "https://", 8) == 0)) {
+        } else if (!o->url &&
+                   (strncasecmp(a, "http://", 7) == 0 || strncasecmp(a, "https://", 8) == 0)) {
             o->url = a;
         } else {
             o->rest[o->nrest++] = argv[i]; /* the downstream server's option */
@@ -161,6 +174,14 @@ static int parse(int argc, char **argv, opts *o)
     if (!o->url == !o->cmd) {
         fprintf(stderr, "mcp-proxy: give exactly one upstream: a URL, or -- CMD ARGS...\n\n");
         usage(stderr);
+        return 2;
+    }
+    if (o->cmd && (o->oauth.enabled || o->oauth.state_file)) {
+        fprintf(stderr, "mcp-proxy: the login options (--oauth ...) are for a URL upstream\n");
+        return 2;
+    }
+    if (o->legacy && o->oauth.enabled) {
+        fprintf(stderr, "mcp-proxy: --upstream-sse does not log in: use --bearer-env\n");
         return 2;
     }
     return 0;
@@ -204,6 +225,13 @@ int main(int argc, char **argv)
         h.legacy_sse = o.legacy;
         h.ca_file = o.ca_file;
         h.insecure = o.insecure;
+        if (mcp_cli_oauth_setup(&o.oauth, c, o.url, "mcp-proxy") != 0) {
+            rc = 2;
+            goto out;
+        }
+        /* the handshake may wait for a person at a browser (the listener gives up after 5 min) */
+        if (mcp_cli_oauth_interactive(&o.oauth))
+            mcp_client_set_timeout(c, o.timeout_ms + 300000u);
         rc = mcp_client_connect_url(c, o.url, &h);
     } else {
         rc = mcp_client_connect_stdio(c, (const char *const *)o.cmd, NULL);
@@ -229,7 +257,7 @@ int main(int argc, char **argv)
     if (mcp_client_server_instructions(c))
         mcp_server_set_instructions(srv, mcp_client_server_instructions(c));
     mcp_client_on_closed(c, on_upstream_closed, srv);
-    c = NULL; /* the server owns it now */
+    c = NULL;                                   /* the server owns it now */
     rc = mcp_server_main(srv, o.nrest, o.rest); /* frees srv, which ends the upstream link */
     srv = NULL;
     if (upstream_lost && rc == 0)
@@ -239,6 +267,7 @@ out:
         mcp_client_free(c);
     if (srv)
         mcp_server_free(srv);
+    mcp_cli_oauth_free(&o.oauth);  /* after the client: a refresh may need the login until then */
     uv_run(&loop, UV_RUN_DEFAULT); /* the upstream connection's handles close */
     uv_loop_close(&loop);
     free(o.rest);

@@ -39,6 +39,11 @@ int mcp_cli_parse(mcp_cli *cli, int argc, char **argv, const char *usage, const 
             }
         if (matched)
             continue;
+        matched = mcp_cli_oauth_option(&cli->oauth, argc, argv, &i, cli->prog);
+        if (matched < 0)
+            return usage_error(cli, usage, "bad login option");
+        if (matched)
+            continue;
         if (strcmp(a, "--stdio") == 0) {
             if (i + 1 >= argc)
                 return usage_error(cli, usage, "--stdio needs a command");
@@ -101,6 +106,10 @@ int mcp_cli_parse(mcp_cli *cli, int argc, char **argv, const char *usage, const 
         return usage_error(cli, usage, "no server: give --stdio CMD ARGS... or a URL");
     if (cli->stdio_argv && cli->url)
         return usage_error(cli, usage, "give either --stdio or a URL, not both");
+    if (cli->stdio_argv && (cli->oauth.enabled || cli->oauth.state_file))
+        return usage_error(cli, usage, "the login options (--oauth ...) are for URLs");
+    if (cli->legacy_sse && cli->oauth.enabled)
+        return usage_error(cli, usage, "--sse (legacy HTTP+SSE) does not log in: use --bearer");
     return MCP_EXIT_OK;
 }
 
@@ -144,6 +153,7 @@ static int exit_for(int status)
     case MCP_ELIMIT:
     case MCP_EVERIFY:
         return MCP_EXIT_PROTOCOL;
+    case MCP_EAUTH: /* the login failed or was refused: no usable connection */
     default:
         return MCP_EXIT_CONNECTION;
     }
@@ -160,6 +170,17 @@ int mcp_cli_fail(mcp_cli *cli, const char *what, int status, const mcp_client_er
         fprintf(stderr, "%s: %s: %s%s%s\n", cli->prog, what,
                 err && err->text[0] ? err->text : mcp_strerror(status), extra[0] ? ": " : "",
                 extra);
+    if (status == MCP_EAUTH) {
+        fprintf(stderr, "%s: authorization failed%s\n", cli->prog,
+                cli->oauth.path[0] ? " ('mcp logout URL' forgets a saved login)" : "");
+    } else if (cli->url && (status == MCP_EREMOTE || status == MCP_EIO) &&
+               ((err && (strstr(err->text, "401") || strstr(err->text, "Unauthorized"))) ||
+                strstr(extra, "401"))) {
+        /* HTTP 401, reported with its status by the transport: an authorization failure too */
+        fprintf(stderr, "%s: authorization failed: the server wants a login%s\n", cli->prog,
+                cli->oauth.enabled ? "" : " (try --oauth)");
+        return MCP_EXIT_CONNECTION;
+    }
     return exit_for(status);
 }
 
@@ -195,6 +216,11 @@ int mcp_cli_connect(mcp_cli *cli)
         o.bearer_token = cli->bearer;
         o.headers = cli->nheaders ? cli->headers : NULL;
         o.legacy_sse = cli->legacy_sse;
+        if (mcp_cli_oauth_setup(&cli->oauth, cli->c, cli->url, cli->prog) != 0)
+            return MCP_EXIT_USAGE;
+        /* the handshake may wait for a person at a browser (the listener gives up after 5 min) */
+        if (mcp_cli_oauth_interactive(&cli->oauth))
+            mcp_client_set_timeout(cli->c, cli->timeout_ms + 300000u);
         rc = mcp_client_connect_url(cli->c, cli->url, &o);
     }
     if (rc != MCP_OK) {
@@ -204,6 +230,7 @@ int mcp_cli_connect(mcp_cli *cli)
         return rc == MCP_EINVAL ? MCP_EXIT_USAGE : MCP_EXIT_CONNECTION;
     }
     rc = mcp_client_initialize_sync(cli->c, NULL, &err);
+    mcp_client_set_timeout(cli->c, cli->timeout_ms);
     if (rc != MCP_OK)
         return mcp_cli_fail(cli, "initialize", rc, &err);
     if (cli->log_level >= 0) {
@@ -224,6 +251,7 @@ int mcp_cli_connect(mcp_cli *cli)
 
 void mcp_cli_close(mcp_cli *cli)
 {
+    mcp_cli_oauth_free(&cli->oauth);
     mcp_client_free(cli->c);
     cli->c = NULL;
     free(cli->args);

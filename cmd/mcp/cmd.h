@@ -11,18 +11,22 @@
  *   --json [OBJECT]       JSON output; with an object: the call's or prompt's arguments too
  *   --args OBJECT --timeout MS --protocol REV --header 'K: V' --bearer TOKEN --quiet
  *   --log-level LEVEL     ask the server for its log messages from LEVEL up (stderr)
+ *   --oauth and the other login options of oauth.h (URLs only)
  */
 #ifndef MCP_CMD_H
 #define MCP_CMD_H
 
 #include <mcp_client.h>
 
+#include "oauth.h"
+
 /* Exit statuses (documented in docs/man/mcp.1). */
 #define MCP_EXIT_OK         0 /* done */
 #define MCP_EXIT_TOOL_ERROR 1 /* the tool ran and reported an error (isError: true) */
 #define MCP_EXIT_USAGE      2 /* bad command line */
 #define MCP_EXIT_PROTOCOL   3 /* the server answered with a JSON-RPC error, or an invalid answer */
-#define MCP_EXIT_CONNECTION 4 /* could not connect or start the server, or the connection ended */
+/* 4: could not connect or start the server, the connection ended, or the authorization failed */
+#define MCP_EXIT_CONNECTION 4
 #define MCP_EXIT_TIMEOUT    5 /* no answer in time */
 
 typedef struct mcp_cli {
@@ -41,6 +45,7 @@ typedef struct mcp_cli {
     char **stdio_argv;
     char **args; /* positional arguments (not options), NULL-terminated */
     int nargs;
+    mcp_cli_oauth oauth; /* --oauth ... */
     mcp_client_t *c;
 } mcp_cli;
 
@@ -83,6 +88,8 @@ json_t *mcp_cli_arguments(mcp_cli *cli, char **words, int n, const json_t *schem
 
 /* The subcommands: one group per file. */
 int mcp_cmd_info(int argc, char **argv);      /* info.c */
+int mcp_cmd_login(int argc, char **argv);     /* info.c */
+int mcp_cmd_logout(int argc, char **argv);    /* info.c */
 int mcp_cmd_ping(int argc, char **argv);      /* info.c */
 int mcp_cmd_tools(int argc, char **argv);     /* tools.c */
 int mcp_cmd_call(int argc, char **argv);      /* tools.c */

@@ -1,5 +1,6 @@
 /*
- * mcp info, mcp ping: who the server is and whether it answers.
+ * mcp info, mcp ping: who the server is and whether it answers; mcp login, mcp logout: log in
+ * to a server (OAuth) and keep the login, or forget it.
  */
 #include "cmd.h"
 
@@ -98,6 +99,40 @@ int mcp_cmd_ping(int argc, char **argv)
             printf("pong in %.3f ms\n", ms);
         rc = MCP_EXIT_OK;
     }
+    mcp_cli_close(&cli);
+    return rc;
+}
+
+int mcp_cmd_login(int argc, char **argv)
+{
+    mcp_cli cli;
+    int rc = mcp_cli_parse(&cli, argc, argv, "mcp login [LOGIN OPTIONS] URL", NULL, NULL);
+    if (rc == MCP_EXIT_OK && !cli.url) {
+        fprintf(stderr, "%s: login takes the server's URL\n", cli.prog);
+        rc = MCP_EXIT_USAGE;
+    }
+    if (rc == MCP_EXIT_OK) {
+        cli.oauth.enabled = 1; /* --oauth */
+        rc = mcp_cli_connect(&cli);
+    }
+    if (rc == MCP_EXIT_OK)
+        fprintf(stderr, "%s: connected to %s%s%s\n", cli.prog, cli.url,
+                cli.oauth.path[0] ? "; the login is kept in " : "",
+                cli.oauth.path[0] ? cli.oauth.path : "");
+    mcp_cli_close(&cli);
+    return rc;
+}
+
+int mcp_cmd_logout(int argc, char **argv)
+{
+    mcp_cli cli;
+    int rc = mcp_cli_parse(&cli, argc, argv, "mcp logout [--oauth-state FILE] URL", NULL, NULL);
+    if (rc == MCP_EXIT_OK && !cli.url) {
+        fprintf(stderr, "%s: logout takes the server's URL\n", cli.prog);
+        rc = MCP_EXIT_USAGE;
+    }
+    if (rc == MCP_EXIT_OK && mcp_cli_oauth_logout(cli.url, cli.oauth.state_file, cli.prog) != 0)
+        rc = MCP_EXIT_CONNECTION;
     mcp_cli_close(&cli);
     return rc;
 }

@@ -15,6 +15,8 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"info", mcp_cmd_info, "the server's name, version, protocol revision and capabilities"},
     {"ping", mcp_cmd_ping, "check that the server answers"},
+    {"login", mcp_cmd_login, "log in to a server (OAuth) and keep the login: mcp login URL"},
+    {"logout", mcp_cmd_logout, "forget the saved OAuth login to a server: mcp logout URL"},
     {"tools", mcp_cmd_tools, "list the tools and their arguments"},
     {"call", mcp_cmd_call, "call a tool: mcp call TOOL key=value... | --json '{...}'"},
     {"resources", mcp_cmd_resources, "list the resources and resource templates"},
@@ -39,21 +41,24 @@ static void usage(FILE *f)
     fprintf(f, "usage: mcp COMMAND [OPTIONS] [ARGS] (--stdio CMD ARGS... | URL)\n\ncommands:\n");
     for (i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\noptions (every command that talks to a server):\n"
-               "  --stdio CMD ARGS...  spawn the server CMD; the rest of the line is its own\n"
-               "  URL                  an http(s):// server (Streamable HTTP); --sse: legacy "
-               "HTTP+SSE\n"
-               "  --json               machine-readable output on stdout\n"
-               "  --json '{...}'       (call, prompt) the arguments as a JSON object, and JSON "
-               "output\n"
-               "  --timeout MS         per-request timeout (default 30000)\n"
-               "  --protocol REV       pin a protocol revision instead of negotiating\n"
-               "  --header 'K: V'      an extra HTTP header (repeatable); --bearer TOKEN\n"
-               "  --log-level LEVEL    show the server's log messages from LEVEL up on stderr\n"
-               "  --quiet              discard the spawned server's stderr\n"
-               "\nexit status: 0 ok, 1 tool error, 2 usage, 3 protocol error, 4 connection "
-               "failure, 5 timeout\n"
-               "see mcp(1)\n");
+    fprintf(f,
+            "\noptions (every command that talks to a server):\n"
+            "  --stdio CMD ARGS...  spawn the server CMD; the rest of the line is its own\n"
+            "  URL                  an http(s):// server (Streamable HTTP); --sse: legacy "
+            "HTTP+SSE\n"
+            "  --json               machine-readable output on stdout\n"
+            "  --json '{...}'       (call, prompt) the arguments as a JSON object, and JSON "
+            "output\n"
+            "  --timeout MS         per-request timeout (default 30000)\n"
+            "  --protocol REV       pin a protocol revision instead of negotiating\n"
+            "  --header 'K: V'      an extra HTTP header (repeatable); --bearer TOKEN\n"
+            "  --log-level LEVEL    show the server's log messages from LEVEL up on stderr\n"
+            "  --quiet              discard the spawned server's stderr\n"
+            "\nlogin options (URLs):\n%s"
+            "\nexit status: 0 ok, 1 tool error, 2 usage, 3 protocol error, 4 connection "
+            "failure\n(also a failed login), 5 timeout\n"
+            "see mcp(1)\n",
+            mcp_cli_oauth_help);
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,10 @@
 // A real OAuth 2.1 / OpenID authorization server for the tests: the npm package oidc-provider
 // (pinned by tests/auth/package-lock.json) on a free 127.0.0.1 port, with
 //   - one confidential client for the client_credentials grant (client_secret_basic),
+//   - the authorization code grant with PKCE (S256) for clients that register themselves (RFC
+//     7591, open registration), with refresh tokens (rotated), and a person simulated by
+//     interaction routes: GET /interaction/UID/login logs "alice" in and grants what the
+//     client asked for; GET /interaction/UID/deny refuses (access_denied),
 //   - resource indicators (RFC 8707) for exactly one resource, the libmcp server's URL, whose
 //     access tokens are JWTs (RFC 9068, RS256) with that URL as their audience,
 //   - the scopes that resource knows, granted as asked (within the client's own),
@@ -25,8 +29,8 @@ function newKey() {
 
 /**
  * Start the authorization server. Returns { issuer, jwksUrl, client: { id, secret },
- * setResource(url), rotate({ dropOld }), kids(), grants, close() }. `grants` lists each token
- * issued: { scope, kid? } in order.
+ * setResource(url), rotate({ dropOld }), kids(), grants, setAccessTokenTtl(s), close() }.
+ * `grants` lists each token issued: { type (the grant type), scope, resource, kid } in order.
  */
 export async function startAuthorizationServer({ scopes, clientScopes = scopes } = {}) {
     const { default: Provider, errors } = await import(require.resolve('oidc-provider'));
@@ -35,11 +39,52 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
     const signers = new Map(); // kid -> private KeyObject (mint)
     let provider = null;
     let resource = null;
+    let accessTtl = 600;
     const grants = [];
+    const cookieKeys = [randomBytes(24).toString('base64url')];
+
+    /** The person at the browser: log in as alice and grant what was asked, or refuse. */
+    async function interaction(req, res, uid, action) {
+        if (!action) {
+            res.writeHead(200, { 'content-type': 'text/html' }).end(
+                `<a href="/interaction/${uid}/login">log in as alice and allow</a> <a href="/interaction/${uid}/deny">deny</a>`);
+            return;
+        }
+        const details = await provider.interactionDetails(req, res);
+        if (action === 'deny') {
+            await provider.interactionFinished(req, res,
+                { error: 'access_denied', error_description: 'the person refused the access' },
+                { mergeWithLastSubmission: false });
+            return;
+        }
+        const { params, prompt } = details;
+        const accountId = 'alice';
+        const grant = details.grantId
+            ? await provider.Grant.find(details.grantId)
+            : new provider.Grant({ accountId, clientId: params.client_id });
+        const asked = String(params.scope ?? '').split(' ').filter(Boolean);
+        const oidc = asked.filter((sc) => sc === 'openid' || sc === 'offline_access');
+        if (oidc.length) grant.addOIDCScope(oidc.join(' '));
+        const rscopes = asked.filter((sc) => scopes.includes(sc));
+        grant.addResourceScope(params.resource ?? resource, rscopes.join(' '));
+        if (prompt.details?.missingOIDCScope) grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
+        for (const [ind, sc] of Object.entries(prompt.details?.missingResourceScopes ?? {})) grant.addResourceScope(ind, sc.join(' '));
+        const grantId = await grant.save();
+        await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } },
+            { mergeWithLastSubmission: true });
+    }
 
     const server = http.createServer((req, res) => {
         if (!provider) {
             res.writeHead(503).end();
+            return;
+        }
+        const m = /^\/interaction\/([\w-]+)(?:\/(login|deny))?(?:\?.*)?$/.exec(req.url);
+        if (m && req.method === 'GET') {
+            interaction(req, res, m[1], m[2]).catch((e) => {
+                if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
+                res.end(`interaction failed: ${e.message}`);
+            });
             return;
         }
         provider.callback()(req, res);
@@ -64,11 +109,27 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
                 },
             ],
             jwks: { keys }, // the first key signs; every key is published at /jwks
-            scopes,
-            ttl: { ClientCredentials: 600 },
+            scopes: [...scopes, 'offline_access'],
+            cookies: { keys: cookieKeys },
+            findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+            ttl: {
+                AccessToken: () => accessTtl,
+                ClientCredentials: 600,
+                AuthorizationCode: 60,
+                RefreshToken: 3600,
+                Interaction: 600,
+                Session: 3600,
+                Grant: 3600,
+            },
+            interactions: { url: (ctx, i) => `/interaction/${i.uid}` },
+            // a client that may refresh gets a refresh token (no offline_access needed), and the
+            // login outlives the browser session
+            issueRefreshToken: async (ctx, c) => c.grantTypeAllowed('refresh_token'),
+            expiresWithSession: async () => false,
             features: {
                 devInteractions: { enabled: false },
                 clientCredentials: { enabled: true },
+                registration: { enabled: true }, // open dynamic client registration (RFC 7591)
                 resourceIndicators: {
                     enabled: true,
                     defaultResource: () => resource,
@@ -78,7 +139,7 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
                         return {
                             scope: scopes.join(' '),
                             audience: resource,
-                            accessTokenTTL: 600,
+                            accessTokenTTL: accessTtl,
                             accessTokenFormat: 'jwt',
                             jwt: { sign: { alg: 'RS256' } },
                         };
@@ -88,7 +149,12 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
         });
         p.on('grant.success', (ctx) => {
             const body = ctx.oidc?.body ?? {};
-            grants.push({ scope: body.scope ?? '', resource: body.resource ?? null, kid: keys[0].kid });
+            grants.push({
+                type: ctx.oidc?.params?.grant_type ?? body.grant_type ?? null,
+                scope: body.scope ?? '',
+                resource: body.resource ?? null,
+                kid: keys[0].kid,
+            });
         });
         return p;
     }
@@ -110,6 +176,10 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
             return keys[0].kid;
         },
         kids: () => keys.map((k) => k.kid),
+        /** The lifetime of the access tokens issued from now on, in seconds. */
+        setAccessTokenTtl(seconds) {
+            accessTtl = seconds;
+        },
         /** Sign an access token (RFC 9068 header) with the current key, as the provider would:
          * for benchmarks that need many distinct tokens fast. */
         mint(claims) {
