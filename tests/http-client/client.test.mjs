@@ -12,7 +12,7 @@
 //     never hangs or crashes.
 // Every server binds 127.0.0.1 on a free port and is stopped at the end.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
@@ -25,7 +25,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as v2 from '@modelcontextprotocol/client';
 
-import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
+import { assertNoSanitizerReport } from '../serverexit.mjs';
+import { killAll, run, start } from './proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BUILD = process.env.MCP_BUILD ?? path.join(HERE, '../../build');
@@ -35,41 +36,7 @@ const EVERYTHING = path.join(BUILD, 'bin/mcp-everything');
 const TS = path.join(HERE, 'ts-server.mjs');
 const T = { timeout: 30000 };
 
-const children = new Set();
-after(() => { for (const p of children) p.kill('SIGKILL'); });
-
-/** Run a command to its end (bounded): { code, stdout, stderr }. */
-function run(cmd, args, ms = 20000) {
-    return new Promise((resolve) => {
-        const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
-        let stdout = '', stderr = '';
-        p.stdout.on('data', (d) => (stdout += d));
-        p.stderr.on('data', (d) => (stderr += d));
-        const timer = setTimeout(() => p.kill('SIGKILL'), ms);
-        p.on('close', (code, signal) => {
-            clearTimeout(timer);
-            assertNoSanitizerReport(stderr, `${path.basename(cmd)} ${args.join(' ')}`);
-            resolve({ code, signal, stdout, stderr });
-        });
-    });
-}
-
-/** Start a server that prints its URL (on stdout "url ..." or on stderr "... on URL"). */
-function start(cmd, args) {
-    return new Promise((resolve, reject) => {
-        const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
-        children.add(p);
-        let out = '', err = '';
-        const timer = setTimeout(() => reject(new Error(`${cmd} did not start: ${err}`)), 15000);
-        const look = () => {
-            const m = out.match(/^url (\S+)/m) ?? err.match(/ on (https?:\/\/\S+)/);
-            if (m) { clearTimeout(timer); resolve({ url: m[1], proc: p, stderr: () => err }); }
-        };
-        p.stdout.on('data', (d) => { out += d; look(); });
-        p.stderr.on('data', (d) => { err += d; look(); });
-        p.on('exit', () => children.delete(p));
-    });
-}
+after(killAll);
 
 async function stop(s) {
     const done = s.proc.exitCode !== null ? Promise.resolve(s.proc.exitCode)

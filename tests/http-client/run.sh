@@ -2,8 +2,9 @@
 # libmcp's client, `mcp` and `mcp-proxy` against the official TypeScript SDK servers (v1 and v2)
 # and libmcp's own servers over Streamable HTTP and legacy HTTP+SSE, the SDK clients through
 # mcp-proxy, and peers that misbehave (client.test.mjs); the SDK v2 server over STDIO in the
-# 2026-07-28 era, directly and mounted (stdio2026.test.mjs). The npm packages are pinned by
-# tests/http-client/package-lock.json and installed with `npm ci` when it changed.
+# 2026-07-28 era, directly and mounted (stdio2026.test.mjs); both run and start their processes
+# through proc.mjs. The npm packages are pinned by tests/http-client/package-lock.json
+# and installed with `npm ci` when it changed.
 #
 # Usage (from the repo root, as `make http-client-test` does):
 #   sh tests/http-client/run.sh [FILE.test.mjs ...]   (default: every *.test.mjs here)

@@ -9,7 +9,6 @@
 //     elicitation request inside the call): the call is held until the v2 client's retry.
 // Every server binds 127.0.0.1 on a free port and is stopped at the end.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +18,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import * as v2 from '@modelcontextprotocol/client';
 
-import { SANITIZER_ENV, assertNoSanitizerReport } from '../serverexit.mjs';
+import { assertNoSanitizerReport } from '../serverexit.mjs';
+import { killAll, run, start } from './proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BUILD = process.env.MCP_BUILD ?? path.join(HERE, '../../build');
@@ -28,40 +28,10 @@ const PROXY = path.join(BUILD, 'bin/mcp-proxy');
 const PEER = ['node', path.join(HERE, 'ts-stdio2026.mjs')];
 const T = { timeout: 30000 };
 
-const children = new Set();
-after(() => { for (const p of children) p.kill('SIGKILL'); });
+after(killAll);
 
-/** Run a command to its end (bounded): { code, stdout, stderr }. */
-function run(cmd, args, ms = 20000) {
-    return new Promise((resolve) => {
-        const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
-        let stdout = '', stderr = '';
-        p.stdout.on('data', (d) => (stdout += d));
-        p.stderr.on('data', (d) => (stderr += d));
-        const timer = setTimeout(() => p.kill('SIGKILL'), ms);
-        p.on('close', (code) => {
-            clearTimeout(timer);
-            assertNoSanitizerReport(stderr, `${path.basename(cmd)} ${args.join(' ')}`);
-            resolve({ code, stdout, stderr });
-        });
-    });
-}
-
-/** Start mcp-proxy --http and wait for the URL it prints on stderr (bounded). */
-function startProxy(upstream = []) {
-    return new Promise((resolve, reject) => {
-        const p = spawn(PROXY, [...upstream, '--http', '127.0.0.1:0', '--', ...PEER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SANITIZER_ENV } });
-        children.add(p);
-        let err = '';
-        const timer = setTimeout(() => reject(new Error(`mcp-proxy did not start: ${err}`)), 15000);
-        p.stderr.on('data', (d) => {
-            err += d;
-            const m = err.match(/ on (https?:\/\/\S+)/);
-            if (m) { clearTimeout(timer); resolve({ url: m[1], proc: p, stderr: () => err }); }
-        });
-        p.on('exit', () => children.delete(p));
-    });
-}
+/** Start mcp-proxy --http on the SDK server and wait for its URL (bounded). */
+const startProxy = (upstream = []) => start(PROXY, [...upstream, '--http', '127.0.0.1:0', '--', ...PEER]);
 
 const text = (res) => res.content?.[0]?.text;
 

@@ -1,8 +1,9 @@
 /*
- * The client unit tests' shared pieces (test_client.c, test_mount.c, test_client_http.c,
- * test_client_bad.c): tools a server under test offers, the client's answer to its questions,
- * an outcome recorder, initialize, and running / closing a loop with a bound. No mocks: each
- * test wires these to a real server and a real client. Include after <cmocka.h>.
+ * The client unit tests' shared pieces (test_client.c, test_mount.c, test_mount_forward.c,
+ * test_client_http.c, test_client_bad.c): tools a server under test offers, the client's answer
+ * to its questions, an outcome recorder, initialize, a mounted server's set-up, and running /
+ * closing a loop with a bound. No mocks: each test wires these to a real server and a real
+ * client. Include after <cmocka.h>.
  */
 #ifndef MCP_TEST_CLIENT_HARNESS_H
 #define MCP_TEST_CLIENT_HARNESS_H
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "mcp_client.h"
+#include "mcp_mount.h"
 #include <uv.h>
 
 /* ---- tools --------------------------------------------------------------------------------- */
@@ -96,6 +98,19 @@ static inline int ch_complete_name(mcp_call_t *call, const char *arg, const char
     return MCP_OK;
 }
 
+/* Add a static resource to s: test://static ("static"), text/plain, CH_STATIC_TEXT. */
+#define CH_STATIC_TEXT "static text"
+static inline void ch_add_static(mcp_server_t *s)
+{
+    assert_int_equal(mcp_server_add_resource(s,
+                                             &(mcp_resource_t){.uri = "test://static",
+                                                               .name = "static",
+                                                               .mime_type = "text/plain",
+                                                               .text = CH_STATIC_TEXT},
+                                             NULL),
+                     MCP_OK);
+}
+
 /* ---- the client's side --------------------------------------------------------------------- */
 
 /* An elicitation handler (mcp_client_on_ask) that accepts with {name: "Ada"}; counts the
@@ -163,6 +178,52 @@ static inline void ch_loop_close(uv_loop_t *loop)
 {
     ch_drain(loop);
     assert_int_equal(uv_loop_close(loop), 0);
+}
+
+/* ---- a mounted server ---------------------------------------------------------------------- */
+
+/* inner <- the mount's client <- outer <- the real client: in-memory transports, one loop. */
+typedef struct ch_mount {
+    uv_loop_t loop;
+    mcp_server_t *inner, *outer;
+    mcp_client_t *c; /* the real client */
+} ch_mount;
+
+/* Set up m: its loop; `inner` (the test's server, m owns it from here) and a server "outer",
+ * both attached to it; inner mounted on outer under the prefix "in" through a client speaking
+ * `inner_protocol`; the real client connected to outer, speaking `outer_protocol` (NULL: each
+ * negotiated). The test then sets the real client's handlers and calls ch_initialize(m->c). */
+static inline void ch_mount_open(ch_mount *m, mcp_server_t *inner, const char *inner_protocol,
+                                 const char *outer_protocol)
+{
+    mcp_client_t *mc;
+    mcp_error_t err = {0};
+    assert_non_null(inner);
+    assert_int_equal(uv_loop_init(&m->loop), 0);
+    m->inner = inner;
+    m->outer = mcp_server_new("outer", "2.0");
+    assert_non_null(m->outer);
+    assert_int_equal(mcp_server_attach(m->inner, &m->loop), MCP_OK);
+    assert_int_equal(mcp_server_attach(m->outer, &m->loop), MCP_OK);
+    mc = mcp_client_new(&m->loop, "mounter", "1");
+    assert_int_equal(mcp_client_connect_server(mc, m->inner), MCP_OK);
+    if (inner_protocol)
+        assert_int_equal(mcp_client_set_protocol(mc, inner_protocol), MCP_OK);
+    assert_int_equal(mcp_server_mount(m->outer, mc, "in", &err), MCP_OK);
+    m->c = mcp_client_new(&m->loop, "real", "1");
+    assert_int_equal(mcp_client_connect_server(m->c, m->outer), MCP_OK);
+    if (outer_protocol)
+        assert_int_equal(mcp_client_set_protocol(m->c, outer_protocol), MCP_OK);
+}
+
+/* Free the real client, outer (which closes and frees the mount's client) and inner, then close
+ * the loop: nothing may be left on it. */
+static inline void ch_mount_close(ch_mount *m)
+{
+    mcp_client_free(m->c);
+    mcp_server_free(m->outer);
+    mcp_server_free(m->inner);
+    ch_loop_close(&m->loop);
 }
 
 #endif

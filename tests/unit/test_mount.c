@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "client_harness.h"
-#include "mcp_mount.h"
 
 /* ---- the inner server --------------------------------------------------------------------- */
 
@@ -86,13 +85,7 @@ static mcp_server_t *inner_new(void)
                      MCP_OK);
     assert_int_equal(
         mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_name", .handler = ch_ask}, NULL), MCP_OK);
-    assert_int_equal(mcp_server_add_resource(s,
-                                             &(mcp_resource_t){.uri = "test://static",
-                                                               .name = "static",
-                                                               .mime_type = "text/plain",
-                                                               .text = "static text"},
-                                             NULL),
-                     MCP_OK);
+    ch_add_static(s);
     assert_int_equal(mcp_server_add_resource(s,
                                              &(mcp_resource_t){.uri_template = "test://item/{id}",
                                                                .name = "item",
@@ -114,9 +107,7 @@ static mcp_server_t *inner_new(void)
  */
 
 typedef struct fix {
-    uv_loop_t loop;
-    mcp_server_t *inner, *outer;
-    mcp_client_t *c; /* the real client */
+    ch_mount m;
     int progress_seen, logs_seen, asked;
 } fix;
 
@@ -133,42 +124,18 @@ static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, con
 static fix *fix_new(const char *inner_protocol, const char *outer_protocol)
 {
     fix *f = calloc(1, sizeof *f);
-    mcp_client_t *mc;
-    mcp_error_t err = {0};
     assert_non_null(f);
-    uv_loop_init(&f->loop);
-    f->inner = inner_new();
-    f->outer = mcp_server_new("outer", "2.0");
-    assert_int_equal(mcp_server_attach(f->inner, &f->loop), MCP_OK);
-    assert_int_equal(mcp_server_attach(f->outer, &f->loop), MCP_OK);
-    mc = mcp_client_new(&f->loop, "mounter", "1");
-    assert_int_equal(mcp_client_connect_server(mc, f->inner), MCP_OK);
-    if (inner_protocol)
-        assert_int_equal(mcp_client_set_protocol(mc, inner_protocol), MCP_OK);
-    assert_int_equal(mcp_server_mount(f->outer, mc, "in", &err), MCP_OK);
-    f->c = mcp_client_new(&f->loop, "real", "1");
-    assert_int_equal(mcp_client_connect_server(f->c, f->outer), MCP_OK);
-    if (outer_protocol)
-        assert_int_equal(mcp_client_set_protocol(f->c, outer_protocol), MCP_OK);
-    mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, ch_answer_ada, &f->asked);
-    mcp_client_on_log(f->c, on_log, f);
-    assert_int_equal(mcp_client_initialize_sync(f->c, NULL, NULL), MCP_OK);
+    ch_mount_open(&f->m, inner_new(), inner_protocol, outer_protocol);
+    mcp_client_on_ask(f->m.c, MCP_CLIENT_ASK_ELICITATION, ch_answer_ada, &f->asked);
+    mcp_client_on_log(f->m.c, on_log, f);
+    ch_initialize(f->m.c);
     return f;
 }
 
 static void fix_free(fix *f)
 {
-    mcp_client_free(f->c);
-    mcp_server_free(f->outer); /* closes and frees the mount's client */
-    mcp_server_free(f->inner);
-    ch_loop_close(&f->loop);
+    ch_mount_close(&f->m);
     free(f);
-}
-
-static const char *text_of(const json_t *res)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(res, "content"), 0), "text"));
 }
 
 static bool has(const json_t *list, const char *field, const char *value)
@@ -186,15 +153,15 @@ static bool has(const json_t *list, const char *field, const char *value)
 static void check_lists(fix *f)
 {
     json_t *tools = NULL, *res = NULL, *tpl = NULL, *prompts = NULL;
-    assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, NULL), MCP_OK);
+    assert_int_equal(mcp_client_list_tools_sync(f->m.c, &tools, NULL), MCP_OK);
     assert_int_equal(json_array_size(tools), 6);
     assert_true(has(tools, "name", "in_add"));
     assert_true(has(tools, "name", "in_progress"));
-    assert_int_equal(mcp_client_list_resources_sync(f->c, &res, NULL), MCP_OK);
+    assert_int_equal(mcp_client_list_resources_sync(f->m.c, &res, NULL), MCP_OK);
     assert_true(has(res, "uri", "test://in/static"));
-    assert_int_equal(mcp_client_list_resource_templates_sync(f->c, &tpl, NULL), MCP_OK);
+    assert_int_equal(mcp_client_list_resource_templates_sync(f->m.c, &tpl, NULL), MCP_OK);
     assert_true(has(tpl, "uriTemplate", "test://in/item/{id}"));
-    assert_int_equal(mcp_client_list_prompts_sync(f->c, &prompts, NULL), MCP_OK);
+    assert_int_equal(mcp_client_list_prompts_sync(f->m.c, &prompts, NULL), MCP_OK);
     assert_true(has(prompts, "name", "in_greet"));
     json_decref(tools);
     json_decref(res);
@@ -218,10 +185,10 @@ static void check_calls(fix *f)
     ch_done d = {.keep = true};
     mcp_client_request_t *req = NULL;
 
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_add",
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, "in_add",
                                                json_pack("{s:i, s:i}", "a", 2, "b", 3), &res, NULL),
                      MCP_OK);
-    assert_string_equal(text_of(res), "5");
+    assert_string_equal(mcp_client_result_text(res), "5");
     { /* the inner server's 2026 envelope does not leak through */
         const json_t *si =
             json_object_get(json_object_get(res, "_meta"), "io.modelcontextprotocol/serverInfo");
@@ -231,26 +198,26 @@ static void check_calls(fix *f)
     json_decref(res);
     /* argument validation happens at the outer server too */
     assert_int_equal(
-        mcp_client_call_tool_sync(f->c, "in_add", json_pack("{s:s}", "a", "x"), &res, NULL),
+        mcp_client_call_tool_sync(f->m.c, "in_add", json_pack("{s:s}", "a", "x"), &res, NULL),
         MCP_OK);
     assert_true(mcp_client_result_is_error(res));
     json_decref(res);
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_fails", NULL, &res, NULL), MCP_OK);
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, "in_fails", NULL, &res, NULL), MCP_OK);
     assert_true(mcp_client_result_is_error(res));
-    assert_string_equal(text_of(res), CH_FAILS_TEXT);
+    assert_string_equal(mcp_client_result_text(res), CH_FAILS_TEXT);
     json_decref(res);
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_rpc_error", NULL, &res, &err),
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, "in_rpc_error", NULL, &res, &err),
                      MCP_EREMOTE);
     assert_int_equal(err.code, -32042);
     assert_non_null(strstr(err.text, "custom error"));
 
     /* progress and logs of the inner call reach the real client; structuredContent passes */
     assert_int_equal(mcp_client_call_tool_new(
-                         f->c, "in_progress", NULL,
+                         f->m.c, "in_progress", NULL,
                          &(mcp_client_call_opts_t){.progress = on_progress, .progress_userdata = f},
                          ch_on_done, &d, NULL),
                      MCP_OK);
-    ch_run_until(&f->loop, &d.n);
+    ch_run_until(&f->m.loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     assert_int_equal(f->progress_seen, 2);
     assert_int_equal(json_integer_value(
@@ -262,18 +229,18 @@ static void check_calls(fix *f)
     memset(&d, 0, sizeof d);
     held = NULL;
     held_cancelled = 0;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, ch_on_done, &d, &req),
+    assert_int_equal(mcp_client_call_tool_new(f->m.c, "in_hold", NULL, NULL, ch_on_done, &d, &req),
                      MCP_OK);
     {
         int i;
         for (i = 0; i < 100 && !held; i++)
-            uv_run(&f->loop, UV_RUN_ONCE);
+            uv_run(&f->m.loop, UV_RUN_ONCE);
     }
     assert_non_null(held);
-    assert_int_equal(mcp_client_cancel(f->c, req, "enough"), MCP_OK);
+    assert_int_equal(mcp_client_cancel(f->m.c, req, "enough"), MCP_OK);
     assert_int_equal(d.n, 1);
     assert_int_equal(d.status, MCP_ECANCELLED);
-    ch_run_until(&f->loop, &held_cancelled);
+    ch_run_until(&f->m.loop, &held_cancelled);
     assert_int_equal(held_cancelled, 1);
 }
 
@@ -281,19 +248,20 @@ static void check_resources_prompts(fix *f)
 {
     json_t *res = NULL;
     ch_done d = {.keep = true};
-    assert_int_equal(mcp_client_read_resource_sync(f->c, "test://in/static", &res, NULL), MCP_OK);
+    assert_int_equal(mcp_client_read_resource_sync(f->m.c, "test://in/static", &res, NULL), MCP_OK);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(res, "contents"), 0), "text")),
-                        "static text");
+                        CH_STATIC_TEXT);
     json_decref(res);
-    assert_int_equal(mcp_client_read_resource_sync(f->c, "test://in/item/42", &res, NULL), MCP_OK);
+    assert_int_equal(mcp_client_read_resource_sync(f->m.c, "test://in/item/42", &res, NULL),
+                     MCP_OK);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(res, "contents"), 0), "text")),
                         "item 42");
     json_decref(res);
-    assert_int_equal(
-        mcp_client_get_prompt_sync(f->c, "in_greet", json_pack("{s:s}", "name", "Bob"), &res, NULL),
-        MCP_OK);
+    assert_int_equal(mcp_client_get_prompt_sync(f->m.c, "in_greet",
+                                                json_pack("{s:s}", "name", "Bob"), &res, NULL),
+                     MCP_OK);
     {
         char *dump = json_dumps(res, 0);
         assert_non_null(strstr(dump, "Hello Bob"));
@@ -301,9 +269,9 @@ static void check_resources_prompts(fix *f)
     }
     json_decref(res);
     assert_int_equal(
-        mcp_client_complete_new(f->c, "prompt", "in_greet", "name", "al", NULL, ch_on_done, &d),
+        mcp_client_complete_new(f->m.c, "prompt", "in_greet", "name", "al", NULL, ch_on_done, &d),
         MCP_OK);
-    ch_run_until(&f->loop, &d.n);
+    ch_run_until(&f->m.loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     assert_int_equal(
         json_array_size(json_object_get(json_object_get(d.result, "completion"), "values")), 2);
@@ -316,14 +284,14 @@ static void check_list_changed(fix *f)
     json_t *tools = NULL;
     int i;
     assert_int_equal(
-        mcp_server_add_tool(f->inner, &(mcp_tool_t){.name = "late", .handler = ch_add}, NULL),
+        mcp_server_add_tool(f->m.inner, &(mcp_tool_t){.name = "late", .handler = ch_add}, NULL),
         MCP_OK);
-    assert_int_equal(mcp_server_remove_tool(f->inner, "fails"), MCP_OK);
+    assert_int_equal(mcp_server_remove_tool(f->m.inner, "fails"), MCP_OK);
     for (i = 0; i < 200; i++) {
-        uv_run(&f->loop, UV_RUN_NOWAIT);
+        uv_run(&f->m.loop, UV_RUN_NOWAIT);
         json_decref(tools);
         tools = NULL;
-        assert_int_equal(mcp_client_list_tools_sync(f->c, &tools, NULL), MCP_OK);
+        assert_int_equal(mcp_client_list_tools_sync(f->m.c, &tools, NULL), MCP_OK);
         if (has(tools, "name", "in_late") && !has(tools, "name", "in_fails"))
             break;
     }
@@ -342,8 +310,8 @@ static void test_2025_everywhere(void **state)
     assert_true(f->logs_seen >= 1);
     check_resources_prompts(f);
     /* the inner server's question goes to the real client through the call in progress */
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
-    assert_string_equal(text_of(res), "name=Ada action=accept");
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, "in_ask_name", NULL, &res, NULL), MCP_OK);
+    assert_string_equal(mcp_client_result_text(res), "name=Ada action=accept");
     assert_int_equal(f->asked, 1);
     json_decref(res);
     check_list_changed(f);
@@ -360,8 +328,8 @@ static void test_2026_everywhere(void **state)
     check_resources_prompts(f);
     /* the inner server's question reaches the real client through input_required and the
      * retry (more in test_mount_forward.c) */
-    assert_int_equal(mcp_client_call_tool_sync(f->c, "in_ask_name", NULL, &res, NULL), MCP_OK);
-    assert_string_equal(text_of(res), "name=Ada action=accept");
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, "in_ask_name", NULL, &res, NULL), MCP_OK);
+    assert_string_equal(mcp_client_result_text(res), "name=Ada action=accept");
     assert_int_equal(f->asked, 1);
     json_decref(res);
     check_list_changed(f); /* through subscriptions/listen */
@@ -376,17 +344,17 @@ static void test_free_with_call_in_flight(void **state)
     int i;
     (void)state;
     held = NULL;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_hold", NULL, NULL, ch_on_done, &d, NULL),
+    assert_int_equal(mcp_client_call_tool_new(f->m.c, "in_hold", NULL, NULL, ch_on_done, &d, NULL),
                      MCP_OK);
     for (i = 0; i < 100 && !held; i++)
-        uv_run(&f->loop, UV_RUN_ONCE);
+        uv_run(&f->m.loop, UV_RUN_ONCE);
     assert_non_null(held);
-    mcp_client_free(f->c);
-    f->c = mcp_client_new(&f->loop, "again", "1");
+    mcp_client_free(f->m.c);
+    f->m.c = mcp_client_new(&f->m.loop, "again", "1");
     assert_int_equal(d.n, 1);
-    mcp_server_free(f->outer);
-    f->outer = mcp_server_new("outer", "2.0");
-    assert_int_equal(mcp_server_attach(f->outer, &f->loop), MCP_OK);
+    mcp_server_free(f->m.outer);
+    f->m.outer = mcp_server_new("outer", "2.0");
+    assert_int_equal(mcp_server_attach(f->m.outer, &f->m.loop), MCP_OK);
     if (held) {
         mcp_call_complete(held);
         held = NULL;

@@ -17,9 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcp_client.h"
-#include "mcp_mount.h"
-#include <uv.h>
+#include "client_harness.h"
 
 /* ---- the inner server ------------------------------------------------------------------------ */
 
@@ -118,25 +116,17 @@ static mcp_server_t *inner_new(void)
     assert_int_equal(
         mcp_server_add_tool(s, &(mcp_tool_t){.name = "ask_twice", .handler = ask_twice}, NULL),
         MCP_OK);
-    assert_int_equal(mcp_server_add_resource(s,
-                                             &(mcp_resource_t){.uri = "test://static",
-                                                               .name = "static",
-                                                               .mime_type = "text/plain",
-                                                               .text = "static text"},
-                                             NULL),
-                     MCP_OK);
+    ch_add_static(s);
     return s;
 }
 
 /* ---- the set-up ------------------------------------------------------------------------------ */
 
 typedef struct fix {
-    uv_loop_t loop;
-    mcp_server_t *inner, *outer;
-    mcp_client_t *c; /* the real client */
-    int asked;       /* questions that reached it */
-    bool decline;    /* it declines them */
-    bool keep;       /* it keeps them unanswered (in `kept`) */
+    ch_mount m;
+    int asked;    /* questions that reached it */
+    bool decline; /* it declines them */
+    bool keep;    /* it keeps them unanswered (in `kept`) */
     mcp_client_ask_t *kept[4];
     int nkept;
     json_t *updates; /* URIs of the notifications/resources/updated it got */
@@ -175,40 +165,19 @@ static void real_note(mcp_client_t *c, const char *method, const json_t *params,
 static fix *fix_new(const char *inner_protocol, const char *outer_protocol)
 {
     fix *f = calloc(1, sizeof *f);
-    mcp_client_t *mc;
-    mcp_error_t err = {0};
     assert_non_null(f);
     runs = 0;
-    uv_loop_init(&f->loop);
     f->updates = json_array();
-    f->inner = inner_new();
-    f->outer = mcp_server_new("outer", "2.0");
-    assert_int_equal(mcp_server_attach(f->inner, &f->loop), MCP_OK);
-    assert_int_equal(mcp_server_attach(f->outer, &f->loop), MCP_OK);
-    mc = mcp_client_new(&f->loop, "mounter", "1");
-    assert_int_equal(mcp_client_connect_server(mc, f->inner), MCP_OK);
-    if (inner_protocol)
-        assert_int_equal(mcp_client_set_protocol(mc, inner_protocol), MCP_OK);
-    assert_int_equal(mcp_server_mount(f->outer, mc, "in", &err), MCP_OK);
-    f->c = mcp_client_new(&f->loop, "real", "1");
-    assert_int_equal(mcp_client_connect_server(f->c, f->outer), MCP_OK);
-    if (outer_protocol)
-        assert_int_equal(mcp_client_set_protocol(f->c, outer_protocol), MCP_OK);
-    mcp_client_on_ask(f->c, MCP_CLIENT_ASK_ELICITATION, real_ask, f);
-    mcp_client_on_notification(f->c, real_note, f);
-    assert_int_equal(mcp_client_initialize_sync(f->c, NULL, NULL), MCP_OK);
+    ch_mount_open(&f->m, inner_new(), inner_protocol, outer_protocol);
+    mcp_client_on_ask(f->m.c, MCP_CLIENT_ASK_ELICITATION, real_ask, f);
+    mcp_client_on_notification(f->m.c, real_note, f);
+    ch_initialize(f->m.c);
     return f;
 }
 
 static void fix_free(fix *f)
 {
-    int i;
-    mcp_client_free(f->c);
-    mcp_server_free(f->outer);
-    mcp_server_free(f->inner);
-    for (i = 0; i < 50 && uv_loop_alive(&f->loop); i++)
-        uv_run(&f->loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&f->loop), 0);
+    ch_mount_close(&f->m);
     json_decref(f->updates);
     free(f);
 }
@@ -217,36 +186,7 @@ static void run_for(fix *f, int turns)
 {
     int i;
     for (i = 0; i < turns; i++)
-        uv_run(&f->loop, UV_RUN_NOWAIT);
-}
-
-typedef struct done {
-    int n, status;
-    json_t *result;
-} done;
-
-static void on_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    done *d = ud;
-    (void)c;
-    d->n++;
-    d->status = o->status;
-    if (o->result)
-        d->result = json_deep_copy(o->result);
-}
-
-/* Run the loop until `flag` is set (bounded: 2000 turns, each at most ~10 ms of waiting). */
-static void run_until(fix *f, const int *flag)
-{
-    int i;
-    for (i = 0; i < 2000 && !*flag; i++)
-        uv_run(&f->loop, UV_RUN_ONCE);
-}
-
-static const char *text_of(const json_t *res)
-{
-    return json_string_value(
-        json_object_get(json_array_get(json_object_get(res, "content"), 0), "text"));
+        uv_run(&f->m.loop, UV_RUN_NOWAIT);
 }
 
 /* Call `tool` on the real client and return its first text (static buffer). */
@@ -254,8 +194,10 @@ static const char *call_text(fix *f, const char *tool, bool *is_error)
 {
     static char text[256];
     json_t *res = NULL;
-    assert_int_equal(mcp_client_call_tool_sync(f->c, tool, NULL, &res, NULL), MCP_OK);
-    snprintf(text, sizeof text, "%s", text_of(res) ? text_of(res) : "");
+    const char *t;
+    assert_int_equal(mcp_client_call_tool_sync(f->m.c, tool, NULL, &res, NULL), MCP_OK);
+    t = mcp_client_result_text(res);
+    snprintf(text, sizeof text, "%s", t ? t : "");
     if (is_error)
         *is_error = mcp_client_result_is_error(res);
     json_decref(res);
@@ -319,28 +261,28 @@ static void test_2025_client(void **state)
 static void test_held_limit(void **state)
 {
     fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
-    done a = {0}, b = {0};
+    ch_done a = {.keep = true}, b = {.keep = true};
     bool err = false;
     (void)state;
-    assert_int_equal(mcp_server_set_limit(f->outer, MCP_LIMIT_MOUNT_HELD, 1), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->m.outer, MCP_LIMIT_MOUNT_HELD, 1), MCP_OK);
     f->keep = true;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
-                     MCP_OK);
-    run_until(f, &f->asked);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->m.c, "in_ask_name", NULL, NULL, ch_on_done, &a, NULL), MCP_OK);
+    ch_run_until(&f->m.loop, &f->asked);
     assert_int_equal(f->nkept, 1); /* the first is held, its question with the real client */
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &b, NULL),
-                     MCP_OK);
-    run_until(f, &b.n);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->m.c, "in_ask_name", NULL, NULL, ch_on_done, &b, NULL), MCP_OK);
+    ch_run_until(&f->m.loop, &b.n);
     assert_int_equal(b.status, MCP_OK);
     assert_true(mcp_client_result_is_error(b.result));
-    assert_non_null(strstr(text_of(b.result), "no answer"));
+    assert_non_null(strstr(b.text, "no answer"));
     assert_int_equal(f->nkept, 1);
     /* the first one's answer still gets through */
     mcp_client_ask_reply_new(
         f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
-    run_until(f, &a.n);
+    ch_run_until(&f->m.loop, &a.n);
     assert_int_equal(a.status, MCP_OK);
-    assert_string_equal(text_of(a.result), "hello Bo");
+    assert_string_equal(a.text, "hello Bo");
     /* and the slot is free again */
     f->keep = false;
     assert_string_equal(call_text(f, "in_ask_name", &err), "hello Ada");
@@ -355,29 +297,29 @@ static void test_held_limit(void **state)
 static void test_held_timeout(void **state)
 {
     fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
-    done a = {0};
+    ch_done a = {.keep = true};
     uint64_t until;
     int turns = 0;
     (void)state;
-    assert_int_equal(mcp_server_set_limit(f->outer, MCP_LIMIT_MOUNT_HELD_MS, 30), MCP_OK);
+    assert_int_equal(mcp_server_set_limit(f->m.outer, MCP_LIMIT_MOUNT_HELD_MS, 30), MCP_OK);
     f->keep = true;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
-                     MCP_OK);
-    run_until(f, &f->asked);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->m.c, "in_ask_name", NULL, NULL, ch_on_done, &a, NULL), MCP_OK);
+    ch_run_until(&f->m.loop, &f->asked);
     assert_int_equal(f->nkept, 1);
-    uv_update_time(&f->loop);
-    until = uv_now(&f->loop) + 200;
-    while (uv_now(&f->loop) < until && turns++ < 1000) {
-        uv_run(&f->loop, UV_RUN_NOWAIT);
+    uv_update_time(&f->m.loop);
+    until = uv_now(&f->m.loop) + 200;
+    while (uv_now(&f->m.loop) < until && turns++ < 1000) {
+        uv_run(&f->m.loop, UV_RUN_NOWAIT);
         uv_sleep(2);
-        uv_update_time(&f->loop);
+        uv_update_time(&f->m.loop);
     }
     mcp_client_ask_reply_new(
         f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
-    run_until(f, &a.n);
+    ch_run_until(&f->m.loop, &a.n);
     assert_int_equal(a.status, MCP_OK);
     assert_true(mcp_client_result_is_error(a.result));
-    assert_non_null(strstr(text_of(a.result), "no longer held"));
+    assert_non_null(strstr(a.text, "no longer held"));
     json_decref(a.result);
     fix_free(f);
 }
@@ -385,40 +327,32 @@ static void test_held_timeout(void **state)
 /* ---- subscriptions ----------------------------------------------------------------------------
  */
 
-static void on_sub(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
-{
-    done *d = ud;
-    (void)c;
-    d->n++;
-    d->status = o->status;
-}
-
 /* Updates the inner server announces until `n` reached the real client (bounded). */
 static void wait_updates(fix *f, size_t n)
 {
     int i;
     for (i = 0; i < 200 && json_array_size(f->updates) < n; i++)
-        uv_run(&f->loop, UV_RUN_NOWAIT);
+        uv_run(&f->m.loop, UV_RUN_NOWAIT);
 }
 
 static void test_subscribe_2025(void **state)
 {
     fix *f = fix_new(MCP_PROTOCOL_2025_11_25, MCP_PROTOCOL_2025_11_25);
-    done d = {0}, u = {0};
+    ch_done d = {0}, u = {0};
     (void)state;
-    assert_int_equal(mcp_client_subscribe(f->c, "test://in/static", on_sub, &d), MCP_OK);
-    run_until(f, &d.n);
+    assert_int_equal(mcp_client_subscribe(f->m.c, "test://in/static", ch_on_done, &d), MCP_OK);
+    ch_run_until(&f->m.loop, &d.n);
     assert_int_equal(d.status, MCP_OK);
     run_for(f, 20); /* the mount's own resources/subscribe reaches the inner server */
-    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->m.inner, "test://static"), MCP_OK);
     wait_updates(f, 1);
     assert_int_equal(json_array_size(f->updates), 1);
     assert_string_equal(json_string_value(json_array_get(f->updates, 0)), "test://in/static");
-    assert_int_equal(mcp_client_unsubscribe(f->c, "test://in/static", on_sub, &u), MCP_OK);
-    run_until(f, &u.n);
+    assert_int_equal(mcp_client_unsubscribe(f->m.c, "test://in/static", ch_on_done, &u), MCP_OK);
+    ch_run_until(&f->m.loop, &u.n);
     run_for(f, 20);
     /* the mounted server is no longer subscribed: its update goes nowhere */
-    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->m.inner, "test://static"), MCP_OK);
     run_for(f, 50);
     assert_int_equal(json_array_size(f->updates), 1);
     fix_free(f);
@@ -428,23 +362,23 @@ static void test_listen_2026(void **state)
 {
     fix *f = fix_new(NULL, NULL);
     mcp_client_request_t *listen = NULL;
-    done d = {0};
+    ch_done d = {0};
     (void)state;
-    assert_int_equal(mcp_client_listen_new(f->c,
+    assert_int_equal(mcp_client_listen_new(f->m.c,
                                            json_pack("{s:{s:[s]}}", "notifications",
                                                      "resourceSubscriptions", "test://in/static"),
-                                           on_sub, &d, &listen),
+                                           ch_on_done, &d, &listen),
                      MCP_OK);
     run_for(f, 50); /* acknowledged; the mount listens again, now with the URI */
-    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->m.inner, "test://static"), MCP_OK);
     wait_updates(f, 1);
     assert_int_equal(json_array_size(f->updates), 1);
     assert_string_equal(json_string_value(json_array_get(f->updates, 0)), "test://in/static");
     /* an update of the outer server's own, unrelated URI is not the mount's business */
-    assert_int_equal(mcp_client_cancel(f->c, listen, "done"), MCP_OK);
-    run_until(f, &d.n);
+    assert_int_equal(mcp_client_cancel(f->m.c, listen, "done"), MCP_OK);
+    ch_run_until(&f->m.loop, &d.n);
     run_for(f, 50);
-    assert_int_equal(mcp_server_resource_updated(f->inner, "test://static"), MCP_OK);
+    assert_int_equal(mcp_server_resource_updated(f->m.inner, "test://static"), MCP_OK);
     run_for(f, 50);
     assert_int_equal(json_array_size(f->updates), 1);
     fix_free(f);
