@@ -4,7 +4,8 @@
  *   - a mounted server's questions reaching a 2026-07-28 real client, which answers by retrying
  *     its request: a 2026 mounted server re-run with the answers (its own input_required
  *     relayed), a 2025 one held until the retry (run once), several rounds, a refusal, the
- *     limit on held calls and their timeout;
+ *     limit on held calls and their timeout, and a held call taken up only by a retry whose own
+ *     requestState asked its key (not by another client naming it);
  *   - resource subscriptions: resources/subscribe (2025) and subscriptions/listen (2026) on a
  *     mounted resource subscribe on the mounted server, its updates come back under the outer
  *     URI, unsubscribing and ending the listen request stop them.

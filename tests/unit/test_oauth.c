@@ -5,8 +5,9 @@
  * the flow between libmcp's own HTTP server (authorize callback, RFC 9728 metadata) and a small
  * authorization server in this file, on one loop: registration, the code grant, the refresh
  * token tried before the browser, a wrong state, a token endpoint that refuses (MCP_EAUTH), and
- * no token ever sent to the authorization server. The conformance suite covers the rest
- * (tests/conformance/client/).
+ * no token ever sent to the authorization server, and a client freed (from another client's
+ * callback, inside libcurl) while its authorization's request is pending. The conformance suite
+ * covers the rest (tests/conformance/client/).
  */
 #include <setjmp.h>
 #include <stdarg.h>
