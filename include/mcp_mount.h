@@ -34,7 +34,8 @@
  *       call can take it up: behind a load balancer, the retry must reach the same replica (or
  *       it fails with an error saying so; the requestState itself checks out on any replica
  *       sharing the key). The held id is 128 random bits known only to the client asked, and is
- *       taken only with a requestState, for the same tool, prompt or resource;
+ *       taken only by a retry whose own requestState (signed for its principal) asked that key,
+ *       for the same tool, prompt or resource;
  *   - resource subscriptions: a real client's resources/subscribe (2025) or the
  *     resourceSubscriptions of its subscriptions/listen (2026) naming a URI of a mounted
  *     resource or template subscribe on the mounted server (resources/subscribe there, or a

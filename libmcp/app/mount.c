@@ -705,8 +705,8 @@ static bool resume_held(mount *m, mcp_call_t *call, int kind, const char *target
         return false; /* answers count only with the state that asked for them */
     json_object_foreach((json_t *)answers, key, v)
     {
-        if (key[0] != 'h' || strlen(key) < 34 || key[33] != '.')
-            continue;
+        if (key[0] != 'h' || strlen(key) < 34 || key[33] != '.' || !mcp__mrtr_answered(call, key))
+            continue; /* only a key its own (verified) requestState asked takes a call up */
         for (f = m->held; f; f = f->next)
             if (strncmp(f->id, key, 33) == 0 && f->kind == kind && strcmp(f->target, target) == 0)
                 break;

@@ -48,6 +48,7 @@ struct mcp__oauth {
 
     /* the authorization in progress */
     bool running, in_challenge, awaiting_redirect, freeing, stepup, legacy, refreshing;
+    bool free_pending; /* freed while a request of its could not end yet: its end frees it */
     int sync_status;
     char *server_url;
     char *www_rm, *www_scope;
@@ -592,13 +593,18 @@ static int f_body(mcp__curl_req *r, const char *data, size_t len, void *ud)
     return 0;
 }
 
+static void oauth_release(mcp__oauth *o);
+
 static void f_done(mcp__curl_req *r, const mcp__curl_result *res, void *ud)
 {
     mcp__oauth *o = ud;
     (void)r;
     o->req = NULL;
-    if (o->freeing)
+    if (o->freeing) {
+        if (o->free_pending && !o->grants.idjag)
+            oauth_release(o);
         return;
+    }
     if (o->over) {
         finish(o, MCP_EAUTH, "an authorization document exceeds %u bytes", DOC_MAX);
         return;
@@ -926,8 +932,13 @@ int mcp_client_oauth_redirect(mcp_client_t *c, const char *redirect_url)
 static void idjag_done(void *ud, int status, const char *id_jag, const char *why)
 {
     mcp__oauth *o = ud;
-    if (o->freeing || !o->running)
-        return; /* the client is going: nothing waits for it */
+    if (o->freeing) { /* the client is gone: nothing waits for it */
+        if (o->free_pending && !o->req)
+            oauth_release(o);
+        return;
+    }
+    if (!o->running)
+        return;
     if (status != MCP_OK) {
         finish(o, MCP_EAUTH, "%s", why);
         return;
@@ -1416,6 +1427,17 @@ void mcp__oauth_free(mcp__oauth *o)
     o->freeing = true;
     if (o->req)
         mcp__curl_cancel(o->req);
+    if (o->grants.idjag)
+        mcp__idjag_cancel(o->grants.idjag);
+    if (o->req || o->grants.idjag) { /* cancelled from inside libcurl: they end later */
+        o->free_pending = true;
+        return;
+    }
+    oauth_release(o);
+}
+
+static void oauth_release(mcp__oauth *o)
+{
     mcp__grants_clear(&o->grants);
     if (o->eng)
         mcp__curl_release(o->eng);

@@ -53,6 +53,9 @@ MCP_HIDDEN int mcp__mrtr_ask(mcp_call_t *call, const char *method, json_t *param
                              mcp_client_reply_fn cb, void *ud);
 /** 2026: a question was refused before it was asked: a key named for it does not carry over. */
 MCP_HIDDEN void mcp__mrtr_forget_key(mcp_call_t *call);
+/** 2026: the verified requestState of this retry asked `key` (or carried its answer) and the
+ * answer is known. */
+MCP_HIDDEN bool mcp__mrtr_answered(const mcp_call_t *call, const char *key);
 MCP_HIDDEN void mcp__nonces_free(mcp_server_t *srv);
 
 /* ---- subscriptions.c: notifications to many ------------------------------------------------- */

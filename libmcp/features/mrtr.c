@@ -65,6 +65,12 @@ void mcp__mrtr_forget_key(mcp_call_t *call)
         q->next_key[0] = '\0';
 }
 
+bool mcp__mrtr_answered(const mcp_call_t *call, const char *key)
+{
+    const struct mcp__mrtr *q = call->questions == &mrtr_hooks ? call->qstate : NULL;
+    return q && json_object_get(q->responses, key) != NULL;
+}
+
 /* ---- nonces issued and used ------------------------------------------------------------ */
 
 typedef struct nonce_entry {

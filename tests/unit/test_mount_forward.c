@@ -4,7 +4,8 @@
  *   - a mounted server's questions reaching a 2026-07-28 real client, which answers by retrying
  *     its request: a 2026 mounted server re-run with the answers (its own input_required
  *     relayed), a 2025 one held until the retry (run once), several rounds, a refusal, the
- *     limit on held calls and their timeout;
+ *     limit on held calls and their timeout, and a held call taken up only by a retry whose own
+ *     requestState asked its key (not by another client naming it);
  *   - resource subscriptions: resources/subscribe (2025) and subscriptions/listen (2026) on a
  *     mounted resource subscribe on the mounted server, its updates come back under the outer
  *     URI, unsubscribing and ending the listen request stop them.
@@ -324,6 +325,106 @@ static void test_held_timeout(void **state)
     fix_free(f);
 }
 
+/* ---- a held call belongs to the request that asked -------------------------------------------
+ */
+
+/* The outer server's middleware plays a second real client that puts another call's held key
+ * into the answers of its own retry (its own requestState, which never asked that key). */
+static struct {
+    char victim[64]; /* the first held key sent out in an input_required */
+    int rewrites;
+} forge;
+
+static void forge_response(const mcp_request_info_t *req, const mcp_outcome_t *out, void *ud)
+{
+    const json_t *asked =
+        json_object_get(json_object_get(out->response, "result"), "inputRequests");
+    const char *key;
+    json_t *v;
+    (void)req;
+    (void)ud;
+    if (!forge.victim[0])
+        json_object_foreach((json_t *)asked, key, v)
+        {
+            snprintf(forge.victim, sizeof forge.victim, "%s", key);
+            break;
+        }
+}
+
+static int forge_request(const mcp_request_info_t *req, void *ud)
+{
+    json_t *answers = json_object_get(req->params, "inputResponses"), *v;
+    const char *key, *own = NULL;
+    (void)ud;
+    if (strcmp(req->method, "tools/call") != 0 || !forge.victim[0] || forge.rewrites)
+        return MCP_OK;
+    json_object_foreach(answers, key, v)
+    {
+        if (key[0] == 'h' && strncmp(key, forge.victim, 33) != 0)
+            own = key;
+    }
+    if (own) {
+        v = json_incref(json_object_get(answers, own));
+        json_object_del(answers, own);
+        json_object_set_new(answers, forge.victim, v);
+        forge.rewrites++;
+    }
+    return MCP_OK;
+}
+
+static void other_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                      const json_t *params, void *ud)
+{
+    (void)c;
+    (void)method;
+    (void)params;
+    ++*(int *)ud;
+    mcp_client_ask_reply_new(
+        ask, json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Eve"));
+}
+
+/* A retry whose requestState did not ask a held call's key does not take that call up: the
+ * call stays with the client it asked, and the other retry runs its own call. */
+static void test_held_not_taken_by_another(void **state)
+{
+    fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
+    mcp_client_t *other = mcp_client_new(&f->loop, "other", "1");
+    done a = {0}, b = {0};
+    int other_asked = 0;
+    (void)state;
+    memset(&forge, 0, sizeof forge);
+    assert_int_equal(mcp_server_use(f->outer, &(mcp_middleware_t){.name = "forge",
+                                                                  .request = forge_request,
+                                                                  .response = forge_response}),
+                     MCP_OK);
+    assert_int_equal(mcp_client_connect_server(other, f->outer), MCP_OK);
+    mcp_client_on_ask(other, MCP_CLIENT_ASK_ELICITATION, other_ask, &other_asked);
+    assert_int_equal(mcp_client_initialize_sync(other, NULL, NULL), MCP_OK);
+    f->keep = true;
+    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
+                     MCP_OK);
+    run_until(f, &f->asked);
+    assert_int_equal(f->nkept, 1);
+    assert_int_equal(forge.victim[0], 'h');
+    assert_int_equal(mcp_client_call_tool_new(other, "in_ask_name", NULL, NULL, on_done, &b, NULL),
+                     MCP_OK);
+    run_until(f, &b.n);
+    assert_int_equal(forge.rewrites, 1);
+    assert_int_equal(b.status, MCP_OK);
+    assert_string_equal(text_of(b.result), "hello Eve");
+    /* the first client's call is still held for it, its question never shown to the other */
+    mcp_client_ask_reply_new(
+        f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
+    run_until(f, &a.n);
+    assert_int_equal(a.status, MCP_OK);
+    assert_false(mcp_client_result_is_error(a.result));
+    assert_string_equal(text_of(a.result), "hello Bo");
+    json_decref(a.result);
+    json_decref(b.result);
+    mcp_client_free(other);
+    fix_free(f);
+}
+
 /* ---- subscriptions ----------------------------------------------------------------------------
  */
 
@@ -389,8 +490,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_held_2025_inner), cmocka_unit_test(test_relayed_2026_inner),
         cmocka_unit_test(test_2025_client),     cmocka_unit_test(test_held_limit),
-        cmocka_unit_test(test_held_timeout),    cmocka_unit_test(test_subscribe_2025),
-        cmocka_unit_test(test_listen_2026),
+        cmocka_unit_test(test_held_timeout),    cmocka_unit_test(test_held_not_taken_by_another),
+        cmocka_unit_test(test_subscribe_2025),  cmocka_unit_test(test_listen_2026),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,9 @@
  * the flow between libmcp's own HTTP server (authorize callback, RFC 9728 metadata) and a small
  * authorization server in this file, on one loop: registration, the code grant, the refresh
  * token tried before the browser, a wrong state, a token endpoint that refuses (MCP_EAUTH), and
- * no token ever sent to the authorization server. The conformance suite covers the rest
- * (tests/conformance/client/).
+ * no token ever sent to the authorization server, and a client freed (from another client's
+ * callback, inside libcurl) while its authorization's request is pending. The conformance suite
+ * covers the rest (tests/conformance/client/).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -237,6 +238,9 @@ static struct {
     int expires_in;       /* of the tokens issued (0: 3600) */
     char last_scope[128]; /* of the last authorization request */
     int stepup_mode;      /* the MCP server wants more scope from tok-1 */
+    int silent;           /* requests are read and never answered */
+    int unanswered;       /* ... how many */
+    as_conn *held[4];
 } as;
 
 static void conn_closed(uv_handle_t *h)
@@ -342,7 +346,10 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
         size_t want = cl && cl < end ? (size_t)strtoul(cl + 15, NULL, 10) : 0;
         if (k->len >= (size_t)(end + 4 - k->buf) + want) {
             uv_read_stop(st);
-            handle(k, end + 4);
+            if (as.silent && as.unanswered < 4)
+                as.held[as.unanswered++] = k;
+            else
+                handle(k, end + 4);
         }
     }
 }
@@ -556,13 +563,129 @@ static void test_stepup_saved(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* ---- a client freed while its authorization waits for an answer ---------------------------- */
+
+static mcp_client_t *to_free;
+static int progressed;
+
+static int half_way(mcp_call_t *call, const json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    mcp_call_progress(call, 1, 2, "half");
+    return mcp_call_text(call, "done");
+}
+
+/* Another client's progress arrives inside libcurl's callbacks (the engine is shared per loop):
+ * the application frees the authorizing client from there. */
+static void on_progress(mcp_client_t *c, double progress, double total, const char *message,
+                        void *ud)
+{
+    (void)c;
+    (void)progress;
+    (void)total;
+    (void)message;
+    (void)ud;
+    progressed++;
+    mcp_client_free(to_free);
+    to_free = NULL;
+}
+
+static void count_done(mcp_client_t *c, const mcp_client_outcome_t *o, void *ud)
+{
+    (void)c;
+    (void)o;
+    ++*(int *)ud;
+}
+
+/* Client B authorizes (its metadata request waits at a silent authorization server) while
+ * client A's tool call streams progress; A's progress callback frees B. B's pending request
+ * ends after B is gone, and nothing of B is used then (ASan: make SAN=1). */
+static void test_free_during_fetch(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *prot, *open;
+    mcp_http_opts_t o = {0}, po = {0};
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *a;
+    mcp_client_call_opts_t co = {0};
+    struct sockaddr_in sa;
+    int len = sizeof sa, i, inits = 0, calls = 0;
+    char url[96], open_url[96];
+    (void)state;
+    memset(&as, 0, sizeof as);
+    progressed = 0;
+    as.silent = 1;
+    uv_loop_init(&loop);
+    uv_tcp_init(&loop, &as.listener);
+    uv_ip4_addr("127.0.0.1", 0, &sa);
+    assert_int_equal(uv_tcp_bind(&as.listener, (const struct sockaddr *)&sa, 0), 0);
+    assert_int_equal(uv_listen((uv_stream_t *)&as.listener, 16, on_conn), 0);
+    uv_tcp_getsockname(&as.listener, (struct sockaddr *)&sa, &len);
+    snprintf(as.issuer, sizeof as.issuer, "http://127.0.0.1:%u", ntohs(sa.sin_port));
+    snprintf(as.valid, sizeof as.valid, "tok-1");
+
+    prot = mcp_server_new("protected", "1");
+    assert_int_equal(mcp_server_attach(prot, &loop), MCP_OK);
+    o.authorize = check_token;
+    o.authorization_servers = as.issuer;
+    assert_int_equal(mcp_server_listen_http(prot, &o), MCP_OK);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(prot, 0));
+    open = mcp_server_new("open", "1");
+    assert_int_equal(mcp_server_attach(open, &loop), MCP_OK);
+    mcp_server_add_tool(open, &(mcp_tool_t){.name = "half", .handler = half_way}, NULL);
+    assert_int_equal(mcp_server_listen_http(open, &po), MCP_OK);
+    snprintf(open_url, sizeof open_url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(open, 0));
+
+    a = mcp_client_new(&loop, "a", "1");
+    assert_int_equal(mcp_client_connect_url(a, open_url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(a, NULL, NULL), MCP_OK);
+
+    to_free = mcp_client_new(&loop, "b", "1");
+    oo.redirect_uri = "http://127.0.0.1:1/cb";
+    oo.authorize = browser;
+    assert_int_equal(mcp_client_set_oauth(to_free, &oo), MCP_OK);
+    assert_int_equal(mcp_client_connect_url(to_free, url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize(to_free, count_done, &inits), MCP_OK);
+    for (i = 0; i < 2000 && !as.unanswered; i++)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_int_equal(as.unanswered, 1); /* B's authorization server metadata request */
+
+    co.progress = on_progress;
+    assert_int_equal(
+        mcp_client_call_tool_new(a, "half", json_object(), &co, count_done, &calls, NULL), MCP_OK);
+    for (i = 0; i < 2000 && !calls; i++)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_int_equal(calls, 1);
+    assert_int_equal(progressed, 1);
+    assert_null(to_free);
+    assert_int_equal(inits, 1); /* B's initialize ended with B (cancelled) */
+
+    mcp_client_free(a);
+    for (i = 0; i < as.unanswered; i++)
+        uv_close((uv_handle_t *)&as.held[i]->tcp, conn_closed);
+    uv_close((uv_handle_t *)&as.listener, NULL);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    mcp_server_free(prot);
+    mcp_server_free(open);
+    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_www),     cmocka_unit_test(test_wellknown),
-        cmocka_unit_test(test_allowed), cmocka_unit_test(test_pkce),
-        cmocka_unit_test(test_query),   cmocka_unit_test(test_api),
-        cmocka_unit_test(test_flow),    cmocka_unit_test(test_stepup_saved),
+        cmocka_unit_test(test_www),
+        cmocka_unit_test(test_wellknown),
+        cmocka_unit_test(test_allowed),
+        cmocka_unit_test(test_pkce),
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_api),
+        cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_stepup_saved),
+        cmocka_unit_test(test_free_during_fetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
