@@ -388,37 +388,37 @@ static void other_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method
 static void test_held_not_taken_by_another(void **state)
 {
     fix *f = fix_new(MCP_PROTOCOL_2025_11_25, NULL);
-    mcp_client_t *other = mcp_client_new(&f->loop, "other", "1");
-    done a = {0}, b = {0};
+    mcp_client_t *other = mcp_client_new(&f->m.loop, "other", "1");
+    ch_done a = {.keep = true}, b = {.keep = true};
     int other_asked = 0;
     (void)state;
     memset(&forge, 0, sizeof forge);
-    assert_int_equal(mcp_server_use(f->outer, &(mcp_middleware_t){.name = "forge",
-                                                                  .request = forge_request,
-                                                                  .response = forge_response}),
+    assert_int_equal(mcp_server_use(f->m.outer, &(mcp_middleware_t){.name = "forge",
+                                                                    .request = forge_request,
+                                                                    .response = forge_response}),
                      MCP_OK);
-    assert_int_equal(mcp_client_connect_server(other, f->outer), MCP_OK);
+    assert_int_equal(mcp_client_connect_server(other, f->m.outer), MCP_OK);
     mcp_client_on_ask(other, MCP_CLIENT_ASK_ELICITATION, other_ask, &other_asked);
     assert_int_equal(mcp_client_initialize_sync(other, NULL, NULL), MCP_OK);
     f->keep = true;
-    assert_int_equal(mcp_client_call_tool_new(f->c, "in_ask_name", NULL, NULL, on_done, &a, NULL),
-                     MCP_OK);
-    run_until(f, &f->asked);
+    assert_int_equal(
+        mcp_client_call_tool_new(f->m.c, "in_ask_name", NULL, NULL, ch_on_done, &a, NULL), MCP_OK);
+    ch_run_until(&f->m.loop, &f->asked);
     assert_int_equal(f->nkept, 1);
     assert_int_equal(forge.victim[0], 'h');
-    assert_int_equal(mcp_client_call_tool_new(other, "in_ask_name", NULL, NULL, on_done, &b, NULL),
-                     MCP_OK);
-    run_until(f, &b.n);
+    assert_int_equal(
+        mcp_client_call_tool_new(other, "in_ask_name", NULL, NULL, ch_on_done, &b, NULL), MCP_OK);
+    ch_run_until(&f->m.loop, &b.n);
     assert_int_equal(forge.rewrites, 1);
     assert_int_equal(b.status, MCP_OK);
-    assert_string_equal(text_of(b.result), "hello Eve");
+    assert_string_equal(mcp_client_result_text(b.result), "hello Eve");
     /* the first client's call is still held for it, its question never shown to the other */
     mcp_client_ask_reply_new(
         f->kept[0], json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", "Bo"));
-    run_until(f, &a.n);
+    ch_run_until(&f->m.loop, &a.n);
     assert_int_equal(a.status, MCP_OK);
     assert_false(mcp_client_result_is_error(a.result));
-    assert_string_equal(text_of(a.result), "hello Bo");
+    assert_string_equal(mcp_client_result_text(a.result), "hello Bo");
     json_decref(a.result);
     json_decref(b.result);
     mcp_client_free(other);
