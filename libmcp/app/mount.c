@@ -719,23 +719,23 @@ static bool resume_held(mount *m, mcp_call_t *call, int kind, const char *target
     }
     if (!f)
         return false;
-    unlink_fwd(f);
-    f->parked = false;
-    f->call = call;
-    push_fwd(&m->calls, f);
-    mcp_call_on_cancel(call, on_cancel, f);
     for (list = f->open, q = list; q; q = q->next)
         n++;
     asks = calloc(n + 1, sizeof *asks);
     results = calloc(n + 1, sizeof *results);
     statuses = calloc(n + 1, sizeof *statuses);
-    if (!asks || !results || !statuses) {
+    if (!asks || !results || !statuses) { /* before `f` is taken: it stays held, untouched */
         free(asks);
         free(results);
         free(statuses);
         *rc = MCP_ENOMEM;
         return true;
     }
+    unlink_fwd(f);
+    f->parked = false;
+    f->call = call;
+    push_fwd(&m->calls, f);
+    mcp_call_on_cancel(call, on_cancel, f);
     for (q = list, i = 0; q; q = next, i++) {
         next = q->next;
         put_question(f, q, &asks[i], &statuses[i], &results[i]);
