@@ -215,8 +215,13 @@ MCP_API int mcp_client_connect_url(mcp_client_t *c, const char *url,
  *
  * The saved state (save(), opts.saved) is a JSON object: {"issuer", "client_id",
  * "client_secret", "token_endpoint_auth_method", "access_token", "refresh_token", "expires_at"
- * (Unix seconds), "scope", "resource"}; absent members are unknown. A state whose issuer differs
- * from the one discovered later is discarded then. */
+ * (Unix seconds), "scope", "resource"}; absent members are unknown. With opts.dpop it also holds
+ * "dpop_key", the DPoP private key (unencrypted PKCS#8 PEM, P-256) that the tokens are bound to,
+ * and "token_type": "DPoP" when the access token is bound: a client restored from the state signs
+ * its proofs with that key and keeps using its tokens (a "dpop_key" that is not a P-256 private
+ * key makes the state malformed; with opts.dpop, tokens saved without a key are dropped and the
+ * first 401 authorizes anew). A state whose issuer differs from the one discovered later is
+ * discarded then. */
 
 /** Show the person `url` (the authorization server's authorization endpoint with the request);
  * when the browser has been redirected to the redirect URI, the application calls

@@ -99,6 +99,10 @@ MCP_HIDDEN bool mcp__pkey_verify(const mcp__pkey *key, mcp__sig_alg alg, const v
  * never prompted for); RSA of 2048 bits or more, EC P-256 or Ed25519. NULL with the reason in
  * `why` (never quoting the key). Free with mcp__pkey_free(). */
 MCP_HIDDEN mcp__pkey *mcp__pkey_from_pem(const char *pem, size_t len, char *why, size_t n);
+/** The private key `k` as unencrypted PKCS#8 PEM text ("-----BEGIN PRIVATE KEY-----"), which
+ * mcp__pkey_from_pem() reads back: malloc'd, for a secret store (the caller wipes it). NULL for
+ * a public key, without libcrypto, or out of memory. */
+MCP_HIDDEN char *mcp__pkey_to_pem(const mcp__pkey *k);
 /** A fresh EC P-256 key pair (DPoP proofs, RFC 9449). NULL when libcrypto fails or is absent. */
 MCP_HIDDEN mcp__pkey *mcp__pkey_generate_p256(void);
 /** The algorithm a key signs with when none is named: RS256 (RSA), ES256 (P-256), EdDSA

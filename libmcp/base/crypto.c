@@ -64,6 +64,10 @@ static struct {
     __typeof__(BIO_new_mem_buf) *bio_mem;
     __typeof__(BIO_free) *bio_free;
     __typeof__(PEM_read_bio_PrivateKey) *read_pem;
+    __typeof__(PEM_write_bio_PrivateKey) *write_pem;
+    __typeof__(BIO_new) *bio_new;
+    __typeof__(BIO_s_mem) *bio_s_mem;
+    __typeof__(BIO_ctrl) *bio_ctrl;
     __typeof__(EVP_PKEY_is_a) *pkey_is_a;
     __typeof__(EVP_PKEY_get_utf8_string_param) *pkey_get_utf8;
     __typeof__(EVP_PKEY_get_bn_param) *pkey_get_bn;
@@ -125,6 +129,10 @@ static void load(void)
     LOAD(bio_mem, "BIO_new_mem_buf");
     LOAD(bio_free, "BIO_free");
     LOAD(read_pem, "PEM_read_bio_PrivateKey");
+    LOAD(write_pem, "PEM_write_bio_PrivateKey");
+    LOAD(bio_new, "BIO_new");
+    LOAD(bio_s_mem, "BIO_s_mem");
+    LOAD(bio_ctrl, "BIO_ctrl");
     LOAD(pkey_is_a, "EVP_PKEY_is_a");
     LOAD(pkey_get_utf8, "EVP_PKEY_get_utf8_string_param");
     LOAD(pkey_get_bn, "EVP_PKEY_get_bn_param");
@@ -407,6 +415,27 @@ mcp__pkey *mcp__pkey_from_pem(const char *pem, size_t len, char *why, size_t n)
         return NULL;
     }
     return (mcp__pkey *)k;
+}
+
+char *mcp__pkey_to_pem(const mcp__pkey *k)
+{
+    BIO *bio;
+    char *data = NULL, *out = NULL;
+    long len = 0;
+    if (!k || !ready() || !(bio = C.bio_new(C.bio_s_mem())))
+        return NULL;
+    /* unencrypted PKCS#8; BIO_get_mem_data() is this BIO_ctrl() */
+    if (C.write_pem(bio, (EVP_PKEY *)k, NULL, NULL, 0, NULL, NULL) == 1 &&
+        (len = C.bio_ctrl(bio, BIO_CTRL_INFO, 0, (char *)&data)) > 0 && data &&
+        (out = malloc((size_t)len + 1))) {
+        memcpy(out, data, (size_t)len);
+        out[len] = '\0';
+    }
+    if (data && len > 0)
+        memset(data, 0, (size_t)len); /* the private key does not linger in the BIO's memory */
+    C.bio_free(bio);
+    C.err_clear();
+    return out;
 }
 
 mcp__pkey *mcp__pkey_generate_p256(void)

@@ -518,6 +518,18 @@ static void save_state(mcp__oauth *o)
                    "token_endpoint_auth_method", o->auth_method, "access_token", o->access_token,
                    "refresh_token", o->refresh_token, "expires_at", (json_int_t)o->expires_at,
                    "scope", o->granted_scope, "resource", o->resource);
+    if (st && o->grants.use_dpop) {
+        /* the key the tokens are bound to: without it they are of no use after a restart */
+        char *pem = mcp__pkey_to_pem(o->grants.dpop.key);
+        if (!pem || json_object_set_new(st, "dpop_key", json_string(pem)) != 0 ||
+            (o->grants.bound && json_object_set_new(st, "token_type", json_string("DPoP")) != 0)) {
+            json_decref(st);
+            st = NULL;
+        }
+        if (pem)
+            memset(pem, 0, strlen(pem));
+        free(pem);
+    }
     if (st)
         o->save(o->c, st, o->save_ud);
     json_decref(st);
@@ -1467,6 +1479,27 @@ static void oauth_release(mcp__oauth *o)
 /* ---- mcp_client_set_oauth ---------------------------------------------------------------------
  */
 
+/* A saved "dpop_key" (and "token_type": "DPoP"): the tokens keep working with the key they are
+ * bound to. With DPoP off the key is of no use and ignored. A token bound to a key that is not
+ * in the state (a state of an older libmcp) cannot be presented: it is dropped, and the first
+ * 401 authorizes anew. */
+static int load_dpop(mcp__oauth *o, const json_t *s)
+{
+    const json_t *key = json_object_get(s, "dpop_key");
+    const char *tt = json_string_value(json_object_get(s, "token_type"));
+    if (!o->grants.use_dpop)
+        return MCP_OK;
+    if (key && !json_is_null(key)) {
+        if (!json_is_string(key) || json_string_length(key) > 16384 ||
+            mcp__dpop_restore(&o->grants.dpop, json_string_value(key)) != MCP_OK)
+            return MCP_EINVAL;
+        o->grants.bound = tt && strcasecmp(tt, "DPoP") == 0;
+    } else if (o->access_token || o->refresh_token) {
+        drop_tokens(o);
+    }
+    return MCP_OK;
+}
+
 static int load_saved(mcp__oauth *o, const json_t *s)
 {
     const char *keys[] = {
@@ -1475,6 +1508,7 @@ static int load_saved(mcp__oauth *o, const json_t *s)
     char **dst[] = {&o->issuer,       &o->client_id,     &o->client_secret, &o->auth_method,
                     &o->access_token, &o->refresh_token, &o->granted_scope, &o->resource};
     size_t i;
+    int rc;
     const json_t *exp = json_object_get(s, "expires_at");
     if (!json_is_object(s))
         return MCP_EINVAL;
@@ -1490,6 +1524,8 @@ static int load_saved(mcp__oauth *o, const json_t *s)
     }
     if (json_is_integer(exp))
         o->expires_at = (long long)json_integer_value(exp);
+    if ((rc = load_dpop(o, s)) != MCP_OK)
+        return rc;
     if (o->access_token && o->resource) {
         char origin[512];
         if (mcp__oauth_url_split(o->resource, origin, sizeof origin, NULL) == MCP_OK &&

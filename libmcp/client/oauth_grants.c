@@ -38,6 +38,25 @@ int mcp__dpop_init(mcp__dpop *d)
     return MCP_OK;
 }
 
+int mcp__dpop_restore(mcp__dpop *d, const char *pem)
+{
+    mcp__pkey *k = pem ? mcp__pkey_from_pem(pem, strlen(pem), NULL, 0) : NULL;
+    json_t *jwk = NULL;
+    char jkt[sizeof d->jkt];
+    if (!k || mcp__pkey_default_alg(k) != MCP__SIG_ES256 || !(jwk = mcp__pkey_jwk(k)) ||
+        mcp__jwk_thumbprint(jwk, jkt) != MCP_OK) {
+        mcp__pkey_free(k);
+        json_decref(jwk);
+        return MCP_EINVAL;
+    }
+    mcp__pkey_free(d->key);
+    json_decref(d->jwk);
+    d->key = k;
+    d->jwk = jwk;
+    memcpy(d->jkt, jkt, sizeof jkt);
+    return MCP_OK;
+}
+
 void mcp__dpop_clear(mcp__dpop *d)
 {
     mcp__pkey_free(d->key);

@@ -45,6 +45,10 @@ typedef struct mcp__dpop {
 /** Make a fresh P-256 key pair. MCP_OK, or MCP_EIO (libcrypto unavailable or failing) with `d`
  * left cleared. */
 MCP_HIDDEN int mcp__dpop_init(mcp__dpop *d);
+/** Put the P-256 private key of `pem` (a saved state's "dpop_key", mcp__pkey_to_pem()) in place
+ * of `d`'s key: MCP_OK, or MCP_EINVAL (not a PEM private key, not P-256, no libcrypto) with `d`
+ * unchanged. */
+MCP_HIDDEN int mcp__dpop_restore(mcp__dpop *d, const char *pem);
 MCP_HIDDEN void mcp__dpop_clear(mcp__dpop *d);
 /** A DPoP proof (RFC 9449 §4.2) for `method` on `url` (its query and fragment left out of
  * "htu"), with "ath" when `access_token` is given (a request to the resource server) and

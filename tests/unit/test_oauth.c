@@ -238,6 +238,7 @@ static struct {
     int expires_in;       /* of the tokens issued (0: 3600) */
     char last_scope[128]; /* of the last authorization request */
     int stepup_mode;      /* the MCP server wants more scope from tok-1 */
+    char dpop_jkt[44];    /* thumbprint of the key of the last token request's DPoP proof */
     int silent;           /* requests are read and never answered */
     int unanswered;       /* ... how many */
     as_conn *held[4];
@@ -270,6 +271,26 @@ static void reply(as_conn *k, int status, const char *body)
     uv_write(&k->wr, (uv_stream_t *)&k->tcp, &b, 1, written);
 }
 
+/* The RFC 7638 thumbprint of the "jwk" in the header of the DPoP proof `p` (its compact JWS). */
+static void proof_jkt(const char *p, char out[44])
+{
+    char seg[2048];
+    unsigned char *raw;
+    size_t n, rl = 0;
+    json_t *h;
+    n = strcspn(p, ".");
+    assert_true(n < sizeof seg);
+    memcpy(seg, p, n);
+    seg[n] = '\0';
+    raw = mcp__base64_decode(seg, n, true, &rl);
+    assert_non_null(raw);
+    h = json_loadb((const char *)raw, rl, 0, NULL);
+    free(raw);
+    assert_non_null(h);
+    assert_int_equal(mcp__jwk_thumbprint(json_object_get(h, "jwk"), out), MCP_OK);
+    json_decref(h);
+}
+
 static void handle(as_conn *k, const char *body)
 {
     char out[1024];
@@ -292,6 +313,8 @@ static void handle(as_conn *k, const char *body)
         json_t *q;
         char url[2048];
         const char *grant;
+        if (strstr(k->buf, "\r\nDPoP: "))
+            proof_jkt(strstr(k->buf, "\r\nDPoP: ") + 8, as.dpop_jkt);
         snprintf(url, sizeof url, "x://y/?%s", body);
         q = mcp__oauth_parse_query(url);
         assert_non_null(q);
@@ -423,38 +446,65 @@ static void browser(mcp_client_t *c, const char *url, void *ud)
     assert_int_equal(mcp_client_oauth_redirect(c, redirect), MCP_OK);
 }
 
-static void test_flow(void **state)
+/* A fresh `as` listening on `loop` (initialized here), its issuer set. */
+static void as_start(uv_loop_t *loop)
 {
-    uv_loop_t loop;
-    mcp_server_t *srv;
-    mcp_http_opts_t o = {0};
-    mcp_client_oauth_opts_t oo = {0};
-    mcp_client_t *c;
-    mcp_client_error_t err;
-    json_t *res = NULL;
     struct sockaddr_in sa;
-    int len = sizeof sa, i;
-    char url[96];
-    (void)state;
+    int len = sizeof sa;
     memset(&as, 0, sizeof as);
-    uv_loop_init(&loop);
-    uv_tcp_init(&loop, &as.listener);
+    uv_loop_init(loop);
+    uv_tcp_init(loop, &as.listener);
     uv_ip4_addr("127.0.0.1", 0, &sa);
     assert_int_equal(uv_tcp_bind(&as.listener, (const struct sockaddr *)&sa, 0), 0);
     assert_int_equal(uv_listen((uv_stream_t *)&as.listener, 16, on_conn), 0);
     uv_tcp_getsockname(&as.listener, (struct sockaddr *)&sa, &len);
     as.port = ntohs(sa.sin_port);
     snprintf(as.issuer, sizeof as.issuer, "http://127.0.0.1:%u", as.port);
-    snprintf(as.valid, sizeof as.valid, "tok-1");
+}
 
-    srv = mcp_server_new("protected", "1");
-    assert_int_equal(mcp_server_attach(srv, &loop), MCP_OK);
+/* libmcp's HTTP server with the echo tool, its tokens checked by check_token() against `as`;
+ * its MCP URL into `url` (96 bytes). */
+static mcp_server_t *protected_server(uv_loop_t *loop, const char *scopes, char url[96])
+{
+    mcp_http_opts_t o = {0};
+    mcp_server_t *srv = mcp_server_new("protected", "1");
+    assert_int_equal(mcp_server_attach(srv, loop), MCP_OK);
     mcp_server_add_tool(srv, &(mcp_tool_t){.name = "echo", .handler = echo}, NULL);
     o.authorize = check_token;
     o.authorization_servers = as.issuer;
-    o.scopes = "mcp:tools";
+    o.scopes = scopes;
     assert_int_equal(mcp_server_listen_http(srv, &o), MCP_OK);
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+    snprintf(url, 96, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+    return srv;
+}
+
+/* Close `as` and `srv`, and the loop (bounded). */
+static void as_stop(uv_loop_t *loop, mcp_server_t *srv)
+{
+    int i;
+    uv_close((uv_handle_t *)&as.listener, NULL);
+    for (i = 0; i < 200 && uv_loop_alive(loop); i++)
+        uv_run(loop, UV_RUN_NOWAIT);
+    mcp_server_free(srv);
+    for (i = 0; i < 200 && uv_loop_alive(loop); i++)
+        uv_run(loop, UV_RUN_NOWAIT);
+    assert_int_equal(uv_loop_close(loop), 0);
+}
+
+static void test_flow(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    json_t *res = NULL;
+    char url[96];
+    (void)state;
+    as_start(&loop);
+    snprintf(as.valid, sizeof as.valid, "tok-1");
+
+    srv = protected_server(&loop, "mcp:tools", url);
 
     c = mcp_client_new(&loop, "oauth-test", "1");
     mcp_client_set_timeout(c, 20000);
@@ -491,13 +541,7 @@ static void test_flow(void **state)
     mcp_client_free(c);
     free(saved_refresh);
     saved_refresh = NULL;
-    uv_close((uv_handle_t *)&as.listener, NULL);
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    mcp_server_free(srv);
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    as_stop(&loop, srv);
 }
 
 /* A saved state (another process's registration and token, granted "mcp:tools"); the server
@@ -507,34 +551,18 @@ static void test_stepup_saved(void **state)
 {
     uv_loop_t loop;
     mcp_server_t *srv;
-    mcp_http_opts_t o = {0};
     mcp_client_oauth_opts_t oo = {0};
     mcp_client_t *c;
     mcp_client_error_t err;
     json_t *res = NULL, *saved;
-    struct sockaddr_in sa;
-    int len = sizeof sa, i;
     char url[96];
     (void)state;
-    memset(&as, 0, sizeof as);
-    uv_loop_init(&loop);
-    uv_tcp_init(&loop, &as.listener);
-    uv_ip4_addr("127.0.0.1", 0, &sa);
-    assert_int_equal(uv_tcp_bind(&as.listener, (const struct sockaddr *)&sa, 0), 0);
-    assert_int_equal(uv_listen((uv_stream_t *)&as.listener, 16, on_conn), 0);
-    uv_tcp_getsockname(&as.listener, (struct sockaddr *)&sa, &len);
-    snprintf(as.issuer, sizeof as.issuer, "http://127.0.0.1:%u", ntohs(sa.sin_port));
+    as_start(&loop);
     snprintf(as.valid, sizeof as.valid, "tok-2");
     as.next_token = 1; /* the next token issued is tok-2 */
     as.expires_in = 4;
     as.stepup_mode = 1;
-    srv = mcp_server_new("protected", "1");
-    assert_int_equal(mcp_server_attach(srv, &loop), MCP_OK);
-    mcp_server_add_tool(srv, &(mcp_tool_t){.name = "echo", .handler = echo}, NULL);
-    o.authorize = check_token;
-    o.authorization_servers = as.issuer;
-    assert_int_equal(mcp_server_listen_http(srv, &o), MCP_OK);
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(srv, 0));
+    srv = protected_server(&loop, NULL, url);
     saved = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "issuer", as.issuer, "client_id", "c-1",
                       "access_token", "tok-1", "refresh_token", "r-1", "scope", "mcp:tools",
                       "resource", url);
@@ -554,13 +582,107 @@ static void test_stepup_saved(void **state)
     json_decref(res);
     assert_int_equal(as.code_grants, 1);
     mcp_client_free(c);
-    uv_close((uv_handle_t *)&as.listener, NULL);
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    mcp_server_free(srv);
-    for (i = 0; i < 200 && uv_loop_alive(&loop); i++)
-        uv_run(&loop, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    as_stop(&loop, srv);
+}
+
+/* ---- DPoP across a restart --------------------------------------------------------------- */
+
+static json_t *saved_whole;
+
+static void save_whole(mcp_client_t *c, const json_t *st, void *ud)
+{
+    (void)c;
+    (void)ud;
+    json_decref(saved_whole);
+    saved_whole = json_deep_copy(st);
+}
+
+/* A client with DPoP gets a token (its proofs signed by its key: the authorization server sees
+ * the key's thumbprint); the saved state keeps that private key. A client made from the state
+ * (the application restarted) presents the token bound to the same key: "Authorization: DPoP"
+ * and proofs whose key has the thumbprint the authorization server bound the token to. A state
+ * without the key has its bound token dropped; a state with a bad key is refused. */
+static void test_dpop_restart(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    char url[96], jkt[44], first_jkt[44];
+    char *auth, *proof = NULL;
+    const char *pem;
+    mcp__pkey *k;
+    json_t *jwk, *st;
+    (void)state;
+    as_start(&loop);
+    snprintf(as.valid, sizeof as.valid, "tok-1");
+    srv = protected_server(&loop, NULL, url);
+
+    /* the first run: the flow with DPoP proofs on the token requests */
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    mcp_client_set_timeout(c, 20000);
+    oo.redirect_uri = "http://127.0.0.1:1/cb";
+    oo.authorize = browser;
+    oo.save = save_whole;
+    oo.dpop = 1;
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    assert_int_equal(mcp_client_connect_url(c, url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
+    assert_int_equal(as.code_grants, 1);
+    assert_int_equal(strlen(as.dpop_jkt), 43);
+    memcpy(first_jkt, as.dpop_jkt, sizeof first_jkt);
+    mcp_client_free(c);
+    assert_non_null(saved_whole);
+    assert_string_equal(json_string_value(json_object_get(saved_whole, "access_token")), "tok-1");
+    assert_null(json_object_get(saved_whole, "token_type")); /* answered as a Bearer token */
+    pem = json_string_value(json_object_get(saved_whole, "dpop_key"));
+    assert_non_null(pem);
+    assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----"));
+    k = mcp__pkey_from_pem(pem, strlen(pem), NULL, 0);
+    assert_non_null(k);
+    jwk = mcp__pkey_jwk(k);
+    assert_int_equal(mcp__jwk_thumbprint(jwk, jkt), MCP_OK);
+    assert_string_equal(jkt, first_jkt); /* the very key the token requests were signed with */
+    json_decref(jwk);
+    mcp__pkey_free(k);
+
+    /* the restart, the token having been bound (token_type DPoP): the same key signs */
+    st = json_deep_copy(saved_whole);
+    json_object_set_new(st, "token_type", json_string("DPoP"));
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    oo.saved = st;
+    oo.save = NULL;
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    auth = mcp__oauth_header(mcp__client_oauth(c), "POST", url, NULL, &proof);
+    assert_non_null(auth);
+    assert_string_equal(auth, "Authorization: DPoP tok-1");
+    assert_non_null(proof);
+    assert_memory_equal(proof, "DPoP: ", 6);
+    proof_jkt(proof + 6, jkt);
+    assert_string_equal(jkt, first_jkt);
+    free(auth);
+    free(proof);
+    mcp_client_free(c);
+
+    /* a state without the key: its token cannot be presented, and is dropped */
+    json_object_del(st, "dpop_key");
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    assert_null(mcp__oauth_header(mcp__client_oauth(c), "POST", url, NULL, &proof));
+    mcp_client_free(c);
+    /* a key that is not a P-256 private key: the state is refused */
+    json_object_set_new(st, "dpop_key", json_string("-----BEGIN PRIVATE KEY-----\nAAAA\n"));
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_EINVAL);
+    json_object_set_new(st, "dpop_key", json_integer(1));
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_EINVAL);
+    mcp_client_free(c);
+    json_decref(st);
+    json_decref(saved_whole);
+    saved_whole = NULL;
+
+    as_stop(&loop, srv);
 }
 
 /* ---- a client freed while its authorization waits for an answer ---------------------------- */
@@ -685,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_stepup_saved),
+        cmocka_unit_test(test_dpop_restart),
         cmocka_unit_test(test_free_during_fetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
