@@ -689,6 +689,53 @@ MCP_API int mcp_client_oauth_state_store(const char *path, const json_t *state);
  * stderr. */
 MCP_API void mcp_client_oauth_state_save(mcp_client_t *c, const json_t *state, void *path);
 
+/* ---- Revocation (logging out at the authorization server) -----------------------------------
+ *
+ * A saved login's tokens are revoked (RFC 7009) without an MCP connection: the state's issuer's
+ * metadata (RFC 8414 path-aware, then OpenID discovery; its `issuer` must match) gives the
+ * revocation_endpoint (https, or http to a loopback host), to which the refresh token and then
+ * the access token are POSTed with their token_type_hint and the client's authentication: the
+ * state's client_secret (or opts.client_secret) by the state's token_endpoint_auth_method
+ * (client_secret_basic or client_secret_post; without one, Basic unless the server lists only
+ * client_secret_post), else client_id alone (a public client). private_key_jwt and DPoP proofs
+ * are not sent. Each answer is read up to 64 KiB; the whole is bounded by opts.timeout_ms.
+ * Removing the saved state is the caller's: a failure to revoke should not keep a person
+ * logged in locally. */
+typedef struct mcp_client_oauth_revoke_opts {
+    const char *client_secret; /* a pre-registered client's secret, when the state has none */
+    unsigned timeout_ms;       /* the whole revocation: 0: 10000; at most 600000 */
+    void *reserved[2];         /* zero */
+} mcp_client_oauth_revoke_opts_t;
+
+/** How a revocation ended: MCP_OK (every token the state held was revoked: the server answered
+ * 200; or it answered unsupported_token_type, RFC 7009 §2.2.1, for one it cannot revoke, e.g. a
+ * JWT access token, which then stays valid until it expires: `why` says so), MCP_ENOTSUP (the
+ * server has no revocation_endpoint), MCP_EAUTH (a token refused, or the metadata unusable: `why`
+ * says which and the server's error code), MCP_EIO (no answer, libcurl missing), MCP_ETIMEDOUT or
+ * MCP_ENOMEM. A failure with the refresh token does not stop the access token's turn; `status` is
+ * the first failure, `why` lists them all (borrowed, valid during the call). */
+typedef void (*mcp_client_oauth_revoked_fn)(int status, const char *why, void *userdata);
+
+/**
+ * Revoke the tokens of `state` (borrowed; a saved state as mcp_client_oauth_state_load() reads
+ * it) on `loop`; opts may be NULL (defaults). MCP_OK: `cb` runs exactly once, later, on the
+ * loop thread, within opts.timeout_ms (run the loop until then). MCP_EINVAL (no loop or
+ * callback, a state without issuer, client_id or any token, a malformed member, an issuer that
+ * is not https, a timeout over the limit), MCP_EIO (libcurl missing) or MCP_ENOMEM: `cb` never
+ * runs.
+ */
+MCP_API int mcp_client_oauth_revoke(uv_loop_t *loop, const json_t *state,
+                                    const mcp_client_oauth_revoke_opts_t *opts,
+                                    mcp_client_oauth_revoked_fn cb, void *userdata);
+/**
+ * The same on a loop of its own, waiting for the end (for `mcp logout`, or any program without
+ * a loop): returns the status the callback would get, or mcp_client_oauth_revoke()'s own error;
+ * `why` (`n` bytes; may be NULL) gets the text.
+ */
+MCP_API int mcp_client_oauth_revoke_sync(const json_t *state,
+                                         const mcp_client_oauth_revoke_opts_t *opts, char *why,
+                                         size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,12 +126,16 @@ int mcp_cmd_login(int argc, char **argv)
 int mcp_cmd_logout(int argc, char **argv)
 {
     mcp_cli cli;
-    int rc = mcp_cli_parse(&cli, argc, argv, "mcp logout [--oauth-state FILE] URL", NULL, NULL);
+    int rc = mcp_cli_parse(&cli, argc, argv,
+                           "mcp logout [--oauth-state FILE] [--client-secret-file F] "
+                           "[--timeout MS] URL",
+                           NULL, NULL);
     if (rc == MCP_EXIT_OK && !cli.url) {
         fprintf(stderr, "%s: logout takes the server's URL\n", cli.prog);
         rc = MCP_EXIT_USAGE;
     }
-    if (rc == MCP_EXIT_OK && mcp_cli_oauth_logout(cli.url, cli.oauth.state_file, cli.prog) != 0)
+    if (rc == MCP_EXIT_OK &&
+        mcp_cli_oauth_logout(&cli.oauth, cli.url, cli.timeout_ms, cli.prog) != 0)
         rc = MCP_EXIT_CONNECTION;
     mcp_cli_close(&cli);
     return rc;

@@ -237,16 +237,59 @@ void mcp_cli_oauth_free(mcp_cli_oauth *o)
     }
 }
 
-int mcp_cli_oauth_logout(const char *url, const char *state_file, const char *prog)
+/* Revoke the saved login's tokens at its authorization server (best effort, within
+ * `timeout_ms`): what happened is said on stderr. */
+static void revoke_saved(const mcp_cli_oauth *o, const char *path, unsigned timeout_ms,
+                         const char *prog)
+{
+    json_t *state = NULL;
+    char why[400] = "", *secret = NULL;
+    const char *env = getenv("MCP_CLIENT_SECRET");
+    mcp_client_oauth_revoke_opts_t ro;
+    int rc = mcp_client_oauth_state_load(path, &state);
+    if (rc != MCP_OK) {
+        fprintf(stderr, "%s: the tokens are not revoked: cannot use %s: %s\n", prog, path,
+                mcp_strerror(rc));
+        return;
+    }
+    if (!json_object_get(state, "access_token") && !json_object_get(state, "refresh_token")) {
+        json_decref(state);
+        return; /* nothing to revoke */
+    }
+    memset(&ro, 0, sizeof ro);
+    if (o->secret_file)
+        secret = read_secret(o->secret_file, prog); /* on failure said why; go on without */
+    else if (env && env[0])
+        secret = strdup(env);
+    ro.client_secret = secret;
+    ro.timeout_ms = timeout_ms > 600000u ? 600000u : timeout_ms;
+    rc = mcp_client_oauth_revoke_sync(state, &ro, why, sizeof why);
+    if (rc == MCP_OK)
+        fprintf(stderr, "%s: revoked the tokens at %s%s%s\n", prog,
+                json_string_value(json_object_get(state, "issuer")), why[0] ? "; " : "", why);
+    else
+        fprintf(stderr, "%s: the tokens could not be revoked (%s)%s%s\n", prog, mcp_strerror(rc),
+                why[0] ? ": " : "", why);
+    if (secret) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+    json_decref(state);
+}
+
+int mcp_cli_oauth_logout(const mcp_cli_oauth *o, const char *url, unsigned timeout_ms,
+                         const char *prog)
 {
     char path[4096];
     int rc;
-    if (state_file)
-        snprintf(path, sizeof path, "%s", state_file);
+    if (o->state_file)
+        snprintf(path, sizeof path, "%s", o->state_file);
     else if ((rc = mcp_client_oauth_state_path(url, path, sizeof path)) != MCP_OK) {
         fprintf(stderr, "%s: no login file for %s: %s\n", prog, url, mcp_strerror(rc));
         return -1;
     }
+    if (access(path, F_OK) == 0)
+        revoke_saved(o, path, timeout_ms, prog);
     if (unlink(path) != 0) {
         if (errno == ENOENT) {
             fprintf(stderr, "%s: not logged in to %s (no %s)\n", prog, url, path);

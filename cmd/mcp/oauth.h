@@ -51,7 +51,11 @@ int mcp_cli_oauth_interactive(const mcp_cli_oauth *o);
 /** Release what setup made; call before mcp_client_free() (the listener closes on its loop). */
 void mcp_cli_oauth_free(mcp_cli_oauth *o);
 
-/** Remove the saved login for `url` (or `state_file`). 0 removed or none, -1 after printing. */
-int mcp_cli_oauth_logout(const char *url, const char *state_file, const char *prog);
+/** Log out of `url`: revoke the saved login's tokens at its authorization server (RFC 7009,
+ * best effort within `timeout_ms`, with o's client secret when the login has none; a failure is
+ * said on stderr), then remove the saved login (o->state_file or the default). 0 removed or
+ * none, -1 after printing (the file could not be removed). */
+int mcp_cli_oauth_logout(const mcp_cli_oauth *o, const char *url, unsigned timeout_ms,
+                         const char *prog);
 
 #endif /* MCP_CMD_OAUTH_H */

@@ -201,9 +201,7 @@ struct mcp__idjag_req {
     void *ud;
 };
 
-/* An "Authorization: Basic" line for client_secret_basic (RFC 6749 §2.3.1: each part
- * form-urlencoded first), or NULL when out of memory. */
-static char *basic_auth(const char *id, const char *secret)
+char *mcp__oauth_basic_auth(const char *id, const char *secret)
 {
     mcp__buf pair = {0};
     char *b64 = NULL, *line = NULL;
@@ -272,7 +270,7 @@ mcp__idjag_req *mcp__idjag_start(uv_loop_t *loop, const mcp__idjag_opts *o, mcp_
     x = calloc(1, sizeof *x);
     body = x ? mcp__idjag_body(o) : NULL;
     if (o->client_secret && body)
-        auth = basic_auth(o->client_id, o->client_secret);
+        auth = mcp__oauth_basic_auth(o->client_id, o->client_secret);
     if (!x || !body || (o->client_secret && !auth)) {
         snprintf(why, n, "out of memory");
         free(x);

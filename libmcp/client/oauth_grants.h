@@ -61,6 +61,9 @@ MCP_HIDDEN bool mcp__dpop_keep_nonce(char **slot, const char *value);
 
 /* ---- forms and the enterprise-managed token exchange ----------------------------------------- */
 
+/** An "Authorization: Basic" line for client_secret_basic (RFC 6749 §2.3.1: each part
+ * form-urlencoded first): a new string (a secret: wipe it), or NULL when out of memory. */
+MCP_HIDDEN char *mcp__oauth_basic_auth(const char *id, const char *secret);
 /** Append `name=value` to an application/x-www-form-urlencoded body (with "&" before it when
  * the body is not empty), both escaped. MCP_OK or MCP_ENOMEM. */
 MCP_HIDDEN int mcp__form_add(mcp__buf *b, const char *name, const char *value);

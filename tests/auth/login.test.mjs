@@ -7,7 +7,9 @@
 // redirect listener.
 //   mcp --oauth --no-browser tools URL    log in, list the tools; the login is saved (mode 0600)
 //   mcp tools URL                          the saved token, no browser, no new grant
-//   mcp logout URL                         a new login is needed
+//   mcp logout URL                         the tokens are revoked at the authorization server
+//                                          (the saved refresh token is refused afterwards);
+//                                          a new login is needed
 //   an expired access token                refreshed with the saved refresh token, saved again
 //   consent denied / an unknown scope      exit status 4 and a message saying why; mcp login
 //   --client-credentials                   the pre-registered confidential client
@@ -193,11 +195,25 @@ describe('mcp and mcp-proxy log in with OAuth (oidc-provider, mcp-everything)', 
         assert.equal(as.grants.length, before, 'no token requested');
     });
 
-    test('mcp logout forgets the login; the next run must log in again', async () => {
+    test('mcp logout revokes the tokens and forgets the login; the next run must log in again', async () => {
+        const saved = JSON.parse(fs.readFileSync(path.join(home.oauthDir, home.files()[0]), 'utf8'));
+        assert.ok(saved.refresh_token && saved.access_token, 'a login with both tokens');
         const out = await runMcp(['logout', srv.url], { env: home.env, as });
         assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stderr, /revoked the tokens at/);
         assert.match(out.stderr, /logged out/);
         assert.deepEqual(home.files(), []);
+        // the authorization server no longer honours the refresh token (RFC 7009 §2.2)
+        const meta = await (await fetch(`${as.issuer}/.well-known/openid-configuration`)).json();
+        assert.ok(meta.revocation_endpoint, 'the revocation feature is on');
+        const refreshed = await fetch(meta.token_endpoint, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: saved.refresh_token,
+                client_id: saved.client_id, resource: saved.resource }),
+        });
+        assert.equal(refreshed.status, 400);
+        assert.equal((await refreshed.json()).error, 'invalid_grant');
         const r = await runMcp(['tools', srv.url], { env: home.env, as });
         assert.equal(r.code, 4, 'no saved login, no --oauth: 401');
         assert.equal(r.authorized, null);

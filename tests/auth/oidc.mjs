@@ -8,6 +8,7 @@
 //   - resource indicators (RFC 8707) for exactly one resource, the libmcp server's URL, whose
 //     access tokens are JWTs (RFC 9068, RS256) with that URL as their audience,
 //   - the scopes that resource knows, granted as asked (within the client's own),
+//   - token revocation (RFC 7009) at its revocation_endpoint,
 //   - rotate(): a new signing key during the run (the old one stays published, as a real
 //     rotation does, unless asked to drop it).
 // The server listens first (so its issuer URL is known before the libmcp server starts); the
@@ -130,6 +131,7 @@ export async function startAuthorizationServer({ scopes, clientScopes = scopes }
                 devInteractions: { enabled: false },
                 clientCredentials: { enabled: true },
                 registration: { enabled: true }, // open dynamic client registration (RFC 7591)
+                revocation: { enabled: true }, // RFC 7009, for `mcp logout`
                 resourceIndicators: {
                     enabled: true,
                     defaultResource: () => resource,

@@ -239,6 +239,11 @@ static struct {
     char last_scope[128]; /* of the last authorization request */
     int stepup_mode;      /* the MCP server wants more scope from tok-1 */
     char dpop_jkt[44];    /* thumbprint of the key of the last token request's DPoP proof */
+    int revocation;       /* the metadata names /revoke */
+    int revoke_status;    /* its answer (0: 200) */
+    char revoked[2][160]; /* the first two revocation request bodies */
+    int revokes, revoke_basic;
+    int unsupported_type; /* refused revocations: unsupported_token_type (else invalid_client) */
     int silent;           /* requests are read and never answered */
     int unanswered;       /* ... how many */
     as_conn *held[4];
@@ -302,9 +307,21 @@ static void handle(as_conn *k, const char *body)
                  "\"token_endpoint\":\"%s/token\",\"registration_endpoint\":\"%s/register\","
                  "\"code_challenge_methods_supported\":[\"S256\"],"
                  "\"authorization_response_iss_parameter_supported\":true,"
-                 "\"token_endpoint_auth_methods_supported\":[\"none\"]}",
-                 as.issuer, as.issuer, as.issuer, as.issuer);
+                 "\"token_endpoint_auth_methods_supported\":[\"none\"]%s%s%s}",
+                 as.issuer, as.issuer, as.issuer, as.issuer,
+                 as.revocation ? ",\"revocation_endpoint\":\"" : "", as.revocation ? as.issuer : "",
+                 as.revocation ? "/revoke\"" : "");
         reply(k, 200, out);
+    } else if (strncmp(k->buf, "POST /revoke ", 13) == 0) {
+        if (as.revokes < 2)
+            snprintf(as.revoked[as.revokes], sizeof as.revoked[0], "%s", body);
+        as.revokes++;
+        /* base64("c-1:s-1") */
+        as.revoke_basic += strstr(k->buf, "\r\nAuthorization: Basic Yy0xOnMtMQ==\r\n") != NULL;
+        reply(k, as.revoke_status ? as.revoke_status : 200,
+              !as.revoke_status     ? ""
+              : as.unsupported_type ? "{\"error\":\"unsupported_token_type\"}"
+                                    : "{\"error\":\"invalid_client\"}");
     } else if (strncmp(k->buf, "POST /register ", 15) == 0) {
         as.registers++;
         assert_non_null(strstr(body, "\"application_type\":\"native\""));
@@ -685,6 +702,99 @@ static void test_dpop_restart(void **state)
     as_stop(&loop, srv);
 }
 
+/* ---- revocation (RFC 7009) ----------------------------------------------------------------- */
+
+static int revoke_status = -1;
+static char revoke_why[400];
+
+static void on_revoked(int status, const char *why, void *ud)
+{
+    (void)ud;
+    revoke_status = status;
+    snprintf(revoke_why, sizeof revoke_why, "%s", why);
+}
+
+/* Revoke `st` on `loop`, waiting (bounded) for the callback; its status. */
+static int revoke_on(uv_loop_t *loop, const json_t *st, unsigned timeout_ms)
+{
+    mcp_client_oauth_revoke_opts_t ro = {0};
+    int i;
+    ro.timeout_ms = timeout_ms;
+    revoke_status = -1;
+    assert_int_equal(mcp_client_oauth_revoke(loop, st, &ro, on_revoked, NULL), MCP_OK);
+    assert_int_equal(revoke_status, -1); /* never from inside the call */
+    for (i = 0; i < 2000 && revoke_status == -1; i++)
+        uv_run(loop, UV_RUN_ONCE);
+    return revoke_status;
+}
+
+/* A saved state's tokens revoked at the in-test authorization server: the refresh token first,
+ * then the access token, each with its hint and the client's secret (Basic); a refusal is
+ * reported and the other token is still tried; no revocation endpoint, a server that does not
+ * answer (the time limit) and a state without tokens. */
+static void test_revoke(void **state)
+{
+    uv_loop_t loop;
+    json_t *st, *bad;
+    char why[400];
+    int i;
+    (void)state;
+    as_start(&loop);
+    as.revocation = 1;
+    st = json_pack("{s:s, s:s, s:s, s:s, s:s}", "issuer", as.issuer, "client_id", "c-1",
+                   "client_secret", "s-1", "access_token", "tok-1", "refresh_token", "r-1");
+    assert_int_equal(revoke_on(&loop, st, 0), MCP_OK);
+    assert_int_equal(as.revokes, 2);
+    assert_string_equal(as.revoked[0], "token=r-1&token_type_hint=refresh_token");
+    assert_string_equal(as.revoked[1], "token=tok-1&token_type_hint=access_token");
+    assert_int_equal(as.revoke_basic, 2);
+    /* refused: both tried, the first failure reported */
+    as.revokes = 0;
+    as.revoke_status = 400;
+    assert_int_equal(revoke_on(&loop, st, 0), MCP_EAUTH);
+    assert_int_equal(as.revokes, 2);
+    assert_non_null(strstr(revoke_why, "refresh token: HTTP 400 invalid_client"));
+    assert_non_null(strstr(revoke_why, "access token: HTTP 400 invalid_client"));
+    /* an access token the server cannot revoke (RFC 7009 §2.2.1): said, not a failure */
+    as.revokes = 0;
+    as.revoke_status = 400;
+    as.unsupported_type = 1;
+    assert_int_equal(revoke_on(&loop, st, 0), MCP_OK);
+    assert_int_equal(as.revokes, 2);
+    assert_non_null(strstr(revoke_why, "access token: not revocable"));
+    /* no revocation endpoint */
+    as.revocation = 0;
+    assert_int_equal(revoke_on(&loop, st, 0), MCP_ENOTSUP);
+    assert_non_null(strstr(revoke_why, "no revocation endpoint"));
+    /* a server that reads and never answers: the time limit */
+    as.silent = 1;
+    assert_int_equal(revoke_on(&loop, st, 300), MCP_ETIMEDOUT);
+    for (i = 0; i < as.unanswered; i++)
+        uv_close((uv_handle_t *)&as.held[i]->tcp, conn_closed);
+    /* what cannot start: cb never runs */
+    bad = json_pack("{s:s, s:s}", "issuer", as.issuer, "client_id", "c-1");
+    assert_int_equal(mcp_client_oauth_revoke(&loop, bad, NULL, on_revoked, NULL), MCP_EINVAL);
+    json_object_set_new(bad, "access_token", json_integer(1));
+    assert_int_equal(mcp_client_oauth_revoke(&loop, bad, NULL, on_revoked, NULL), MCP_EINVAL);
+    json_object_set_new(bad, "access_token", json_string("t"));
+    json_object_set_new(bad, "issuer", json_string("http://as.example"));
+    assert_int_equal(mcp_client_oauth_revoke(&loop, bad, NULL, on_revoked, NULL), MCP_EINVAL);
+    assert_int_equal(mcp_client_oauth_revoke(&loop, st, NULL, NULL, NULL), MCP_EINVAL);
+    assert_int_equal(
+        mcp_client_oauth_revoke(&loop, st, &(mcp_client_oauth_revoke_opts_t){.timeout_ms = 600001},
+                                on_revoked, NULL),
+        MCP_EINVAL);
+    json_decref(bad);
+    /* the blocking form, to a port nobody listens on: no answer, MCP_EIO and why */
+    bad = json_pack("{s:s, s:s, s:s}", "issuer", "http://127.0.0.1:1", "client_id", "c-1",
+                    "refresh_token", "r-1");
+    assert_int_equal(mcp_client_oauth_revoke_sync(bad, NULL, why, sizeof why), MCP_EIO);
+    assert_non_null(strstr(why, "no authorization server metadata"));
+    json_decref(bad);
+    json_decref(st);
+    as_stop(&loop, NULL);
+}
+
 /* ---- a client freed while its authorization waits for an answer ---------------------------- */
 
 static mcp_client_t *to_free;
@@ -808,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_stepup_saved),
         cmocka_unit_test(test_dpop_restart),
+        cmocka_unit_test(test_revoke),
         cmocka_unit_test(test_free_during_fetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
