@@ -112,7 +112,9 @@ MCP_API uv_loop_t *mcp_client_loop(mcp_client_t *c);
  */
 MCP_API int mcp_client_set_protocol(mcp_client_t *c, const char *version);
 
-/** Default timeout of each request in milliseconds (default 60000; 0 = none). */
+/** Default timeout of each request in milliseconds (default 60000; 0 = none). A request
+ * waiting for an OAuth authorization is bounded by 15 minutes instead meanwhile (see
+ * "Authorization"). */
 MCP_API void mcp_client_set_timeout(mcp_client_t *c, unsigned timeout_ms);
 
 /** Longest message accepted from the server in bytes (default 64 MiB); a longer one fails the
@@ -206,7 +208,11 @@ MCP_API int mcp_client_connect_url(mcp_client_t *c, const char *url,
  * request). A refresh token is tried before the browser. When the resource names another
  * authorization server, the registration and tokens of the old one are dropped.
  *
- * Requests that meet a 401 wait (their time limit runs) and are sent again with the new token;
+ * Requests that meet a 401 (or a 403 step-up) wait for the authorization and are sent again with
+ * the new token, their time limit (mcp_client_set_timeout(), opts.timeout_ms) starting afresh;
+ * while they wait (a person at the browser may take minutes, at a login later than the
+ * handshake too) that limit is suspended and 15 minutes bound the wait instead (their own
+ * timeout when longer; the desktop login gives up after 5 minutes by default);
  * when authorization fails they complete with MCP_EAUTH and a message saying why. The token is
  * only ever sent to the origin of the server it was obtained for; authorization server endpoints
  * must be https (http only for localhost, 127.0.0.1 and [::1]); each fetched document is at most

@@ -229,9 +229,7 @@ int main(int argc, char **argv)
             rc = 2;
             goto out;
         }
-        /* the handshake may wait for a person at a browser (the listener gives up after 5 min) */
-        if (mcp_cli_oauth_interactive(&o.oauth))
-            mcp_client_set_timeout(c, o.timeout_ms + 300000u);
+        /* a request waiting for the browser is not held to the timeout (mcp_client.h) */
         rc = mcp_client_connect_url(c, o.url, &h);
     } else {
         rc = mcp_client_connect_stdio(c, (const char *const *)o.cmd, NULL);

@@ -218,9 +218,7 @@ int mcp_cli_connect(mcp_cli *cli)
         o.legacy_sse = cli->legacy_sse;
         if (mcp_cli_oauth_setup(&cli->oauth, cli->c, cli->url, cli->prog) != 0)
             return MCP_EXIT_USAGE;
-        /* the handshake may wait for a person at a browser (the listener gives up after 5 min) */
-        if (mcp_cli_oauth_interactive(&cli->oauth))
-            mcp_client_set_timeout(cli->c, cli->timeout_ms + 300000u);
+        /* a request waiting for the browser is not held to the timeout (mcp_client.h) */
         rc = mcp_client_connect_url(cli->c, cli->url, &o);
     }
     if (rc != MCP_OK) {
@@ -230,7 +228,6 @@ int mcp_cli_connect(mcp_cli *cli)
         return rc == MCP_EINVAL ? MCP_EXIT_USAGE : MCP_EXIT_CONNECTION;
     }
     rc = mcp_client_initialize_sync(cli->c, NULL, &err);
-    mcp_client_set_timeout(cli->c, cli->timeout_ms);
     if (rc != MCP_OK)
         return mcp_cli_fail(cli, "initialize", rc, &err);
     if (cli->log_level >= 0) {

@@ -117,11 +117,6 @@ static char *read_secret(const char *file, const char *prog)
     return buf;
 }
 
-int mcp_cli_oauth_interactive(const mcp_cli_oauth *o)
-{
-    return o->enabled && !o->client_credentials;
-}
-
 /* save(): the library's state plus the redirect URI the client was registered with, so that the
  * next run listens on the same port (an authorization server may hold a registered client to its
  * exact redirect URI). */

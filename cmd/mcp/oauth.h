@@ -45,9 +45,6 @@ int mcp_cli_oauth_option(mcp_cli_oauth *o, int argc, char **argv, int *i, const 
  */
 int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, const char *prog);
 
-/** OAuth is on and may need a person at a browser (not client credentials). */
-int mcp_cli_oauth_interactive(const mcp_cli_oauth *o);
-
 /** Release what setup made; call before mcp_client_free() (the listener closes on its loop). */
 void mcp_cli_oauth_free(mcp_cli_oauth *o);
 

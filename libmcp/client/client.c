@@ -17,6 +17,7 @@
 #include <stdarg.h>
 
 #define DEFAULT_TIMEOUT_MS  60000u
+#define AUTH_WAIT_MS        MCP__CLIENT_AUTH_WAIT_MS
 #define DEFAULT_MAX_MESSAGE (64u << 20)
 
 /* ---- errors --------------------------------------------------------------------------------- */
@@ -311,6 +312,28 @@ static void on_req_timeout(uv_timer_t *t)
     snprintf(why, sizeof why, "no answer to %s within %u ms", r->method, r->timeout_ms);
     mcp__client_send_cancelled(c, r, "timeout");
     mcp__client_complete(c, r, MCP_ETIMEDOUT, NULL, NULL, why);
+}
+
+static void on_auth_wait_timeout(uv_timer_t *t)
+{
+    mcp_client_request_t *r = t->data;
+    mcp_client_t *c = r->client;
+    char why[160];
+    snprintf(why, sizeof why, "%s: no authorization within %u s", r->method, AUTH_WAIT_MS / 1000u);
+    mcp__client_send_cancelled(c, r, "timeout");
+    mcp__client_complete(c, r, MCP_ETIMEDOUT, NULL, NULL, why);
+}
+
+void mcp__client_auth_wait(mcp_client_t *c, json_int_t id, bool waiting)
+{
+    mcp_client_request_t *r = id ? mcp__client_find(c, id) : NULL;
+    if (!r || r->done || !r->timer_inited)
+        return;
+    if (waiting) /* a person may be at the browser: the authorization's bound, not the request's */
+        uv_timer_start(&r->timer, on_auth_wait_timeout,
+                       r->timeout_ms > AUTH_WAIT_MS ? r->timeout_ms : AUTH_WAIT_MS, 0);
+    else /* sent again: its own time limit, afresh */
+        uv_timer_start(&r->timer, on_req_timeout, r->timeout_ms, 0);
 }
 
 json_t *mcp__client_meta_envelope(mcp_client_t *c)

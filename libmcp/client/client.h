@@ -267,6 +267,13 @@ struct mcp_client {
 
 /* client.c */
 MCP_HIDDEN mcp_client_request_t *mcp__client_find(mcp_client_t *c, json_int_t id);
+/** How long a request may wait for an authorization (a person at the browser) at the most. */
+#define MCP__CLIENT_AUTH_WAIT_MS 900000u
+/** The request `id` waits for an authorization (`waiting`): its time limit is suspended, bounded
+ * by MCP__CLIENT_AUTH_WAIT_MS (or its own timeout when longer) instead; or it is sent again
+ * (!waiting): its own time limit starts afresh. An unknown id or a request without time limit
+ * is left alone. */
+MCP_HIDDEN void mcp__client_auth_wait(mcp_client_t *c, json_int_t id, bool waiting);
 /** Complete `r` exactly once: its callback (or internal hook) runs, then it is released. */
 MCP_HIDDEN void mcp__client_complete(mcp_client_t *c, mcp_client_request_t *r, int status,
                                      const json_t *result, const json_t *error,

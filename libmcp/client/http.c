@@ -612,6 +612,8 @@ static bool authorize(chttp *t, exch *x)
     x->parked = true;
     x->next = t->parked;
     t->parked = x;
+    if (c)
+        mcp__client_auth_wait(c, id, true);
     return true;
 }
 
@@ -625,6 +627,7 @@ static void on_authorized(void *ud, int status, const char *why)
         t->parked = x->next;
         x->next = NULL;
         if (status == MCP_OK && !t->closing && t->base.client) {
+            mcp__client_auth_wait(t->base.client, x->id, false);
             exch_repost(t, x);
         } else {
             json_int_t id = x->id;

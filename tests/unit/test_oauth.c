@@ -6,8 +6,10 @@
  * authorization server in this file, on one loop: registration, the code grant, the refresh
  * token tried before the browser, a wrong state, a token endpoint that refuses (MCP_EAUTH), and
  * no token ever sent to the authorization server, and a client freed (from another client's
- * callback, inside libcurl) while its authorization's request is pending. The conformance suite
- * covers the rest (tests/conformance/client/).
+ * callback, inside libcurl) while its authorization's request is pending; the DPoP key kept
+ * across a restart in the saved state; revocation (RFC 7009) of a saved state's tokens; a
+ * step-up login slower than the request timeout. The conformance suite covers the rest
+ * (tests/conformance/client/).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -244,6 +246,7 @@ static struct {
     char revoked[2][160]; /* the first two revocation request bodies */
     int revokes, revoke_basic;
     int unsupported_type; /* refused revocations: unsupported_token_type (else invalid_client) */
+    int scoped;           /* tok-1 grants "mcp:tools", later tokens "mcp:tools mcp:admin" */
     int silent;           /* requests are read and never answered */
     int unanswered;       /* ... how many */
     as_conn *held[4];
@@ -410,6 +413,11 @@ static int check_token(const char *token, const char *method_path, json_t **prin
 {
     (void)method_path;
     (void)ud;
+    if (as.scoped && token && strncmp(token, "tok-", 4) == 0) {
+        *principal = json_pack("{s:s}", "scope",
+                               strcmp(token, "tok-1") == 0 ? "mcp:tools" : "mcp:tools mcp:admin");
+        return 0;
+    }
     if (as.stepup_mode && token && strcmp(token, "tok-1") == 0) {
         *principal = json_string("mcp:admin");
         return MCP_AUTH_INSUFFICIENT_SCOPE;
@@ -795,6 +803,82 @@ static void test_revoke(void **state)
     as_stop(&loop, NULL);
 }
 
+/* ---- a login later than the handshake, slower than the request timeout -------------------- */
+
+static struct {
+    uv_timer_t timer;
+    mcp_client_t *c;
+    char url[2048];
+} late;
+
+/* The person approves after 800 ms. */
+static void late_approve(uv_timer_t *t)
+{
+    json_t *q = mcp__oauth_parse_query(late.url);
+    char redirect[512];
+    (void)t;
+    assert_non_null(q);
+    snprintf(redirect, sizeof redirect, "http://127.0.0.1:1/cb?code=the-code&state=%s&iss=%s",
+             json_string_value(json_object_get(q, "state")), as.issuer);
+    json_decref(q);
+    assert_int_equal(mcp_client_oauth_redirect(late.c, redirect), MCP_OK);
+}
+
+static void slow_browser(mcp_client_t *c, const char *url, void *ud)
+{
+    (void)ud;
+    as.authorizes++;
+    late.c = c;
+    snprintf(late.url, sizeof late.url, "%s", url);
+    uv_timer_start(&late.timer, late_approve, 800, 0);
+}
+
+/* After the handshake, a call needs more scope (403 insufficient_scope): the step-up waits for
+ * a browser that takes 800 ms, longer than the client's 300 ms request timeout; the call waits
+ * for the authorization instead of timing out, and is then answered. */
+static void test_late_login(void **state)
+{
+    uv_loop_t loop;
+    mcp_server_t *srv;
+    mcp_client_oauth_opts_t oo = {0};
+    mcp_client_t *c;
+    mcp_client_error_t err;
+    json_t *res = NULL, *saved;
+    char url[96];
+    (void)state;
+    as_start(&loop);
+    as.scoped = 1;
+    as.next_token = 1; /* the next token issued is tok-2 */
+    srv = protected_server(&loop, "mcp:tools", url);
+    assert_int_equal(
+        mcp_server_add_tool(
+            srv, &(mcp_tool_t){.name = "admin", .handler = echo, .scopes = "mcp:admin"}, NULL),
+        MCP_OK);
+    uv_timer_init(&loop, &late.timer);
+    saved = json_pack("{s:s, s:s, s:s, s:s, s:s}", "issuer", as.issuer, "client_id", "c-1",
+                      "access_token", "tok-1", "scope", "mcp:tools", "resource", url);
+    c = mcp_client_new(&loop, "oauth-test", "1");
+    mcp_client_set_timeout(c, 300);
+    oo.redirect_uri = "http://127.0.0.1:1/cb";
+    oo.authorize = slow_browser;
+    oo.saved = saved;
+    assert_int_equal(mcp_client_set_oauth(c, &oo), MCP_OK);
+    json_decref(saved);
+    assert_int_equal(mcp_client_connect_url(c, url, NULL), MCP_OK);
+    assert_int_equal(mcp_client_initialize_sync(c, NULL, &err), MCP_OK);
+    assert_int_equal(as.authorizes, 0); /* the saved token */
+    assert_int_equal(mcp_client_call_tool_sync(c, "admin", json_object(), &res, &err), MCP_OK);
+    json_decref(res);
+    assert_int_equal(as.authorizes, 1);
+    assert_int_equal(as.code_grants, 1);
+    /* sent again, the request has its own limit again: a plain call still works */
+    assert_int_equal(mcp_client_call_tool_sync(c, "echo", json_object(), &res, &err), MCP_OK);
+    json_decref(res);
+    mcp_client_free(c);
+    uv_close((uv_handle_t *)&late.timer, NULL);
+    as_stop(&loop, srv);
+}
+
 /* ---- a client freed while its authorization waits for an answer ---------------------------- */
 
 static mcp_client_t *to_free;
@@ -909,17 +993,12 @@ static void test_free_during_fetch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_www),
-        cmocka_unit_test(test_wellknown),
-        cmocka_unit_test(test_allowed),
-        cmocka_unit_test(test_pkce),
-        cmocka_unit_test(test_query),
-        cmocka_unit_test(test_api),
-        cmocka_unit_test(test_flow),
-        cmocka_unit_test(test_stepup_saved),
-        cmocka_unit_test(test_dpop_restart),
-        cmocka_unit_test(test_revoke),
-        cmocka_unit_test(test_free_during_fetch),
+        cmocka_unit_test(test_www),          cmocka_unit_test(test_wellknown),
+        cmocka_unit_test(test_allowed),      cmocka_unit_test(test_pkce),
+        cmocka_unit_test(test_query),        cmocka_unit_test(test_api),
+        cmocka_unit_test(test_flow),         cmocka_unit_test(test_stepup_saved),
+        cmocka_unit_test(test_dpop_restart), cmocka_unit_test(test_revoke),
+        cmocka_unit_test(test_late_login),   cmocka_unit_test(test_free_during_fetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
