@@ -306,8 +306,12 @@ static void on_timer(uv_timer_t *t)
 {
     revocation *x = t->data;
     x->timed_out = true;
-    if (x->req)
+    if (x->req) {
         mcp__curl_cancel(x->req); /* r_done finishes */
+    } else if (!x->done) {
+        fail(x, MCP_ETIMEDOUT, "no end within the time limit");
+        finish(x);
+    }
 }
 
 /* The state's string member `key` copied into *dst (absent or null: left NULL). */
