@@ -591,6 +591,17 @@ MCP_API int mcp_client_on_ask(mcp_client_t *c, mcp_client_ask_kind kind, mcp_cli
 MCP_API int mcp_client_ask_reply_new(mcp_client_ask_t *ask, json_t *result);
 /** Refuse with a JSON-RPC error (e.g. -32603 or a user's "declined"). */
 MCP_API int mcp_client_ask_fail(mcp_client_ask_t *ask, int code, const char *message);
+/**
+ * The request in flight that `ask` belongs to, or NULL when that is not known. A 2026 question:
+ * the request whose input_required asked it. A 2025 server->client request: the request whose
+ * Streamable HTTP response stream carried it (a server sends a call's questions there; resumed
+ * streams too), or, in process (mcp_client_connect_server()), the call the server asked it from.
+ * STDIO, the HTTP GET stream and the legacy HTTP+SSE transport do not tell: NULL, and a client
+ * with several requests in flight cannot know which one asked. The pointer is borrowed (compare
+ * it with the `out` of mcp_client_request_new()); once that request completes this answers NULL.
+ * NULL `ask`: NULL.
+ */
+MCP_API mcp_client_request_t *mcp_client_ask_request(const mcp_client_ask_t *ask);
 
 /** Roots answered to roots/list when no MCP_CLIENT_ASK_ROOTS handler is set: `roots` (stolen)
  * an array of {uri, name}; declares the roots capability. Sends notifications/roots/list_changed

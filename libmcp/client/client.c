@@ -606,4 +606,6 @@ void mcp__client_asks_orphan(mcp_client_t *c, mcp_client_request_t *r)
     for (a = c->asks; a; a = a->next)
         if (a->req == r)
             a->req = NULL;
+        else if (a->related == r)
+            a->related = NULL;
 }

@@ -485,6 +485,244 @@ static void test_listen_2026(void **state)
     fix_free(f);
 }
 
+/* ---- a 2025 mounted server's questions reach the real client whose call asked -------------------
+ *
+ * Two real clients (two sessions of the outer server) call the inner tool "ask_pair" at once.
+ * The inner server holds both calls until the second arrives, then asks the FIRST call's
+ * question: the most recent call in flight is the second one's, so a mount that guessed would
+ * show the first client's question to the second. */
+
+static mcp_call_t *pair[2];
+static char pair_who[2][8];
+static int npair, arrived;
+
+static void on_pair(mcp_call_t *call, int status, const json_t *result, void *ud)
+{
+    const char *msg = json_string_value(json_object_get(result, "message"));
+    (void)ud;
+    if (status == MCP_OK && answered(result))
+        mcp_call_text(call, "hello %s", answered(result));
+    else
+        mcp_call_tool_error(call, "no answer: %s", msg ? msg : mcp_strerror(status));
+    mcp_call_complete(call);
+}
+
+static int ask_pair(mcp_call_t *call, const json_t *args, void *ud)
+{
+    int i;
+    const char *who = json_string_value(json_object_get(args, "who"));
+    (void)ud;
+    arrived++;
+    snprintf(pair_who[npair], sizeof pair_who[npair], "%s", who ? who : "?");
+    pair[npair++] = call;
+    if (npair < 2)
+        return MCP_PENDING;
+    for (i = 0; i < 2; i++) { /* the first one first */
+        char text[64];
+        snprintf(text, sizeof text, "Your name, %s?", pair_who[i]);
+        if (mcp_call_elicit_new(pair[i], name_question(text), on_pair, NULL) != MCP_OK) {
+            mcp_call_tool_error(pair[i], "cannot ask");
+            mcp_call_complete(pair[i]);
+        }
+    }
+    npair = 0;
+    return MCP_PENDING;
+}
+
+/* How the outer server reaches the inner one. */
+enum { VIA_MEMORY, VIA_HTTP, VIA_SSE };
+
+typedef struct duo {
+    uv_loop_t loop;
+    mcp_server_t *inner, *outer;
+    mcp_client_t *c[2]; /* the real clients */
+    char tag[2][4];     /* "A", "B": what each one's questions must name */
+    int asked[2], wrong[2];
+    mcp_client_ask_t *kept[2][2];
+} duo;
+
+static void duo_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
+                    const json_t *params, void *ud)
+{
+    duo *d = ud;
+    int i = c == d->c[0] ? 0 : 1;
+    const char *msg = json_string_value(json_object_get(params, "message"));
+    char want[64];
+    (void)method;
+    snprintf(want, sizeof want, ", %s", d->tag[i]);
+    if (!msg || !strstr(msg, want))
+        d->wrong[i]++; /* another client's question */
+    if (d->asked[i] < 2)
+        d->kept[i][d->asked[i]] = ask;
+    else
+        mcp_client_ask_fail(ask, MCP_JSONRPC_INTERNAL_ERROR, "too many");
+    d->asked[i]++;
+}
+
+/* inner (ask_pair) mounted on outer under "in", reached `via`; `outer_protocol` for both real
+ * clients (NULL: negotiated). */
+static duo *duo_new(int via, const char *outer_protocol)
+{
+    duo *d = calloc(1, sizeof *d);
+    mcp_client_t *mc;
+    mcp_error_t err = {0};
+    int i;
+    assert_non_null(d);
+    npair = arrived = 0;
+    assert_int_equal(uv_loop_init(&d->loop), 0);
+    d->inner = mcp_server_new("inner", "1.0");
+    d->outer = mcp_server_new("outer", "2.0");
+    assert_int_equal(
+        mcp_server_add_tool(d->inner, &(mcp_tool_t){.name = "ask_pair", .handler = ask_pair}, NULL),
+        MCP_OK);
+    assert_int_equal(mcp_server_attach(d->inner, &d->loop), MCP_OK);
+    assert_int_equal(mcp_server_attach(d->outer, &d->loop), MCP_OK);
+    mc = mcp_client_new(&d->loop, "mounter", "1");
+    assert_int_equal(mcp_client_set_protocol(mc, MCP_PROTOCOL_2025_11_25), MCP_OK);
+    if (via == VIA_MEMORY) {
+        assert_int_equal(mcp_client_connect_server(mc, d->inner), MCP_OK);
+    } else {
+        mcp_http_opts_t o = {0};
+        mcp_client_http_opts_t co = {0};
+        char url[128];
+        o.port = 0;
+        if (via == VIA_SSE) {
+            assert_int_equal(mcp_server_listen_sse(d->inner, &o), MCP_OK);
+            snprintf(url, sizeof url, "http://127.0.0.1:%u/sse", mcp_server_http_port(d->inner, 1));
+        } else {
+            assert_int_equal(mcp_server_listen_http(d->inner, &o), MCP_OK);
+            snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_server_http_port(d->inner, 0));
+        }
+        co.legacy_sse = via == VIA_SSE;
+        assert_int_equal(mcp_client_connect_url(mc, url, &co), MCP_OK);
+    }
+    assert_int_equal(mcp_server_mount(d->outer, mc, "in", &err), MCP_OK);
+    for (i = 0; i < 2; i++) {
+        snprintf(d->tag[i], sizeof d->tag[i], "%c", 'A' + i);
+        d->c[i] = mcp_client_new(&d->loop, "real", "1");
+        assert_int_equal(mcp_client_connect_server(d->c[i], d->outer), MCP_OK);
+        if (outer_protocol)
+            assert_int_equal(mcp_client_set_protocol(d->c[i], outer_protocol), MCP_OK);
+        mcp_client_on_ask(d->c[i], MCP_CLIENT_ASK_ELICITATION, duo_ask, d);
+        ch_initialize(d->c[i]);
+    }
+    return d;
+}
+
+static void duo_free(duo *d)
+{
+    mcp_client_free(d->c[0]);
+    mcp_client_free(d->c[1]);
+    ch_drain(&d->loop);
+    mcp_server_free(d->outer); /* frees the mount's client */
+    ch_drain(&d->loop);
+    mcp_server_free(d->inner);
+    ch_loop_close(&d->loop);
+    free(d);
+}
+
+/* Client `i` calls in_ask_pair naming `who`; run until the inner server has had `n` calls. */
+static void duo_call(duo *d, int i, const char *who, ch_done *out, int n)
+{
+    int turns;
+    assert_int_equal(mcp_client_call_tool_new(d->c[i], "in_ask_pair",
+                                              json_pack("{s:s}", "who", who), NULL, ch_on_done,
+                                              out, NULL),
+                     MCP_OK);
+    for (turns = 0; turns < 2000 && arrived < n; turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(arrived, n);
+}
+
+static void duo_answer(mcp_client_ask_t *ask, const char *name)
+{
+    mcp_client_ask_reply_new(
+        ask, json_pack("{s:s, s:{s:s}}", "action", "accept", "content", "name", name));
+}
+
+/* Both questions asked while both calls are in flight: each reaches only its own client, and
+ * each answer only its own call. */
+static void routed(int via, const char *outer_protocol)
+{
+    duo *d = duo_new(via, outer_protocol);
+    ch_done a = {0}, b = {0};
+    int turns, both;
+    duo_call(d, 0, "A", &a, 1);
+    assert_int_equal(npair, 1);
+    duo_call(d, 1, "B", &b, 2);
+    for (turns = 0; turns < 2000 && d->asked[0] + d->asked[1] < 2; turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(d->asked[0], 1);
+    assert_int_equal(d->asked[1], 1);
+    assert_int_equal(d->wrong[0], 0);
+    assert_int_equal(d->wrong[1], 0);
+    assert_int_equal(a.n + b.n, 0);
+    duo_answer(d->kept[1][0], "Bea"); /* in the other order */
+    duo_answer(d->kept[0][0], "Ada");
+    for (turns = 0, both = 0; turns < 2000 && !both; turns++) {
+        uv_run(&d->loop, UV_RUN_ONCE);
+        both = a.n && b.n;
+    }
+    assert_int_equal(a.status, MCP_OK);
+    assert_int_equal(b.status, MCP_OK);
+    assert_string_equal(a.text, "hello Ada");
+    assert_string_equal(b.text, "hello Bea");
+    duo_free(d);
+}
+
+static void test_routed_memory(void **state)
+{
+    (void)state;
+    routed(VIA_MEMORY, MCP_PROTOCOL_2025_11_25);
+    routed(VIA_MEMORY, NULL); /* 2026 real clients: both calls held, each for its own retry */
+}
+
+static void test_routed_http(void **state)
+{
+    (void)state;
+    routed(VIA_HTTP, MCP_PROTOCOL_2025_11_25);
+}
+
+/* Legacy HTTP+SSE (like STDIO) does not tell which call a question belongs to: with calls of two
+ * sessions in flight, the questions are refused, not guessed; one session's calls still get
+ * theirs. */
+static void test_unlinked(void **state)
+{
+    duo *d = duo_new(VIA_SSE, MCP_PROTOCOL_2025_11_25);
+    ch_done a = {0}, b = {0};
+    int turns;
+    (void)state;
+    duo_call(d, 0, "A", &a, 1);
+    duo_call(d, 1, "B", &b, 2);
+    for (turns = 0; turns < 2000 && !(a.n && b.n); turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(d->asked[0] + d->asked[1], 0);
+    assert_int_equal(a.status, MCP_OK);
+    assert_int_equal(b.status, MCP_OK);
+    assert_non_null(strstr(a.text, "no answer: "));
+    assert_non_null(strstr(a.text, "cannot be matched"));
+    assert_non_null(strstr(b.text, "cannot be matched"));
+    /* both calls from one session: no doubt, both asked of it */
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    snprintf(d->tag[0], sizeof d->tag[0], "A");
+    duo_call(d, 0, "A", &a, 3);
+    duo_call(d, 0, "A", &b, 4);
+    for (turns = 0; turns < 2000 && d->asked[0] < 2; turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(d->asked[0], 2);
+    assert_int_equal(d->wrong[0], 0);
+    duo_answer(d->kept[0][0], "Ada");
+    duo_answer(d->kept[0][1], "Al");
+    for (turns = 0; turns < 2000 && !(a.n && b.n); turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(a.status, MCP_OK);
+    assert_int_equal(b.status, MCP_OK);
+    assert_string_equal(a.text, "hello Ada");
+    assert_string_equal(b.text, "hello Al");
+    duo_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_2025_client),     cmocka_unit_test(test_held_limit),
         cmocka_unit_test(test_held_timeout),    cmocka_unit_test(test_held_not_taken_by_another),
         cmocka_unit_test(test_subscribe_2025),  cmocka_unit_test(test_listen_2026),
+        cmocka_unit_test(test_routed_memory),   cmocka_unit_test(test_routed_http),
+        cmocka_unit_test(test_unlinked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
