@@ -627,7 +627,7 @@ MCP_API int mcp_client_set_roots_new(mcp_client_t *c, json_t *roots);
  *   o.saved = saved; o.save = mcp_client_oauth_state_save; o.save_userdata = path;
  *   mcp_client_set_oauth(c, &o);
  *   mcp_client_connect_url(c, url, NULL); ...
- *   mcp_client_login_free(l);          before mcp_client_free(c)
+ *   mcp_client_login_free(l);          before or after mcp_client_free(c)
  */
 
 typedef struct mcp_client_login mcp_client_login_t;
@@ -664,8 +664,10 @@ MCP_API const char *mcp_client_login_redirect_uri(const mcp_client_login_t *l);
  * redirect has come within opts.timeout_ms. A browser that cannot start is reported on stderr.
  */
 MCP_API void mcp_client_login_authorize(mcp_client_t *c, const char *url, void *login);
-/** Stop listening and release the login (its handles close on the client's loop: call it
- * before mcp_client_free(), or run the caller's loop afterwards). NULL is a no-op. */
+/** Stop listening and release the login (its handles close on the client's loop: run the
+ * caller's loop afterwards). Before or after mcp_client_free() of its client: a client being
+ * freed lets go of its logins (they stop listening and never reach it again; each is still
+ * released by this call). NULL is a no-op. */
 MCP_API void mcp_client_login_free(mcp_client_login_t *l);
 
 /**

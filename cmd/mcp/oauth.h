@@ -48,7 +48,8 @@ int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, cons
 /** OAuth is on and may need a person at a browser (not client credentials). */
 int mcp_cli_oauth_interactive(const mcp_cli_oauth *o);
 
-/** Release what setup made; call before mcp_client_free() (the listener closes on its loop). */
+/** Release what setup made, before or after mcp_client_free() (the listener closes on the
+ * client's loop: run it afterwards). */
 void mcp_cli_oauth_free(mcp_cli_oauth *o);
 
 /** Remove the saved login for `url` (or `state_file`). 0 removed or none, -1 after printing. */

@@ -165,6 +165,8 @@ void mcp_client_free(mcp_client_t *c)
         t->client = NULL;
         t->ops->destroy(t);
     }
+    if (c->login_detach) /* before a loop of our own closes: their handles are on it */
+        c->login_detach(c);
     if (c->oauth) /* after the transport: it no longer waits for it */
         c->oauth_free(c->oauth);
     c->oauth = NULL;

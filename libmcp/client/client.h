@@ -269,6 +269,10 @@ struct mcp_client {
     struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned; freed by oauth_free, so that
                                  client.c does not call into oauth.c) */
     void (*oauth_free)(struct mcp__oauth *);
+    /* login.c: the desktop logins made for this client, let go of by login_detach when the
+       client is freed (so that a login may be freed after its client) */
+    struct mcp_client_login *logins;
+    void (*login_detach)(mcp_client_t *c);
 
     /* memory.c: a server attached to our private loop by mcp_client_connect_server() */
     mcp_server_t *adopted;
