@@ -566,6 +566,17 @@ MCP_API void mcp_client_on_notification(mcp_client_t *c, mcp_client_notification
 typedef void (*mcp_client_log_fn)(mcp_client_t *c, mcp_log_level level, const char *logger,
                                   const json_t *data, void *userdata);
 MCP_API void mcp_client_on_log(mcp_client_t *c, mcp_client_log_fn cb, void *userdata);
+/**
+ * Called from an mcp_client_on_log() or mcp_client_on_notification() handler (or a request's
+ * progress callback): the request in flight the notification being delivered relates to, or NULL
+ * when that is not known. Over Streamable HTTP, the request whose response stream carried it
+ * (resumed streams too); in process (mcp_client_connect_server()), the call the server sent it
+ * for (mcp_call_log(), mcp_call_progress()). STDIO, the HTTP GET stream and the legacy HTTP+SSE
+ * transport do not tell, and a server's own log (mcp_server_log_clients()) relates to no request:
+ * NULL. The pointer is borrowed (compare it with the `out` of mcp_client_request_new()); once that
+ * request completes, and outside such a handler, this answers NULL. NULL `c`: NULL.
+ */
+MCP_API mcp_client_request_t *mcp_client_notification_request(const mcp_client_t *c);
 
 /** What a server may ask the client. */
 typedef enum mcp_client_ask_kind {

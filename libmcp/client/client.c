@@ -272,6 +272,8 @@ void mcp__client_complete(mcp_client_t *c, mcp_client_request_t *r, int status,
     if (r->timer_inited)
         uv_timer_stop(&r->timer);
     mcp__client_asks_orphan(c, r);
+    if (c->notif_req == r)
+        c->notif_req = NULL;
     if (c->transport && c->transport->ops->request_done && !c->closed)
         c->transport->ops->request_done(c->transport, r->id);
     memset(&o, 0, sizeof o);

@@ -265,6 +265,8 @@ struct mcp_client {
     void *on_notification_ud;
     mcp_client_log_fn on_log;
     void *on_log_ud;
+    /* receive.c: while a notification is delivered, the request it relates to (or NULL) */
+    mcp_client_request_t *notif_req;
 
     struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned; freed by oauth_free, so that
                                  client.c does not call into oauth.c) */

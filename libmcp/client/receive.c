@@ -38,9 +38,12 @@ static double num_or_nan(const json_t *v)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void handle_notification(mcp_client_t *c, const mcp__msg *m)
+/* `related`: the id of the request the transport says the notification belongs to, or 0
+ * (mcp_client_notification_request() during its handlers). */
+static void handle_notification(mcp_client_t *c, const mcp__msg *m, json_int_t related)
 {
     const json_t *p = m->params;
+    c->notif_req = related > 0 ? mcp__client_find(c, related) : NULL;
     if (strcmp(m->method, "notifications/progress") == 0) {
         const json_t *tok = json_object_get(p, "progressToken");
         mcp_client_request_t *r;
@@ -63,6 +66,12 @@ static void handle_notification(mcp_client_t *c, const mcp__msg *m)
     }
     if (c->on_notification)
         c->on_notification(c, m->method, p, c->on_notification_ud);
+    c->notif_req = NULL;
+}
+
+mcp_client_request_t *mcp_client_notification_request(const mcp_client_t *c)
+{
+    return c ? c->notif_req : NULL;
 }
 
 static void handle_one(mcp_client_t *c, json_t *msg, json_int_t related)
@@ -74,7 +83,7 @@ static void handle_one(mcp_client_t *c, json_t *msg, json_int_t related)
         handle_response(c, &m);
         break;
     case MCP__MSG_NOTIFICATION:
-        handle_notification(c, &m);
+        handle_notification(c, &m, related);
         break;
     case MCP__MSG_REQUEST:
         mcp__client_ask_request(c, &m, related);
