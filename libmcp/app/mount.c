@@ -581,6 +581,20 @@ static void put_question(fwd *f, question *q, mcp_client_ask_t **ask, int *statu
     question_free(q);
 }
 
+/* The forwarded call (in progress or held) whose request to the mounted server is `r`, or NULL
+ * (`r` is the mount's own request, or none of ours). */
+static fwd *fwd_of(mount *m, const mcp_client_request_t *r)
+{
+    fwd *f;
+    for (f = m->calls; f; f = f->next)
+        if (f->req && f->req == r)
+            return f;
+    for (f = m->held; f; f = f->next)
+        if (f->req && f->req == r)
+            return f;
+    return NULL;
+}
+
 /* The forwarded request a question of the mounted server belongs to, or NULL with *why.
  *   - known (mcp_client_ask_request(): a 2026 input_required, a 2025 question that came on a
  *     call's HTTP response stream or from an in-process server's call): exactly that one;
@@ -594,12 +608,8 @@ static fwd *asking_fwd(mount *m, const mcp_client_ask_t *ask, const char **why)
     fwd *f, *pick = NULL;
     *why = "no request of the real client is in progress to ask through";
     if (r) {
-        for (f = m->calls; f; f = f->next)
-            if (f->req && f->req == r)
-                return f;
-        for (f = m->held; f; f = f->next)
-            if (f->req && f->req == r)
-                return f;
+        if ((f = fwd_of(m, r)))
+            return f;
         *why = "the request that asked this is not a real client's request in progress";
         return NULL;
     }
@@ -1089,13 +1099,19 @@ static void on_note(mcp_client_t *c, const char *method, const json_t *params, v
     }
 }
 
+/* A log message of the mounted server. One the transport relates to a forwarded call
+ * (mcp_client_notification_request()) goes to that call's real client only, and is dropped when
+ * that call has none now (held for a retry, or ended); one related to no real client's call (the
+ * mount's own requests, the server's own log, or a transport that does not tell) is this server's
+ * log: to every session whose level passes, never to a call it may not belong to. */
 static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, const json_t *data,
                    void *ud)
 {
     mount *m = ud;
-    (void)c;
-    if (m->calls && m->calls->call) {
-        mcp_call_log_json_new(m->calls->call, level, logger, json_deep_copy(data));
+    fwd *f = fwd_of(m, mcp_client_notification_request(c));
+    if (f) {
+        if (f->call)
+            mcp_call_log_json_new(f->call, level, logger, json_deep_copy(data));
     } else {
         char *text = json_is_string(data) ? NULL : dump(data);
         mcp_server_log_clients(m->srv, level, logger, "%s",

@@ -6,6 +6,10 @@
  *     relayed), a 2025 one held until the retry (run once), several rounds, a refusal, the
  *     limit on held calls and their timeout, and a held call taken up only by a retry whose own
  *     requestState asked its key (not by another client naming it);
+ *   - with two real clients' calls in flight at once (in process and over Streamable HTTP): a
+ *     2025 mounted server's questions, log lines and progress reach only the client whose call
+ *     caused them; its own log (of no call) reaches every session as a server log; over legacy
+ *     HTTP+SSE, which does not tell, questions are refused rather than guessed;
  *   - resource subscriptions: resources/subscribe (2025) and subscriptions/listen (2026) on a
  *     mounted resource subscribe on the mounted server, its updates come back under the outer
  *     URI, unsubscribing and ending the listen request stop them.
@@ -507,15 +511,21 @@ static void on_pair(mcp_call_t *call, int status, const json_t *result, void *ud
     mcp_call_complete(call);
 }
 
-static int ask_pair(mcp_call_t *call, const json_t *args, void *ud)
+/* Keep `call` (naming args' "who") as one of the pair: are both in now? */
+static bool pair_in(mcp_call_t *call, const json_t *args)
 {
-    int i;
     const char *who = json_string_value(json_object_get(args, "who"));
-    (void)ud;
     arrived++;
     snprintf(pair_who[npair], sizeof pair_who[npair], "%s", who ? who : "?");
     pair[npair++] = call;
-    if (npair < 2)
+    return npair == 2;
+}
+
+static int ask_pair(mcp_call_t *call, const json_t *args, void *ud)
+{
+    int i;
+    (void)ud;
+    if (!pair_in(call, args))
         return MCP_PENDING;
     for (i = 0; i < 2; i++) { /* the first one first */
         char text[64];
@@ -529,6 +539,23 @@ static int ask_pair(mcp_call_t *call, const json_t *args, void *ud)
     return MCP_PENDING;
 }
 
+/* Once both calls are in: logs the first call's line first (when a mount sent logs to the most
+ * recent call, the second client saw it) and reports each call's progress; the test then logs a
+ * line of the server's own, related to no call, and completes both. */
+static int log_pair(mcp_call_t *call, const json_t *args, void *ud)
+{
+    int i;
+    (void)ud;
+    if (!pair_in(call, args))
+        return MCP_PENDING;
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(mcp_call_log(pair[i], MCP_LOG_INFO, "inner", "line for %s", pair_who[i]),
+                         MCP_OK);
+        assert_int_equal(mcp_call_progress(pair[i], 1, 2, pair_who[i]), MCP_OK);
+    }
+    return MCP_PENDING;
+}
+
 /* How the outer server reaches the inner one. */
 enum { VIA_MEMORY, VIA_HTTP, VIA_SSE };
 
@@ -539,7 +566,42 @@ typedef struct duo {
     char tag[2][4];     /* "A", "B": what each one's questions must name */
     int asked[2], wrong[2];
     mcp_client_ask_t *kept[2][2];
+    mcp_client_request_t *req[2]; /* each real client's call in flight (log_pair) */
+    int own[2], progress[2];      /* its call's log lines and progress, with that call named */
+    int server[2];                /* the mounted server's own log line, as a server log */
 } duo;
+
+/* A real client's log line: its own call's (naming its tag, related to its call), or the mounted
+ * server's own line (related to no call); anything else (another client's line) is wrong. */
+static void duo_log(mcp_client_t *c, mcp_log_level level, const char *logger, const json_t *data,
+                    void *ud)
+{
+    duo *d = ud;
+    int i = c == d->c[0] ? 0 : 1;
+    const char *text = json_string_value(data);
+    char want[32];
+    mcp_client_request_t *r = mcp_client_notification_request(c);
+    snprintf(want, sizeof want, "line for %s", d->tag[i]);
+    if (text && strcmp(text, want) == 0 && r && r == d->req[i] && level == MCP_LOG_INFO)
+        d->own[i]++;
+    else if (text && strcmp(text, "unrelated") == 0 && !r && level == MCP_LOG_NOTICE && logger &&
+             strcmp(logger, "inner") == 0)
+        d->server[i]++;
+    else
+        d->wrong[i]++;
+}
+
+static void duo_progress(mcp_client_t *c, double progress, double total, const char *message,
+                         void *ud)
+{
+    duo *d = ud;
+    int i = c == d->c[0] ? 0 : 1;
+    if (message && strcmp(message, d->tag[i]) == 0 && progress == 1 && total == 2 &&
+        mcp_client_notification_request(c) == d->req[i])
+        d->progress[i]++;
+    else
+        d->wrong[i]++;
+}
 
 static void duo_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method,
                     const json_t *params, void *ud)
@@ -575,6 +637,9 @@ static duo *duo_new(int via, const char *outer_protocol)
     assert_int_equal(
         mcp_server_add_tool(d->inner, &(mcp_tool_t){.name = "ask_pair", .handler = ask_pair}, NULL),
         MCP_OK);
+    assert_int_equal(
+        mcp_server_add_tool(d->inner, &(mcp_tool_t){.name = "log_pair", .handler = log_pair}, NULL),
+        MCP_OK);
     assert_int_equal(mcp_server_attach(d->inner, &d->loop), MCP_OK);
     assert_int_equal(mcp_server_attach(d->outer, &d->loop), MCP_OK);
     mc = mcp_client_new(&d->loop, "mounter", "1");
@@ -604,6 +669,7 @@ static duo *duo_new(int via, const char *outer_protocol)
         if (outer_protocol)
             assert_int_equal(mcp_client_set_protocol(d->c[i], outer_protocol), MCP_OK);
         mcp_client_on_ask(d->c[i], MCP_CLIENT_ASK_ELICITATION, duo_ask, d);
+        mcp_client_on_log(d->c[i], duo_log, d);
         ch_initialize(d->c[i]);
     }
     return d;
@@ -683,6 +749,76 @@ static void test_routed_http(void **state)
     routed(VIA_HTTP, MCP_PROTOCOL_2025_11_25);
 }
 
+/* ---- a mounted server's log lines and progress reach only the real client whose call caused
+ * them; its own log (of no call) reaches every session as a server log ----------------------- */
+
+static void tick(uv_timer_t *t)
+{
+    (void)t;
+}
+
+static void logged(int via)
+{
+    duo *d = duo_new(via, MCP_PROTOCOL_2025_11_25);
+    ch_done done[2] = {{0}};
+    mcp_client_call_opts_t o = {0};
+    uv_timer_t ticker; /* a turn of the loop waits 10 ms at most: every wait below is bounded */
+    int i, turns;
+    assert_int_equal(uv_timer_init(&d->loop, &ticker), 0);
+    assert_int_equal(uv_timer_start(&ticker, tick, 10, 10), 0);
+    o.progress = duo_progress;
+    o.progress_userdata = d;
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(mcp_client_call_tool_new(d->c[i], "in_log_pair",
+                                                  json_pack("{s:s}", "who", d->tag[i]), &o,
+                                                  ch_on_done, &done[i], &d->req[i]),
+                         MCP_OK);
+        for (turns = 0; turns < 2000 && arrived < i + 1; turns++)
+            uv_run(&d->loop, UV_RUN_ONCE);
+        assert_int_equal(arrived, i + 1);
+    }
+    for (turns = 0; turns < 2000 && d->own[0] + d->own[1] + d->progress[0] + d->progress[1] < 4;
+         turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    /* the server's own line, while both calls are in flight (not from a request's handler: that
+     * would travel on the request's HTTP response stream, and so relate to that request) */
+    assert_int_equal(mcp_server_log_clients(d->inner, MCP_LOG_NOTICE, "inner", "unrelated"),
+                     MCP_OK);
+    for (turns = 0; turns < 2000 && d->server[0] + d->server[1] < 2; turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(done[0].n + done[1].n, 0);
+    for (i = 0; i < 2; i++) {
+        mcp_call_text(pair[i], "done %s", pair_who[i]);
+        mcp_call_complete(pair[i]);
+    }
+    npair = 0;
+    for (turns = 0; turns < 2000 && !(done[0].n && done[1].n); turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(done[i].n, 1);
+        assert_int_equal(done[i].status, MCP_OK);
+        assert_string_equal(done[i].text, i ? "done B" : "done A");
+        assert_int_equal(d->own[i], 1);
+        assert_int_equal(d->progress[i], 1);
+        assert_int_equal(d->server[i], 1);
+        assert_int_equal(d->wrong[i], 0);
+    }
+    uv_close((uv_handle_t *)&ticker, NULL);
+    duo_free(d);
+}
+
+static void test_logs_memory(void **state)
+{
+    (void)state;
+    logged(VIA_MEMORY);
+}
+
+static void test_logs_http(void **state)
+{
+    (void)state;
+    logged(VIA_HTTP);
+}
+
 /* Legacy HTTP+SSE (like STDIO) does not tell which call a question belongs to: with calls of two
  * sessions in flight, the questions are refused, not guessed; one session's calls still get
  * theirs. */
@@ -731,7 +867,8 @@ int main(void)
         cmocka_unit_test(test_held_timeout),    cmocka_unit_test(test_held_not_taken_by_another),
         cmocka_unit_test(test_subscribe_2025),  cmocka_unit_test(test_listen_2026),
         cmocka_unit_test(test_routed_memory),   cmocka_unit_test(test_routed_http),
-        cmocka_unit_test(test_unlinked),
+        cmocka_unit_test(test_unlinked),        cmocka_unit_test(test_logs_memory),
+        cmocka_unit_test(test_logs_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
