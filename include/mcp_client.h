@@ -577,6 +577,17 @@ MCP_API void mcp_client_on_notification(mcp_client_t *c, mcp_client_notification
 typedef void (*mcp_client_log_fn)(mcp_client_t *c, mcp_log_level level, const char *logger,
                                   const json_t *data, void *userdata);
 MCP_API void mcp_client_on_log(mcp_client_t *c, mcp_client_log_fn cb, void *userdata);
+/**
+ * Called from an mcp_client_on_log() or mcp_client_on_notification() handler (or a request's
+ * progress callback): the request in flight the notification being delivered relates to, or NULL
+ * when that is not known. Over Streamable HTTP, the request whose response stream carried it
+ * (resumed streams too); in process (mcp_client_connect_server()), the call the server sent it
+ * for (mcp_call_log(), mcp_call_progress()). STDIO, the HTTP GET stream and the legacy HTTP+SSE
+ * transport do not tell, and a server's own log (mcp_server_log_clients()) relates to no request:
+ * NULL. The pointer is borrowed (compare it with the `out` of mcp_client_request_new()); once that
+ * request completes, and outside such a handler, this answers NULL. NULL `c`: NULL.
+ */
+MCP_API mcp_client_request_t *mcp_client_notification_request(const mcp_client_t *c);
 
 /** What a server may ask the client. */
 typedef enum mcp_client_ask_kind {
@@ -602,6 +613,17 @@ MCP_API int mcp_client_on_ask(mcp_client_t *c, mcp_client_ask_kind kind, mcp_cli
 MCP_API int mcp_client_ask_reply_new(mcp_client_ask_t *ask, json_t *result);
 /** Refuse with a JSON-RPC error (e.g. -32603 or a user's "declined"). */
 MCP_API int mcp_client_ask_fail(mcp_client_ask_t *ask, int code, const char *message);
+/**
+ * The request in flight that `ask` belongs to, or NULL when that is not known. A 2026 question:
+ * the request whose input_required asked it. A 2025 server->client request: the request whose
+ * Streamable HTTP response stream carried it (a server sends a call's questions there; resumed
+ * streams too), or, in process (mcp_client_connect_server()), the call the server asked it from.
+ * STDIO, the HTTP GET stream and the legacy HTTP+SSE transport do not tell: NULL, and a client
+ * with several requests in flight cannot know which one asked. The pointer is borrowed (compare
+ * it with the `out` of mcp_client_request_new()); once that request completes this answers NULL.
+ * NULL `ask`: NULL.
+ */
+MCP_API mcp_client_request_t *mcp_client_ask_request(const mcp_client_ask_t *ask);
 
 /** Roots answered to roots/list when no MCP_CLIENT_ASK_ROOTS handler is set: `roots` (stolen)
  * an array of {uri, name}; declares the roots capability. Sends notifications/roots/list_changed
@@ -627,7 +649,7 @@ MCP_API int mcp_client_set_roots_new(mcp_client_t *c, json_t *roots);
  *   o.saved = saved; o.save = mcp_client_oauth_state_save; o.save_userdata = path;
  *   mcp_client_set_oauth(c, &o);
  *   mcp_client_connect_url(c, url, NULL); ...
- *   mcp_client_login_free(l);          before mcp_client_free(c)
+ *   mcp_client_login_free(l);          before or after mcp_client_free(c)
  */
 
 typedef struct mcp_client_login mcp_client_login_t;
@@ -664,8 +686,10 @@ MCP_API const char *mcp_client_login_redirect_uri(const mcp_client_login_t *l);
  * redirect has come within opts.timeout_ms. A browser that cannot start is reported on stderr.
  */
 MCP_API void mcp_client_login_authorize(mcp_client_t *c, const char *url, void *login);
-/** Stop listening and release the login (its handles close on the client's loop: call it
- * before mcp_client_free(), or run the caller's loop afterwards). NULL is a no-op. */
+/** Stop listening and release the login (its handles close on the client's loop: run the
+ * caller's loop afterwards). Before or after mcp_client_free() of its client: a client being
+ * freed lets go of its logins (they stop listening and never reach it again; each is still
+ * released by this call). NULL is a no-op. */
 MCP_API void mcp_client_login_free(mcp_client_login_t *l);
 
 /**

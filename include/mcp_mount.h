@@ -16,9 +16,21 @@
  *     completion/complete go to the mounted server; its results come back verbatim (content,
  *     structuredContent, isError, _meta); its JSON-RPC errors come back as errors;
  *   - progress of a call, and cancellation of a call by the real client;
- *   - the mounted server's log messages: to the call in progress, else to every session;
+ *   - the mounted server's log messages: one that belongs to a forwarded call (the transport
+ *     tells: mcp_client_notification_request(), as for questions below) to that call's real
+ *     client only (dropped while the call is held for a retry); any other (the mounted server's
+ *     own log, its log over STDIO or legacy HTTP+SSE, which do not tell) is this server's log,
+ *     sent to every 2025-era session whose level passes (mcp_server_log_clients()), never to a
+ *     call it may not belong to. Progress goes by its call's progressToken, so to that call only;
  *   - the mounted server's questions (sampling, elicitation, roots), asked of the real client
- *     through the call in progress (its most recent one when several run), answers returned:
+ *     whose call caused them, answers returned. Which call that is, the transport tells
+ *     (mcp_client_ask_request()): a 2026 mounted server's input_required answers that call; a
+ *     2025 one's question comes on that call's Streamable HTTP response stream, or in process
+ *     from that call. Over STDIO (or the HTTP GET stream, or legacy HTTP+SSE) nothing tells:
+ *     the question goes to the call in progress only when there is no doubt (one call, or all
+ *     of them from one session of the real clients; else one held call); with calls of several
+ *     sessions in progress it is refused (-32603 to the mounted server, saying so) rather than
+ *     shown to a client it may not belong to;
  *       a 2025-era real client gets them as requests of its own;
  *       a 2026-07-28 real client gets them in an `input_required` result and answers by retrying
  *       its request (inputResponses and the requestState this server signed). A 2026 mounted

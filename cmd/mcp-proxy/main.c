@@ -265,7 +265,9 @@ out:
         mcp_client_free(c);
     if (srv)
         mcp_server_free(srv);
-    mcp_cli_oauth_free(&o.oauth);  /* after the client: a refresh may need the login until then */
+    /* after the client (the mount frees it inside mcp_server_main): the login must outlive every
+     * authorization the client may start; a freed client has let go of it */
+    mcp_cli_oauth_free(&o.oauth);
     uv_run(&loop, UV_RUN_DEFAULT); /* the upstream connection's handles close */
     uv_loop_close(&loop);
     free(o.rest);

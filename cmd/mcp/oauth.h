@@ -45,7 +45,8 @@ int mcp_cli_oauth_option(mcp_cli_oauth *o, int argc, char **argv, int *i, const 
  */
 int mcp_cli_oauth_setup(mcp_cli_oauth *o, mcp_client_t *c, const char *url, const char *prog);
 
-/** Release what setup made; call before mcp_client_free() (the listener closes on its loop). */
+/** Release what setup made, before or after mcp_client_free() (the listener closes on the
+ * client's loop: run it afterwards). */
 void mcp_cli_oauth_free(mcp_cli_oauth *o);
 
 /** Log out of `url`: revoke the saved login's tokens at its authorization server (RFC 7009,

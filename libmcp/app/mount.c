@@ -581,35 +581,70 @@ static void put_question(fwd *f, question *q, mcp_client_ask_t **ask, int *statu
     question_free(q);
 }
 
-static fwd *asking_fwd(mount *m, const mcp_client_ask_t *ask)
+/* The forwarded call (in progress or held) whose request to the mounted server is `r`, or NULL
+ * (`r` is the mount's own request, or none of ours). */
+static fwd *fwd_of(mount *m, const mcp_client_request_t *r)
 {
     fwd *f;
-    if (ask->req) { /* a 2026 mounted server: the request whose input_required asked */
-        for (f = m->calls; f; f = f->next)
-            if (f->req == ask->req)
-                return f;
-        return NULL;
-    }
-    for (f = m->calls; f; f = f->next) /* its most recent call still in progress */
-        if (f->call)
+    for (f = m->calls; f; f = f->next)
+        if (f->req && f->req == r)
             return f;
-    return m->held;
+    for (f = m->held; f; f = f->next)
+        if (f->req && f->req == r)
+            return f;
+    return NULL;
 }
 
-/* A question of the mounted server goes to the real client through the call in progress. */
+/* The forwarded request a question of the mounted server belongs to, or NULL with *why.
+ *   - known (mcp_client_ask_request(): a 2026 input_required, a 2025 question that came on a
+ *     call's HTTP response stream or from an in-process server's call): exactly that one;
+ *   - not known (STDIO, the GET stream, legacy SSE): the most recent call in progress (else the
+ *     held one) only when that guess cannot be wrong: the only one, or all of them from the same
+ *     session and none held. Calls of several sessions (or held ones, whose sessions are gone)
+ *     would let one real client see, and answer, another's question: refused. */
+static fwd *asking_fwd(mount *m, const mcp_client_ask_t *ask, const char **why)
+{
+    mcp_client_request_t *r = mcp_client_ask_request(ask);
+    fwd *f, *pick = NULL;
+    *why = "no request of the real client is in progress to ask through";
+    if (r) {
+        if ((f = fwd_of(m, r)))
+            return f;
+        *why = "the request that asked this is not a real client's request in progress";
+        return NULL;
+    }
+    for (f = m->calls; f && !pick; f = f->next)
+        pick = f->call ? f : NULL;
+    if (!pick)
+        pick = m->held;
+    for (f = m->calls; f; f = f->next)
+        if (f->call && f != pick && (!f->call->sess || f->call->sess != pick->call->sess))
+            break;
+    if (!f) /* a held call has no session left to compare: any other one makes it a guess */
+        for (f = m->held; f && f == pick; f = f->next)
+            ;
+    if (f) {
+        *why = "the mounted server's question cannot be matched to one of the calls in "
+               "progress (several real clients'), so it is not asked";
+        return NULL;
+    }
+    return pick;
+}
+
+/* A question of the mounted server goes to the real client through the call it belongs to. */
 static void on_ask(mcp_client_t *c, mcp_client_ask_t *ask, const char *method, const json_t *params,
                    void *ud)
 {
     mount *m = ud;
-    fwd *f = asking_fwd(m, ask);
+    const char *why;
+    fwd *f = asking_fwd(m, ask, &why);
     question *q;
     mcp_client_ask_t *now;
     json_t *answer = NULL;
     int status = 0, rc;
     (void)c;
     if (!f) {
-        mcp_client_ask_fail(ask, MCP_JSONRPC_INTERNAL_ERROR,
-                            "no request of the real client is in progress to ask through");
+        mcp_client_ask_fail(ask, MCP_JSONRPC_INTERNAL_ERROR, why);
         return;
     }
     if (f->call && !f->call->ctx.stateless) {
@@ -1064,13 +1099,19 @@ static void on_note(mcp_client_t *c, const char *method, const json_t *params, v
     }
 }
 
+/* A log message of the mounted server. One the transport relates to a forwarded call
+ * (mcp_client_notification_request()) goes to that call's real client only, and is dropped when
+ * that call has none now (held for a retry, or ended); one related to no real client's call (the
+ * mount's own requests, the server's own log, or a transport that does not tell) is this server's
+ * log: to every session whose level passes, never to a call it may not belong to. */
 static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, const json_t *data,
                    void *ud)
 {
     mount *m = ud;
-    (void)c;
-    if (m->calls && m->calls->call) {
-        mcp_call_log_json_new(m->calls->call, level, logger, json_deep_copy(data));
+    fwd *f = fwd_of(m, mcp_client_notification_request(c));
+    if (f) {
+        if (f->call)
+            mcp_call_log_json_new(f->call, level, logger, json_deep_copy(data));
     } else {
         char *text = json_is_string(data) ? NULL : dump(data);
         mcp_server_log_clients(m->srv, level, logger, "%s",

@@ -79,7 +79,7 @@ static void respond(mcp_client_t *c, const json_t *id, json_t *result, int code,
     json_decref(m);
 }
 
-void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m)
+void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m, json_int_t related)
 {
     int kind = kind_of(m->method, m->params);
     mcp_client_ask_t *a;
@@ -105,6 +105,7 @@ void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m)
         return;
     }
     a->id = json_incref(m->id);
+    a->related = related > 0 ? mcp__client_find(c, related) : NULL;
     c->handlers[kind].cb(c, a, m->method, m->params, c->handlers[kind].ud);
 }
 
@@ -124,6 +125,13 @@ static void round_answer(mcp_client_t *c, mcp_client_request_t *r, const char *k
         return;
     if (mcp__client_send_request(c, r) != MCP_OK)
         mcp__client_complete(c, r, MCP_EIO, NULL, NULL, "could not retry the request");
+}
+
+mcp_client_request_t *mcp_client_ask_request(const mcp_client_ask_t *ask)
+{
+    if (!ask)
+        return NULL;
+    return ask->req ? ask->req : ask->related;
 }
 
 int mcp_client_ask_reply_new(mcp_client_ask_t *ask, json_t *result)

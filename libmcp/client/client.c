@@ -166,6 +166,8 @@ void mcp_client_free(mcp_client_t *c)
         t->client = NULL;
         t->ops->destroy(t);
     }
+    if (c->login_detach) /* before a loop of our own closes: their handles are on it */
+        c->login_detach(c);
     if (c->oauth) /* after the transport: it no longer waits for it */
         c->oauth_free(c->oauth);
     c->oauth = NULL;
@@ -271,6 +273,8 @@ void mcp__client_complete(mcp_client_t *c, mcp_client_request_t *r, int status,
     if (r->timer_inited)
         uv_timer_stop(&r->timer);
     mcp__client_asks_orphan(c, r);
+    if (c->notif_req == r)
+        c->notif_req = NULL;
     if (c->transport && c->transport->ops->request_done && !c->closed)
         c->transport->ops->request_done(c->transport, r->id);
     memset(&o, 0, sizeof o);
@@ -629,4 +633,6 @@ void mcp__client_asks_orphan(mcp_client_t *c, mcp_client_request_t *r)
     for (a = c->asks; a; a = a->next)
         if (a->req == r)
             a->req = NULL;
+        else if (a->related == r)
+            a->related = NULL;
 }

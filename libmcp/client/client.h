@@ -76,6 +76,13 @@ MCP_HIDDEN int mcp__client_attach(mcp_client_t *c, mcp__ctransport *t);
 MCP_HIDDEN void mcp__client_receive(mcp_client_t *c, const char *buf, size_t len);
 /** The same for a message already parsed (borrowed), e.g. by the in-memory transport. */
 MCP_HIDDEN void mcp__client_receive_msg(mcp_client_t *c, json_t *msg);
+/** mcp__client_receive() and mcp__client_receive_msg() for a message the transport knows to be
+ * related to the request with id `related` (> 0): it came on that request's HTTP response stream,
+ * or the in-process server sent it for that call. A server->client request so delivered is
+ * linked to that request (mcp_client_ask_request()). 0: not known. */
+MCP_HIDDEN void mcp__client_receive_related(mcp_client_t *c, const char *buf, size_t len,
+                                            json_int_t related);
+MCP_HIDDEN void mcp__client_receive_msg_related(mcp_client_t *c, json_t *msg, json_int_t related);
 /** A request's exchange failed at the transport level (an HTTP status without a JSON-RPC body,
  * a stream cut mid-answer): complete it with `status` (MCP_EIO, MCP_EPARSE, ...) and `text`. */
 MCP_HIDDEN void mcp__client_fail_request(mcp_client_t *c, json_int_t id, int status,
@@ -205,10 +212,13 @@ struct mcp_client_request {
 struct mcp_client_ask {
     mcp_client_t *client;
     mcp_client_ask_kind kind;
-    json_t *id;                /* 2025: the server's request id (owned); NULL in 2026 */
-    mcp_client_request_t *req; /* 2026: the request whose input_required asked; NULL if gone */
-    char *key;                 /* 2026: the inputRequests key */
-    bool cancelled;            /* 2025: the server cancelled it */
+    json_t *id;                    /* 2025: the server's request id (owned); NULL in 2026 */
+    mcp_client_request_t *req;     /* 2026: the request whose input_required asked; NULL if gone */
+    mcp_client_request_t *related; /* 2025: the request in flight the transport says it came
+                                      with (its HTTP response stream, the in-process server's
+                                      call); NULL when unknown or once that request is over */
+    char *key;                     /* 2026: the inputRequests key */
+    bool cancelled;                /* 2025: the server cancelled it */
     mcp_client_ask_t *prev, *next;
 };
 
@@ -255,10 +265,16 @@ struct mcp_client {
     void *on_notification_ud;
     mcp_client_log_fn on_log;
     void *on_log_ud;
+    /* receive.c: while a notification is delivered, the request it relates to (or NULL) */
+    mcp_client_request_t *notif_req;
 
     struct mcp__oauth *oauth; /* mcp_client_set_oauth() (owned; freed by oauth_free, so that
                                  client.c does not call into oauth.c) */
     void (*oauth_free)(struct mcp__oauth *);
+    /* login.c: the desktop logins made for this client, let go of by login_detach when the
+       client is freed (so that a login may be freed after its client) */
+    struct mcp_client_login *logins;
+    void (*login_detach)(mcp_client_t *c);
 
     /* memory.c: a server attached to our private loop by mcp_client_connect_server() */
     mcp_server_t *adopted;
@@ -325,8 +341,8 @@ MCP_HIDDEN int mcp__client_list_all(mcp_client_t *c, const char *method, const c
                                     json_t **items, mcp_client_error_t *err);
 
 /* ask.c (receive.c routes to it) */
-/** A 2025 server->client request. */
-MCP_HIDDEN void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m);
+/** A 2025 server->client request; `related`: the id of the request it came with, or 0. */
+MCP_HIDDEN void mcp__client_ask_request(mcp_client_t *c, const mcp__msg *m, json_int_t related);
 /** The server cancelled its request `id` (borrowed). */
 MCP_HIDDEN void mcp__client_ask_cancelled(mcp_client_t *c, const json_t *id);
 /** A 2026 result: when it is input_required, ask the handlers and return true (the request is

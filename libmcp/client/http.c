@@ -368,7 +368,9 @@ static int deliver(exch *x, const char *data, size_t len)
     }
     if (x->initialize && x->answered && json_object_get(msg, "result"))
         t->get_wanted = true; /* a 2025 session: open the GET stream after `initialized` */
-    mcp__client_receive_msg(t->base.client, msg);
+    /* what a request's response stream carries before its answer relates to that request (a
+     * server's question inside a tools/call), resumed or not; the GET stream's relate to none */
+    mcp__client_receive_msg_related(t->base.client, msg, x->kind != X_GET ? x->id : 0);
     json_decref(msg);
     return 0;
 }

@@ -35,6 +35,8 @@ struct mcp_client_login {
     uv_timer_t timer; /* the browser's deadline, armed by authorize */
     int open_handles; /* freed when the last one has closed after mcp_client_login_free() */
     int freed;
+    int closing; /* the listener is closing: freed, or its client went (c NULL) */
+    mcp_client_login_t *next_login; /* the client's other logins (c->logins) */
     int no_browser;
     unsigned timeout_ms;
     char *browser;
@@ -58,13 +60,19 @@ struct login_conn {
     char *reply;
 };
 
-static void login_release(mcp_client_login_t *l)
+static void login_maybe_free(mcp_client_login_t *l)
 {
-    if (--l->open_handles == 0 && l->freed) {
+    if (l->open_handles == 0 && l->freed) {
         free(l->browser);
         free(l->program);
         free(l);
     }
+}
+
+static void login_release(mcp_client_login_t *l)
+{
+    l->open_handles--;
+    login_maybe_free(l);
 }
 
 static void login_handle_closed(uv_handle_t *h)
@@ -163,7 +171,7 @@ static void conn_request(login_conn *k)
         return;
     }
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", l->port, target);
-    st = mcp_client_oauth_redirect(l->c, url);
+    st = l->c ? mcp_client_oauth_redirect(l->c, url) : MCP_ESTATE;
     if (st == MCP_OK) {
         uv_timer_stop(&l->timer);
         if (strstr(target, "?error=") || strstr(target, "&error="))
@@ -243,6 +251,8 @@ static void on_connection(uv_stream_t *server, int status)
 /* ---- the login ----------------------------------------------------------------------------------
  */
 
+static void logins_detach(mcp_client_t *c);
+
 mcp_client_login_t *mcp_client_login_new(mcp_client_t *c, const mcp_client_login_opts_t *opts)
 {
     mcp_client_login_t *l;
@@ -287,6 +297,9 @@ mcp_client_login_t *mcp_client_login_new(mcp_client_t *c, const mcp_client_login
     l->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
     snprintf(l->redirect_uri, sizeof l->redirect_uri, "http://127.0.0.1:%d/callback", l->port);
     uv_unref((uv_handle_t *)&l->server); /* a waiting listener alone does not keep a loop alive */
+    l->next_login = c->logins;
+    c->logins = l;
+    c->login_detach = logins_detach;
     return l;
 }
 
@@ -295,16 +308,46 @@ const char *mcp_client_login_redirect_uri(const mcp_client_login_t *l)
     return l ? l->redirect_uri : NULL;
 }
 
-void mcp_client_login_free(mcp_client_login_t *l)
+/* Stop listening: the connections, the listener and the timer close (once). */
+static void login_close(mcp_client_login_t *l)
 {
     login_conn *k;
-    if (!l)
+    if (l->closing)
         return;
-    l->freed = 1;
+    l->closing = 1;
     while ((k = l->conns) != NULL)
         conn_close(k);
     uv_close((uv_handle_t *)&l->server, login_handle_closed);
     uv_close((uv_handle_t *)&l->timer, login_handle_closed);
+}
+
+/* mcp_client_free(): the client's logins let go of it and stop listening, their handles closing
+ * on its loop while it still runs; each is released by its own mcp_client_login_free(). */
+static void logins_detach(mcp_client_t *c)
+{
+    mcp_client_login_t *l;
+    while ((l = c->logins) != NULL) {
+        c->logins = l->next_login;
+        l->next_login = NULL;
+        l->c = NULL;
+        login_close(l);
+    }
+}
+
+void mcp_client_login_free(mcp_client_login_t *l)
+{
+    mcp_client_login_t **p;
+    if (!l)
+        return;
+    for (p = l->c ? &l->c->logins : NULL; p && *p; p = &(*p)->next_login)
+        if (*p == l) {
+            *p = l->next_login;
+            break;
+        }
+    l->c = NULL;
+    l->freed = 1;
+    login_close(l);
+    login_maybe_free(l); /* its handles closed already (its client went first) */
 }
 
 static void login_timeout(uv_timer_t *t)
@@ -312,7 +355,8 @@ static void login_timeout(uv_timer_t *t)
     mcp_client_login_t *l = t->data;
     fprintf(stderr, "%s: no redirect from the browser within %u ms: login abandoned\n", l->program,
             l->timeout_ms);
-    mcp_client_oauth_redirect(l->c, NULL);
+    if (l->c)
+        mcp_client_oauth_redirect(l->c, NULL);
 }
 
 static void free_handle(uv_handle_t *h)

@@ -22,6 +22,7 @@
 
 typedef struct qmsg {
     struct qmsg *next;
+    json_int_t related; /* to the client: the id of the call the server sent it for, or 0 */
     size_t len;
     char data[];
 } qmsg;
@@ -76,7 +77,7 @@ static void on_idle(uv_idle_t *h);
 static void stop_now(cmem *m);
 
 /* Serialize `msg` onto `q` and make sure the idle handle will drain it. */
-static int enqueue(cmem *m, queue *q, const json_t *msg)
+static int enqueue(cmem *m, queue *q, const json_t *msg, json_int_t related)
 {
     mcp__buf b = {0};
     qmsg *e;
@@ -91,6 +92,7 @@ static int enqueue(cmem *m, queue *q, const json_t *msg)
     }
     memcpy(e->data, b.data, b.len);
     e->len = b.len;
+    e->related = related;
     mcp__buf_free(&b);
     q_push(q, e);
     if (!m->idle_closed && !uv_is_active((uv_handle_t *)&m->idle))
@@ -154,7 +156,7 @@ static void on_idle(uv_idle_t *h)
         }
         if ((e = q_pop(&m->to_client))) {
             if (m->base.client)
-                mcp__client_receive(m->base.client, e->data, e->len);
+                mcp__client_receive_related(m->base.client, e->data, e->len, e->related);
             free(e);
             n++;
         }
@@ -171,9 +173,10 @@ static void on_idle(uv_idle_t *h)
 static void srv_send(mcp__session *s, json_t *msg, mcp_call_t *related)
 {
     cmem *m = s->transport;
-    (void)related;
+    /* the server knows which call a message belongs to: the client's request with that id */
+    json_int_t rel = related && json_is_integer(related->id) ? json_integer_value(related->id) : 0;
     if (m->base.client && !m->idle_closed)
-        enqueue(m, &m->to_client, msg);
+        enqueue(m, &m->to_client, msg, rel);
 }
 
 static void unregister(cmem *m)
@@ -257,7 +260,7 @@ static int c_send(mcp__ctransport *t, json_t *msg, const mcp__csend *info)
     (void)info;
     if (!m->sess)
         return MCP_EIO;
-    return enqueue(m, &m->to_server, msg);
+    return enqueue(m, &m->to_server, msg, 0);
 }
 
 static void c_close(mcp__ctransport *t)

@@ -38,9 +38,12 @@ static double num_or_nan(const json_t *v)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void handle_notification(mcp_client_t *c, const mcp__msg *m)
+/* `related`: the id of the request the transport says the notification belongs to, or 0
+ * (mcp_client_notification_request() during its handlers). */
+static void handle_notification(mcp_client_t *c, const mcp__msg *m, json_int_t related)
 {
     const json_t *p = m->params;
+    c->notif_req = related > 0 ? mcp__client_find(c, related) : NULL;
     if (strcmp(m->method, "notifications/progress") == 0) {
         const json_t *tok = json_object_get(p, "progressToken");
         mcp_client_request_t *r;
@@ -63,9 +66,15 @@ static void handle_notification(mcp_client_t *c, const mcp__msg *m)
     }
     if (c->on_notification)
         c->on_notification(c, m->method, p, c->on_notification_ud);
+    c->notif_req = NULL;
 }
 
-static void handle_one(mcp_client_t *c, json_t *msg)
+mcp_client_request_t *mcp_client_notification_request(const mcp_client_t *c)
+{
+    return c ? c->notif_req : NULL;
+}
+
+static void handle_one(mcp_client_t *c, json_t *msg, json_int_t related)
 {
     mcp__msg m;
     mcp__jsonrpc_classify(msg, &m);
@@ -74,10 +83,10 @@ static void handle_one(mcp_client_t *c, json_t *msg)
         handle_response(c, &m);
         break;
     case MCP__MSG_NOTIFICATION:
-        handle_notification(c, &m);
+        handle_notification(c, &m, related);
         break;
     case MCP__MSG_REQUEST:
-        mcp__client_ask_request(c, &m);
+        mcp__client_ask_request(c, &m, related);
         break;
     default:
         if (m.error && !m.id) /* an error about something we sent, with id null */
@@ -92,20 +101,30 @@ static void handle_one(mcp_client_t *c, json_t *msg)
 
 void mcp__client_receive_msg(mcp_client_t *c, json_t *msg)
 {
+    mcp__client_receive_msg_related(c, msg, 0);
+}
+
+void mcp__client_receive_msg_related(mcp_client_t *c, json_t *msg, json_int_t related)
+{
     if (c->freeing || c->closed)
         return;
     if (json_is_array(msg)) { /* a 2025-03-26 batch of responses or requests */
         size_t i;
         json_incref(msg); /* a callback may free the client's references meanwhile */
         for (i = 0; i < json_array_size(msg) && !c->closed && !c->freeing; i++)
-            handle_one(c, json_array_get(msg, i));
+            handle_one(c, json_array_get(msg, i), related);
         json_decref(msg);
         return;
     }
-    handle_one(c, msg);
+    handle_one(c, msg, related);
 }
 
 void mcp__client_receive(mcp_client_t *c, const char *buf, size_t len)
+{
+    mcp__client_receive_related(c, buf, len, 0);
+}
+
+void mcp__client_receive_related(mcp_client_t *c, const char *buf, size_t len, json_int_t related)
 {
     json_error_t jerr;
     json_t *msg;
@@ -123,6 +142,6 @@ void mcp__client_receive(mcp_client_t *c, const char *buf, size_t len)
         json_decref(msg);
         return;
     }
-    mcp__client_receive_msg(c, msg);
+    mcp__client_receive_msg_related(c, msg, related);
     json_decref(msg);
 }

@@ -2,8 +2,8 @@
  * The desktop login helpers of include/mcp_client.h on their own (the OAuth flow through them is
  * tests/auth/login.test.mjs): the loopback redirect listener answering real TCP requests on
  * 127.0.0.1 (no login waiting, wrong paths and methods, an oversized request head), the browser
- * command, the login timeout, and the state file (path per server URL, atomic private writes,
- * what load refuses).
+ * command, the login timeout, a login freed after its client, and the state file (path per
+ * server URL, atomic private writes, what load refuses).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,6 +140,11 @@ static void tick(uv_timer_t *t)
     uv_timer_stop(t);
 }
 
+static void probe_done(uv_connect_t *c, int status)
+{
+    *(int *)c->data = status;
+}
+
 /* authorize: the URL on stderr, the browser command run with it, the deadline gives up. */
 static void test_authorize(void **state)
 {
@@ -180,6 +185,56 @@ static void test_authorize(void **state)
     rmdir(dir);
     mcp_client_login_free(l);
     mcp_client_free(c);
+}
+
+/* A login freed after its client (mcp-proxy's order: the mount frees the client): the client let
+ * go of it when freed, so its deadline never reaches the freed client and its port is closed. */
+static void test_freed_after_client(void **state)
+{
+    uv_loop_t loop;
+    uv_timer_t wait;
+    mcp_client_t *c;
+    mcp_client_login_opts_t o;
+    mcp_client_login_t *l;
+    uv_tcp_t probe;
+    uv_connect_t conn;
+    struct sockaddr_in addr;
+    int port, connected = 1;
+    (void)state;
+    /* a client running its own loop: the login's handles close with it */
+    c = mcp_client_new(NULL, "t", "1");
+    l = mcp_client_login_new(c, NULL);
+    assert_non_null(l);
+    mcp_client_free(c);
+    mcp_client_login_free(l);
+    /* the caller's loop, an authorization waiting (its deadline armed) */
+    assert_int_equal(uv_loop_init(&loop), 0);
+    c = mcp_client_new(&loop, "t", "1");
+    memset(&o, 0, sizeof o);
+    o.no_browser = 1;
+    o.timeout_ms = 30;
+    o.program = "test_login";
+    l = mcp_client_login_new(c, &o);
+    assert_non_null(l);
+    port = atoi(strrchr(mcp_client_login_redirect_uri(l), ':') + 1);
+    mcp_client_login_authorize(c, "https://as.example/authorize", l);
+    mcp_client_free(c);
+    uv_timer_init(&loop, &wait);
+    uv_timer_start(&wait, tick, 100, 0); /* past the login's deadline */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    /* nothing listens any more */
+    uv_tcp_init(&loop, &probe);
+    probe.data = &connected;
+    conn.data = &connected;
+    uv_ip4_addr("127.0.0.1", port, &addr);
+    assert_int_equal(uv_tcp_connect(&conn, &probe, (const struct sockaddr *)&addr, probe_done), 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_true(connected < 0);
+    mcp_client_login_free(l);
+    uv_close((uv_handle_t *)&wait, NULL);
+    uv_close((uv_handle_t *)&probe, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 /* ---- the state file ----------------------------------------------------------------------- */
@@ -268,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_listener),
         cmocka_unit_test(test_authorize),
+        cmocka_unit_test(test_freed_after_client),
         cmocka_unit_test(test_state_path),
         cmocka_unit_test(test_state_file),
     };
