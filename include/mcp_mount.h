@@ -18,10 +18,12 @@
  *   - progress of a call, and cancellation of a call by the real client;
  *   - the mounted server's log messages: one that belongs to a forwarded call (the transport
  *     tells: mcp_client_notification_request(), as for questions below) to that call's real
- *     client only (dropped while the call is held for a retry); any other (the mounted server's
- *     own log, its log over STDIO or legacy HTTP+SSE, which do not tell) is this server's log,
- *     sent to every 2025-era session whose level passes (mcp_server_log_clients()), never to a
- *     call it may not belong to. Progress goes by its call's progressToken, so to that call only;
+ *     client only (dropped while the call is held for a retry); one that nothing relates (the
+ *     mounted server's own log, its log over STDIO or legacy HTTP+SSE, which do not tell) goes
+ *     to the call in progress when every call in progress is one session's (a proxy's usual
+ *     case), else it is this server's log, sent to every 2025-era session whose level passes
+ *     (mcp_server_log_clients()), never to a call of another session. Progress goes by its
+ *     call's progressToken, so to that call only;
  *   - the mounted server's questions (sampling, elicitation, roots), asked of the real client
  *     whose call caused them, answers returned. Which call that is, the transport tells
  *     (mcp_client_ask_request()): a 2026 mounted server's input_required answers that call; a

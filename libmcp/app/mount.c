@@ -1099,16 +1099,35 @@ static void on_note(mcp_client_t *c, const char *method, const json_t *params, v
     }
 }
 
+/* With no link to a request (STDIO, legacy HTTP+SSE, the GET stream): the call in progress when
+ * every call in progress is one session's, so a line can only reach the client that may have
+ * caused it; NULL when calls of several sessions (or none) are in progress. */
+static fwd *sole_call(mount *m)
+{
+    fwd *f, *pick = NULL;
+    for (f = m->calls; f; f = f->next) {
+        if (!f->call)
+            continue;
+        if (!pick)
+            pick = f;
+        else if (!f->call->sess || f->call->sess != pick->call->sess)
+            return NULL;
+    }
+    return pick;
+}
+
 /* A log message of the mounted server. One the transport relates to a forwarded call
  * (mcp_client_notification_request()) goes to that call's real client only, and is dropped when
  * that call has none now (held for a retry, or ended); one related to no real client's call (the
- * mount's own requests, the server's own log, or a transport that does not tell) is this server's
- * log: to every session whose level passes, never to a call it may not belong to. */
+ * mount's own requests, the server's own log, or a transport that does not tell) goes to the call
+ * in progress when all of them are one session's (sole_call), else it is this server's log: to
+ * every session whose level passes, never to a call of another session. */
 static void on_log(mcp_client_t *c, mcp_log_level level, const char *logger, const json_t *data,
                    void *ud)
 {
     mount *m = ud;
-    fwd *f = fwd_of(m, mcp_client_notification_request(c));
+    mcp_client_request_t *r = mcp_client_notification_request(c);
+    fwd *f = r ? fwd_of(m, r) : sole_call(m);
     if (f) {
         if (f->call)
             mcp_call_log_json_new(f->call, level, logger, json_deep_copy(data));

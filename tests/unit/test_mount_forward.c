@@ -692,8 +692,8 @@ static void duo_call(duo *d, int i, const char *who, ch_done *out, int n)
 {
     int turns;
     assert_int_equal(mcp_client_call_tool_new(d->c[i], "in_ask_pair",
-                                              json_pack("{s:s}", "who", who), NULL, ch_on_done,
-                                              out, NULL),
+                                              json_pack("{s:s}", "who", who), NULL, ch_on_done, out,
+                                              NULL),
                      MCP_OK);
     for (turns = 0; turns < 2000 && arrived < n; turns++)
         uv_run(&d->loop, UV_RUN_ONCE);
@@ -859,6 +859,54 @@ static void test_unlinked(void **state)
     duo_free(d);
 }
 
+/* Over legacy HTTP+SSE (like STDIO) nothing tells which call a log line belongs to: with every
+ * call in progress one session's, the lines still reach that session's calls (a proxy's usual
+ * case), not only the sessions that set a log level. */
+static void unlinked_log(mcp_client_t *c, mcp_log_level level, const char *logger,
+                         const json_t *data, void *ud)
+{
+    const char *text = json_string_value(data);
+    (void)logger;
+    if (text && strcmp(text, "line for A") == 0 && level == MCP_LOG_INFO &&
+        mcp_client_notification_request(c))
+        ++*(int *)ud;
+}
+
+static void test_logs_unlinked(void **state)
+{
+    duo *d = duo_new(VIA_SSE, MCP_PROTOCOL_2025_11_25);
+    ch_done done[2] = {{0}};
+    uv_timer_t ticker; /* a turn of the loop waits 10 ms at most: every wait is bounded */
+    int i, turns, lines = 0;
+    (void)state;
+    assert_int_equal(uv_timer_init(&d->loop, &ticker), 0);
+    assert_int_equal(uv_timer_start(&ticker, tick, 10, 10), 0);
+    mcp_client_on_log(d->c[0], unlinked_log, &lines);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(mcp_client_call_tool_new(d->c[0], "in_log_pair",
+                                                  json_pack("{s:s}", "who", "A"), NULL, ch_on_done,
+                                                  &done[i], NULL),
+                         MCP_OK);
+        for (turns = 0; turns < 2000 && arrived < i + 1; turns++)
+            uv_run(&d->loop, UV_RUN_ONCE);
+        assert_int_equal(arrived, i + 1);
+    }
+    for (turns = 0; turns < 2000 && lines < 2; turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(lines, 2);
+    for (i = 0; i < 2; i++) {
+        mcp_call_text(pair[i], "done %s", pair_who[i]);
+        mcp_call_complete(pair[i]);
+    }
+    npair = 0;
+    for (turns = 0; turns < 2000 && !(done[0].n && done[1].n); turns++)
+        uv_run(&d->loop, UV_RUN_ONCE);
+    assert_int_equal(done[0].status, MCP_OK);
+    assert_int_equal(done[1].status, MCP_OK);
+    uv_close((uv_handle_t *)&ticker, NULL);
+    duo_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -868,7 +916,7 @@ int main(void)
         cmocka_unit_test(test_subscribe_2025),  cmocka_unit_test(test_listen_2026),
         cmocka_unit_test(test_routed_memory),   cmocka_unit_test(test_routed_http),
         cmocka_unit_test(test_unlinked),        cmocka_unit_test(test_logs_memory),
-        cmocka_unit_test(test_logs_http),
+        cmocka_unit_test(test_logs_unlinked),   cmocka_unit_test(test_logs_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
